@@ -1,0 +1,69 @@
+// The micro-batch: the unit records travel in. A batch is a network buffer, not a scheduling unit: an operator
+// handles it as soon as it arrives and hands its output on (DESIGN.md, "Record flow"). Columns follow
+// column.ts; `kinds` holds each row's RowKind code.
+import type { Schema } from '../types/schema.js';
+import { ColumnBuilder, getValue, takeColumn, type Column, type Value } from './column.js';
+import { RowKind } from '../types/row-kind.js';
+
+export interface RecordBatch {
+  readonly schema: Schema;
+  readonly length: number;
+  /** RowKind code per row (row-kind.ts). */
+  readonly kinds: Uint8Array;
+  readonly columns: readonly Column[];
+}
+
+/** What flows on a channel between operators: data, event-time progress, checkpoint barriers, end of input. */
+export type StreamElement =
+  | { readonly kind: 'batch'; readonly batch: RecordBatch }
+  | { readonly kind: 'watermark'; readonly timestamp: number }
+  | { readonly kind: 'barrier'; readonly checkpointId: number; readonly timestamp: number }
+  | { readonly kind: 'end' };
+
+/** A watermark that fires every window: a bounded input ends with it. */
+export const MAX_WATERMARK = Number.MAX_SAFE_INTEGER;
+
+export function makeBatch(schema: Schema, columns: readonly Column[], length: number, kinds?: Uint8Array): RecordBatch {
+  if (columns.length !== schema.size) {
+    throw new Error(`batch has ${columns.length} columns but its schema has ${schema.size} fields`);
+  }
+  return { schema, length, columns, kinds: kinds ?? new Uint8Array(length) };
+}
+
+/** Row-wise construction, for tests, literals and edges; operators build columns directly. */
+export function batchFromRows(schema: Schema, rows: readonly (readonly Value[])[], kinds?: readonly RowKind[]): RecordBatch {
+  const builders = schema.fields.map((f) => new ColumnBuilder(f.type, rows.length));
+  for (const row of rows) builders.forEach((b, i) => b.append(row[i] ?? null));
+  const k = new Uint8Array(rows.length);
+  if (kinds !== undefined) k.set(kinds);
+  return makeBatch(
+    schema,
+    builders.map((b) => b.finish()),
+    rows.length,
+    k,
+  );
+}
+
+/** Reads a batch back into rows. Not for hot paths. */
+export function batchToRows(batch: RecordBatch): Value[][] {
+  const out: Value[][] = [];
+  for (let r = 0; r < batch.length; r++) out.push(rowAt(batch, r));
+  return out;
+}
+
+export function rowAt(batch: RecordBatch, r: number): Value[] {
+  return batch.columns.map((c, i) => getValue(c, batch.schema.field(i).type, r));
+}
+
+/** The rows at the given indices, in order: the output of a filter. */
+export function takeRows(batch: RecordBatch, rows: Int32Array, n: number): RecordBatch {
+  if (n === batch.length) return batch;
+  const kinds = new Uint8Array(n);
+  for (let j = 0; j < n; j++) kinds[j] = batch.kinds[rows[j] as number] as number;
+  return makeBatch(
+    batch.schema,
+    batch.columns.map((c, i) => takeColumn(c, batch.schema.field(i).type, rows, n)),
+    n,
+    kinds,
+  );
+}

@@ -1,0 +1,113 @@
+// Every logical type round-trips through a batch (values → columns → values) and through Arrow IPC bytes.
+import { describe, expect, it } from 'vitest';
+import {
+  Schema,
+  Types,
+  RowKind,
+  batchFromRows,
+  batchToRows,
+  batchFromIPC,
+  batchToIPC,
+  formatType,
+  takeRows,
+  type LogicalType,
+  type Value,
+} from '../../executor/index.js';
+
+const cases: Array<[string, LogicalType, Value[]]> = [
+  ['BOOLEAN', Types.BOOLEAN(), [true, false, null]],
+  ['TINYINT', Types.TINYINT(), [-128, 127, null]],
+  ['SMALLINT', Types.SMALLINT(), [-32768, 32767, null]],
+  ['INT', Types.INT(), [-2147483648, 2147483647, null, 0]],
+  ['BIGINT (exact-double range)', Types.BIGINT(), [0n, -(2n ** 53n), 2n ** 53n, null]],
+  ['BIGINT (wide)', Types.BIGINT(), [1n, 9223372036854775807n, -9223372036854775808n, null]],
+  ['FLOAT', Types.FLOAT(), [1.5, -0.25, null]],
+  ['DOUBLE', Types.DOUBLE(), [Math.PI, -1e300, Number.NaN, null]],
+  ['DECIMAL(10,2)', Types.DECIMAL(10, 2), [12345n, -1n, null]],
+  ['DECIMAL(38,3) wide', Types.DECIMAL(38, 3), [10n ** 37n, -(10n ** 30n), 7n, null]],
+  ['CHAR(3)', Types.CHAR(3), ['abc', '', null]],
+  ['STRING', Types.STRING(), ['héllo, "wörld"', '日本', '', null]],
+  ['BYTES', Types.BYTES(), [new Uint8Array([1, 2, 3]), new Uint8Array(0), null]],
+  ['DATE', Types.DATE(), [0, 19000, -1, null]],
+  ['TIME(0)', Types.TIME(0), [0, 86_399_000, null]],
+  ['TIMESTAMP(3)', Types.TIMESTAMP(3), [0, 1_700_000_000_123, -1, null]],
+  ['TIMESTAMP(9)', Types.TIMESTAMP(9), [1_700_000_000_123_456_789n, -1n, null]],
+  ['TIMESTAMP_LTZ(3)', Types.TIMESTAMP_LTZ(3), [1_700_000_000_123, null]],
+  ['TIMESTAMP(3) *ROWTIME*', Types.TIMESTAMP(3, false, 'rowtime'), [1, 2]],
+  ['INTERVAL YEAR TO MONTH', Types.INTERVAL('YEAR_MONTH'), [14, -3, null]],
+  ['INTERVAL DAY TO SECOND', Types.INTERVAL('DAY_TIME'), [86_400_000, -5, null]],
+  ['ARRAY<INT>', Types.ARRAY(Types.INT()), [[1, 2, null], [], null]],
+  ['ARRAY<STRING>', Types.ARRAY(Types.STRING()), [['a', 'b'], null, ['c']]],
+  [
+    'MAP<STRING, BIGINT>',
+    Types.MAP(Types.STRING(false), Types.BIGINT()),
+    [new Map<Value, Value>([['a', 1n], ['b', null]]), new Map(), null],
+  ],
+  [
+    'ROW<id BIGINT, name STRING>',
+    Types.ROW([
+      { name: 'id', type: Types.BIGINT() },
+      { name: 'name', type: Types.STRING() },
+    ]),
+    [[1n, 'x'], [null, null], null, [2n, 'y']],
+  ],
+];
+
+describe('batch round trip', () => {
+  for (const [name, type, values] of cases) {
+    it(`${name}: values → batch → values`, () => {
+      const schema = Schema.of(['c', type]);
+      const batch = batchFromRows(
+        schema,
+        values.map((v) => [v]),
+      );
+      expect(batch.length).toBe(values.length);
+      expect(batchToRows(batch).map((r) => r[0])).toEqual(values);
+    });
+
+    it(`${name}: batch → Arrow IPC → batch`, () => {
+      const schema = Schema.of(['c', type], ['k', Types.INT(false)]);
+      const kinds = values.map((_, i) => (i % 4) as RowKind);
+      const batch = batchFromRows(
+        schema,
+        values.map((v, i) => [v, i]),
+        kinds,
+      );
+      const [back] = batchFromIPC(batchToIPC(batch));
+      expect(back).toBeDefined();
+      expect(formatType(back!.schema.field(0).type)).toBe(formatType(type));
+      expect(batchToRows(back!)).toEqual(batchToRows(batch));
+      expect(Array.from(back!.kinds)).toEqual(kinds);
+    });
+  }
+
+  it('keeps BIGINT on the exact-double layout until a value needs 64 bits', () => {
+    const schema = Schema.of(['c', Types.BIGINT()]);
+    expect(batchFromRows(schema, [[1n], [2n ** 53n]]).columns[0]!.kind).toBe('f64');
+    expect(batchFromRows(schema, [[1n], [2n ** 53n + 1n]]).columns[0]!.kind).toBe('i64');
+  });
+
+  it('rejects values that do not fit a BIGINT', () => {
+    const schema = Schema.of(['c', Types.BIGINT()]);
+    expect(() => batchFromRows(schema, [[1n], [2n ** 63n]])).toThrow(/BIGINT overflow/);
+  });
+
+  it('takes rows at indices, keeping kinds and nulls', () => {
+    const schema = Schema.of(['a', Types.INT()], ['b', Types.STRING()], ['c', Types.ARRAY(Types.INT())]);
+    const batch = batchFromRows(
+      schema,
+      [
+        [1, 'x', [1]],
+        [null, null, null],
+        [3, 'z', [3, 3]],
+      ],
+      [RowKind.INSERT, RowKind.DELETE, RowKind.UPDATE_AFTER],
+    );
+    const taken = takeRows(batch, Int32Array.of(1, 2), 2);
+    expect(batchToRows(taken)).toEqual([
+      [null, null, null],
+      [3, 'z', [3, 3]],
+    ]);
+    expect(Array.from(taken.kinds)).toEqual([RowKind.DELETE, RowKind.UPDATE_AFTER]);
+  });
+});

@@ -1,1 +1,12 @@
-export * from "./executor/index.js";
+// Freshet's public API: the package entry (`import { TableEnvironment } from 'freshet'`).
+//
+//   SQL text ──parser──▶ AST ──planner/binder──▶ logical plan ──lowering──▶ runtime operators
+//                                                                             (executor/)
+//   connectors/ plug sources and sinks in through the catalog's factory registry.
+import './connectors/index.js';
+
+export { TableEnvironment, TableResult, Catalog, FactoryRegistry, defaultFactories, ExpressionError } from './planner/index.js';
+export type { Change, EnvironmentSettings, DynamicTableFactory, OptionSpec, SourceContext, SinkContext, CatalogTable } from './planner/index.js';
+export { parseStatements, parseStatement, endsWithStatementTerminator, SqlError, ParseError, ValidationError, UnsupportedError } from './parser/index.js';
+export type { Statement, Span } from './parser/index.js';
+export * from './executor/index.js';

@@ -7,3 +7,8 @@ export * from './batch/validity.js';
 export * from './batch/column.js';
 export * from './batch/batch.js';
 export * from './batch/arrow.js';
+export * from './runtime/operator.js';
+export * from './runtime/calc-operator.js';
+export * from './runtime/pipeline.js';
+export * from './runtime/watermark-assigner.js';
+export * from './types/text.js';

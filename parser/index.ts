@@ -144,3 +144,17 @@ export function editDistance(a: string, b: string): number {
   }
   return dp[b.length] as number;
 }
+
+/**
+ * Whether `text` ends with a `;` that is outside strings and comments: the REPL runs the buffer then.
+ * An unterminated string or comment means the statement is still being typed.
+ */
+export function endsWithStatementTerminator(text: string): boolean {
+  const result = sqlLexer.tokenize(text);
+  const last = result.tokens[result.tokens.length - 1];
+  if (last === undefined || last.tokenType === UnterminatedString) return false;
+  const trailing = text.slice((last.endOffset ?? 0) + 1);
+  // An unclosed block comment after the last token is not lexed as a comment.
+  if (/\/\*(?![\s\S]*\*\/)/.test(trailing)) return false;
+  return last.tokenType === P.Semicolon;
+}

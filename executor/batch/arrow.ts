@@ -3,10 +3,11 @@
 // BIGINT/DECIMAL/TIMESTAMP (doubles vs 64/128-bit integers) and strings (JS strings vs UTF-8) are converted.
 // The exact logical type of each field travels in the field metadata `freshet.type`, and the row kinds in a
 // trailing Int8 field `$rowkind`, so a round trip restores the batch exactly.
+import type {
+  DataType} from 'apache-arrow';
 import {
   Binary,
   Bool,
-  DataType,
   DateDay,
   Decimal,
   DurationMillisecond,

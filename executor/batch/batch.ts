@@ -3,7 +3,7 @@
 // column.ts; `kinds` holds each row's RowKind code.
 import type { Schema } from '../types/schema.js';
 import { ColumnBuilder, getValue, takeColumn, type Column, type Value } from './column.js';
-import { RowKind } from '../types/row-kind.js';
+import type { RowKind } from '../types/row-kind.js';
 
 export interface RecordBatch {
   readonly schema: Schema;

@@ -1,0 +1,7 @@
+// Built-in connectors, registered with the planner's default factory registry on import.
+import { defaultFactories } from '../planner/index.js';
+import { filesystemFactory } from './filesystem/factory.js';
+
+defaultFactories.register(filesystemFactory);
+
+export { filesystemFactory };

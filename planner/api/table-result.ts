@@ -1,0 +1,163 @@
+// The result of executing a statement. For a query it is the handle of a running job whose output is a
+// dynamic table: read it as a changelog (`changes()`), as inserted rows (`collect()`), or fold it into the
+// final table (`materialize()`). The job's output queue is bounded, so an unread result slows the job down.
+import {
+  batchToRows,
+  rowKindShort,
+  runPipeline,
+  type RecordBatch,
+  type RowKindShort,
+  type Schema,
+  type SinkWriter,
+  type Value,
+} from '../../executor/index.js';
+import type { LoweredPipeline } from '../lower.js';
+
+export interface Change {
+  readonly kind: RowKindShort;
+  readonly values: Value[];
+}
+
+export type ResultKind = 'SUCCESS' | 'SUCCESS_WITH_CONTENT';
+
+/** A bounded async queue between the job's sink and the result reader. */
+class BatchQueue implements SinkWriter {
+  private readonly items: RecordBatch[] = [];
+  private done = false;
+  private error: unknown = null;
+  private wakeReader: (() => void) | null = null;
+  private wakeWriter: (() => void) | null = null;
+
+  constructor(private readonly capacity: number) {}
+
+  async write(batch: RecordBatch): Promise<void> {
+    while (this.items.length >= this.capacity && !this.done) await new Promise<void>((r) => (this.wakeWriter = r));
+    this.items.push(batch);
+    this.wakeReader?.();
+  }
+  finish(): void {}
+  async close(): Promise<void> {}
+
+  end(error: unknown): void {
+    if (this.done) return;
+    this.done = true;
+    this.error = error;
+    this.wakeReader?.();
+    this.wakeWriter?.();
+  }
+
+  async *drain(): AsyncGenerator<RecordBatch> {
+    for (;;) {
+      const b = this.items.shift();
+      if (b !== undefined) {
+        this.wakeWriter?.();
+        yield b;
+        continue;
+      }
+      if (this.done) {
+        if (this.error !== null) throw this.error;
+        return;
+      }
+      await new Promise<void>((r) => (this.wakeReader = r));
+      this.wakeReader = null;
+    }
+  }
+}
+
+export class TableResult {
+  private readonly queue: BatchQueue | null;
+  private readonly controller = new AbortController();
+  private readonly job: Promise<void>;
+  private consumed = false;
+
+  private constructor(
+    readonly resultKind: ResultKind,
+    readonly schema: Schema | null,
+    pipeline: LoweredPipeline | null,
+    /** Message for statements without content (e.g. "OK"). */
+    readonly message: string,
+  ) {
+    if (pipeline === null) {
+      this.queue = null;
+      this.job = Promise.resolve();
+      return;
+    }
+    const queue = new BatchQueue(16);
+    this.queue = queue;
+    this.job = runPipeline({ ...pipeline, sink: queue }, this.controller.signal).then(
+      () => queue.end(null),
+      (e: unknown) => {
+        queue.end(e);
+        throw e;
+      },
+    );
+    // The failure is reported to whoever reads the result; do not let it become an unhandled rejection.
+    this.job.catch(() => undefined);
+  }
+
+  static ok(message = 'OK'): TableResult {
+    return new TableResult('SUCCESS', null, null, message);
+  }
+
+  static query(schema: Schema, pipeline: LoweredPipeline): TableResult {
+    return new TableResult('SUCCESS_WITH_CONTENT', schema, pipeline, '');
+  }
+
+  /** The changelog of the result: every insert, update and delete in order. Can be read once. */
+  async *changes(): AsyncGenerator<Change> {
+    if (this.queue === null) return;
+    if (this.consumed) throw new Error('the result of a query can be read only once');
+    this.consumed = true;
+    for await (const batch of this.queue.drain()) {
+      const rows = batchToRows(batch);
+      for (let i = 0; i < rows.length; i++) yield { kind: rowKindShort(batch.kinds[i] as number), values: rows[i] as Value[] };
+    }
+  }
+
+  /** Rows as objects keyed by column name, for insert-only results (updates appear as their new rows). */
+  async *collect(): AsyncGenerator<Record<string, Value>> {
+    const names = this.schema?.names() ?? [];
+    for await (const c of this.changes()) {
+      if (c.kind === '+I' || c.kind === '+U') yield Object.fromEntries(names.map((n, i) => [n, c.values[i] ?? null]));
+    }
+  }
+
+  /**
+   * Folds the changelog into the final table: +I/+U add a row, -U/-D remove one equal row (by row identity).
+   * This is what a materialized view holds when a bounded input ends.
+   */
+  async materialize(): Promise<Value[][]> {
+    const rows: Value[][] = [];
+    const index = new Map<string, number[]>();
+    const key = (v: Value[]): string => JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? `${x}n` : x instanceof Uint8Array ? Array.from(x) : x instanceof Map ? [...x] : x));
+    for await (const c of this.changes()) {
+      const k = key(c.values);
+      if (c.kind === '+I' || c.kind === '+U') {
+        const slots = index.get(k) ?? [];
+        slots.push(rows.length);
+        index.set(k, slots);
+        rows.push(c.values);
+      } else {
+        const slots = index.get(k);
+        const at = slots?.pop();
+        if (at === undefined) throw new Error(`retraction of a row that is not in the result: ${k}`);
+        rows[at] = null as unknown as Value[];
+      }
+    }
+    return rows.filter((r) => r !== null);
+  }
+
+  /** Resolves when the job finishes (rejects with its failure). */
+  async await(): Promise<void> {
+    await this.job;
+  }
+
+  cancel(): void {
+    this.controller.abort();
+    this.queue?.end(null);
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+}

@@ -1,0 +1,79 @@
+// The connector factory interface of the catalog: a factory is found by the table's `connector` option,
+// validates the options at CREATE TABLE time, and builds the runtime's source readers and sink writers.
+// Connectors register themselves in a registry; the planner never imports a connector directly.
+import type { Schema, SinkWriter, SourceReader } from '../../executor/index.js';
+
+export interface OptionSpec {
+  readonly key: string;
+  readonly required?: boolean;
+  readonly description: string;
+  /** Allowed values, for validation and REPL completion. */
+  readonly values?: readonly string[];
+}
+
+export interface SourceContext {
+  /** The table's physical columns, in declaration order: what the source must produce. */
+  readonly physicalSchema: Schema;
+  readonly options: Readonly<Record<string, string>>;
+  readonly tableName: string;
+}
+
+export interface SinkContext {
+  readonly schema: Schema;
+  readonly options: Readonly<Record<string, string>>;
+  readonly tableName: string;
+}
+
+export interface DynamicTableFactory {
+  /** The value of the `connector` option, e.g. `filesystem`. */
+  readonly identifier: string;
+  readonly options: readonly OptionSpec[];
+  /** Option keys matching these prefixes are passed through unchecked (e.g. `properties.`, `fields.`). */
+  readonly optionPrefixes?: readonly string[];
+  /** Extra checks beyond known/required keys; throw Error with a message naming the option. */
+  validate?(options: Readonly<Record<string, string>>, physicalSchema: Schema): void;
+  createSource?(ctx: SourceContext): SourceReader;
+  createSink?(ctx: SinkContext): SinkWriter;
+}
+
+export class FactoryRegistry {
+  private readonly factories = new Map<string, DynamicTableFactory>();
+
+  register(f: DynamicTableFactory): void {
+    this.factories.set(f.identifier, f);
+  }
+
+  get(identifier: string): DynamicTableFactory | undefined {
+    return this.factories.get(identifier);
+  }
+
+  identifiers(): string[] {
+    return [...this.factories.keys()].sort();
+  }
+}
+
+/** The process-wide registry built-in connectors add themselves to (like Java's service loader). */
+export const defaultFactories = new FactoryRegistry();
+
+/** Checks options against a factory's spec; returns the first problem as [key or null, message]. */
+export function checkOptions(f: DynamicTableFactory, options: Readonly<Record<string, string>>): [string | null, string] | null {
+  const known = new Map(f.options.map((o) => [o.key, o]));
+  for (const [key, value] of Object.entries(options)) {
+    if (key === 'connector') continue;
+    const spec = known.get(key);
+    if (spec === undefined) {
+      if ((f.optionPrefixes ?? []).some((p) => key.startsWith(p))) continue;
+      const names = [...known.keys()].sort().join(', ');
+      return [key, `unsupported option '${key}' for connector '${f.identifier}' (supported: ${names})`];
+    }
+    if (spec.values !== undefined && !spec.values.includes(value)) {
+      return [key, `invalid value '${value}' for option '${key}' (expected one of: ${spec.values.join(', ')})`];
+    }
+  }
+  for (const o of f.options) {
+    if (o.required === true && options[o.key] === undefined) {
+      return [null, `missing required option '${o.key}' for connector '${f.identifier}'`];
+    }
+  }
+  return null;
+}

@@ -1,0 +1,69 @@
+// Lowers a logical plan onto runtime operators: the scan becomes the connector's source reader, adjacent
+// projection and filter fuse into one compiled Calc, the watermark assigner becomes its runtime operator.
+// (The optimizer issue replaces this direct lowering with physical planning; the operators stay the same.)
+import { CalcOperator, Schema, Types, WatermarkAssignerOperator, type SourceReader, type StreamOperator } from '../executor/index.js';
+import { UnsupportedError } from '../parser/index.js';
+import { formatPath } from './catalog/catalog.js';
+import type { FactoryRegistry } from './catalog/factory.js';
+import { CodegenUnsupported, compileCalc } from './codegen/calc.js';
+import { Rex } from './expr/rex.js';
+import type { LogicalPlan } from './logical/plan.js';
+
+export interface LoweredPipeline {
+  readonly source: SourceReader;
+  readonly operators: StreamOperator[];
+}
+
+export function lower(plan: LogicalPlan, factories: FactoryRegistry, sql: string): LoweredPipeline {
+  try {
+    return lowerNode(plan, factories);
+  } catch (e) {
+    if (e instanceof CodegenUnsupported) throw new UnsupportedError(e.feature, sql, { start: 0, end: Math.max(1, sql.length) });
+    throw e;
+  }
+}
+
+function lowerNode(plan: LogicalPlan, factories: FactoryRegistry): LoweredPipeline {
+  switch (plan.kind) {
+    case 'scan': {
+      const options = plan.table.options;
+      const factory = factories.get(options['connector'] ?? '');
+      if (factory?.createSource === undefined) {
+        throw new Error(`connector '${options['connector'] ?? ''}' of table ${formatPath(plan.table.path)} cannot be read (it is a sink-only connector)`);
+      }
+      const source = factory.createSource({ physicalSchema: plan.schema, options, tableName: formatPath(plan.table.path) });
+      return { source, operators: [] };
+    }
+    case 'project': {
+      // Project over Filter fuses into one Calc: one pass, one allocation per output column.
+      if (plan.input.kind === 'filter') {
+        const below = lowerNode(plan.input.input, factories);
+        const fn = compileCalc({ inputSchema: plan.input.schema, outputSchema: plan.schema, projections: plan.exprs, condition: plan.input.condition });
+        below.operators.push(new CalcOperator('Calc', plan.schema, fn));
+        return below;
+      }
+      const below = lowerNode(plan.input, factories);
+      const fn = compileCalc({ inputSchema: plan.input.schema, outputSchema: plan.schema, projections: plan.exprs, condition: null });
+      below.operators.push(new CalcOperator('Calc', plan.schema, fn));
+      return below;
+    }
+    case 'filter': {
+      const below = lowerNode(plan.input, factories);
+      const identity = plan.schema.fields.map((f, i) => Rex.input(i, f.type));
+      const fn = compileCalc({ inputSchema: plan.input.schema, outputSchema: plan.schema, projections: identity, condition: plan.condition });
+      below.operators.push(new CalcOperator('Calc', plan.schema, fn));
+      return below;
+    }
+    case 'watermarkAssigner': {
+      const below = lowerNode(plan.input, factories);
+      const extract = compileCalc({
+        inputSchema: plan.input.schema,
+        outputSchema: new Schema([{ name: 'watermark', type: Types.TIMESTAMP(3) }]),
+        projections: [plan.expr],
+        condition: null,
+      });
+      below.operators.push(new WatermarkAssignerOperator('WatermarkAssigner', plan.schema, extract));
+      return below;
+    }
+  }
+}

@@ -1,0 +1,190 @@
+// The `freshet` command line. Script mode (-f, -e, or SQL on stdin) runs statements in order and prints query
+// results in the chosen format; with a terminal and no script it starts the interactive REPL.
+// Exit codes: 0 success, 1 SQL or job error, 2 usage error, 130 interrupted.
+import { readFile } from 'node:fs/promises';
+import { TableEnvironment, SqlError, type Statement, type TableResult, type Value } from '../index.js';
+import { csvHeader, csvRow, jsonRow, tableau, type OutputFormat } from './output.js';
+
+export interface CliIO {
+  readonly stdout: { write(s: string): unknown };
+  readonly stderr: { write(s: string): unknown };
+  readonly stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  readonly version: string;
+}
+
+export interface CliOptions {
+  files: string[];
+  exprs: string[];
+  format: OutputFormat;
+  changelog: boolean;
+  help: boolean;
+  version: boolean;
+}
+
+export const EXIT = { OK: 0, SQL_ERROR: 1, USAGE: 2, INTERRUPTED: 130 } as const;
+
+export const USAGE = `Usage: freshet [options]
+
+Freshet: streaming SQL in Flink's semantics, for TypeScript and Node.js.
+With no script, starts the interactive SQL shell.
+
+Options:
+  -f, --file <path>        run the SQL statements in a file (may be repeated)
+  -e, --execute <sql>      run the given SQL statements (may be repeated)
+      --format <fmt>       query output in script mode: tableau (default), csv, json
+      --changelog          print every change with an 'op' column (+I -U +U -D)
+                           instead of the final result table
+  -h, --help               show this help
+  -v, --version            print the version
+
+SQL on standard input is run as a script when no -f/-e is given and stdin is not a terminal.
+Exit codes: 0 success, 1 SQL or job error, 2 usage error, 130 interrupted.`;
+
+export class UsageError extends Error {}
+
+export function parseArgs(argv: readonly string[]): CliOptions {
+  const o: CliOptions = { files: [], exprs: [], format: 'tableau', changelog: false, help: false, version: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
+    const value = (): string => {
+      if (inline !== undefined) return inline;
+      const v = argv[++i];
+      if (v === undefined) throw new UsageError(`option ${flag} needs a value`);
+      return v;
+    };
+    switch (flag) {
+      case '-f':
+      case '--file':
+        o.files.push(value());
+        break;
+      case '-e':
+      case '--execute':
+        o.exprs.push(value());
+        break;
+      case '--format': {
+        const f = value();
+        if (f !== 'csv' && f !== 'json' && f !== 'tableau') throw new UsageError(`unknown format '${f}' (expected csv, json or tableau)`);
+        o.format = f;
+        break;
+      }
+      case '--changelog':
+        o.changelog = true;
+        break;
+      case '-h':
+      case '--help':
+        o.help = true;
+        break;
+      case '-v':
+      case '--version':
+        o.version = true;
+        break;
+      default:
+        throw new UsageError(`unknown option '${a}'`);
+    }
+  }
+  return o;
+}
+
+/** Runs the CLI; resolves to the process exit code. */
+export async function main(argv: readonly string[], io: CliIO): Promise<number> {
+  let opts: CliOptions;
+  try {
+    opts = parseArgs(argv);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    io.stderr.write(`freshet: ${e.message}\n${USAGE}\n`);
+    return EXIT.USAGE;
+  }
+  if (opts.help) {
+    io.stdout.write(`${USAGE}\n`);
+    return EXIT.OK;
+  }
+  if (opts.version) {
+    io.stdout.write(`freshet ${io.version}\n`);
+    return EXIT.OK;
+  }
+  const scripts: Array<{ name: string; sql: string }> = [];
+  for (const f of opts.files) {
+    try {
+      scripts.push({ name: f, sql: await readFile(f, 'utf8') });
+    } catch (e) {
+      io.stderr.write(`freshet: cannot read '${f}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+      return EXIT.USAGE;
+    }
+  }
+  for (const e of opts.exprs) scripts.push({ name: '<command-line>', sql: e });
+  if (scripts.length === 0) {
+    if (io.stdin.isTTY === true) {
+      const { runRepl } = await import('./repl.js');
+      return runRepl(io);
+    }
+    scripts.push({ name: '<stdin>', sql: await readAll(io.stdin) });
+  }
+  const env = TableEnvironment.create();
+  for (const s of scripts) {
+    const code = await runScript(env, s.name, s.sql, opts, io);
+    if (code !== EXIT.OK) return code;
+  }
+  return EXIT.OK;
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of stream) chunks.push(typeof c === 'string' ? Buffer.from(c) : (c as Buffer));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Runs every statement of a script; stops at the first error, which is printed with its place. */
+export async function runScript(env: TableEnvironment, name: string, sql: string, opts: Pick<CliOptions, 'format' | 'changelog'>, io: CliIO): Promise<number> {
+  try {
+    for (const { statement, result } of env.executeScript(sql)) {
+      await printResult(statement, result, opts, io);
+    }
+    return EXIT.OK;
+  } catch (e) {
+    io.stderr.write(`${describeError(e, name)}\n`);
+    return EXIT.SQL_ERROR;
+  }
+}
+
+export function describeError(e: unknown, name: string): string {
+  if (e instanceof SqlError) return e.format(name);
+  const err = e as Error;
+  const causes: string[] = [];
+  for (let c = err.cause; c instanceof Error && causes.length < 5; c = c.cause) causes.push(`caused by: ${c.message}`);
+  return [`${name}: error: ${err.message ?? String(e)}`, ...causes].join('\n');
+}
+
+async function printResult(statement: Statement, result: TableResult, opts: Pick<CliOptions, 'format' | 'changelog'>, io: CliIO): Promise<void> {
+  const schema = result.schema;
+  if (schema === null) {
+    if (opts.format === 'tableau') io.stdout.write(`[INFO] Execute statement succeeded.\n`);
+    return;
+  }
+  void statement;
+  if (opts.changelog) {
+    const rows: Array<{ op: string; values: Value[] }> = [];
+    if (opts.format === 'csv') io.stdout.write(`${csvHeader(schema, true)}\n`);
+    for await (const c of result.changes()) {
+      if (opts.format === 'csv') io.stdout.write(`${csvRow(schema, c.values, c.kind)}\n`);
+      else if (opts.format === 'json') io.stdout.write(`${jsonRow(schema, c.values, c.kind)}\n`);
+      else rows.push({ op: c.kind, values: c.values });
+    }
+    if (opts.format === 'tableau') io.stdout.write(`${tableau(schema, rows.map((r) => r.values), rows.map((r) => r.op))}\n`);
+    return;
+  }
+  const rows = await result.materialize();
+  switch (opts.format) {
+    case 'csv':
+      io.stdout.write(`${csvHeader(schema, false)}\n`);
+      for (const r of rows) io.stdout.write(`${csvRow(schema, r, null)}\n`);
+      break;
+    case 'json':
+      for (const r of rows) io.stdout.write(`${jsonRow(schema, r, null)}\n`);
+      break;
+    case 'tableau':
+      io.stdout.write(`${tableau(schema, rows, null)}\n`);
+      break;
+  }
+}

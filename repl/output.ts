@@ -1,0 +1,86 @@
+// Printing query results: CSV (RFC 4180, NULL as an empty unquoted field), JSON lines, and Flink's boxed
+// "tableau" layout. Values are printed from their runtime representation and logical type.
+import { formatTimestamp, formatValueText, hasNanos, type LogicalType, type Schema, type Value } from '../executor/index.js';
+
+export type OutputFormat = 'csv' | 'json' | 'tableau';
+
+/** A value as CSV/JSON text (null for SQL NULL). Booleans are lower-case as in Flink's CSV and JSON formats. */
+function plainText(v: Value, t: LogicalType): string | null {
+  if (v === null) return null;
+  if (t.kind === 'BOOLEAN') return v ? 'true' : 'false';
+  if ((t.kind === 'TIMESTAMP' || t.kind === 'TIMESTAMP_LTZ') && !hasNanos(t)) return formatTimestamp(v as number, t.precision);
+  return formatValueText(v, t);
+}
+
+function csvField(s: string | null): string {
+  if (s === null) return '';
+  if (s === '' || /[",\r\n]/.test(s)) return `"${s.replace(/"/g, '""')}"`;
+  return s;
+}
+
+export function csvHeader(schema: Schema, changelog: boolean): string {
+  return [...(changelog ? ['op'] : []), ...schema.names()].map(csvField).join(',');
+}
+
+export function csvRow(schema: Schema, row: readonly Value[], op: string | null): string {
+  const fields = schema.fields.map((f, i) => csvField(plainText(row[i] ?? null, f.type)));
+  return (op === null ? fields : [op, ...fields]).join(',');
+}
+
+/** A value as a JSON literal: exact numbers (BIGINT and DECIMAL unquoted, never through a double). */
+function jsonValue(v: Value, t: LogicalType): string {
+  if (v === null) return 'null';
+  switch (t.kind) {
+    case 'BOOLEAN':
+      return v ? 'true' : 'false';
+    case 'TINYINT':
+    case 'SMALLINT':
+    case 'INT':
+    case 'BIGINT':
+    case 'DECIMAL':
+      return formatValueText(v, t);
+    case 'FLOAT':
+    case 'DOUBLE':
+      return Number.isFinite(v as number) ? String(v) : JSON.stringify(formatValueText(v, t));
+    case 'ARRAY':
+      return `[${(v as Value[]).map((e) => jsonValue(e, t.element)).join(',')}]`;
+    case 'ROW':
+      return `{${t.fields.map((f, i) => `${JSON.stringify(f.name)}:${jsonValue((v as Value[])[i] ?? null, f.type)}`).join(',')}}`;
+    default:
+      return JSON.stringify(plainText(v, t));
+  }
+}
+
+export function jsonRow(schema: Schema, row: readonly Value[], op: string | null): string {
+  const parts = schema.fields.map((f, i) => `${JSON.stringify(f.name)}:${jsonValue(row[i] ?? null, f.type)}`);
+  if (op !== null) parts.unshift(`"op":${JSON.stringify(op)}`);
+  return `{${parts.join(',')}}`;
+}
+
+/** Flink SQL client's tableau layout: a boxed table, values right-aligned, NULL as <NULL>. */
+export function tableau(schema: Schema, rows: readonly (readonly Value[])[], ops: readonly string[] | null): string {
+  const headers = [...(ops !== null ? ['op'] : []), ...schema.names()];
+  const cells = rows.map((row, r) => [
+    ...(ops !== null ? [ops[r] as string] : []),
+    ...schema.fields.map((f, i) => {
+      const v = row[i] ?? null;
+      return v === null ? '<NULL>' : formatValueText(v, f.type);
+    }),
+  ]);
+  const widths = headers.map((h, c) => Math.max(h.length, ...cells.map((row) => displayWidth(row[c] as string))));
+  const rule = `+${widths.map((w) => '-'.repeat(w + 2)).join('+')}+`;
+  const line = (vals: readonly string[]): string => `|${vals.map((v, c) => ` ${' '.repeat((widths[c] as number) - displayWidth(v))}${v} `).join('|')}|`;
+  const out = [rule, line(headers), rule, ...cells.map(line), rule];
+  out.push(rows.length === 1 ? '1 row in set' : `${rows.length} rows in set`);
+  return out.join('\n');
+}
+
+/** Terminal columns a string takes: East Asian wide characters count twice. */
+export function displayWidth(s: string): number {
+  let w = 0;
+  for (const ch of s) {
+    const c = ch.codePointAt(0) as number;
+    w += (c >= 0x1100 && c <= 0x115f) || (c >= 0x2e80 && c <= 0xa4cf) || (c >= 0xac00 && c <= 0xd7a3) || (c >= 0xf900 && c <= 0xfaff) || (c >= 0xfe30 && c <= 0xfe4f) || (c >= 0xff00 && c <= 0xff60) || (c >= 0xffe0 && c <= 0xffe6) || (c >= 0x1f300 && c <= 0x1faff) || (c >= 0x20000 && c <= 0x3fffd) ? 2 : 1;
+  }
+  return w;
+}

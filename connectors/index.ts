@@ -1,7 +1,9 @@
 // Built-in connectors, registered with the planner's default factory registry on import.
 import { defaultFactories } from '../planner/index.js';
+import { datagenFactory } from './datagen/factory.js';
 import { filesystemFactory } from './filesystem/factory.js';
 
 defaultFactories.register(filesystemFactory);
+defaultFactories.register(datagenFactory);
 
-export { filesystemFactory };
+export { datagenFactory, filesystemFactory };

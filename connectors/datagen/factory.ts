@@ -1,0 +1,130 @@
+// The `datagen` connector: generates rows at `rows-per-second` (paced to the wall clock), either unbounded or
+// up to `number-of-rows` / the end of a sequence field, as in Flink. `seed` (a Freshet extension) makes the
+// random fields reproducible.
+import { ColumnBuilder, makeBatch, type Schema, type SourceReader, type StreamElement } from '../../executor/index.js';
+import type { DynamicTableFactory } from '../../planner/index.js';
+import { Prng } from '../nexmark/prng.js';
+import { fieldGenerator, type FieldGenerator, type FieldSpec } from './field-generators.js';
+
+const FIELD_KEYS = ['kind', 'min', 'max', 'max-past', 'length', 'var-len', 'start', 'end', 'null-rate'];
+
+function positiveNumber(options: Readonly<Record<string, string>>, key: string): number | undefined {
+  const raw = options[key];
+  if (raw === undefined) return undefined;
+  const v = Number(raw);
+  if (!Number.isFinite(v) || v < 0) throw new Error(`option '${key}' must be a non-negative number, got '${raw}'`);
+  return v;
+}
+
+function parseDuration(raw: string, key: string): number {
+  const m = /^\s*(\d+)\s*(ms|s|min|h|d)?\s*$/.exec(raw);
+  if (m === null) throw new Error(`option '${key}' must be a duration such as '5000', '10 s' or '1 h', got '${raw}'`);
+  const unit = { ms: 1, s: 1000, min: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] ?? 'ms'] as number;
+  return Number(m[1]) * unit;
+}
+
+function fieldSpecs(schema: Schema, options: Readonly<Record<string, string>>): FieldSpec[] {
+  for (const key of Object.keys(options)) {
+    if (!key.startsWith('fields.')) continue;
+    const rest = key.slice('fields.'.length);
+    const dot = rest.lastIndexOf('.');
+    const field = rest.slice(0, dot);
+    const prop = rest.slice(dot + 1);
+    if (dot < 0 || schema.indexOf(field) < 0) throw new Error(`option '${key}' names no column of the table`);
+    if (!FIELD_KEYS.includes(prop)) throw new Error(`unsupported option '${key}' (per-field options: ${FIELD_KEYS.join(', ')})`);
+  }
+  return schema.fields.map((f) => {
+    const get = (p: string): string | undefined => options[`fields.${f.name}.${p}`];
+    const kind = get('kind') ?? 'random';
+    if (kind !== 'random' && kind !== 'sequence') throw new Error(`option 'fields.${f.name}.kind' must be 'random' or 'sequence', got '${kind}'`);
+    const nullRate = positiveNumber(options, `fields.${f.name}.null-rate`) ?? 0;
+    if (nullRate > 1) throw new Error(`option 'fields.${f.name}.null-rate' must be between 0 and 1`);
+    const length = positiveNumber(options, `fields.${f.name}.length`);
+    const maxPast = get('max-past');
+    const spec: FieldSpec = {
+      kind,
+      varLen: get('var-len') === 'true',
+      nullRate,
+      ...(get('min') !== undefined ? { min: get('min') as string } : {}),
+      ...(get('max') !== undefined ? { max: get('max') as string } : {}),
+      ...(get('start') !== undefined ? { start: get('start') as string } : {}),
+      ...(get('end') !== undefined ? { end: get('end') as string } : {}),
+      ...(length !== undefined ? { length } : {}),
+      ...(maxPast !== undefined ? { maxPast: parseDuration(maxPast, `fields.${f.name}.max-past`) } : {}),
+    };
+    return spec;
+  });
+}
+
+export const datagenFactory: DynamicTableFactory = {
+  identifier: 'datagen',
+  options: [
+    { key: 'rows-per-second', description: 'rows generated per second (default 10000)' },
+    { key: 'number-of-rows', description: 'total rows; unbounded when not set' },
+    { key: 'seed', description: 'seed of the random fields (Freshet extension; default: random)' },
+    { key: 'scan.parallelism', description: 'accepted for compatibility; parallelism comes with the executor' },
+  ],
+  optionPrefixes: ['fields.'],
+  validate(options, schema) {
+    positiveNumber(options, 'rows-per-second');
+    positiveNumber(options, 'number-of-rows');
+    const specs = fieldSpecs(schema, options);
+    // Build the generators once so that type/option mismatches fail at CREATE TABLE time.
+    schema.fields.forEach((f, i) => fieldGenerator(f.name, f.type, specs[i] as FieldSpec, new Prng(0, i)));
+  },
+  createSource(ctx) {
+    return new DatagenReader(ctx.physicalSchema, ctx.options);
+  },
+};
+
+class DatagenReader implements SourceReader {
+  constructor(
+    readonly outputSchema: Schema,
+    private readonly options: Readonly<Record<string, string>>,
+  ) {}
+
+  async *read(signal: AbortSignal): AsyncGenerator<StreamElement> {
+    const rate = positiveNumber(this.options, 'rows-per-second') ?? 10000;
+    const seed = this.options['seed'] !== undefined ? Number(this.options['seed']) : Math.floor(Math.random() * 2 ** 31);
+    const specs = fieldSpecs(this.outputSchema, this.options);
+    const gens: FieldGenerator[] = this.outputSchema.fields.map((f, i) => fieldGenerator(f.name, f.type, specs[i] as FieldSpec, new Prng(seed, i)));
+    // The source ends at number-of-rows or when the shortest sequence runs out, whichever comes first.
+    const limits = [positiveNumber(this.options, 'number-of-rows'), ...gens.map((g) => g.limit ?? undefined)].filter((x): x is number => x !== undefined);
+    const total = limits.length > 0 ? Math.min(...limits) : Number.POSITIVE_INFINITY;
+    // Emit every 100 ms (or per 4096 rows when faster), so the rate holds and latency stays low.
+    const perTick = Math.max(1, Math.min(4096, Math.ceil(rate / 10)));
+    const started = Date.now();
+    let produced = 0;
+    while (produced < total && !signal.aborted) {
+      if (rate > 0) {
+        const due = started + (produced / rate) * 1000;
+        const wait = due - Date.now();
+        if (wait > 0) await sleep(wait, signal);
+        if (signal.aborted) break;
+      }
+      const n = Math.min(perTick, total - produced);
+      const now = Date.now();
+      const builders = this.outputSchema.fields.map((f) => new ColumnBuilder(f.type, n));
+      for (let r = 0; r < n; r++) {
+        for (let c = 0; c < gens.length; c++) (gens[c] as FieldGenerator).append(builders[c] as ColumnBuilder, produced + r, now);
+      }
+      produced += n;
+      yield { kind: 'batch', batch: makeBatch(this.outputSchema, builders.map((b) => b.finish()), n) };
+    }
+    if (produced >= total) yield { kind: 'end' };
+  }
+
+  async close(): Promise<void> {}
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

@@ -7,6 +7,7 @@ import { StringDecoder } from 'node:string_decoder';
 import type { Schema, SourceReader, StreamElement } from '../../executor/index.js';
 import type { DynamicTableFactory } from '../../planner/index.js';
 import { CsvBatcher, CsvRecordParser, csvOptions, type CsvField } from '../formats/csv.js';
+import { JSON_OPTION_SPECS, JsonDecoder, JsonRecordError, jsonOptions } from '../formats/json.js';
 
 const BATCH_SIZE = 4096;
 
@@ -14,15 +15,22 @@ export const filesystemFactory: DynamicTableFactory = {
   identifier: 'filesystem',
   options: [
     { key: 'path', required: true, description: 'a file, or a directory whose files are all read' },
-    { key: 'format', required: true, description: 'the file format', values: ['csv'] },
+    { key: 'format', required: true, description: 'the file format: csv, or json (one object per line)', values: ['csv', 'json'] },
     { key: 'csv.field-delimiter', description: "field delimiter character (default ',', '\\t' for tab)" },
     { key: 'csv.quote-character', description: 'quote character (default ")' },
     { key: 'csv.allow-comments', description: "skip lines starting with '#'", values: ['true', 'false'] },
     { key: 'csv.ignore-parse-errors', description: 'skip (and count) malformed records instead of failing', values: ['true', 'false'] },
     { key: 'csv.null-literal', description: 'a string read as NULL' },
+    ...JSON_OPTION_SPECS,
   ],
   validate(options) {
-    csvOptions(options);
+    const format = options['format'];
+    for (const key of Object.keys(options)) {
+      const prefix = key.split('.')[0] as string;
+      if ((prefix === 'csv' || prefix === 'json') && prefix !== format) throw new Error(`option '${key}' does not apply to format '${format}'`);
+    }
+    if (format === 'csv') csvOptions(options);
+    else jsonOptions(options);
   },
   createSource(ctx) {
     return new FileSourceReader(ctx.physicalSchema, ctx.options);
@@ -39,9 +47,15 @@ class FileSourceReader implements SourceReader {
   ) {}
 
   async *read(signal: AbortSignal): AsyncGenerator<StreamElement> {
-    const opts = csvOptions(this.options);
     const path = this.options['path'] as string;
-    for (const file of await listFiles(path)) {
+    const files = await listFiles(path);
+    if (this.options['format'] === 'json') {
+      for (const file of files) yield* this.readJson(file, signal);
+      yield { kind: 'end' };
+      return;
+    }
+    const opts = csvOptions(this.options);
+    for (const file of files) {
       const parser = new CsvRecordParser(opts);
       const batcher = new CsvBatcher(this.outputSchema, opts, BATCH_SIZE, (line) => `${file}:${line}`);
       const decoder = new StringDecoder('utf8');
@@ -72,6 +86,41 @@ class FileSourceReader implements SourceReader {
       this.skippedRecords += batcher.skipped;
     }
     yield { kind: 'end' };
+  }
+
+  /** Newline-delimited JSON: one object per non-blank line; a bad line fails with file:line unless ignored. */
+  private async *readJson(file: string, signal: AbortSignal): AsyncGenerator<StreamElement> {
+    const decoder = new JsonDecoder(this.outputSchema, jsonOptions(this.options), BATCH_SIZE);
+    const text = new StringDecoder('utf8');
+    const stream = createReadStream(file, { highWaterMark: 1 << 20 });
+    let carry = '';
+    let line = 0;
+    const addLine = (l: string): void => {
+      line++;
+      if (l.trim() === '') return;
+      try {
+        decoder.add(l);
+      } catch (e) {
+        if (e instanceof JsonRecordError) throw new Error(`malformed JSON record at ${file}:${line}: ${e.message}`);
+        throw e;
+      }
+    };
+    try {
+      for await (const chunk of stream) {
+        if (signal.aborted) return;
+        const lines = (carry + text.write(chunk as Buffer)).split('\n');
+        carry = lines.pop() as string;
+        for (const l of lines) {
+          addLine(l);
+          if (decoder.size >= BATCH_SIZE) yield { kind: 'batch', batch: decoder.take() };
+        }
+      }
+      addLine(carry + text.end());
+    } finally {
+      stream.destroy();
+    }
+    if (decoder.size > 0) yield { kind: 'batch', batch: decoder.take() };
+    this.skippedRecords += decoder.skipped;
   }
 
   async close(): Promise<void> {}

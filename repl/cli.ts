@@ -2,14 +2,17 @@
 // results in the chosen format; with a terminal and no script it starts the interactive REPL.
 // Exit codes: 0 success, 1 SQL or job error, 2 usage error, 130 interrupted.
 import { readFile } from 'node:fs/promises';
-import { TableEnvironment, SqlError, type Statement, type TableResult, type Value } from '../index.js';
+import { TableEnvironment, SqlError, type Schema, type Statement, type TableResult, type Value } from '../index.js';
 import { csvHeader, csvRow, jsonRow, tableau, type OutputFormat } from './output.js';
+import { FoldedTable } from './result-view.js';
 
 export interface CliIO {
   readonly stdout: { write(s: string): unknown };
   readonly stderr: { write(s: string): unknown };
   readonly stdin: NodeJS.ReadableStream & { isTTY?: boolean };
   readonly version: string;
+  /** Aborted on SIGINT: script mode cancels the running query, prints what it received and exits 130. */
+  readonly interrupt?: AbortSignal;
 }
 
 export interface CliOptions {
@@ -17,6 +20,12 @@ export interface CliOptions {
   exprs: string[];
   format: OutputFormat;
   changelog: boolean;
+  /** Stop each query after this many rows (changes, under --changelog); null: no limit. */
+  maxRows: number | null;
+  /** Stop each query after this many seconds; null: no limit. */
+  timeout: number | null;
+  /** Scripts run before the prompt or the script; their own output is not printed, their errors are. */
+  init: string[];
   help: boolean;
   version: boolean;
 }
@@ -34,6 +43,12 @@ Options:
       --format <fmt>       query output in script mode: tableau (default), csv, json
       --changelog          print every change with an 'op' column (+I -U +U -D)
                            instead of the final result table
+      --max-rows <n>       stop each query after n rows (n changes under --changelog)
+                           and print those
+      --timeout <seconds>  stop each query after this long and print what it produced
+                           (for unbounded sources; exits 0)
+  -i, --init <path>        run the statements of a file first, before the prompt or the
+                           script, without printing their results (may be repeated)
   -h, --help               show this help
   -v, --version            print the version
 
@@ -43,7 +58,7 @@ Exit codes: 0 success, 1 SQL or job error, 2 usage error, 130 interrupted.`;
 export class UsageError extends Error {}
 
 export function parseArgs(argv: readonly string[]): CliOptions {
-  const o: CliOptions = { files: [], exprs: [], format: 'tableau', changelog: false, help: false, version: false };
+  const o: CliOptions = { files: [], exprs: [], format: 'tableau', changelog: false, maxRows: null, timeout: null, init: [], help: false, version: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
     const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
@@ -70,6 +85,23 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       }
       case '--changelog':
         o.changelog = true;
+        break;
+      case '--max-rows': {
+        const v = value();
+        if (!/^\d+$/.test(v)) throw new UsageError(`--max-rows needs a whole number of rows, got '${v}'`);
+        o.maxRows = Number(v);
+        break;
+      }
+      case '--timeout': {
+        const v = value();
+        const n = Number(v);
+        if (v.trim() === '' || !Number.isFinite(n) || n <= 0) throw new UsageError(`--timeout needs a positive number of seconds, got '${v}'`);
+        o.timeout = n;
+        break;
+      }
+      case '-i':
+      case '--init':
+        o.init.push(value());
         break;
       case '-h':
       case '--help':
@@ -105,23 +137,35 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     return EXIT.OK;
   }
   const scripts: Array<{ name: string; sql: string }> = [];
-  for (const f of opts.files) {
-    try {
-      scripts.push({ name: f, sql: await readFile(f, 'utf8') });
-    } catch (e) {
-      io.stderr.write(`freshet: cannot read '${f}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
-      return EXIT.USAGE;
+  const inits: Array<{ name: string; sql: string }> = [];
+  for (const [list, files] of [
+    [inits, opts.init],
+    [scripts, opts.files],
+  ] as const) {
+    for (const f of files) {
+      try {
+        list.push({ name: f, sql: await readFile(f, 'utf8') });
+      } catch (e) {
+        io.stderr.write(`freshet: cannot read '${f}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+        return EXIT.USAGE;
+      }
     }
   }
   for (const e of opts.exprs) scripts.push({ name: '<command-line>', sql: e });
   if (scripts.length === 0) {
     if (io.stdin.isTTY === true) {
+      // Only the interactive shell loads ink (and React): it needs raw mode, which pipes and CI do not have.
       const { runRepl } = await import('./repl.js');
-      return runRepl(io);
+      return runRepl(io, { init: inits });
     }
     scripts.push({ name: '<stdin>', sql: await readAll(io.stdin) });
   }
   const env = TableEnvironment.create();
+  const quiet: CliIO = { ...io, stdout: { write: () => true } };
+  for (const s of inits) {
+    const code = await runScript(env, s.name, s.sql, opts, quiet);
+    if (code !== EXIT.OK) return code;
+  }
   for (const s of scripts) {
     const code = await runScript(env, s.name, s.sql, opts, io);
     if (code !== EXIT.OK) return code;
@@ -135,11 +179,22 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+type PrintOptions = Pick<CliOptions, 'format' | 'changelog'> & Partial<Pick<CliOptions, 'maxRows' | 'timeout'>>;
+
 /** Runs every statement of a script; stops at the first error, which is printed with its place. */
-export async function runScript(env: TableEnvironment, name: string, sql: string, opts: Pick<CliOptions, 'format' | 'changelog'>, io: CliIO): Promise<number> {
+export async function runScript(env: TableEnvironment, name: string, sql: string, opts: PrintOptions, io: CliIO): Promise<number> {
   try {
     for (const { statement, result } of env.executeScript(sql)) {
-      await printResult(statement, result, opts, io);
+      if (io.interrupt?.aborted === true) {
+        result.cancel();
+        io.stderr.write('freshet: interrupted\n');
+        return EXIT.INTERRUPTED;
+      }
+      const received = await printResult(statement, result, opts, io);
+      if (received !== null) {
+        io.stderr.write(`freshet: interrupted; the query was cancelled after ${received} ${received === 1 ? 'row' : 'rows'}\n`);
+        return EXIT.INTERRUPTED;
+      }
     }
     return EXIT.OK;
   } catch (e) {
@@ -156,25 +211,78 @@ export function describeError(e: unknown, name: string): string {
   return [`${name}: error: ${err.message ?? String(e)}`, ...causes].join('\n');
 }
 
-async function printResult(statement: Statement, result: TableResult, opts: Pick<CliOptions, 'format' | 'changelog'>, io: CliIO): Promise<void> {
+/**
+ * Stops a query when --timeout passes or the user interrupts; `interrupted` tells the two apart (a timeout is a
+ * requested end, exit 0; an interrupt exits 130).
+ */
+function watchStops(result: TableResult, opts: PrintOptions, io: CliIO): { interrupted: () => boolean; dispose: () => void } {
+  let interrupted = false;
+  const onInterrupt = (): void => {
+    interrupted = true;
+    result.cancel();
+  };
+  io.interrupt?.addEventListener('abort', onInterrupt, { once: true });
+  const timer = opts.timeout !== undefined && opts.timeout !== null ? setTimeout(() => result.cancel(), opts.timeout * 1000) : null;
+  return {
+    interrupted: () => interrupted,
+    dispose: () => {
+      io.interrupt?.removeEventListener('abort', onInterrupt);
+      if (timer !== null) clearTimeout(timer);
+    },
+  };
+}
+
+/**
+ * Prints a statement's result. Returns null normally, or the number of rows received when the user interrupted
+ * the query (what arrived until then is printed first).
+ */
+async function printResult(statement: Statement, result: TableResult, opts: PrintOptions, io: CliIO): Promise<number | null> {
   const schema = result.schema;
   if (schema === null) {
     if (opts.format === 'tableau') io.stdout.write(`[INFO] Execute statement succeeded.\n`);
-    return;
+    return null;
   }
   void statement;
-  if (opts.changelog) {
-    const rows: Array<{ op: string; values: Value[] }> = [];
-    if (opts.format === 'csv') io.stdout.write(`${csvHeader(schema, true)}\n`);
-    for await (const c of result.changes()) {
-      if (opts.format === 'csv') io.stdout.write(`${csvRow(schema, c.values, c.kind)}\n`);
-      else if (opts.format === 'json') io.stdout.write(`${jsonRow(schema, c.values, c.kind)}\n`);
-      else rows.push({ op: c.kind, values: c.values });
+  const maxRows = opts.maxRows ?? Number.POSITIVE_INFINITY;
+  const stops = watchStops(result, opts, io);
+  let received = 0;
+  try {
+    if (opts.changelog) {
+      const rows: Array<{ op: string; values: Value[] }> = [];
+      if (opts.format === 'csv') io.stdout.write(`${csvHeader(schema, true)}\n`);
+      if (maxRows === 0) result.cancel();
+      else for await (const c of result.changes()) {
+        received++;
+        if (opts.format === 'csv') io.stdout.write(`${csvRow(schema, c.values, c.kind)}\n`);
+        else if (opts.format === 'json') io.stdout.write(`${jsonRow(schema, c.values, c.kind)}\n`);
+        else rows.push({ op: c.kind, values: c.values });
+        if (received >= maxRows) {
+          result.cancel();
+          break;
+        }
+      }
+      if (opts.format === 'tableau') io.stdout.write(`${tableau(schema, rows.map((r) => r.values), rows.map((r) => r.op))}\n`);
+      return stops.interrupted() ? received : null;
     }
-    if (opts.format === 'tableau') io.stdout.write(`${tableau(schema, rows.map((r) => r.values), rows.map((r) => r.op))}\n`);
-    return;
+    // Folded as it arrives (not with materialize()), so that a stopped query still prints the table so far.
+    const table = new FoldedTable();
+    if (maxRows === 0) result.cancel();
+    else for await (const c of result.changes()) {
+      received++;
+      table.apply(c);
+      if (received >= maxRows) {
+        result.cancel();
+        break;
+      }
+    }
+    printTable(schema, table.rows(), opts, io);
+    return stops.interrupted() ? received : null;
+  } finally {
+    stops.dispose();
   }
-  const rows = await result.materialize();
+}
+
+function printTable(schema: Schema, rows: readonly Value[][], opts: PrintOptions, io: CliIO): void {
   switch (opts.format) {
     case 'csv':
       io.stdout.write(`${csvHeader(schema, false)}\n`);

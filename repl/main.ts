@@ -1,15 +1,27 @@
-// Process entry of the `freshet` bin: wires the CLI to the real process streams and exit code.
+// Process entry of the `freshet` bin: wires the CLI to the real process streams, SIGINT and the exit code.
 import { readFileSync } from 'node:fs';
-import { main } from './cli.js';
+import { EXIT, main } from './cli.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
-main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, version: pkg.version }).then(
+// The first SIGINT asks the running query to stop (the CLI prints what it received and exits 130); a second
+// one means the user does not want to wait for that.
+const interrupt = new AbortController();
+process.on('SIGINT', () => {
+  if (interrupt.signal.aborted) process.exit(EXIT.INTERRUPTED);
+  interrupt.abort();
+});
+
+main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, version: pkg.version, interrupt: interrupt.signal }).then(
   (code) => {
+    // Exit explicitly: a cancelled source may still hold a file or timer open, which must not keep the
+    // process alive after its result was printed. Writes to pipes, files and terminals are synchronous on
+    // POSIX, so nothing printed is lost.
     process.exitCode = code;
+    process.exit(code);
   },
   (e: unknown) => {
     process.stderr.write(`freshet: internal error: ${(e as Error).stack ?? String(e)}\n`);
-    process.exitCode = 1;
+    process.exit(1);
   },
 );

@@ -1,69 +1,49 @@
-// The interactive shell (plain line-based version; the ink REPL replaces it): reads statements ending in `;`,
-// runs them, prints results as tables, and survives every user error. Ctrl-C stops a running query; Ctrl-C at
-// an empty prompt (or Ctrl-D, QUIT, EXIT) leaves.
-import { createInterface } from 'node:readline';
-import { TableEnvironment, endsWithStatementTerminator, type TableResult } from '../index.js';
-import { EXIT, describeError, type CliIO } from './cli.js';
-import { tableau } from './output.js';
+// The interactive shell's entry: builds the session (environment, demo catalog, history), runs --init scripts,
+// then renders the ink app until the user leaves. Loaded only with a terminal (cli.ts imports it lazily), as
+// ink needs raw mode.
+import { render } from 'ink';
+import { createElement } from 'react';
+import { TableEnvironment } from '../index.js';
+import { EXIT, type CliIO } from './cli.js';
+import { App } from './app.js';
+import { banner, demoCatalog } from './demo.js';
+import { defaultHistoryPath, History } from './history.js';
+import { Shell } from './shell.js';
 
-export async function runRepl(io: CliIO): Promise<number> {
+export interface ReplOptions {
+  readonly init: ReadonlyArray<{ readonly name: string; readonly sql: string }>;
+}
+
+export async function runRepl(io: CliIO, options: ReplOptions = { init: [] }): Promise<number> {
   const env = TableEnvironment.create();
-  const rl = createInterface({ input: io.stdin, output: io.stdout as NodeJS.WritableStream, terminal: true, historySize: 1000 });
-  io.stdout.write(`Freshet ${io.version}: streaming SQL. End statements with ';'. Type QUIT; to leave.\n\n`);
-  let buffer = '';
-  let running: TableResult | null = null;
-  let lastInterrupt = 0;
-  rl.setPrompt('freshet> ');
-  rl.on('SIGINT', () => {
-    if (running !== null) {
-      running.cancel();
-      io.stdout.write('\n[INFO] Query cancelled.\n');
-      return;
-    }
-    const now = Date.now();
-    if (buffer === '' && now - lastInterrupt < 2000) rl.close();
-    lastInterrupt = now;
-    buffer = '';
-    io.stdout.write('\n(press Ctrl-C again at an empty prompt to exit)\n');
-    rl.setPrompt('freshet> ');
-    rl.prompt();
+  const examples = demoCatalog(env);
+  const history = History.load(defaultHistoryPath());
+  const stdout = io.stdout as NodeJS.WriteStream;
+  let unmount = (): void => undefined;
+  const shell = new Shell({
+    env,
+    history,
+    exit: () => unmount(),
+    // Leave room for the header rules, the range line, the status and key lines.
+    pageSize: () => (stdout.rows ?? 24) - 9,
   });
-  rl.prompt();
-  for await (const line of rl) {
-    buffer += (buffer === '' ? '' : '\n') + line;
-    if (buffer.trim() === '') {
-      buffer = '';
-      rl.prompt();
-      continue;
-    }
-    if (/^\s*(quit|exit)\s*;?\s*$/i.test(buffer)) break;
-    if (!endsWithStatementTerminator(buffer)) {
-      rl.setPrompt('      -> ');
-      rl.prompt();
-      continue;
-    }
-    const sql = buffer;
-    buffer = '';
-    rl.pause();
-    try {
-      for (const { result } of env.executeScript(sql)) {
-        if (result.schema === null) {
-          io.stdout.write('[INFO] Execute statement succeeded.\n');
-          continue;
-        }
-        running = result;
-        const rows = await result.materialize();
-        io.stdout.write(`${tableau(result.schema, rows, null)}\n`);
-        running = null;
-      }
-    } catch (e) {
-      running = null;
-      io.stdout.write(`${describeError(e, 'sql')}\n`);
-    }
-    rl.resume();
-    rl.setPrompt('freshet> ');
-    rl.prompt();
+  shell.print('info', banner(io.version, !history.existed, examples));
+  const instance = render(createElement(App, { shell }), {
+    stdin: io.stdin as NodeJS.ReadStream,
+    stdout,
+    stderr: io.stderr as NodeJS.WriteStream,
+    // Ctrl-C is the shell's key (stop the query, clear the line, exit when pressed twice), not ink's.
+    exitOnCtrlC: false,
+    // ink turns itself non-interactive under CI variables; a terminal user (or a tmux test) still needs it live.
+    interactive: stdout.isTTY === true,
+  });
+  unmount = () => instance.unmount();
+  const onInterrupt = (): void => shell.interrupt();
+  io.interrupt?.addEventListener('abort', onInterrupt);
+  for (const s of options.init) {
+    if (!(await shell.runInit(s.name, s.sql))) break;
   }
-  rl.close();
+  await instance.waitUntilExit();
+  io.interrupt?.removeEventListener('abort', onInterrupt);
   return EXIT.OK;
 }

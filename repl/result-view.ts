@@ -1,0 +1,150 @@
+// Reading a running query's changelog incrementally, so that it can be stopped at any time (Ctrl-C, --timeout,
+// --max-rows, q in the shell) and still show what arrived: the folded table (as TableResult.materialize() folds
+// it, same order and identity rules) or the list of changes; and the page of it the shell's live view shows.
+import { formatValueText, type Change, type Schema, type Value } from '../index.js';
+import { displayWidth, tableau } from './output.js';
+
+const rowKey = (v: readonly Value[]): string =>
+  JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? `${x}n` : x instanceof Uint8Array ? Array.from(x) : x instanceof Map ? [...x] : x));
+
+/** The dynamic table a changelog describes: +I/+U add a row, -U/-D remove one equal row. */
+export class FoldedTable {
+  /** Row slots in arrival order; a retracted row leaves a null slot so that the order stays stable. */
+  private readonly slots: Array<Value[] | null> = [];
+  private readonly index = new Map<string, number[]>();
+  private live = 0;
+  private compacted: Value[][] | null = [];
+
+  apply(c: Change): void {
+    const k = rowKey(c.values);
+    if (c.kind === '+I' || c.kind === '+U') {
+      const at = this.index.get(k) ?? [];
+      at.push(this.slots.length);
+      this.index.set(k, at);
+      this.slots.push(c.values);
+      this.live++;
+      this.compacted?.push(c.values);
+    } else {
+      const at = this.index.get(k)?.pop();
+      if (at === undefined) throw new Error(`retraction of a row that is not in the result: ${k}`);
+      this.slots[at] = null;
+      this.live--;
+      this.compacted = null;
+    }
+  }
+
+  get size(): number {
+    return this.live;
+  }
+
+  /** The current rows, in the order their insertions arrived. */
+  rows(): Value[][] {
+    this.compacted ??= this.slots.filter((r): r is Value[] => r !== null);
+    return this.compacted;
+  }
+}
+
+/** What a query's result looks like so far, updated change by change. */
+export class ResultModel {
+  readonly table = new FoldedTable();
+  /** For the changelog and tableau views: every change, oldest first. */
+  readonly changes: Change[] = [];
+  received = 0;
+  readonly startedAt: number;
+
+  constructor(
+    readonly schema: Schema,
+    private readonly keepChanges: boolean,
+    now: number = Date.now(),
+  ) {
+    this.startedAt = now;
+  }
+
+  apply(c: Change): void {
+    this.received++;
+    this.table.apply(c);
+    if (this.keepChanges) this.changes.push(c);
+  }
+
+  /** Rows per second since the query started. */
+  rate(now: number = Date.now()): number {
+    const s = (now - this.startedAt) / 1000;
+    return s > 0 ? this.received / s : 0;
+  }
+}
+
+/** A boxed table of rows[offset, offset+limit), without the "N rows in set" footer (the view prints its own). */
+export function renderPage(schema: Schema, rows: readonly (readonly Value[])[], ops: readonly string[] | null, offset: number, limit: number): string[] {
+  const page = rows.slice(offset, offset + limit);
+  const lines = tableau(schema, page, ops === null ? null : ops.slice(offset, offset + limit)).split('\n');
+  lines.pop();
+  return lines;
+}
+
+/** Clamps a scroll offset to the rows there are. */
+export function clampOffset(offset: number, total: number, pageSize: number): number {
+  return Math.max(0, Math.min(offset, total - pageSize));
+}
+
+export function formatCount(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+export function formatSeconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
+/**
+ * Tableau rows printed as they arrive (the shell's tableau mode): the column widths are fixed by the header and
+ * the first rows, as a terminal cannot re-align lines already printed; a longer value later is cut with '…'.
+ */
+export class TableauStream {
+  private widths: number[] | null = null;
+  private printed = 0;
+
+  constructor(private readonly schema: Schema) {}
+
+  private cells(c: Change): string[] {
+    return [c.kind, ...this.schema.fields.map((f, i) => {
+      const v = c.values[i] ?? null;
+      return v === null ? '<NULL>' : formatValueText(v, f.type);
+    })];
+  }
+
+  private rule(): string {
+    return `+${(this.widths as number[]).map((w) => '-'.repeat(w + 2)).join('+')}+`;
+  }
+
+  private line(vals: readonly string[]): string {
+    const w = this.widths as number[];
+    return `|${vals
+      .map((v, i) => {
+        const width = w[i] as number;
+        const cut = displayWidth(v) > width ? `${[...v].slice(0, Math.max(0, width - 1)).join('')}…` : v;
+        return ` ${' '.repeat(Math.max(0, width - displayWidth(cut)))}${cut} `;
+      })
+      .join('|')}|`;
+  }
+
+  /** Lines for the changes not printed yet (the header first, once). */
+  next(changes: readonly Change[]): string[] {
+    const fresh = changes.slice(this.printed);
+    this.printed = changes.length;
+    if (fresh.length === 0) return [];
+    const out: string[] = [];
+    const cells = fresh.map((c) => this.cells(c));
+    if (this.widths === null) {
+      const headers = ['op', ...this.schema.names()];
+      this.widths = headers.map((h, i) => Math.max(displayWidth(h), ...cells.map((r) => displayWidth(r[i] as string))));
+      out.push(this.rule(), this.line(headers), this.rule());
+    }
+    for (const r of cells) out.push(this.line(r));
+    return out;
+  }
+
+  /** The closing lines once the query ended or was stopped. */
+  end(total: number): string[] {
+    if (this.widths === null) return ['Empty set'];
+    return [this.rule(), `Received a total of ${formatCount(total)} ${total === 1 ? 'row' : 'rows'}`];
+  }
+}

@@ -255,9 +255,11 @@ export async function startKafkaOrSkip(): Promise<KafkaBroker | { skipped: strin
 
   const child = spawn('java', [...jvm, 'kafka.Kafka', propsFile], { stdio: ['ignore', logFd, logFd] });
   closeSync(logFd);
-  // If the test process dies without calling stop(), do not leave a JVM holding ports behind.
+  // If the test process exits without calling stop() (e.g. vitest interrupted), do not leave a JVM holding ports
+  // behind; removing the folder is best effort, since the JVM may still be dying.
   const killOnExit = (): void => {
     child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
   };
   process.once('exit', killOnExit);
   let spawnError: Error | undefined;

@@ -43,7 +43,7 @@ export function splitStatements(text: string): string[] {
 /** Whether Enter should run the buffer even without a trailing `;` (dot-commands, a one-line QUIT/HELP). */
 export function runsWithoutSemicolon(buffer: string): boolean {
   const t = buffer.trim();
-  return t.startsWith('.') || /^(quit|exit|help)(\s+\w+)?$/i.test(t);
+  return t.startsWith('.') || /^(quit|exit|help)(\s+[\w ]+)?$/i.test(t);
 }
 
 const stripSemicolon = (s: string): string => s.trim().replace(/;\s*$/, '').trim();

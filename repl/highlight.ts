@@ -1,7 +1,7 @@
 // Syntax highlighting for the prompt: the parser's own lexer splits the text (so the colours agree with what the
 // parser will see), and each token becomes a styled segment. Text the lexer skips or rejects stays plain.
 import type { IToken } from 'chevrotain';
-import { BlockComment, DecimalLiteral, DoubleQuoted, IntegerLiteral, Keywords, LineComment, QuotedIdentifier, sqlLexer, StringLiteral, UnterminatedString } from '../parser/lexer.js';
+import { BlockComment, DecimalLiteral, DoubleQuoted, IntegerLiteral, Keywords, LineComment, P, QuotedIdentifier, sqlLexer, StringLiteral, UnterminatedString } from '../parser/lexer.js';
 
 export type SegmentKind = 'keyword' | 'string' | 'number' | 'comment' | 'identifier' | 'plain';
 
@@ -42,8 +42,15 @@ export function highlight(text: string): Segment[] {
     }
     at = upTo;
   };
-  for (const t of tokens) {
+  for (const [i, t] of tokens.entries()) {
     if (t.startOffset < at) continue;
+    // `/*` without its `*/` lexes as '/' and '*': colour the rest as the comment it is becoming.
+    const next = tokens[i + 1];
+    if (t.tokenType === P.Slash && next?.tokenType === P.Star && next.startOffset === t.startOffset + 1) {
+      plain(t.startOffset);
+      out.push({ text: text.slice(t.startOffset), kind: 'comment' });
+      return out;
+    }
     plain(t.startOffset);
     const endAt = (t.endOffset ?? t.startOffset) + 1;
     out.push({ text: text.slice(t.startOffset, endAt), kind: kindOf(t) });

@@ -117,7 +117,9 @@ export class Shell {
     if (this.exited) return;
     if (this.run !== null) this.onRunKey(input, key);
     else if (this.busy) {
-      if (key.ctrl && input === 'c') this.notice = 'a statement is running';
+      // Type-ahead while a statement runs is kept and replayed at the next prompt.
+      if (key.return) this.pendingInput.push('\n');
+      else if (input !== '' && !key.ctrl && !key.meta) this.typed(input);
     } else if (this.search !== null) this.onSearchKey(input, key);
     else this.onPromptKey(input, key);
     this.changed();
@@ -328,9 +330,9 @@ export class Shell {
     if (c.candidates.length === 0) return;
     if (c.candidates.length === 1) {
       const word = c.candidates[0] as string;
-      // A completed keyword or name is followed by a space, a table name in a dotted path is not.
+      // A word completed at the end of the line gets its space; inside a string or before more text it does not.
       const after = e.text[c.end];
-      const space = after === undefined || /\s/.test(after) ? (word.endsWith('.') || e.text[c.start - 1] === "'" ? '' : ' ') : '';
+      const space = after === undefined && !word.endsWith('.') && e.text[c.start - 1] !== "'" ? ' ' : '';
       this.editor = ed.replaceRange(e, c.start, c.end, word + space);
       return;
     }
@@ -380,7 +382,7 @@ export class Shell {
         if (this.exited) break;
         const started = this.now();
         const ok = await this.executeOne(statement);
-        if (this.timer) this.print('info', `Run time: ${((this.now() - started) / 1000).toFixed(3)} s`);
+        if (this.timer && classify(statement).kind === 'sql') this.print('info', `Run time: ${((this.now() - started) / 1000).toFixed(3)} s`);
         if (!ok) break;
       }
     } finally {

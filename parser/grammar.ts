@@ -1,13 +1,15 @@
 // The chevrotain grammar: tokens in, AST out (embedded actions, so no intermediate CST). Rules follow the
-// statement → query → expression layering; expression rules go from loosest (OR) to tightest (primary).
-// Node construction is wrapped in ACTION so chevrotain's grammar-recording phase never builds bogus nodes.
-import { EmbeddedActionsParser, type IParserErrorMessageProvider, type IToken, type TokenType } from 'chevrotain';
+// statement → query → from/join → expression layering; expression rules go from loosest (OR) to tightest
+// (primary). Node construction is wrapped in ACTION so chevrotain's grammar-recording phase never builds nodes.
+import { EmbeddedActionsParser, tokenMatcher, type IParserErrorMessageProvider, type IToken, type TokenType } from 'chevrotain';
 import type * as A from './ast.js';
 import type { Span } from './errors.js';
 import {
   allTokens,
   DecimalLiteral,
   DoubleQuoted,
+  HintEnd,
+  HintStart,
   Identifier,
   IntegerLiteral,
   K,
@@ -34,9 +36,17 @@ function unquoteIdent(image: string): string {
   return image.slice(1, -1).replace(/``/g, '`');
 }
 
+/** A token that can be a name: a plain or quoted identifier, or a non-reserved keyword. */
+export function isNameToken(t: IToken): boolean {
+  return t.tokenType === Identifier || t.tokenType === QuotedIdentifier || tokenMatcher(t, NonReserved);
+}
+
+const QUERY_STARTS = new Set<TokenType>([K.SELECT, K.WITH, K.VALUES]);
+const QUERY_CONTINUATIONS = new Set<TokenType>([K.UNION, K.INTERSECT, K.EXCEPT, K.ORDER, K.LIMIT, K.OFFSET, K.FETCH]);
+
 /**
  * Chevrotain reports what it expected only inside its message strings; this provider keeps the expected token
- * types of the latest error so that ParseError can describe them in words (and content assist can reuse them).
+ * types of the latest error so that ParseError can describe them in words.
  */
 class ExpectationRecorder implements IParserErrorMessageProvider {
   expected: TokenType[] = [];
@@ -58,8 +68,22 @@ class ExpectationRecorder implements IParserErrorMessageProvider {
   }
 }
 
+/** A mistake the grammar accepts but the dialect does not (found while building the AST). */
+export interface SemanticError {
+  readonly message: string;
+  readonly span: Span;
+}
+
+type Body<T> = T;
+type TableTail = {
+  columns: A.ColumnDef[];
+  watermark: A.CreateTable['watermark'];
+  primaryKey: A.CreateTable['primaryKey'];
+};
+
 export class SqlGrammar extends EmbeddedActionsParser {
   readonly recorder: ExpectationRecorder;
+  semanticErrors: SemanticError[] = [];
 
   constructor() {
     const recorder = new ExpectationRecorder();
@@ -68,14 +92,80 @@ export class SqlGrammar extends EmbeddedActionsParser {
     this.performSelfAnalysis();
   }
 
-  private spanFrom(start: IToken): Span {
+  override reset(): void {
+    super.reset();
+    this.semanticErrors = [];
+  }
+
+  /** End offset (exclusive) of the last consumed token. */
+  private lastEnd(): number {
     const last = this.LA(0);
-    const end = last.endOffset !== undefined && !Number.isNaN(last.endOffset) ? last.endOffset + 1 : start.startOffset;
-    return { start: start.startOffset, end: Math.max(end, start.startOffset) };
+    return last.endOffset !== undefined && !Number.isNaN(last.endOffset) ? last.endOffset + 1 : 0;
+  }
+
+  private spanFrom(start: IToken): Span {
+    return { start: start.startOffset, end: Math.max(this.lastEnd(), start.startOffset) };
+  }
+
+  private spanAt(start: number): Span {
+    return { start, end: Math.max(this.lastEnd(), start) };
   }
 
   private spanOf(t: IToken): Span {
     return { start: t.startOffset, end: (t.endOffset ?? t.startOffset) + 1 };
+  }
+
+  /**
+   * Whether the `(` at LA(at) opens a query rather than an expression or a join: it is followed by SELECT, WITH
+   * or VALUES, or by a parenthesised query that a set operator, ORDER BY, LIMIT or `)` continues.
+   */
+  private isParenQuery(at = 1): boolean {
+    if (this.LA(at).tokenType !== P.LParen) return false;
+    const next = this.LA(at + 1).tokenType;
+    if (QUERY_STARTS.has(next)) return true;
+    if (next !== P.LParen || !this.isParenQuery(at + 1)) return false;
+    const close = this.matchingParen(at + 1);
+    if (close < 0) return false;
+    const after = this.LA(close + 1).tokenType;
+    return after === P.RParen || QUERY_CONTINUATIONS.has(after);
+  }
+
+  /** The lookahead index of the `)` matching the `(` at LA(at), or -1. */
+  private matchingParen(at: number): number {
+    let depth = 0;
+    for (let i = at; ; i++) {
+      const t = this.LA(i).tokenType;
+      if (t.name === 'EOF') return -1;
+      if (t === P.LParen) depth++;
+      else if (t === P.RParen && --depth === 0) return i;
+    }
+  }
+
+  /** A GROUP BY element `( ... )` is a grouping set unless an operator continues it as an expression. */
+  private isGroupingSet(): boolean {
+    if (this.LA(1).tokenType !== P.LParen) return false;
+    let depth = 0;
+    for (let i = 1; ; i++) {
+      const t = this.LA(i).tokenType;
+      if (t.name === 'EOF') return false;
+      if (t === P.LParen || t === P.LBracket) depth++;
+      else if (t === P.RParen || t === P.RBracket) {
+        depth--;
+        if (depth === 0) {
+          const next = this.LA(i + 1).tokenType;
+          return !(
+            next === P.Plus || next === P.Minus || next === P.Star || next === P.Slash || next === P.Percent || next === P.Concat ||
+            next === P.LBracket || next === P.Dot || next === K.IS || next === K.NOT || next === K.BETWEEN || next === K.IN ||
+            next === K.LIKE || next === K.SIMILAR || next === K.AND || next === K.OR || next === P.Eq || next === P.Neq ||
+            next === P.Lt || next === P.Le || next === P.Gt || next === P.Ge
+          );
+        }
+      } else if (t === P.Comma && depth === 1) return true;
+    }
+  }
+
+  private semantic(message: string, span: Span): void {
+    this.semanticErrors.push({ message, span });
   }
 
   // ------------------------------------------------------------------------------------------- statements
@@ -96,30 +186,125 @@ export class SqlGrammar extends EmbeddedActionsParser {
 
   public statement = this.RULE('statement', (): A.Statement =>
     this.OR([
-      { ALT: () => this.SUBRULE(this.createTable) },
+      { ALT: () => this.SUBRULE(this.createStatement) },
+      { ALT: () => this.SUBRULE(this.dropStatement) },
+      { ALT: () => this.SUBRULE(this.alterStatement) },
+      { ALT: () => this.SUBRULE(this.insertStatement) },
+      { ALT: () => this.SUBRULE(this.executeStatementSet) },
+      { ALT: () => this.SUBRULE(this.clientStatementSet) },
       { ALT: () => this.SUBRULE(this.queryStatement) },
+      { ALT: () => this.SUBRULE(this.setStatement) },
+      { ALT: () => this.SUBRULE(this.resetStatement) },
+      { ALT: () => this.SUBRULE(this.showStatement) },
+      { ALT: () => this.SUBRULE(this.describeStatement) },
+      { ALT: () => this.SUBRULE(this.explainStatement) },
+      { ALT: () => this.SUBRULE(this.useStatement) },
+      { ALT: () => this.SUBRULE(this.stopJobStatement) },
+      {
+        ALT: () => {
+          const t = this.CONSUME(K.HELP);
+          return this.ACTION((): A.Statement => ({ kind: 'help', span: this.spanOf(t) }));
+        },
+      },
+      {
+        ALT: () => {
+          const t = this.OR2([{ ALT: () => this.CONSUME(K.QUIT) }, { ALT: () => this.CONSUME(K.EXIT) }]);
+          return this.ACTION((): A.Statement => ({ kind: 'quit', span: this.spanOf(t) }));
+        },
+      },
     ]),
   );
+
+  /** One statement with its optional `;`: the unit that parseWithRecovery parses. */
+  public singleStatement = this.RULE('singleStatement', (): A.Statement => {
+    const s = this.SUBRULE(this.statement);
+    this.OPTION(() => this.CONSUME(P.Semicolon));
+    return s;
+  });
 
   private queryStatement = this.RULE('queryStatement', (): A.Statement => {
     const query = this.SUBRULE(this.query);
     return this.ACTION(() => ({ kind: 'query', span: query.span, query }));
   });
 
-  private createTable = this.RULE('createTable', (): A.CreateTable => {
+  private ifNotExists = this.RULE('ifNotExists', (): boolean => {
+    const r = this.OPTION(() => {
+      this.CONSUME(K.IF);
+      this.CONSUME(K.NOT);
+      this.CONSUME(K.EXISTS);
+      return true;
+    });
+    return r === true;
+  });
+
+  private ifExists = this.RULE('ifExists', (): boolean => {
+    const r = this.OPTION(() => {
+      this.CONSUME(K.IF);
+      this.CONSUME(K.EXISTS);
+      return true;
+    });
+    return r === true;
+  });
+
+  private createStatement = this.RULE('createStatement', (): A.Statement => {
     const start = this.CONSUME(K.CREATE);
     const temporary = this.OPTION(() => this.CONSUME(K.TEMPORARY)) !== undefined;
+    return this.OR([
+      { ALT: () => this.SUBRULE(this.createTable, { ARGS: [start, temporary] }) },
+      { ALT: () => this.SUBRULE(this.createView, { ARGS: [start, temporary] }) },
+      { ALT: () => this.SUBRULE(this.createFunction, { ARGS: [start, temporary] }) },
+      { ALT: () => this.SUBRULE(this.createCatalog, { ARGS: [start] }) },
+      { ALT: () => this.SUBRULE(this.createDatabase, { ARGS: [start] }) },
+    ]);
+  });
+
+  private createTable = this.RULE('createTable', (start: IToken, temporary: boolean): A.Statement => {
     this.CONSUME(K.TABLE);
-    const ifNotExists =
-      this.OPTION2(() => {
-        this.CONSUME(K.IF);
-        this.CONSUME(K.NOT);
-        this.CONSUME(K.EXISTS);
-      }) !== undefined;
+    const ifNotExists = this.SUBRULE(this.ifNotExists);
     const name = this.SUBRULE(this.qualifiedName);
-    const columns: A.ColumnDef[] = [];
-    let watermark: A.CreateTable['watermark'] = null;
-    let primaryKey: A.CreateTable['primaryKey'] = null;
+    const tail = this.OPTION(() => this.SUBRULE(this.tableElements));
+    const comment = this.SUBRULE(this.optComment);
+    const partitionedBy = this.OPTION2(() => {
+      this.CONSUME(K.PARTITIONED);
+      this.CONSUME(K.BY);
+      return this.SUBRULE(this.identList);
+    });
+    const options = this.OPTION3(() => this.SUBRULE(this.withOptions)) ?? [];
+    const like = this.OPTION4(() => this.SUBRULE(this.likeClause));
+    const query = this.OPTION5(() => {
+      this.CONSUME(K.AS);
+      return this.SUBRULE(this.query);
+    });
+    return this.ACTION((): A.Statement => {
+      const span = this.spanFrom(start);
+      if (query !== undefined) {
+        if (tail !== undefined) this.semantic('CREATE TABLE ... AS SELECT takes its columns from the query; remove the column list', { start: name.span.end, end: query.span.start });
+        if (like !== undefined) this.semantic('CREATE TABLE ... AS SELECT cannot have a LIKE clause', like.span);
+        return { kind: 'createTableAs', span, temporary, ifNotExists, name, comment, partitionedBy: partitionedBy ?? [], options, query };
+      }
+      return {
+        kind: 'createTable',
+        span,
+        temporary,
+        ifNotExists,
+        name,
+        columns: tail?.columns ?? [],
+        watermark: tail?.watermark ?? null,
+        primaryKey: tail?.primaryKey ?? null,
+        comment,
+        partitionedBy: partitionedBy ?? [],
+        options,
+        like: like ?? null,
+      };
+    });
+  });
+
+  private tableElements = this.RULE('tableElements', (): Body<TableTail> => {
+    const tail: TableTail = { columns: [], watermark: null, primaryKey: null };
+    const setKey = (key: NonNullable<A.CreateTable['primaryKey']>): void => {
+      if (tail.primaryKey !== null) this.semantic('a table can have only one primary key', key.span);
+      tail.primaryKey = key;
+    };
     this.CONSUME(P.LParen);
     this.AT_LEAST_ONE_SEP({
       SEP: P.Comma,
@@ -132,49 +317,53 @@ export class SqlGrammar extends EmbeddedActionsParser {
               const column = this.SUBRULE(this.ident);
               this.CONSUME(K.AS);
               const expr = this.SUBRULE(this.expr);
-              watermark = this.ACTION(() => ({ column, expr, span: this.spanFrom(w) }));
+              this.ACTION(() => {
+                const span = this.spanFrom(w);
+                if (tail.watermark !== null) this.semantic('a table can have only one watermark', span);
+                tail.watermark = { column, expr, span };
+              });
             },
           },
           {
             ALT: () => {
-              const p = this.CONSUME(K.PRIMARY);
+              const start = this.LA(1);
+              const constraintName = this.SUBRULE(this.constraintName);
+              this.CONSUME(K.PRIMARY);
               this.CONSUME(K.KEY);
               const cols = this.SUBRULE(this.identList);
-              this.CONSUME2(K.NOT);
-              this.CONSUME(K.ENFORCED);
-              primaryKey = this.ACTION(() => ({ columns: cols, span: this.spanFrom(p) }));
+              this.SUBRULE(this.notEnforced);
+              this.ACTION(() => setKey({ columns: cols, span: this.spanFrom(start), name: constraintName }));
             },
           },
-          { ALT: () => columns.push(this.SUBRULE(this.columnDef)) },
+          {
+            ALT: () => {
+              const { column, key } = this.SUBRULE(this.columnDef);
+              this.ACTION(() => {
+                tail.columns.push(column);
+                if (key !== null) setKey(key);
+              });
+            },
+          },
         ]),
     });
     this.CONSUME(P.RParen);
-    const comment = this.OPTION3(() => {
-      this.CONSUME(K.COMMENT);
-      return unquoteString(this.CONSUME(StringLiteral).image);
-    });
-    const options: A.TableOption[] = [];
-    this.OPTION4(() => {
-      this.CONSUME(K.WITH);
-      this.CONSUME2(P.LParen);
-      this.MANY_SEP({ SEP: P.Comma, DEF: () => options.push(this.SUBRULE(this.tableOption)) });
-      this.CONSUME2(P.RParen);
-    });
-    return this.ACTION(() => ({
-      kind: 'createTable',
-      span: this.spanFrom(start),
-      temporary,
-      ifNotExists,
-      name,
-      columns,
-      watermark,
-      primaryKey,
-      comment: comment ?? null,
-      options,
-    }));
+    return tail;
   });
 
-  private columnDef = this.RULE('columnDef', (): A.ColumnDef => {
+  private constraintName = this.RULE('constraintName', (): A.Ident | null => {
+    const n = this.OPTION(() => {
+      this.CONSUME(K.CONSTRAINT);
+      return this.SUBRULE(this.ident);
+    });
+    return n ?? null;
+  });
+
+  private notEnforced = this.RULE('notEnforced', (): void => {
+    this.CONSUME(K.NOT);
+    this.CONSUME(K.ENFORCED);
+  });
+
+  private columnDef = this.RULE('columnDef', (): { column: A.ColumnDef; key: A.CreateTable['primaryKey'] } => {
     const name = this.SUBRULE(this.ident);
     return this.OR([
       {
@@ -182,18 +371,38 @@ export class SqlGrammar extends EmbeddedActionsParser {
           this.CONSUME(K.AS);
           const expr = this.SUBRULE(this.expr);
           const comment = this.SUBRULE(this.optComment);
-          return this.ACTION(
-            (): A.ColumnDef => ({ kind: 'computed', span: { start: name.span.start, end: this.spanFrom(this.LA(0)).end }, name, expr, comment }),
-          );
+          return this.ACTION(() => ({ column: { kind: 'computed', span: this.spanAt(name.span.start), name, expr, comment } as A.ColumnDef, key: null }));
         },
       },
       {
         ALT: () => {
           const type = this.SUBRULE(this.dataType);
+          const metadata = this.OPTION(() => {
+            this.CONSUME(K.METADATA);
+            const key = this.OPTION2(() => {
+              this.CONSUME(K.FROM);
+              return unquoteString(this.CONSUME(StringLiteral).image);
+            });
+            const virtual = this.OPTION3(() => this.CONSUME(K.VIRTUAL)) !== undefined;
+            return { key: key ?? null, virtual };
+          });
+          const key = this.OPTION4(() => {
+            const start = this.LA(1);
+            const constraintName = this.SUBRULE(this.constraintName);
+            this.CONSUME(K.PRIMARY);
+            this.CONSUME(K.KEY);
+            this.SUBRULE(this.notEnforced);
+            return this.ACTION(() => ({ columns: [name], span: this.spanFrom(start), name: constraintName }));
+          });
           const comment = this.SUBRULE2(this.optComment);
-          return this.ACTION(
-            (): A.ColumnDef => ({ kind: 'physical', span: { start: name.span.start, end: this.spanFrom(this.LA(0)).end }, name, type, comment }),
-          );
+          return this.ACTION(() => {
+            const span = this.spanAt(name.span.start);
+            const column: A.ColumnDef =
+              metadata === undefined
+                ? { kind: 'physical', span, name, type, comment }
+                : { kind: 'metadata', span, name, type, key: metadata.key, virtual: metadata.virtual, comment };
+            return { column, key: key ?? null };
+          });
         },
       },
     ]);
@@ -214,33 +423,565 @@ export class SqlGrammar extends EmbeddedActionsParser {
     return this.ACTION(() => ({ key: unquoteString(k.image), value: unquoteString(v.image), span: this.spanFrom(k) }));
   });
 
+  private optionList = this.RULE('optionList', (): A.TableOption[] => {
+    const options: A.TableOption[] = [];
+    this.CONSUME(P.LParen);
+    this.MANY_SEP({ SEP: P.Comma, DEF: () => options.push(this.SUBRULE(this.tableOption)) });
+    this.CONSUME(P.RParen);
+    return options;
+  });
+
+  private withOptions = this.RULE('withOptions', (): A.TableOption[] => {
+    this.CONSUME(K.WITH);
+    return this.SUBRULE(this.optionList);
+  });
+
+  private likeClause = this.RULE('likeClause', (): A.LikeClause => {
+    const start = this.CONSUME(K.LIKE);
+    const name = this.SUBRULE(this.qualifiedName);
+    const options: { verb: A.LikeOptionVerb; target: A.LikeOptionTarget }[] = [];
+    this.OPTION(() => {
+      this.CONSUME(P.LParen);
+      this.MANY(() => {
+        const verb = this.OR([
+          { ALT: () => (this.CONSUME(K.INCLUDING), 'INCLUDING' as const) },
+          { ALT: () => (this.CONSUME(K.EXCLUDING), 'EXCLUDING' as const) },
+          { ALT: () => (this.CONSUME(K.OVERWRITING), 'OVERWRITING' as const) },
+        ]);
+        const target = this.OR2([
+          { ALT: () => (this.CONSUME(K.ALL), 'ALL' as const) },
+          { ALT: () => (this.CONSUME(K.CONSTRAINTS), 'CONSTRAINTS' as const) },
+          { ALT: () => (this.CONSUME(K.GENERATED), 'GENERATED' as const) },
+          { ALT: () => (this.CONSUME(K.OPTIONS), 'OPTIONS' as const) },
+          { ALT: () => (this.CONSUME(K.PARTITIONS), 'PARTITIONS' as const) },
+          { ALT: () => (this.CONSUME(K.WATERMARKS), 'WATERMARKS' as const) },
+          { ALT: () => (this.CONSUME(K.METADATA), 'METADATA' as const) },
+        ]);
+        options.push({ verb, target });
+      });
+      this.CONSUME(P.RParen);
+    });
+    return this.ACTION(() => ({ span: this.spanFrom(start), name, options }));
+  });
+
+  private createView = this.RULE('createView', (start: IToken, temporary: boolean): A.Statement => {
+    this.CONSUME(K.VIEW);
+    const ifNotExists = this.SUBRULE(this.ifNotExists);
+    const name = this.SUBRULE(this.qualifiedName);
+    const columns = this.OPTION(() => this.SUBRULE(this.identList)) ?? [];
+    const comment = this.SUBRULE(this.optComment);
+    this.CONSUME(K.AS);
+    const query = this.SUBRULE(this.query);
+    return this.ACTION(() => ({ kind: 'createView', span: this.spanFrom(start), temporary, ifNotExists, name, columns, comment, query }));
+  });
+
+  private createFunction = this.RULE('createFunction', (start: IToken, temporary: boolean): A.Statement => {
+    const system = this.OPTION(() => this.CONSUME(K.SYSTEM)) !== undefined;
+    this.CONSUME(K.FUNCTION);
+    const ifNotExists = this.SUBRULE(this.ifNotExists);
+    const name = this.SUBRULE(this.qualifiedName);
+    this.CONSUME(K.AS);
+    const cls = this.CONSUME(StringLiteral);
+    const language = this.OPTION2(() => {
+      this.CONSUME(K.LANGUAGE);
+      return this.OR([
+        { ALT: () => (this.CONSUME(K.JAVA), 'JAVA' as const) },
+        { ALT: () => (this.CONSUME(K.SCALA), 'SCALA' as const) },
+        { ALT: () => (this.CONSUME(K.PYTHON), 'PYTHON' as const) },
+        { ALT: () => (this.CONSUME(K.SQL), 'SQL' as const) },
+      ]);
+    });
+    return this.ACTION(() => ({
+      kind: 'createFunction',
+      span: this.spanFrom(start),
+      temporary,
+      system,
+      ifNotExists,
+      name,
+      className: unquoteString(cls.image),
+      language: language ?? null,
+    }));
+  });
+
+  private createCatalog = this.RULE('createCatalog', (start: IToken): A.Statement => {
+    this.CONSUME(K.CATALOG);
+    const ifNotExists = this.SUBRULE(this.ifNotExists);
+    const name = this.SUBRULE(this.ident);
+    const options = this.SUBRULE(this.withOptions);
+    return this.ACTION(() => ({ kind: 'createCatalog', span: this.spanFrom(start), ifNotExists, name, options }));
+  });
+
+  private createDatabase = this.RULE('createDatabase', (start: IToken): A.Statement => {
+    this.CONSUME(K.DATABASE);
+    const ifNotExists = this.SUBRULE(this.ifNotExists);
+    const name = this.SUBRULE(this.qualifiedName);
+    const comment = this.SUBRULE(this.optComment);
+    const options = this.OPTION(() => this.SUBRULE(this.withOptions)) ?? [];
+    return this.ACTION(() => ({ kind: 'createDatabase', span: this.spanFrom(start), ifNotExists, name, comment, options }));
+  });
+
+  private dropStatement = this.RULE('dropStatement', (): A.Statement => {
+    const start = this.CONSUME(K.DROP);
+    const temporary = this.OPTION(() => this.CONSUME(K.TEMPORARY)) !== undefined;
+    const system = this.OPTION2(() => this.CONSUME(K.SYSTEM)) !== undefined;
+    const object = this.OR([
+      { ALT: () => (this.CONSUME(K.TABLE), 'TABLE' as const) },
+      { ALT: () => (this.CONSUME(K.VIEW), 'VIEW' as const) },
+      { ALT: () => (this.CONSUME(K.FUNCTION), 'FUNCTION' as const) },
+      { ALT: () => (this.CONSUME(K.CATALOG), 'CATALOG' as const) },
+      { ALT: () => (this.CONSUME(K.DATABASE), 'DATABASE' as const) },
+    ]);
+    const ifExists = this.SUBRULE(this.ifExists);
+    const name = this.SUBRULE(this.qualifiedName);
+    const cascade = this.OPTION3(() =>
+      this.OR2([{ ALT: () => (this.CONSUME(K.CASCADE), true) }, { ALT: () => (this.CONSUME(K.RESTRICT), false) }]),
+    );
+    return this.ACTION((): A.Statement => {
+      const span = this.spanFrom(start);
+      if (system && object !== 'FUNCTION') this.semantic('only a function can be SYSTEM', span);
+      if (cascade !== undefined && object !== 'DATABASE') this.semantic('RESTRICT and CASCADE apply to DROP DATABASE only', span);
+      return { kind: 'drop', span, object, temporary, system, ifExists, name, cascade: cascade ?? null };
+    });
+  });
+
+  private alterStatement = this.RULE('alterStatement', (): A.Statement => {
+    const start = this.CONSUME(K.ALTER);
+    return this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(K.TABLE);
+          const ifExists = this.SUBRULE(this.ifExists);
+          const name = this.SUBRULE(this.qualifiedName);
+          const action = this.OR2([
+            {
+              ALT: () => {
+                this.CONSUME(K.SET);
+                const options = this.SUBRULE(this.optionList);
+                return this.ACTION((): A.AlterTableAction => ({ kind: 'setOptions', options }));
+              },
+            },
+            {
+              ALT: () => {
+                this.CONSUME(K.RESET);
+                this.CONSUME(P.LParen);
+                const keys: string[] = [];
+                this.AT_LEAST_ONE_SEP({ SEP: P.Comma, DEF: () => keys.push(unquoteString(this.CONSUME(StringLiteral).image)) });
+                this.CONSUME(P.RParen);
+                return this.ACTION((): A.AlterTableAction => ({ kind: 'resetOptions', keys }));
+              },
+            },
+            {
+              ALT: () => {
+                this.CONSUME(K.RENAME);
+                this.CONSUME(K.TO);
+                const newName = this.SUBRULE2(this.qualifiedName);
+                return this.ACTION((): A.AlterTableAction => ({ kind: 'rename', newName }));
+              },
+            },
+          ]);
+          return this.ACTION((): A.Statement => ({ kind: 'alterTable', span: this.spanFrom(start), ifExists, name, action }));
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(K.VIEW);
+          const name = this.SUBRULE3(this.qualifiedName);
+          const action = this.OR3([
+            {
+              ALT: () => {
+                this.CONSUME2(K.RENAME);
+                this.CONSUME2(K.TO);
+                const newName = this.SUBRULE4(this.qualifiedName);
+                return this.ACTION((): A.AlterView['action'] => ({ kind: 'rename', newName }));
+              },
+            },
+            {
+              ALT: () => {
+                this.CONSUME(K.AS);
+                const query = this.SUBRULE(this.query);
+                return this.ACTION((): A.AlterView['action'] => ({ kind: 'as', query }));
+              },
+            },
+          ]);
+          return this.ACTION((): A.Statement => ({ kind: 'alterView', span: this.spanFrom(start), name, action }));
+        },
+      },
+    ]);
+  });
+
+  private insertStatement = this.RULE('insertStatement', (): A.Insert => {
+    const start = this.CONSUME(K.INSERT);
+    const overwrite = this.OR([{ ALT: () => (this.CONSUME(K.INTO), false) }, { ALT: () => (this.CONSUME(K.OVERWRITE), true) }]);
+    const target = this.SUBRULE(this.qualifiedName);
+    const hints = this.OPTION(() => this.SUBRULE(this.hints)) ?? [];
+    const partition: { column: A.Ident; value: A.Expr }[] = [];
+    this.OPTION2(() => {
+      this.CONSUME(K.PARTITION);
+      this.CONSUME(P.LParen);
+      this.AT_LEAST_ONE_SEP({
+        SEP: P.Comma,
+        DEF: () => {
+          const column = this.SUBRULE(this.ident);
+          this.CONSUME(P.Eq);
+          const value = this.SUBRULE(this.unary);
+          partition.push({ column, value });
+        },
+      });
+      this.CONSUME(P.RParen);
+    });
+    const columns =
+      this.OPTION3({
+        GATE: () => !this.isParenQuery(),
+        DEF: () => this.SUBRULE(this.identList),
+      }) ?? [];
+    const query = this.SUBRULE(this.query);
+    return this.ACTION(() => ({ kind: 'insert', span: this.spanFrom(start), overwrite, target, hints, partition, columns, query }));
+  });
+
+  private executeStatementSet = this.RULE('executeStatementSet', (): A.Statement => {
+    const start = this.CONSUME(K.EXECUTE);
+    this.CONSUME(K.STATEMENT);
+    this.CONSUME(K.SET);
+    this.CONSUME(K.BEGIN);
+    const inserts: A.Insert[] = [];
+    this.AT_LEAST_ONE(() => {
+      inserts.push(this.SUBRULE(this.insertStatement));
+      this.CONSUME(P.Semicolon);
+    });
+    this.CONSUME(K.END);
+    return this.ACTION(() => ({ kind: 'statementSet', span: this.spanFrom(start), form: 'execute', inserts }));
+  });
+
+  /** The SQL client's form: `BEGIN STATEMENT SET;` then inserts each ended by `;`, then `END`. */
+  private clientStatementSet = this.RULE('clientStatementSet', (): A.Statement => {
+    const start = this.CONSUME(K.BEGIN);
+    this.CONSUME(K.STATEMENT);
+    this.CONSUME(K.SET);
+    this.CONSUME(P.Semicolon);
+    const inserts: A.Insert[] = [];
+    this.MANY(() => {
+      inserts.push(this.SUBRULE(this.insertStatement));
+      this.AT_LEAST_ONE(() => this.CONSUME2(P.Semicolon));
+    });
+    this.CONSUME(K.END);
+    return this.ACTION(() => ({ kind: 'statementSet', span: this.spanFrom(start), form: 'client', inserts }));
+  });
+
+  private setStatement = this.RULE('setStatement', (): A.Statement => {
+    const start = this.CONSUME(K.SET);
+    const kv = this.OPTION(() => {
+      const k = this.CONSUME(StringLiteral);
+      this.CONSUME(P.Eq);
+      const v = this.CONSUME2(StringLiteral);
+      return { k, v };
+    });
+    return this.ACTION((): A.Statement => ({
+      kind: 'set',
+      span: this.spanFrom(start),
+      key: kv === undefined ? null : unquoteString(kv.k.image),
+      value: kv === undefined ? null : unquoteString(kv.v.image),
+    }));
+  });
+
+  private resetStatement = this.RULE('resetStatement', (): A.Statement => {
+    const start = this.CONSUME(K.RESET);
+    const k = this.OPTION(() => this.CONSUME(StringLiteral));
+    return this.ACTION((): A.Statement => ({ kind: 'reset', span: this.spanFrom(start), key: k === undefined ? null : unquoteString(k.image) }));
+  });
+
+  private showStatement = this.RULE('showStatement', (): A.Statement => {
+    const start = this.CONSUME(K.SHOW);
+    return this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(K.CREATE);
+          const object = this.OR2([{ ALT: () => (this.CONSUME(K.TABLE), 'TABLE' as const) }, { ALT: () => (this.CONSUME(K.VIEW), 'VIEW' as const) }]);
+          const name = this.SUBRULE(this.qualifiedName);
+          return this.ACTION((): A.Statement => ({ kind: 'showCreate', span: this.spanFrom(start), object, name }));
+        },
+      },
+      {
+        ALT: () => {
+          const what = this.OR3([
+            { ALT: () => (this.CONSUME(K.TABLES), 'TABLES' as const) },
+            { ALT: () => (this.CONSUME(K.VIEWS), 'VIEWS' as const) },
+            { ALT: () => (this.CONSUME(K.FUNCTIONS), 'FUNCTIONS' as const) },
+            { ALT: () => (this.CONSUME(K.USER), this.CONSUME2(K.FUNCTIONS), 'USER FUNCTIONS' as const) },
+            { ALT: () => (this.CONSUME(K.JOBS), 'JOBS' as const) },
+            { ALT: () => (this.CONSUME(K.CATALOGS), 'CATALOGS' as const) },
+            { ALT: () => (this.CONSUME(K.DATABASES), 'DATABASES' as const) },
+            { ALT: () => (this.CONSUME(K.MODULES), 'MODULES' as const) },
+            { ALT: () => (this.CONSUME(K.FULL), this.CONSUME2(K.MODULES), 'FULL MODULES' as const) },
+            { ALT: () => (this.CONSUME(K.COLUMNS), 'COLUMNS' as const) },
+            {
+              ALT: () => {
+                this.CONSUME(K.CURRENT);
+                return this.OR4([
+                  { ALT: () => (this.CONSUME(K.CATALOG), 'CURRENT CATALOG' as const) },
+                  { ALT: () => (this.CONSUME(K.DATABASE), 'CURRENT DATABASE' as const) },
+                ]);
+              },
+            },
+          ]);
+          const from = this.OPTION(() => {
+            this.OR5([{ ALT: () => this.CONSUME(K.FROM) }, { ALT: () => this.CONSUME(K.IN) }]);
+            return this.SUBRULE2(this.qualifiedName);
+          });
+          const like = this.OPTION2(() => {
+            const negated = this.OPTION3(() => this.CONSUME(K.NOT)) !== undefined;
+            this.CONSUME(K.LIKE);
+            const p = this.CONSUME(StringLiteral);
+            return this.ACTION(() => ({ pattern: unquoteString(p.image), negated }));
+          });
+          return this.ACTION((): A.Statement => ({ kind: 'show', span: this.spanFrom(start), what, from: from ?? null, like: like ?? null }));
+        },
+      },
+    ]);
+  });
+
+  private describeStatement = this.RULE('describeStatement', (): A.Statement => {
+    const start = this.OR([{ ALT: () => this.CONSUME(K.DESCRIBE) }, { ALT: () => this.CONSUME(K.DESC) }]);
+    const extended = this.OPTION(() => this.CONSUME(K.EXTENDED)) !== undefined;
+    const name = this.SUBRULE(this.qualifiedName);
+    return this.ACTION((): A.Statement => ({ kind: 'describe', span: this.spanFrom(start), extended, name }));
+  });
+
+  private explainStatement = this.RULE('explainStatement', (): A.Statement => {
+    const start = this.CONSUME(K.EXPLAIN);
+    this.OPTION(() => {
+      this.CONSUME(K.PLAN);
+      this.CONSUME(K.FOR);
+    });
+    const details: A.ExplainDetail[] = [];
+    this.MANY_SEP({
+      SEP: P.Comma,
+      DEF: () =>
+        details.push(
+          this.OR([
+            { ALT: () => (this.CONSUME(K.ESTIMATED_COST), 'ESTIMATED_COST' as const) },
+            { ALT: () => (this.CONSUME(K.CHANGELOG_MODE), 'CHANGELOG_MODE' as const) },
+            { ALT: () => (this.CONSUME(K.JSON_EXECUTION_PLAN), 'JSON_EXECUTION_PLAN' as const) },
+            { ALT: () => (this.CONSUME(K.PLAN_ADVICE), 'PLAN_ADVICE' as const) },
+          ]),
+        ),
+    });
+    const statement = this.SUBRULE(this.statement);
+    return this.ACTION((): A.Statement => ({ kind: 'explain', span: this.spanFrom(start), details, statement }));
+  });
+
+  private useStatement = this.RULE('useStatement', (): A.Statement => {
+    const start = this.CONSUME(K.USE);
+    return this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(K.CATALOG);
+          const n = this.SUBRULE(this.ident);
+          return this.ACTION((): A.Statement => ({ kind: 'use', span: this.spanFrom(start), catalog: true, name: { parts: [n], span: n.span } }));
+        },
+      },
+      {
+        ALT: () => {
+          const name = this.SUBRULE(this.qualifiedName);
+          return this.ACTION((): A.Statement => ({ kind: 'use', span: this.spanFrom(start), catalog: false, name }));
+        },
+      },
+    ]);
+  });
+
+  private stopJobStatement = this.RULE('stopJobStatement', (): A.Statement => {
+    const start = this.CONSUME(K.STOP);
+    this.CONSUME(K.JOB);
+    const id = this.CONSUME(StringLiteral);
+    const withSavepoint =
+      this.OPTION(() => {
+        this.CONSUME(K.WITH);
+        this.CONSUME(K.SAVEPOINT);
+        return true;
+      }) === true;
+    const withDrain =
+      this.OPTION2(() => {
+        this.CONSUME2(K.WITH);
+        this.CONSUME(K.DRAIN);
+        return true;
+      }) === true;
+    return this.ACTION((): A.Statement => ({ kind: 'stopJob', span: this.spanFrom(start), jobId: unquoteString(id.image), withSavepoint, withDrain }));
+  });
+
   // ------------------------------------------------------------------------------------------- queries
 
-  public query = this.RULE('query', (): A.Query => this.SUBRULE(this.select));
+  /** A full query: `[WITH ...] body [ORDER BY ...] [LIMIT n] [OFFSET n ROWS] [FETCH FIRST n ROWS ONLY]`. */
+  public query = this.RULE('query', (): A.Query => {
+    const start = this.LA(1);
+    const ctes = this.OPTION(() => {
+      this.CONSUME(K.WITH);
+      const out: A.CommonTableExpr[] = [];
+      this.AT_LEAST_ONE_SEP({ SEP: P.Comma, DEF: () => out.push(this.SUBRULE(this.cte)) });
+      return out;
+    });
+    const body = this.SUBRULE(this.setExpr);
+    const orderBy = this.OPTION2(() => {
+      this.CONSUME(K.ORDER);
+      this.CONSUME(K.BY);
+      return this.SUBRULE(this.orderItems);
+    });
+    const limit = this.OPTION3(() => {
+      this.CONSUME(K.LIMIT);
+      return this.SUBRULE(this.additive);
+    });
+    const offset = this.OPTION4(() => {
+      this.CONSUME(K.OFFSET);
+      const e = this.SUBRULE2(this.additive);
+      this.OPTION5(() => this.OR([{ ALT: () => this.CONSUME(K.ROW) }, { ALT: () => this.CONSUME(K.ROWS) }]));
+      return e;
+    });
+    const fetch = this.OPTION6(() => {
+      this.CONSUME(K.FETCH);
+      this.OR2([{ ALT: () => this.CONSUME(K.FIRST) }, { ALT: () => this.CONSUME(K.NEXT) }]);
+      const e = this.SUBRULE3(this.additive);
+      this.OR3([{ ALT: () => this.CONSUME2(K.ROW) }, { ALT: () => this.CONSUME2(K.ROWS) }]);
+      this.CONSUME(K.ONLY);
+      return e;
+    });
+    return this.ACTION((): A.Query => {
+      let q: A.Query = body;
+      if (orderBy !== undefined || limit !== undefined || offset !== undefined || fetch !== undefined) {
+        if (limit !== undefined && fetch !== undefined) this.semantic('use either LIMIT or FETCH, not both', fetch.span);
+        q = { kind: 'ordered', span: this.spanAt(body.span.start), input: body, orderBy: orderBy ?? [], limit: limit ?? null, offset: offset ?? null, fetch: fetch ?? null };
+      }
+      if (ctes !== undefined) q = { kind: 'with', span: this.spanFrom(start), ctes, body: q };
+      return q;
+    });
+  });
+
+  private cte = this.RULE('cte', (): A.CommonTableExpr => {
+    const name = this.SUBRULE(this.ident);
+    const columns = this.OPTION(() => this.SUBRULE(this.identList)) ?? [];
+    this.CONSUME(K.AS);
+    this.CONSUME(P.LParen);
+    const query = this.SUBRULE(this.query);
+    this.CONSUME(P.RParen);
+    return this.ACTION(() => ({ span: this.spanAt(name.span.start), name, columns, query }));
+  });
+
+  /** UNION and EXCEPT bind looser than INTERSECT, all left-associative (as in Calcite). */
+  private setExpr = this.RULE('setExpr', (): A.Query => {
+    let left = this.SUBRULE(this.setTerm);
+    this.MANY(() => {
+      const op = this.OR([{ ALT: () => (this.CONSUME(K.UNION), 'UNION' as const) }, { ALT: () => (this.CONSUME(K.EXCEPT), 'EXCEPT' as const) }]);
+      const all = this.SUBRULE(this.setQuantifier);
+      const right = this.SUBRULE2(this.setTerm);
+      left = this.ACTION((): A.Query => ({ kind: 'setOp', span: { start: left.span.start, end: right.span.end }, op, all, left, right }));
+    });
+    return left;
+  });
+
+  private setTerm = this.RULE('setTerm', (): A.Query => {
+    let left = this.SUBRULE(this.queryPrimary);
+    this.MANY(() => {
+      this.CONSUME(K.INTERSECT);
+      const all = this.SUBRULE(this.setQuantifier);
+      const right = this.SUBRULE2(this.queryPrimary);
+      left = this.ACTION((): A.Query => ({ kind: 'setOp', span: { start: left.span.start, end: right.span.end }, op: 'INTERSECT', all, left, right }));
+    });
+    return left;
+  });
+
+  private setQuantifier = this.RULE('setQuantifier', (): boolean => {
+    const t = this.OPTION(() => this.OR([{ ALT: () => this.CONSUME(K.ALL) }, { ALT: () => this.CONSUME(K.DISTINCT) }]));
+    return this.ACTION(() => t?.tokenType === K.ALL);
+  });
+
+  private queryPrimary = this.RULE('queryPrimary', (): A.Query =>
+    this.OR([
+      { ALT: () => this.SUBRULE(this.select) },
+      { ALT: () => this.SUBRULE(this.values) },
+      {
+        ALT: () => {
+          this.CONSUME(P.LParen);
+          const q = this.SUBRULE(this.query);
+          this.CONSUME(P.RParen);
+          return q;
+        },
+      },
+    ]),
+  );
+
+  private values = this.RULE('values', (): A.Query => {
+    const start = this.CONSUME(K.VALUES);
+    const rows: A.Expr[][] = [];
+    this.AT_LEAST_ONE_SEP({
+      SEP: P.Comma,
+      DEF: () => {
+        this.OPTION(() => this.CONSUME(K.ROW));
+        rows.push(this.SUBRULE(this.parenExprList));
+      },
+    });
+    return this.ACTION((): A.Query => ({ kind: 'values', span: this.spanFrom(start), rows }));
+  });
+
+  private parenExprList = this.RULE('parenExprList', (): A.Expr[] => {
+    const out: A.Expr[] = [];
+    this.CONSUME(P.LParen);
+    this.AT_LEAST_ONE_SEP({ SEP: P.Comma, DEF: () => out.push(this.SUBRULE(this.expr)) });
+    this.CONSUME(P.RParen);
+    return out;
+  });
+
+  private exprList = this.RULE('exprList', (): A.Expr[] => {
+    const out: A.Expr[] = [];
+    this.AT_LEAST_ONE_SEP({ SEP: P.Comma, DEF: () => out.push(this.SUBRULE(this.expr)) });
+    return out;
+  });
 
   private select = this.RULE('select', (): A.Select => {
     const start = this.CONSUME(K.SELECT);
-    const distinct =
-      this.OPTION(() =>
-        this.OR([{ ALT: () => this.CONSUME(K.DISTINCT) }, { ALT: () => this.CONSUME(K.ALL) }]),
-      )?.tokenType === K.DISTINCT;
+    const hints = this.OPTION(() => this.SUBRULE(this.hints)) ?? [];
+    const quantifier = this.OPTION7(() => this.OR([{ ALT: () => this.CONSUME(K.DISTINCT) }, { ALT: () => this.CONSUME(K.ALL) }]));
+    const distinct = quantifier?.tokenType === K.DISTINCT;
     const items: A.SelectItem[] = [];
     this.AT_LEAST_ONE_SEP({ SEP: P.Comma, DEF: () => items.push(this.SUBRULE(this.selectItem)) });
     const from = this.OPTION2(() => {
       this.CONSUME(K.FROM);
-      return this.SUBRULE(this.fromItem);
+      return this.SUBRULE(this.fromClause);
     });
     const where = this.OPTION3(() => {
       this.CONSUME(K.WHERE);
       return this.SUBRULE(this.expr);
     });
+    const groupBy: A.GroupingElement[] = [];
+    this.OPTION4(() => {
+      this.CONSUME(K.GROUP);
+      this.CONSUME(K.BY);
+      this.AT_LEAST_ONE_SEP3({ SEP: P.Comma, DEF: () => groupBy.push(this.SUBRULE(this.groupingElement)) });
+    });
+    const having = this.OPTION5(() => {
+      this.CONSUME(K.HAVING);
+      return this.SUBRULE2(this.expr);
+    });
+    const windows: A.NamedWindow[] = [];
+    this.OPTION6(() => {
+      this.CONSUME(K.WINDOW);
+      this.AT_LEAST_ONE_SEP2({
+        SEP: P.Comma,
+        DEF: () => {
+          const name = this.SUBRULE(this.ident);
+          this.CONSUME(K.AS);
+          const spec = this.SUBRULE(this.windowSpec);
+          this.ACTION(() => windows.push({ span: this.spanAt(name.span.start), name, spec }));
+        },
+      });
+    });
     return this.ACTION(() => ({
       kind: 'select',
       span: this.spanFrom(start),
       distinct,
+      hints,
       items,
       from: from ?? null,
       where: where ?? null,
+      groupBy,
+      having: having ?? null,
+      windows,
     }));
   });
 
@@ -291,26 +1032,480 @@ export class SqlGrammar extends EmbeddedActionsParser {
   private isQualifiedStar(): boolean {
     let i = 1;
     for (;;) {
-      const t = this.LA(i).tokenType;
-      if (t !== Identifier && t !== QuotedIdentifier) return false;
+      if (!isNameToken(this.LA(i))) return false;
       if (this.LA(i + 1).tokenType !== P.Dot) return false;
       if (this.LA(i + 2).tokenType === P.Star) return true;
       i += 2;
     }
   }
 
-  private fromItem = this.RULE('fromItem', (): A.FromItem => {
-    const name = this.SUBRULE(this.qualifiedName);
-    const alias = this.OPTION(() => {
-      this.OPTION2(() => this.CONSUME(K.AS));
-      return this.SUBRULE(this.ident);
+  private orderItems = this.RULE('orderItems', (): A.OrderItem[] => {
+    const out: A.OrderItem[] = [];
+    this.AT_LEAST_ONE_SEP({ SEP: P.Comma, DEF: () => out.push(this.SUBRULE(this.orderItem)) });
+    return out;
+  });
+
+  private orderItem = this.RULE('orderItem', (): A.OrderItem => {
+    const expr = this.SUBRULE(this.expr);
+    const direction = this.OPTION(() =>
+      this.OR([{ ALT: () => (this.CONSUME(K.ASC), 'ASC' as const) }, { ALT: () => (this.CONSUME(K.DESC), 'DESC' as const) }]),
+    );
+    const nulls = this.OPTION2(() => {
+      this.CONSUME(K.NULLS);
+      return this.OR2([{ ALT: () => (this.CONSUME(K.FIRST), 'FIRST' as const) }, { ALT: () => (this.CONSUME(K.LAST), 'LAST' as const) }]);
     });
-    return this.ACTION(() => ({
+    return this.ACTION(() => ({ span: this.spanAt(expr.span.start), expr, direction: direction ?? null, nulls: nulls ?? null }));
+  });
+
+  private groupingElement = this.RULE('groupingElement', (): A.GroupingElement =>
+    this.OR([
+      {
+        ALT: () => {
+          const start = this.CONSUME(K.GROUPING);
+          this.CONSUME(K.SETS);
+          const elements = this.SUBRULE(this.groupingList);
+          return this.ACTION((): A.GroupingElement => ({ kind: 'groupingSets', span: this.spanFrom(start), elements }));
+        },
+      },
+      {
+        ALT: () => {
+          const start = this.OR2([{ ALT: () => this.CONSUME(K.ROLLUP) }, { ALT: () => this.CONSUME(K.CUBE) }]);
+          const elements = this.SUBRULE2(this.groupingList);
+          return this.ACTION((): A.GroupingElement => ({ kind: start.tokenType === K.ROLLUP ? 'rollup' : 'cube', span: this.spanFrom(start), elements }));
+        },
+      },
+      {
+        GATE: () => this.isGroupingSet(),
+        IGNORE_AMBIGUITIES: true,
+        ALT: () => {
+          const start = this.CONSUME(P.LParen);
+          const exprs: A.Expr[] = [];
+          this.MANY_SEP({ SEP: P.Comma, DEF: () => exprs.push(this.SUBRULE(this.expr)) });
+          this.CONSUME(P.RParen);
+          return this.ACTION((): A.GroupingElement => ({ kind: 'set', span: this.spanFrom(start), exprs }));
+        },
+      },
+      {
+        ALT: () => {
+          const expr = this.SUBRULE2(this.expr);
+          return this.ACTION((): A.GroupingElement => ({ kind: 'expr', span: expr.span, expr }));
+        },
+      },
+    ]),
+  );
+
+  private groupingList = this.RULE('groupingList', (): A.GroupingElement[] => {
+    const out: A.GroupingElement[] = [];
+    this.CONSUME(P.LParen);
+    this.AT_LEAST_ONE_SEP({ SEP: P.Comma, DEF: () => out.push(this.SUBRULE(this.groupingElement)) });
+    this.CONSUME(P.RParen);
+    return out;
+  });
+
+  // ------------------------------------------------------------------------------------------- FROM and joins
+
+  /** Table references joined left to right: `a, b`, `a JOIN b ON ...`, `a LEFT JOIN b USING (k)`, ... */
+  private fromClause = this.RULE('fromClause', (): A.FromItem => {
+    let left = this.SUBRULE(this.fromPrimary);
+    this.MANY(() => {
+      const join = this.OR([
+        {
+          ALT: () => {
+            this.CONSUME(P.Comma);
+            const right = this.SUBRULE2(this.fromPrimary);
+            return { joinType: 'COMMA' as A.JoinType, natural: false, right, condition: null };
+          },
+        },
+        {
+          ALT: () => {
+            this.CONSUME(K.CROSS);
+            this.CONSUME(K.JOIN);
+            const right = this.SUBRULE3(this.fromPrimary);
+            return { joinType: 'CROSS' as A.JoinType, natural: false, right, condition: null };
+          },
+        },
+        {
+          ALT: () => {
+            const natural = this.OPTION(() => this.CONSUME(K.NATURAL)) !== undefined;
+            const joinType = this.OPTION2(() =>
+              this.OR2([
+                { ALT: () => (this.CONSUME(K.INNER), 'INNER' as const) },
+                { ALT: () => (this.CONSUME(K.LEFT), this.OPTION3(() => this.CONSUME(K.OUTER)), 'LEFT' as const) },
+                { ALT: () => (this.CONSUME(K.RIGHT), this.OPTION4(() => this.CONSUME2(K.OUTER)), 'RIGHT' as const) },
+                { ALT: () => (this.CONSUME(K.FULL), this.OPTION5(() => this.CONSUME3(K.OUTER)), 'FULL' as const) },
+              ]),
+            );
+            this.CONSUME2(K.JOIN);
+            const right = this.SUBRULE4(this.fromPrimary);
+            const condition = this.OPTION6(() =>
+              this.OR3([
+                {
+                  ALT: () => {
+                    this.CONSUME(K.ON);
+                    const expr = this.SUBRULE(this.expr);
+                    return this.ACTION((): A.JoinCondition => ({ kind: 'on', expr }));
+                  },
+                },
+                {
+                  ALT: () => {
+                    this.CONSUME(K.USING);
+                    const columns = this.SUBRULE(this.identList);
+                    return this.ACTION((): A.JoinCondition => ({ kind: 'using', columns }));
+                  },
+                },
+              ]),
+            );
+            return { joinType: joinType ?? ('INNER' as A.JoinType), natural, right, condition: condition ?? null };
+          },
+        },
+      ]);
+      left = this.ACTION((): A.FromItem => ({ kind: 'join', span: { start: left.span.start, end: join.right.span.end }, left, ...join }));
+    });
+    return left;
+  });
+
+  private fromPrimary = this.RULE('fromPrimary', (): A.FromItem =>
+    this.OR([
+      {
+        // `(a JOIN b ON ...)`: a parenthesised join; `(SELECT ...)` goes to the subquery alternative instead.
+        GATE: () => !this.isParenQuery(),
+        IGNORE_AMBIGUITIES: true,
+        ALT: () => {
+          this.CONSUME(P.LParen);
+          const inner = this.SUBRULE(this.fromClause);
+          this.CONSUME(P.RParen);
+          return inner;
+        },
+      },
+      { ALT: () => this.SUBRULE(this.fromAtom) },
+    ]),
+  );
+
+  /** One table reference with its alias, possibly followed by MATCH_RECOGNIZE (which the alias then names). */
+  private fromAtom = this.RULE('fromAtom', (): A.FromItem => {
+    const base = this.OR([
+      {
+        ALT: () => {
+          const start = this.CONSUME(K.LATERAL);
+          return this.OR2([
+            {
+              ALT: () => {
+                const call = this.SUBRULE(this.tableCall);
+                return this.ACTION((): A.FromItem => ({ kind: 'tableFunction', span: this.spanFrom(start), call, lateral: true, alias: null }));
+              },
+            },
+            {
+              ALT: () => {
+                const query = this.SUBRULE(this.parenQuery);
+                return this.ACTION((): A.FromItem => ({ kind: 'subquery', span: this.spanFrom(start), query, lateral: true, alias: null }));
+              },
+            },
+          ]);
+        },
+      },
+      {
+        ALT: () => {
+          const start = this.LA(1);
+          const call = this.SUBRULE2(this.tableCall);
+          return this.ACTION((): A.FromItem => ({ kind: 'tableFunction', span: this.spanFrom(start), call, lateral: false, alias: null }));
+        },
+      },
+      {
+        ALT: () => {
+          const start = this.CONSUME(K.UNNEST);
+          const args = this.SUBRULE(this.parenExprList);
+          const withOrdinality =
+            this.OPTION(() => {
+              this.CONSUME(K.WITH);
+              this.CONSUME(K.ORDINALITY);
+              return true;
+            }) === true;
+          return this.ACTION((): A.FromItem => ({ kind: 'unnest', span: this.spanFrom(start), args, withOrdinality, alias: null }));
+        },
+      },
+      {
+        ALT: () => {
+          const start = this.LA(1);
+          const query = this.SUBRULE2(this.parenQuery);
+          return this.ACTION((): A.FromItem => ({ kind: 'subquery', span: this.spanFrom(start), query, lateral: false, alias: null }));
+        },
+      },
+      { ALT: () => this.SUBRULE(this.tableRef) },
+    ]);
+    const matched = this.OPTION2(() => this.SUBRULE(this.matchRecognize, { ARGS: [base] }));
+    const alias = this.OPTION3(() => this.SUBRULE(this.alias));
+    return this.ACTION((): A.FromItem => {
+      const item = matched ?? base;
+      if (alias === undefined) return item;
+      const span = { start: item.span.start, end: alias.columns.length > 0 ? this.lastEnd() : alias.name.span.end };
+      if (item.kind === 'table') return { ...item, span, alias: alias.name, columnAliases: alias.columns };
+      if (item.kind === 'join') return item;
+      return { ...item, span, alias };
+    });
+  });
+
+  private parenQuery = this.RULE('parenQuery', (): A.Query => {
+    this.CONSUME(P.LParen);
+    const q = this.SUBRULE(this.query);
+    this.CONSUME(P.RParen);
+    return q;
+  });
+
+  /** `TABLE(fn(...))`. */
+  private tableCall = this.RULE('tableCall', (): A.Expr => {
+    this.CONSUME(K.TABLE);
+    this.CONSUME(P.LParen);
+    const call = this.SUBRULE(this.nameOrCall);
+    this.CONSUME(P.RParen);
+    return call;
+  });
+
+  private alias = this.RULE('alias', (): A.Alias => {
+    this.OPTION(() => this.CONSUME(K.AS));
+    const name = this.SUBRULE(this.ident);
+    const columns = this.OPTION2(() => this.SUBRULE(this.identList)) ?? [];
+    return { name, columns };
+  });
+
+  private tableRef = this.RULE('tableRef', (): A.FromItem => {
+    const name = this.SUBRULE(this.qualifiedName);
+    const hints = this.OPTION(() => this.SUBRULE(this.hints)) ?? [];
+    const forSystemTime = this.OPTION2(() => {
+      this.CONSUME(K.FOR);
+      this.CONSUME(K.SYSTEM_TIME);
+      this.CONSUME(K.AS);
+      this.CONSUME(K.OF);
+      return this.SUBRULE(this.additive);
+    });
+    return this.ACTION((): A.FromItem => ({
       kind: 'table',
-      span: { start: name.span.start, end: alias ? alias.span.end : name.span.end },
+      span: this.spanAt(name.span.start),
       name,
-      alias: alias ?? null,
+      alias: null,
+      columnAliases: [],
+      hints,
+      forSystemTime: forSystemTime ?? null,
     }));
+  });
+
+  /** `/*+ NAME(...), ... *\/`. */
+  private hints = this.RULE('hints', (): A.Hint[] => {
+    const out: A.Hint[] = [];
+    this.CONSUME(HintStart);
+    this.AT_LEAST_ONE_SEP({
+      SEP: P.Comma,
+      DEF: () => {
+        const name = this.SUBRULE(this.ident);
+        const options: A.TableOption[] = [];
+        const args: A.Ident[] = [];
+        this.OPTION(() => {
+          this.CONSUME(P.LParen);
+          this.OPTION2(() =>
+            this.OR([
+              { ALT: () => this.AT_LEAST_ONE_SEP2({ SEP: P.Comma, DEF: () => options.push(this.SUBRULE(this.tableOption)) }) },
+              { ALT: () => this.AT_LEAST_ONE_SEP3({ SEP: P.Comma, DEF: () => args.push(this.SUBRULE2(this.ident)) }) },
+            ]),
+          );
+          this.CONSUME(P.RParen);
+        });
+        this.ACTION(() => out.push({ span: this.spanAt(name.span.start), name, options, args }));
+      },
+    });
+    this.CONSUME(HintEnd);
+    return out;
+  });
+
+  private matchRecognize = this.RULE('matchRecognize', (input: A.FromItem): A.FromItem => {
+    const start = this.CONSUME(K.MATCH_RECOGNIZE);
+    this.CONSUME(P.LParen);
+    const partitionBy = this.OPTION(() => {
+      this.CONSUME(K.PARTITION);
+      this.CONSUME(K.BY);
+      return this.SUBRULE(this.exprList);
+    });
+    const orderBy = this.OPTION2(() => {
+      this.CONSUME(K.ORDER);
+      this.CONSUME2(K.BY);
+      return this.SUBRULE(this.orderItems);
+    });
+    const measures: { expr: A.Expr; alias: A.Ident }[] = [];
+    this.OPTION3(() => {
+      this.CONSUME(K.MEASURES);
+      this.AT_LEAST_ONE_SEP({
+        SEP: P.Comma,
+        DEF: () => {
+          const expr = this.SUBRULE(this.expr);
+          this.CONSUME(K.AS);
+          const alias = this.SUBRULE(this.ident);
+          measures.push({ expr, alias });
+        },
+      });
+    });
+    const rowsPerMatch = this.OPTION4(() => {
+      const r = this.OR([
+        { ALT: () => (this.CONSUME(K.ONE), this.CONSUME(K.ROW), 'ONE' as const) },
+        { ALT: () => (this.CONSUME(K.ALL), this.CONSUME(K.ROWS), 'ALL' as const) },
+      ]);
+      this.CONSUME(K.PER);
+      this.CONSUME(K.MATCH);
+      return r;
+    });
+    const afterMatch = this.OPTION5(() => {
+      this.CONSUME(K.AFTER);
+      this.CONSUME2(K.MATCH);
+      this.CONSUME(K.SKIP);
+      return this.OR2([
+        {
+          ALT: () => {
+            this.CONSUME(K.PAST);
+            this.CONSUME(K.LAST);
+            this.CONSUME2(K.ROW);
+            return this.ACTION((): A.AfterMatch => ({ kind: 'pastLastRow' }));
+          },
+        },
+        {
+          ALT: () => {
+            this.CONSUME(K.TO);
+            return this.OR3([
+              {
+                ALT: () => {
+                  this.CONSUME(K.NEXT);
+                  this.CONSUME3(K.ROW);
+                  return this.ACTION((): A.AfterMatch => ({ kind: 'toNextRow' }));
+                },
+              },
+              {
+                ALT: () => {
+                  this.CONSUME(K.FIRST);
+                  const variable = this.SUBRULE2(this.ident);
+                  return this.ACTION((): A.AfterMatch => ({ kind: 'toFirst', variable }));
+                },
+              },
+              {
+                ALT: () => {
+                  this.CONSUME2(K.LAST);
+                  const variable = this.SUBRULE3(this.ident);
+                  return this.ACTION((): A.AfterMatch => ({ kind: 'toLast', variable }));
+                },
+              },
+              {
+                ALT: () => {
+                  const variable = this.SUBRULE4(this.ident);
+                  return this.ACTION((): A.AfterMatch => ({ kind: 'to', variable }));
+                },
+              },
+            ]);
+          },
+        },
+      ]);
+    });
+    this.CONSUME(K.PATTERN);
+    this.CONSUME2(P.LParen);
+    const pattern = this.SUBRULE(this.patternAlt);
+    this.CONSUME2(P.RParen);
+    const within = this.OPTION6(() => {
+      this.CONSUME(K.WITHIN);
+      return this.SUBRULE(this.primary);
+    });
+    this.CONSUME(K.DEFINE);
+    const define: { name: A.Ident; expr: A.Expr }[] = [];
+    this.AT_LEAST_ONE_SEP2({
+      SEP: P.Comma,
+      DEF: () => {
+        const name = this.SUBRULE5(this.ident);
+        this.CONSUME2(K.AS);
+        const expr = this.SUBRULE2(this.expr);
+        define.push({ name, expr });
+      },
+    });
+    this.CONSUME(P.RParen);
+    return this.ACTION((): A.FromItem => ({
+      kind: 'matchRecognize',
+      span: { start: input.span.start, end: this.spanFrom(start).end },
+      input,
+      partitionBy: partitionBy ?? [],
+      orderBy: orderBy ?? [],
+      measures,
+      rowsPerMatch: rowsPerMatch ?? null,
+      afterMatch: afterMatch ?? null,
+      pattern,
+      within: within ?? null,
+      define,
+      alias: null,
+    }));
+  });
+
+  private patternAlt = this.RULE('patternAlt', (): A.PatternTerm => {
+    const items: A.PatternTerm[] = [];
+    this.AT_LEAST_ONE_SEP({ SEP: P.Pipe, DEF: () => items.push(this.SUBRULE(this.patternSeq)) });
+    return this.ACTION((): A.PatternTerm =>
+      items.length === 1 ? (items[0] as A.PatternTerm) : { kind: 'alt', span: { start: (items[0] as A.PatternTerm).span.start, end: this.lastEnd() }, items },
+    );
+  });
+
+  private patternSeq = this.RULE('patternSeq', (): A.PatternTerm => {
+    const items: A.PatternTerm[] = [];
+    this.AT_LEAST_ONE(() => items.push(this.SUBRULE(this.patternTerm)));
+    return this.ACTION((): A.PatternTerm =>
+      items.length === 1 ? (items[0] as A.PatternTerm) : { kind: 'seq', span: { start: (items[0] as A.PatternTerm).span.start, end: this.lastEnd() }, items },
+    );
+  });
+
+  private patternTerm = this.RULE('patternTerm', (): A.PatternTerm => {
+    const start = this.LA(1);
+    return this.OR([
+      {
+        ALT: () => {
+          const name = this.SUBRULE(this.ident);
+          const quantifier = this.OPTION(() => this.SUBRULE(this.quantifier));
+          return this.ACTION((): A.PatternTerm => ({ kind: 'var', span: this.spanFrom(start), name, quantifier: quantifier ?? null }));
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(P.LParen);
+          const pattern = this.SUBRULE(this.patternAlt);
+          this.CONSUME(P.RParen);
+          const quantifier = this.OPTION2(() => this.SUBRULE2(this.quantifier));
+          return this.ACTION((): A.PatternTerm => ({ kind: 'group', span: this.spanFrom(start), pattern, quantifier: quantifier ?? null }));
+        },
+      },
+    ]);
+  });
+
+  private quantifier = this.RULE('quantifier', (): A.PatternQuantifier => {
+    const range = this.OR([
+      { ALT: () => (this.CONSUME(P.Star), [0, null] as [number, number | null]) },
+      { ALT: () => (this.CONSUME(P.Plus), [1, null] as [number, number | null]) },
+      { ALT: () => (this.CONSUME(P.Question), [0, 1] as [number, number | null]) },
+      {
+        ALT: () => {
+          this.CONSUME(P.LBrace);
+          const r = this.OR2([
+            {
+              ALT: () => {
+                const min = Number(this.CONSUME(IntegerLiteral).image);
+                const max = this.OPTION(() => {
+                  this.CONSUME(P.Comma);
+                  return this.OPTION2(() => Number(this.CONSUME2(IntegerLiteral).image)) ?? null;
+                });
+                return [min, max === undefined ? min : max] as [number, number | null];
+              },
+            },
+            {
+              ALT: () => {
+                this.CONSUME2(P.Comma);
+                return [0, Number(this.CONSUME3(IntegerLiteral).image)] as [number, number | null];
+              },
+            },
+          ]);
+          this.CONSUME(P.RBrace);
+          return r;
+        },
+      },
+    ]);
+    const reluctant = this.OPTION3(() => this.CONSUME2(P.Question)) !== undefined;
+    return this.ACTION(() => ({ min: range[0], max: range[1], reluctant }));
   });
 
   // ------------------------------------------------------------------------------------------- names
@@ -371,13 +1566,8 @@ export class SqlGrammar extends EmbeddedActionsParser {
         { ALT: () => (this.CONSUME2(K.NULL), false) },
       ]),
     );
-    return this.ACTION(() => ({ ...base, notNull: notNull === true, span: this.spanFrom(this.tokenAt(base.span.start)) }));
+    return this.ACTION(() => ({ ...base, notNull: notNull === true, span: this.spanAt(base.span.start) }));
   });
-
-  /** The first token of a node, to rebuild spans that end later (the caller has consumed it already). */
-  private tokenAt(offset: number): IToken {
-    return { startOffset: offset } as IToken;
-  }
 
   private typeParams = this.RULE('typeParams', (): number[] => {
     const out: number[] = [];
@@ -487,11 +1677,11 @@ export class SqlGrammar extends EmbeddedActionsParser {
       },
       {
         ALT: () => {
-          this.CONSUME(K.ARRAY);
+          const t = this.OR6([{ ALT: () => this.CONSUME(K.ARRAY) }, { ALT: () => this.CONSUME(K.MULTISET) }]);
           this.CONSUME(P.Lt);
           const element = this.SUBRULE(this.dataType);
           this.CONSUME(P.Gt);
-          return this.ACTION(() => ({ name: 'ARRAY', params: [], notNull: false, span: this.spanFrom(start), element }));
+          return this.ACTION(() => ({ name: t.tokenType === K.ARRAY ? 'ARRAY' : 'MULTISET', params: [], notNull: false, span: this.spanFrom(start), element }));
         },
       },
       {
@@ -578,10 +1768,9 @@ export class SqlGrammar extends EmbeddedActionsParser {
     ]),
   );
 
-  /** Comparison and the postfix predicates (IS NULL, BETWEEN, IN, LIKE), one per operand as in Calcite. */
+  /** Comparison and the postfix predicates (IS ..., BETWEEN, IN, LIKE, SIMILAR TO), one per operand as in Calcite. */
   private predicate = this.RULE('predicate', (): A.Expr => {
     const left = this.SUBRULE(this.additive);
-    const end = (): number => this.spanFrom(this.LA(0)).end;
     const result = this.OPTION(() =>
       this.OR([
         {
@@ -595,8 +1784,34 @@ export class SqlGrammar extends EmbeddedActionsParser {
           ALT: () => {
             this.CONSUME(K.IS);
             const negated = this.OPTION2(() => this.CONSUME(K.NOT)) !== undefined;
-            this.CONSUME(K.NULL);
-            return this.ACTION((): A.Expr => ({ kind: 'isNull', operand: left, negated, span: { start: left.span.start, end: end() } }));
+            return this.OR3([
+              {
+                ALT: () => {
+                  this.CONSUME(K.NULL);
+                  return this.ACTION((): A.Expr => ({ kind: 'isNull', operand: left, negated, span: this.spanAt(left.span.start) }));
+                },
+              },
+              {
+                ALT: () => {
+                  const t = this.OR4([{ ALT: () => this.CONSUME(K.TRUE) }, { ALT: () => this.CONSUME(K.FALSE) }, { ALT: () => this.CONSUME(K.UNKNOWN) }]);
+                  return this.ACTION((): A.Expr => ({
+                    kind: 'isBool',
+                    operand: left,
+                    value: t.tokenType === K.TRUE ? true : t.tokenType === K.FALSE ? false : null,
+                    negated,
+                    span: this.spanAt(left.span.start),
+                  }));
+                },
+              },
+              {
+                ALT: () => {
+                  this.CONSUME(K.DISTINCT);
+                  this.CONSUME(K.FROM);
+                  const right = this.SUBRULE3(this.additive);
+                  return this.ACTION((): A.Expr => ({ kind: 'isDistinctFrom', left, right, negated, span: this.spanAt(left.span.start) }));
+                },
+              },
+            ]);
           },
         },
         {
@@ -606,15 +1821,19 @@ export class SqlGrammar extends EmbeddedActionsParser {
               {
                 ALT: () => {
                   this.CONSUME(K.BETWEEN);
-                  const low = this.SUBRULE3(this.additive);
+                  const symmetric = this.OPTION4(() =>
+                    this.OR5([{ ALT: () => (this.CONSUME(K.SYMMETRIC), true) }, { ALT: () => (this.CONSUME(K.ASYMMETRIC), false) }]),
+                  );
+                  const low = this.SUBRULE4(this.additive);
                   this.CONSUME(K.AND);
-                  const high = this.SUBRULE4(this.additive);
+                  const high = this.SUBRULE5(this.additive);
                   return this.ACTION((): A.Expr => ({
                     kind: 'between',
                     operand: left,
                     low,
                     high,
                     negated,
+                    symmetric: symmetric === true,
                     span: { start: left.span.start, end: high.span.end },
                   }));
                 },
@@ -622,28 +1841,42 @@ export class SqlGrammar extends EmbeddedActionsParser {
               {
                 ALT: () => {
                   this.CONSUME(K.IN);
-                  this.CONSUME(P.LParen);
-                  const list: A.Expr[] = [];
-                  this.AT_LEAST_ONE_SEP({ SEP: P.Comma, DEF: () => list.push(this.SUBRULE(this.expr)) });
-                  this.CONSUME(P.RParen);
-                  return this.ACTION((): A.Expr => ({ kind: 'inList', operand: left, list, negated, span: { start: left.span.start, end: end() } }));
+                  return this.OR6([
+                    {
+                      GATE: () => this.isParenQuery(),
+                      IGNORE_AMBIGUITIES: true,
+                      ALT: () => {
+                        const query = this.SUBRULE(this.parenQuery);
+                        return this.ACTION((): A.Expr => ({ kind: 'inQuery', operand: left, query, negated, span: this.spanAt(left.span.start) }));
+                      },
+                    },
+                    {
+                      ALT: () => {
+                        const list = this.SUBRULE(this.parenExprList);
+                        return this.ACTION((): A.Expr => ({ kind: 'inList', operand: left, list, negated, span: this.spanAt(left.span.start) }));
+                      },
+                    },
+                  ]);
                 },
               },
               {
                 ALT: () => {
-                  this.CONSUME(K.LIKE);
-                  const pattern = this.SUBRULE5(this.additive);
-                  const escape = this.OPTION4(() => {
+                  const similar = this.OR7([
+                    { ALT: () => (this.CONSUME(K.LIKE), false) },
+                    { ALT: () => (this.CONSUME(K.SIMILAR), this.CONSUME(K.TO), true) },
+                  ]);
+                  const pattern = this.SUBRULE6(this.additive);
+                  const escape = this.OPTION5(() => {
                     this.CONSUME(K.ESCAPE);
-                    return this.SUBRULE6(this.additive);
+                    return this.SUBRULE7(this.additive);
                   });
                   return this.ACTION((): A.Expr => ({
-                    kind: 'like',
+                    kind: similar ? 'similarTo' : 'like',
                     operand: left,
                     pattern,
                     escape: escape ?? null,
                     negated,
-                    span: { start: left.span.start, end: end() },
+                    span: this.spanAt(left.span.start),
                   }));
                 },
               },
@@ -706,9 +1939,34 @@ export class SqlGrammar extends EmbeddedActionsParser {
           }));
         },
       },
-      { ALT: () => this.SUBRULE(this.primary) },
+      { ALT: () => this.SUBRULE(this.postfix) },
     ]),
   );
+
+  /** Subscripts `a[i]` and field access `f(x).g` after a primary expression. */
+  private postfix = this.RULE('postfix', (): A.Expr => {
+    let operand = this.SUBRULE(this.primary);
+    this.MANY(() =>
+      this.OR([
+        {
+          ALT: () => {
+            this.CONSUME(P.LBracket);
+            const index = this.SUBRULE(this.expr);
+            this.CONSUME(P.RBracket);
+            operand = this.ACTION((): A.Expr => ({ kind: 'subscript', operand, index, span: this.spanAt(operand.span.start) }));
+          },
+        },
+        {
+          ALT: () => {
+            this.CONSUME(P.Dot);
+            const field = this.SUBRULE(this.ident);
+            operand = this.ACTION((): A.Expr => ({ kind: 'fieldAccess', operand, field, span: this.spanAt(operand.span.start) }));
+          },
+        },
+      ]),
+    );
+    return operand;
+  });
 
   private primary = this.RULE('primary', (): A.Expr =>
     this.OR([
@@ -774,9 +2032,90 @@ export class SqlGrammar extends EmbeddedActionsParser {
       { ALT: () => this.SUBRULE(this.caseExpr) },
       {
         ALT: () => {
+          const t = this.CONSUME(K.EXTRACT);
           this.CONSUME2(P.LParen);
-          const e = this.SUBRULE2(this.expr);
+          // Time units are non-reserved words, so any unit (YEAR, DOW, QUARTER, ...) is a name here.
+          const unitName = this.SUBRULE(this.ident);
+          const unit = this.ACTION(() => unitName.value.toUpperCase());
+          this.CONSUME(K.FROM);
+          const operand = this.SUBRULE2(this.expr);
           this.CONSUME2(P.RParen);
+          return this.ACTION((): A.Expr => ({ kind: 'extract', unit, operand, span: this.spanFrom(t) }));
+        },
+      },
+      {
+        ALT: () => {
+          const t = this.CONSUME(K.EXISTS);
+          const query = this.SUBRULE(this.parenQuery);
+          return this.ACTION((): A.Expr => ({ kind: 'exists', query, span: this.spanFrom(t) }));
+        },
+      },
+      {
+        ALT: () => {
+          const t = this.CONSUME(K.ARRAY);
+          this.CONSUME(P.LBracket);
+          const elements: A.Expr[] = [];
+          this.MANY_SEP({ SEP: P.Comma, DEF: () => elements.push(this.SUBRULE3(this.expr)) });
+          this.CONSUME(P.RBracket);
+          return this.ACTION((): A.Expr => ({ kind: 'arrayCtor', elements, span: this.spanFrom(t) }));
+        },
+      },
+      {
+        ALT: () => {
+          const t = this.CONSUME(K.MAP);
+          this.CONSUME2(P.LBracket);
+          const entries: { key: A.Expr; value: A.Expr }[] = [];
+          this.MANY_SEP2({
+            SEP: P.Comma,
+            DEF: () => {
+              const key = this.SUBRULE4(this.expr);
+              this.CONSUME(P.Comma);
+              const value = this.SUBRULE5(this.expr);
+              entries.push({ key, value });
+            },
+          });
+          this.CONSUME2(P.RBracket);
+          return this.ACTION((): A.Expr => ({ kind: 'mapCtor', entries, span: this.spanFrom(t) }));
+        },
+      },
+      {
+        ALT: () => {
+          const t = this.CONSUME(K.ROW);
+          this.CONSUME3(P.LParen);
+          const fields: A.Expr[] = [];
+          this.MANY_SEP3({ SEP: P.Comma, DEF: () => fields.push(this.SUBRULE6(this.expr)) });
+          this.CONSUME3(P.RParen);
+          return this.ACTION((): A.Expr => ({ kind: 'rowCtor', fields, span: this.spanFrom(t) }));
+        },
+      },
+      {
+        ALT: () => {
+          const t = this.CONSUME(K.DESCRIPTOR);
+          const columns = this.SUBRULE(this.identList);
+          return this.ACTION((): A.Expr => ({ kind: 'descriptor', columns, span: this.spanFrom(t) }));
+        },
+      },
+      {
+        ALT: () => {
+          const t = this.CONSUME(K.TABLE);
+          const name = this.SUBRULE(this.qualifiedName);
+          return this.ACTION((): A.Expr => ({ kind: 'tableArg', name, span: this.spanFrom(t) }));
+        },
+      },
+      {
+        GATE: () => this.isParenQuery(),
+        IGNORE_AMBIGUITIES: true,
+        ALT: () => {
+          const start = this.LA(1);
+          const query = this.SUBRULE2(this.parenQuery);
+          return this.ACTION((): A.Expr => ({ kind: 'subquery', query, span: this.spanFrom(start) }));
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME4(P.LParen);
+          const e = this.SUBRULE7(this.expr);
+          this.CONSUME4(P.RParen);
           return e;
         },
       },
@@ -803,24 +2142,46 @@ export class SqlGrammar extends EmbeddedActionsParser {
     return this.ACTION((): A.Expr => ({ kind: 'case', operand: operand ?? null, whens, otherwise: otherwise ?? null, span: this.spanFrom(t) }));
   });
 
-  /** A column reference `a`, `t.a`, or a function call `f(...)` / `COUNT(*)` / `COUNT(DISTINCT x)`. */
+  /**
+   * A column reference `a`, `t.a`, or a function call `f(...)` / `COUNT(*)` / `COUNT(DISTINCT x)`, with
+   * `FILTER (WHERE ...)` and `OVER ...` after it. LEFT, RIGHT and GROUPING are keywords that also name functions.
+   */
   private nameOrCall = this.RULE('nameOrCall', (): A.Expr => {
-    const name = this.SUBRULE(this.qualifiedName);
+    const name = this.OR([
+      { ALT: () => this.SUBRULE(this.qualifiedName) },
+      {
+        ALT: () => {
+          const t = this.OR2([{ ALT: () => this.CONSUME(K.LEFT) }, { ALT: () => this.CONSUME(K.RIGHT) }, { ALT: () => this.CONSUME(K.GROUPING) }]);
+          return this.ACTION((): A.QualifiedName => ({ parts: [{ value: t.image.toUpperCase(), span: this.spanOf(t), quoted: false }], span: this.spanOf(t) }));
+        },
+      },
+    ]);
     const call = this.OPTION(() => {
       this.CONSUME(P.LParen);
       const args: A.Expr[] = [];
       let distinct = false;
       let star = false;
       this.OPTION2(() =>
-        this.OR([
+        this.OR3([
           { ALT: () => (this.CONSUME(P.Star), (star = true)) },
           {
             ALT: () => {
-              this.OPTION3(() => {
-                this.CONSUME(K.DISTINCT);
-                distinct = true;
+              this.OPTION3(() =>
+                this.OR4([
+                  { ALT: () => (this.CONSUME(K.DISTINCT), (distinct = true)) },
+                  { ALT: () => this.CONSUME(K.ALL) },
+                ]),
+              );
+              this.AT_LEAST_ONE_SEP({ SEP: P.Comma, DEF: () => args.push(this.SUBRULE(this.callArg)) });
+              // SUBSTRING(s FROM i [FOR n]) is SUBSTRING(s, i, n).
+              this.OPTION4(() => {
+                this.CONSUME(K.FROM);
+                args.push(this.SUBRULE(this.expr));
+                this.OPTION5(() => {
+                  this.CONSUME(K.FOR);
+                  args.push(this.SUBRULE2(this.expr));
+                });
               });
-              this.AT_LEAST_ONE_SEP({ SEP: P.Comma, DEF: () => args.push(this.SUBRULE(this.expr)) });
             },
           },
         ]),
@@ -828,10 +2189,109 @@ export class SqlGrammar extends EmbeddedActionsParser {
       this.CONSUME(P.RParen);
       return { args, distinct, star };
     });
-    return this.ACTION((): A.Expr => {
-      if (call === undefined) return { kind: 'ident', name, span: name.span };
-      return { kind: 'call', name, ...call, span: { start: name.span.start, end: this.spanFrom(this.LA(0)).end } };
+    const filter = this.OPTION6(() => {
+      this.CONSUME(K.FILTER);
+      this.CONSUME2(P.LParen);
+      this.CONSUME(K.WHERE);
+      const e = this.SUBRULE3(this.expr);
+      this.CONSUME2(P.RParen);
+      return e;
     });
+    const over = this.OPTION7(() => {
+      this.CONSUME(K.OVER);
+      return this.OR5([
+        { ALT: () => this.SUBRULE(this.windowSpec) as A.WindowSpec | A.Ident },
+        { ALT: () => this.SUBRULE(this.ident) as A.WindowSpec | A.Ident },
+      ]);
+    });
+    return this.ACTION((): A.Expr => {
+      if (call === undefined) {
+        if (filter !== undefined || over !== undefined) this.semantic('FILTER and OVER apply to function calls only', this.spanAt(name.span.start));
+        return { kind: 'ident', name, span: name.span };
+      }
+      let e: A.Expr = { kind: 'call', name, ...call, span: this.spanAt(name.span.start) };
+      if (filter !== undefined) e = { kind: 'filter', call: e, where: filter, span: this.spanAt(name.span.start) };
+      if (over !== undefined) e = { kind: 'over', call: e, window: over, span: this.spanAt(name.span.start) };
+      return e;
+    });
+  });
+
+  /** A call argument, possibly named: `DATA => TABLE t`. */
+  private callArg = this.RULE('callArg', (): A.Expr =>
+    this.OR([
+      {
+        ALT: () => {
+          const name = this.SUBRULE(this.ident);
+          this.CONSUME(P.Arrow);
+          const value = this.SUBRULE(this.expr);
+          return this.ACTION((): A.Expr => ({ kind: 'namedArg', name, value, span: this.spanAt(name.span.start) }));
+        },
+      },
+      { ALT: () => this.SUBRULE2(this.expr) },
+    ]),
+  );
+
+  /** The body of OVER (...) and of a WINDOW clause entry. */
+  private windowSpec = this.RULE('windowSpec', (): A.WindowSpec => {
+    const start = this.CONSUME(P.LParen);
+    const base = this.OPTION(() => this.SUBRULE(this.ident));
+    const partitionBy = this.OPTION2(() => {
+      this.CONSUME(K.PARTITION);
+      this.CONSUME(K.BY);
+      return this.SUBRULE(this.exprList);
+    });
+    const orderBy = this.OPTION3(() => {
+      this.CONSUME(K.ORDER);
+      this.CONSUME2(K.BY);
+      return this.SUBRULE(this.orderItems);
+    });
+    const frame = this.OPTION4(() => this.SUBRULE(this.windowFrame));
+    this.CONSUME(P.RParen);
+    return this.ACTION(() => ({ span: this.spanFrom(start), base: base ?? null, partitionBy: partitionBy ?? [], orderBy: orderBy ?? [], frame: frame ?? null }));
+  });
+
+  private windowFrame = this.RULE('windowFrame', (): A.WindowFrame => {
+    const start = this.OR([{ ALT: () => this.CONSUME(K.ROWS) }, { ALT: () => this.CONSUME(K.RANGE) }]);
+    const bounds = this.OR2([
+      {
+        ALT: () => {
+          this.CONSUME(K.BETWEEN);
+          const lo = this.SUBRULE(this.frameBound);
+          this.CONSUME(K.AND);
+          const hi = this.SUBRULE2(this.frameBound);
+          return [lo, hi] as [A.FrameBound, A.FrameBound | null];
+        },
+      },
+      { ALT: () => [this.SUBRULE3(this.frameBound), null] as [A.FrameBound, A.FrameBound | null] },
+    ]);
+    return this.ACTION(() => ({ span: this.spanFrom(start), unit: start.tokenType === K.ROWS ? ('ROWS' as const) : ('RANGE' as const), start: bounds[0], end: bounds[1] }));
+  });
+
+  private frameBound = this.RULE('frameBound', (): A.FrameBound => {
+    const start = this.LA(1);
+    return this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(K.UNBOUNDED);
+          const following = this.OR2([{ ALT: () => (this.CONSUME(K.PRECEDING), false) }, { ALT: () => (this.CONSUME(K.FOLLOWING), true) }]);
+          return this.ACTION((): A.FrameBound => ({ kind: following ? 'unboundedFollowing' : 'unboundedPreceding', span: this.spanFrom(start) }));
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(K.CURRENT);
+          this.CONSUME(K.ROW);
+          return this.ACTION((): A.FrameBound => ({ kind: 'currentRow', span: this.spanFrom(start) }));
+        },
+      },
+      {
+        ALT: () => {
+          const offset = this.SUBRULE(this.additive);
+          const following = this.OR3([{ ALT: () => (this.CONSUME2(K.PRECEDING), false) }, { ALT: () => (this.CONSUME2(K.FOLLOWING), true) }]);
+          return this.ACTION((): A.FrameBound => ({ kind: following ? 'following' : 'preceding', offset, span: this.spanFrom(start) }));
+        },
+      },
+    ]);
   });
 }
 

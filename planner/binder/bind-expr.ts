@@ -95,6 +95,7 @@ export class ExprBinder {
       }
       case 'between': {
         // a BETWEEN l AND h  ≡  a >= l AND a <= h (ASYMMETRIC, as in Flink's default).
+        if (e.symmetric) throw new UnsupportedError('BETWEEN SYMMETRIC', this.source, e.span);
         const lo = this.compare('>=', e.operand, e.low, e.span);
         const hi = this.compare('<=', e.operand, e.high, e.span);
         const both = Rex.call('AND', [lo, hi], Types.BOOLEAN(lo.type.nullable || hi.type.nullable));
@@ -123,6 +124,40 @@ export class ExprBinder {
         return this.caseExpr(e);
       case 'call':
         return this.call(e);
+      case 'isBool':
+        throw new UnsupportedError(`IS ${e.negated ? 'NOT ' : ''}${e.value === null ? 'UNKNOWN' : e.value ? 'TRUE' : 'FALSE'}`, this.source, e.span);
+      case 'isDistinctFrom':
+        throw new UnsupportedError(`IS ${e.negated ? 'NOT ' : ''}DISTINCT FROM`, this.source, e.span);
+      case 'inQuery':
+        throw new UnsupportedError('IN (subquery)', this.source, e.span);
+      case 'exists':
+        throw new UnsupportedError('EXISTS (subquery)', this.source, e.span);
+      case 'subquery':
+        throw new UnsupportedError('scalar subquery', this.source, e.span);
+      case 'similarTo':
+        throw new UnsupportedError('SIMILAR TO', this.source, e.span);
+      case 'filter':
+        throw new UnsupportedError('FILTER (WHERE ...) on an aggregate', this.source, e.span);
+      case 'over':
+        throw new UnsupportedError('OVER window aggregation', this.source, e.span);
+      case 'extract':
+        throw new UnsupportedError('EXTRACT', this.source, e.span);
+      case 'arrayCtor':
+        throw new UnsupportedError('ARRAY constructor', this.source, e.span);
+      case 'mapCtor':
+        throw new UnsupportedError('MAP constructor', this.source, e.span);
+      case 'rowCtor':
+        throw new UnsupportedError('ROW constructor', this.source, e.span);
+      case 'subscript':
+        throw new UnsupportedError('subscript [...]', this.source, e.span);
+      case 'fieldAccess':
+        throw new UnsupportedError('field access on an expression', this.source, e.span);
+      case 'namedArg':
+        throw new UnsupportedError('named argument =>', this.source, e.span);
+      case 'tableArg':
+        throw new UnsupportedError('TABLE argument', this.source, e.span);
+      case 'descriptor':
+        throw new UnsupportedError('DESCRIPTOR', this.source, e.span);
       default: {
         const never: never = e;
         throw new Error(`unhandled expression ${JSON.stringify(never)}`);

@@ -23,6 +23,10 @@ export class StatementBinder {
 
   createTable(s: CreateTable): CatalogTable {
     const path = this.catalog.qualify(s.name.parts.map((p) => p.value));
+    if (s.like !== null) throw new UnsupportedError('CREATE TABLE ... LIKE', this.source, s.like.span);
+    if (s.partitionedBy.length > 0) throw new UnsupportedError('PARTITIONED BY', this.source, s.span);
+    const metadata = s.columns.find((c) => c.kind === 'metadata');
+    if (metadata !== undefined) throw new UnsupportedError('metadata columns', this.source, metadata.span);
     const seen = new Set<string>();
     for (const c of s.columns) {
       if (seen.has(c.name.value)) this.fail(`duplicate column name '${c.name.value}'`, c.name.span);
@@ -37,7 +41,7 @@ export class StatementBinder {
       if (c.kind === 'physical') {
         const p = physical[physicalIndex++] as (typeof physical)[number];
         columns.push({ kind: 'physical', name: p.name, type: p.type, comment: p.comment });
-      } else {
+      } else if (c.kind === 'computed') {
         const expr = new ExprBinder(physicalScope, this.source).bind(c.expr);
         const type = expr.type.kind === 'NULL' ? Types.STRING() : expr.type;
         columns.push({ kind: 'computed', name: c.name.value, type, expr, sql: this.source.slice(c.expr.span.start, c.expr.span.end), comment: c.comment });
@@ -114,6 +118,14 @@ export class StatementBinder {
     if (s.distinct) throw new UnsupportedError('SELECT DISTINCT', this.source, s.span);
     if (s.from === null) throw new UnsupportedError('SELECT without FROM', this.source, s.span);
     const ref = s.from;
+    if (ref.kind !== 'table') throw new UnsupportedError(ref.kind === 'join' ? 'joins' : `FROM ${ref.kind}`, this.source, ref.span);
+    if (ref.forSystemTime !== null) throw new UnsupportedError('FOR SYSTEM_TIME AS OF', this.source, ref.forSystemTime.span);
+    if (ref.hints.length > 0) throw new UnsupportedError('table hints', this.source, ref.span);
+    if (ref.columnAliases.length > 0) throw new UnsupportedError('column aliases on a table', this.source, ref.span);
+    if (s.groupBy.length > 0) throw new UnsupportedError('GROUP BY', this.source, s.span);
+    if (s.having !== null) throw new UnsupportedError('HAVING', this.source, s.having.span);
+    if (s.windows.length > 0) throw new UnsupportedError('WINDOW clause', this.source, s.span);
+    if (s.hints.length > 0) throw new UnsupportedError('query hints', this.source, s.span);
     const path = this.catalog.qualify(ref.name.parts.map((p) => p.value));
     const table = this.catalog.getTable(path);
     if (table === undefined) {

@@ -1,0 +1,199 @@
+// Parsing entry points: a script is lexed once, cut into statements at `;` (statement sets kept whole), and
+// each statement parsed on its own, so one mistake does not hide the next (error recovery by resync at
+// statement boundaries). Errors describe the expected tokens in words and add a hint for classic mistakes.
+import type { IToken, TokenType } from 'chevrotain';
+import { GrammarWalker } from './assist.js';
+import type { Statement } from './ast.js';
+import { ParseError, type Span } from './errors.js';
+import { SqlGrammar } from './grammar.js';
+import { DecimalLiteral, DoubleQuoted, Identifier, IntegerLiteral, K, Keywords, NonReserved, P, QuotedIdentifier, sqlLexer, StringLiteral, UnterminatedString } from './lexer.js';
+import { closest } from './suggest.js';
+
+let grammar: SqlGrammar | null = null;
+let walker: GrammarWalker | null = null;
+
+export function getGrammar(): SqlGrammar {
+  grammar ??= new SqlGrammar();
+  return grammar;
+}
+
+export function getWalker(): GrammarWalker {
+  walker ??= new GrammarWalker(getGrammar());
+  return walker;
+}
+
+export interface ParseResult {
+  /** The statements that parsed, in order; a statement with a mistake is left out. */
+  readonly statements: Statement[];
+  /** Every mistake found, in text order. */
+  readonly errors: ParseError[];
+}
+
+/** Parses a script of `;`-separated statements. Throws the first ParseError. */
+export function parseStatements(sql: string): Statement[] {
+  const r = parseWithRecovery(sql);
+  const first = r.errors[0];
+  if (first !== undefined) throw first;
+  return r.statements;
+}
+
+/** Parses exactly one statement (a trailing `;` is allowed). */
+export function parseStatement(sql: string): Statement {
+  const all = parseStatements(sql);
+  if (all.length !== 1) {
+    throw new ParseError(`expected one statement, found ${all.length}`, sql, { start: 0, end: Math.max(1, sql.length) });
+  }
+  return all[0] as Statement;
+}
+
+/** Parses a whole script, reporting every statement's first mistake; the REPL uses the partial result. */
+export function parseWithRecovery(sql: string): ParseResult {
+  const errors: ParseError[] = [];
+  const tokens = lex(sql, errors);
+  const statements: Statement[] = [];
+  const g = getGrammar();
+  for (const chunk of splitStatements(tokens)) {
+    g.input = chunk;
+    const s = g.singleStatement();
+    const err = g.errors[0];
+    if (err !== undefined) {
+      errors.push(syntaxError(sql, chunk, err.token, err.name === 'NotAllInputParsedException'));
+    } else if (g.semanticErrors.length > 0) {
+      for (const e of g.semanticErrors) errors.push(new ParseError(e.message, sql, e.span));
+    } else {
+      statements.push(s);
+    }
+  }
+  errors.sort((a, b) => a.span.start - b.span.start);
+  return { statements, errors };
+}
+
+/** Lexes, turning lexer errors and unterminated strings into ParseErrors (the offending text is skipped). */
+export function lex(sql: string, errors: ParseError[]): IToken[] {
+  const result = sqlLexer.tokenize(sql);
+  for (const e of result.errors) {
+    const ch = sql[e.offset] ?? '';
+    errors.push(new ParseError(`unexpected character '${ch}'`, sql, { start: e.offset, end: e.offset + Math.max(1, e.length) }));
+  }
+  const tokens: IToken[] = [];
+  for (const t of result.tokens) {
+    if (t.tokenType === UnterminatedString) {
+      errors.push(new ParseError('unterminated string literal', sql, { start: t.startOffset, end: t.startOffset + 1 }, [], "close the string with a single quote (')"));
+    } else {
+      tokens.push(t);
+    }
+  }
+  return tokens;
+}
+
+/**
+ * Cuts the token stream at `;`. The `;` stays with its statement (an error can point at it); statement sets
+ * (`BEGIN STATEMENT SET; ...; END` and `EXECUTE STATEMENT SET BEGIN ...; END`) are one statement up to END.
+ */
+export function splitStatements(tokens: readonly IToken[]): IToken[][] {
+  const out: IToken[][] = [];
+  let cur: IToken[] = [];
+  let inSet = false;
+  for (const t of tokens) {
+    if (cur.length === 0 && t.tokenType === P.Semicolon) continue;
+    cur.push(t);
+    const n = cur.length;
+    if (t.tokenType === K.SET && n >= 3 && cur[n - 2]?.tokenType === K.STATEMENT && (cur[n - 3]?.tokenType === K.BEGIN || cur[n - 3]?.tokenType === K.EXECUTE)) inSet = true;
+    if (inSet && t.tokenType === K.END) inSet = false;
+    if (!inSet && t.tokenType === P.Semicolon) {
+      out.push(cur);
+      cur = [];
+    }
+  }
+  if (cur.length > 0) out.push(cur);
+  return out;
+}
+
+const STATEMENT_STARTS = ['SELECT', 'CREATE', 'INSERT', 'DROP', 'ALTER', 'SET', 'RESET', 'SHOW', 'DESCRIBE', 'EXPLAIN', 'USE', 'WITH', 'VALUES', 'EXECUTE', 'BEGIN', 'HELP', 'QUIT', 'EXIT', 'STOP'];
+
+function syntaxError(sql: string, tokens: IToken[], found: IToken, trailing: boolean): ParseError {
+  const atEnd = found.tokenType.name === 'EOF' || Number.isNaN(found.startOffset);
+  const index = atEnd ? tokens.length : tokens.indexOf(found);
+  const expected = index === 0 ? ['a statement (SELECT, CREATE TABLE, ...)'] : expectedAt(tokens, index, trailing);
+  const end = sql.trimEnd().length;
+  const span: Span = atEnd ? { start: end, end: end + 1 } : { start: found.startOffset, end: (found.endOffset ?? found.startOffset) + 1 };
+  const what = atEnd ? 'end of input' : `'${found.image}'`;
+  const message = expected.length > 0 ? `unexpected ${what}, expected ${wordsOr(expected)}` : `unexpected ${what}`;
+  return new ParseError(message, sql, span, expected, hintFor(found, index, tokens, expected, trailing));
+}
+
+/**
+ * What the grammar expected where it failed, in words. After a complete statement ("not all input parsed") the
+ * grammar walk gives every possible continuation, which is what the user needs (`,` before a second name...).
+ */
+function expectedAt(tokens: IToken[], index: number, trailing: boolean): string[] {
+  // The grammar walk knows every continuation of the prefix (chevrotain's own report stops at the one rule
+  // that failed, e.g. "expected ')'" where ',' was just as possible); the recorder is the fallback.
+  const r = getWalker().next('statement', tokens.slice(0, index));
+  if (r !== null) return describe([...r.next.map((n) => n.type), ...(trailing || r.canEnd ? [P.Semicolon] : [])]);
+  return describe(getGrammar().recorder.expected);
+}
+
+let exprStarters: Set<TokenType> | null = null;
+
+/** Describes token types in words: any expression start collapses to "an expression", names to "a name". */
+export function describe(types: readonly TokenType[]): string[] {
+  exprStarters ??= getWalker().first('expr');
+  const set = new Set(types);
+  const out: string[] = [];
+  const isExpr = set.has(IntegerLiteral) && set.has(StringLiteral) && set.has(Identifier);
+  if (isExpr) out.push('an expression');
+  else if (set.has(Identifier) || set.has(QuotedIdentifier) || set.has(NonReserved)) out.push('a name');
+  for (const t of set) {
+    if (t === Identifier || t === QuotedIdentifier || t === NonReserved) continue;
+    if (isExpr && exprStarters.has(t)) continue;
+    if ((t.CATEGORIES ?? []).includes(NonReserved) && out.includes(isExpr ? 'an expression' : 'a name')) continue;
+    if (t === StringLiteral) out.push('a string');
+    else if (t === IntegerLiteral) out.push('an integer');
+    else if (t === DecimalLiteral) out.push('a number');
+    else if (typeof t.LABEL === 'string') out.push(t.LABEL);
+    else out.push(t.name);
+  }
+  // Closers and separators are the likeliest fix, so they come before keywords and operators.
+  const rank = (w: string): number => (w === 'an expression' || w === 'a name' ? 0 : CLOSERS.has(w) ? 1 : /^[A-Z_]+$/.test(w) ? 2 : 3);
+  return [...new Set(out)].sort((a, b) => rank(a) - rank(b));
+}
+
+const CLOSERS = new Set(["','", "')'", "']'", "';'"]);
+
+function wordsOr(items: string[]): string {
+  if (items.length <= 1) return items.join('');
+  const shown = items.length > 8 ? [...items.slice(0, 8), '...'] : items;
+  return `${shown.slice(0, -1).join(', ')} or ${shown[shown.length - 1] as string}`;
+}
+
+function isReservedKeyword(t: TokenType): boolean {
+  return Keywords[t.name] === t && !(t.CATEGORIES ?? []).includes(NonReserved);
+}
+
+function hintFor(found: IToken, index: number, tokens: IToken[], expected: string[], trailing: boolean): string | undefined {
+  if (found.tokenType === DoubleQuoted) {
+    return "string literals use single quotes ('...'); double quotes are not identifiers in Flink SQL: use backticks (`...`)";
+  }
+  if (index === 0 && found.tokenType === Identifier) {
+    const best = closest(found.image.toUpperCase(), STATEMENT_STARTS);
+    if (best !== null) return `did you mean ${best}?`;
+  }
+  if (trailing && STATEMENT_STARTS.includes(found.image.toUpperCase()) && isReservedKeyword(found.tokenType)) {
+    return `is a ';' missing before ${found.image.toUpperCase()}? statements are separated by ';'`;
+  }
+  if (index > 0 && tokens[index - 1]?.tokenType === P.Comma && isReservedKeyword(found.tokenType) && !expected.includes(`${found.image.toUpperCase()}`)) {
+    return `is the ',' before ${found.image.toUpperCase()} one too many?`;
+  }
+  if (isReservedKeyword(found.tokenType) && (expected.includes('a name') || expected.includes('an expression'))) {
+    return `${found.image.toUpperCase()} is a reserved word; write \`${found.image}\` in backticks to use it as a name`;
+  }
+  if (index > 0 && expected.includes("','") && (found.tokenType === Identifier || found.tokenType === QuotedIdentifier || found.tokenType === StringLiteral || tokenIsName(found))) {
+    return "is a ',' missing before it?";
+  }
+  return undefined;
+}
+
+function tokenIsName(t: IToken): boolean {
+  return (t.tokenType.CATEGORIES ?? []).includes(NonReserved);
+}

@@ -1,6 +1,7 @@
-// Tab completion for the prompt. Candidates come from the parser's content assist when it offers one, and from
-// what the shell knows: keywords of the lexer, catalog tables, columns of the tables in the statement (or of the
-// table before a dot), functions, connector option keys inside WITH (...), SET keys and dot-commands.
+// Tab completion for the prompt. The parser's content assist (when present) says which keywords fit at the
+// cursor and whether a table, column or function does; the shell fills those from the catalog: tables, columns
+// of the tables in the statement (or of the table before a dot), functions, connector option keys inside
+// WITH (...), SET keys and dot-commands. Without the assist, simple context rules stand in.
 import * as parserApi from '../parser/index.js';
 import { Keywords } from '../parser/lexer.js';
 
@@ -31,34 +32,36 @@ const TABLE_CONTEXT = new Set(['FROM', 'JOIN', 'TABLE', 'INTO', 'DESCRIBE', 'EXI
 
 type Assist = (text: string, offset: number) => unknown;
 
-/**
- * The parser's content assist, if it exports one (`complete(text, offset)`, being written alongside this
- * shell). Its exact result shape is not fixed yet, so strings and `{ text | label | value }` objects are read.
- */
-function parserAssist(): Assist | null {
-  const f: unknown = (parserApi as Record<string, unknown>)['complete'];
-  return typeof f === 'function' ? (f as Assist) : null;
+/** What the parser's content assist says fits at the cursor (parser/complete.ts: `complete(text, offset)`). */
+interface ParserHints {
+  readonly keywords: readonly string[];
+  readonly table: boolean;
+  readonly column: boolean;
+  readonly function: boolean;
 }
 
-function assistWords(text: string, offset: number): string[] {
-  const assist = parserAssist();
-  if (assist === null) return [];
+/**
+ * The parser's content assist, if this build has one. It is looked up at run time because it is being written
+ * alongside the shell; when it is missing, or cannot make sense of the text (`valid` false, or it throws), the
+ * shell's own context rules below take over.
+ */
+function parserHints(text: string, offset: number): ParserHints | null {
+  const f: unknown = (parserApi as Record<string, unknown>)['complete'];
+  if (typeof f !== 'function') return null;
   try {
-    const r = assist(text, offset);
-    const items: unknown[] = Array.isArray(r) ? r : r !== null && typeof r === 'object' && Array.isArray((r as { candidates?: unknown }).candidates) ? (r as { candidates: unknown[] }).candidates : [];
-    const out: string[] = [];
-    for (const it of items) {
-      if (typeof it === 'string') out.push(it);
-      else if (it !== null && typeof it === 'object') {
-        const o = it as Record<string, unknown>;
-        const w = o['text'] ?? o['label'] ?? o['value'];
-        if (typeof w === 'string') out.push(w);
-      }
-    }
-    return out;
+    const r: unknown = (f as Assist)(text, offset);
+    if (r === null || typeof r !== 'object') return null;
+    const o = r as Record<string, unknown>;
+    if (o['valid'] !== true || !Array.isArray(o['keywords'])) return null;
+    return {
+      keywords: (o['keywords'] as unknown[]).filter((k): k is string => typeof k === 'string'),
+      table: o['table'] === true,
+      column: o['column'] === true,
+      function: o['function'] === true,
+    };
   } catch {
     // Content assist is a convenience: a failure there falls back to the shell's own candidates.
-    return [];
+    return null;
   }
 }
 
@@ -136,12 +139,17 @@ export function complete(text: string, cursor: number, src: CompletionSource): C
   const upper = word.toUpperCase();
   const matches = (c: string): boolean => c.toUpperCase().startsWith(upper);
   let candidates: string[];
-  if (prev !== undefined && TABLE_CONTEXT.has(prev)) {
+  const hints = parserHints(text, cursor);
+  if (hints !== null) {
+    const scope = tablesInScope(text, tables);
+    const columns = hints.column ? [...new Set([...scope.values()].flatMap((t) => src.columns(t)))] : [];
+    candidates = [...columns, ...(hints.table ? tables : []), ...(hints.function ? FUNCTIONS : []), ...hints.keywords.map((k) => caseLike(k, word))].filter(matches);
+  } else if (prev !== undefined && TABLE_CONTEXT.has(prev)) {
     candidates = tables.filter(matches);
   } else {
     const scope = tablesInScope(text, tables);
     const columns = [...new Set([...scope.values()].flatMap((t) => src.columns(t)))];
-    const words = [...Object.keys(Keywords), ...SHELL_WORDS, ...FUNCTIONS, ...assistWords(text, cursor)].map((k) => caseLike(k, word));
+    const words = [...Object.keys(Keywords), ...SHELL_WORDS, ...FUNCTIONS].map((k) => caseLike(k, word));
     candidates = [...columns, ...tables, ...words].filter(matches);
     // An empty word completes only from the statement's context, not the whole keyword table.
     if (word === '' && columns.length > 0) candidates = columns;

@@ -30,8 +30,10 @@ function LogLine({ entry }: { readonly entry: LogEntry }): ReactNode {
       return <Text color="red">{entry.text}</Text>;
     case 'info':
       return <Text dimColor>{entry.text}</Text>;
-    case 'output':
+    case 'table':
       return <Text wrap="truncate-end">{entry.text}</Text>;
+    case 'output':
+      return <Text>{entry.text}</Text>;
   }
 }
 

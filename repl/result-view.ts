@@ -44,17 +44,25 @@ export class FoldedTable {
   }
 }
 
-/** What a query's result looks like so far, updated change by change. */
+/** Changes the changelog view keeps for scrolling back; older ones are dropped so an endless query fits in memory. */
+export const MAX_KEPT_CHANGES = 100_000;
+
+/**
+ * What a query's result looks like so far, updated change by change: folded into a table (table mode), or as
+ * the list of changes (changelog and tableau modes; only the newest MAX_KEPT_CHANGES are kept).
+ */
 export class ResultModel {
   readonly table = new FoldedTable();
-  /** For the changelog and tableau views: every change, oldest first. */
-  readonly changes: Change[] = [];
+  changes: Change[] = [];
+  /** Changes dropped from the front of `changes`. */
+  dropped = 0;
   received = 0;
   readonly startedAt: number;
+  private taken = 0;
 
   constructor(
     readonly schema: Schema,
-    private readonly keepChanges: boolean,
+    private readonly keep: 'fold' | 'changes',
     now: number = Date.now(),
   ) {
     this.startedAt = now;
@@ -62,8 +70,24 @@ export class ResultModel {
 
   apply(c: Change): void {
     this.received++;
-    this.table.apply(c);
-    if (this.keepChanges) this.changes.push(c);
+    if (this.keep === 'fold') {
+      this.table.apply(c);
+      return;
+    }
+    this.changes.push(c);
+    if (this.changes.length > MAX_KEPT_CHANGES + MAX_KEPT_CHANGES / 10) {
+      const cut = this.changes.length - MAX_KEPT_CHANGES;
+      this.changes = this.changes.slice(cut);
+      this.dropped += cut;
+      this.taken = Math.max(0, this.taken - cut);
+    }
+  }
+
+  /** The changes that arrived since the last call (tableau mode prints each once). */
+  takeChanges(): Change[] {
+    const fresh = this.changes.slice(this.taken);
+    this.taken = this.changes.length;
+    return fresh;
   }
 
   /** Rows per second since the query started. */
@@ -100,7 +124,6 @@ export function formatSeconds(ms: number): string {
  */
 export class TableauStream {
   private widths: number[] | null = null;
-  private printed = 0;
 
   constructor(private readonly schema: Schema) {}
 
@@ -126,10 +149,8 @@ export class TableauStream {
       .join('|')}|`;
   }
 
-  /** Lines for the changes not printed yet (the header first, once). */
-  next(changes: readonly Change[]): string[] {
-    const fresh = changes.slice(this.printed);
-    this.printed = changes.length;
+  /** Lines for changes that arrived since the last call (the header first, once). */
+  next(fresh: readonly Change[]): string[] {
     if (fresh.length === 0) return [];
     const out: string[] = [];
     const cells = fresh.map((c) => this.cells(c));

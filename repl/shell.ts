@@ -11,7 +11,8 @@ import type { History } from './history.js';
 import { clampOffset, formatCount, formatSeconds, renderPage, ResultModel, TableauStream } from './result-view.js';
 import { defaultFactories } from '../index.js';
 
-export type LogKind = 'input' | 'output' | 'info' | 'error';
+/** `table` output is cut at the terminal's width (a wrapped box is unreadable); other output wraps. */
+export type LogKind = 'input' | 'output' | 'table' | 'info' | 'error';
 
 export interface LogEntry {
   readonly id: number;
@@ -513,13 +514,13 @@ export class Shell {
     const schema = result.schema;
     if (schema === null) return true;
     const mode = this.mode;
-    const model = new ResultModel(schema, mode !== 'table', this.now());
+    const model = new ResultModel(schema, mode === 'table' ? 'fold' : 'changes', this.now());
     const run: RunView = { result, model, mode, offset: 0, follow: true, finished: false, stopped: null, release: null, error: null };
     const tableau = mode === 'tableau' ? new TableauStream(schema) : null;
     const flush = (): void => {
       if (tableau !== null) {
-        const lines = tableau.next(model.changes);
-        if (lines.length > 0) this.print('output', lines.join('\n'));
+        const lines = tableau.next(model.takeChanges());
+        if (lines.length > 0) this.print('table', lines.join('\n'));
       }
     };
     this.run = run;
@@ -547,7 +548,7 @@ export class Shell {
     run.finished = true;
     this.run = null;
     if (tableau !== null) this.print('output', tableau.end(model.received).join('\n'));
-    else this.print('output', this.viewLines(run).join('\n'));
+    else this.print('table', this.viewLines(run).join('\n'));
     if (run.stopped === 'cancelled') this.print('info', '[INFO] Query cancelled.');
     if (run.error !== null) {
       this.print('error', describeError(run.error, 'query'));

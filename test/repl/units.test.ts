@@ -9,7 +9,7 @@ import { commonPrefix, complete, tablesInScope, type CompletionSource } from '..
 import * as ed from '../../repl/editor.js';
 import { highlight } from '../../repl/highlight.js';
 import { History } from '../../repl/history.js';
-import { FoldedTable, TableauStream } from '../../repl/result-view.js';
+import { FoldedTable, MAX_KEPT_CHANGES, ResultModel, TableauStream } from '../../repl/result-view.js';
 import { Schema, Types } from '../../index.js';
 
 const at = (text: string, cursor: number): ed.EditorState => ({ text, cursor });
@@ -200,11 +200,22 @@ describe('result views', () => {
 
   it('prints tableau rows as they arrive with widths fixed by the first rows', () => {
     const s = new TableauStream(schema);
-    const changes = [{ kind: '+I' as const, values: [1, 'ab'] }];
-    expect(s.next(changes)).toEqual(['+----+----+------+', '| op | id | name |', '+----+----+------+', '| +I |  1 |   ab |']);
-    changes.push({ kind: '+I', values: [22, 'a much longer name'] });
-    expect(s.next(changes)).toEqual(['| +I | 22 | a m… |']);
+    expect(s.next([{ kind: '+I', values: [1, 'ab'] }])).toEqual(['+----+----+------+', '| op | id | name |', '+----+----+------+', '| +I |  1 |   ab |']);
+    expect(s.next([])).toEqual([]);
+    expect(s.next([{ kind: '+I', values: [22, 'a much longer name'] }])).toEqual(['| +I | 22 | a m… |']);
     expect(s.end(2)).toEqual(['+----+----+------+', 'Received a total of 2 rows']);
     expect(new TableauStream(schema).end(0)).toEqual(['Empty set']);
+  });
+
+  it('keeps only the newest changes of an endless changelog, and hands each to tableau once', () => {
+    const m = new ResultModel(schema, 'changes');
+    for (let i = 0; i < 3; i++) m.apply({ kind: '+I', values: [i, 'x'] });
+    expect(m.takeChanges().map((c) => c.values[0])).toEqual([0, 1, 2]);
+    expect(m.takeChanges()).toEqual([]);
+    for (let i = 3; i < MAX_KEPT_CHANGES * 1.2; i++) m.apply({ kind: '+I', values: [i, 'x'] });
+    expect(m.changes.length).toBeLessThanOrEqual(MAX_KEPT_CHANGES * 1.1);
+    expect(m.dropped + m.changes.length).toBe(m.received);
+    expect(m.changes[m.changes.length - 1]?.values[0]).toBe(MAX_KEPT_CHANGES * 1.2 - 1);
+    expect(m.table.size).toBe(0);
   });
 });

@@ -31,7 +31,7 @@ function lowerNode(plan: LogicalPlan, factories: FactoryRegistry): LoweredPipeli
       if (factory?.createSource === undefined) {
         throw new Error(`connector '${options['connector'] ?? ''}' of table ${formatPath(plan.table.path)} cannot be read (it is a sink-only connector)`);
       }
-      const source = factory.createSource({ physicalSchema: plan.schema, options, tableName: formatPath(plan.table.path) });
+      const source = factory.createSource({ physicalSchema: plan.schema, options, tableName: formatPath(plan.table.path), primaryKey: plan.table.primaryKey });
       return { source, operators: [] };
     }
     case 'project': {

@@ -85,7 +85,7 @@ export class StatementBinder {
     if (problem !== null) this.fail(problem[1], optionSpan(problem[0]));
     const physicalSchema = new Schema(physical.map((p) => ({ name: p.name, type: p.type })));
     try {
-      factory.validate?.(options, physicalSchema);
+      factory.validate?.(options, physicalSchema, s.primaryKey?.columns.map((k) => k.value) ?? null);
     } catch (e) {
       const msg = (e as Error).message;
       const key = s.options.find((o) => msg.includes(`'${o.key}'`))?.key ?? null;

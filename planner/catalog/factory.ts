@@ -16,12 +16,16 @@ export interface SourceContext {
   readonly physicalSchema: Schema;
   readonly options: Readonly<Record<string, string>>;
   readonly tableName: string;
+  /** The PRIMARY KEY columns, or null: upsert connectors key their changelog by it. */
+  readonly primaryKey?: readonly string[] | null;
 }
 
 export interface SinkContext {
   readonly schema: Schema;
   readonly options: Readonly<Record<string, string>>;
   readonly tableName: string;
+  /** The PRIMARY KEY columns, or null: upsert connectors key their changelog by it. */
+  readonly primaryKey?: readonly string[] | null;
 }
 
 export interface DynamicTableFactory {
@@ -31,7 +35,7 @@ export interface DynamicTableFactory {
   /** Option keys matching these prefixes are passed through unchecked (e.g. `properties.`, `fields.`). */
   readonly optionPrefixes?: readonly string[];
   /** Extra checks beyond known/required keys; throw Error with a message naming the option. */
-  validate?(options: Readonly<Record<string, string>>, physicalSchema: Schema): void;
+  validate?(options: Readonly<Record<string, string>>, physicalSchema: Schema, primaryKey: readonly string[] | null): void;
   createSource?(ctx: SourceContext): SourceReader;
   createSink?(ctx: SinkContext): SinkWriter;
 }

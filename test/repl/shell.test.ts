@@ -12,7 +12,7 @@ import { History } from '../../repl/history.js';
 import { Shell } from '../../repl/shell.js';
 import { fixtureDir } from '../support/cli.js';
 
-const KEY = { enter: '\r', tab: '\t', ctrlA: '\x01', ctrlC: '\x03', ctrlD: '\x04', ctrlE: '\x05', ctrlR: '\x12', ctrlU: '\x15', up: '\x1b[A', down: '\x1b[B', pageDown: '\x1b[6~' };
+const KEY = { enter: '\r', tab: '\t', ctrlA: '\x01', ctrlC: '\x03', ctrlD: '\x04', ctrlE: '\x05', ctrlR: '\x12', ctrlU: '\x15', ctrlW: '\x17', up: '\x1b[A', down: '\x1b[B', pageDown: '\x1b[6~' };
 
 const dir = fixtureDir({ 'people.csv': '1,Alice\n2,Bob\n3,Carol\n', 'ten.csv': Array.from({ length: 10 }, (_, i) => `${i + 1}`).join('\n') + '\n' });
 const PEOPLE = `CREATE TABLE people (id INT, name STRING) WITH ('connector' = 'filesystem', 'path' = '${join(dir, 'people.csv')}', 'format' = 'csv');`;
@@ -103,6 +103,18 @@ describe('typing and running statements', () => {
     expect(h.frame()).toContain('freshet> SELECT id FROM people;');
     await h.press(KEY.ctrlU, 'SELECT name FROM people WHERE id = 2;', KEY.enter);
     await h.until('Bob');
+  });
+
+  it('moves and deletes by word with Alt-arrows, Alt-B/F, Ctrl-W and Alt-D', async () => {
+    const h = await start();
+    await h.press('SELECT name FROM people;', KEY.ctrlW);
+    expect(h.shell.editor.text).toBe('SELECT name FROM ');
+    await h.press('\x1b[1;3D', '\x1bb', 'x');
+    expect(h.shell.editor.text).toBe('SELECT xname FROM ');
+    await h.press('\x1bf', '\x1b[1;3C', '\x1b[1;3D', '\x1bd');
+    expect(h.shell.editor.text).toBe('SELECT xname  ');
+    await h.press('\x1b[H', '\x1b[3~');
+    expect(h.shell.editor.text).toBe('ELECT xname  ');
   });
 
   it('prints a statement with a caret under the error and keeps going', async () => {

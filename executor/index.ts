@@ -1,14 +1,60 @@
-// The runtime's public API: the data model every other layer builds on, and (growing with each issue) the
-// DataStream execution layer. Other layers import from here, not from the runtime's internals.
+// The runtime's public API: the data model every other layer builds on, and the DataStream execution layer.
+// Other layers import from here, not from the runtime's internals.
+//
+//   DataStream API (datastream/) ─records─▶ Transformations ─▶ StreamGraph ─chaining─▶ JobGraph (graph/)
+//        ─▶ LocalJob: one LocalSubtask (mailbox loop) per parallel instance, LocalChannels between them (runtime/)
+//   operators: map/filter/process (datastream/), windows (windowing/), keyed state (state/), timers (runtime/)
 export * from './types/logical-type.js';
 export * from './types/schema.js';
 export * from './types/row-kind.js';
 export * from './batch/validity.js';
 export * from './batch/column.js';
 export * from './batch/batch.js';
+export * from './batch/concat.js';
 export * from './batch/arrow.js';
 export * from './runtime/operator.js';
 export * from './runtime/calc-operator.js';
 export * from './runtime/pipeline.js';
 export * from './runtime/watermark-assigner.js';
+export * from './runtime/time.js';
+export * from './runtime/key.js';
+export * from './runtime/partitioner.js';
+export * from './runtime/channel.js';
+export * from './runtime/source.js';
+export * from './runtime/subtask.js';
+export * from './runtime/timer-service.js';
+export * from './runtime/local-executor.js';
+export * from './graph/transformation.js';
+export * from './graph/stream-graph.js';
+export * from './graph/job-graph.js';
+export * from './state/state.js';
+export * from './state/heap-backend.js';
+export * from './datastream/rows.js';
+export * from './datastream/functions.js';
+export * from './datastream/watermark-strategy.js';
+export * from './datastream/sources.js';
+export * from './datastream/sinks.js';
+export * from './datastream/operators.js';
+export * from './datastream/timestamps-operator.js';
+export * from './datastream/interval-join.js';
+export * from './datastream/environment.js';
+export * from './datastream/data-stream.js';
+export * from './windowing/windows.js';
+export * from './windowing/functions.js';
+export * from './windowing/window-operator.js';
+export * from './windowing/merging-window-set.js';
+export {
+  CountTrigger,
+  EventTimeTrigger,
+  NeverTrigger,
+  ProcessingTimeTrigger,
+  PurgingTrigger,
+  Triggers,
+  defaultTrigger,
+  type CustomTrigger,
+  type Trigger,
+  type TriggerContext,
+  type TriggerResult,
+} from './windowing/triggers.js';
 export * from './types/text.js';
+export * from './testing/harness.js';

@@ -11,6 +11,12 @@ export interface RecordBatch {
   /** RowKind code per row (row-kind.ts). */
   readonly kinds: Uint8Array;
   readonly columns: readonly Column[];
+  /**
+   * Event timestamp (epoch ms) per row, as Flink's StreamRecord carries one beside the value: set by a timestamp
+   * assigner or a windowed result in the DataStream API. Absent when the rows carry no timestamp (SQL keeps its
+   * time attribute in a column instead).
+   */
+  readonly timestamps?: Float64Array;
 }
 
 /** What flows on a channel between operators: data, event-time progress, checkpoint barriers, end of input. */
@@ -18,16 +24,25 @@ export type StreamElement =
   | { readonly kind: 'batch'; readonly batch: RecordBatch }
   | { readonly kind: 'watermark'; readonly timestamp: number }
   | { readonly kind: 'barrier'; readonly checkpointId: number; readonly timestamp: number }
+  /** Flink's WatermarkStatus: an idle input is left out of the downstream watermark minimum until active again. */
+  | { readonly kind: 'idle'; readonly idle: boolean }
   | { readonly kind: 'end' };
 
 /** A watermark that fires every window: a bounded input ends with it. */
 export const MAX_WATERMARK = Number.MAX_SAFE_INTEGER;
 
-export function makeBatch(schema: Schema, columns: readonly Column[], length: number, kinds?: Uint8Array): RecordBatch {
+export function makeBatch(
+  schema: Schema,
+  columns: readonly Column[],
+  length: number,
+  kinds?: Uint8Array,
+  timestamps?: Float64Array,
+): RecordBatch {
   if (columns.length !== schema.size) {
     throw new Error(`batch has ${columns.length} columns but its schema has ${schema.size} fields`);
   }
-  return { schema, length, columns, kinds: kinds ?? new Uint8Array(length) };
+  const k = kinds ?? new Uint8Array(length);
+  return timestamps === undefined ? { schema, length, columns, kinds: k } : { schema, length, columns, kinds: k, timestamps };
 }
 
 /** Row-wise construction, for tests, literals and edges; operators build columns directly. */
@@ -60,10 +75,16 @@ export function takeRows(batch: RecordBatch, rows: Int32Array, n: number): Recor
   if (n === batch.length) return batch;
   const kinds = new Uint8Array(n);
   for (let j = 0; j < n; j++) kinds[j] = batch.kinds[rows[j] as number] as number;
+  let ts: Float64Array | undefined;
+  if (batch.timestamps !== undefined) {
+    ts = new Float64Array(n);
+    for (let j = 0; j < n; j++) ts[j] = batch.timestamps[rows[j] as number] as number;
+  }
   return makeBatch(
     batch.schema,
     batch.columns.map((c, i) => takeColumn(c, batch.schema.field(i).type, rows, n)),
     n,
     kinds,
+    ts,
   );
 }

@@ -3,20 +3,58 @@
 // Hooks mirror Flink's (and Arroyo's): process a batch, advance event time, snapshot on a barrier, finish.
 import type { RecordBatch, StreamElement } from '../batch/batch.js';
 import type { Schema } from '../types/schema.js';
+import type { ProcessingTimeService } from './time.js';
 
 /** Where an operator's results go: the next operator of the chain, a channel, or a sink. */
 export interface Output {
   emitBatch(batch: RecordBatch): void;
   emitWatermark(timestamp: number): void;
+  /** Rows for a side output (an OutputTag's id); dropped when nothing consumes that tag. */
+  emitSideOutput(tag: string, batch: RecordBatch): void;
+  /** The stream became idle (true) or active again (false); downstream leaves idle inputs out of its minimum. */
+  emitWatermarkStatus(idle: boolean): void;
+}
+
+/** Counters an operator reports (Flink's metric group, reduced to what the runtime needs now). */
+export interface OperatorMetrics {
+  inc(name: string, by?: number): void;
+  get(name: string): number;
+}
+
+/** What the subtask gives an operator before `open`: where it runs, its clock, its configuration. */
+export interface OperatorContext {
+  readonly taskName: string;
+  readonly subtaskIndex: number;
+  readonly parallelism: number;
+  /** Number of key groups: the unit keyed state is partitioned (and later rescaled) by. */
+  readonly maxParallelism: number;
+  /** Processing time; callbacks scheduled here run in the subtask's mailbox, between elements. */
+  readonly processingTime: ProcessingTimeService;
+  readonly metrics: OperatorMetrics;
+  /** pipeline.auto-watermark-interval in ms (0 = after every record). */
+  readonly autoWatermarkInterval: number;
 }
 
 export interface StreamOperator {
   readonly name: string;
   readonly outputSchema: Schema;
+  /** Called once before `open` when the operator runs in a subtask (optional for operators that need no context). */
+  setup?(ctx: OperatorContext): void;
   open(output: Output): void;
-  processBatch(batch: RecordBatch): void;
+  /** `input` is 0 for one-input operators and 0 or 1 for two-input (connected) operators. */
+  processBatch(batch: RecordBatch, input?: number): void;
   /** Event time reached `timestamp` on this input; operators forward it after firing what it completes. */
   processWatermark(timestamp: number): void;
+  /** All inputs idle (true) or one active again (false). Operators without the hook forward it unchanged. */
+  processWatermarkStatus?(idle: boolean): void;
+  /** Operator state that a checkpoint must keep (keyed state, timers, buffers); transient fields stay out. */
+  snapshotState?(): Uint8Array;
+  restoreState?(bytes: Uint8Array): void;
+  /**
+   * A promise while the operator cannot take more input (an asynchronous sink still writing); the subtask waits
+   * on it before the next element, which is how a slow sink pushes back on its producers.
+   */
+  pendingWork?(): Promise<void> | null;
   /** The input ended: emit whatever is pending. The maximal watermark has already been processed. */
   finish(): void;
   close(): void;

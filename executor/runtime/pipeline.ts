@@ -35,6 +35,9 @@ export async function runPipeline(spec: PipelineSpec, signal: AbortSignal): Prom
     emitWatermark(ts: number) {
       sink.writeWatermark?.(ts);
     },
+    // The planner's pipelines have no side outputs and no idle sources yet.
+    emitSideOutput() {},
+    emitWatermarkStatus() {},
   };
   // Wire the chain back to front: each operator's output is the next operator's input.
   let next: Output = sinkOutput;
@@ -42,9 +45,15 @@ export async function runPipeline(spec: PipelineSpec, signal: AbortSignal): Prom
     const op = operators[i] as StreamOperator;
     op.open(next);
     const downstream = op;
+    const after = next;
     next = {
       emitBatch: (b) => downstream.processBatch(b),
       emitWatermark: (ts) => downstream.processWatermark(ts),
+      emitSideOutput: () => {},
+      emitWatermarkStatus: (idle) =>
+        downstream.processWatermarkStatus !== undefined
+          ? downstream.processWatermarkStatus(idle)
+          : after.emitWatermarkStatus(idle),
     };
   }
   const head = next;
@@ -64,6 +73,7 @@ export async function runPipeline(spec: PipelineSpec, signal: AbortSignal): Prom
           }
           break;
         case 'barrier':
+        case 'idle':
           break;
         case 'end':
           break;

@@ -1,0 +1,447 @@
+// The DataStream API's operators over rows: map, flatMap, filter, the ProcessFunction family (with keyed state,
+// timers and side outputs), rolling reduce, and the sink adapter. Each takes whole batches and calls the user's
+// per-row function on a row array (rows.ts explains the cost); output rows keep the input row's timestamp, as
+// Flink's StreamRecord does.
+import { deserialize, serialize } from 'node:v8';
+import { rowAt, takeRows, type RecordBatch } from '../batch/batch.js';
+import type { Key, KeySelector } from '../runtime/key.js';
+import type { Output, OperatorContext, SinkWriter, StreamOperator } from '../runtime/operator.js';
+import { InternalTimerService, type InternalTimer, type TimersSnapshot } from '../runtime/timer-service.js';
+import { HeapKeyedStateBackend, VOID_NAMESPACE, type KeyedStateBackend } from '../state/heap-backend.js';
+import type {
+  AggregatingStateDescriptor,
+  KeyedStateStore,
+  ListStateDescriptor,
+  MapStateDescriptor,
+  ReducingStateDescriptor,
+  ValueStateDescriptor,
+} from '../state/state.js';
+import type { Schema } from '../types/schema.js';
+import { ValueStateDescriptor as VSD } from '../state/state.js';
+import type {
+  CoProcessFunction,
+  FilterFunction,
+  FlatMapFunction,
+  KeyedProcessFunction,
+  MapFunction,
+  OnTimerContext,
+  OutputTag,
+  ProcessFunction,
+  ReduceFunction,
+  RuntimeContext,
+  TimeDomain,
+  TimerService,
+} from './functions.js';
+import { RowBatchBuilder, type Collector, type Row } from './rows.js';
+
+function tsOf(batch: RecordBatch, r: number): number {
+  return batch.timestamps === undefined ? Number.NaN : (batch.timestamps[r] as number);
+}
+
+abstract class RowOperator implements StreamOperator {
+  protected output: Output | null = null;
+  protected ctx: OperatorContext | null = null;
+  constructor(
+    readonly name: string,
+    readonly outputSchema: Schema,
+  ) {}
+  setup(ctx: OperatorContext): void {
+    this.ctx = ctx;
+  }
+  open(output: Output): void {
+    this.output = output;
+  }
+  abstract processBatch(batch: RecordBatch, input?: number): void;
+  processWatermark(timestamp: number): void {
+    (this.output as Output).emitWatermark(timestamp);
+  }
+  finish(): void {}
+  close(): void {}
+}
+
+export class MapOperator extends RowOperator {
+  constructor(
+    name: string,
+    outputSchema: Schema,
+    private readonly fn: MapFunction,
+  ) {
+    super(name, outputSchema);
+  }
+  processBatch(batch: RecordBatch): void {
+    const b = new RowBatchBuilder(this.outputSchema);
+    for (let r = 0; r < batch.length; r++) b.append(this.fn(rowAt(batch, r)), tsOf(batch, r), batch.kinds[r]);
+    const out = b.build();
+    if (out !== null) (this.output as Output).emitBatch(out);
+  }
+}
+
+export class FlatMapOperator extends RowOperator {
+  constructor(
+    name: string,
+    outputSchema: Schema,
+    private readonly fn: FlatMapFunction,
+  ) {
+    super(name, outputSchema);
+  }
+  processBatch(batch: RecordBatch): void {
+    const b = new RowBatchBuilder(this.outputSchema);
+    let ts = Number.NaN;
+    const collector: Collector = { collect: (row) => b.append(row, ts) };
+    for (let r = 0; r < batch.length; r++) {
+      ts = tsOf(batch, r);
+      this.fn(rowAt(batch, r), collector);
+    }
+    const out = b.build();
+    if (out !== null) (this.output as Output).emitBatch(out);
+  }
+}
+
+/** Keeps the rows a predicate accepts; the output batch is gathered column by column, not rebuilt from rows. */
+export class FilterOperator extends RowOperator {
+  constructor(
+    name: string,
+    outputSchema: Schema,
+    private readonly fn: FilterFunction,
+  ) {
+    super(name, outputSchema);
+  }
+  processBatch(batch: RecordBatch): void {
+    const sel = new Int32Array(batch.length);
+    let n = 0;
+    for (let r = 0; r < batch.length; r++) if (this.fn(rowAt(batch, r))) sel[n++] = r;
+    if (n > 0) (this.output as Output).emitBatch(takeRows(batch, sel, n));
+  }
+}
+
+/** The output side of a function call: main rows and side-output rows, each batched until the call returns. */
+class Emitter implements Collector {
+  private main: RowBatchBuilder;
+  private readonly side = new Map<string, RowBatchBuilder>();
+  /** Timestamp given to emitted rows: the current element's or the firing timer's. */
+  timestamp = Number.NaN;
+
+  constructor(schema: Schema) {
+    this.main = new RowBatchBuilder(schema);
+  }
+  collect(row: Row): void {
+    this.main.append(row, this.timestamp);
+  }
+  sideOutput(tag: OutputTag, row: Row): void {
+    let b = this.side.get(tag.id);
+    if (b === undefined) this.side.set(tag.id, (b = new RowBatchBuilder(tag.schema)));
+    b.append(row, this.timestamp);
+  }
+  flush(out: Output): void {
+    const m = this.main.build();
+    if (m !== null) out.emitBatch(m);
+    for (const [id, b] of this.side) {
+      const s = b.build();
+      if (s !== null) out.emitSideOutput(id, s);
+    }
+  }
+}
+
+export type ProcessBody =
+  | { readonly kind: 'process'; readonly fn: ProcessFunction }
+  | { readonly kind: 'keyed'; readonly fn: KeyedProcessFunction }
+  | { readonly kind: 'co'; readonly fn: CoProcessFunction };
+
+interface KeyedSnapshot {
+  readonly state: Uint8Array | null;
+  readonly timers: TimersSnapshot<number> | null;
+}
+
+/**
+ * Runs a ProcessFunction, KeyedProcessFunction or CoProcessFunction. With key selectors it owns a keyed state
+ * backend and a timer service (the state a checkpoint keeps: `backend`, `timers`); the contexts are transient.
+ */
+export class ProcessOperator implements StreamOperator, RuntimeContext {
+  // Checkpointed state.
+  private backend: KeyedStateBackend | null = null;
+  private timers: InternalTimerService<number> | null = null;
+  // Transient.
+  private output: Output | null = null;
+  private opCtx: OperatorContext | null = null;
+  private emitter: Emitter;
+  private currentTs = Number.NaN;
+  private restored: KeyedSnapshot | null = null;
+  private domain: TimeDomain = 'EVENT_TIME';
+  private readonly ctxObj: OnTimerContext;
+
+  constructor(
+    readonly name: string,
+    readonly outputSchema: Schema,
+    private readonly body: ProcessBody,
+    /** One per input; null for non-keyed inputs. */
+    private readonly keys: readonly (KeySelector | null)[],
+  ) {
+    this.emitter = new Emitter(outputSchema);
+    const timerService: TimerService = {
+      currentProcessingTime: () => this.requireCtx().processingTime.now(),
+      currentWatermark: () => this.timers?.currentWatermark ?? Number.NEGATIVE_INFINITY,
+      registerEventTimeTimer: (t) => this.requireTimers().registerEventTimeTimer(VOID_NAMESPACE as number, t),
+      registerProcessingTimeTimer: (t) => this.requireTimers().registerProcessingTimeTimer(VOID_NAMESPACE as number, t),
+      deleteEventTimeTimer: (t) => this.requireTimers().deleteEventTimeTimer(VOID_NAMESPACE as number, t),
+      deleteProcessingTimeTimer: (t) => this.requireTimers().deleteProcessingTimeTimer(VOID_NAMESPACE as number, t),
+    };
+    this.ctxObj = {
+      timestamp: () => (this.currentTs === this.currentTs ? this.currentTs : null),
+      timerService: () => timerService,
+      output: (tag, row) => this.emitter.sideOutput(tag, row),
+      getCurrentKey: (): Key => {
+        if (this.backend === null) throw new Error('getCurrentKey() is only available on a keyed stream');
+        return this.backend.getCurrentKey();
+      },
+      timeDomain: () => this.domain,
+    };
+  }
+
+  get taskName(): string {
+    return this.requireCtx().taskName;
+  }
+  get indexOfThisSubtask(): number {
+    return this.requireCtx().subtaskIndex;
+  }
+  get numberOfParallelSubtasks(): number {
+    return this.requireCtx().parallelism;
+  }
+
+  private requireCtx(): OperatorContext {
+    if (this.opCtx === null) throw new Error(`${this.name}: operator used before setup`);
+    return this.opCtx;
+  }
+
+  private requireTimers(): InternalTimerService<number> {
+    if (this.timers === null) throw new Error('timers can only be used on a keyed stream (Flink: "Setting timers is only supported on a keyed streams")');
+    return this.timers;
+  }
+
+  private store(): KeyedStateStore & { b: KeyedStateBackend } {
+    if (this.backend === null) throw new Error('keyed state can only be used on a keyed stream (after keyBy)');
+    const b = this.backend;
+    return {
+      b,
+      getState: (d) => b.getValueState(d),
+      getListState: (d) => b.getListState(d),
+      getMapState: (d) => b.getMapState(d),
+      getReducingState: (d) => b.getReducingState(d),
+      getAggregatingState: (d) => b.getAggregatingState(d),
+    };
+  }
+  getState<T>(d: ValueStateDescriptor<T>) {
+    return this.store().getState(d);
+  }
+  getListState<T>(d: ListStateDescriptor<T>) {
+    return this.store().getListState(d);
+  }
+  getMapState<K, V>(d: MapStateDescriptor<K, V>) {
+    return this.store().getMapState(d);
+  }
+  getReducingState<T>(d: ReducingStateDescriptor<T>) {
+    return this.store().getReducingState(d);
+  }
+  getAggregatingState<IN, ACC, OUT>(d: AggregatingStateDescriptor<IN, ACC, OUT>) {
+    return this.store().getAggregatingState(d);
+  }
+
+  setup(ctx: OperatorContext): void {
+    this.opCtx = ctx;
+    if (this.keys.some((k) => k !== null)) {
+      const backend = new HeapKeyedStateBackend(ctx.maxParallelism, () => ctx.processingTime.now());
+      this.backend = backend;
+      this.timers = new InternalTimerService<number>(
+        backend,
+        { onEventTime: (t) => this.fire(t, 'EVENT_TIME'), onProcessingTime: (t) => this.fire(t, 'PROCESSING_TIME') },
+        (ns) => ns,
+        {
+          now: () => ctx.processingTime.now(),
+          // Processing-time timers fire from the mailbox; their output is flushed right after.
+          schedule: (time, cb) =>
+            ctx.processingTime.schedule(time, (now) => {
+              cb(now);
+              this.emitter.flush(this.output as Output);
+            }),
+        },
+      );
+    }
+  }
+
+  restoreState(bytes: Uint8Array): void {
+    this.restored = deserialize(bytes) as KeyedSnapshot;
+  }
+
+  snapshotState(): Uint8Array {
+    const s: KeyedSnapshot = {
+      state: this.backend?.snapshot() ?? null,
+      timers: this.timers?.snapshot() ?? null,
+    };
+    return serialize(s);
+  }
+
+  open(output: Output): void {
+    this.output = output;
+    if (this.restored !== null) {
+      if (this.restored.state !== null) this.backend?.restore(this.restored.state);
+      if (this.restored.timers !== null) this.timers?.restore(this.restored.timers);
+      this.restored = null;
+    }
+    this.body.fn.open?.(this);
+  }
+
+  processBatch(batch: RecordBatch, input = 0): void {
+    const sel = this.keys[input] ?? null;
+    const keys = sel?.keysOf(batch) ?? null;
+    const backend = this.backend;
+    const em = this.emitter;
+    const body = this.body;
+    for (let r = 0; r < batch.length; r++) {
+      if (keys !== null && backend !== null) backend.setCurrentKey(keys[r] as Key);
+      const ts = tsOf(batch, r);
+      this.currentTs = ts;
+      em.timestamp = ts;
+      const row = rowAt(batch, r);
+      switch (body.kind) {
+        case 'process':
+          body.fn.processElement(row, this.ctxObj, em);
+          break;
+        case 'keyed':
+          body.fn.processElement(row, this.ctxObj, em);
+          break;
+        case 'co':
+          if (input === 0) body.fn.processElement1(row, this.ctxObj, em);
+          else body.fn.processElement2(row, this.ctxObj, em);
+          break;
+        default: {
+          const never: never = body;
+          throw new Error(`unknown process body ${String(never)}`);
+        }
+      }
+    }
+    em.flush(this.output as Output);
+  }
+
+  private fire(t: InternalTimer<number>, domain: TimeDomain): void {
+    const body = this.body;
+    if (body.kind === 'process') return;
+    this.domain = domain;
+    this.currentTs = domain === 'EVENT_TIME' ? t.timestamp : Number.NaN;
+    this.emitter.timestamp = this.currentTs;
+    body.fn.onTimer?.(t.timestamp, this.ctxObj, this.emitter);
+  }
+
+  processWatermark(timestamp: number): void {
+    const out = this.output as Output;
+    if (this.timers !== null) {
+      this.timers.advanceWatermark(timestamp);
+      this.emitter.flush(out);
+    }
+    out.emitWatermark(timestamp);
+  }
+
+  finish(): void {}
+
+  close(): void {
+    this.timers?.close();
+    this.body.fn.close?.();
+  }
+}
+
+/** Keyed rolling reduce (and sum/min/max/minBy/maxBy built on it): emits the running result for every row. */
+export class ReduceOperator extends RowOperator {
+  private backend: HeapKeyedStateBackend | null = null;
+  private readonly desc = new VSD<Row>('reduce');
+  private restored: Uint8Array | null = null;
+
+  constructor(
+    name: string,
+    outputSchema: Schema,
+    private readonly key: KeySelector,
+    private readonly fn: ReduceFunction,
+  ) {
+    super(name, outputSchema);
+  }
+  override setup(ctx: OperatorContext): void {
+    super.setup(ctx);
+    this.backend = new HeapKeyedStateBackend(ctx.maxParallelism, () => ctx.processingTime.now());
+  }
+  restoreState(bytes: Uint8Array): void {
+    this.restored = bytes;
+  }
+  override open(output: Output): void {
+    super.open(output);
+    if (this.restored !== null) (this.backend as HeapKeyedStateBackend).restore(this.restored);
+  }
+  snapshotState(): Uint8Array {
+    return (this.backend as HeapKeyedStateBackend).snapshot();
+  }
+  processBatch(batch: RecordBatch): void {
+    const backend = this.backend as HeapKeyedStateBackend;
+    const state = backend.getValueState(this.desc);
+    const keys = this.key.keysOf(batch);
+    const b = new RowBatchBuilder(this.outputSchema);
+    for (let r = 0; r < batch.length; r++) {
+      backend.setCurrentKey(keys[r] as Key);
+      const row = rowAt(batch, r);
+      const cur = state.value();
+      const next = cur === undefined ? row : this.fn(cur, row);
+      state.update(next);
+      b.append(next, tsOf(batch, r));
+    }
+    const out = b.build();
+    if (out !== null) (this.output as Output).emitBatch(out);
+  }
+}
+
+/** Adapts a SinkWriter: an asynchronous write holds the subtask's input until it completes (backpressure). */
+export class SinkOperator implements StreamOperator {
+  private pending: Promise<void> | null = null;
+  private failure: { error: unknown } | null = null;
+  private w: SinkWriter | null = null;
+
+  constructor(
+    readonly name: string,
+    readonly outputSchema: Schema,
+    private readonly makeWriter: (subtaskIndex: number, parallelism: number) => SinkWriter,
+  ) {}
+  setup(ctx: OperatorContext): void {
+    this.w = this.makeWriter(ctx.subtaskIndex, ctx.parallelism);
+  }
+  open(): void {
+    this.w ??= this.makeWriter(0, 1);
+  }
+  private get writer(): SinkWriter {
+    return this.w as SinkWriter;
+  }
+  private track(p: void | Promise<void>): void {
+    if (p === undefined) return;
+    const tracked: Promise<void> = p.then(
+      () => {
+        if (this.pending === tracked) this.pending = null;
+      },
+      (e: unknown) => {
+        this.failure = { error: e };
+        if (this.pending === tracked) this.pending = null;
+      },
+    );
+    this.pending = tracked;
+  }
+  pendingWork(): Promise<void> | null {
+    if (this.failure !== null) return Promise.reject(this.failure.error);
+    return this.pending;
+  }
+  processBatch(batch: RecordBatch): void {
+    if (this.failure !== null) throw this.failure.error;
+    const prev = this.pending;
+    this.track(prev === null ? this.writer.write(batch) : prev.then(() => this.writer.write(batch)));
+  }
+  processWatermark(timestamp: number): void {
+    this.writer.writeWatermark?.(timestamp);
+  }
+  finish(): void {
+    const prev = this.pending;
+    this.track(prev === null ? this.writer.finish() : prev.then(() => this.writer.finish()));
+  }
+  close(): void {
+    this.w?.close().catch(() => undefined);
+  }
+}

@@ -1,0 +1,87 @@
+// Sinks of the DataStream API: the collect sink behind `executeAndCollect` (a bounded queue, so an unread result
+// slows the job down instead of filling memory) and the print sink (Flink's `subtask> +I[...]` format).
+import { batchToRows, type RecordBatch } from '../batch/batch.js';
+import type { Value } from '../batch/column.js';
+import type { SinkWriter } from '../runtime/operator.js';
+import { rowKindShort } from '../types/row-kind.js';
+import type { Row } from './rows.js';
+
+/** Creates one writer per parallel sink subtask (Flink's Sink#createWriter). */
+export interface Sink {
+  createWriter(subtaskIndex: number, parallelism: number): SinkWriter;
+}
+
+export class CollectQueue {
+  private readonly items: RecordBatch[] = [];
+  private done = false;
+  private error: unknown = null;
+  private wakeReader: (() => void) | null = null;
+  private wakeWriter: (() => void) | null = null;
+
+  constructor(private readonly capacity: number) {}
+
+  writer(): SinkWriter {
+    return {
+      write: async (batch: RecordBatch) => {
+        while (this.items.length >= this.capacity && !this.done) await new Promise<void>((r) => (this.wakeWriter = r));
+        this.items.push(batch);
+        this.wakeReader?.();
+      },
+      finish: () => {},
+      close: async () => {},
+    };
+  }
+
+  end(error: unknown): void {
+    if (this.done) return;
+    this.done = true;
+    this.error = error;
+    this.wakeReader?.();
+    this.wakeWriter?.();
+  }
+
+  async *rows(): AsyncGenerator<Row> {
+    for (;;) {
+      const b = this.items.shift();
+      if (b !== undefined) {
+        const w = this.wakeWriter;
+        this.wakeWriter = null;
+        w?.();
+        for (const r of batchToRows(b)) yield r;
+        continue;
+      }
+      if (this.done) {
+        if (this.error !== null) throw this.error;
+        return;
+      }
+      await new Promise<void>((r) => (this.wakeReader = r));
+      this.wakeReader = null;
+    }
+  }
+}
+
+export function formatRow(row: readonly Value[]): string {
+  return row
+    .map((v) => (v === null ? 'null' : typeof v === 'object' ? JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x)) : String(v)))
+    .join(', ');
+}
+
+export class PrintSink implements Sink {
+  constructor(
+    private readonly prefix: string | null,
+    private readonly write: (line: string) => void = (l) => process.stdout.write(l + '\n'),
+  ) {}
+
+  createWriter(subtaskIndex: number, parallelism: number): SinkWriter {
+    const tag = [this.prefix, parallelism > 1 ? String(subtaskIndex + 1) : null].filter((x) => x !== null).join(':');
+    const lead = tag === '' ? '' : `${tag}> `;
+    return {
+      write: (batch) => {
+        const rows = batchToRows(batch);
+        rows.forEach((r, i) => this.write(`${lead}${rowKindShort(batch.kinds[i] as number)}[${formatRow(r)}]`));
+      },
+      finish: () => {},
+      close: async () => {},
+    };
+  }
+}

@@ -1,0 +1,100 @@
+// Sources of the DataStream API: a bounded collection (fromElements / fromCollection, parallelism 1 as in
+// Flink) and a generator that builds whole batches, bounded or not, optionally rate-limited, split over parallel
+// subtasks by sequence number. Both yield to the event loop between batches so other subtasks can run.
+import type { RecordBatch, StreamElement } from '../batch/batch.js';
+import type { SourceReader } from '../runtime/operator.js';
+import type { Source } from '../runtime/source.js';
+import type { Schema } from '../types/schema.js';
+import { RowBatchBuilder, type Row } from './rows.js';
+
+export class CollectionSource implements Source {
+  readonly bounded = true;
+  constructor(
+    readonly outputSchema: Schema,
+    private readonly rows: readonly Row[],
+    private readonly batchSize = 1024,
+  ) {}
+
+  createReader(index: number): SourceReader {
+    const { rows, outputSchema, batchSize } = this;
+    return {
+      outputSchema,
+      async *read(signal: AbortSignal): AsyncGenerator<StreamElement> {
+        // The collection is not split: only the first subtask reads it.
+        if (index !== 0) return;
+        for (let i = 0; i < rows.length && !signal.aborted; i += batchSize) {
+          const b = new RowBatchBuilder(outputSchema);
+          for (const r of rows.slice(i, i + batchSize)) b.append(r);
+          const batch = b.build();
+          if (batch !== null) yield { kind: 'batch', batch };
+        }
+      },
+      close: async () => {},
+    };
+  }
+}
+
+export interface GeneratorOptions {
+  /** Total rows over all subtasks; Infinity for an unbounded stream. */
+  readonly count: number;
+  readonly batchSize?: number;
+  /** Rows per second over all subtasks (processing time); unlimited by default. */
+  readonly rowsPerSecond?: number;
+}
+
+/**
+ * Rows `from .. from+n-1` of a sequence, as one batch: the generator is called per batch so that it can fill
+ * typed arrays directly (the benchmark) or build rows (examples).
+ */
+export type BatchGenerator = (from: number, n: number) => RecordBatch;
+
+export class GeneratorSource implements Source {
+  readonly bounded: boolean;
+  constructor(
+    readonly outputSchema: Schema,
+    private readonly generate: BatchGenerator,
+    private readonly opts: GeneratorOptions,
+  ) {
+    this.bounded = Number.isFinite(opts.count);
+  }
+
+  /** A generator from a per-row function (convenient; the row cost applies, see rows.ts). */
+  static ofRows(schema: Schema, rowAt: (seq: number) => Row, opts: GeneratorOptions): GeneratorSource {
+    return new GeneratorSource(
+      schema,
+      (from, n) => {
+        const b = new RowBatchBuilder(schema);
+        for (let i = 0; i < n; i++) b.append(rowAt(from + i));
+        return b.build() as RecordBatch;
+      },
+      opts,
+    );
+  }
+
+  createReader(index: number, parallelism: number): SourceReader {
+    const { generate, opts, outputSchema } = this;
+    const batchSize = opts.batchSize ?? 1024;
+    const rate = opts.rowsPerSecond === undefined ? null : opts.rowsPerSecond / parallelism;
+    return {
+      outputSchema,
+      async *read(signal: AbortSignal): AsyncGenerator<StreamElement> {
+        // Subtask i generates the i-th, (i+p)-th, ... block of `batchSize` sequence numbers.
+        const start = Date.now();
+        let produced = 0;
+        for (let block = index; !signal.aborted; block += parallelism) {
+          const from = block * batchSize;
+          if (from >= opts.count) return;
+          const n = Math.min(batchSize, opts.count - from);
+          if (rate !== null) {
+            const due = start + (produced / rate) * 1000;
+            const wait = due - Date.now();
+            if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+          }
+          yield { kind: 'batch', batch: generate(from, n) };
+          produced += n;
+        }
+      },
+      close: async () => {},
+    };
+  }
+}

@@ -1,0 +1,455 @@
+// One parallel instance of a JobVertex: the operator chain of the vertex driven by a mailbox loop (Flink's
+// StreamTask + MailboxProcessor). Mails (timers, buffer flushes, control) run between elements, so operators are
+// never re-entered and need no locks. Input is taken only while every output channel has room (backpressure)
+// and no asynchronous sink write is outstanding. The loop only depends on the ChannelReader/ChannelWriter and
+// ProcessingTimeService interfaces, so a worker-thread executor can run the same class inside each slot.
+import { MAX_WATERMARK, type RecordBatch, type StreamElement } from '../batch/batch.js';
+import type { ChannelReader, ChannelWriter } from './channel.js';
+import type { Output, OperatorContext, OperatorMetrics, SourceReader, StreamOperator } from './operator.js';
+import type { Partitioner } from './partitioner.js';
+import { CancelledError } from './pipeline.js';
+import { RecordWriter } from './record-writer.js';
+import type { Cancellable, ProcessingTimeService } from './time.js';
+import { WatermarkValve, type ValveOutput } from './watermark-valve.js';
+
+export type SubtaskState = 'created' | 'running' | 'finished' | 'failed' | 'canceled';
+
+/** What an executor needs from a subtask, wherever it runs. */
+export interface Subtask {
+  readonly name: string;
+  readonly state: SubtaskState;
+  run(): Promise<void>;
+  cancel(): void;
+}
+
+export interface SubtaskInput {
+  readonly reader: ChannelReader;
+  /** Which input of a two-input head operator the channel feeds (0 otherwise). */
+  readonly inputIndex: number;
+}
+
+export interface SubtaskOutput {
+  readonly partitioner: Partitioner;
+  readonly channels: readonly ChannelWriter[];
+  readonly consumerParallelism: number;
+  readonly sideOutputTag: string | null;
+}
+
+export interface SubtaskSpec {
+  readonly name: string;
+  readonly index: number;
+  readonly parallelism: number;
+  readonly maxParallelism: number;
+  /** The source of a source vertex; null for vertices fed by channels. */
+  readonly source: SourceReader | null;
+  /** The chain, head first (after the source, for a source vertex). */
+  readonly operators: readonly StreamOperator[];
+  readonly inputs: readonly SubtaskInput[];
+  readonly outputs: readonly SubtaskOutput[];
+  readonly clock: ProcessingTimeService;
+  readonly batchSize: number;
+  readonly bufferTimeout: number;
+  readonly autoWatermarkInterval: number;
+  readonly signal: AbortSignal;
+}
+
+class Metrics implements OperatorMetrics {
+  private readonly values = new Map<string, number>();
+  inc(name: string, by = 1): void {
+    this.values.set(name, (this.values.get(name) ?? 0) + by);
+  }
+  get(name: string): number {
+    return this.values.get(name) ?? 0;
+  }
+  entries(): [string, number][] {
+    return [...this.values];
+  }
+}
+
+const yieldToEventLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+export class LocalSubtask implements Subtask {
+  readonly name: string;
+  state: SubtaskState = 'created';
+  readonly metrics = new Metrics();
+
+  private readonly mail: Array<() => void> = [];
+  private wakeFn: (() => void) | null = null;
+  private notified = false;
+  private cancelled = false;
+  private done = false;
+
+  private readonly writers: RecordWriter[] = [];
+  private readonly tail: Output;
+  private readonly head: {
+    batch(b: RecordBatch, input: number): void;
+    watermark(ts: number): void;
+    status(idle: boolean): void;
+  };
+  private readonly valve: WatermarkValve;
+  private readonly ended: Uint8Array;
+  private endedCount = 0;
+  private nextInput = 0;
+  private readonly barriers = new Map<number, number>();
+  private flushTimer: Cancellable | null = null;
+  private sourceWatermark = Number.NEGATIVE_INFINITY;
+
+  private sourceIter: AsyncIterator<StreamElement> | null = null;
+  private sourceNext: Promise<IteratorResult<StreamElement>> | null = null;
+  private sourceResult: IteratorResult<StreamElement> | null = null;
+  private sourceError: { error: unknown } | null = null;
+
+  constructor(private readonly spec: SubtaskSpec) {
+    this.name = `${spec.name} (${spec.index + 1}/${spec.parallelism})`;
+    for (const o of spec.outputs) {
+      for (const ch of o.channels) ch.onWritable(() => this.wake());
+      this.writers.push(
+        new RecordWriter(
+          o.partitioner,
+          o.channels,
+          o.consumerParallelism,
+          {
+            batchSize: spec.batchSize,
+            bufferTimeout: spec.bufferTimeout,
+            maxParallelism: spec.maxParallelism,
+            onPending: () => this.armFlush(),
+          },
+          spec.index,
+        ),
+      );
+    }
+    for (const i of spec.inputs) i.reader.onData(() => this.wake());
+    this.valve = new WatermarkValve(spec.inputs.length);
+    this.ended = new Uint8Array(spec.inputs.length);
+    this.tail = this.tailOutput();
+    this.head = this.wireChain();
+    spec.signal.addEventListener('abort', () => this.cancel(), { once: true });
+  }
+
+  cancel(): void {
+    this.cancelled = true;
+    this.wake();
+  }
+
+  /** Runs `fn` on the subtask's thread between two elements. */
+  enqueueMail(fn: () => void): void {
+    this.mail.push(fn);
+    this.wake();
+  }
+
+  async run(): Promise<void> {
+    this.state = 'running';
+    const ctxClock = this.operatorClock();
+    const ctx: OperatorContext = {
+      taskName: this.name,
+      subtaskIndex: this.spec.index,
+      parallelism: this.spec.parallelism,
+      maxParallelism: this.spec.maxParallelism,
+      processingTime: ctxClock,
+      metrics: this.metrics,
+      autoWatermarkInterval: this.spec.autoWatermarkInterval,
+    };
+    try {
+      for (const op of this.spec.operators) op.setup?.(ctx);
+      // Open back to front so that an operator emitting from `open` finds its downstream ready.
+      for (let i = this.spec.operators.length - 1; i >= 0; i--) this.spec.operators[i]?.open(this.outputOf(i));
+      await this.loop();
+      // Asynchronous sinks may still be writing (or finishing) after the last element.
+      for (let p = this.pendingWork(); p !== null; p = this.pendingWork()) await p;
+      this.state = 'finished';
+    } catch (e) {
+      this.state = this.cancelled ? 'canceled' : 'failed';
+      throw e;
+    } finally {
+      this.flushTimer?.cancel();
+      for (const op of this.spec.operators) op.close();
+      if (this.spec.source !== null) {
+        await this.sourceIter?.return?.();
+        await this.spec.source.close();
+      }
+    }
+  }
+
+  private outputs: Output[] = [];
+  private outputOf(i: number): Output {
+    return this.outputs[i] as Output;
+  }
+
+  private async loop(): Promise<void> {
+    let slice = Date.now();
+    let steps = 0;
+    while (!this.done) {
+      if (this.cancelled) throw new CancelledError();
+      if (this.mail.length > 0) {
+        (this.mail.shift() as () => void)();
+        continue;
+      }
+      const busy = this.pendingWork();
+      if (busy !== null) {
+        await busy;
+        continue;
+      }
+      if (!this.outputsWritable()) {
+        await this.waitWake();
+        continue;
+      }
+      const progressed = this.spec.source !== null ? this.stepSource() : this.stepInput();
+      if (!progressed) {
+        await this.waitWake();
+        continue;
+      }
+      // All subtasks share one thread here: give timers and the other subtasks a turn every few milliseconds.
+      if ((++steps & 15) === 0 && Date.now() - slice > 4) {
+        await yieldToEventLoop();
+        slice = Date.now();
+      }
+    }
+  }
+
+  private pendingWork(): Promise<void> | null {
+    for (const op of this.spec.operators) {
+      const p = op.pendingWork?.();
+      if (p !== undefined && p !== null) return p;
+    }
+    return null;
+  }
+
+  private outputsWritable(): boolean {
+    for (const w of this.writers) if (!w.writable()) return false;
+    return true;
+  }
+
+  private wake(): void {
+    const w = this.wakeFn;
+    if (w !== null) {
+      this.wakeFn = null;
+      w();
+    } else this.notified = true;
+  }
+
+  private waitWake(): Promise<void> {
+    if (this.notified) {
+      this.notified = false;
+      return Promise.resolve();
+    }
+    return new Promise((r) => (this.wakeFn = r));
+  }
+
+  private stepSource(): boolean {
+    const source = this.spec.source as SourceReader;
+    if (this.sourceError !== null) throw this.sourceError.error;
+    if (this.sourceResult === null) {
+      if (this.sourceNext === null) {
+        this.sourceIter ??= source.read(this.spec.signal)[Symbol.asyncIterator]();
+        const next = this.sourceIter.next();
+        this.sourceNext = next;
+        next.then(
+          (r) => {
+            this.sourceResult = r;
+            this.wake();
+          },
+          (e: unknown) => {
+            this.sourceError = { error: e };
+            this.wake();
+          },
+        );
+      }
+      return false;
+    }
+    const r = this.sourceResult;
+    this.sourceResult = null;
+    this.sourceNext = null;
+    if (r.done === true) {
+      this.endOfSource();
+      return true;
+    }
+    const el = r.value;
+    switch (el.kind) {
+      case 'batch':
+        this.metrics.inc('numRecordsIn', el.batch.length);
+        this.head.batch(el.batch, 0);
+        break;
+      case 'watermark':
+        // Sources emit a watermark only when it grows (Flink's rule for every watermark generator).
+        if (el.timestamp > this.sourceWatermark) {
+          this.sourceWatermark = el.timestamp;
+          this.head.watermark(el.timestamp);
+        }
+        break;
+      case 'idle':
+        this.head.status(el.idle);
+        break;
+      case 'barrier':
+        for (const w of this.writers) w.broadcastEvent(el);
+        break;
+      case 'end':
+        this.endOfSource();
+        break;
+      default: {
+        const never: never = el;
+        throw new Error(`unknown stream element ${String(never)}`);
+      }
+    }
+    return true;
+  }
+
+  private endOfSource(): void {
+    if (this.sourceWatermark < MAX_WATERMARK) {
+      this.sourceWatermark = MAX_WATERMARK;
+      this.head.watermark(MAX_WATERMARK);
+    }
+    this.endOfInput();
+  }
+
+  private stepInput(): boolean {
+    const inputs = this.spec.inputs;
+    const n = inputs.length;
+    for (let k = 0; k < n; k++) {
+      const c = (this.nextInput + k) % n;
+      if (this.ended[c] === 1) continue;
+      const input = inputs[c] as SubtaskInput;
+      const el = input.reader.poll();
+      if (el === undefined) continue;
+      this.nextInput = (c + 1) % n;
+      this.handleInput(c, input.inputIndex, el);
+      return true;
+    }
+    return false;
+  }
+
+  private handleInput(ch: number, inputIndex: number, el: StreamElement): void {
+    switch (el.kind) {
+      case 'batch':
+        this.metrics.inc('numRecordsIn', el.batch.length);
+        this.head.batch(el.batch, inputIndex);
+        return;
+      case 'watermark':
+        this.applyValve(this.valve.onWatermark(ch, el.timestamp));
+        return;
+      case 'idle':
+        for (const o of this.valve.onStatus(ch, el.idle)) this.applyValve(o);
+        return;
+      case 'barrier': {
+        // Barriers are forwarded once every live channel delivered them; the checkpoint issue adds alignment
+        // (blocking channels that are ahead) and the snapshot itself.
+        const seen = (this.barriers.get(el.checkpointId) ?? 0) + 1;
+        if (seen >= this.spec.inputs.length - this.endedCount) {
+          this.barriers.delete(el.checkpointId);
+          for (const w of this.writers) w.broadcastEvent(el);
+        } else this.barriers.set(el.checkpointId, seen);
+        return;
+      }
+      case 'end':
+        this.ended[ch] = 1;
+        this.endedCount++;
+        this.applyValve(this.valve.onEnd(ch));
+        if (this.endedCount === this.spec.inputs.length) this.endOfInput();
+        return;
+      default: {
+        const never: never = el;
+        throw new Error(`unknown stream element ${String(never)}`);
+      }
+    }
+  }
+
+  private applyValve(o: ValveOutput): void {
+    switch (o.kind) {
+      case 'none':
+        return;
+      case 'watermark':
+        this.head.watermark(o.timestamp);
+        return;
+      case 'status':
+        this.head.status(o.idle);
+        return;
+      default: {
+        const never: never = o;
+        throw new Error(`unknown valve output ${String(never)}`);
+      }
+    }
+  }
+
+  /** Finish operators head to tail (each may still emit into the ones after it), then end every channel. */
+  private endOfInput(): void {
+    for (const op of this.spec.operators) op.finish();
+    for (const w of this.writers) w.broadcastEvent({ kind: 'end' });
+    this.done = true;
+  }
+
+  private armFlush(): void {
+    if (this.flushTimer !== null || this.spec.bufferTimeout < 0) return;
+    const clock = this.spec.clock;
+    this.flushTimer = clock.schedule(clock.now() + this.spec.bufferTimeout, () =>
+      this.enqueueMail(() => {
+        this.flushTimer = null;
+        for (const w of this.writers) w.flushAll();
+      }),
+    );
+  }
+
+  private operatorClock(): ProcessingTimeService {
+    const clock = this.spec.clock;
+    return {
+      now: () => clock.now(),
+      schedule: (time, cb) => clock.schedule(time, (t) => this.enqueueMail(() => cb(t))),
+    };
+  }
+
+  private tailOutput(): Output {
+    const main = this.writers.filter((_, i) => this.spec.outputs[i]?.sideOutputTag === null);
+    const side = new Map<string, RecordWriter[]>();
+    this.spec.outputs.forEach((o, i) => {
+      if (o.sideOutputTag === null) return;
+      const list = side.get(o.sideOutputTag) ?? [];
+      list.push(this.writers[i] as RecordWriter);
+      side.set(o.sideOutputTag, list);
+    });
+    const all = this.writers;
+    const metrics = this.metrics;
+    return {
+      emitBatch(batch: RecordBatch): void {
+        metrics.inc('numRecordsOut', batch.length);
+        for (const w of main) w.emit(batch);
+      },
+      emitSideOutput(tag: string, batch: RecordBatch): void {
+        const ws = side.get(tag);
+        if (ws !== undefined) for (const w of ws) w.emit(batch);
+      },
+      emitWatermark(timestamp: number): void {
+        metrics.inc('watermarks');
+        for (const w of all) w.broadcastEvent({ kind: 'watermark', timestamp });
+      },
+      emitWatermarkStatus(idle: boolean): void {
+        for (const w of all) w.broadcastEvent({ kind: 'idle', idle });
+      },
+    };
+  }
+
+  /** Builds each operator's Output (the next operator, or the tail output) and the entry point of the chain. */
+  private wireChain(): LocalSubtask['head'] {
+    const ops = this.spec.operators;
+    const outs: Output[] = new Array<Output>(ops.length);
+    let next: Output = this.tail;
+    for (let i = ops.length - 1; i >= 0; i--) {
+      outs[i] = next;
+      const op = ops[i] as StreamOperator;
+      const after = next;
+      next = {
+        emitBatch: (b) => op.processBatch(b, 0),
+        emitWatermark: (ts) => op.processWatermark(ts),
+        // Edges carrying side outputs never chain (job-graph.ts), so a chained operator's side output has no reader.
+        emitSideOutput: () => {},
+        emitWatermarkStatus: (idle) =>
+          op.processWatermarkStatus !== undefined ? op.processWatermarkStatus(idle) : after.emitWatermarkStatus(idle),
+      };
+    }
+    this.outputs = outs;
+    const first = ops[0];
+    const entry = next;
+    return {
+      batch: first !== undefined ? (b, input) => first.processBatch(b, input) : (b) => entry.emitBatch(b),
+      watermark: (ts) => entry.emitWatermark(ts),
+      status: (idle) => entry.emitWatermarkStatus(idle),
+    };
+  }
+}

@@ -255,6 +255,22 @@ describe('history', () => {
   });
 });
 
+describe('session properties and init scripts', () => {
+  it('an --init script runs through the shell: SET and DDL take effect before the prompt', async () => {
+    const h = await start();
+    expect(await h.shell.runInit('init.sql', `SET 'sql-client.execution.result-mode' = 'changelog';\n${PEOPLE}\nSET 'table.exec.source.idle-timeout' = '5 s';`)).toBe(true);
+    expect(h.shell.mode).toBe('changelog');
+    await h.line('SET;');
+    await h.until("'table.exec.source.idle-timeout' = '5 s'");
+    expect(h.frame()).toContain("'sql-client.execution.result-mode' = 'changelog'");
+    await h.line("RESET 'sql-client.execution.result-mode';");
+    await h.until('[INFO] Session property has been reset.');
+    expect(h.shell.mode).toBe('table');
+    expect(await h.shell.runInit('bad.sql', 'SELECT nope FROM people;')).toBe(false);
+    await h.until(/bad\.sql:1:8: Column 'nope' not found/);
+  });
+});
+
 describe('shell commands', () => {
   it('HELP, .tables, .schema, .timer and QUIT', async () => {
     const h = await start({ setup: [PEOPLE] });

@@ -11,9 +11,11 @@ import {
 } from '../../executor/index.js';
 import { UnsupportedError, ValidationError, type Expr, type Span } from '../../parser/index.js';
 import { closest } from '../../parser/index.js';
+import { FunctionRegistry } from '../expr/functions.js';
 import { Rex, type Op } from '../expr/rex.js';
-import { arithmeticType, commonType } from '../expr/typing.js';
+import { arithmeticType, castAllowed, commonType } from '../expr/typing.js';
 import { toLogicalType } from '../types.js';
+import { BUILTINS, FUNCTION_NAMES, bindExtract, bindItem, type CallContext } from './bind-functions.js';
 import { intervalLiteral, numberLiteral, typedLiteral } from './literals.js';
 import type { Scope } from './scope.js';
 
@@ -27,27 +29,14 @@ const COMPARISON: Record<string, Op> = {
 };
 const ARITH: Record<string, 'PLUS' | 'MINUS' | 'TIMES' | 'DIVIDE' | 'MOD'> = { '+': 'PLUS', '-': 'MINUS', '*': 'TIMES', '/': 'DIVIDE', '%': 'MOD' };
 
-/** Scalar functions by SQL name: how many arguments, and the result type from the argument types. */
-const FUNCTIONS: Record<string, { op: Op; arity: [number, number]; type: (args: LogicalType[], span: Span) => LogicalType }> = {
-  UPPER: { op: 'UPPER', arity: [1, 1], type: (a) => stringResult(a) },
-  LOWER: { op: 'LOWER', arity: [1, 1], type: (a) => stringResult(a) },
-  TRIM: { op: 'TRIM', arity: [1, 1], type: (a) => stringResult(a) },
-  CHAR_LENGTH: { op: 'CHAR_LENGTH', arity: [1, 1], type: (a) => Types.INT(a[0]?.nullable ?? true) },
-  CHARACTER_LENGTH: { op: 'CHAR_LENGTH', arity: [1, 1], type: (a) => Types.INT(a[0]?.nullable ?? true) },
-  ABS: { op: 'ABS', arity: [1, 1], type: (a) => withoutTimeAttribute(a[0] as LogicalType) },
-  MOD: { op: 'MOD', arity: [2, 2], type: () => Types.INT() },
-  COALESCE: { op: 'COALESCE', arity: [1, 1000], type: () => Types.INT() },
-  CONCAT: { op: 'CONCAT', arity: [1, 1000], type: (a) => Types.STRING(a.some((t) => t.nullable)) },
-};
-
-function stringResult(a: LogicalType[]): LogicalType {
-  return Types.STRING((a[0] as LogicalType).nullable);
-}
+/** Niladic functions Flink accepts without parentheses (`CURRENT_TIMESTAMP`), when no column has the name. */
+const NILADIC = new Set(['CURRENT_TIMESTAMP', 'LOCALTIMESTAMP', 'CURRENT_DATE', 'CURRENT_TIME', 'LOCALTIME', 'PI', 'CURRENT_ROW_TIMESTAMP']);
 
 export class ExprBinder {
   constructor(
     private readonly scope: Scope,
     private readonly source: string,
+    private readonly functions: FunctionRegistry = new FunctionRegistry(),
   ) {}
 
   private fail(message: string, span: Span, hint?: string): never {
@@ -117,6 +106,7 @@ export class ExprBinder {
       case 'cast': {
         const operand = this.bind(e.operand);
         const target = toLogicalType(e.type, this.source);
+        if (!castAllowed(operand.type, target)) this.fail(`Cast function cannot convert value of type ${formatType(operand.type)} to type ${formatType(target)}`, e.span);
         const type = withNullability(target, e.safe || operand.type.nullable || target.nullable === false ? target.nullable || e.safe || operand.type.nullable : false);
         return Rex.cast(operand, type, e.safe);
       }
@@ -124,10 +114,31 @@ export class ExprBinder {
         return this.caseExpr(e);
       case 'call':
         return this.call(e);
-      case 'isBool':
-        throw new UnsupportedError(`IS ${e.negated ? 'NOT ' : ''}${e.value === null ? 'UNKNOWN' : e.value ? 'TRUE' : 'FALSE'}`, this.source, e.span);
-      case 'isDistinctFrom':
-        throw new UnsupportedError(`IS ${e.negated ? 'NOT ' : ''}DISTINCT FROM`, this.source, e.span);
+      case 'isBool': {
+        // x IS TRUE ≡ x IS NOT NULL AND x (never NULL); IS UNKNOWN ≡ IS NULL.
+        const what = `IS ${e.negated ? 'NOT ' : ''}${e.value === null ? 'UNKNOWN' : e.value ? 'TRUE' : 'FALSE'}`;
+        const x = this.boolean(this.bind(e.operand), e.operand.span, what);
+        const test =
+          e.value === null
+            ? Rex.call('IS_NULL', [x], Types.BOOLEAN(false))
+            : Rex.call('AND', [Rex.call('IS_NOT_NULL', [x], Types.BOOLEAN(false)), e.value ? x : Rex.call('NOT', [x], x.type)], Types.BOOLEAN(false));
+        return e.negated ? Rex.call('NOT', [test], test.type) : test;
+      }
+      case 'isDistinctFrom': {
+        // NULL-safe inequality: two NULLs are not distinct, NULL and a value are.
+        const ne = this.compare('<>', e.left, e.right, e.span);
+        if (ne.kind !== 'call') return Rex.literal(e.negated, Types.BOOLEAN(false));
+        const [a, b] = ne.args as [Rex, Rex];
+        const bool = Types.BOOLEAN(false);
+        const aNull = Rex.call('IS_NULL', [a], bool);
+        const bNull = Rex.call('IS_NULL', [b], bool);
+        const distinct = Rex.call(
+          'CASE',
+          [Rex.call('AND', [aNull, bNull], bool), Rex.literal(false, bool), Rex.call('OR', [aNull, bNull], bool), Rex.literal(true, bool), ne],
+          bool,
+        );
+        return e.negated ? Rex.call('NOT', [distinct], bool) : distinct;
+      }
       case 'inQuery':
         throw new UnsupportedError('IN (subquery)', this.source, e.span);
       case 'exists':
@@ -141,17 +152,21 @@ export class ExprBinder {
       case 'over':
         throw new UnsupportedError('OVER window aggregation', this.source, e.span);
       case 'extract':
-        throw new UnsupportedError('EXTRACT', this.source, e.span);
+        return bindExtract(this.context('EXTRACT', [e.operand], e.span), e.unit.toUpperCase(), this.bind(e.operand));
       case 'arrayCtor':
-        throw new UnsupportedError('ARRAY constructor', this.source, e.span);
+        return this.arrayCtor(e.elements, e.span);
       case 'mapCtor':
-        throw new UnsupportedError('MAP constructor', this.source, e.span);
-      case 'rowCtor':
-        throw new UnsupportedError('ROW constructor', this.source, e.span);
+        return this.mapCtor(e.entries, e.span);
+      case 'rowCtor': {
+        // ROW(a, b) names its fields EXPR$0, EXPR$1, ... as Flink does.
+        const fields = e.fields.map((f) => this.bind(f));
+        const type = Types.ROW(fields.map((f, i) => ({ name: `EXPR$${i}`, type: withoutTimeAttribute(f.type.kind === 'NULL' ? Types.STRING() : f.type) })), false);
+        return Rex.call('ROW_VALUE', fields.map((f) => (f.type.kind === 'NULL' ? Rex.literal(null, Types.STRING()) : f)), type);
+      }
       case 'subscript':
-        throw new UnsupportedError('subscript [...]', this.source, e.span);
+        return bindItem(this.context('ITEM', [e.operand, e.index], e.span), this.bind(e.operand), this.bind(e.index));
       case 'fieldAccess':
-        throw new UnsupportedError('field access on an expression', this.source, e.span);
+        return this.field(this.bind(e.operand), e.field.value, e.field.span);
       case 'namedArg':
         throw new UnsupportedError('named argument =>', this.source, e.span);
       case 'tableArg':
@@ -165,24 +180,43 @@ export class ExprBinder {
     }
   }
 
+  /**
+   * Resolves `col`, `t.col`, `col.field...` and `t.col.field...` as Flink (Calcite) does: a leading part that
+   * names a table in scope is a qualifier, otherwise the first part is a column and the rest are ROW fields.
+   */
   private column(e: Extract<Expr, { kind: 'ident' }>): Rex {
     const parts = e.name.parts.map((p) => p.value);
-    const name = parts[parts.length - 1] as string;
-    const qualifier = parts.length >= 2 ? (parts[parts.length - 2] as string) : null;
-    if (parts.length > 2) throw new UnsupportedError('field access on ROW columns', this.source, e.span);
-    if (qualifier !== null && !this.scope.hasQualifier(qualifier)) {
-      const cols = this.scope.lookup(qualifier, null);
-      if (cols.length > 0) throw new UnsupportedError('field access on ROW columns', this.source, e.span);
-      this.fail(`Table '${qualifier}' not found`, e.name.parts[0]?.span ?? e.span);
-    }
+    const qualified = parts.length >= 2 && this.scope.hasQualifier(parts[0] as string);
+    const qualifier = qualified ? (parts[0] as string) : null;
+    const name = parts[qualified ? 1 : 0] as string;
+    const fields = e.name.parts.slice(qualified ? 2 : 1);
     const found = this.scope.lookup(name, qualifier);
     if (found.length === 0) {
+      if (parts.length === 1 && NILADIC.has(name.toUpperCase())) return this.callByName(name.toUpperCase(), [], e.span, e.span);
+      if (parts.length >= 2 && !qualified && this.scope.lookup(name, null).length === 0) {
+        this.fail(`Table '${name}' not found`, e.name.parts[0]?.span ?? e.span);
+      }
       const suggestion = closest(name, this.scope.names());
       this.fail(`Column '${name}' not found in ${qualifier === null ? 'any table' : `table '${qualifier}'`}`, e.span, suggestion ? `did you mean '${suggestion}'?` : undefined);
     }
     if (found.length > 1) this.fail(`Column '${name}' is ambiguous`, e.span);
     const c = found[0] as (typeof found)[number];
-    return Rex.input(c.index, c.type);
+    let r = Rex.input(c.index, c.type);
+    for (const f of fields) r = this.field(r, f.value, f.span);
+    return r;
+  }
+
+  /** ROW field access; the field is NULL when the row is. */
+  private field(r: Rex, name: string, span: Span): Rex {
+    const t = r.type;
+    if (t.kind !== 'ROW') return this.fail(`cannot access field '${name}' of a value of type ${formatType(t)}`, span);
+    const i = t.fields.findIndex((f) => f.name === name);
+    if (i < 0) {
+      const hint = closest(name, t.fields.map((f) => f.name));
+      return this.fail(`Unknown field '${name}' in ${formatType(t)}`, span, hint ? `did you mean '${hint}'?` : undefined);
+    }
+    const ft = (t.fields[i] as { type: LogicalType }).type;
+    return Rex.field(r, i, name, withNullability(ft, ft.nullable || t.nullable));
   }
 
   private boolean(r: Rex, span: Span, what: string): Rex {
@@ -232,15 +266,8 @@ export class ExprBinder {
       return Rex.call('CONCAT', [l, r], Types.STRING(l.type.nullable || r.type.nullable));
     }
     const op = ARITH[e.op] as 'PLUS' | 'MINUS' | 'TIMES' | 'DIVIDE' | 'MOD';
-    // Timestamps move by day-time intervals (both in milliseconds); the result is no longer a time attribute.
-    const isTs = (t: LogicalType): boolean => t.kind === 'TIMESTAMP' || t.kind === 'TIMESTAMP_LTZ';
-    const isDayTime = (t: LogicalType): boolean => t.kind === 'INTERVAL' && t.family === 'DAY_TIME';
-    if ((op === 'PLUS' || op === 'MINUS') && isTs(left.type) && isDayTime(right.type)) {
-      return Rex.call(op, [left, right], withNullability(withoutTimeAttribute(left.type), left.type.nullable || right.type.nullable));
-    }
-    if (op === 'PLUS' && isDayTime(left.type) && isTs(right.type)) {
-      return Rex.call(op, [right, left], withNullability(withoutTimeAttribute(right.type), left.type.nullable || right.type.nullable));
-    }
+    const moved = this.temporalArithmetic(op, left, right);
+    if (moved !== null) return moved;
     if (left.type.kind === 'INTERVAL' || right.type.kind === 'INTERVAL') {
       throw new UnsupportedError(`'${e.op}' between ${formatType(left.type)} and ${formatType(right.type)}`, this.source, e.span);
     }
@@ -252,6 +279,52 @@ export class ExprBinder {
     // Exact-integer operands are widened to the result type so the generated code sees one representation.
     const args = intOnly ? [this.coerce(left, type), this.coerce(right, type)] : [operand(left), operand(right)];
     return Rex.call(op, args, type);
+  }
+
+  /**
+   * Datetime ± interval: day-time intervals move by milliseconds (a DATE by whole days), year-month intervals by
+   * calendar months (the day clamped to the month's end, as Flink); interval ± interval of one family.
+   */
+  private temporalArithmetic(op: 'PLUS' | 'MINUS' | 'TIMES' | 'DIVIDE' | 'MOD', left: Rex, right: Rex): Rex | null {
+    if (op !== 'PLUS' && op !== 'MINUS') return null;
+    const isInterval = (t: LogicalType): t is Extract<LogicalType, { kind: 'INTERVAL' }> => t.kind === 'INTERVAL';
+    const isDatetime = (t: LogicalType): boolean => t.kind === 'TIMESTAMP' || t.kind === 'TIMESTAMP_LTZ' || t.kind === 'DATE';
+    let dt: Rex;
+    let iv: Rex;
+    if (isDatetime(left.type) && isInterval(right.type)) [dt, iv] = [left, right];
+    else if (op === 'PLUS' && isInterval(left.type) && isDatetime(right.type)) [dt, iv] = [right, left];
+    else if (isInterval(left.type) && isInterval(right.type) && left.type.family === right.type.family) {
+      return Rex.call(op, [left, right], withNullability(left.type, left.type.nullable || right.type.nullable));
+    } else return null;
+    const nullable = dt.type.nullable || iv.type.nullable;
+    const type = withNullability(withoutTimeAttribute(dt.type), nullable);
+    if ((iv.type as Extract<LogicalType, { kind: 'INTERVAL' }>).family === 'YEAR_MONTH') {
+      const months = op === 'MINUS' ? Rex.call('NEGATE', [iv], iv.type) : iv;
+      return Rex.call('ADD_MONTHS', [dt, months], type);
+    }
+    return Rex.call(op, [dt, iv], type);
+  }
+
+  /** `ARRAY[a, b]`: the elements' common type; the array itself is never NULL. */
+  private arrayCtor(elements: readonly Expr[], span: Span): Rex {
+    const args = elements.map((x) => this.bind(x));
+    const common = commonType(args.map((a) => a.type));
+    if (common === null) this.fail(`ARRAY elements have incompatible types: ${args.map((a) => formatType(a.type)).join(', ')}`, span);
+    const element = withNullability(withoutTimeAttribute(common.kind === 'NULL' ? Types.STRING() : common), args.some((a) => a.type.nullable));
+    return Rex.call('ARRAY_VALUE', args.map((a) => this.coerce(a, element)), Types.ARRAY(element, false));
+  }
+
+  /** `MAP[k1, v1, k2, v2]`: keys and values each by their common type. */
+  private mapCtor(entries: readonly { readonly key: Expr; readonly value: Expr }[], span: Span): Rex {
+    const keys = entries.map((x) => this.bind(x.key));
+    const values = entries.map((x) => this.bind(x.value));
+    const kt = commonType(keys.map((k) => k.type));
+    const vt = commonType(values.map((v) => v.type));
+    if (kt === null || vt === null) this.fail('MAP keys or values have incompatible types', span);
+    const key = withNullability(withoutTimeAttribute(kt.kind === 'NULL' ? Types.STRING() : kt), keys.some((k) => k.type.nullable));
+    const value = withNullability(withoutTimeAttribute(vt.kind === 'NULL' ? Types.STRING() : vt), values.some((v) => v.type.nullable));
+    const args = keys.flatMap((k, i) => [this.coerce(k, key), this.coerce(values[i] as Rex, value)]);
+    return Rex.call('MAP_VALUE', args, Types.MAP(key, value, false));
   }
 
   private caseExpr(e: Extract<Expr, { kind: 'case' }>): Rex {
@@ -276,44 +349,56 @@ export class ExprBinder {
 
   private call(e: Extract<Expr, { kind: 'call' }>): Rex {
     const name = e.name.parts.map((p) => p.value).join('.').toUpperCase();
-    const fn = FUNCTIONS[name];
-    if (fn === undefined) {
-      const suggestion = closest(name, Object.keys(FUNCTIONS));
-      this.fail(`No match found for function signature ${name}(...)`, e.name.span, suggestion ? `did you mean ${suggestion}?` : undefined);
-    }
     if (e.star || e.distinct) throw new UnsupportedError(`${name}(${e.star ? '*' : 'DISTINCT ...'})`, this.source, e.span);
+    return this.callByName(name, e.args, e.span, e.name.span);
+  }
+
+  /** A call by name: user-defined functions first (they shadow built-ins, as temporary system functions do). */
+  private callByName(name: string, raw: readonly Expr[], span: Span, nameSpan: Span): Rex {
+    const udf = this.functions.get(name);
+    if (udf !== undefined) {
+      const args = raw.map((a) => this.bind(a));
+      const declared = udf.argTypes;
+      if (declared !== undefined) {
+        if (declared.length !== args.length) this.fail(`${name} takes ${declared.length} argument${declared.length === 1 ? '' : 's'}, got ${args.length}`, span);
+        args.forEach((a, i) => {
+          const want = declared[i] as LogicalType;
+          if (a.type.kind !== 'NULL' && commonType([a.type, want]) === null) {
+            this.fail(`${name} argument ${i + 1} must be ${formatType(want)}, but got ${formatType(a.type)}`, (raw[i] as Expr).span);
+          }
+        });
+      }
+      const coerced = declared === undefined ? args : args.map((a, i) => this.coerce(a, declared[i] as LogicalType));
+      return Rex.udf(udf, coerced, udf.resultType);
+    }
+    const fn = BUILTINS[name];
+    if (fn === undefined) {
+      const suggestion = closest(name, [...FUNCTION_NAMES, ...this.functions.names()]);
+      this.fail(`No match found for function signature ${name}(...)`, nameSpan, suggestion ? `did you mean ${suggestion}?` : undefined);
+    }
     const [min, max] = fn.arity;
-    if (e.args.length < min || e.args.length > max) {
-      this.fail(`${name} takes ${min === max ? min : `${min} to ${max}`} argument${max === 1 ? '' : 's'}, got ${e.args.length}`, e.span);
+    if (raw.length < min || raw.length > max) {
+      this.fail(`${name} takes ${min === max ? min : max === 1000 ? `at least ${min}` : `${min} to ${max}`} argument${max === 1 ? '' : 's'}, got ${raw.length}`, span);
     }
-    const args = e.args.map((a) => this.bind(a));
-    switch (fn.op) {
-      case 'UPPER':
-      case 'LOWER':
-      case 'TRIM':
-      case 'CHAR_LENGTH':
-        return Rex.call(fn.op, [this.string(args[0] as Rex, (e.args[0] as Expr).span, name)], fn.type(args.map((a) => a.type), e.span));
-      case 'ABS':
-        if (!isNumeric((args[0] as Rex).type)) this.fail(`ABS requires a numeric argument, got ${formatType((args[0] as Rex).type)}`, e.span);
-        return Rex.call('ABS', args, fn.type(args.map((a) => a.type), e.span));
-      case 'MOD': {
-        const [l, r] = args as [Rex, Rex];
-        const type = arithmeticType('MOD', l.type, r.type);
-        if (type === null || type.kind === 'DOUBLE' || type.kind === 'FLOAT') this.fail(`MOD requires exact numeric arguments, got ${formatType(l.type)} and ${formatType(r.type)}`, e.span);
-        const coerced = type.kind === 'DECIMAL' ? [l, r] : [this.coerce(l, type), this.coerce(r, type)];
-        return Rex.call('MOD', coerced, type);
-      }
-      case 'COALESCE': {
-        const common = commonType(args.map((a) => a.type));
-        if (common === null) this.fail(`COALESCE arguments have incompatible types: ${args.map((a) => formatType(a.type)).join(', ')}`, e.span);
-        const type = withNullability(withoutTimeAttribute(common), args.every((a) => a.type.nullable));
-        return Rex.call('COALESCE', args.map((a) => this.coerce(a, type)), type);
-      }
-      case 'CONCAT':
-        args.forEach((a, i) => this.string(a, (e.args[i] as Expr).span, 'CONCAT'));
-        return Rex.call('CONCAT', args, fn.type(args.map((a) => a.type), e.span));
-      default:
-        throw new Error(`function ${name} has no binding`);
-    }
+    return fn.bind(this.context(name, raw, span));
+  }
+
+  private context(name: string, raw: readonly Expr[], span: Span): CallContext {
+    const bound = new Map<number, Rex>();
+    return {
+      name,
+      span,
+      raw,
+      arg: (i) => {
+        let r = bound.get(i);
+        if (r === undefined) {
+          r = this.bind(raw[i] as Expr);
+          bound.set(i, r);
+        }
+        return r;
+      },
+      fail: (message, at) => this.fail(message, at ?? span),
+      coerce: (r, t) => this.coerce(r, t),
+    };
   }
 }

@@ -2,8 +2,12 @@
 // The generated loop reads typed arrays directly, evaluates every expression inline with explicit null flags,
 // and writes typed output arrays: no per-row objects, no closures. Literals reach the code through the
 // constants array `K`, never as spliced text. BIGINT/DECIMAL run on exact doubles; a result that leaves the
-// safe-integer range throws WIDEN and the batch is re-run by a BigInt variant compiled for it.
+// safe-integer range throws WIDEN and the batch is re-run by a BigInt variant compiled for it. Fields of ROW
+// inputs are read straight from the struct's child columns; only a nested value that is used whole (passed to a
+// function, cast, computed) is materialized as a per-row object.
 import {
+  Types,
+  hasNanos,
   takeColumn,
   formatType,
   type Column,
@@ -13,11 +17,70 @@ import {
   type Schema,
   type BatchFunction,
 } from '../../executor/index.js';
-import type { Rex } from '../expr/rex.js';
+import type { Op, Rex } from '../expr/rex.js';
 import { asDecimal } from '../expr/typing.js';
+import { JavaRandom } from './functions.js';
 import { H, WidenSignal } from './helpers.js';
 
 type Mode = 'num' | 'big';
+
+/** The physical layout of an input column including the children of ROW columns (they vary per batch too). */
+export interface KindTree {
+  readonly kind: ColumnKind;
+  readonly children: readonly KindTree[];
+}
+
+function kindTree(c: Column): KindTree {
+  return { kind: c.kind, children: c.kind === 'struct' ? c.children.map(kindTree) : [] };
+}
+
+function kindKey(k: KindTree): string {
+  return k.children.length === 0 ? k.kind : `${k.kind}(${k.children.map(kindKey).join(',')})`;
+}
+
+function hasWide(k: KindTree): boolean {
+  return k.kind === 'i64' || k.kind === 'big' || k.children.some(hasWide);
+}
+
+/** Values of these types are objects in generated code (materialized nested values). */
+function isNested(t: LogicalType): boolean {
+  return t.kind === 'ROW' || t.kind === 'ARRAY' || t.kind === 'MAP';
+}
+
+/** Built-ins compiled to one call of a runtime function in H.F, NULL in → NULL out (and NULL when it returns null). */
+const RUNTIME: Partial<Record<Op, { fn: keyof typeof H.F; nullable: boolean }>> = {
+  LTRIM: { fn: 'ltrim', nullable: false },
+  RTRIM: { fn: 'rtrim', nullable: false },
+  INITCAP: { fn: 'initcap', nullable: false },
+  REVERSE: { fn: 'reverse', nullable: false },
+  MD5: { fn: 'md5', nullable: false },
+  SHA256: { fn: 'sha256', nullable: false },
+  ASCII: { fn: 'ascii', nullable: false },
+  CHR: { fn: 'chr', nullable: false },
+  SUBSTRING: { fn: 'substring', nullable: true },
+  POSITION: { fn: 'position', nullable: false },
+  REPLACE: { fn: 'replace', nullable: false },
+  REGEXP: { fn: 'regexp', nullable: true },
+  REGEXP_REPLACE: { fn: 'regexpReplace', nullable: true },
+  REGEXP_EXTRACT: { fn: 'regexpExtract', nullable: true },
+  SPLIT_INDEX: { fn: 'splitIndex', nullable: true },
+  LPAD: { fn: 'lpad', nullable: true },
+  RPAD: { fn: 'rpad', nullable: true },
+  REPEAT: { fn: 'repeat', nullable: false },
+  LEFT: { fn: 'left', nullable: false },
+  RIGHT: { fn: 'right', nullable: false },
+  EXTRACT: { fn: 'extract', nullable: false },
+  DATE_FORMAT: { fn: 'dateFormat', nullable: false },
+  TO_TIMESTAMP: { fn: 'toTimestamp', nullable: true },
+  TO_DATE: { fn: 'toDate', nullable: true },
+  TO_TIMESTAMP_LTZ: { fn: 'toTimestampLtz', nullable: false },
+  UNIX_TIMESTAMP: { fn: 'unixTimestamp', nullable: false },
+  FROM_UNIXTIME: { fn: 'fromUnixtime', nullable: false },
+  TIMESTAMPDIFF: { fn: 'timestampDiff', nullable: false },
+  JSON_VALUE: { fn: 'jsonValue', nullable: true },
+  JSON_QUERY: { fn: 'jsonQuery', nullable: true },
+  JSON_EXISTS: { fn: 'jsonExists', nullable: false },
+};
 
 interface Code {
   /** JS expression (usually a local name) of the value; meaningless when null. */
@@ -35,11 +98,12 @@ class Gen {
   private lines: string[] = [];
   private counter = 0;
   readonly consts: unknown[] = [];
-  readonly usedInputs = new Set<number>();
+  /** Setup lines per column path read by the code (`3` = input 3, `3.1` = its field 1), run once per batch. */
+  readonly columns = new Map<string, string[]>();
 
   constructor(
     private readonly mode: Mode,
-    private readonly inputKinds: readonly ColumnKind[],
+    private readonly inputKinds: readonly KindTree[],
   ) {}
 
   fresh(prefix: string): string {
@@ -64,37 +128,67 @@ class Gen {
   expr(r: Rex): Code {
     switch (r.kind) {
       case 'input':
-        return this.input(r.index, r.type);
+        return this.readColumn([r.index], r.type);
       case 'literal': {
-        if (r.value === null) return { v: '0', n: 'true' };
+        if (r.value === null) return { v: this.zeroOf(r.type), n: 'true' };
         let v: unknown = r.value;
         if (isExactWide(r.type)) v = this.mode === 'big' ? BigInt(v as bigint) : Number(v as bigint);
+        else if (hasNanos(r.type) && typeof v === 'bigint') v = H.fromValue(v, r.type, false);
         return { v: this.constant(v), n: 'false' };
       }
       case 'cast':
         return this.cast(r.operand, r.type, r.safe);
+      case 'field':
+        return this.field(r);
+      case 'udf':
+        return this.udf(r);
       case 'call':
         return this.call(r);
     }
   }
 
-  private input(index: number, type: LogicalType): Code {
-    this.usedInputs.add(index);
-    const kind = this.inputKinds[index];
+  /** The kind tree of a column path, or null when the path goes through a non-struct column. */
+  private kindAt(path: readonly number[]): KindTree | null {
+    let k: KindTree | undefined = this.inputKinds[path[0] as number];
+    for (const f of path.slice(1)) {
+      if (k?.kind !== 'struct') return null;
+      k = k.children[f];
+    }
+    return k ?? null;
+  }
+
+  /** Reads the cell of row `i` of an input column or of a (nested) struct child column, without materializing. */
+  private readColumn(path: readonly number[], type: LogicalType): Code {
+    const key = path.join('_');
+    const kind = this.kindAt(path);
+    if (kind === null) throw new Error(`internal error: no column at path ${path.join('.')}`);
+    if (!this.columns.has(key)) {
+      const access = `cols[${path[0]}]` + path.slice(1).map((f) => `.children[${f}]`).join('');
+      const setup = [`const c${key} = ${access}; const iv${key} = c${key}.validity;`];
+      if (kind.kind !== 'struct' && kind.kind !== 'list' && kind.kind !== 'map') setup.push(`const in${key} = c${key}.values;`);
+      this.columns.set(key, setup);
+    }
+    // A struct child is NULL when it or any enclosing struct is NULL.
+    const nulls: string[] = [];
+    for (let d = 1; d <= path.length; d++) {
+      const k = path.slice(0, d).join('_');
+      if (!this.columns.has(k)) this.columns.set(k, [`const c${k} = cols[${path[0]}]${path.slice(1, d).map((f) => `.children[${f}]`).join('')}; const iv${k} = c${k}.validity;`]);
+      nulls.push(`(iv${k} !== null && ((iv${k}[i >>> 3] >>> (i & 7)) & 1) === 0)`);
+    }
     const v = this.fresh('v');
     const n = this.fresh('n');
-    this.emit(`const ${n} = iv${index} !== null && ((iv${index}[i >>> 3] >>> (i & 7)) & 1) === 0;`);
-    switch (kind) {
+    this.emit(`const ${n} = ${nulls.join(' || ')};`);
+    switch (kind.kind) {
       case 'bool':
-        this.emit(`const ${v} = in${index}[i] !== 0;`);
+        this.emit(`const ${v} = in${key}[i] !== 0;`);
         break;
       case 'f64':
-        this.emit(`const ${v} = ${isExactWide(type) && this.mode === 'big' ? `BigInt(in${index}[i])` : `in${index}[i]`};`);
+        this.emit(`const ${v} = ${isExactWide(type) && this.mode === 'big' ? `BigInt(in${key}[i])` : `in${key}[i]`};`);
         break;
       case 'i64':
       case 'big':
         if (this.mode !== 'big') throw new Error('wide column read in exact-double mode');
-        this.emit(`const ${v} = in${index}[i];`);
+        this.emit(`const ${v} = in${key}[i];`);
         break;
       case 'i8':
       case 'i16':
@@ -102,11 +196,64 @@ class Gen {
       case 'f32':
       case 'str':
       case 'bin':
-        this.emit(`const ${v} = in${index}[i];`);
+      case 'ts':
+        // TIMESTAMP(p > 3) is computed on its epoch milliseconds.
+        this.emit(`const ${v} = in${key}[i];`);
         break;
-      default:
-        throw new CodegenUnsupported(`expressions over ${formatType(type)} values`);
+      case 'struct':
+      case 'list':
+      case 'map':
+        this.emit(`const ${v} = ${n} ? null : H.getValue(c${key}, ${this.constant(type)}, i);`);
+        break;
     }
+    return { v, n };
+  }
+
+  /** The input column path of a chain of field accesses over struct columns, or null. */
+  private columnPath(r: Rex): number[] | null {
+    if (r.kind === 'input') return this.inputKinds[r.index]?.kind === 'struct' || r.type.kind !== 'ROW' ? [r.index] : null;
+    if (r.kind !== 'field') return null;
+    const p = this.columnPath(r.operand);
+    if (p === null || this.kindAt(p)?.kind !== 'struct') return null;
+    return [...p, r.index];
+  }
+
+  private field(r: Extract<Rex, { kind: 'field' }>): Code {
+    const path = this.columnPath(r);
+    if (path !== null) return this.readColumn(path, r.type);
+    const row = this.expr(r.operand);
+    const v = this.fresh('v');
+    const n = this.fresh('n');
+    this.emit(`const ${v}r = ${row.n} ? null : ${row.v}[${r.index}];`);
+    this.emit(`const ${n} = ${v}r === null || ${v}r === undefined;`);
+    this.emit(`const ${v} = ${n} ? ${this.zeroOf(r.type)} : ${this.fromValueCode(`${v}r`, r.type)};`);
+    return { v, n };
+  }
+
+  /** JS expression converting a Value to the codegen representation of `t`. */
+  private fromValueCode(x: string, t: LogicalType): string {
+    if (isExactWide(t) || hasNanos(t)) return `H.fromValue(${x}, ${this.constant(t)}, ${this.mode === 'big'})`;
+    return x;
+  }
+
+  private toValueCode(x: string, t: LogicalType): string {
+    if (isExactWide(t)) return this.mode === 'big' ? x : `BigInt(${x})`;
+    if (hasNanos(t)) return `H.toValue(${x}, ${this.constant(t)})`;
+    return x;
+  }
+
+  private udf(r: Extract<Rex, { kind: 'udf' }>): Code {
+    // User functions see every argument, NULL included (like a Java UDF's boxed arguments).
+    const args = r.args.map((a) => {
+      const c = this.expr(a);
+      return `(${c.n} ? null : ${this.toValueCode(c.v, a.type)})`;
+    });
+    const out = this.fresh('v');
+    const v = this.fresh('v');
+    const n = this.fresh('n');
+    this.emit(`const ${out} = H.udf(${this.constant(r.fn.name)}, ${this.constant(r.fn.eval)}, [${args.join(', ')}]);`);
+    this.emit(`const ${n} = ${out} === null;`);
+    this.emit(`const ${v} = ${n} ? ${this.zeroOf(r.type)} : ${this.fromValueCode(out, r.type)};`);
     return { v, n };
   }
 
@@ -120,8 +267,38 @@ class Gen {
     return { v, n: nn };
   }
 
+  /** Like strict, but the body may also yield null (→ SQL NULL). */
+  private strictNullable(args: Code[], body: (vs: string[]) => string, t: LogicalType): Code {
+    const n = args.map((a) => a.n).filter((x) => x !== 'false');
+    const v = this.fresh('v');
+    const nn = this.fresh('n');
+    this.emit(`let ${v} = ${this.zeroOf(t)}; let ${nn} = ${n.length === 0 ? 'false' : n.join(' || ')};`);
+    this.emit(`if (!${nn}) { const c = ${body(args.map((a) => a.v))}; if (c === null) ${nn} = true; else ${v} = c; }`);
+    return { v, n: nn };
+  }
+
+  /** BIGINT results of runtime functions come back as JS numbers (or bigint): bring them to the mode. */
+  private exactResult(c: Code, t: LogicalType): Code {
+    if (!isExactWide(t)) return c;
+    const v = this.fresh('v');
+    if (this.mode === 'big') {
+      this.emit(`const ${v} = ${c.n} ? 0n : BigInt(${c.v});`);
+    } else {
+      this.emit(`if (!${c.n} && (typeof ${c.v} === 'bigint' || !Number.isSafeInteger(${c.v}))) throw H.WIDEN;`);
+      this.emit(`const ${v} = ${c.v};`);
+    }
+    return { v, n: c.n };
+  }
+
   private call(r: Extract<Rex, { kind: 'call' }>): Code {
     const t = r.type;
+    const runtime = RUNTIME[r.op];
+    if (runtime !== undefined) {
+      const args = r.args.map((a) => this.expr(a));
+      const body = (vs: string[]): string => `H.F.${runtime.fn}(${vs.join(', ')})`;
+      const c = runtime.nullable ? this.strictNullable(args, body, t) : this.strict(args, body, this.zeroOf(t));
+      return this.exactResult(c, t);
+    }
     switch (r.op) {
       case 'AND':
       case 'OR':
@@ -159,6 +336,11 @@ class Gen {
       }
       case 'CONCAT':
         return this.strict(r.args.map((a) => this.expr(a)), (vs) => `(${vs.join(' + ')})`, "''");
+      case 'CONCAT_WS': {
+        const [sep, ...rest] = r.args.map((a) => this.expr(a));
+        const parts = rest.map((a) => `(${a.n} ? null : ${a.v})`);
+        return this.strict([sep as Code], ([s]) => `H.F.concatWs(${s}, ${parts.join(', ')})`, "''");
+      }
       case 'UPPER':
         return this.strict([this.expr(r.args[0] as Rex)], ([a]) => `${a}.toUpperCase()`, "''");
       case 'LOWER':
@@ -170,7 +352,58 @@ class Gen {
       case 'ABS': {
         const a = this.expr(r.args[0] as Rex);
         if (isExactWide(t) && this.mode === 'big') return this.strict([a], ([x]) => `(${x} < 0n ? -${x} : ${x})`, '0n');
+        if (t.kind === 'INT') return this.strict([a], ([x]) => `(Math.abs(${x}) | 0)`);
         return this.strict([a], ([x]) => `Math.abs(${x})`);
+      }
+      case 'SIGN': {
+        const a = this.expr(r.args[0] as Rex);
+        const unit = t.kind === 'DECIMAL' ? 10 ** t.scale : 1;
+        if (isExactWide(t) && this.mode === 'big') return this.strict([a], ([x]) => `(${x} > 0n ? ${BigInt(unit)}n : ${x} < 0n ? -${BigInt(unit)}n : 0n)`, '0n');
+        return this.strict([a], ([x]) => `(Math.sign(${x}) * ${unit})`);
+      }
+      case 'CEIL':
+      case 'FLOOR': {
+        const arg = r.args[0] as Rex;
+        const a = this.expr(arg);
+        const ceil = r.op === 'CEIL';
+        if (t.kind === 'DOUBLE' || t.kind === 'FLOAT') return this.strict([a], ([x]) => `Math.${ceil ? 'ceil' : 'floor'}(${x})`);
+        if (arg.type.kind !== 'DECIMAL') return a;
+        const s = arg.type.scale;
+        if (this.mode === 'big') return this.strict([a], ([x]) => `H.F.floorCeilExactBig(${x}, ${s}, ${ceil})`, '0n');
+        return this.strict([a], ([x]) => `H.F.floorCeilExact(${x}, ${s}, ${ceil})`);
+      }
+      case 'ROUND':
+      case 'TRUNCATE':
+        return this.round(r.args[0] as Rex, r.args[1] as Rex, t, r.op === 'TRUNCATE');
+      case 'POWER':
+        return this.strict(r.args.map((a) => this.expr(a)), ([x, y]) => `Math.pow(${x}, ${y})`);
+      case 'SQRT':
+        return this.strict([this.expr(r.args[0] as Rex)], ([x]) => `Math.sqrt(${x})`);
+      case 'LN':
+        return this.strict([this.expr(r.args[0] as Rex)], ([x]) => `Math.log(${x})`);
+      case 'LOG10':
+        return this.strict([this.expr(r.args[0] as Rex)], ([x]) => `Math.log10(${x})`);
+      case 'LOG2':
+        return this.strict([this.expr(r.args[0] as Rex)], ([x]) => `Math.log2(${x})`);
+      case 'LOG':
+        return this.strict(r.args.map((a) => this.expr(a)), ([b, x]) => `(Math.log(${x}) / Math.log(${b}))`);
+      case 'EXP':
+        return this.strict([this.expr(r.args[0] as Rex)], ([x]) => `Math.exp(${x})`);
+      case 'PI':
+        return { v: 'Math.PI', n: 'false' };
+      case 'RAND': {
+        // A seeded RAND draws from one java.util.Random per compiled operator, as Flink's per-task instance.
+        const seed = r.args[0];
+        const v = this.fresh('v');
+        if (seed?.kind === 'literal') this.emit(`const ${v} = ${this.constant(new JavaRandom(seed.value as number))}.nextDouble();`);
+        else this.emit(`const ${v} = H.F.random();`);
+        return { v, n: 'false' };
+      }
+      case 'RAND_INTEGER': {
+        const bound = this.expr(r.args[0] as Rex);
+        const seed = r.args[1];
+        const rng = seed?.kind === 'literal' ? this.constant(new JavaRandom(seed.value as number)) : 'undefined';
+        return this.strict([bound], ([b]) => `H.F.randomInt(${b}, ${rng})`);
       }
       case 'LIKE': {
         const args = r.args.map((a) => this.expr(a));
@@ -190,12 +423,108 @@ class Gen {
         }
         return { v, n };
       }
+      case 'GREATEST':
+      case 'LEAST': {
+        const cmp = r.op === 'GREATEST' ? '>' : '<';
+        return this.strict(
+          r.args.map((a) => this.expr(a)),
+          (vs) => vs.slice(1).reduce((acc, x) => `((a, b) => (b ${cmp} a ? b : a))(${acc}, ${x})`, vs[0] as string),
+          this.zeroOf(t),
+        );
+      }
+      case 'TIMESTAMPADD': {
+        const args = r.args.map((a) => this.expr(a));
+        return this.strict(args, ([u, k, x]) => `H.F.timestampAdd(${u}, ${k}, ${x}, ${t.kind === 'DATE'})`);
+      }
+      case 'ADD_MONTHS': {
+        const args = r.args.map((a) => this.expr(a));
+        return this.strict(args, ([x, m]) => `H.F.addMonths(${x}, ${m}, ${t.kind === 'DATE'})`);
+      }
+      case 'CURRENT_TIMESTAMP':
+      case 'LOCALTIMESTAMP':
+      case 'PROCTIME':
+        return this.strict([], () => 'H.F.now()');
+      case 'CURRENT_DATE':
+        return this.strict([], () => 'H.F.today()');
+      case 'CURRENT_TIME':
+        return this.strict([], () => 'H.F.timeOfDay()');
+      case 'CARDINALITY':
+        return this.strict([this.expr(r.args[0] as Rex)], ([a]) => `H.cardinality(${a})`);
+      case 'ELEMENT': {
+        const a = this.expr(r.args[0] as Rex);
+        const raw = this.strictNullable([a], ([x]) => `H.element(${x})`, Types.NULL());
+        const v = this.fresh('v');
+        this.emit(`const ${v} = ${raw.n} ? ${this.zeroOf(t)} : ${this.fromValueCode(raw.v, t)};`);
+        return { v, n: raw.n };
+      }
+      case 'ITEM': {
+        const container = r.args[0] as Rex;
+        const [c, k] = r.args.map((a) => this.expr(a)) as [Code, Code];
+        const isMap = container.type.kind === 'MAP';
+        const key = isMap ? this.toValueCode(k.v, (r.args[1] as Rex).type) : k.v;
+        const raw = this.strictNullable([c, k], ([x]) => `H.item(${x}, ${key}, ${isMap})`, Types.NULL());
+        const v = this.fresh('v');
+        this.emit(`const ${v} = ${raw.n} ? ${this.zeroOf(t)} : ${this.fromValueCode(raw.v, t)};`);
+        return { v, n: raw.n };
+      }
+      case 'ARRAY_VALUE':
+      case 'ROW_VALUE': {
+        // A materialized nested value: elements as Values, NULL elements as null.
+        const parts = r.args.map((a) => {
+          const c = this.expr(a);
+          return `(${c.n} ? null : ${this.toValueCode(c.v, a.type)})`;
+        });
+        const v = this.fresh('v');
+        this.emit(`const ${v} = [${parts.join(', ')}];`);
+        return { v, n: 'false' };
+      }
+      case 'MAP_VALUE': {
+        const parts = r.args.map((a) => {
+          const c = this.expr(a);
+          return `(${c.n} ? null : ${this.toValueCode(c.v, a.type)})`;
+        });
+        const entries: string[] = [];
+        for (let k = 0; k + 1 < parts.length; k += 2) entries.push(`[${parts[k]}, ${parts[k + 1]}]`);
+        const v = this.fresh('v');
+        this.emit(`const ${v} = new Map([${entries.join(', ')}]);`);
+        return { v, n: 'false' };
+      }
+      default:
+        throw new Error(`internal error: operator ${r.op} has no code generator`);
     }
+  }
+
+  /** ROUND/TRUNCATE: HALF_UP (or toward zero) at `d` digits, in the type's representation. */
+  private round(arg: Rex, digits: Rex, t: LogicalType, truncate: boolean): Code {
+    const a = this.expr(arg);
+    const d = this.expr(digits);
+    if (t.kind === 'DOUBLE' || t.kind === 'FLOAT') {
+      const f = t.kind === 'FLOAT' ? 'Math.fround' : '';
+      return this.strict([a, d], ([x, y]) => `${f}(H.F.roundDouble(${x}, ${y}, ${truncate}))`);
+    }
+    const big = isExactWide(t) && this.mode === 'big';
+    const fn = big ? 'H.F.roundExactBig' : 'H.F.roundExact';
+    if (arg.type.kind === 'DECIMAL' && t.kind === 'DECIMAL') {
+      // Literal digits (the binder requires them for DECIMAL): drop (s - target) digits, shift back for d < 0.
+      const dv = digits.kind === 'literal' ? (digits.value as number) : 0;
+      const s = arg.type.scale;
+      if (dv >= s) return a;
+      const drop = dv < 0 ? s - dv : s - dv;
+      const shift = dv < 0 ? -dv : 0;
+      const res = this.strict([a], ([x]) => `${fn}(${x}, ${drop}, ${shift}, ${truncate})`, big ? '0n' : '0');
+      if (!big) this.emit(`if (!${res.n} && !Number.isSafeInteger(${res.v})) throw H.WIDEN;`);
+      return res;
+    }
+    // Integers: only negative digits change the value.
+    const wrap = t.kind === 'INT' ? ' | 0' : '';
+    return this.strict([a, d], ([x, y]) => `(${y} >= 0 ? ${x} : (${fn}(${x}, -${y}, -${y}, ${truncate})${wrap}))`, big ? '0n' : '0');
   }
 
   private zeroOf(t: LogicalType): string {
     if (t.kind === 'BOOLEAN') return 'false';
     if (t.kind === 'VARCHAR' || t.kind === 'CHAR') return "''";
+    if (t.kind === 'BINARY' || t.kind === 'VARBINARY') return 'H.EMPTY';
+    if (isNested(t) || t.kind === 'NULL') return 'null';
     if (isExactWide(t) && this.mode === 'big') return '0n';
     return '0';
   }
@@ -237,6 +566,13 @@ class Gen {
 
   private arithmetic(op: 'PLUS' | 'MINUS' | 'TIMES' | 'DIVIDE' | 'MOD', l: Rex, r: Rex, t: LogicalType): Code {
     const js = { PLUS: '+', MINUS: '-', TIMES: '*', DIVIDE: '/', MOD: '%' }[op];
+    if (t.kind === 'TIMESTAMP' || t.kind === 'TIMESTAMP_LTZ' || t.kind === 'INTERVAL') {
+      // Datetime ± day-time interval and interval ± interval: milliseconds (or months) add exactly in a double.
+      return this.strict([this.expr(l), this.expr(r)], ([x, y]) => `(${x} ${js} ${y})`);
+    }
+    if (t.kind === 'DATE') {
+      return this.strict([this.expr(l), this.expr(r)], ([x, y]) => `H.F.datePlusMillis(${x}, ${op === 'MINUS' ? '-' : ''}${y})`);
+    }
     if (t.kind === 'DOUBLE' || t.kind === 'FLOAT') {
       const a = this.expr(l);
       const b = this.expr(r);
@@ -343,7 +679,7 @@ export class CodegenUnsupported extends Error {
   }
 }
 
-/** The typed-array constructor for an output of a type in a mode; null for object-array outputs. */
+/** The output array of a computed column: a typed array for flat numeric types, a plain array otherwise. */
 function outputArray(t: LogicalType, mode: Mode): string {
   switch (t.kind) {
     case 'BOOLEAN':
@@ -371,8 +707,32 @@ function outputArray(t: LogicalType, mode: Mode): string {
     case 'CHAR':
     case 'VARCHAR':
       return "new Array(m).fill('')";
+    case 'BINARY':
+    case 'VARBINARY':
+      return 'new Array(m).fill(H.EMPTY)';
+    case 'ARRAY':
+    case 'MAP':
+    case 'ROW':
+    case 'NULL':
+      return 'new Array(m).fill(null)';
+  }
+}
+
+/** The column object literal of a computed output (nested values go through the column builder). */
+function outputColumn(t: LogicalType, mode: Mode, values: string, validity: string, typeConst: string): string {
+  switch (t.kind) {
+    case 'ARRAY':
+    case 'MAP':
+    case 'ROW':
+    case 'NULL':
+      return `H.buildColumn(${typeConst}, ${values}, ${validity}, m)`;
+    case 'TIMESTAMP':
+    case 'TIMESTAMP_LTZ':
+      // Computed timestamps carry milliseconds; a p > 3 column keeps its nanos-of-millisecond array (zeros).
+      if (hasNanos(t)) return `{ kind: 'ts', values: ${values}, nanos: new Int32Array(m), validity: ${validity} }`;
+      return `{ kind: 'f64', values: ${values}, validity: ${validity} }`;
     default:
-      throw new CodegenUnsupported(`computed values of type ${formatType(t)}`);
+      return `{ kind: '${outputKind(t, mode)}', values: ${values}, validity: ${validity} }`;
   }
 }
 
@@ -399,6 +759,9 @@ function outputKind(t: LogicalType, mode: Mode): ColumnKind {
     case 'CHAR':
     case 'VARCHAR':
       return 'str';
+    case 'BINARY':
+    case 'VARBINARY':
+      return 'bin';
     default:
       return 'f64';
   }
@@ -419,8 +782,8 @@ export interface CalcSpec {
  */
 export function compileCalc(spec: CalcSpec): BatchFunction {
   const cache = new Map<string, { fn: Compiled; consts: unknown[] }>();
-  const variant = (kinds: ColumnKind[], mode: Mode): { fn: Compiled; consts: unknown[] } => {
-    const key = `${mode}:${kinds.join(',')}`;
+  const variant = (kinds: KindTree[], mode: Mode): { fn: Compiled; consts: unknown[] } => {
+    const key = `${mode}:${kinds.map(kindKey).join(',')}`;
     let c = cache.get(key);
     if (c === undefined) {
       c = generate(spec, kinds, mode);
@@ -428,10 +791,11 @@ export function compileCalc(spec: CalcSpec): BatchFunction {
     }
     return c;
   };
-  const hasWideInput = (kinds: ColumnKind[]): boolean => kinds.some((k) => k === 'i64' || k === 'big');
+  const flat = spec.inputSchema.fields.every((f) => f.type.kind !== 'ROW');
   return (batch: RecordBatch): RecordBatch | null => {
-    const kinds = batch.columns.map((c) => c.kind);
-    const mode: Mode = hasWideInput(kinds) ? 'big' : 'num';
+    // Flat inputs (the common case) key variants by top-level kinds; ROW inputs need their children's kinds.
+    const kinds = flat ? batch.columns.map((c) => ({ kind: c.kind, children: [] })) : batch.columns.map(kindTree);
+    const mode: Mode = kinds.some(hasWide) ? 'big' : 'num';
     try {
       const v = variant(kinds, mode);
       return v.fn(batch, v.consts, H);
@@ -443,7 +807,7 @@ export function compileCalc(spec: CalcSpec): BatchFunction {
   };
 }
 
-function generate(spec: CalcSpec, kinds: ColumnKind[], mode: Mode): { fn: Compiled; consts: unknown[] } {
+function generate(spec: CalcSpec, kinds: KindTree[], mode: Mode): { fn: Compiled; consts: unknown[] } {
   const g = new Gen(mode, kinds);
   const body: string[] = [];
   body.push('const n = batch.length; const cols = batch.columns;');
@@ -469,9 +833,9 @@ function generate(spec: CalcSpec, kinds: ColumnKind[], mode: Mode): { fn: Compil
     rowLines.push(...g.take());
     outDecl.push(`const o${o} = ${outputArray(p.type, mode)}; let ov${o} = null;`);
     rowLines.push(`if (${code.n}) { if (ov${o} === null) ov${o} = H.allValid(m); ov${o}[j >>> 3] &= ~(1 << (j & 7)); } else o${o}[j] = ${p.type.kind === 'BOOLEAN' ? `${code.v} ? 1 : 0` : code.v};`);
-    outCols.push(`{ kind: '${outputKind(p.type, mode)}', values: o${o}, validity: ov${o} }`);
+    outCols.push(outputColumn(p.type, mode, `o${o}`, `ov${o}`, g.constant(p.type)));
   });
-  for (const i of g.usedInputs) body.push(`const in${i} = cols[${i}].values; const iv${i} = cols[${i}].validity;`);
+  for (const setup of g.columns.values()) body.push(...setup);
   if (spec.condition !== null) {
     body.push('const sel = new Int32Array(n); let m = 0;');
     body.push('for (let i = 0; i < n; i++) {', ...filterLines, '}');

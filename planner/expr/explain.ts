@@ -16,6 +16,10 @@ export function explainRex(r: Rex, input: Schema): string {
       return r.type.kind === 'VARCHAR' || r.type.kind === 'CHAR' ? `_UTF-16LE'${String(r.value)}'` : formatValueText(r.value, r.type);
     case 'cast':
       return `${r.safe ? 'TRY_CAST' : 'CAST'}(${explainRex(r.operand, input)} AS ${formatType(r.type)})`;
+    case 'field':
+      return `${explainRex(r.operand, input)}.${r.name}`;
+    case 'udf':
+      return `${r.fn.name}(${r.args.map((a) => explainRex(a, input)).join(', ')})`;
     case 'call': {
       const args = r.args.map((a) => explainRex(a, input));
       const infix = INFIX[r.op];

@@ -104,9 +104,62 @@ function pairCommon(a: LogicalType, b: LogicalType): LogicalType | null {
     }
     if (a.kind === 'BOOLEAN' || a.kind === 'DATE' || a.kind === 'INTERVAL') return a;
     if (a.kind === 'BINARY' || a.kind === 'VARBINARY') return Types.BYTES();
+    if (a.kind === 'ROW' || a.kind === 'ARRAY' || a.kind === 'MAP') return nestedCommon(a, b);
   }
   // Flink compares a string with a temporal value by casting the string.
   if (isStr(a) && (b.kind === 'DATE' || b.kind === 'TIMESTAMP' || b.kind === 'TIME')) return b;
   if (isStr(b) && (a.kind === 'DATE' || a.kind === 'TIMESTAMP' || a.kind === 'TIME')) return a;
   return null;
+}
+
+/** Nested types meet field by field (names from the first); null if the shapes differ. */
+function nestedCommon(a: LogicalType, b: LogicalType): LogicalType | null {
+  const inner = (x: LogicalType, y: LogicalType): LogicalType | null => {
+    const c = commonType([x, y]);
+    return c === null ? null : ({ ...c, nullable: x.nullable || y.nullable } as LogicalType);
+  };
+  if (a.kind === 'ARRAY' && b.kind === 'ARRAY') {
+    const e = inner(a.element, b.element);
+    return e === null ? null : Types.ARRAY(e);
+  }
+  if (a.kind === 'MAP' && b.kind === 'MAP') {
+    const k = inner(a.key, b.key);
+    const v = inner(a.value, b.value);
+    return k === null || v === null ? null : Types.MAP(k, v);
+  }
+  if (a.kind === 'ROW' && b.kind === 'ROW' && a.fields.length === b.fields.length) {
+    const fields = a.fields.map((f, i) => ({ name: f.name, type: inner(f.type, (b.fields[i] as { type: LogicalType }).type) }));
+    if (fields.some((f) => f.type === null)) return null;
+    return Types.ROW(fields as { name: string; type: LogicalType }[]);
+  }
+  return null;
+}
+
+/**
+ * Flink's explicit cast matrix (LogicalTypeCasts) for the supported types: every type to character strings,
+ * strings to the scalar types, numeric and BOOLEAN among themselves, datetime conversions, and nested types
+ * element-wise (ROW field by field, same arity).
+ */
+export function castAllowed(from: LogicalType, to: LogicalType): boolean {
+  if (from.kind === 'NULL') return true;
+  const isStr = (t: LogicalType): boolean => t.kind === 'CHAR' || t.kind === 'VARCHAR';
+  const isBin = (t: LogicalType): boolean => t.kind === 'BINARY' || t.kind === 'VARBINARY';
+  const isDatetime = (t: LogicalType): boolean => t.kind === 'DATE' || t.kind === 'TIME' || t.kind === 'TIMESTAMP' || t.kind === 'TIMESTAMP_LTZ';
+  const numOrBool = (t: LogicalType): boolean => isNumeric(t) || t.kind === 'BOOLEAN';
+  if (isStr(to)) return true;
+  if (isStr(from)) return numOrBool(to) || isDatetime(to) || isBin(to);
+  if (numOrBool(from) && numOrBool(to)) return true;
+  if (isBin(from) && isBin(to)) return true;
+  if (isDatetime(from) && isDatetime(to)) {
+    if (from.kind === 'TIME') return to.kind === 'TIME' || to.kind === 'TIMESTAMP' || to.kind === 'TIMESTAMP_LTZ';
+    if (from.kind === 'DATE') return to.kind !== 'TIME';
+    return true;
+  }
+  if (from.kind === 'INTERVAL' && to.kind === 'INTERVAL') return from.family === to.family;
+  if (from.kind === 'ARRAY' && to.kind === 'ARRAY') return castAllowed(from.element, to.element);
+  if (from.kind === 'MAP' && to.kind === 'MAP') return castAllowed(from.key, to.key) && castAllowed(from.value, to.value);
+  if (from.kind === 'ROW' && to.kind === 'ROW') {
+    return from.fields.length === to.fields.length && from.fields.every((f, i) => castAllowed(f.type, (to.fields[i] as { type: LogicalType }).type));
+  }
+  return false;
 }

@@ -1,7 +1,7 @@
 // The ink view of the shell: finished output goes to the scrollback (<Static>), below it either the prompt
 // (highlighted, with the cursor, completions and the Ctrl-R search line) or the running query's live view and
 // status line. All behaviour lives in Shell; this file only draws it and forwards keys.
-import { Box, Static, Text, useInput } from 'ink';
+import { Box, Static, Text, useInput, usePaste } from 'ink';
 import { useEffect, useState, type ReactNode } from 'react';
 import { COLORS, highlight } from './highlight.js';
 import { Shell, type LogEntry, type RunView } from './shell.js';
@@ -10,6 +10,8 @@ export function App({ shell }: { readonly shell: Shell }): ReactNode {
   const [, setTick] = useState(0);
   useEffect(() => shell.subscribe(() => setTick((t) => t + 1)), [shell]);
   useInput((input, key) => shell.onKey(input, key));
+  // Bracketed paste: a pasted multi-line statement lands in the editor whole instead of as key presses.
+  usePaste((text) => shell.onPaste(text));
   return (
     <>
       <Static items={shell.log}>{(entry: LogEntry) => <LogLine key={entry.id} entry={entry} />}</Static>

@@ -117,7 +117,8 @@ export const SHELL_KEYS = `Keys:
   Ctrl-D            exit at an empty prompt
 While a query shows a table or changelog:
   q, Esc            stop the query and keep the last view
-  Up/Down, PgUp/PgDn, Home/End        scroll`;
+  Up/Down, PgUp/PgDn, Home/End        scroll
+  +, -              refresh the view more / less often`;
 
 const STATEMENT_HELP: Record<string, string> = {
   'CREATE TABLE': `CREATE [TEMPORARY] TABLE [IF NOT EXISTS] name (

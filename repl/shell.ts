@@ -56,6 +56,7 @@ export interface SearchState {
 }
 
 const PROMPT = 'freshet> ';
+const REFRESH_STEPS_MS = [100, 200, 500, 1000, 2000, 5000];
 
 export class Shell {
   log: LogEntry[] = [];
@@ -79,11 +80,14 @@ export class Shell {
   private readonly listeners = new Set<() => void>();
   private readonly sessionProps = new Map<string, string>();
   private readonly originalProps = new Map<string, string | undefined>();
-  private readonly refreshMs: number;
+  /** How often a live view redraws; + and - change it while a query runs, as in Flink's SQL client. */
+  private refreshMs: number;
+  private readonly baseRefreshMs: number;
   private readonly now: () => number;
 
   constructor(private readonly opts: ShellOptions) {
     this.refreshMs = opts.refreshMs ?? 200;
+    this.baseRefreshMs = this.refreshMs;
     this.now = opts.now ?? Date.now;
   }
 
@@ -152,6 +156,11 @@ export class Shell {
     } else if (key.end || input === 'G') {
       run.follow = true;
       run.offset = clampOffset(total, total, page);
+    } else if (input === '+' || input === '-') {
+      const steps = [...new Set([this.baseRefreshMs, ...REFRESH_STEPS_MS])].sort((a, b) => a - b);
+      const at = steps.indexOf(this.refreshMs);
+      // '+' refreshes more often (shorter interval), '-' less often.
+      this.refreshMs = steps[Math.max(0, Math.min(steps.length - 1, at + (input === '+' ? -1 : 1)))] as number;
     }
   }
 
@@ -281,6 +290,25 @@ export class Shell {
       if (this.busy) this.pendingInput.push(clean);
       else this.editor = ed.insert(this.editor, clean);
     });
+  }
+
+  /**
+   * Bracketed paste: the text goes into the editor as it is (line breaks included); a paste that ends with a
+   * line break is followed by Enter, so pasting a script with its last newline runs it.
+   */
+  onPaste(text: string): void {
+    if (this.exited) return;
+    const t = text.replace(/\r\n?/g, '\n');
+    const body = t.replace(/\n+$/, '');
+    if (this.busy || this.run !== null || this.search !== null) {
+      if (this.busy) this.pendingInput.push(t);
+      return;
+    }
+    this.completions = [];
+    this.notice = null;
+    this.editor = ed.insert(this.editor, body.replace(/\t/g, '  '));
+    if (body !== t) this.enter();
+    this.changed();
   }
 
   /** Text typed (or pasted) while a statement ran, replayed at the next prompt. */
@@ -525,16 +553,20 @@ export class Shell {
     };
     this.run = run;
     this.changed();
-    const timer = setInterval(() => {
+    // A timeout chain rather than an interval, so that a changed refresh rate applies at the next redraw.
+    let timer: NodeJS.Timeout | null = null;
+    const tick = (): void => {
       flush();
       this.changed();
-    }, this.refreshMs);
+      timer = setTimeout(tick, this.refreshMs);
+    };
+    timer = setTimeout(tick, this.refreshMs);
     try {
       for await (const c of result.changes() as AsyncGenerator<Change>) model.apply(c);
     } catch (e) {
       run.error = e;
     } finally {
-      clearInterval(timer);
+      if (timer !== null) clearTimeout(timer);
     }
     flush();
     const total = mode === 'table' ? model.table.size : model.changes.length;
@@ -594,7 +626,9 @@ export class Shell {
 
   keyHint(run: RunView): string {
     if (run.mode === 'tableau') return 'q/Esc or Ctrl-C: stop the query';
-    return run.finished ? 'q/Esc: back to the prompt · ↑↓ PgUp/PgDn Home/End: scroll' : 'q/Esc: stop and keep this view · Ctrl-C: cancel · ↑↓ PgUp/PgDn Home/End: scroll';
+    return run.finished
+      ? 'q/Esc: back to the prompt · ↑↓ PgUp/PgDn Home/End: scroll'
+      : 'q/Esc: stop and keep this view · Ctrl-C: cancel · ↑↓ PgUp/PgDn Home/End: scroll · +/-: refresh rate';
   }
 
   historyAt(i: number): string | undefined {

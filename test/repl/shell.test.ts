@@ -105,6 +105,16 @@ describe('typing and running statements', () => {
     await h.until('Bob');
   });
 
+  it('takes a bracketed paste whole, and runs it when it ends with a line break', async () => {
+    const h = await start({ setup: [PEOPLE] });
+    await h.press('\x1b[200~SELECT id\r\nFROM people WHERE id = 2;\x1b[201~');
+    expect(h.shell.editor.text).toBe('SELECT id\nFROM people WHERE id = 2;');
+    expect(h.frame()).not.toContain('1 row');
+    await h.press(KEY.ctrlC, '\x1b[200~SELECT name FROM people WHERE id = 1; SELECT name FROM people WHERE id = 3;\n\x1b[201~');
+    await h.until('Carol');
+    expect(h.frame()).toMatch(/Alice[\s\S]*Carol/);
+  });
+
   it('moves and deletes by word with Alt-arrows, Alt-B/F, Ctrl-W and Alt-D', async () => {
     const h = await start();
     await h.press('SELECT name FROM people;', KEY.ctrlW);
@@ -196,6 +206,10 @@ describe('result modes', () => {
     await h.until(() => received() > first + 5);
     const second = received();
     await h.until(() => received() > second + 5);
+    await h.press('-');
+    await h.until('refresh 0.1 s');
+    await h.press('+', '+');
+    await h.until('refresh 0.02 s');
     await h.press('q');
     await h.until(() => h.shell.run === null);
     expect(h.frame()).toMatch(/rows 1-10 of \d+/);

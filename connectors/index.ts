@@ -2,8 +2,11 @@
 import { defaultFactories } from '../planner/index.js';
 import { datagenFactory } from './datagen/factory.js';
 import { filesystemFactory } from './filesystem/factory.js';
+import { kafkaFactory, upsertKafkaFactory } from './kafka/factory.js';
 
 defaultFactories.register(filesystemFactory);
 defaultFactories.register(datagenFactory);
+defaultFactories.register(kafkaFactory);
+defaultFactories.register(upsertKafkaFactory);
 
-export { datagenFactory, filesystemFactory };
+export { datagenFactory, filesystemFactory, kafkaFactory, upsertKafkaFactory };

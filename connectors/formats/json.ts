@@ -156,6 +156,26 @@ function convert(v: unknown, t: LogicalType, path: string, opts: JsonOptions): V
 }
 
 /**
+ * Decodes one JSON object text into the values of a schema's fields, by name. Throws JsonRecordError naming
+ * the field (or the syntax problem); ignoring bad records is the caller's policy. Exported for record-at-a-time
+ * readers such as Kafka, which combine key, value and metadata fields into one row.
+ */
+export function decodeJsonFields(text: string, schema: Schema, opts: JsonOptions, exact = schema.fields.some((f) => needsExactText(f.type))): Value[] {
+  let obj: unknown;
+  try {
+    obj = exact ? parseExact(text) : JSON.parse(text);
+  } catch (e) {
+    throw new JsonRecordError(`malformed JSON (${(e as Error).message})`);
+  }
+  if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) throw new JsonRecordError('the record is not a JSON object');
+  const o = obj as Record<string, unknown>;
+  return schema.fields.map((f) => {
+    if (opts.failOnMissingField && !(f.name in o)) throw new JsonRecordError(`field '${f.name}' is missing`);
+    return convert(o[f.name], f.type, f.name, opts);
+  });
+}
+
+/**
  * Decodes JSON records into batches of a schema. `add` returns false for a skipped record (counted in
  * `skipped`) and throws JsonRecordError (with the caller adding the place) for a bad one.
  */
@@ -186,20 +206,14 @@ export class JsonDecoder {
   add(text: string): boolean {
     let values: Value[];
     try {
-      const obj: unknown = this.exact ? parseExact(text) : JSON.parse(text);
-      if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) throw new JsonRecordError('the record is not a JSON object');
-      const o = obj as Record<string, unknown>;
-      values = this.schema.fields.map((f) => {
-        if (this.opts.failOnMissingField && !(f.name in o)) throw new JsonRecordError(`field '${f.name}' is missing`);
-        return convert(o[f.name], f.type, f.name, this.opts);
-      });
+      values = decodeJsonFields(text, this.schema, this.opts, this.exact);
     } catch (e) {
-      if (!(e instanceof JsonRecordError) && !(e instanceof SyntaxError)) throw e;
+      if (!(e instanceof JsonRecordError)) throw e;
       if (this.opts.ignoreParseErrors) {
         this.skipped++;
         return false;
       }
-      throw new JsonRecordError(e instanceof SyntaxError ? `malformed JSON (${e.message})` : e.message);
+      throw e;
     }
     values.forEach((v, i) => (this.builders[i] as ColumnBuilder).append(v));
     this.rows++;

@@ -1,0 +1,45 @@
+// The `kafka` and `upsert-kafka` table factories: option specs (Flink's names), validation at CREATE TABLE time,
+// and the source reader / sink writer of a table. The parallel KafkaSource is exported for the runtime's
+// parallel sources; the planner's single-reader path reads every partition in one reader.
+import type { Schema } from '../../executor/index.js';
+import type { DynamicTableFactory, SinkContext, SourceContext } from '../../planner/index.js';
+import { READABLE_METADATA, UPSERT_KAFKA_OPTIONS, KAFKA_OPTIONS, isMetadataKey, kafkaConfig, type ConnectorKind, type KafkaTableConfig } from './options.js';
+import { KafkaSinkWriter } from './sink.js';
+import { KafkaSource, type MetadataColumn } from './source.js';
+
+function config(connector: ConnectorKind, ctx: SourceContext | SinkContext, schema: Schema): KafkaTableConfig {
+  return kafkaConfig(connector, ctx.options, schema, ctx.primaryKey ?? null);
+}
+
+/** Checks metadata columns (`c TYPE METADATA FROM 'key'`) against what the Kafka source can read. */
+export function kafkaMetadataColumns(columns: ReadonlyArray<{ readonly name: string; readonly key: string; readonly type: MetadataColumn['type'] }>): MetadataColumn[] {
+  return columns.map((c) => {
+    if (!isMetadataKey(c.key)) {
+      throw new Error(`unknown metadata key '${c.key}' for column '${c.name}' (the kafka connector offers: ${Object.keys(READABLE_METADATA).join(', ')})`);
+    }
+    const spec = READABLE_METADATA[c.key];
+    if (!spec.kinds.includes(c.type.kind)) throw new Error(`metadata column '${c.name}' FROM '${c.key}' must be of type ${spec.sql}, not ${c.type.kind}`);
+    return { key: c.key, name: c.name, type: c.type };
+  });
+}
+
+function factory(connector: ConnectorKind): DynamicTableFactory {
+  return {
+    identifier: connector,
+    options: connector === 'kafka' ? KAFKA_OPTIONS : UPSERT_KAFKA_OPTIONS,
+    // properties.* go to the Kafka client (SASL, SSL, timeouts, isolation level), as in Flink.
+    optionPrefixes: ['properties.'],
+    validate(options, physicalSchema, primaryKey) {
+      kafkaConfig(connector, options, physicalSchema, primaryKey);
+    },
+    createSource(ctx) {
+      return new KafkaSource(config(connector, ctx, ctx.physicalSchema), ctx.physicalSchema, [], ctx.tableName).createReader(0, 1);
+    },
+    createSink(ctx) {
+      return new KafkaSinkWriter(config(connector, ctx, ctx.schema), ctx.schema, ctx.tableName);
+    },
+  };
+}
+
+export const kafkaFactory: DynamicTableFactory = factory('kafka');
+export const upsertKafkaFactory: DynamicTableFactory = factory('upsert-kafka');

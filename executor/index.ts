@@ -20,6 +20,8 @@ export * from './runtime/time.js';
 export * from './runtime/key.js';
 export * from './runtime/partitioner.js';
 export * from './runtime/channel.js';
+export * from './runtime/record-writer.js';
+export * from './runtime/watermark-valve.js';
 export * from './runtime/source.js';
 export * from './runtime/subtask.js';
 export * from './runtime/timer-service.js';

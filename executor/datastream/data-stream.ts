@@ -283,12 +283,12 @@ export class KeyedStream extends DataStream {
     super(env, t);
   }
 
-  override process(fn: KeyedProcessFunction | ProcessFunction, outputSchema: Schema = this.schema): DataStream {
+  override process(fn: KeyedProcessFunction, outputSchema: Schema = this.schema): DataStream {
     const key = this.keySelector;
     return this.transform(
       'KeyedProcess',
       outputSchema,
-      () => new ProcessOperator('KeyedProcess', outputSchema, { kind: 'keyed', fn: fn as KeyedProcessFunction }, [key]),
+      () => new ProcessOperator('KeyedProcess', outputSchema, { kind: 'keyed', fn }, [key]),
     );
   }
 

@@ -168,13 +168,18 @@ export class ProcessOperator implements StreamOperator, RuntimeContext {
   private domain: TimeDomain = 'EVENT_TIME';
   private readonly ctxObj: OnTimerContext;
 
+  private readonly body: ProcessBody;
+
   constructor(
     readonly name: string,
     readonly outputSchema: Schema,
-    private readonly body: ProcessBody,
+    body: ProcessBody,
     /** One per input; null for non-keyed inputs. */
     private readonly keys: readonly (KeySelector | null)[],
   ) {
+    // Flink gives every parallel instance its own (deserialised) copy of the function. Closures cannot be
+    // copied, but an object inheriting from the user's function keeps fields that `open` sets per subtask.
+    this.body = { ...body, fn: Object.create(body.fn) as never };
     this.emitter = new Emitter(outputSchema);
     const timerService: TimerService = {
       currentProcessingTime: () => this.requireCtx().processingTime.now(),

@@ -19,7 +19,9 @@ export class TimestampsAndWatermarksOperator implements StreamOperator {
   private generator: WatermarkGenerator | null = null;
   private current = Number.NEGATIVE_INFINITY;
   private idle = false;
-  private lastActivity = 0;
+  /** Rows seen since the last periodic check, and when inactivity was first noticed (Flink's IdlenessTimer). */
+  private activity = false;
+  private inactiveSince: number | null = null;
   private timer: Cancellable | null = null;
   private pendingWatermark = Number.NEGATIVE_INFINITY;
   private readonly wmOut: WatermarkOutput;
@@ -53,7 +55,6 @@ export class TimestampsAndWatermarksOperator implements StreamOperator {
     this.generator = this.strategy.createGenerator();
     const ctx = this.ctx;
     if (ctx === null || !this.emitWatermarks) return;
-    this.lastActivity = ctx.processingTime.now();
     const interval = ctx.autoWatermarkInterval;
     const idle = this.strategy.idleTimeout;
     // With interval 0 watermarks follow the rows; the timer then only checks idleness.
@@ -71,7 +72,13 @@ export class TimestampsAndWatermarksOperator implements StreamOperator {
 
   private onPeriodic(now: number): void {
     const idle = this.strategy.idleTimeout;
-    if (idle !== null && !this.idle && now - this.lastActivity >= idle) this.setIdle(true);
+    // Inactivity is measured from the first check that saw no rows, so the watermark of the last rows is
+    // always emitted before the stream can go idle.
+    if (this.activity) {
+      this.activity = false;
+      this.inactiveSince = null;
+    } else if (this.inactiveSince === null) this.inactiveSince = now;
+    else if (idle !== null && !this.idle && now - this.inactiveSince >= idle) this.setIdle(true);
     if ((this.ctx as OperatorContext).autoWatermarkInterval > 0 && !this.idle) {
       (this.generator as WatermarkGenerator).onPeriodicEmit(this.wmOut);
       this.flushWatermark();
@@ -103,7 +110,7 @@ export class TimestampsAndWatermarksOperator implements StreamOperator {
       out.emitBatch(stamped);
       return;
     }
-    this.lastActivity = (this.ctx as OperatorContext | null)?.processingTime.now() ?? 0;
+    this.activity = true;
     if (this.idle) this.setIdle(false);
     const gen = this.generator as WatermarkGenerator;
     const readsEvents = gen.readsEvents !== false;

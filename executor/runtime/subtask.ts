@@ -178,6 +178,8 @@ export class LocalSubtask implements Subtask {
   private async loop(): Promise<void> {
     let slice = Date.now();
     let steps = 0;
+    // A consumer that no producer sends to (the idle subtasks behind a global partitioner) ends at once.
+    if (this.spec.source === null && this.spec.inputs.length === 0) this.endOfInput();
     while (!this.done) {
       if (this.cancelled) throw new CancelledError();
       if (this.mail.length > 0) {

@@ -1,12 +1,18 @@
 // Built-in connectors, registered with the planner's default factory registry on import.
 import { defaultFactories } from '../planner/index.js';
+import { blackholeFactory } from './blackhole/factory.js';
 import { datagenFactory } from './datagen/factory.js';
 import { filesystemFactory } from './filesystem/factory.js';
 import { kafkaFactory, upsertKafkaFactory } from './kafka/factory.js';
+import { printFactory } from './print/factory.js';
 
 defaultFactories.register(filesystemFactory);
 defaultFactories.register(datagenFactory);
 defaultFactories.register(kafkaFactory);
 defaultFactories.register(upsertKafkaFactory);
+defaultFactories.register(printFactory);
+defaultFactories.register(blackholeFactory);
 
-export { datagenFactory, filesystemFactory, kafkaFactory, upsertKafkaFactory };
+export { blackholeFactory, datagenFactory, filesystemFactory, kafkaFactory, printFactory, upsertKafkaFactory };
+export { blackholeCounts } from './blackhole/factory.js';
+export { printTarget } from './print/factory.js';

@@ -1,7 +1,7 @@
 // Lowers a logical plan onto runtime operators: the scan becomes the connector's source reader, adjacent
 // projection and filter fuse into one compiled Calc, the watermark assigner becomes its runtime operator.
 // (The optimizer issue replaces this direct lowering with physical planning; the operators stay the same.)
-import { CalcOperator, Schema, Types, WatermarkAssignerOperator, type SourceReader, type StreamOperator } from '../executor/index.js';
+import { CalcOperator, Schema, Types, WatermarkAssignerOperator, makeBatch, type SinkWriter, type SourceReader, type StreamElement, type StreamOperator } from '../executor/index.js';
 import { UnsupportedError } from '../parser/index.js';
 import { formatPath } from './catalog/catalog.js';
 import type { FactoryRegistry } from './catalog/factory.js';
@@ -12,6 +12,10 @@ import type { LogicalPlan } from './logical/plan.js';
 export interface LoweredPipeline {
   readonly source: SourceReader;
   readonly operators: StreamOperator[];
+  /** The connector's writer for INSERT INTO; queries read their result through TableResult instead. */
+  sink?: SinkWriter;
+  /** Further INSERT pipelines submitted with this one as a single job (a statement set). */
+  also?: readonly LoweredPipeline[];
 }
 
 export function lower(plan: LogicalPlan, factories: FactoryRegistry, sql: string): LoweredPipeline {
@@ -33,6 +37,16 @@ function lowerNode(plan: LogicalPlan, factories: FactoryRegistry): LoweredPipeli
       }
       const source = factory.createSource({ physicalSchema: plan.schema, options, tableName: formatPath(plan.table.path), primaryKey: plan.table.primaryKey });
       return { source, operators: [] };
+    }
+    case 'values':
+      return { source: valuesSource(plan.rows, plan.schema), operators: [] };
+    case 'sink': {
+      const below = lowerNode(plan.input, factories);
+      const options = plan.table.options;
+      const factory = factories.get(options['connector'] ?? '');
+      if (factory?.createSink === undefined) throw new Error(`connector '${options['connector'] ?? ''}' of table ${formatPath(plan.table.path)} cannot be written to`);
+      below.sink = factory.createSink({ schema: plan.schema, options, tableName: formatPath(plan.table.path), primaryKey: plan.table.primaryKey });
+      return below;
     }
     case 'project': {
       // Project over Filter fuses into one Calc: one pass, one allocation per output column.
@@ -66,4 +80,22 @@ function lowerNode(plan: LogicalPlan, factories: FactoryRegistry): LoweredPipeli
       return below;
     }
   }
+}
+
+/** Constant rows: each row's expressions are compiled as a Calc over one empty input row. */
+function valuesSource(rows: readonly (readonly Rex[])[], schema: Schema): SourceReader {
+  const empty = new Schema([]);
+  const one = makeBatch(empty, [], 1);
+  const batches = rows.map((row) => {
+    const fn = compileCalc({ inputSchema: empty, outputSchema: schema, projections: row, condition: null });
+    return fn(one);
+  });
+  return {
+    outputSchema: schema,
+    async *read(): AsyncGenerator<StreamElement> {
+      for (const b of batches) if (b !== null) yield { kind: 'batch', batch: b };
+      yield { kind: 'end' };
+    },
+    async close() {},
+  };
 }

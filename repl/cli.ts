@@ -239,6 +239,12 @@ function watchStops(result: TableResult, opts: PrintOptions, io: CliIO): { inter
 async function printResult(statement: Statement, result: TableResult, opts: PrintOptions, io: CliIO): Promise<number | null> {
   const schema = result.schema;
   if (schema === null) {
+    if (result.jobId !== null) {
+      // INSERT INTO: the job runs in this process, so script mode waits for it (Flink's table.dml-sync).
+      if (opts.format === 'tableau') io.stdout.write(`[INFO] Submitting SQL update statement to the cluster...\n[INFO] SQL update statement has been successfully submitted to the cluster:\nJob ID: ${result.jobId}\n`);
+      await result.await();
+      return null;
+    }
     if (opts.format === 'tableau') io.stdout.write(`[INFO] Execute statement succeeded.\n`);
     return null;
   }

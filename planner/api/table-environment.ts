@@ -3,12 +3,16 @@
 //   SQL text ──parser──▶ AST ──binder──▶ logical plan ──lower──▶ source + compiled operators ──▶ runtime
 //
 // DDL changes the catalog; a query starts a job whose result is a TableResult.
-import { type Schema } from '../../executor/index.js';
-import { parseStatements, UnsupportedError, type Query, type Select, type Statement } from '../../parser/index.js';
-import { Catalog } from '../catalog/catalog.js';
+import { Schema, Types } from '../../executor/index.js';
+import { parseStatements, UnsupportedError, ValidationError, type Span, type Statement } from '../../parser/index.js';
+import { Catalog, formatPath, type ObjectPath } from '../catalog/catalog.js';
 import { defaultFactories, type FactoryRegistry } from '../catalog/factory.js';
 import { StatementBinder } from '../binder/bind-statement.js';
-import { explainPlan } from '../logical/plan.js';
+import { explainPlan, type LogicalPlan } from '../logical/plan.js';
+import { configTable, describe, show, showCreate } from './statements.js';
+import { FUNCTION_NAMES } from '../binder/bind-functions.js';
+import { functionsOf } from '../expr/functions.js';
+import type { UserFunction } from '../expr/rex.js';
 import { lower } from '../lower.js';
 import { TableResult } from './table-result.js';
 
@@ -24,12 +28,15 @@ export class TableEnvironment {
   readonly catalog = new Catalog();
   private readonly factories: FactoryRegistry;
   private readonly config = new Map<string, string>();
+  /** The configuration at creation, which RESET restores. */
+  private readonly defaults: ReadonlyMap<string, string>;
 
   private constructor(settings: EnvironmentSettings) {
     this.factories = settings.factories ?? defaultFactories;
     this.config.set('execution.runtime-mode', settings.mode ?? 'streaming');
     this.config.set('parallelism.default', String(settings.parallelism ?? 1));
     for (const [k, v] of Object.entries(settings.config ?? {})) this.config.set(k, v);
+    this.defaults = new Map(this.config);
   }
 
   static create(settings: EnvironmentSettings = {}): TableEnvironment {
@@ -63,58 +70,146 @@ export class TableEnvironment {
     switch (s.kind) {
       case 'createTable': {
         const table = binder.createTable(s);
-        const existing = this.catalog.getTable(table.path);
+        const existing = this.catalog.get(table.path);
         if (existing !== undefined) {
           if (s.ifNotExists) return TableResult.ok();
-          throw new UnsupportedError(`replacing the existing table '${table.path.name}'`, source, s.name.span);
+          throw new ValidationError(`Table or view '${formatPath(table.path)}' already exists`, source, s.name.span);
         }
+        this.requireDatabase(table.path, source, s.name.span);
         this.catalog.createTable(table);
         return TableResult.ok();
       }
       case 'query': {
-        const plan = binder.select(selectOf(s.query, source));
+        const plan = binder.query(s.query);
         return TableResult.query(plan.schema, lower(plan, this.factories, source));
       }
-      case 'createTableAs':
-        throw new UnsupportedError('CREATE TABLE ... AS SELECT', source, s.span);
-      case 'createView':
-        throw new UnsupportedError('CREATE VIEW', source, s.span);
+      case 'createTableAs': {
+        // CTAS: a table with the query's columns, then an INSERT of the query into it.
+        const plan = binder.query(s.query);
+        const path = this.catalog.qualify(s.name.parts.map((p) => p.value));
+        if (this.catalog.get(path) !== undefined) {
+          if (s.ifNotExists) return TableResult.ok();
+          throw new ValidationError(`Table or view '${formatPath(path)}' already exists`, source, s.name.span);
+        }
+        if (s.partitionedBy.length > 0) throw new UnsupportedError('PARTITIONED BY', source, s.span);
+        const table = binder.tableFromSchema(path, plan.schema, s.options, s.comment, s.temporary, s.span);
+        this.requireDatabase(path, source, s.name.span);
+        this.catalog.createTable(table);
+        const sinkPlan: LogicalPlan = { kind: 'sink', input: plan, table, schema: plan.schema };
+        return TableResult.insert([lower(sinkPlan, this.factories, source)]);
+      }
+      case 'createView': {
+        const view = binder.createView(s);
+        if (this.catalog.get(view.path) !== undefined) {
+          if (s.ifNotExists) return TableResult.ok();
+          throw new ValidationError(`Table or view '${formatPath(view.path)}' already exists`, source, s.name.span);
+        }
+        this.requireDatabase(view.path, source, s.name.span);
+        this.catalog.put(view);
+        return TableResult.ok();
+      }
       case 'createFunction':
-        throw new UnsupportedError('CREATE FUNCTION', source, s.span);
+        throw new UnsupportedError('CREATE FUNCTION (register TypeScript functions with createTemporarySystemFunction)', source, s.span);
       case 'createCatalog':
-        throw new UnsupportedError('CREATE CATALOG', source, s.span);
-      case 'createDatabase':
-        throw new UnsupportedError('CREATE DATABASE', source, s.span);
+        throw new UnsupportedError('CREATE CATALOG (only the in-memory default_catalog exists)', source, s.span);
+      case 'createDatabase': {
+        const path = this.catalog.qualify([...s.name.parts.map((p) => p.value), '_']);
+        const [catalog, database] = [path.catalog, path.database];
+        if (this.catalog.hasDatabase(catalog, database)) {
+          if (s.ifNotExists) return TableResult.ok();
+          throw new ValidationError(`Database '${catalog}.${database}' already exists`, source, s.name.span);
+        }
+        if (!this.catalog.listCatalogs().includes(catalog)) throw new ValidationError(`Catalog '${catalog}' does not exist`, source, s.name.span);
+        this.catalog.createDatabase(catalog, database);
+        return TableResult.ok();
+      }
       case 'drop':
-        throw new UnsupportedError(`DROP ${s.object}`, source, s.span);
-      case 'alterTable':
-        throw new UnsupportedError('ALTER TABLE', source, s.span);
-      case 'alterView':
-        throw new UnsupportedError('ALTER VIEW', source, s.span);
+        return this.drop(s, source);
+      case 'alterTable': {
+        const obj = this.catalog.get(this.catalog.qualify(s.name.parts.map((p) => p.value)));
+        if (obj === undefined || obj.kind !== 'table') {
+          if (s.ifExists && obj === undefined) return TableResult.ok();
+          throw new ValidationError(`Table '${s.name.parts.map((p) => p.value).join('.')}' does not exist`, source, s.name.span);
+        }
+        const action = s.action;
+        if (action.kind === 'rename') {
+          const to = this.catalog.qualify(action.newName.parts.map((p) => p.value));
+          if (this.catalog.get(to) !== undefined) throw new ValidationError(`Table or view '${formatPath(to)}' already exists`, source, action.newName.span);
+          this.catalog.drop(obj.path);
+          this.catalog.put({ ...obj, path: to });
+          return TableResult.ok();
+        }
+        const options = { ...obj.options };
+        if (action.kind === 'setOptions') for (const o of action.options) options[o.key] = o.value;
+        else for (const k of action.keys) delete options[k];
+        binder.checkConnectorOptions(options, obj, s.span);
+        this.catalog.put({ ...obj, options });
+        return TableResult.ok();
+      }
+      case 'alterView': {
+        const obj = this.catalog.get(this.catalog.qualify(s.name.parts.map((p) => p.value)));
+        if (obj === undefined || obj.kind !== 'view') throw new ValidationError(`View '${s.name.parts.map((p) => p.value).join('.')}' does not exist`, source, s.name.span);
+        const action = s.action;
+        if (action.kind === 'rename') {
+          const to = this.catalog.qualify(action.newName.parts.map((p) => p.value));
+          if (this.catalog.get(to) !== undefined) throw new ValidationError(`Table or view '${formatPath(to)}' already exists`, source, action.newName.span);
+          this.catalog.drop(obj.path);
+          this.catalog.put({ ...obj, path: to });
+        } else {
+          const view = binder.createView({ kind: 'createView', span: s.span, temporary: obj.temporary, ifNotExists: false, name: s.name, columns: [], comment: obj.comment, query: action.query });
+          this.catalog.put(view);
+        }
+        return TableResult.ok();
+      }
       case 'insert':
-        throw new UnsupportedError(s.overwrite ? 'INSERT OVERWRITE' : 'INSERT INTO', source, s.span);
+        return TableResult.insert([lower(binder.insert(s), this.factories, source)]);
       case 'statementSet':
-        throw new UnsupportedError('statement sets', source, s.span);
+        return TableResult.insert(s.inserts.map((i) => lower(binder.insert(i), this.factories, source)));
       case 'set':
-        throw new UnsupportedError('SET', source, s.span);
+        if (s.key === null) return configTable(this.config);
+        this.config.set(s.key, s.value ?? '');
+        return TableResult.ok();
       case 'reset':
-        throw new UnsupportedError('RESET', source, s.span);
+        if (s.key === null) {
+          this.config.clear();
+          for (const [k, v] of this.defaults) this.config.set(k, v);
+        } else if (this.defaults.has(s.key)) this.config.set(s.key, this.defaults.get(s.key) as string);
+        else this.config.delete(s.key);
+        return TableResult.ok();
       case 'show':
-        throw new UnsupportedError(`SHOW ${s.what}`, source, s.span);
+        return show(s, this.catalog, source, () => this.functionNames());
       case 'showCreate':
-        throw new UnsupportedError(`SHOW CREATE ${s.object}`, source, s.span);
+        return showCreate(s, this.catalog, source);
       case 'describe':
-        throw new UnsupportedError('DESCRIBE', source, s.span);
-      case 'explain':
-        throw new UnsupportedError('EXPLAIN', source, s.span);
-      case 'use':
-        throw new UnsupportedError(s.catalog ? 'USE CATALOG' : 'USE', source, s.span);
+        return describe(s, this.catalog, source);
+      case 'explain': {
+        const inner = s.statement;
+        let plan: LogicalPlan;
+        if (inner.kind === 'query') plan = binder.query(inner.query);
+        else if (inner.kind === 'insert') plan = binder.insert(inner);
+        else throw new UnsupportedError(`EXPLAIN of ${inner.kind} statements`, source, inner.span);
+        return TableResult.rows(Schema.of(['result', Types.STRING(false)]), [[`== Abstract Syntax Tree ==\n${explainPlan(plan)}\n`]]);
+      }
+      case 'use': {
+        const parts = s.name.parts.map((p) => p.value);
+        if (s.catalog) {
+          if (!this.catalog.listCatalogs().includes(parts[0] as string)) throw new ValidationError(`Catalog '${parts[0]}' does not exist`, source, s.name.span);
+          this.catalog.currentCatalog = parts[0] as string;
+          this.catalog.currentDatabase = this.catalog.listDatabases()[0] ?? 'default_database';
+          return TableResult.ok();
+        }
+        const database = parts[parts.length - 1] as string;
+        const catalog = parts.length > 1 ? (parts[0] as string) : this.catalog.currentCatalog;
+        if (!this.catalog.hasDatabase(catalog, database)) throw new ValidationError(`Database '${catalog}.${database}' does not exist`, source, s.name.span);
+        this.catalog.currentCatalog = catalog;
+        this.catalog.currentDatabase = database;
+        return TableResult.ok();
+      }
       case 'stopJob':
-        throw new UnsupportedError('STOP JOB', source, s.span);
+        throw new UnsupportedError('STOP JOB (jobs run inside the embedding process until the cluster issue lands)', source, s.span);
       case 'help':
-        throw new UnsupportedError('HELP', source, s.span);
       case 'quit':
-        throw new UnsupportedError('QUIT', source, s.span);
+        throw new UnsupportedError(`${s.kind.toUpperCase()} outside the SQL client`, source, s.span);
       default: {
         const never: never = s;
         throw new Error(`unhandled statement ${JSON.stringify(never)}`);
@@ -122,38 +217,85 @@ export class TableEnvironment {
     }
   }
 
+  private drop(s: Extract<Statement, { kind: 'drop' }>, source: string): TableResult {
+    const parts = s.name.parts.map((p) => p.value);
+    switch (s.object) {
+      case 'TABLE':
+      case 'VIEW': {
+        const path = this.catalog.qualify(parts);
+        const obj = this.catalog.get(path);
+        if (obj === undefined) {
+          if (s.ifExists) return TableResult.ok();
+          throw new ValidationError(`${s.object === 'TABLE' ? 'Table' : 'View'} with identifier '${formatPath(path)}' does not exist`, source, s.name.span);
+        }
+        if (obj.kind.toUpperCase() !== s.object) throw new ValidationError(`'${formatPath(path)}' is a ${obj.kind}; use DROP ${obj.kind.toUpperCase()}`, source, s.name.span);
+        this.catalog.drop(path);
+        return TableResult.ok();
+      }
+      case 'DATABASE': {
+        const database = parts[parts.length - 1] as string;
+        const catalog = parts.length > 1 ? (parts[0] as string) : this.catalog.currentCatalog;
+        if (!this.catalog.hasDatabase(catalog, database)) {
+          if (s.ifExists) return TableResult.ok();
+          throw new ValidationError(`Database '${catalog}.${database}' does not exist`, source, s.name.span);
+        }
+        if (catalog === this.catalog.currentCatalog && database === this.catalog.currentDatabase) {
+          throw new ValidationError(`Cannot drop the database '${catalog}.${database}' which is in use`, source, s.name.span);
+        }
+        try {
+          this.catalog.dropDatabase(catalog, database, s.cascade === true);
+        } catch (e) {
+          throw new ValidationError((e as Error).message, source, s.name.span);
+        }
+        return TableResult.ok();
+      }
+      case 'FUNCTION':
+      case 'CATALOG':
+        throw new UnsupportedError(`DROP ${s.object}`, source, s.span);
+    }
+  }
+
+  private requireDatabase(path: ObjectPath, source: string, span: Span): void {
+    if (!this.catalog.hasDatabase(path.catalog, path.database)) {
+      throw new ValidationError(`Database '${path.catalog}.${path.database}' does not exist`, source, span);
+    }
+  }
+
+  /** Names for SHOW FUNCTIONS. */
+  private functionNames(): string[] {
+    return [...new Set([...FUNCTION_NAMES, ...functionsOf(this.catalog).names()])];
+  }
+
   /** The schema a query would produce, without running it. */
   resolveSchema(sql: string): Schema {
     const [s] = parseStatements(sql);
     if (s?.kind !== 'query') throw new Error('resolveSchema takes a query');
-    return new StatementBinder(this.catalog, this.factories, sql).select(selectOf(s.query, sql)).schema;
+    return new StatementBinder(this.catalog, this.factories, sql).query(s.query).schema;
   }
 
   /** The logical plan of a query as indented text. */
   explainSql(sql: string): string {
     const [s] = parseStatements(sql);
     if (s?.kind !== 'query') throw new Error('explainSql takes a query');
-    const plan = new StatementBinder(this.catalog, this.factories, sql).select(selectOf(s.query, sql));
+    const plan = new StatementBinder(this.catalog, this.factories, sql).query(s.query);
     return `== Abstract Syntax Tree ==\n${explainPlan(plan)}\n`;
+  }
+
+  /**
+   * Registers a scalar function usable from SQL as `name(...)`, shadowing a built-in of the same name (Flink's
+   * temporary system function). `eval` receives engine Values (NULL as null, BIGINT/DECIMAL as bigint) and
+   * returns a Value of `resultType`; with `argTypes` the arguments are checked and cast to them.
+   */
+  createTemporarySystemFunction(name: string, fn: Omit<UserFunction, 'name'>): void {
+    functionsOf(this.catalog).register({ ...fn, name });
+  }
+
+  /** Removes a function registered with createTemporarySystemFunction; false if there was none. */
+  dropTemporarySystemFunction(name: string): boolean {
+    return functionsOf(this.catalog).drop(name);
   }
 
   listTables(): string[] {
     return this.catalog.listTables();
-  }
-}
-
-/** The binder plans single SELECT blocks so far; every other query form is named in an UnsupportedError. */
-function selectOf(q: Query, source: string): Select {
-  switch (q.kind) {
-    case 'select':
-      return q;
-    case 'values':
-      throw new UnsupportedError('VALUES', source, q.span);
-    case 'setOp':
-      throw new UnsupportedError(q.op, source, q.span);
-    case 'with':
-      throw new UnsupportedError('WITH (common table expressions)', source, q.span);
-    case 'ordered':
-      throw new UnsupportedError('ORDER BY, LIMIT, OFFSET and FETCH', source, q.span);
   }
 }

@@ -20,6 +20,14 @@ export interface Change {
 
 export type ResultKind = 'SUCCESS' | 'SUCCESS_WITH_CONTENT';
 
+let jobCounter = 0;
+/** Flink-style 32-hex-digit job ids, unique within the process. */
+function newJobId(): string {
+  jobCounter++;
+  const rand = Array.from({ length: 4 }, () => Math.floor(Math.random() * 0x100000000).toString(16).padStart(8, '0')).join('');
+  return (jobCounter.toString(16).padStart(8, '0') + rand).slice(0, 32);
+}
+
 /** A bounded async queue between the job's sink and the result reader. */
 class BatchQueue implements SinkWriter {
   private readonly items: RecordBatch[] = [];
@@ -69,6 +77,10 @@ export class TableResult {
   private readonly controller = new AbortController();
   private readonly job: Promise<void>;
   private consumed = false;
+  private staticRows: readonly Value[][] | null = null;
+
+  /** The id of the job this result belongs to (queries and INSERT), or null for statements without a job. */
+  readonly jobId: string | null;
 
   private constructor(
     readonly resultKind: ResultKind,
@@ -76,10 +88,30 @@ export class TableResult {
     pipeline: LoweredPipeline | null,
     /** Message for statements without content (e.g. "OK"). */
     readonly message: string,
+    staticRows: readonly Value[][] | null = null,
   ) {
+    this.jobId = pipeline === null ? null : newJobId();
+    if (staticRows !== null && schema !== null) {
+      // Results computed by the planner itself (SHOW, DESCRIBE, EXPLAIN): one batch, no job.
+      const queue = new BatchQueue(1);
+      queue.end(null);
+      this.queue = queue;
+      this.staticRows = staticRows;
+      this.job = Promise.resolve();
+      return;
+    }
     if (pipeline === null) {
       this.queue = null;
       this.job = Promise.resolve();
+      return;
+    }
+    if (pipeline.sink !== undefined) {
+      // INSERT INTO: the connector's writer is the sink; the result only tracks the job. A statement set runs
+      // several inserts as one job.
+      this.queue = null;
+      const all = [pipeline, ...(pipeline.also ?? [])];
+      this.job = Promise.all(all.map((p) => runPipeline({ ...p, sink: p.sink as SinkWriter }, this.controller.signal))).then(() => undefined);
+      this.job.catch(() => undefined);
       return;
     }
     const queue = new BatchQueue(16);
@@ -103,11 +135,27 @@ export class TableResult {
     return new TableResult('SUCCESS_WITH_CONTENT', schema, pipeline, '');
   }
 
+  /** A submitted INSERT job (several for a statement set): `await()` waits for it; there are no rows to read. */
+  static insert(pipelines: readonly LoweredPipeline[]): TableResult {
+    const [first, ...rest] = pipelines;
+    if (first === undefined) return TableResult.ok();
+    return new TableResult('SUCCESS', null, { ...first, also: rest }, 'job submitted');
+  }
+
+  /** A result the planner computed itself (SHOW TABLES, DESCRIBE, EXPLAIN, SET). */
+  static rows(schema: Schema, rows: readonly Value[][]): TableResult {
+    return new TableResult('SUCCESS_WITH_CONTENT', schema, null, '', rows);
+  }
+
   /** The changelog of the result: every insert, update and delete in order. Can be read once. */
   async *changes(): AsyncGenerator<Change> {
     if (this.queue === null) return;
     if (this.consumed) throw new Error('the result of a query can be read only once');
     this.consumed = true;
+    if (this.staticRows !== null) {
+      for (const values of this.staticRows) yield { kind: '+I', values: [...values] };
+      return;
+    }
     for await (const batch of this.queue.drain()) {
       const rows = batchToRows(batch);
       for (let i = 0; i < rows.length; i++) yield { kind: rowKindShort(batch.kinds[i] as number), values: rows[i] as Value[] };

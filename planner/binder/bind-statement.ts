@@ -1,10 +1,26 @@
 // Binds statements: CREATE TABLE becomes a catalog entry (options checked by the connector's factory, computed
 // columns and the watermark bound and typed); SELECT becomes a logical plan. Errors carry the source span.
-import { Schema, Types, formatType, withNullability, type Field, type LogicalType } from '../../executor/index.js';
-import { UnsupportedError, ValidationError, closest, type CreateTable, type Select, type Span } from '../../parser/index.js';
-import { formatPath, type Catalog, type CatalogTable, type TableColumn } from '../catalog/catalog.js';
+import { Schema, Types, formatType, isCharacterString, isNumeric, withNullability, withoutTimeAttribute, type Field, type LogicalType } from '../../executor/index.js';
+import {
+  UnsupportedError,
+  ValidationError,
+  closest,
+  type CreateTable,
+  type CreateView,
+  type FromItem,
+  type Ident,
+  type Insert,
+  type Query,
+  type Select,
+  type Span,
+  type TableOption,
+  type Values,
+} from '../../parser/index.js';
+import { formatPath, type Catalog, type CatalogTable, type CatalogView, type ObjectPath, type TableColumn } from '../catalog/catalog.js';
 import { checkOptions, type FactoryRegistry } from '../catalog/factory.js';
+import { functionsOf } from '../expr/functions.js';
 import { Rex } from '../expr/rex.js';
+import { commonType } from '../expr/typing.js';
 import type { LogicalPlan } from '../logical/plan.js';
 import { toLogicalType } from '../types.js';
 import { ExprBinder } from './bind-expr.js';
@@ -42,7 +58,7 @@ export class StatementBinder {
         const p = physical[physicalIndex++] as (typeof physical)[number];
         columns.push({ kind: 'physical', name: p.name, type: p.type, comment: p.comment });
       } else if (c.kind === 'computed') {
-        const expr = new ExprBinder(physicalScope, this.source).bind(c.expr);
+        const expr = this.exprBinder(physicalScope).bind(c.expr);
         const type = expr.type.kind === 'NULL' ? Types.STRING() : expr.type;
         columns.push({ kind: 'computed', name: c.name.value, type, expr, sql: this.source.slice(c.expr.span.start, c.expr.span.end), comment: c.comment });
       }
@@ -60,7 +76,7 @@ export class StatementBinder {
         this.fail(`the rowtime attribute '${w.column.value}' must be of type TIMESTAMP or TIMESTAMP_LTZ, but is ${formatType(rt)}`, w.column.span);
       }
       const allScope = new Scope(columns.map((c, i) => ({ name: c.name, qualifier: null, type: c.type, index: i })));
-      const expr = new ExprBinder(allScope, this.source).bind(w.expr);
+      const expr = this.exprBinder(allScope).bind(w.expr);
       if (expr.type.kind !== 'TIMESTAMP' && expr.type.kind !== 'TIMESTAMP_LTZ') {
         this.fail(`the watermark expression must return TIMESTAMP or TIMESTAMP_LTZ, but returns ${formatType(expr.type)}`, w.expr.span);
       }
@@ -73,25 +89,62 @@ export class StatementBinder {
     }
     const options: Record<string, string> = {};
     for (const o of s.options) options[o.key] = o.value;
+    const physicalSchema = new Schema(physical.map((p) => ({ name: p.name, type: p.type })));
+    this.validateOptions(path.name, options, physicalSchema, s.primaryKey?.columns.map((k) => k.value) ?? null, s.options, s.name.span, s.span);
+    return { kind: 'table', path, columns, watermark, primaryKey: s.primaryKey?.columns.map((k) => k.value) ?? null, options, comment: s.comment, temporary: s.temporary };
+  }
+
+  /** Checks a table's options with its connector's factory; errors point at the offending option. */
+  private validateOptions(
+    tableName: string,
+    options: Readonly<Record<string, string>>,
+    physicalSchema: Schema,
+    primaryKey: readonly string[] | null,
+    written: readonly TableOption[],
+    nameSpan: Span,
+    span: Span,
+  ): void {
     const connector = options['connector'];
-    if (connector === undefined) this.fail(`table '${path.name}' has no 'connector' option (available: ${this.factories.identifiers().join(', ')})`, s.name.span);
+    if (connector === undefined) this.fail(`table '${tableName}' has no 'connector' option (available: ${this.factories.identifiers().join(', ')})`, nameSpan);
     const factory = this.factories.get(connector);
-    const optionSpan = (key: string | null): Span => s.options.find((o) => o.key === (key ?? 'connector'))?.span ?? s.span;
+    const optionSpan = (key: string | null): Span => written.find((o) => o.key === (key ?? 'connector'))?.span ?? span;
     if (factory === undefined) {
       const hint = closest(connector, this.factories.identifiers());
       this.fail(`could not find a connector named '${connector}' (available: ${this.factories.identifiers().join(', ')})`, optionSpan('connector'), hint ? `did you mean '${hint}'?` : undefined);
     }
     const problem = checkOptions(factory, options);
     if (problem !== null) this.fail(problem[1], optionSpan(problem[0]));
-    const physicalSchema = new Schema(physical.map((p) => ({ name: p.name, type: p.type })));
     try {
-      factory.validate?.(options, physicalSchema, s.primaryKey?.columns.map((k) => k.value) ?? null);
+      factory.validate?.(options, physicalSchema, primaryKey);
     } catch (e) {
       const msg = (e as Error).message;
-      const key = s.options.find((o) => msg.includes(`'${o.key}'`))?.key ?? null;
+      const key = written.find((o) => msg.includes(`'${o.key}'`))?.key ?? null;
       this.fail(msg, optionSpan(key));
     }
-    return { kind: 'table', path, columns, watermark, primaryKey: s.primaryKey?.columns.map((k) => k.value) ?? null, options, comment: s.comment, temporary: s.temporary };
+  }
+
+  /** Re-checks a table's options after ALTER TABLE ... SET/RESET. */
+  checkConnectorOptions(options: Readonly<Record<string, string>>, table: CatalogTable, span: Span): void {
+    const physical = new Schema(table.columns.filter((c) => c.kind === 'physical').map((c) => ({ name: c.name, type: c.type })));
+    this.validateOptions(table.path.name, options, physical, table.primaryKey, [], span, span);
+  }
+
+  /** The table CREATE TABLE ... AS SELECT creates: the query's columns, the given options. */
+  tableFromSchema(path: ObjectPath, schema: Schema, written: readonly TableOption[], comment: string | null, temporary: boolean, span: Span): CatalogTable {
+    const options: Record<string, string> = {};
+    for (const o of written) options[o.key] = o.value;
+    const fields = schema.fields.map((f) => ({ name: f.name, type: withoutTimeAttribute(f.type) }));
+    this.validateOptions(path.name, options, new Schema(fields), null, written, span, span);
+    return {
+      kind: 'table',
+      path,
+      columns: fields.map((f) => ({ kind: 'physical', name: f.name, type: f.type, comment: null })),
+      watermark: null,
+      primaryKey: null,
+      options,
+      comment,
+      temporary,
+    };
   }
 
   /** The plan that reads a table: scan of physical columns, computed columns, then the watermark assigner. */
@@ -114,28 +167,108 @@ export class StatementBinder {
     return plan;
   }
 
+  /** The plan of any query form supported so far; the others are named in an UnsupportedError. */
+  query(q: Query): LogicalPlan {
+    switch (q.kind) {
+      case 'select':
+        return this.select(q);
+      case 'values':
+        return this.values(q);
+      case 'setOp':
+        throw new UnsupportedError(q.op, this.source, q.span);
+      case 'with':
+        throw new UnsupportedError('WITH (common table expressions)', this.source, q.span);
+      case 'ordered':
+        throw new UnsupportedError('ORDER BY, LIMIT, OFFSET and FETCH', this.source, q.span);
+    }
+  }
+
+  /** An ExprBinder over a scope, with the session's functions. */
+  private exprBinder(scope: Scope): ExprBinder {
+    return new ExprBinder(scope, this.source, functionsOf(this.catalog));
+  }
+
+  /** `VALUES (...), (...)`: constant rows; each column takes the common type of its values. */
+  values(v: Values): LogicalPlan {
+    const empty = new Scope([]);
+    const width = v.rows[0]?.length ?? 0;
+    const rows = v.rows.map((r) => {
+      if (r.length !== width) this.fail(`VALUES rows must all have ${width} columns, but one has ${r.length}`, r[0]?.span ?? v.span);
+      return r.map((e) => this.exprBinder(empty).bind(e));
+    });
+    const fields: Field[] = [];
+    for (let c = 0; c < width; c++) {
+      const types = rows.map((r) => (r[c] as Rex).type);
+      const common = commonType(types);
+      if (common === null) this.fail(`VALUES column ${c + 1} has incompatible types: ${types.map(formatType).join(', ')}`, v.span);
+      fields.push({ name: `EXPR$${c}`, type: common.kind === 'NULL' ? Types.STRING() : withoutTimeAttribute(common) });
+    }
+    const coerced = rows.map((r) => r.map((e, c) => coerceTo(e, (fields[c] as Field).type)));
+    return { kind: 'values', rows: coerced, schema: new Schema(fields) };
+  }
+
+  /** The plan of a FROM item and the columns it makes visible, each with the qualifier it is reached by. */
+  private from(item: FromItem): { plan: LogicalPlan; scope: Scope } {
+    const scoped = (plan: LogicalPlan, qualifier: string | null): { plan: LogicalPlan; scope: Scope } => ({
+      plan,
+      scope: new Scope(plan.schema.fields.map((f, i) => ({ name: f.name, qualifier, type: f.type, index: i }))),
+    });
+    switch (item.kind) {
+      case 'table': {
+        if (item.forSystemTime !== null) throw new UnsupportedError('FOR SYSTEM_TIME AS OF', this.source, item.forSystemTime.span);
+        if (item.hints.length > 0) throw new UnsupportedError('table hints', this.source, item.span);
+        const path = this.catalog.qualify(item.name.parts.map((p) => p.value));
+        const obj = this.catalog.get(path);
+        if (obj === undefined) {
+          const hint = closest(path.name, this.catalog.listTables());
+          this.fail(`Object '${path.name}' not found within '${path.catalog}.${path.database}'`, item.name.span, hint ? `did you mean '${hint}'?` : undefined);
+        }
+        let plan = obj.kind === 'table' ? this.scanTable(obj) : this.expandView(obj);
+        plan = this.renameColumns(plan, item.columnAliases, item.span);
+        return scoped(plan, item.alias?.value ?? path.name);
+      }
+      case 'subquery': {
+        if (item.lateral) throw new UnsupportedError('LATERAL subqueries', this.source, item.span);
+        const plan = this.renameColumns(this.query(item.query), item.alias?.columns ?? [], item.span);
+        return scoped(plan, item.alias?.name.value ?? null);
+      }
+      case 'join':
+        throw new UnsupportedError(item.joinType === 'COMMA' ? 'joins (comma-separated FROM items)' : `${item.joinType} JOIN`, this.source, item.span);
+      case 'tableFunction':
+        throw new UnsupportedError('table functions in FROM (TABLE(...))', this.source, item.span);
+      case 'unnest':
+        throw new UnsupportedError('UNNEST', this.source, item.span);
+      case 'matchRecognize':
+        throw new UnsupportedError('MATCH_RECOGNIZE', this.source, item.span);
+    }
+  }
+
+  /** A view is planned from its stored query where it is used (as Flink expands views). */
+  private expandView(v: CatalogView): LogicalPlan {
+    const inner = new StatementBinder(this.catalog, this.factories, v.source).query(v.query);
+    if (v.columnNames.length === 0) return inner;
+    return { kind: 'project', input: inner, exprs: inner.schema.fields.map((f, i) => Rex.input(i, f.type)), schema: v.schema };
+  }
+
+  /** `AS t(a, b)`: renames the columns of a FROM item (same count required). */
+  private renameColumns(plan: LogicalPlan, names: readonly Ident[], span: Span): LogicalPlan {
+    if (names.length === 0) return plan;
+    if (names.length !== plan.schema.size) this.fail(`${names.length} column aliases given for ${plan.schema.size} columns`, span);
+    const schema = new Schema(plan.schema.fields.map((f, i) => ({ name: (names[i] as Ident).value, type: f.type })));
+    return { kind: 'project', input: plan, exprs: plan.schema.fields.map((f, i) => Rex.input(i, f.type)), schema };
+  }
+
   select(s: Select): LogicalPlan {
     if (s.distinct) throw new UnsupportedError('SELECT DISTINCT', this.source, s.span);
-    if (s.from === null) throw new UnsupportedError('SELECT without FROM', this.source, s.span);
-    const ref = s.from;
-    if (ref.kind !== 'table') throw new UnsupportedError(ref.kind === 'join' ? 'joins' : `FROM ${ref.kind}`, this.source, ref.span);
-    if (ref.forSystemTime !== null) throw new UnsupportedError('FOR SYSTEM_TIME AS OF', this.source, ref.forSystemTime.span);
-    if (ref.hints.length > 0) throw new UnsupportedError('table hints', this.source, ref.span);
-    if (ref.columnAliases.length > 0) throw new UnsupportedError('column aliases on a table', this.source, ref.span);
     if (s.groupBy.length > 0) throw new UnsupportedError('GROUP BY', this.source, s.span);
     if (s.having !== null) throw new UnsupportedError('HAVING', this.source, s.having.span);
     if (s.windows.length > 0) throw new UnsupportedError('WINDOW clause', this.source, s.span);
     if (s.hints.length > 0) throw new UnsupportedError('query hints', this.source, s.span);
-    const path = this.catalog.qualify(ref.name.parts.map((p) => p.value));
-    const table = this.catalog.getTable(path);
-    if (table === undefined) {
-      const hint = closest(path.name, this.catalog.listTables());
-      this.fail(`Object '${path.name}' not found within '${path.catalog}.${path.database}'`, ref.name.span, hint ? `did you mean '${hint}'?` : undefined);
-    }
-    let plan = this.scanTable(table);
-    const qualifier = ref.alias?.value ?? path.name;
-    const scope = new Scope(plan.schema.fields.map((f, i) => ({ name: f.name, qualifier, type: f.type, index: i })));
-    const binder = new ExprBinder(scope, this.source);
+    // SELECT without FROM reads one row with no columns, as Flink's single-row VALUES.
+    const { plan: input, scope } =
+      s.from === null ? { plan: { kind: 'values', rows: [[]], schema: new Schema([]) } as LogicalPlan, scope: new Scope([]) } : this.from(s.from);
+    let plan = input;
+    const binder = this.exprBinder(scope);
     if (s.where !== null) {
       const cond = binder.bind(s.where);
       if (cond.type.kind !== 'BOOLEAN' && cond.type.kind !== 'NULL') {
@@ -149,6 +282,7 @@ export class StatementBinder {
       if (item.kind === 'star') {
         const q = item.qualifier?.parts.map((p) => p.value).join('.') ?? null;
         if (q !== null && !scope.hasQualifier(q)) this.fail(`Table '${q}' not found`, item.span);
+        if (scope.columns.length === 0) this.fail("'*' needs a FROM clause", item.span);
         for (const c of scope.columns) {
           if (q === null || c.qualifier === q) {
             exprs.push(Rex.input(c.index, c.type));
@@ -158,14 +292,90 @@ export class StatementBinder {
         return;
       }
       const r = binder.bind(item.expr);
-      exprs.push(r.type.kind === 'NULL' ? Rex.literal(null, Types.NULL()) : r);
+      exprs.push(r);
       if (item.alias !== null) names.push(item.alias.value);
       else if (item.expr.kind === 'ident') names.push(item.expr.name.parts[item.expr.name.parts.length - 1]?.value ?? `EXPR$${names.length}`);
       else names.push(`EXPR$${names.length}`);
     });
     const unique = uniqueNames(names);
-    const fields = exprs.map((e, i) => ({ name: unique[i] as string, type: e.type.kind === 'NULL' ? withNullability(Types.NULL(), true) : e.type }));
-    return { kind: 'project', input: plan, exprs, schema: new Schema(fields) };
+    const fields = exprs.map((e, i) => ({ name: unique[i] as string, type: e.type.kind === 'NULL' ? Types.STRING() : e.type }));
+    return { kind: 'project', input: plan, exprs: exprs.map((e, i) => (e.type.kind === 'NULL' ? Rex.literal(null, (fields[i] as Field).type) : e)), schema: new Schema(fields) };
+  }
+
+  /**
+   * INSERT INTO: the query's columns are matched to the sink's physical columns by position (or by the column
+   * list), converted where Flink converts implicitly; a column left out of the list is written as NULL.
+   */
+  insert(s: Insert): LogicalPlan {
+    if (s.overwrite) throw new UnsupportedError('INSERT OVERWRITE', this.source, s.span);
+    if (s.partition.length > 0) throw new UnsupportedError('INSERT with a static PARTITION', this.source, s.span);
+    if (s.hints.length > 0) throw new UnsupportedError('table hints', this.source, s.span);
+    const path = this.catalog.qualify(s.target.parts.map((p) => p.value));
+    const obj = this.catalog.get(path);
+    if (obj === undefined) {
+      const hint = closest(path.name, this.catalog.listTables('table'));
+      this.fail(`Object '${path.name}' not found within '${path.catalog}.${path.database}'`, s.target.span, hint ? `did you mean '${hint}'?` : undefined);
+    }
+    if (obj.kind !== 'table') this.fail(`cannot INSERT INTO the view '${path.name}'`, s.target.span);
+    const factory = this.factories.get(obj.options['connector'] ?? '');
+    if (factory?.createSink === undefined) this.fail(`connector '${obj.options['connector'] ?? ''}' of table '${path.name}' cannot be written to (it has no sink)`, s.target.span);
+    const sinkCols = obj.columns.filter((c) => c.kind === 'physical');
+    const query = this.query(s.query);
+    // Target positions of the query's columns.
+    let targets: number[];
+    if (s.columns.length > 0) {
+      targets = s.columns.map((c) => {
+        const i = sinkCols.findIndex((sc) => sc.name === c.value);
+        if (i < 0) this.fail(`Unknown target column '${c.value}' of table '${path.name}'`, c.span);
+        return i;
+      });
+    } else targets = sinkCols.map((_c, i) => i);
+    const sinkSchema = new Schema(sinkCols.map((c) => ({ name: c.name, type: c.type })));
+    if (query.schema.size !== targets.length) {
+      this.fail(
+        `Column types of query result and sink for '${formatPath(path)}' do not match.\nCause: different number of columns.\n\nQuery schema: ${schemaText(query.schema)}\nSink schema:  ${schemaText(sinkSchema)}`,
+        s.query.span,
+      );
+    }
+    const exprs = sinkCols.map((c, i) => {
+      const from = targets.indexOf(i);
+      if (from < 0) {
+        if (!c.type.nullable) this.fail(`column '${c.name}' of table '${path.name}' is NOT NULL and has no value in the INSERT`, s.target.span);
+        return Rex.literal(null, c.type);
+      }
+      const q = query.schema.field(from);
+      if (!insertCompatible(q.type, c.type)) {
+        this.fail(
+          `Column types of query result and sink for '${formatPath(path)}' do not match.\nCause: Incompatible types for sink column '${c.name}' at position ${i}.\n\nQuery schema: ${schemaText(query.schema)}\nSink schema:  ${schemaText(sinkSchema)}`,
+          s.query.span,
+        );
+      }
+      return coerceTo(Rex.input(from, q.type), c.type);
+    });
+    const projected: LogicalPlan = { kind: 'project', input: query, exprs, schema: sinkSchema };
+    return { kind: 'sink', input: projected, table: obj, schema: sinkSchema };
+  }
+
+  /** CREATE VIEW: the query is validated now and stored with its text; planning happens where it is used. */
+  createView(s: CreateView): CatalogView {
+    const path = this.catalog.qualify(s.name.parts.map((p) => p.value));
+    const plan = this.query(s.query);
+    let schema = plan.schema;
+    if (s.columns.length > 0) {
+      if (s.columns.length !== schema.size) this.fail(`the view has ${s.columns.length} column names but its query has ${schema.size} columns`, s.name.span);
+      schema = new Schema(schema.fields.map((f, i) => ({ name: (s.columns[i] as Ident).value, type: f.type })));
+    }
+    return {
+      kind: 'view',
+      path,
+      query: s.query,
+      source: this.source,
+      sql: this.source.slice(s.query.span.start, s.query.span.end),
+      columnNames: s.columns.map((c) => c.value),
+      schema,
+      comment: s.comment,
+      temporary: s.temporary,
+    };
   }
 
   describePath(t: CatalogTable): string {
@@ -186,4 +396,35 @@ function uniqueNames(names: readonly string[]): string[] {
     used.add(name);
     return name;
   });
+}
+
+function schemaText(s: Schema): string {
+  return `[${s.fields.map((f) => `${f.name}: ${formatType(f.type)}`).join(', ')}]`;
+}
+
+/** `r` as type `t` (ignoring nullability and time attributes), through a CAST when they differ. */
+function coerceTo(r: Rex, t: LogicalType): Rex {
+  const norm = (x: LogicalType): string => formatType(withNullability(withoutTimeAttribute(x), true));
+  if (norm(r.type) === norm(t)) return r;
+  if (r.kind === 'literal' && r.value === null) return Rex.literal(null, withNullability(t, true));
+  return Rex.cast(r, withNullability(t, r.type.nullable), false);
+}
+
+/**
+ * Whether INSERT converts a query column of type `from` into a sink column of type `to` implicitly: numeric to
+ * numeric, character string to character string, timestamps to timestamps, NULL to anything, same kinds.
+ */
+function insertCompatible(from: LogicalType, to: LogicalType): boolean {
+  if (from.kind === 'NULL') return true;
+  if (isNumeric(from) && isNumeric(to)) return numericRank(from) <= numericRank(to);
+  if (isCharacterString(from) && isCharacterString(to)) return true;
+  const ts = (t: LogicalType): boolean => t.kind === 'TIMESTAMP' || t.kind === 'TIMESTAMP_LTZ';
+  if (ts(from) && ts(to)) return true;
+  if (from.kind !== to.kind) return false;
+  return formatType(withNullability(withoutTimeAttribute(from), true)) === formatType(withNullability(withoutTimeAttribute(to), true)) || from.kind === 'BINARY' || from.kind === 'VARBINARY';
+}
+
+/** Flink's implicit numeric widening order; DECIMAL converts to any DECIMAL. */
+function numericRank(t: LogicalType): number {
+  return { TINYINT: 1, SMALLINT: 2, INT: 3, BIGINT: 4, DECIMAL: 5, FLOAT: 6, DOUBLE: 7 }[t.kind as string] ?? 99;
 }

@@ -8,6 +8,10 @@ import type { Rex } from '../expr/rex.js';
 
 export type LogicalPlan =
   | { readonly kind: 'scan'; readonly table: CatalogTable; readonly schema: Schema }
+  /** Constant rows (`VALUES`, `SELECT` without FROM); each row's expressions reference no input. */
+  | { readonly kind: 'values'; readonly rows: readonly (readonly Rex[])[]; readonly schema: Schema }
+  /** Writes the input into a table through its connector; the input's columns match the sink's by position. */
+  | { readonly kind: 'sink'; readonly input: LogicalPlan; readonly table: CatalogTable; readonly schema: Schema }
   | { readonly kind: 'project'; readonly input: LogicalPlan; readonly exprs: readonly Rex[]; readonly schema: Schema }
   | { readonly kind: 'filter'; readonly input: LogicalPlan; readonly condition: Rex; readonly schema: Schema }
   | {
@@ -23,7 +27,9 @@ export type PlanKind = LogicalPlan['kind'];
 export function inputs(p: LogicalPlan): LogicalPlan[] {
   switch (p.kind) {
     case 'scan':
+    case 'values':
       return [];
+    case 'sink':
     case 'project':
     case 'filter':
     case 'watermarkAssigner':
@@ -38,6 +44,10 @@ function describe(p: LogicalPlan): string {
   switch (p.kind) {
     case 'scan':
       return `LogicalTableScan(table=[${formatPath(p.table.path)}], fields=[${names.join(', ')}])`;
+    case 'values':
+      return `LogicalValues(tuples=[${p.rows.map((r) => `{ ${r.map((e) => explainRex(e, p.schema)).join(', ')} }`).join(', ')}])`;
+    case 'sink':
+      return `LogicalSink(table=[${formatPath(p.table.path)}], fields=[${p.input.schema.names().join(', ')}])`;
     case 'project':
       return `LogicalProject(${p.exprs.map((e, i) => `${names[i]}=[${explainRex(e, p.input.schema)}]`).join(', ')})`;
     case 'filter':

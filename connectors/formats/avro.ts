@@ -21,67 +21,114 @@ const exactLong = avro.types.LongType.__with({
 
 type AvroSchema = string | { readonly [k: string]: unknown } | readonly AvroSchema[];
 
-/** Avro schema of a type, without nullability. Record names are numbered so nested rows never clash. */
-function avroType(t: LogicalType, name: string, counter: { n: number }): AvroSchema {
+/**
+ * The Avro schema of one type and the conversions of its values. Nullable types are ["null", T] unions, which
+ * avsc reads and writes wrapped ({branch: value}): unwrapped unions pick the branch by JS type and have none for
+ * bigint, so exact longs need the wrapped form.
+ */
+interface AvroField {
+  readonly schema: AvroSchema;
+  readonly to: (v: Value) => unknown;
+  readonly from: (x: unknown) => Value;
+}
+
+const same = (v: unknown): Value => v as Value;
+
+/** The field for a type without its nullability. Record names are numbered so nested rows never clash. */
+function plain(t: LogicalType, name: string, counter: { n: number }): AvroField & { readonly branch: string } {
+  const prim = (schema: string, to: (v: Value) => unknown = (v) => v, from: (x: unknown) => Value = same): AvroField & { branch: string } => ({ schema, branch: schema, to, from });
   switch (t.kind) {
     case 'BOOLEAN':
-      return 'boolean';
+      return prim('boolean');
     case 'TINYINT':
     case 'SMALLINT':
     case 'INT':
-      return 'int';
+      return prim('int');
     case 'BIGINT':
-      return 'long';
+      return prim('long');
     case 'FLOAT':
-      return 'float';
+      return prim('float');
     case 'DOUBLE':
-      return 'double';
+      return prim('double');
     case 'CHAR':
     case 'VARCHAR':
-      return 'string';
+      return prim('string');
     case 'BINARY':
     case 'VARBINARY':
-      return 'bytes';
+      return prim(
+        'bytes',
+        (v) => Buffer.from(v as Uint8Array),
+        (x) => new Uint8Array(x as Buffer),
+      );
     case 'DECIMAL':
-      return { type: 'bytes', logicalType: 'decimal', precision: t.precision, scale: t.scale };
+      return { schema: { type: 'bytes', logicalType: 'decimal', precision: t.precision, scale: t.scale }, branch: 'bytes', to: (v) => decimalBytes(v as bigint), from: (x) => fromDecimalBytes(x as Buffer) };
     case 'DATE':
-      return { type: 'int', logicalType: 'date' };
+      return { schema: { type: 'int', logicalType: 'date' }, branch: 'int', to: (v) => v, from: same };
     case 'TIME':
-      return { type: 'int', logicalType: 'time-millis' };
+      return { schema: { type: 'int', logicalType: 'time-millis' }, branch: 'int', to: (v) => v, from: same };
     case 'TIMESTAMP':
-    case 'TIMESTAMP_LTZ':
-      return { type: 'long', logicalType: t.precision > 3 ? 'timestamp-micros' : 'timestamp-millis' };
-    case 'ARRAY':
-      return { type: 'array', items: nullable(t.element, `${name}_element`, counter) };
-    case 'MAP':
+    case 'TIMESTAMP_LTZ': {
+      const micros = t.precision > 3;
+      return {
+        schema: { type: 'long', logicalType: micros ? 'timestamp-micros' : 'timestamp-millis' },
+        branch: 'long',
+        to: (v) => (micros ? (v as bigint) / 1000n : BigInt(v as number)),
+        from: (x) => (micros ? (x as bigint) * 1000n : Number(x as bigint)),
+      };
+    }
+    case 'ARRAY': {
+      const e = field(t.element, `${name}_element`, counter);
+      return { schema: { type: 'array', items: e.schema }, branch: 'array', to: (v) => (v as Value[]).map(e.to), from: (x) => (x as unknown[]).map(e.from) };
+    }
+    case 'MAP': {
       if (t.key.kind !== 'VARCHAR' && t.key.kind !== 'CHAR') throw new Error(`the avro format supports MAP keys of type STRING only (column '${name}')`);
-      return { type: 'map', values: nullable(t.value, `${name}_value`, counter) };
-    case 'ROW':
-      return { type: 'record', name: `record_${counter.n++}`, fields: t.fields.map((f) => ({ name: f.name, type: nullable(f.type, f.name, counter) })) };
+      const e = field(t.value, `${name}_value`, counter);
+      return {
+        schema: { type: 'map', values: e.schema },
+        branch: 'map',
+        to: (v) => Object.fromEntries([...(v as Map<Value, Value>)].map(([k, x]) => [k as string, e.to(x)])),
+        from: (x) => new Map(Object.entries(x as Record<string, unknown>).map(([k, y]) => [k, e.from(y)])),
+      };
+    }
+    case 'ROW': {
+      const recordName = `record_${counter.n++}`;
+      const fields = t.fields.map((f) => ({ name: f.name, ...field(f.type, f.name, counter) }));
+      return {
+        schema: { type: 'record', name: recordName, fields: fields.map((f) => ({ name: f.name, type: f.schema })) },
+        branch: recordName,
+        to: (v) => Object.fromEntries(fields.map((f, i) => [f.name, f.to((v as Value[])[i] ?? null)])),
+        from: (x) => fields.map((f) => f.from((x as Record<string, unknown>)[f.name])),
+      };
+    }
     case 'INTERVAL':
     case 'NULL':
       throw new Error(`the avro format does not support columns of type ${t.kind} (column '${name}')`);
   }
 }
 
-function nullable(t: LogicalType, name: string, counter: { n: number }): AvroSchema {
-  const s = avroType(t, name, counter);
-  return t.nullable ? ['null', s] : s;
+function field(t: LogicalType, name: string, counter: { n: number }): AvroField {
+  const p = plain(t, name, counter);
+  if (!t.nullable) return { schema: p.schema, to: (v) => p.to(v), from: (x) => p.from(x) };
+  return {
+    schema: ['null', p.schema],
+    to: (v) => (v === null ? null : { [p.branch]: p.to(v) }),
+    from: (x) => (x === null || x === undefined ? null : p.from(Object.values(x as Record<string, unknown>)[0])),
+  };
 }
 
-/** The Avro record schema Flink would derive for these columns (top-level record named `record`). */
-export function avroSchemaOf(schema: Schema): AvroSchema {
+/** The Avro record schema Flink would derive for these columns (top-level record named `record`), with codecs. */
+export function avroRecordOf(schema: Schema): { readonly schema: AvroSchema; readonly fields: readonly AvroField[] } {
   const counter = { n: 0 };
-  return { type: 'record', name: 'record', fields: schema.fields.map((f) => ({ name: f.name, type: nullable(f.type, f.name, counter) })) };
+  const fields = schema.fields.map((f) => field(f.type, f.name, counter));
+  return { schema: { type: 'record', name: 'record', fields: schema.fields.map((f, i) => ({ name: f.name, type: (fields[i] as AvroField).schema })) }, fields };
 }
 
 /** Unscaled decimal to two's-complement big-endian bytes (Avro's decimal encoding). */
 function decimalBytes(v: bigint): Buffer {
-  let hex = (v < 0n ? (1n << BigInt(8 * byteLength(v))) + v : v).toString(16);
-  if (hex.length % 2 === 1) hex = `0${hex}`;
-  const buf = Buffer.from(hex, 'hex');
-  const need = byteLength(v);
-  return buf.length >= need ? buf : Buffer.concat([Buffer.alloc(need - buf.length, v < 0n ? 0xff : 0), buf]);
+  const n = byteLength(v);
+  let hex = (v < 0n ? (1n << BigInt(8 * n)) + v : v).toString(16);
+  hex = hex.padStart(2 * n, v < 0n ? 'f' : '0');
+  return Buffer.from(hex, 'hex');
 }
 
 function byteLength(v: bigint): number {
@@ -96,54 +143,11 @@ function fromDecimalBytes(b: Uint8Array): bigint {
   return (b[0] as number) & 0x80 ? u - (1n << BigInt(8 * b.length)) : u;
 }
 
-/** Engine value → the JS value avsc writes for the derived schema (a union takes the branch's plain value). */
-function toAvro(v: Value, t: LogicalType): unknown {
-  if (v === null) return null;
-  switch (t.kind) {
-    case 'BINARY':
-    case 'VARBINARY':
-      return Buffer.from(v as Uint8Array);
-    case 'DECIMAL':
-      return decimalBytes(v as bigint);
-    case 'TIMESTAMP':
-    case 'TIMESTAMP_LTZ':
-      return t.precision > 3 ? (v as bigint) / 1000n : BigInt(v as number);
-    case 'ARRAY':
-      return (v as Value[]).map((e) => toAvro(e, t.element));
-    case 'MAP':
-      return Object.fromEntries([...(v as Map<Value, Value>)].map(([k, x]) => [k as string, toAvro(x, t.value)]));
-    case 'ROW':
-      return Object.fromEntries(t.fields.map((f, i) => [f.name, toAvro((v as Value[])[i] ?? null, f.type)]));
-    default:
-      return v;
-  }
-}
-
-function fromAvro(v: unknown, t: LogicalType): Value {
-  if (v === null || v === undefined) return null;
-  switch (t.kind) {
-    case 'BINARY':
-    case 'VARBINARY':
-      return new Uint8Array(v as Buffer);
-    case 'DECIMAL':
-      return fromDecimalBytes(v as Buffer);
-    case 'TIMESTAMP':
-    case 'TIMESTAMP_LTZ':
-      return t.precision > 3 ? (v as bigint) * 1000n : Number(v as bigint);
-    case 'ARRAY':
-      return (v as unknown[]).map((e) => fromAvro(e, t.element));
-    case 'MAP':
-      return new Map(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, fromAvro(x, t.value)]));
-    case 'ROW':
-      return t.fields.map((f) => fromAvro((v as Record<string, unknown>)[f.name], f.type));
-    default:
-      return v as Value;
-  }
-}
-
-function avroTypeOf(schema: Schema): avro.Type {
-  // wrapUnions false: a ["null", T] union reads and writes as the plain value, the shape toAvro/fromAvro use.
-  return avro.Type.forSchema(avroSchemaOf(schema) as avro.Schema, { registry: { long: exactLong }, wrapUnions: false });
+function avroCodec(schema: Schema): { type: avro.Type; fields: readonly AvroField[] } {
+  const rec = avroRecordOf(schema);
+  // The registry covers 'long'; the hook covers {type: 'long', logicalType: …} (timestamps), which avsc builds anew.
+  const typeHook = (s: avro.Schema): avro.Type | undefined => (typeof s === 'object' && !Array.isArray(s) && (s as { type?: unknown }).type === 'long' ? exactLong : undefined);
+  return { type: avro.Type.forSchema(rec.schema as avro.Schema, { registry: { long: exactLong }, wrapUnions: true, typeHook }), fields: rec.fields };
 }
 
 export const avroFormat: RecordFormat = {
@@ -151,10 +155,10 @@ export const avroFormat: RecordFormat = {
   changelog: false,
   options: [],
   validate(schema) {
-    avroTypeOf(schema);
+    avroCodec(schema);
   },
   decoder(schema) {
-    const type = avroTypeOf(schema);
+    const { type, fields } = avroCodec(schema);
     return {
       ignoreParseErrors: false,
       decode(bytes, emit) {
@@ -166,16 +170,16 @@ export const avroFormat: RecordFormat = {
         }
         emit(
           RowKind.INSERT,
-          schema.fields.map((f) => fromAvro(rec[f.name], f.type)),
+          schema.fields.map((f, i) => (fields[i] as AvroField).from(rec[f.name])),
         );
       },
     };
   },
   encoder(schema) {
-    const type = avroTypeOf(schema);
+    const { type, fields } = avroCodec(schema);
     return {
       encode(_kind, row) {
-        const rec = Object.fromEntries(schema.fields.map((f, i) => [f.name, toAvro(row[i] ?? null, f.type)]));
+        const rec = Object.fromEntries(schema.fields.map((f, i) => [f.name, (fields[i] as AvroField).to(row[i] ?? null)]));
         try {
           return new Uint8Array(type.toBuffer(rec));
         } catch (e) {

@@ -143,7 +143,9 @@ export function complete(text: string, cursor: number, src: CompletionSource): C
   if (hints !== null) {
     const scope = tablesInScope(text, tables);
     const columns = hints.column ? [...new Set([...scope.values()].flatMap((t) => src.columns(t)))] : [];
-    candidates = [...columns, ...(hints.table ? tables : []), ...(hints.function ? FUNCTIONS : []), ...hints.keywords.map((k) => caseLike(k, word))].filter(matches);
+    const names = [...columns, ...(hints.table ? tables : [])].filter(matches);
+    const words = [...(hints.function ? FUNCTIONS : []), ...hints.keywords].map((k) => caseLike(k, word)).filter(matches);
+    return result(start, cursor, names.filter((c) => c !== word), words.filter((c) => c !== word));
   } else if (prev !== undefined && TABLE_CONTEXT.has(prev)) {
     candidates = tables.filter(matches);
   } else {
@@ -158,8 +160,11 @@ export function complete(text: string, cursor: number, src: CompletionSource): C
   return result(start, cursor, candidates.filter((c) => c !== word));
 }
 
-function result(start: number, end: number, candidates: string[]): Completion {
-  return { start, end, candidates: [...new Set(candidates)].sort((a, b) => a.localeCompare(b)) };
+/** Catalog names come before keywords in the list; each group is sorted. */
+function result(start: number, end: number, names: string[], words: string[] = []): Completion {
+  const sorted = (xs: string[]): string[] => [...new Set(xs)].sort((a, b) => a.localeCompare(b));
+  const first = sorted(names);
+  return { start, end, candidates: [...first, ...sorted(words).filter((w) => !first.includes(w))] };
 }
 
 /** The longest common prefix of the candidates (what Tab inserts when several match). */

@@ -1,16 +1,18 @@
 // Process entry of the `freshet` bin: wires the CLI to the real process streams, SIGINT and the exit code.
 import { readFileSync } from 'node:fs';
-import { EXIT, main } from './cli.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
 // The first SIGINT asks the running query to stop (the CLI prints what it received and exits 130); a second
-// one means the user does not want to wait for that.
+// one means the user does not want to wait for that. The handler is installed before the engine is loaded, so
+// that a Ctrl-C during start-up also ends with 130 rather than the default signal death.
 const interrupt = new AbortController();
 process.on('SIGINT', () => {
-  if (interrupt.signal.aborted) process.exit(EXIT.INTERRUPTED);
+  if (interrupt.signal.aborted) process.exit(130);
   interrupt.abort();
 });
+
+const { main } = await import('./cli.js');
 
 main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, version: pkg.version, interrupt: interrupt.signal }).then(
   (code) => {

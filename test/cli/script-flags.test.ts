@@ -109,17 +109,34 @@ describe('interrupts', () => {
     expect(stderr).toMatch(/^freshet: interrupted; the query was cancelled after \d+ rows\n$/);
   });
 
-  it('the real command exits 130 on SIGINT after printing the table so far', async () => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin/freshet.mjs'), '--format', 'csv', '-e', `${TICKS} SELECT id FROM ticks;`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  it('prints the folded table received so far when interrupted', async () => {
+    let stdout = '';
+    const interrupt = new AbortController();
+    const done = main(['--format', 'csv', '-e', `${TICKS} SELECT id FROM ticks;`], {
+      stdout: { write: (s: string) => (stdout += s) },
+      stderr: { write: () => true },
+      stdin: Readable.from(['']),
+      version: 'test',
+      interrupt: interrupt.signal,
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    interrupt.abort();
+    expect(await done).toBe(130);
+    expect(stdout.startsWith('id\n1\n2\n')).toBe(true);
+  });
+
+  it('the real command exits 130 on SIGINT after printing what arrived', async () => {
+    const child = spawn(process.execPath, [join(ROOT, 'bin/freshet.mjs'), '--format', 'csv', '--changelog', '-e', `${TICKS} SELECT id FROM ticks;`], { stdio: ['ignore', 'pipe', 'pipe'] });
     const out: CliRun = { code: -1, stdout: '', stderr: '' };
     child.stdout.on('data', (d: Buffer) => (out.stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out.stderr += d.toString()));
     const exited = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? -1)));
-    await new Promise((r) => setTimeout(r, 1500));
+    const deadline = Date.now() + 20_000;
+    while (out.stdout.split('\n').length < 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     child.kill('SIGINT');
     out.code = await exited;
     expect(out.code).toBe(130);
-    expect(out.stdout.startsWith('id\n1\n2\n')).toBe(true);
+    expect(out.stdout.startsWith('op,id\n+I,1\n+I,2\n')).toBe(true);
     expect(out.stderr).toMatch(/^freshet: interrupted; the query was cancelled after \d+ rows\n$/);
   });
 });

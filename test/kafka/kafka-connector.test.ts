@@ -225,6 +225,77 @@ describe.skipIf(kafka === null)('kafka connector on a real broker', () => {
     expect(all.map((r) => r[1])).toEqual(['abort-1-0', 'abort-1-1', 'commit-1-0', 'commit-1-1', 'abort-2-0', 'abort-2-1', 'commit-2-0', 'commit-2-1']);
   });
 
+  it('splits partitions over parallel readers and discovers partitions added while reading', async () => {
+    const t = await topic(4);
+    await produce(
+      t,
+      [0, 1, 2, 3].map((p) => ({ value: `{"a":${p}}`, partition: p })),
+    );
+    const schema = Schema.of(['a', Types.INT()]);
+    const source = new KafkaSource(kafkaConfig('kafka', { ...base(t), format: 'json' }, schema, null), schema, [], 't');
+    const parts = await Promise.all([0, 1].map(async (i) => (await drain(source.createReader(i, 2))).map((r) => r[1])));
+    expect(parts.flat().sort()).toEqual([0, 1, 2, 3]);
+    expect(parts.every((p) => p.length === 2)).toBe(true);
+
+    // Unbounded with a short discovery interval: a partition created while reading is found and read from its start.
+    const live = reader({ ...base(t), format: 'json', 'scan.bounded.mode': 'unbounded', 'scan.topic-partition-discovery.interval': '100 ms' }, schema);
+    const ac = new AbortController();
+    const seen: Value[] = [];
+    const timer = setTimeout(() => ac.abort(), 15_000);
+    let added = false;
+    try {
+      for await (const e of live.read(ac.signal)) {
+        if (e.kind === 'batch') seen.push(...batchToRows(e.batch).map((r) => r[0] ?? null));
+        if (seen.length === 4 && !added) {
+          added = true;
+          await admin.createPartitions({ topics: [{ name: t, count: 5 }] });
+          // A fresh producer: the shared one caches 4 partitions and would not route to the new one.
+          const fresh = new Producer({ ...clientOptions(bootstrap, `producer-new-${run}`), serializers: stringSerializers, idempotent: true, acks: ProduceAcks.ALL });
+          await fresh.send({ messages: [{ topic: t, value: '{"a":4}', partition: 4 }] });
+          await fresh.close();
+        }
+        if (seen.length === 5) break;
+      }
+    } finally {
+      clearTimeout(timer);
+      await live.close();
+    }
+    expect([...seen].sort()).toEqual([0, 1, 2, 3, 4]);
+    expect(live.state.partitions.get(`${t}:4`)?.next).toBe(1n);
+  });
+
+  it('INSERT INTO a kafka table from a kafka table through SQL, with avro values', async () => {
+    const src = await topic(2);
+    const dst = await topic(2);
+    await produce(
+      src,
+      [1, 2, 3, 4].map((i) => ({ value: JSON.stringify({ id: i, name: `n${i}` }), partition: i % 2 })),
+    );
+    const env = TableEnvironment.create();
+    env.executeSql(`CREATE TABLE src (id INT, name STRING) WITH ('connector' = 'kafka', 'topic' = '${src}', 'properties.bootstrap.servers' = '${bootstrap}', 'scan.startup.mode' = 'earliest-offset', 'scan.bounded.mode' = 'latest-offset', 'format' = 'json')`);
+    env.executeSql(`CREATE TABLE dst (id INT, name STRING) WITH ('connector' = 'kafka', 'topic' = '${dst}', 'properties.bootstrap.servers' = '${bootstrap}', 'scan.startup.mode' = 'earliest-offset', 'scan.bounded.mode' = 'latest-offset', 'key.format' = 'json', 'key.fields' = 'id', 'value.format' = 'avro')`);
+    await env.executeSql('INSERT INTO dst SELECT id, UPPER(name) FROM src WHERE id > 1').await();
+    const rows = await env.executeSql('SELECT id, name FROM dst').materialize();
+    expect([...rows].sort((a, b) => (a[0] as number) - (b[0] as number))).toEqual([
+      [2, 'N2'],
+      [3, 'N3'],
+      [4, 'N4'],
+    ]);
+  });
+
+  it('reads a debezium-json topic as a changelog', async () => {
+    const t = await topic();
+    const ev = (op: string, before: object | null, after: object | null): Msg => ({ value: JSON.stringify({ before, after, op }) });
+    await produce(t, [ev('c', null, { id: 1, v: 'a' }), ev('u', { id: 1, v: 'a' }, { id: 1, v: 'b' }), ev('d', { id: 1, v: 'b' }, null)]);
+    const schema = Schema.of(['id', Types.INT()], ['v', Types.STRING()]);
+    expect(await drain(reader({ ...base(t), format: 'debezium-json' }, schema, ['id']))).toEqual([
+      ['+I', 1, 'a'],
+      ['-U', 1, 'a'],
+      ['+U', 1, 'b'],
+      ['-D', 1, 'b'],
+    ]);
+  });
+
   it('validates options at CREATE TABLE time with the option named', () => {
     const schema = Schema.of(['a', Types.INT()]);
     const v = (o: Record<string, string>): void => kafkaFactory.validate?.({ connector: 'kafka', 'properties.bootstrap.servers': bootstrap, ...o }, schema, null);

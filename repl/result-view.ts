@@ -1,7 +1,7 @@
 // Reading a running query's changelog incrementally, so that it can be stopped at any time (Ctrl-C, --timeout,
 // --max-rows, q in the shell) and still show what arrived: the folded table (as TableResult.materialize() folds
 // it, same order and identity rules) or the list of changes; and the page of it the shell's live view shows.
-import { formatValueText, type Change, type Schema, type Value } from '../index.js';
+import { formatValueText, type Change, type LogicalType, type Schema, type Value } from '../index.js';
 import { displayWidth, tableau } from './output.js';
 
 const rowKey = (v: readonly Value[]): string =>
@@ -119,6 +119,34 @@ export function formatSeconds(ms: number): string {
 }
 
 /**
+ * The widest text a value of a fixed-width type prints as, so that later rows of a stream are not cut (a
+ * growing sequence id would be); 0 for types whose width only the data tells (strings, doubles).
+ */
+function typeWidth(t: LogicalType): number {
+  switch (t.kind) {
+    case 'BOOLEAN':
+      return 6;
+    case 'TINYINT':
+      return 4;
+    case 'SMALLINT':
+      return 6;
+    case 'INT':
+      return 11;
+    case 'BIGINT':
+      return 20;
+    case 'DECIMAL':
+      return t.precision + 2;
+    case 'DATE':
+      return 10;
+    case 'TIMESTAMP':
+    case 'TIMESTAMP_LTZ':
+      return 19 + (t.precision > 0 ? t.precision + 1 : 0);
+    default:
+      return 0;
+  }
+}
+
+/**
  * Tableau rows printed as they arrive (the shell's tableau mode): the column widths are fixed by the header and
  * the first rows, as a terminal cannot re-align lines already printed; a longer value later is cut with '…'.
  */
@@ -156,7 +184,8 @@ export class TableauStream {
     const cells = fresh.map((c) => this.cells(c));
     if (this.widths === null) {
       const headers = ['op', ...this.schema.names()];
-      this.widths = headers.map((h, i) => Math.max(displayWidth(h), ...cells.map((r) => displayWidth(r[i] as string))));
+      const typed = [2, ...this.schema.fields.map((f) => typeWidth(f.type))];
+      this.widths = headers.map((h, i) => Math.max(displayWidth(h), typed[i] as number, ...cells.map((r) => displayWidth(r[i] as string))));
       out.push(this.rule(), this.line(headers), this.rule());
     }
     for (const r of cells) out.push(this.line(r));

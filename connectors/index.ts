@@ -4,15 +4,17 @@ import { blackholeFactory } from './blackhole/factory.js';
 import { datagenFactory } from './datagen/factory.js';
 import { filesystemFactory } from './filesystem/factory.js';
 import { kafkaFactory, upsertKafkaFactory } from './kafka/factory.js';
+import { nexmarkFactory } from './nexmark/factory.js';
 import { printFactory } from './print/factory.js';
 
 defaultFactories.register(filesystemFactory);
 defaultFactories.register(datagenFactory);
 defaultFactories.register(kafkaFactory);
 defaultFactories.register(upsertKafkaFactory);
+defaultFactories.register(nexmarkFactory);
 defaultFactories.register(printFactory);
 defaultFactories.register(blackholeFactory);
 
-export { blackholeFactory, datagenFactory, filesystemFactory, kafkaFactory, printFactory, upsertKafkaFactory };
+export { blackholeFactory, datagenFactory, filesystemFactory, kafkaFactory, nexmarkFactory, printFactory, upsertKafkaFactory };
 export { blackholeCounts } from './blackhole/factory.js';
 export { printTarget } from './print/factory.js';

@@ -1,0 +1,148 @@
+// The `nexmark` source connector: wraps the Nexmark generator (NEXMARK.md) as a table. By default it is the
+// reference's combined table (event_type, person, auction, bid and the dateTime the DDL computes); the Freshet
+// option `'table' = 'person' | 'auction' | 'bid'` gives one entity as flat columns, which is what the shell's
+// demo tables use. With max-emit-speed = false events are paced to the wall clock by their event time.
+import {
+  Schema,
+  formatType,
+  makeBatch,
+  takeColumn,
+  withNullability,
+  type Column,
+  type LogicalType,
+  type RecordBatch,
+  type SourceReader,
+  type StreamElement,
+} from '../../executor/index.js';
+import type { DynamicTableFactory } from '../../planner/index.js';
+import { NEXMARK_OPTION_KEYS, parseNexmarkOptions, type NexmarkConfig } from './config.js';
+import { NexmarkGenerator, nexmarkSplit } from './generator.js';
+import { AUCTION_TYPE, BID_TYPE, EVENT_TYPE_AUCTION, EVENT_TYPE_BID, EVENT_TYPE_PERSON, PERSON_TYPE, nexmarkSchema } from './schema.js';
+
+type EntityTable = 'person' | 'auction' | 'bid';
+
+const ENTITY: Record<EntityTable, { column: number; eventType: number; type: LogicalType }> = {
+  person: { column: 1, eventType: EVENT_TYPE_PERSON, type: PERSON_TYPE },
+  auction: { column: 2, eventType: EVENT_TYPE_AUCTION, type: AUCTION_TYPE },
+  bid: { column: 3, eventType: EVENT_TYPE_BID, type: BID_TYPE },
+};
+
+/** The columns a table mode offers: the combined schema, or one entity's fields. */
+function offeredSchema(table: EntityTable | null): Schema {
+  if (table === null) return nexmarkSchema;
+  const t = ENTITY[table].type;
+  if (t.kind !== 'ROW') throw new Error('nexmark entity types are ROWs');
+  return new Schema(t.fields.map((f) => ({ name: f.name, type: f.type })));
+}
+
+function entityOption(options: Readonly<Record<string, string>>): EntityTable | null {
+  const t = options['table'];
+  if (t === undefined) return null;
+  if (t !== 'person' && t !== 'auction' && t !== 'bid') throw new Error(`option 'table' must be 'person', 'auction' or 'bid', got '${t}'`);
+  return t;
+}
+
+function generatorOptions(options: Readonly<Record<string, string>>): NexmarkConfig {
+  const rest: Record<string, string> = {};
+  for (const [k, v] of Object.entries(options)) if (k !== 'connector' && k !== 'table') rest[k] = v;
+  return parseNexmarkOptions(rest);
+}
+
+/** Positions of the table's physical columns in the offered schema; types must match (nullability aside). */
+function columnMapping(physical: Schema, offered: Schema): number[] {
+  return physical.fields.map((f) => {
+    const i = offered.indexOf(f.name);
+    if (i < 0) throw new Error(`the nexmark source has no column '${f.name}' (it offers: ${offered.names().join(', ')})`);
+    const want = formatType(withNullability(offered.field(i).type, true));
+    if (formatType(withNullability(f.type, true)) !== want) throw new Error(`column '${f.name}' must be declared as ${want} for the nexmark source, not ${formatType(f.type)}`);
+    return i;
+  });
+}
+
+export const nexmarkFactory: DynamicTableFactory = {
+  identifier: 'nexmark',
+  options: [
+    ...NEXMARK_OPTION_KEYS.map((key) => ({ key, description: `Nexmark generator option '${key}' (see NEXMARK.md)` })),
+    { key: 'table', description: "Freshet extension: 'person', 'auction' or 'bid' gives that entity as flat columns", values: ['person', 'auction', 'bid'] },
+  ],
+  validate(options, physicalSchema) {
+    generatorOptions(options);
+    columnMapping(physicalSchema, offeredSchema(entityOption(options)));
+  },
+  createSource(ctx) {
+    const config = generatorOptions(ctx.options);
+    const table = entityOption(ctx.options);
+    // baseTime is the wall clock at planning, as in the reference, unless 'base-time' fixes it.
+    const baseTime = config.baseTime ?? Date.now();
+    return new NexmarkReader(ctx.physicalSchema, config, table, baseTime, columnMapping(ctx.physicalSchema, offeredSchema(table)));
+  },
+};
+
+const MAX_BATCH = 8192;
+
+class NexmarkReader implements SourceReader {
+  constructor(
+    readonly outputSchema: Schema,
+    private readonly config: NexmarkConfig,
+    private readonly table: EntityTable | null,
+    private readonly baseTime: number,
+    private readonly mapping: readonly number[],
+  ) {}
+
+  async *read(signal: AbortSignal): AsyncGenerator<StreamElement> {
+    // One split until the slot-based executor runs sources in parallel (then: split g of P per subtask).
+    const gen = new NexmarkGenerator(this.config, nexmarkSplit(this.config, 1, 0, this.baseTime));
+    const firstEmit = Date.now();
+    while (gen.hasNext() && !signal.aborted) {
+      let n = MAX_BATCH;
+      if (!this.config.maxEmitSpeed) {
+        // Pace by event time: emit what is due by now, or sleep until the next event is.
+        const due = gen.eventsDueBy(this.baseTime + (Date.now() - firstEmit));
+        if (due === 0) {
+          const next = gen.timestampOf(gen.eventsEmitted);
+          await sleep(Math.max(1, Math.min(100, next - this.baseTime - (Date.now() - firstEmit))), signal);
+          continue;
+        }
+        n = Math.min(due, MAX_BATCH);
+      }
+      const batch = gen.nextBatch(n);
+      if (batch === null) break;
+      const out = this.project(batch);
+      if (out.length > 0) yield { kind: 'batch', batch: out };
+    }
+    if (signal.aborted) return;
+    // keep-alive: a finished generator stays idle instead of ending its input (so windows stay open).
+    if (this.config.keepAlive) await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+    else yield { kind: 'end' };
+  }
+
+  /** The table's columns from a generated batch: chosen columns, or one entity's rows as flat columns. */
+  private project(batch: RecordBatch): RecordBatch {
+    if (this.table === null) {
+      return makeBatch(this.outputSchema, this.mapping.map((i) => batch.columns[i] as Column), batch.length, batch.kinds);
+    }
+    const entity = ENTITY[this.table];
+    const types = (batch.columns[0] as Extract<Column, { kind: 'i32' }>).values;
+    const rows = new Int32Array(batch.length);
+    let m = 0;
+    for (let r = 0; r < batch.length; r++) if (types[r] === entity.eventType) rows[m++] = r;
+    const struct = batch.columns[entity.column] as Extract<Column, { kind: 'struct' }>;
+    const fields = (entity.type as Extract<LogicalType, { kind: 'ROW' }>).fields;
+    const columns = this.mapping.map((i) => takeColumn(struct.children[i] as Column, (fields[i] as { type: LogicalType }).type, rows, m));
+    return makeBatch(this.outputSchema, columns, m);
+  }
+
+  async close(): Promise<void> {}
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const t = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

@@ -29,11 +29,12 @@ function factory(connector: ConnectorKind): DynamicTableFactory {
     options: connector === 'kafka' ? KAFKA_OPTIONS : UPSERT_KAFKA_OPTIONS,
     // properties.* go to the Kafka client (SASL, SSL, timeouts, isolation level), as in Flink.
     optionPrefixes: ['properties.'],
+    readableMetadata: Object.fromEntries(Object.entries(READABLE_METADATA).map(([k, v]) => [k, v.sql])),
     validate(options, physicalSchema, primaryKey) {
       kafkaConfig(connector, options, physicalSchema, primaryKey);
     },
     createSource(ctx) {
-      return new KafkaSource(config(connector, ctx, ctx.physicalSchema), ctx.physicalSchema, [], ctx.tableName).createReader(0, 1);
+      return new KafkaSource(config(connector, ctx, ctx.physicalSchema), ctx.physicalSchema, kafkaMetadataColumns(ctx.metadata ?? []), ctx.tableName).createReader(0, 1);
     },
     createSink(ctx) {
       return new KafkaSinkWriter(config(connector, ctx, ctx.schema), ctx.schema, ctx.tableName);

@@ -1,7 +1,7 @@
 // The connector factory interface of the catalog: a factory is found by the table's `connector` option,
 // validates the options at CREATE TABLE time, and builds the runtime's source readers and sink writers.
 // Connectors register themselves in a registry; the planner never imports a connector directly.
-import type { Schema, SinkWriter, SourceReader } from '../../executor/index.js';
+import type { LogicalType, Schema, SinkWriter, SourceReader } from '../../executor/index.js';
 
 export interface OptionSpec {
   readonly key: string;
@@ -18,6 +18,18 @@ export interface SourceContext {
   readonly tableName: string;
   /** The PRIMARY KEY columns, or null: upsert connectors key their changelog by it. */
   readonly primaryKey?: readonly string[] | null;
+  /**
+   * Metadata columns (`c TYPE METADATA [FROM 'key']`) the source appends after the physical columns, in this order
+   * (Flink's SupportsReadingMetadata). Only keys listed in the factory's `readableMetadata` are passed.
+   */
+  readonly metadata?: readonly MetadataColumnSpec[];
+}
+
+export interface MetadataColumnSpec {
+  readonly name: string;
+  /** The metadata key: `FROM 'key'`, or the column name when there is no FROM. */
+  readonly key: string;
+  readonly type: LogicalType;
 }
 
 export interface SinkContext {
@@ -32,6 +44,8 @@ export interface DynamicTableFactory {
   /** The value of the `connector` option, e.g. `filesystem`. */
   readonly identifier: string;
   readonly options: readonly OptionSpec[];
+  /** Metadata keys a source can append as columns, with their SQL type (e.g. `offset` → `BIGINT NOT NULL`). */
+  readonly readableMetadata?: Readonly<Record<string, string>>;
   /** Option keys matching these prefixes are passed through unchecked (e.g. `properties.`, `fields.`). */
   readonly optionPrefixes?: readonly string[];
   /** Extra checks beyond known/required keys; throw Error with a message naming the option. */

@@ -165,6 +165,10 @@ describe.skipIf(kafka === null)('kafka connector on a real broker', () => {
     ] as const;
     const rows = await drain(reader({ ...base(t), format: 'json' }, schema, null, meta));
     expect(rows).toEqual([['+I', 1, t, 1, 0n, Number(at), 'CreateTime', new Map([['h', new Uint8Array(Buffer.from('x'))]]), 0]]);
+    // The planner's path: the factory gets the metadata columns in the SourceContext.
+    const viaFactory = kafkaFactory.createSource?.({ physicalSchema: schema, options: { ...base(t), format: 'json' }, tableName: 't', metadata: [{ name: 'o', key: 'offset', type: Types.BIGINT(false) }] });
+    expect(await drain(viaFactory as SourceReader)).toEqual([['+I', 1, 0n]]);
+    expect(() => kafkaFactory.createSource?.({ physicalSchema: schema, options: { ...base(t), format: 'json' }, tableName: 't', metadata: [{ name: 'o', key: 'nope', type: Types.INT() }] })).toThrow(/unknown metadata key 'nope'/);
   });
 
   it('starts from the group offsets it committed, after a restart', async () => {

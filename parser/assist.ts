@@ -83,10 +83,17 @@ export class GrammarWalker {
     return v;
   }
 
+  private readonly keys = new WeakMap<Frame, string>();
+
+  /** A state's identity: frames are immutable, so the key of a frame extends its continuation's cached key. */
   private key(f: Frame | null): string {
-    let s = '';
-    for (let x = f; x !== null; x = x.next) s += `${this.id(x.seq)}:${x.i},`;
-    return s;
+    if (f === null) return '';
+    let k = this.keys.get(f);
+    if (k === undefined) {
+      k = `${this.id(f.seq)}:${f.i},${this.key(f.next)}`;
+      this.keys.set(f, k);
+    }
+    return k;
   }
 
   /** Every terminal that can come next from `frame` (with the frame after it), and whether the input may end. */

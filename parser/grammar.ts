@@ -85,9 +85,13 @@ export class SqlGrammar extends EmbeddedActionsParser {
   readonly recorder: ExpectationRecorder;
   semanticErrors: SemanticError[] = [];
 
-  constructor() {
+  /**
+   * `validate` runs chevrotain's grammar checks (ambiguities, left recursion), which take seconds on a grammar
+   * this size; the unit tests construct a validated instance, the runtime one skips them.
+   */
+  constructor(options: { validate?: boolean } = {}) {
     const recorder = new ExpectationRecorder();
-    super(allTokens, { maxLookahead: 4, recoveryEnabled: false, errorMessageProvider: recorder });
+    super(allTokens, { maxLookahead: 2, recoveryEnabled: false, errorMessageProvider: recorder, skipValidations: options.validate !== true });
     this.recorder = recorder;
     this.performSelfAnalysis();
   }
@@ -223,8 +227,9 @@ export class SqlGrammar extends EmbeddedActionsParser {
   });
 
   private queryStatement = this.RULE('queryStatement', (): A.Statement => {
+    const start = this.LA(1);
     const query = this.SUBRULE(this.query);
-    return this.ACTION(() => ({ kind: 'query', span: query.span, query }));
+    return this.ACTION(() => ({ kind: 'query', span: this.spanFrom(start), query }));
   });
 
   private ifNotExists = this.RULE('ifNotExists', (): boolean => {
@@ -818,6 +823,7 @@ export class SqlGrammar extends EmbeddedActionsParser {
       this.AT_LEAST_ONE_SEP({ SEP: P.Comma, DEF: () => out.push(this.SUBRULE(this.cte)) });
       return out;
     });
+    const bodyStart = this.LA(1);
     const body = this.SUBRULE(this.setExpr);
     const orderBy = this.OPTION2(() => {
       this.CONSUME(K.ORDER);
@@ -846,7 +852,7 @@ export class SqlGrammar extends EmbeddedActionsParser {
       let q: A.Query = body;
       if (orderBy !== undefined || limit !== undefined || offset !== undefined || fetch !== undefined) {
         if (limit !== undefined && fetch !== undefined) this.semantic('use either LIMIT or FETCH, not both', fetch.span);
-        q = { kind: 'ordered', span: this.spanAt(body.span.start), input: body, orderBy: orderBy ?? [], limit: limit ?? null, offset: offset ?? null, fetch: fetch ?? null };
+        q = { kind: 'ordered', span: this.spanFrom(bodyStart), input: body, orderBy: orderBy ?? [], limit: limit ?? null, offset: offset ?? null, fetch: fetch ?? null };
       }
       if (ctes !== undefined) q = { kind: 'with', span: this.spanFrom(start), ctes, body: q };
       return q;
@@ -865,23 +871,26 @@ export class SqlGrammar extends EmbeddedActionsParser {
 
   /** UNION and EXCEPT bind looser than INTERSECT, all left-associative (as in Calcite). */
   private setExpr = this.RULE('setExpr', (): A.Query => {
+    // Spans start at the first token, which may be a '(' that the left operand's own span does not include.
+    const start = this.LA(1);
     let left = this.SUBRULE(this.setTerm);
     this.MANY(() => {
       const op = this.OR([{ ALT: () => (this.CONSUME(K.UNION), 'UNION' as const) }, { ALT: () => (this.CONSUME(K.EXCEPT), 'EXCEPT' as const) }]);
       const all = this.SUBRULE(this.setQuantifier);
       const right = this.SUBRULE2(this.setTerm);
-      left = this.ACTION((): A.Query => ({ kind: 'setOp', span: { start: left.span.start, end: right.span.end }, op, all, left, right }));
+      left = this.ACTION((): A.Query => ({ kind: 'setOp', span: this.spanFrom(start), op, all, left, right }));
     });
     return left;
   });
 
   private setTerm = this.RULE('setTerm', (): A.Query => {
+    const start = this.LA(1);
     let left = this.SUBRULE(this.queryPrimary);
     this.MANY(() => {
       this.CONSUME(K.INTERSECT);
       const all = this.SUBRULE(this.setQuantifier);
       const right = this.SUBRULE2(this.queryPrimary);
-      left = this.ACTION((): A.Query => ({ kind: 'setOp', span: { start: left.span.start, end: right.span.end }, op: 'INTERSECT', all, left, right }));
+      left = this.ACTION((): A.Query => ({ kind: 'setOp', span: this.spanFrom(start), op: 'INTERSECT', all, left, right }));
     });
     return left;
   });
@@ -2102,24 +2111,34 @@ export class SqlGrammar extends EmbeddedActionsParser {
           return this.ACTION((): A.Expr => ({ kind: 'tableArg', name, span: this.spanFrom(t) }));
         },
       },
+      { ALT: () => this.SUBRULE(this.parenthesized) },
+      { ALT: () => this.SUBRULE(this.nameOrCall) },
+    ]),
+  );
+
+  /**
+   * `( expr )` or a scalar subquery `( query )`. Kept out of `primary` because a gated alternative forces
+   * chevrotain's slower predicate-aware lookahead on the whole alternation, and primary runs for every operand.
+   */
+  private parenthesized = this.RULE('parenthesized', (): A.Expr =>
+    this.OR([
       {
         GATE: () => this.isParenQuery(),
         IGNORE_AMBIGUITIES: true,
         ALT: () => {
           const start = this.LA(1);
-          const query = this.SUBRULE2(this.parenQuery);
+          const query = this.SUBRULE(this.parenQuery);
           return this.ACTION((): A.Expr => ({ kind: 'subquery', query, span: this.spanFrom(start) }));
         },
       },
       {
         ALT: () => {
-          this.CONSUME4(P.LParen);
-          const e = this.SUBRULE7(this.expr);
-          this.CONSUME4(P.RParen);
+          this.CONSUME(P.LParen);
+          const e = this.SUBRULE(this.expr);
+          this.CONSUME(P.RParen);
           return e;
         },
       },
-      { ALT: () => this.SUBRULE(this.nameOrCall) },
     ]),
   );
 

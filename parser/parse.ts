@@ -52,18 +52,26 @@ export function parseWithRecovery(sql: string): ParseResult {
   const tokens = lex(sql, errors);
   const statements: Statement[] = [];
   const g = getGrammar();
-  for (const chunk of splitStatements(tokens)) {
+  // A statement with a lexical error (the bad text is dropped) would only add a confusing second report.
+  const lexErrors = errors.map((e) => e.span.start);
+  const chunks = splitStatements(tokens);
+  chunks.forEach((chunk, i) => {
+    const from = chunk[0]?.startOffset ?? 0;
+    const to = chunks[i + 1]?.[0]?.startOffset ?? sql.length + 1;
+    const lexBroken = lexErrors.some((o) => o >= from && o < to) || (i === 0 && lexErrors.some((o) => o < from));
     g.input = chunk;
     const s = g.singleStatement();
     const err = g.errors[0];
-    if (err !== undefined) {
+    if (lexBroken) {
+      if (err === undefined && g.semanticErrors.length === 0) statements.push(s);
+    } else if (err !== undefined) {
       errors.push(syntaxError(sql, chunk, err.token, err.name === 'NotAllInputParsedException'));
     } else if (g.semanticErrors.length > 0) {
       for (const e of g.semanticErrors) errors.push(new ParseError(e.message, sql, e.span));
     } else {
       statements.push(s);
     }
-  }
+  });
   errors.sort((a, b) => a.span.start - b.span.start);
   return { statements, errors };
 }
@@ -108,6 +116,9 @@ export function splitStatements(tokens: readonly IToken[]): IToken[][] {
   if (cur.length > 0) out.push(cur);
   return out;
 }
+
+/** Keywords that start the next clause: after a ',' they mean the list ended one item early. */
+const CLAUSE_WORDS = new Set<TokenType>([K.FROM, K.WHERE, K.GROUP, K.HAVING, K.WINDOW, K.ORDER, K.LIMIT, K.OFFSET, K.FETCH, K.UNION, K.INTERSECT, K.EXCEPT, K.ON, K.USING, K.WITH, K.JOIN, K.AS]);
 
 const STATEMENT_STARTS = ['SELECT', 'CREATE', 'INSERT', 'DROP', 'ALTER', 'SET', 'RESET', 'SHOW', 'DESCRIBE', 'EXPLAIN', 'USE', 'WITH', 'VALUES', 'EXECUTE', 'BEGIN', 'HELP', 'QUIT', 'EXIT', 'STOP'];
 
@@ -182,7 +193,7 @@ function hintFor(found: IToken, index: number, tokens: IToken[], expected: strin
   if (trailing && STATEMENT_STARTS.includes(found.image.toUpperCase()) && isReservedKeyword(found.tokenType)) {
     return `is a ';' missing before ${found.image.toUpperCase()}? statements are separated by ';'`;
   }
-  if (index > 0 && tokens[index - 1]?.tokenType === P.Comma && isReservedKeyword(found.tokenType) && !expected.includes(`${found.image.toUpperCase()}`)) {
+  if (index > 0 && tokens[index - 1]?.tokenType === P.Comma && CLAUSE_WORDS.has(found.tokenType) && !expected.includes(found.image.toUpperCase())) {
     return `is the ',' before ${found.image.toUpperCase()} one too many?`;
   }
   if (isReservedKeyword(found.tokenType) && (expected.includes('a name') || expected.includes('an expression'))) {

@@ -29,10 +29,15 @@ function identList(ids: readonly A.Ident[]): string {
   return `(${ids.map(formatIdent).join(', ')})`;
 }
 
+/** Inside a hint there are no keywords, so only names that are not plain need backticks. */
+function hintIdent(id: A.Ident): string {
+  return id.quoted || !PLAIN_NAME.test(id.value) ? `\`${id.value.replace(/`/g, '``')}\`` : id.value;
+}
+
 function hints(hs: readonly A.Hint[]): string {
   const one = (h: A.Hint): string => {
-    const body = h.options.length > 0 ? options(h.options).slice(1, -1) : h.args.map(formatIdent).join(', ');
-    return `${formatIdent(h.name)}(${body})`;
+    const body = h.options.length > 0 ? options(h.options).slice(1, -1) : h.args.map(hintIdent).join(', ');
+    return `${hintIdent(h.name)}(${body})`;
   };
   return `/*+ ${hs.map(one).join(', ')} */`;
 }

@@ -3,6 +3,7 @@
 // Exit codes: 0 success, 1 SQL or job error, 2 usage error, 130 interrupted.
 import { readFile } from 'node:fs/promises';
 import { TableEnvironment, SqlError, type Schema, type Statement, type TableResult, type Value } from '../index.js';
+import { parseWithRecovery } from '../parser/index.js';
 import { csvHeader, csvRow, jsonRow, tableau, type OutputFormat } from './output.js';
 import { FoldedTable } from './result-view.js';
 
@@ -28,6 +29,8 @@ export interface CliOptions {
   init: string[];
   help: boolean;
   version: boolean;
+  /** `--syntax`: parse the scripts and report every syntax error, run nothing. */
+  syntax: boolean;
 }
 
 export const EXIT = { OK: 0, SQL_ERROR: 1, USAGE: 2, INTERRUPTED: 130 } as const;
@@ -49,6 +52,8 @@ Options:
                            (for unbounded sources; exits 0)
   -i, --init <path>        run the statements of a file first, before the prompt or the
                            script, without printing their results (may be repeated)
+      --syntax             only check the syntax of the scripts: print every error,
+                           run nothing (exit 1 if there is one)
   -h, --help               show this help
   -v, --version            print the version
 
@@ -58,7 +63,7 @@ Exit codes: 0 success, 1 SQL or job error, 2 usage error, 130 interrupted.`;
 export class UsageError extends Error {}
 
 export function parseArgs(argv: readonly string[]): CliOptions {
-  const o: CliOptions = { files: [], exprs: [], format: 'tableau', changelog: false, maxRows: null, timeout: null, init: [], help: false, version: false };
+  const o: CliOptions = { files: [], exprs: [], format: 'tableau', changelog: false, maxRows: null, timeout: null, init: [], help: false, version: false, syntax: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
     const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
@@ -85,6 +90,9 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       }
       case '--changelog':
         o.changelog = true;
+        break;
+      case '--syntax':
+        o.syntax = true;
         break;
       case '--max-rows': {
         const v = value();
@@ -160,6 +168,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     }
     scripts.push({ name: '<stdin>', sql: await readAll(io.stdin) });
   }
+  if (opts.syntax) return checkSyntax([...inits, ...scripts], io);
   const env = TableEnvironment.create();
   const quiet: CliIO = { ...io, stdout: { write: () => true } };
   for (const s of inits) {
@@ -171,6 +180,18 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     if (code !== EXIT.OK) return code;
   }
   return EXIT.OK;
+}
+
+/** `--syntax`: every statement of every script is parsed (with recovery, so all mistakes show), none runs. */
+export function checkSyntax(scripts: ReadonlyArray<{ name: string; sql: string }>, io: CliIO): number {
+  let failed = false;
+  for (const s of scripts) {
+    for (const e of parseWithRecovery(s.sql).errors) {
+      io.stderr.write(`${e.format(s.name)}\n`);
+      failed = true;
+    }
+  }
+  return failed ? EXIT.SQL_ERROR : EXIT.OK;
 }
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<string> {

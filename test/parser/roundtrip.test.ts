@@ -3,19 +3,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { formatStatement, parseStatement, parseStatements, type Statement } from '../../parser/index.js';
+import { stripSpans } from './strip-spans.js';
 
 const corpus = readFileSync(new URL('./corpus.sql', import.meta.url), 'utf8');
-
-/** The AST as plain data without spans, so two parses of differently formatted text compare equal. */
-export function stripSpans(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(stripSpans);
-  if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) if (k !== 'span') out[k] = stripSpans(v);
-    return out;
-  }
-  return value;
-}
 
 describe('unparser round trip over the corpus', () => {
   const statements: Statement[] = parseStatements(corpus);

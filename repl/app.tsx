@@ -1,7 +1,7 @@
 // The ink view of the shell: finished output goes to the scrollback (<Static>), below it either the prompt
 // (highlighted, with the cursor, completions and the Ctrl-R search line) or the running query's live view and
 // status line. All behaviour lives in Shell; this file only draws it and forwards keys.
-import { Box, Static, Text, useInput, usePaste } from 'ink';
+import { Box, Static, Text, useInput, usePaste, useStdout } from 'ink';
 import { useEffect, useState, type ReactNode } from 'react';
 import { COLORS, highlight } from './highlight.js';
 import { Shell, type LogEntry, type RunView } from './shell.js';
@@ -93,6 +93,7 @@ function Highlighted({ text, cursor }: { readonly text: string; readonly cursor:
 }
 
 function Prompt({ shell }: { readonly shell: Shell }): ReactNode {
+  const { stdout } = useStdout();
   const search = shell.search;
   if (search !== null) {
     const match = search.index >= 0 ? (shell.historyAt(search.index) ?? '') : '';
@@ -108,14 +109,14 @@ function Prompt({ shell }: { readonly shell: Shell }): ReactNode {
   return (
     <Box flexDirection="column">
       <Highlighted text={shell.editor.text} cursor={shell.editor.cursor} />
-      {shell.completions.length > 0 ? <Text color="cyan">{formatColumns(shell.completions)}</Text> : null}
+      {shell.completions.length > 0 ? <Text color="cyan">{formatColumns(shell.completions, (stdout as NodeJS.WriteStream).columns ?? 80)}</Text> : null}
       {shell.notice !== null ? <Text dimColor>{shell.notice}</Text> : null}
     </Box>
   );
 }
 
 /** Completion candidates in columns, at most 4 lines of them. */
-function formatColumns(items: readonly string[], width = 100): string {
+function formatColumns(items: readonly string[], width: number): string {
   const w = Math.min(40, Math.max(...items.map((i) => i.length)) + 2);
   const perLine = Math.max(1, Math.floor(width / w));
   const lines: string[] = [];

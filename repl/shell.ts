@@ -634,8 +634,4 @@ export class Shell {
   historyAt(i: number): string | undefined {
     return this.opts.history.at(i);
   }
-
-  promptLines(): string[] {
-    return this.editor.text.split('\n');
-  }
 }

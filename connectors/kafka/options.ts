@@ -287,9 +287,10 @@ export function kafkaConfig(connector: ConnectorKind, options: Readonly<Record<s
     throw new Error(`specific offsets name partitions of one topic, so they need exactly one 'topic'`);
   }
   const groupId = options['properties.group.id'] ?? null;
-  if ((startup.kind === 'group-offsets' || bounded.kind === 'group-offsets') && groupId === null) {
-    throw new Error(`option 'properties.group.id' is required for 'group-offsets'`);
-  }
+  // The default startup mode is group-offsets, yet a table only written to needs no group: the check is made
+  // here when the mode is explicit and again when a source is created (requireGroupForScan).
+  const explicitGroupMode = options['scan.startup.mode'] === 'group-offsets' || bounded.kind === 'group-offsets';
+  if (explicitGroupMode && groupId === null) throw new Error(`option 'properties.group.id' is required for 'group-offsets'`);
   const commitOffsets = groupId !== null && options['properties.commit.offsets.on.checkpoint'] !== 'false' && options['properties.enable.auto.commit'] !== 'false';
   const commitIntervalRaw = options['properties.auto.commit.interval.ms'];
   return {
@@ -325,4 +326,11 @@ export const READABLE_METADATA: Readonly<Record<MetadataKey, { readonly kinds: r
 
 export function isMetadataKey(s: string): s is MetadataKey {
   return Object.hasOwn(READABLE_METADATA, s);
+}
+
+/** A source reading from or up to group offsets needs `properties.group.id` (the default startup mode does). */
+export function requireGroupForScan(cfg: KafkaTableConfig): void {
+  if ((cfg.startup.kind === 'group-offsets' || cfg.bounded.kind === 'group-offsets') && cfg.groupId === null) {
+    throw new Error(`option 'properties.group.id' is required to read from group offsets (the default 'scan.startup.mode'); set it or choose another 'scan.startup.mode'`);
+  }
 }

@@ -6,7 +6,7 @@ import { Admin, Consumer, type RecordsBatch, type fetchV17 } from '@platformatic
 import { ColumnBuilder, RowKind, Schema, makeBatch, type LogicalType, type RecordBatch, type Source, type SourceReader, type StreamElement, type Value } from '../../executor/index.js';
 import { FormatError, type RecordDecoder } from '../formats/format.js';
 import { baseClientOptions, isolationLevelValue } from './client.js';
-import type { KafkaTableConfig, MetadataKey, SpecificOffsets } from './options.js';
+import { requireGroupForScan, type KafkaTableConfig, type MetadataKey, type SpecificOffsets } from './options.js';
 
 type FetchResponsePartition = fetchV17.FetchResponsePartition;
 import { committedBatches } from './transactions.js';
@@ -63,6 +63,7 @@ export class KafkaSource implements Source {
     readonly metadata: readonly MetadataColumn[],
     readonly tableName: string,
   ) {
+    requireGroupForScan(config);
     this.outputSchema = new Schema([...physicalSchema.fields, ...metadata.map((m) => ({ name: m.name, type: m.type }))]);
     this.bounded = config.bounded.kind !== 'unbounded';
   }

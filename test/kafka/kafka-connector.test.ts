@@ -309,5 +309,8 @@ describe.skipIf(kafka === null)('kafka connector on a real broker', () => {
     expect(() => v({ topic: 'x', format: 'json', 'key.fields': 'a' })).toThrow(/'key.fields' needs 'key.format'/);
     expect(() => v({ topic: 'x', format: 'json', 'csv.field-delimiter': ';' })).toThrow(/does not apply to format 'json'/);
     expect(() => v({ topic: 'x', format: 'raw', 'scan.startup.mode': 'earliest-offset' })).toThrow(/STRING or BYTES/);
+    // A table only written to needs no group, though group-offsets is the default startup mode; reading it does.
+    expect(() => v({ topic: 'x', format: 'json' })).not.toThrow();
+    expect(() => kafkaFactory.createSource?.({ physicalSchema: schema, options: { connector: 'kafka', 'properties.bootstrap.servers': bootstrap, topic: 'x', format: 'json' }, tableName: 't' })).toThrow(/'properties.group.id' is required/);
   });
 });

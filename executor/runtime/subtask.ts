@@ -164,7 +164,11 @@ export class LocalSubtask implements Subtask {
       this.flushTimer?.cancel();
       for (const op of this.spec.operators) op.close();
       if (this.spec.source !== null) {
-        await this.sourceIter?.return?.();
+        // return() on an async generator waits for a pending next(); a reader that ignores the abort signal
+        // must not keep a cancelled job from ending, so it is only awaited when no read is outstanding.
+        const ret = this.sourceIter?.return?.();
+        if (this.sourceNext === null) await ret;
+        else ret?.catch(() => undefined);
         await this.spec.source.close();
       }
     }

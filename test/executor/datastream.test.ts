@@ -262,4 +262,35 @@ describe('DataStream API', () => {
     expect(result.jobName).toBe('bounded');
     expect(result.metrics.numRecordsIn).toBeGreaterThanOrEqual(100);
   });
+
+  it('keeps rolling min, max, minBy and maxBy per key', async () => {
+    const env = StreamExecutionEnvironment.getExecutionEnvironment();
+    const rows = [
+      ['a', 5, 1],
+      ['a', 3, 2],
+      ['a', 9, 3],
+    ];
+    const last = async (f: (s: import('../../executor/index.js').KeyedStream) => DataStream): Promise<Row | undefined> =>
+      (await collect(f(env.fromCollection(rows).keyBy('f0')))).at(-1);
+    // min/max replace only the field (other fields from the first row); minBy/maxBy return the whole row.
+    expect(await last((s) => s.min('f1'))).toEqual(['a', 3, 1]);
+    expect(await last((s) => s.max('f1'))).toEqual(['a', 9, 1]);
+    expect(await last((s) => s.minBy('f1'))).toEqual(['a', 3, 2]);
+    expect(await last((s) => s.maxBy('f1'))).toEqual(['a', 9, 3]);
+  });
+
+  it('in BATCH mode rejects unbounded sources and emits only the final watermark', async () => {
+    const env = StreamExecutionEnvironment.getExecutionEnvironment({ runtimeMode: 'BATCH' });
+    const { GeneratorSource } = await import('../../executor/index.js');
+    const endless = GeneratorSource.ofRows(Schema.of(['i', Types.INT()]), (i) => [i], { count: Infinity });
+    expect(() => env.fromSource(endless, null, 'endless')).toThrow(/bounded/);
+    const counts = env
+      .fromCollection([['a', 1, 1000], ['a', 1, 30000], ['a', 1, 2000]], wordSchema)
+      .assignTimestampsAndWatermarks(WatermarkStrategy.forMonotonousTimestamps().withTimestampAssigner('ts'))
+      .keyBy('word')
+      .window(TumblingEventTimeWindows.of(10_000))
+      .count(Schema.of(['n', Types.INT()]));
+    // No intermediate watermark: the row at 2000 is not late, both windows fire at the end.
+    expect(sortRows(await collect(counts))).toEqual([[1], [2]]);
+  });
 });

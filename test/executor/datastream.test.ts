@@ -12,6 +12,7 @@ import {
   WatermarkStrategy,
   type Collector,
   type DataStream,
+  type KeyedStream,
   type ProcessFunction,
   type Row,
   type RuntimeContext,
@@ -270,7 +271,7 @@ describe('DataStream API', () => {
       ['a', 3, 2],
       ['a', 9, 3],
     ];
-    const last = async (f: (s: import('../../executor/index.js').KeyedStream) => DataStream): Promise<Row | undefined> =>
+    const last = async (f: (s: KeyedStream) => DataStream): Promise<Row | undefined> =>
       (await collect(f(env.fromCollection(rows).keyBy('f0')))).at(-1);
     // min/max replace only the field (other fields from the first row); minBy/maxBy return the whole row.
     expect(await last((s) => s.min('f1'))).toEqual(['a', 3, 1]);

@@ -35,7 +35,11 @@ function lowerNode(plan: LogicalPlan, factories: FactoryRegistry): LoweredPipeli
       if (factory?.createSource === undefined) {
         throw new Error(`connector '${options['connector'] ?? ''}' of table ${formatPath(plan.table.path)} cannot be read (it is a sink-only connector)`);
       }
-      const source = factory.createSource({ physicalSchema: plan.schema, options, tableName: formatPath(plan.table.path), primaryKey: plan.table.primaryKey });
+      // The scan's schema is the physical columns then the metadata columns; the connector is told them apart.
+      const columns = plan.table.columns;
+      const physicalSchema = new Schema(columns.flatMap((c) => (c.kind === 'physical' ? [{ name: c.name, type: c.type }] : [])));
+      const metadata = columns.flatMap((c) => (c.kind === 'metadata' ? [{ name: c.name, key: c.key, type: c.type }] : []));
+      const source = factory.createSource({ physicalSchema, options, tableName: formatPath(plan.table.path), primaryKey: plan.table.primaryKey, ...(metadata.length > 0 ? { metadata } : {}) });
       return { source, operators: [] };
     }
     case 'values':

@@ -92,7 +92,9 @@ export function describeTable(env: TableEnvironment, name: string): string | nul
   const t = env.catalog.getTable(env.catalog.qualify(name.split('.')));
   if (t === undefined) return null;
   const lines = [`CREATE TABLE ${t.path.name} (`];
-  const body: string[] = t.columns.map((c) => (c.kind === 'physical' ? `  ${c.name} ${formatType(c.type)}` : `  ${c.name} AS ${c.sql}`));
+  const body: string[] = t.columns.map((c) =>
+    c.kind === 'physical' ? `  ${c.name} ${formatType(c.type)}` : c.kind === 'metadata' ? `  ${c.name} ${formatType(c.type)} METADATA FROM '${c.key}'${c.virtual ? ' VIRTUAL' : ''}` : `  ${c.name} AS ${c.sql}`,
+  );
   if (t.watermark !== null) body.push(`  WATERMARK FOR ${t.columns[t.watermark.column]?.name ?? '?'} AS ${t.watermark.sql}`);
   if (t.primaryKey !== null) body.push(`  PRIMARY KEY (${t.primaryKey.join(', ')}) NOT ENFORCED`);
   lines.push(body.join(',\n'));

@@ -83,7 +83,7 @@ function describeObject(obj: CatalogObject): TableResult {
     const rowtime = obj.watermark?.column === i;
     const type = rowtime && (c.type.kind === 'TIMESTAMP' || c.type.kind === 'TIMESTAMP_LTZ') ? { ...c.type, timeAttribute: 'rowtime' as const } : c.type;
     const pk = obj.primaryKey?.includes(c.name) === true ? `PRI(${(obj.primaryKey ?? []).join(', ')})` : null;
-    return [c.name, formatType({ ...type, nullable: true }), type.nullable && pk === null, pk, c.kind === 'computed' ? `AS ${c.sql}` : null, rowtime ? (obj.watermark?.sql ?? null) : null];
+    return [c.name, formatType({ ...type, nullable: true }), type.nullable && pk === null, pk, c.kind === 'computed' ? `AS ${c.sql}` : c.kind === 'metadata' ? metadataSql(c) : null, rowtime ? (obj.watermark?.sql ?? null) : null];
   });
   return TableResult.rows(schema, rows);
 }
@@ -91,9 +91,18 @@ function describeObject(obj: CatalogObject): TableResult {
 const q = (name: string): string => `\`${name.replace(/`/g, '``')}\``;
 const lit = (s: string): string => `'${s.replace(/'/g, "''")}'`;
 
+/** `METADATA FROM 'key' [VIRTUAL]`, as Flink prints a metadata column. */
+export function metadataSql(c: { readonly key: string; readonly virtual: boolean }): string {
+  return `METADATA FROM ${lit(c.key)}${c.virtual ? ' VIRTUAL' : ''}`;
+}
+
 /** The DDL that recreates a table, as SHOW CREATE TABLE prints it. */
 export function tableDdl(t: CatalogTable): string {
-  const lines = t.columns.map((c) => (c.kind === 'physical' ? `  ${q(c.name)} ${formatType(c.type)}` : `  ${q(c.name)} AS ${c.sql}`) + (c.comment !== null ? ` COMMENT ${lit(c.comment)}` : ''));
+  const lines = t.columns.map(
+    (c) =>
+      (c.kind === 'physical' ? `  ${q(c.name)} ${formatType(c.type)}` : c.kind === 'metadata' ? `  ${q(c.name)} ${formatType(c.type)} ${metadataSql(c)}` : `  ${q(c.name)} AS ${c.sql}`) +
+      (c.comment !== null ? ` COMMENT ${lit(c.comment)}` : ''),
+  );
   if (t.watermark !== null) lines.push(`  WATERMARK FOR ${q((t.columns[t.watermark.column] as { name: string }).name)} AS ${t.watermark.sql}`);
   if (t.primaryKey !== null) lines.push(`  CONSTRAINT ${q(`PK_${t.primaryKey.join('_')}`)} PRIMARY KEY (${t.primaryKey.map(q).join(', ')}) NOT ENFORCED`);
   const opts = Object.entries(t.options).map(([k, v]) => `  ${lit(k)} = ${lit(v)}`);

@@ -41,22 +41,26 @@ export class StatementBinder {
     const path = this.catalog.qualify(s.name.parts.map((p) => p.value));
     if (s.like !== null) throw new UnsupportedError('CREATE TABLE ... LIKE', this.source, s.like.span);
     if (s.partitionedBy.length > 0) throw new UnsupportedError('PARTITIONED BY', this.source, s.span);
-    const metadata = s.columns.find((c) => c.kind === 'metadata');
-    if (metadata !== undefined) throw new UnsupportedError('metadata columns', this.source, metadata.span);
     const seen = new Set<string>();
     for (const c of s.columns) {
       if (seen.has(c.name.value)) this.fail(`duplicate column name '${c.name.value}'`, c.name.span);
       seen.add(c.name.value);
     }
-    // Physical columns first (what the connector produces), then computed columns bound over them.
+    // The scan produces the physical columns, then the metadata columns (Flink's order); computed columns are
+    // bound over both.
     const physical = s.columns.flatMap((c) => (c.kind === 'physical' ? [{ name: c.name.value, type: toLogicalType(c.type, this.source), comment: c.comment }] : []));
-    const physicalScope = new Scope(physical.map((c, i) => ({ name: c.name, qualifier: null, type: c.type, index: i })));
+    const metadata = s.columns.flatMap((c) => (c.kind === 'metadata' ? [{ name: c.name.value, type: toLogicalType(c.type, this.source), key: c.key ?? c.name.value, virtual: c.virtual, comment: c.comment, span: c.span }] : []));
+    const physicalScope = new Scope([...physical, ...metadata].map((c, i) => ({ name: c.name, qualifier: null, type: c.type, index: i })));
     const columns: TableColumn[] = [];
     let physicalIndex = 0;
+    let metadataIndex = 0;
     for (const c of s.columns) {
       if (c.kind === 'physical') {
         const p = physical[physicalIndex++] as (typeof physical)[number];
         columns.push({ kind: 'physical', name: p.name, type: p.type, comment: p.comment });
+      } else if (c.kind === 'metadata') {
+        const m = metadata[metadataIndex++] as (typeof metadata)[number];
+        columns.push({ kind: 'metadata', name: m.name, type: m.type, key: m.key, virtual: m.virtual, comment: m.comment });
       } else if (c.kind === 'computed') {
         const expr = this.exprBinder(physicalScope).bind(c.expr);
         const type = expr.type.kind === 'NULL' ? Types.STRING() : expr.type;
@@ -91,6 +95,13 @@ export class StatementBinder {
     for (const o of s.options) options[o.key] = o.value;
     const physicalSchema = new Schema(physical.map((p) => ({ name: p.name, type: p.type })));
     this.validateOptions(path.name, options, physicalSchema, s.primaryKey?.columns.map((k) => k.value) ?? null, s.options, s.name.span, s.span);
+    const readable = this.factories.get(options['connector'] ?? '')?.readableMetadata ?? {};
+    for (const m of metadata) {
+      if (!Object.hasOwn(readable, m.key)) {
+        const keys = Object.keys(readable);
+        this.fail(`connector '${options['connector']}' offers no metadata key '${m.key}' (${keys.length > 0 ? `available: ${keys.join(', ')}` : 'it offers no metadata'})`, m.span);
+      }
+    }
     return { kind: 'table', path, columns, watermark, primaryKey: s.primaryKey?.columns.map((k) => k.value) ?? null, options, comment: s.comment, temporary: s.temporary };
   }
 
@@ -149,16 +160,15 @@ export class StatementBinder {
 
   /** The plan that reads a table: scan of physical columns, computed columns, then the watermark assigner. */
   scanTable(table: CatalogTable): LogicalPlan {
-    const physical = table.columns.filter((c) => c.kind === 'physical');
-    let plan: LogicalPlan = { kind: 'scan', table, schema: new Schema(physical.map((c) => ({ name: c.name, type: c.type }))) };
+    const scanned = [...table.columns.filter((c) => c.kind === 'physical'), ...table.columns.filter((c) => c.kind === 'metadata')];
+    let plan: LogicalPlan = { kind: 'scan', table, schema: new Schema(scanned.map((c) => ({ name: c.name, type: c.type }))) };
     const rowtime = table.watermark?.column ?? -1;
     const fields: Field[] = table.columns.map((c, i) => ({
       name: c.name,
       type: i === rowtime ? rowtimeType(c.type) : c.type,
     }));
-    if (table.columns.some((c) => c.kind === 'computed') || rowtime >= 0) {
-      let p = 0;
-      const exprs = table.columns.map((c) => (c.kind === 'physical' ? Rex.input(p++, c.type) : c.expr));
+    if (table.columns.some((c) => c.kind !== 'physical') || rowtime >= 0) {
+      const exprs = table.columns.map((c) => (c.kind === 'computed' ? c.expr : Rex.input(scanned.indexOf(c), c.type)));
       plan = { kind: 'project', input: plan, exprs, schema: new Schema(fields) };
     }
     if (table.watermark !== null) {

@@ -8,8 +8,10 @@ import type { Rex } from '../expr/rex.js';
 
 export type TableColumn =
   | { readonly kind: 'physical'; readonly name: string; readonly type: LogicalType; readonly comment: string | null }
-  /** A computed column: `expr` is bound over the physical columns (input i = i-th physical column). */
-  | { readonly kind: 'computed'; readonly name: string; readonly type: LogicalType; readonly expr: Rex; readonly sql: string; readonly comment: string | null };
+  /** A computed column: `expr` is bound over the scan's columns (the physical columns, then the metadata ones). */
+  | { readonly kind: 'computed'; readonly name: string; readonly type: LogicalType; readonly expr: Rex; readonly sql: string; readonly comment: string | null }
+  /** `c TYPE METADATA [FROM 'key'] [VIRTUAL]`: a value the connector reads beside the record (Kafka's offset, …). */
+  | { readonly kind: 'metadata'; readonly name: string; readonly type: LogicalType; readonly key: string; readonly virtual: boolean; readonly comment: string | null };
 
 export interface WatermarkSpec {
   /** The rowtime column (index into `columns`). */

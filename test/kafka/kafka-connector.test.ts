@@ -171,6 +171,26 @@ describe.skipIf(kafka === null)('kafka connector on a real broker', () => {
     expect(() => kafkaFactory.createSource?.({ physicalSchema: schema, options: { ...base(t), format: 'json' }, tableName: 't', metadata: [{ name: 'o', key: 'nope', type: Types.INT() }] })).toThrow(/unknown metadata key 'nope'/);
   });
 
+  it('metadata columns through SQL: METADATA [FROM] [VIRTUAL], computed over metadata, unknown keys rejected', async () => {
+    const t = await topic(2);
+    await produce(t, [
+      { value: '{"a":1}', partition: 1 },
+      { value: '{"a":2}', partition: 1 },
+    ]);
+    const env = TableEnvironment.create();
+    env.executeSql(`CREATE TABLE m (a INT, \`offset\` BIGINT METADATA VIRTUAL, part INT METADATA FROM 'partition', next_part AS part + 1, ts TIMESTAMP_LTZ(3) METADATA FROM 'timestamp') WITH (
+      'connector' = 'kafka', 'topic' = '${t}', 'properties.bootstrap.servers' = '${bootstrap}',
+      'scan.startup.mode' = 'earliest-offset', 'scan.bounded.mode' = 'latest-offset', 'format' = 'json')`);
+    const rows = await env.executeSql('SELECT a, `offset`, part, next_part, ts IS NOT NULL FROM m').materialize();
+    expect(rows).toEqual([
+      [1, 0n, 1, 2, true],
+      [2, 1n, 1, 2, true],
+    ]);
+    expect(() => env.executeSql(`CREATE TABLE bad (a INT, k STRING METADATA FROM 'key') WITH ('connector' = 'kafka', 'topic' = 'x', 'properties.bootstrap.servers' = '${bootstrap}', 'format' = 'json')`)).toThrow(
+      /offers no metadata key 'key' \(available: topic, partition, offset/,
+    );
+  });
+
   it('starts from the group offsets it committed, after a restart', async () => {
     const t = await topic(2);
     await produce(t, [{ value: '{"a":1}', partition: 0 }, { value: '{"a":2}', partition: 1 }]);

@@ -35,6 +35,12 @@ export interface CliOptions {
 
 export const EXIT = { OK: 0, SQL_ERROR: 1, USAGE: 2, INTERRUPTED: 130 } as const;
 
+/**
+ * Whether this run was the interactive shell. The process entry ends the process after the shell closes even
+ * if jobs the user started (INSERT INTO) still run, while a script's process lives until its jobs finish.
+ */
+export const session = { interactive: false };
+
 export const USAGE = `Usage: freshet [options]
 
 Freshet: streaming SQL in Flink's semantics, for TypeScript and Node.js.
@@ -164,6 +170,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     if (io.stdin.isTTY === true) {
       // Only the interactive shell loads ink (and React): it needs raw mode, which pipes and CI do not have.
       const { runRepl } = await import('./repl.js');
+      session.interactive = true;
       return runRepl(io, { init: inits });
     }
     scripts.push({ name: '<stdin>', sql: await readAll(io.stdin) });

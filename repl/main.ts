@@ -12,15 +12,15 @@ process.on('SIGINT', () => {
   interrupt.abort();
 });
 
-const { main } = await import('./cli.js');
+const { main, session } = await import('./cli.js');
 
 main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, version: pkg.version, interrupt: interrupt.signal }).then(
   (code) => {
-    // Exit explicitly: a cancelled source may still hold a file or timer open, which must not keep the
-    // process alive after its result was printed. Writes to pipes, files and terminals are synchronous on
-    // POSIX, so nothing printed is lost.
     process.exitCode = code;
-    process.exit(code);
+    // A script's process otherwise lives until the jobs it started (INSERT INTO) end. After an interrupt, or
+    // when the user leaves the shell, it ends now: writes to pipes, files and terminals are synchronous on
+    // POSIX, so nothing printed is lost.
+    if (code === 130 || session.interactive) process.exit(code);
   },
   (e: unknown) => {
     process.stderr.write(`freshet: internal error: ${(e as Error).stack ?? String(e)}\n`);

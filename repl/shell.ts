@@ -447,7 +447,9 @@ export class Shell {
     try {
       for (const { result } of this.opts.env.executeScript(statement)) {
         if (result.schema === null) {
-          this.print('info', '[INFO] Execute statement succeeded.');
+          // INSERT INTO: the job is detached, as in Flink's SQL client; the prompt comes back while it runs.
+          if (result.jobId !== null) this.print('info', `[INFO] Submitting SQL update statement to the cluster...\n[INFO] SQL update statement has been successfully submitted to the cluster:\nJob ID: ${result.jobId}`);
+          else this.print('info', '[INFO] Execute statement succeeded.');
           continue;
         }
         if (!(await this.showQuery(result))) return false;

@@ -140,6 +140,14 @@ describe('typing and running statements', () => {
   });
 });
 
+describe('INSERT INTO', () => {
+  it('submits a detached job, prints its id and returns to the prompt', async () => {
+    const h = await start({ setup: [PEOPLE, "CREATE TABLE sink (id INT) WITH ('connector' = 'blackhole');"] });
+    await h.line('INSERT INTO sink SELECT id FROM people;');
+    await h.until(/SQL update statement has been successfully submitted to the cluster:\nJob ID: [0-9a-f]{32}\nfreshet>/);
+  });
+});
+
 describe('completion', () => {
   it('completes a keyword, a table and a column with Tab', async () => {
     const h = await start({ setup: [PEOPLE] });

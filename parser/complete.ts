@@ -2,7 +2,7 @@
 // cursor through the grammar walk and reports the keywords and symbols that fit, and whether a table, column
 // or function name fits (the REPL fills those from the catalog).
 import type { IToken } from 'chevrotain';
-import { Keywords, NonReserved, Identifier, QuotedIdentifier, StringLiteral, IntegerLiteral, DecimalLiteral } from './lexer.js';
+import { Keywords, Name, NonReserved, Identifier, QuotedIdentifier, StringLiteral, IntegerLiteral, DecimalLiteral } from './lexer.js';
 import { getWalker, lex, splitStatements } from './parse.js';
 
 export interface Completion {
@@ -57,7 +57,7 @@ export function complete(text: string, offset: number): Completion {
   const upper = prefix.toUpperCase();
   for (const n of r.next) {
     const t = n.type;
-    if (t === Identifier || t === QuotedIdentifier || t === NonReserved) {
+    if (t === Identifier || t === QuotedIdentifier || t === NonReserved || t === Name) {
       const ctx = n.context.find((c) => c !== 'ident' && c !== 'qualifiedName');
       if (ctx === 'nameOrCall') {
         column = true;

@@ -1,7 +1,7 @@
 // The chevrotain grammar: tokens in, AST out (embedded actions, so no intermediate CST). Rules follow the
 // statement → query → from/join → expression layering; expression rules go from loosest (OR) to tightest
 // (primary). Node construction is wrapped in ACTION so chevrotain's grammar-recording phase never builds nodes.
-import { EmbeddedActionsParser, tokenMatcher, type IParserErrorMessageProvider, type IToken, type TokenType } from 'chevrotain';
+import { EmbeddedActionsParser, tokenMatcher, type IOrAlt, type IParserErrorMessageProvider, type IToken, type TokenType } from 'chevrotain';
 import type * as A from './ast.js';
 import type { Span } from './errors.js';
 import {
@@ -13,6 +13,7 @@ import {
   Identifier,
   IntegerLiteral,
   K,
+  Name,
   NonReserved,
   P,
   QuotedIdentifier,
@@ -188,8 +189,11 @@ export class SqlGrammar extends EmbeddedActionsParser {
     return out;
   });
 
+  private statementAlts: IOrAlt<A.Statement>[] | undefined;
+
   public statement = this.RULE('statement', (): A.Statement =>
-    this.OR([
+    this.OR(
+      (this.statementAlts ??= [
       { ALT: () => this.SUBRULE(this.createStatement) },
       { ALT: () => this.SUBRULE(this.dropStatement) },
       { ALT: () => this.SUBRULE(this.alterStatement) },
@@ -216,7 +220,8 @@ export class SqlGrammar extends EmbeddedActionsParser {
           return this.ACTION((): A.Statement => ({ kind: 'quit', span: this.spanOf(t) }));
         },
       },
-    ]),
+]),
+    ),
   );
 
   /** One statement with its optional `;`: the unit that parseWithRecovery parses. */
@@ -1519,28 +1524,12 @@ export class SqlGrammar extends EmbeddedActionsParser {
 
   // ------------------------------------------------------------------------------------------- names
 
-  public ident = this.RULE('ident', (): A.Ident =>
-    this.OR([
-      {
-        ALT: () => {
-          const t = this.CONSUME(Identifier);
-          return this.ACTION(() => ({ value: t.image, span: this.spanOf(t), quoted: false }));
-        },
-      },
-      {
-        ALT: () => {
-          const t = this.CONSUME(QuotedIdentifier);
-          return this.ACTION(() => ({ value: unquoteIdent(t.image), span: this.spanOf(t), quoted: true }));
-        },
-      },
-      {
-        ALT: () => {
-          const t = this.CONSUME(NonReserved);
-          return this.ACTION(() => ({ value: t.image, span: this.spanOf(t), quoted: false }));
-        },
-      },
-    ]),
-  );
+  public ident = this.RULE('ident', (): A.Ident => {
+    const t = this.CONSUME(Name);
+    return this.ACTION(() =>
+      t.tokenType === QuotedIdentifier ? { value: unquoteIdent(t.image), span: this.spanOf(t), quoted: true } : { value: t.image, span: this.spanOf(t), quoted: false },
+    );
+  });
 
   private qualifiedName = this.RULE('qualifiedName', (): A.QualifiedName => {
     const parts: A.Ident[] = [];
@@ -1736,32 +1725,27 @@ export class SqlGrammar extends EmbeddedActionsParser {
     return { name, type };
   });
 
+  private timeUnitAlts: IOrAlt<A.TimeUnit>[] | undefined;
+
   private timeUnit = this.RULE('timeUnit', (): A.TimeUnit =>
-    this.OR(TIME_UNITS.map(([tok, unit]) => ({ ALT: () => (this.CONSUME(tok), unit) }))),
+    this.OR((this.timeUnitAlts ??= TIME_UNITS.map(([tok, unit]) => ({ ALT: () => (this.CONSUME(tok), unit) })))),
   );
 
   // ------------------------------------------------------------------------------------------- expressions
 
-  public expr = this.RULE('expr', (): A.Expr => this.SUBRULE(this.orExpr));
-
-  private orExpr = this.RULE('orExpr', (): A.Expr => {
-    let left = this.SUBRULE(this.andExpr);
+  /**
+   * OR and AND over NOT-operands, in one loop: the tree is built by precedence afterwards (AND binds tighter,
+   * both left-associative). One rule instead of a rule per level keeps the call depth per operand low, which is
+   * most of chevrotain's cost per token.
+   */
+  public expr = this.RULE('expr', (): A.Expr => {
+    const operands: A.Expr[] = [this.SUBRULE(this.notExpr)];
+    const ops: A.BinaryOp[] = [];
     this.MANY(() => {
-      this.CONSUME(K.OR);
-      const right = this.SUBRULE2(this.andExpr);
-      left = this.ACTION(() => binary('OR', left, right));
+      ops.push(this.OR([{ ALT: () => (this.CONSUME(K.OR), 'OR' as const) }, { ALT: () => (this.CONSUME(K.AND), 'AND' as const) }]));
+      operands.push(this.SUBRULE2(this.notExpr));
     });
-    return left;
-  });
-
-  private andExpr = this.RULE('andExpr', (): A.Expr => {
-    let left = this.SUBRULE(this.notExpr);
-    this.MANY(() => {
-      this.CONSUME(K.AND);
-      const right = this.SUBRULE2(this.notExpr);
-      left = this.ACTION(() => binary('AND', left, right));
-    });
-    return left;
+    return this.ACTION(() => byPrecedence(operands, ops, BOOLEAN_LEVELS));
   });
 
   private notExpr = this.RULE('notExpr', (): A.Expr =>
@@ -1908,30 +1892,24 @@ export class SqlGrammar extends EmbeddedActionsParser {
     ]),
   );
 
+  /** Arithmetic and `||` in one loop, built by precedence: `*`, `/`, `%`, `||` over `+`, `-` (as in Calcite). */
   private additive = this.RULE('additive', (): A.Expr => {
-    let left = this.SUBRULE(this.multiplicative);
+    const operands: A.Expr[] = [this.SUBRULE(this.unary)];
+    const ops: A.BinaryOp[] = [];
     this.MANY(() => {
-      const op = this.OR([{ ALT: () => (this.CONSUME(P.Plus), '+' as const) }, { ALT: () => (this.CONSUME(P.Minus), '-' as const) }]);
-      const right = this.SUBRULE2(this.multiplicative);
-      left = this.ACTION(() => binary(op, left, right));
+      ops.push(
+        this.OR([
+          { ALT: () => (this.CONSUME(P.Plus), '+' as const) },
+          { ALT: () => (this.CONSUME(P.Minus), '-' as const) },
+          { ALT: () => (this.CONSUME(P.Star), '*' as const) },
+          { ALT: () => (this.CONSUME(P.Slash), '/' as const) },
+          { ALT: () => (this.CONSUME(P.Percent), '%' as const) },
+          { ALT: () => (this.CONSUME(P.Concat), '||' as const) },
+        ]),
+      );
+      operands.push(this.SUBRULE2(this.unary));
     });
-    return left;
-  });
-
-  /** `*`, `/`, `%` and `||` share a precedence level, as in Calcite. */
-  private multiplicative = this.RULE('multiplicative', (): A.Expr => {
-    let left = this.SUBRULE(this.unary);
-    this.MANY(() => {
-      const op = this.OR([
-        { ALT: () => (this.CONSUME(P.Star), '*' as const) },
-        { ALT: () => (this.CONSUME(P.Slash), '/' as const) },
-        { ALT: () => (this.CONSUME(P.Percent), '%' as const) },
-        { ALT: () => (this.CONSUME(P.Concat), '||' as const) },
-      ]);
-      const right = this.SUBRULE2(this.unary);
-      left = this.ACTION(() => binary(op, left, right));
-    });
-    return left;
+    return this.ACTION(() => byPrecedence(operands, ops, ARITHMETIC_LEVELS));
   });
 
   private unary = this.RULE('unary', (): A.Expr =>
@@ -1977,8 +1955,15 @@ export class SqlGrammar extends EmbeddedActionsParser {
     return operand;
   });
 
+  /**
+   * Runs for every operand, so its alternatives (which capture nothing but `this`) are built once and reused:
+   * a fresh array of closures per call was a visible share of the parse time.
+   */
+  private primaryAlts: IOrAlt<A.Expr>[] | undefined;
+
   private primary = this.RULE('primary', (): A.Expr =>
-    this.OR([
+    this.OR(
+      (this.primaryAlts ??= [
       {
         ALT: () => {
           const t = this.OR2([{ ALT: () => this.CONSUME(IntegerLiteral) }, { ALT: () => this.CONSUME(DecimalLiteral) }]);
@@ -2113,7 +2098,8 @@ export class SqlGrammar extends EmbeddedActionsParser {
       },
       { ALT: () => this.SUBRULE(this.parenthesized) },
       { ALT: () => this.SUBRULE(this.nameOrCall) },
-    ]),
+]),
+    ),
   );
 
   /**
@@ -2316,6 +2302,26 @@ export class SqlGrammar extends EmbeddedActionsParser {
 
 function binary(op: A.BinaryOp, left: A.Expr, right: A.Expr): A.Expr {
   return { kind: 'binary', op, left, right, span: { start: left.span.start, end: right.span.end } };
+}
+
+const BOOLEAN_LEVELS: ReadonlyArray<ReadonlySet<A.BinaryOp>> = [new Set(['AND']), new Set(['OR'])];
+const ARITHMETIC_LEVELS: ReadonlyArray<ReadonlySet<A.BinaryOp>> = [new Set(['*', '/', '%', '||']), new Set(['+', '-'])];
+
+/** Folds `a op b op c ...` into a tree: tightest level first, each level left to right (left-associative). */
+function byPrecedence(operands: A.Expr[], ops: A.BinaryOp[], levels: ReadonlyArray<ReadonlySet<A.BinaryOp>>): A.Expr {
+  if (ops.length === 0) return operands[0] as A.Expr;
+  const xs = operands.slice();
+  const os = ops.slice();
+  for (const level of levels) {
+    for (let i = 0; i < os.length; ) {
+      const op = os[i] as A.BinaryOp;
+      if (level.has(op)) {
+        xs.splice(i, 2, binary(op, xs[i] as A.Expr, xs[i + 1] as A.Expr));
+        os.splice(i, 1);
+      } else i++;
+    }
+  }
+  return xs[0] as A.Expr;
 }
 
 /** Tokens that never form valid SQL on their own, used to explain a mistake rather than just reject it. */

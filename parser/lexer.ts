@@ -4,11 +4,13 @@
 // so the REPL's highlighter sees them too.
 import { createToken, Lexer, type ILexingResult, type TokenType } from 'chevrotain';
 
-export const Identifier = createToken({ name: 'Identifier', pattern: /[A-Za-z_$][A-Za-z0-9_$]*/ });
-export const QuotedIdentifier = createToken({ name: 'QuotedIdentifier', pattern: /`(?:[^`]|``)*`/ });
+/** Anything usable as a name: a plain or quoted identifier, or a non-reserved keyword (one token test, not three). */
+export const Name = createToken({ name: 'Name', pattern: Lexer.NA, label: 'a name' });
+export const Identifier = createToken({ name: 'Identifier', pattern: /[A-Za-z_$][A-Za-z0-9_$]*/, categories: [Name] });
+export const QuotedIdentifier = createToken({ name: 'QuotedIdentifier', pattern: /`(?:[^`]|``)*`/, categories: [Name] });
 
 /** Keywords that may also be used as plain names (Flink's non-reserved words), e.g. a column named `year`. */
-export const NonReserved = createToken({ name: 'NonReserved', pattern: Lexer.NA });
+export const NonReserved = createToken({ name: 'NonReserved', pattern: Lexer.NA, categories: [Name] });
 
 const NON_RESERVED = new Set([
   'COMMENT', 'KEY', 'ENFORCED', 'ZONE', 'LOCAL', 'YEAR', 'MONTH', 'DAY', 'HOUR', 'MINUTE', 'SECOND',
@@ -289,6 +291,7 @@ export const P = {
 
 /** Order matters: longer punctuation before its prefixes, decimals before integers, keywords before names. */
 const mainMode: TokenType[] = [
+  Name,
   NonReserved,
   WhiteSpace,
   LineComment,

@@ -6,7 +6,7 @@ import { GrammarWalker } from './assist.js';
 import type { Statement } from './ast.js';
 import { ParseError, type Span } from './errors.js';
 import { SqlGrammar } from './grammar.js';
-import { DecimalLiteral, DoubleQuoted, Identifier, IntegerLiteral, K, Keywords, NonReserved, P, QuotedIdentifier, sqlLexer, StringLiteral, UnterminatedString } from './lexer.js';
+import { DecimalLiteral, DoubleQuoted, Identifier, IntegerLiteral, K, Keywords, Name, NonReserved, P, QuotedIdentifier, sqlLexer, StringLiteral, UnterminatedString } from './lexer.js';
 import { closest } from './suggest.js';
 
 let grammar: SqlGrammar | null = null;
@@ -152,11 +152,11 @@ export function describe(types: readonly TokenType[]): string[] {
   exprStarters ??= getWalker().first('expr');
   const set = new Set(types);
   const out: string[] = [];
-  const isExpr = set.has(IntegerLiteral) && set.has(StringLiteral) && set.has(Identifier);
+  const isExpr = set.has(IntegerLiteral) && set.has(StringLiteral) && (set.has(Identifier) || set.has(Name));
   if (isExpr) out.push('an expression');
-  else if (set.has(Identifier) || set.has(QuotedIdentifier) || set.has(NonReserved)) out.push('a name');
+  else if (set.has(Identifier) || set.has(QuotedIdentifier) || set.has(NonReserved) || set.has(Name)) out.push('a name');
   for (const t of set) {
-    if (t === Identifier || t === QuotedIdentifier || t === NonReserved) continue;
+    if (t === Identifier || t === QuotedIdentifier || t === NonReserved || t === Name) continue;
     if (isExpr && exprStarters.has(t)) continue;
     if ((t.CATEGORIES ?? []).includes(NonReserved) && out.includes(isExpr ? 'an expression' : 'a name')) continue;
     if (t === StringLiteral) out.push('a string');

@@ -24,6 +24,21 @@ export interface PartitionPosition {
   readonly partition: number;
   next: bigint;
   stop: bigint | null;
+  /** Largest event time read from this partition (per-partition watermarks), or null before the first record. */
+  maxTimestamp: number | null;
+  /** Wall-clock ms of the last record (or of the assignment): idleness is measured from it. */
+  lastActive: number;
+}
+
+/**
+ * Per-partition watermarks, as Flink's Kafka source generates them: each partition's watermark is its largest
+ * event time minus `delayMs`; the reader emits the minimum over partitions that are not idle (no record for
+ * `idleTimeoutMs`), and an idle status when all are. `column` is the event-time column of the output (epoch ms).
+ */
+export interface PartitionWatermarks {
+  readonly column: number;
+  readonly delayMs: number;
+  readonly idleTimeoutMs: number | null;
 }
 
 /** The reader state a checkpoint will take: per-partition positions (and, for upsert-kafka, the last values). */
@@ -62,6 +77,7 @@ export class KafkaSource implements Source {
     readonly physicalSchema: Schema,
     readonly metadata: readonly MetadataColumn[],
     readonly tableName: string,
+    readonly watermarks: PartitionWatermarks | null = null,
   ) {
     requireGroupForScan(config);
     this.outputSchema = new Schema([...physicalSchema.fields, ...metadata.map((m) => ({ name: m.name, type: m.type }))]);
@@ -98,6 +114,9 @@ export class KafkaSourceReader implements SourceReader {
   private readonly valueDecoder: RecordDecoder;
   private readonly cfg: KafkaTableConfig;
   private lastCommitted = new Map<string, bigint>();
+  /** The last watermark emitted (per-partition watermarks); it only grows. */
+  private emittedWatermark = Number.NEGATIVE_INFINITY;
+  private idle = false;
 
   constructor(
     private readonly source: KafkaSource,
@@ -165,7 +184,7 @@ export class KafkaSourceReader implements SourceReader {
     for (const [topic, partitions] of fresh) {
       for (const p of partitions) {
         const key = positionKey(topic, p);
-        this.state.partitions.set(key, { topic, partition: p, next: starts.get(key) as bigint, stop: stops.get(key) ?? null });
+        this.state.partitions.set(key, { topic, partition: p, next: starts.get(key) as bigint, stop: stops.get(key) ?? null, maxTimestamp: null, lastActive: Date.now() });
       }
     }
   }
@@ -278,6 +297,8 @@ export class KafkaSourceReader implements SourceReader {
         const batch = todo.length === 0 ? (await sleep(FETCH_WAIT_MS, signal), null) : await this.fetchOnce(todo);
         if (batch !== null && batch.length > 0) yield { kind: 'batch', batch };
         const now = Date.now();
+        const progress = this.watermarkProgress(now);
+        if (progress !== null) yield progress;
         if (this.cfg.discoveryIntervalMs !== null && now - lastDiscovery >= this.cfg.discoveryIntervalMs) {
           await this.discover(false);
           lastDiscovery = now;
@@ -292,6 +313,32 @@ export class KafkaSourceReader implements SourceReader {
     } finally {
       await this.close();
     }
+  }
+
+  /** The watermark or idle status to emit now, if it changed (per-partition watermarks only). */
+  private watermarkProgress(now: number): StreamElement | null {
+    const w = this.source.watermarks;
+    if (w === null) return null;
+    let min = Number.POSITIVE_INFINITY;
+    let active = 0;
+    for (const p of this.state.partitions.values()) {
+      if (w.idleTimeoutMs !== null && now - p.lastActive >= w.idleTimeoutMs) continue;
+      active++;
+      // An active partition without a record yet holds the watermark back, as in Flink.
+      min = Math.min(min, p.maxTimestamp === null ? Number.NEGATIVE_INFINITY : p.maxTimestamp - w.delayMs);
+    }
+    if (active === 0) {
+      if (this.idle) return null;
+      this.idle = true;
+      return { kind: 'idle', idle: true };
+    }
+    if (this.idle) {
+      this.idle = false;
+      return { kind: 'idle', idle: false };
+    }
+    if (!Number.isFinite(min) || min <= this.emittedWatermark) return null;
+    this.emittedWatermark = min;
+    return { kind: 'watermark', timestamp: min };
   }
 
   /**
@@ -402,8 +449,9 @@ export class KafkaSourceReader implements SourceReader {
       if (value !== null) this.cfg.value.columns.forEach((c, i) => (row[c] = value[i] ?? null));
       return [...row, ...meta];
     };
+    pos.lastActive = Date.now();
     if (this.cfg.connector === 'kafka') {
-      for (const [kind, value] of decoded.rows) out.add(kind, build(decoded.key, value));
+      for (const [kind, value] of decoded.rows) this.observe(pos, out.add(kind, build(decoded.key, value)));
       return;
     }
     // upsert-kafka: normalize to a changelog with the last value per key.
@@ -417,12 +465,21 @@ export class KafkaSourceReader implements SourceReader {
       return;
     }
     const row = build(decoded.key, first[1]);
+    this.observe(pos, row);
     if (previous === undefined) out.add(RowKind.INSERT, row);
     else {
       out.add(RowKind.UPDATE_BEFORE, previous);
       out.add(RowKind.UPDATE_AFTER, row);
     }
     this.lastValues.set(k, row);
+  }
+
+  /** Tracks the partition's largest event time for per-partition watermarks. */
+  private observe(pos: PartitionPosition, row: readonly Value[]): void {
+    const w = this.source.watermarks;
+    if (w === null) return;
+    const ts = row[w.column];
+    if (typeof ts === 'number' && (pos.maxTimestamp === null || ts > pos.maxTimestamp)) pos.maxTimestamp = ts;
   }
 
   /** Key fields and value rows of one message; null when the record is skipped (bad under ignore, or no data). */
@@ -494,9 +551,10 @@ class RowCollector {
     return this.kinds.length;
   }
 
-  add(kind: RowKind, row: readonly Value[]): void {
+  add(kind: RowKind, row: readonly Value[]): readonly Value[] {
     this.builders.forEach((b, i) => b.append(row[i] ?? null));
     this.kinds.push(kind);
+    return row;
   }
 
   take(): RecordBatch {

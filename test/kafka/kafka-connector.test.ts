@@ -320,6 +320,41 @@ describe.skipIf(kafka === null)('kafka connector on a real broker', () => {
     ]);
   });
 
+  it('per-partition watermarks: the minimum over partitions, idle partitions left out, all idle reported', async () => {
+    const t = await topic(2);
+    const rec = (partition: number, ts: number): Msg => ({ value: JSON.stringify({ ts: new Date(ts).toISOString().replace('T', ' ').replace('Z', '') }), partition });
+    await produce(t, [rec(0, 10_000), rec(1, 5_000)]);
+    const schema = Schema.of(['ts', Types.TIMESTAMP(3)]);
+    const source = new KafkaSource(kafkaConfig('kafka', { ...base(t), format: 'json', 'scan.bounded.mode': 'unbounded' }, schema, null), schema, [], 't', { column: 0, delayMs: 1000, idleTimeoutMs: 1000 });
+    const live = source.createReader(0, 1);
+    const ac = new AbortController();
+    const timer = setTimeout(() => ac.abort(), 15_000);
+    const events: string[] = [];
+    // Partition 0 keeps receiving records; partition 1 falls silent and becomes idle.
+    let next = 20_000;
+    const feeder = setInterval(() => void produce(t, [rec(0, next++)]).catch(() => undefined), 100);
+    try {
+      for await (const e of live.read(ac.signal)) {
+        if (e.kind === 'watermark') events.push(`wm ${e.timestamp}`);
+        if (e.kind === 'idle') events.push(`idle ${e.idle}`);
+        if (e.kind === 'watermark' && e.timestamp >= 19_000) {
+          clearInterval(feeder);
+        }
+        if (e.kind === 'idle' && e.idle) break;
+      }
+    } finally {
+      clearInterval(feeder);
+      clearTimeout(timer);
+      await live.close();
+    }
+    // First the minimum (partition 1's 5 s − 1 s), then partition 0's alone once partition 1 is idle, then idle.
+    expect(events[0]).toBe('wm 4000');
+    expect(events.some((e) => /^wm (19|2\d)\d{3}$/.test(e))).toBe(true);
+    expect(events.at(-1)).toBe('idle true');
+    const wms = events.filter((e) => e.startsWith('wm')).map((e) => Number(e.slice(3)));
+    expect([...wms].sort((a, b) => a - b)).toEqual(wms);
+  });
+
   it('validates options at CREATE TABLE time with the option named', () => {
     const schema = Schema.of(['a', Types.INT()]);
     const v = (o: Record<string, string>): void => kafkaFactory.validate?.({ connector: 'kafka', 'properties.bootstrap.servers': bootstrap, ...o }, schema, null);

@@ -111,6 +111,24 @@ describe.skipIf(kafka === null)('kafka connector on a real broker', () => {
     expect(read.find((r) => r[1] === 'key-1')?.[3]).toBe(0);
   });
 
+  it('sink.partitioner: round-robin without a key by default, fixed by subtask, round-robin; delivery none', async () => {
+    const schema = Schema.of(['v', Types.INT()]);
+    const rows = Array.from({ length: 6 }, (_, i): Value[] => [i]);
+    async function partitionsOf(extra: Record<string, string>, subtask = 0): Promise<number[]> {
+      const t = await topic(3);
+      const options = { ...base(t), format: 'json', ...extra };
+      const writer = new KafkaSinkWriter(kafkaConfig('kafka', options, schema, null), schema, 'sink', subtask);
+      await writer.write(batchFromRows(schema, rows));
+      await writer.finish();
+      await writer.close();
+      const read = await drain(reader(options, schema, null, [{ key: 'partition', name: 'p', type: Types.INT(false) }]));
+      return read.sort((a, b) => (a[1] as number) - (b[1] as number)).map((r) => r[2] as number);
+    }
+    expect(await partitionsOf({})).toEqual([0, 1, 2, 0, 1, 2]);
+    expect(await partitionsOf({ 'sink.partitioner': 'fixed' }, 4)).toEqual([1, 1, 1, 1, 1, 1]);
+    expect(await partitionsOf({ 'sink.partitioner': 'round-robin', 'sink.delivery-guarantee': 'none' })).toEqual([0, 1, 2, 0, 1, 2]);
+  });
+
   it('rejects updates in an append-only kafka sink with a clear message', async () => {
     const t = await topic();
     const schema = Schema.of(['v', Types.STRING()]);

@@ -20,6 +20,9 @@ export type ShellCommand =
   | { readonly kind: 'mode'; readonly mode: string | null }
   | { readonly kind: 'timer'; readonly on: boolean | null }
   | { readonly kind: 'unknownDot'; readonly name: string }
+  | { readonly kind: 'showJobs' }
+  | { readonly kind: 'stopJob'; readonly id: string }
+  | { readonly kind: 'describeJob'; readonly id: string }
   | { readonly kind: 'sql'; readonly text: string };
 
 /**
@@ -78,6 +81,12 @@ export function classify(statement: string): ShellCommand {
   const set = /^set\s+'((?:[^']|'')*)'\s*=\s*'((?:[^']|'')*)'$/i.exec(s);
   if (set !== null) return { kind: 'set', key: (set[1] as string).replace(/''/g, "'"), value: (set[2] as string).replace(/''/g, "'") };
   if (/^reset$/i.test(s)) return { kind: 'reset', key: null };
+  // Jobs are the shell's: it started them (INSERT INTO) and holds their handles.
+  if (/^show\s+jobs$/i.test(s)) return { kind: 'showJobs' };
+  const stop = /^stop\s+job\s+'([^']*)'(?:\s+with\s+savepoint)?(?:\s+with\s+drain)?$/i.exec(s);
+  if (stop !== null) return { kind: 'stopJob', id: stop[1] as string };
+  const describeJob = /^describe\s+job\s+'([^']*)'$/i.exec(s);
+  if (describeJob !== null) return { kind: 'describeJob', id: describeJob[1] as string };
   const reset = /^reset\s+'((?:[^']|'')*)'$/i.exec(s);
   if (reset !== null) return { kind: 'reset', key: (reset[1] as string).replace(/''/g, "'") };
   return { kind: 'sql', text: statement };
@@ -157,6 +166,8 @@ export function helpText(topic: string | null): string {
     return `Statements (end each with ';'):
   CREATE TABLE ...        define a table over a connector      HELP CREATE TABLE;
   SELECT ...              run a query; results show in the result mode     HELP SELECT;
+  INSERT INTO t SELECT ... submit a job that runs in the background; prints its id
+  SHOW JOBS;              the jobs of this session; STOP JOB 'id'; DESCRIBE JOB 'id';
   SET 'key' = 'value';    session properties, e.g. the result mode         HELP SET;
   RESET ['key'];          undo SET
   HELP [statement];       this help, or one statement's syntax and an example

@@ -2,12 +2,13 @@
 // search, completion, the shell commands, and running statements with a live result view. The ink component
 // (app.tsx) renders this object and forwards keys to it; `changed` listeners tell it to redraw.
 import type { Key } from 'ink';
-import { endsWithStatementTerminator, type Change, type TableEnvironment, type TableResult } from '../index.js';
+import { endsWithStatementTerminator, Schema, Types, type Change, type TableEnvironment, type TableResult } from '../index.js';
 import { describeError } from './cli.js';
 import { classify, columnNames, describeTable, helpText, isResultMode, RESULT_MODE_KEY, runsWithoutSemicolon, splitStatements, type ResultMode, type ShellCommand } from './commands.js';
 import { commonPrefix, complete, type CompletionSource } from './complete.js';
 import * as ed from './editor.js';
 import type { History } from './history.js';
+import { tableau } from './output.js';
 import { clampOffset, formatCount, formatSeconds, renderPage, ResultModel, TableauStream } from './result-view.js';
 import { defaultFactories } from '../index.js';
 
@@ -49,6 +50,16 @@ export interface ShellOptions {
   readonly now?: () => number;
 }
 
+/** A job the shell submitted (INSERT INTO); the shell holds its handle, so it can list and stop it. */
+export interface ShellJob {
+  readonly id: string;
+  readonly statement: string;
+  readonly result: TableResult;
+  readonly startedAt: number;
+  status: 'RUNNING' | 'FINISHED' | 'FAILED' | 'CANCELED';
+  error: unknown;
+}
+
 export interface SearchState {
   readonly query: string;
   /** History index of the match, -1 when none. */
@@ -79,6 +90,7 @@ export class Shell {
   private ctrlCArmed = false;
   private readonly listeners = new Set<() => void>();
   private readonly sessionProps = new Map<string, string>();
+  readonly jobs = new Map<string, ShellJob>();
   private readonly originalProps = new Map<string, string | undefined>();
   /** How often a live view redraws; + and - change it while a query runs, as in Flink's SQL client. */
   private refreshMs: number;
@@ -391,6 +403,7 @@ export class Shell {
     if (this.exited) return;
     this.exited = true;
     this.run?.result.cancel();
+    for (const j of this.jobs.values()) if (j.status === 'RUNNING') j.result.cancel();
     this.changed();
     this.opts.exit();
   }
@@ -448,8 +461,10 @@ export class Shell {
       for (const { result } of this.opts.env.executeScript(statement)) {
         if (result.schema === null) {
           // INSERT INTO: the job is detached, as in Flink's SQL client; the prompt comes back while it runs.
-          if (result.jobId !== null) this.print('info', `[INFO] Submitting SQL update statement to the cluster...\n[INFO] SQL update statement has been successfully submitted to the cluster:\nJob ID: ${result.jobId}`);
-          else this.print('info', '[INFO] Execute statement succeeded.');
+          if (result.jobId !== null) {
+            this.track(result.jobId, statement, result);
+            this.print('info', `[INFO] Submitting SQL update statement to the cluster...\n[INFO] SQL update statement has been successfully submitted to the cluster:\nJob ID: ${result.jobId}`);
+          } else this.print('info', '[INFO] Execute statement succeeded.');
           continue;
         }
         if (!(await this.showQuery(result))) return false;
@@ -461,9 +476,55 @@ export class Shell {
     }
   }
 
+  private track(id: string, statement: string, result: TableResult): void {
+    const job: ShellJob = { id, statement: statement.trim(), result, startedAt: this.now(), status: 'RUNNING', error: null };
+    this.jobs.set(id, job);
+    result.await().then(
+      () => {
+        if (job.status === 'RUNNING') job.status = 'FINISHED';
+        this.changed();
+      },
+      (e: unknown) => {
+        if (job.status !== 'RUNNING') return;
+        job.status = 'FAILED';
+        job.error = e;
+        // The failure of a background job is news the user did not ask for at this moment, but must see.
+        if (!this.exited) this.print('error', `[ERROR] Job ${id} failed:\n${describeError(e, 'job')}`);
+      },
+    );
+  }
+
+  private jobTable(jobs: readonly ShellJob[]): string {
+    const schema = new Schema(['job id', 'status', 'start time', 'statement'].map((name) => ({ name, type: Types.STRING() })));
+    const rows = jobs.map((j) => [j.id, j.status, new Date(j.startedAt).toISOString().replace('T', ' ').slice(0, 19), j.statement.replace(/\s+/g, ' ').slice(0, 60)]);
+    return tableau(schema, rows, null).replace(/\d+ rows? in set$/, jobs.length === 1 ? '1 job' : `${jobs.length} jobs`);
+  }
+
   private command(cmd: Exclude<ShellCommand, { kind: 'sql' }>): boolean {
     const env = this.opts.env;
     switch (cmd.kind) {
+      case 'showJobs':
+        this.print('table', this.jobs.size === 0 ? 'No jobs: INSERT INTO ... submits one.' : this.jobTable([...this.jobs.values()]));
+        return true;
+      case 'stopJob':
+      case 'describeJob': {
+        const job = this.jobs.get(cmd.id);
+        if (job === undefined) {
+          this.print('error', `[ERROR] no job '${cmd.id}' in this session (SHOW JOBS; lists them)`);
+          return false;
+        }
+        if (cmd.kind === 'describeJob') {
+          const failure = job.error === null ? '' : `\n${describeError(job.error, 'job')}`;
+          this.print('table', `${this.jobTable([job])}\n${job.statement}${failure}`);
+          return true;
+        }
+        if (job.status === 'RUNNING') {
+          job.status = 'CANCELED';
+          job.result.cancel();
+          this.print('info', `[INFO] Job ${job.id} is stopped.`);
+        } else this.print('info', `[INFO] Job ${job.id} had already ended (${job.status}).`);
+        return true;
+      }
       case 'quit':
         this.quit();
         return false;

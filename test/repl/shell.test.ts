@@ -146,6 +146,21 @@ describe('INSERT INTO', () => {
     await h.line('INSERT INTO sink SELECT id FROM people;');
     await h.until(/SQL update statement has been successfully submitted to the cluster:\nJob ID: [0-9a-f]{32}\nfreshet>/);
   });
+
+  it('SHOW JOBS lists the jobs of the session, STOP JOB stops one, DESCRIBE JOB shows it', async () => {
+    const h = await start({ setup: [TICKS, "CREATE TABLE sink (id BIGINT) WITH ('connector' = 'blackhole');"] });
+    await h.line('INSERT INTO sink SELECT id FROM ticks;');
+    await h.until(/Job ID: ([0-9a-f]{32})/);
+    const id = /Job ID: ([0-9a-f]{32})/.exec(h.frame())?.[1] as string;
+    await h.line('SHOW JOBS;');
+    await h.until(new RegExp(`\\| ${id} \\| RUNNING \\|`));
+    await h.line(`STOP JOB '${id}';`);
+    await h.until(`[INFO] Job ${id} is stopped.`);
+    await h.line(`DESCRIBE JOB '${id}';`);
+    await h.until(new RegExp(`\\| ${id} \\| CANCELED \\|[\\s\\S]*1 job\\nINSERT INTO sink SELECT id FROM ticks;`));
+    await h.line("STOP JOB 'nope';");
+    await h.until("[ERROR] no job 'nope' in this session");
+  });
 });
 
 describe('completion', () => {

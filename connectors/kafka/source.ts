@@ -50,6 +50,8 @@ const TIMESTAMP_TYPE_LOG_APPEND = 0x08;
 /** ListOffsets special timestamps. */
 const EARLIEST = -2n;
 const FETCH_WAIT_MS = 200;
+/** Kafka's error code for a fetch offset outside the partition's log. */
+const OFFSET_OUT_OF_RANGE = 1;
 const PARTITION_MAX_BYTES = 1 << 20;
 
 function javaStringHash(s: string): number {
@@ -378,26 +380,56 @@ export class KafkaSourceReader implements SourceReader {
     const out = new RowCollector(this.outputSchema);
     const responses = await Promise.all(
       [...byNode].map(([node, perTopic]) =>
-        consumer.fetch({
-          node,
-          maxWaitTime: FETCH_WAIT_MS,
-          topics: [...perTopic].map(([topicId, ps]) => ({
-            topicId,
-            partitions: ps.map((p) => ({ partition: p.partition, fetchOffset: p.next, partitionMaxBytes: PARTITION_MAX_BYTES, currentLeaderEpoch: -1, lastFetchedEpoch: -1 })),
-          })),
-        }),
+        consumer
+          .fetch({
+            node,
+            maxWaitTime: FETCH_WAIT_MS,
+            topics: [...perTopic].map(([topicId, ps]) => ({
+              topicId,
+              partitions: ps.map((p) => ({ partition: p.partition, fetchOffset: p.next, partitionMaxBytes: PARTITION_MAX_BYTES, currentLeaderEpoch: -1, lastFetchedEpoch: -1 })),
+            })),
+          })
+          // A partition whose position is gone (retention deleted it) fails the whole request; the response
+          // still comes with the error, so the other partitions' data is kept and those positions are reset.
+          .catch((e: unknown) => {
+            const response = (e as { response?: fetchV17.FetchResponse }).response;
+            const failed = response?.responses.flatMap((t) => t.partitions.filter((pr) => pr.errorCode !== 0)) ?? [];
+            if (response === undefined || failed.length === 0 || failed.some((pr) => pr.errorCode !== OFFSET_OUT_OF_RANGE)) throw e;
+            return response;
+          }),
       ),
     );
+    const outOfRange = new Map<string, number[]>();
     for (const res of responses) {
       for (const t of res.responses) {
         const topic = topicNames.get(t.topicId) ?? t.topicId;
         for (const pr of t.partitions) {
           const pos = this.state.partitions.get(positionKey(topic, pr.partitionIndex));
-          if (pos !== undefined) this.processPartition(pos, pr, out);
+          if (pos === undefined) continue;
+          if (pr.errorCode === OFFSET_OUT_OF_RANGE) outOfRange.set(topic, [...(outOfRange.get(topic) ?? []), pr.partitionIndex]);
+          else this.processPartition(pos, pr, out);
         }
       }
     }
+    if (outOfRange.size > 0) await this.resetOutOfRange(outOfRange);
     return out.size > 0 ? out.take() : null;
+  }
+
+  /**
+   * Moves positions that are no longer in the log to the earliest (default) or latest offset, as the Java
+   * consumer does under `auto.offset.reset`; with `none` the job fails, since records would be skipped silently.
+   */
+  private async resetOutOfRange(parts: Map<string, number[]>): Promise<void> {
+    const reset = this.cfg.startup.kind === 'group-offsets' ? this.cfg.startup.reset : 'earliest';
+    if (reset === 'none') {
+      const [topic, ps] = [...parts][0] as [string, number[]];
+      throw new Error(`the position of partition ${ps[0]} of Kafka topic '${topic}' is out of range (deleted by retention?) and 'properties.auto.offset.reset' is 'none'`);
+    }
+    const offsets = await this.listOffsets(parts, reset === 'earliest' ? EARLIEST : null);
+    for (const [key, offset] of offsets) {
+      const pos = this.state.partitions.get(key);
+      if (pos !== undefined) pos.next = pos.stop !== null && offset > pos.stop ? pos.stop : offset;
+    }
   }
 
   private processPartition(pos: PartitionPosition, pr: FetchResponsePartition, out: RowCollector): void {

@@ -373,6 +373,15 @@ describe.skipIf(kafka === null)('kafka connector on a real broker', () => {
     expect([...wms].sort((a, b) => a - b)).toEqual(wms);
   });
 
+  it('a position deleted by retention is reset to the earliest offset still in the log', async () => {
+    const t = await topic();
+    await produce(t, [0, 1, 2].map((a) => ({ value: `{"a":${a}}` })));
+    await admin.deleteRecords({ topics: [{ name: t, partitions: [{ partition: 0, offset: 2n }] }] });
+    const schema = Schema.of(['a', Types.INT()]);
+    const r = reader({ ...base(t), format: 'json', 'scan.startup.mode': 'specific-offsets', 'scan.startup.specific-offsets': 'partition:0,offset:0' }, schema);
+    expect((await drain(r)).map((row) => row[1])).toEqual([2]);
+  });
+
   it('validates options at CREATE TABLE time with the option named', () => {
     const schema = Schema.of(['a', Types.INT()]);
     const v = (o: Record<string, string>): void => kafkaFactory.validate?.({ connector: 'kafka', 'properties.bootstrap.servers': bootstrap, ...o }, schema, null);

@@ -446,7 +446,10 @@ export class SinkOperator implements StreamOperator {
     const prev = this.pending;
     this.track(prev === null ? this.writer.finish() : prev.then(() => this.writer.finish()));
   }
+  /** Settles when the writer's asynchronous close has (callers that own the sink may await it). */
+  closed: Promise<void> = Promise.resolve();
   close(): void {
-    this.w?.close().catch(() => undefined);
+    const w = this.w;
+    if (w !== null) this.closed = w.close().catch(() => undefined);
   }
 }

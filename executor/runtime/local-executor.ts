@@ -4,7 +4,7 @@
 import type { JobGraph } from '../graph/job-graph.js';
 import { LocalChannel } from './channel.js';
 import type { StreamOperator } from './operator.js';
-import { CancelledError } from './pipeline.js';
+import { CancelledError } from './errors.js';
 import { targetsOf } from './partitioner.js';
 import { LocalSubtask, type SubtaskInput, type SubtaskOutput } from './subtask.js';
 import { SystemProcessingTimeService, type ProcessingTimeService } from './time.js';

@@ -7,7 +7,7 @@ import { MAX_WATERMARK, type RecordBatch, type StreamElement } from '../batch/ba
 import type { ChannelReader, ChannelWriter } from './channel.js';
 import type { Output, OperatorContext, OperatorMetrics, SourceReader, StreamOperator } from './operator.js';
 import type { Partitioner } from './partitioner.js';
-import { CancelledError } from './pipeline.js';
+import { CancelledError } from './errors.js';
 import { RecordWriter } from './record-writer.js';
 import type { Cancellable, ProcessingTimeService } from './time.js';
 import { WatermarkValve, type ValveOutput } from './watermark-valve.js';
@@ -123,7 +123,8 @@ export class LocalSubtask implements Subtask {
     this.ended = new Uint8Array(spec.inputs.length);
     this.tail = this.tailOutput();
     this.head = this.wireChain();
-    spec.signal.addEventListener('abort', () => this.cancel(), { once: true });
+    if (spec.signal.aborted) this.cancelled = true;
+    else spec.signal.addEventListener('abort', () => this.cancel(), { once: true });
   }
 
   cancel(): void {
@@ -192,7 +193,10 @@ export class LocalSubtask implements Subtask {
       }
       const busy = this.pendingWork();
       if (busy !== null) {
-        await busy;
+        // Wait for the sink, but stay cancellable: a wake (cancel, mail) ends the wait too. Whatever woke the
+        // loop is re-checked at the top, so dropping the stale waiter loses nothing.
+        await Promise.race([busy, this.waitWake()]);
+        this.wakeFn = null;
         continue;
       }
       if (!this.outputsWritable()) {

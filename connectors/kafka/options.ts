@@ -311,9 +311,10 @@ export function kafkaConfig(connector: ConnectorKind, options: Readonly<Record<s
   };
 }
 
-/** Whether a type can be a metadata column's declared type for a metadata key (checked loosely, by kind). */
+/** The metadata a Kafka source can append as columns (Flink's keys). */
 export type MetadataKey = 'topic' | 'partition' | 'offset' | 'timestamp' | 'timestamp-type' | 'headers' | 'leader-epoch';
 
+/** Per key: the type kinds a declared column may have (checked by kind) and Flink's SQL type, for messages. */
 export const READABLE_METADATA: Readonly<Record<MetadataKey, { readonly kinds: readonly LogicalType['kind'][]; readonly sql: string }>> = {
   topic: { kinds: ['VARCHAR', 'CHAR'], sql: 'STRING NOT NULL' },
   partition: { kinds: ['INT'], sql: 'INT NOT NULL' },

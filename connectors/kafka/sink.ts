@@ -20,7 +20,7 @@ export class KafkaSinkWriter implements SinkWriter {
   private failure: Error | null = null;
   private partitions: number | null = null;
   private roundRobin = 0;
-  /** Rows written (sent to the producer) and -U rows an upsert sink leaves out, for tests and metrics. */
+  /** Records handed to the producer (an upsert sink sends no -U rows), for tests and metrics. */
   written = 0;
 
   constructor(

@@ -28,7 +28,7 @@ export interface RunView {
   readonly mode: ResultMode;
   /** First row shown. */
   offset: number;
-  /** Changelog view: keep showing the newest changes. */
+  /** Keep showing the last page as rows arrive (until the user scrolls up). */
   follow: boolean;
   finished: boolean;
   /** How the run ended early: q/Esc keeps going with the next statement, Ctrl-C stops the whole input. */
@@ -146,21 +146,23 @@ export class Shell {
     const run = this.run as RunView;
     const total = run.mode === 'table' ? run.model.table.size : run.model.changes.length;
     const page = this.pageSize;
+    // Where the view is now (following the last page or not), before a key changes that.
+    const current = this.visibleOffset(run);
     if (key.ctrl && input === 'c') {
       this.stopRun(run, 'cancelled');
     } else if (key.escape || input === 'q' || input === 'Q') {
       this.stopRun(run, 'kept');
     } else if (key.upArrow) {
       run.follow = false;
-      run.offset = clampOffset(this.visibleOffset(run) - 1, total, page);
+      run.offset = clampOffset(current - 1, total, page);
     } else if (key.downArrow) {
-      run.offset = clampOffset(this.visibleOffset(run) + 1, total, page);
+      run.offset = clampOffset(current + 1, total, page);
       run.follow = run.offset >= total - page;
     } else if (key.pageUp) {
       run.follow = false;
-      run.offset = clampOffset(this.visibleOffset(run) - page, total, page);
+      run.offset = clampOffset(current - page, total, page);
     } else if (key.pageDown || input === ' ') {
-      run.offset = clampOffset(this.visibleOffset(run) + page, total, page);
+      run.offset = clampOffset(current + page, total, page);
       run.follow = run.offset >= total - page;
     } else if (key.home || input === 'g') {
       run.follow = false;
@@ -182,10 +184,13 @@ export class Shell {
     if (run.finished) run.release?.();
   }
 
-  /** The first row on screen: the changelog view follows the newest changes until the user scrolls up. */
+  /**
+   * The first row on screen. Like Flink's SQL client, a view starts on the last page and follows it while rows
+   * arrive, until the user scrolls up; End follows again.
+   */
   visibleOffset(run: RunView): number {
     const total = run.mode === 'table' ? run.model.table.size : run.model.changes.length;
-    if (run.mode === 'changelog' && run.follow) return clampOffset(total, total, this.pageSize);
+    if (run.follow) return clampOffset(total, total, this.pageSize);
     return clampOffset(run.offset, total, this.pageSize);
   }
 

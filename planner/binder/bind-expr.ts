@@ -378,7 +378,8 @@ export class ExprBinder {
     }
     const [min, max] = fn.arity;
     if (raw.length < min || raw.length > max) {
-      this.fail(`${name} takes ${min === max ? min : max === 1000 ? `at least ${min}` : `${min} to ${max}`} argument${max === 1 ? '' : 's'}, got ${raw.length}`, span);
+      const count = min === max ? `${min}` : max === 1000 ? `at least ${min}` : `${min} to ${max}`;
+      this.fail(`${name} takes ${count} argument${(max === 1000 ? min : max) === 1 ? '' : 's'}, got ${raw.length}`, span);
     }
     return fn.bind(this.context(name, raw, span));
   }

@@ -128,7 +128,7 @@ export const SHELL_KEYS = `Keys:
   Ctrl-D            exit at an empty prompt
 While a query shows a table or changelog:
   q, Esc            stop the query and keep the last view
-  Up/Down, PgUp/PgDn, Home/End        scroll
+  Up/Down, PgUp/PgDn, Home/End        scroll (the view follows the last page until you scroll up; End: follow)
   +, -              refresh the view more / less often`;
 
 const STATEMENT_HELP: Record<string, string> = {

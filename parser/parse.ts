@@ -1,7 +1,7 @@
 // Parsing entry points: a script is lexed once, cut into statements at `;` (statement sets kept whole), and
 // each statement parsed on its own, so one mistake does not hide the next (error recovery by resync at
 // statement boundaries). Errors describe the expected tokens in words and add a hint for classic mistakes.
-import type { IToken, TokenType } from 'chevrotain';
+import { createTokenInstance, type IToken, type TokenType } from 'chevrotain';
 import { GrammarWalker } from './assist.js';
 import type { Statement } from './ast.js';
 import { ParseError, type Span } from './errors.js';
@@ -27,6 +27,11 @@ export interface ParseResult {
   readonly statements: Statement[];
   /** Every mistake found, in text order. */
   readonly errors: ParseError[];
+  /**
+   * Statements that had mistakes, as parsed after the repairs: for the REPL's highlighting and completion, not
+   * to be run.
+   */
+  readonly partial: Statement[];
 }
 
 /** Parses a script of `;`-separated statements. Throws the first ParseError. */
@@ -46,34 +51,113 @@ export function parseStatement(sql: string): Statement {
   return all[0] as Statement;
 }
 
-/** Parses a whole script, reporting every statement's first mistake; the REPL uses the partial result. */
+/**
+ * Parses a whole script and reports every mistake: statements are resynchronised at `;`, and inside a statement
+ * the parser repairs the token stream (one token inserted or deleted, whichever lets the parse get furthest)
+ * and goes on, so a statement with several mistakes reports each of them.
+ */
 export function parseWithRecovery(sql: string): ParseResult {
   const errors: ParseError[] = [];
   const tokens = lex(sql, errors);
   const statements: Statement[] = [];
-  const g = getGrammar();
+  const partial: Statement[] = [];
   // A statement with a lexical error (the bad text is dropped) would only add a confusing second report.
   const lexErrors = errors.map((e) => e.span.start);
   const chunks = splitStatements(tokens);
-  chunks.forEach((chunk, i) => {
+  for (let i = 0; i < chunks.length; i++) {
+    const chunk = chunks[i] as IToken[];
     const from = chunk[0]?.startOffset ?? 0;
     const to = chunks[i + 1]?.[0]?.startOffset ?? sql.length + 1;
     const lexBroken = lexErrors.some((o) => o >= from && o < to) || (i === 0 && lexErrors.some((o) => o < from));
-    g.input = chunk;
+    const r = parseChunk(sql, chunk);
+    if (r.rest !== null) chunks.splice(i + 1, 0, r.rest);
+    if (lexBroken) {
+      if (r.statement !== null) (r.errors.length === 0 ? statements : partial).push(r.statement);
+      continue;
+    }
+    errors.push(...r.errors);
+    if (r.statement !== null) (r.errors.length === 0 ? statements : partial).push(r.statement);
+  }
+  errors.sort((a, b) => a.span.start - b.span.start);
+  return { statements, errors, partial };
+}
+
+/** At most this many mistakes are reported per statement; past that the repairs are guesses. */
+const MAX_ERRORS_PER_STATEMENT = 5;
+
+/** Tokens tried as insertions where a statement fails: the separators and closers people forget. */
+const REPAIR_INSERTIONS: TokenType[] = [P.Comma, P.RParen, P.Eq, Identifier];
+
+interface ChunkResult {
+  /** The statement (repaired if `errors` is not empty), or null if no repair got through. */
+  statement: Statement | null;
+  errors: ParseError[];
+  /** Tokens after a complete statement that was not ended by ';': parsed as the next statement. */
+  rest: IToken[] | null;
+}
+
+function parseChunk(sql: string, chunk: IToken[]): ChunkResult {
+  const g = getGrammar();
+  const errors: ParseError[] = [];
+  let tokens = chunk;
+  for (;;) {
+    g.input = tokens;
     const s = g.singleStatement();
     const err = g.errors[0];
-    if (lexBroken) {
-      if (err === undefined && g.semanticErrors.length === 0) statements.push(s);
-    } else if (err !== undefined) {
-      errors.push(syntaxError(sql, chunk, err.token, err.name === 'NotAllInputParsedException'));
-    } else if (g.semanticErrors.length > 0) {
+    if (err === undefined) {
       for (const e of g.semanticErrors) errors.push(new ParseError(e.message, sql, e.span));
-    } else {
-      statements.push(s);
+      return { statement: s, errors, rest: null };
     }
-  });
-  errors.sort((a, b) => a.span.start - b.span.start);
-  return { statements, errors };
+    const trailing = err.name === 'NotAllInputParsedException';
+    errors.push(syntaxError(sql, tokens, err.token, trailing));
+    const at = tokens.indexOf(err.token);
+    if (trailing && at > 0 && STATEMENT_STARTS.includes((tokens[at] as IToken).image.toUpperCase())) {
+      // A complete statement followed by more: most likely a forgotten ';'. The rest is the next statement.
+      g.input = tokens.slice(0, at);
+      const first = g.singleStatement();
+      return { statement: g.errors.length === 0 ? first : null, errors, rest: tokens.slice(at) };
+    }
+    // At the first token there is no statement to repair: which one was meant is anybody's guess.
+    if (errors.length >= MAX_ERRORS_PER_STATEMENT || at <= 0) return { statement: null, errors, rest: null };
+    const repaired = repair(tokens, at);
+    if (repaired === null) return { statement: null, errors, rest: null };
+    tokens = repaired;
+  }
+}
+
+/**
+ * The single-token repair at `at` that lets the parse get furthest (deleting the token, or inserting a comma,
+ * a closing parenthesis, ...), or null when none gets past the error.
+ */
+function repair(tokens: IToken[], at: number): IToken[] | null {
+  const g = getGrammar();
+  const failedAt = tokens[at] as IToken;
+  const prev = tokens[at - 1];
+  const offset = prev !== undefined ? (prev.endOffset ?? prev.startOffset) + 1 : failedAt.startOffset;
+  // A repair must let the parse consume the token that failed (an insertion) or the one after a deleted token;
+  // one that only moves the failure a token on just restates the same mistake.
+  const candidates: Array<{ tokens: IToken[]; mustPass: number }> = [];
+  for (const type of REPAIR_INSERTIONS) {
+    const image = typeof type.PATTERN === 'string' ? type.PATTERN : '_';
+    const t = createTokenInstance(type, image, offset, offset, NaN, NaN, NaN, NaN);
+    candidates.push({ tokens: [...tokens.slice(0, at), t, ...tokens.slice(at)], mustPass: failedAt.startOffset });
+  }
+  const next = tokens[at + 1];
+  if (next !== undefined) candidates.push({ tokens: [...tokens.slice(0, at), ...tokens.slice(at + 1)], mustPass: next.startOffset });
+  let best: IToken[] | null = null;
+  let bestReach = -1;
+  for (const c of candidates) {
+    g.input = c.tokens;
+    g.singleStatement();
+    const err = g.errors[0];
+    const last = c.tokens[c.tokens.length - 1];
+    const reach = err === undefined ? Infinity : err.token.tokenType.name === 'EOF' ? (last?.endOffset ?? 0) + 1 : err.token.startOffset;
+    if (reach > c.mustPass && reach > bestReach) {
+      best = c.tokens;
+      bestReach = reach;
+    }
+  }
+  return best;
 }
 
 /** Lexes, turning lexer errors and unterminated strings into ParseErrors (the offending text is skipped). */

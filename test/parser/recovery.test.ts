@@ -34,6 +34,27 @@ describe('parseWithRecovery', () => {
     expect(r.statements).toHaveLength(1);
   });
 
+  it('reports several mistakes in one statement, repairing one token at a time', () => {
+    const r = parseWithRecovery("CREATE TABLE t (a INT b STRING c INT) WITH ('k' 'v')");
+    expect(r.errors.map((e) => `${e.column} ${e.hint ?? e.message}`)).toEqual([
+      "23 is a ',' missing before it?",
+      "32 is a ',' missing before it?",
+      "49 unexpected ''v'', expected '='",
+    ]);
+    // The repaired statement is the partial AST the REPL can use; it is never among the runnable statements.
+    expect(r.statements).toEqual([]);
+    const t = r.partial[0];
+    expect(t?.kind === 'createTable' ? t.columns.map((c) => c.name.value) : []).toEqual(['a', 'b', 'c']);
+    const q = parseWithRecovery('SELECT a b c, FROM t WHERE x = = 1');
+    expect(q.errors.map((e) => e.column)).toEqual([12, 15, 32]);
+  });
+
+  it('parses the statement after a missing semicolon as a statement of its own', () => {
+    const r = parseWithRecovery('INSERT INTO t SELECT a FROM u\nSELECT b FROM v WHERE');
+    expect(r.errors.map((e) => `${e.line}:${e.column}`)).toEqual(['2:1', '2:22']);
+    expect(r.partial.map((s) => s.kind)).toEqual(['insert']);
+  });
+
   it('returns no errors for a clean script and an empty one', () => {
     expect(parseWithRecovery('SELECT 1; SELECT 2;').errors).toEqual([]);
     expect(parseWithRecovery('  -- only a comment\n;;').statements).toEqual([]);

@@ -1,7 +1,7 @@
 // The micro-batch: the unit records travel in. A batch is a network buffer, not a scheduling unit: an operator
 // handles it as soon as it arrives and hands its output on (DESIGN.md, "Record flow"). Columns follow
 // column.ts; `kinds` holds each row's RowKind code.
-import type { Schema } from '../types/schema.js';
+import type { Field, Schema } from '../types/schema.js';
 import { ColumnBuilder, getValue, takeColumn, type Column, type Value } from './column.js';
 import type { RowKind } from '../types/row-kind.js';
 
@@ -67,7 +67,12 @@ export function batchToRows(batch: RecordBatch): Value[][] {
 }
 
 export function rowAt(batch: RecordBatch, r: number): Value[] {
-  return batch.columns.map((c, i) => getValue(c, batch.schema.field(i).type, r));
+  // A plain loop: the DataStream API calls this once per row for every per-row user function.
+  const cols = batch.columns;
+  const fields = batch.schema.fields;
+  const out = new Array<Value>(cols.length);
+  for (let i = 0; i < cols.length; i++) out[i] = getValue(cols[i] as Column, (fields[i] as Field).type, r);
+  return out;
 }
 
 /** The rows at the given indices, in order: the output of a filter. */

@@ -425,12 +425,14 @@ class Gen {
       }
       case 'GREATEST':
       case 'LEAST': {
+        // Flink: NULL if any argument is NULL; otherwise the extreme, kept in a local (no per-row closure).
         const cmp = r.op === 'GREATEST' ? '>' : '<';
-        return this.strict(
-          r.args.map((a) => this.expr(a)),
-          (vs) => vs.slice(1).reduce((acc, x) => `((a, b) => (b ${cmp} a ? b : a))(${acc}, ${x})`, vs[0] as string),
-          this.zeroOf(t),
-        );
+        const args = r.args.map((a) => this.expr(a));
+        const acc = this.fresh('v');
+        const res = this.strict(args, ([first]) => first as string, this.zeroOf(t));
+        this.emit(`let ${acc} = ${res.v};`);
+        for (const a of args.slice(1)) this.emit(`if (${a.v} ${cmp} ${acc}) ${acc} = ${a.v};`);
+        return { v: acc, n: res.n };
       }
       case 'TIMESTAMPADD': {
         const args = r.args.map((a) => this.expr(a));

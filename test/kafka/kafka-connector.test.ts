@@ -404,6 +404,18 @@ describe.skipIf(kafka === null)('kafka connector on a real broker', () => {
     expect(raw).toContainEqual(['{"id":2}', null]);
   });
 
+  it('topic lists and topic-pattern read every matching topic', async () => {
+    const names = [`pat-${run}-a`, `pat-${run}-b`, `other-${run}`];
+    await admin.createTopics({ topics: names, partitions: 1, replicas: 1 });
+    for (const [i, name] of names.entries()) await produce(name, [{ value: `{"a":${i}}` }]);
+    const schema = Schema.of(['a', Types.INT()]);
+    const { topic: _unused, ...noTopic } = base('');
+    const byPattern = await drain(reader({ ...noTopic, 'topic-pattern': `pat-${run}-.*`, format: 'json' }, schema, null, [{ key: 'topic', name: 't', type: Types.STRING(false) }]));
+    expect(byPattern.map((r) => r[2]).sort()).toEqual([names[0], names[1]]);
+    const byList = await drain(reader({ ...base(`${names[0]}; ${names[2]}`), format: 'json' }, schema));
+    expect(byList.map((r) => r[1]).sort()).toEqual([0, 2]);
+  });
+
   it('validates options at CREATE TABLE time with the option named', () => {
     const schema = Schema.of(['a', Types.INT()]);
     const v = (o: Record<string, string>): void => kafkaFactory.validate?.({ connector: 'kafka', 'properties.bootstrap.servers': bootstrap, ...o }, schema, null);

@@ -686,7 +686,7 @@ export class Shell {
     const m = run.model;
     const now = this.now();
     const state = run.finished ? 'Finished' : 'Running';
-    const parts = [state, formatSeconds(now - m.startedAt), `${formatCount(m.received)} ${m.received === 1 ? 'row' : 'rows'} received`];
+    const parts = [state, ...(run.result.jobId !== null ? [`job ${run.result.jobId.slice(0, 8)}`] : []), formatSeconds(now - m.startedAt), `${formatCount(m.received)} ${m.received === 1 ? 'row' : 'rows'} received`];
     if (!run.finished) parts.push(`${formatCount(Math.round(m.rate(now)))} rows/s`);
     parts.push(`refresh ${this.refreshSeconds} s`, `mode ${run.mode}`);
     return parts.join(' · ');

@@ -89,7 +89,7 @@ describe.skipIf(!available)('the shell in a terminal (tmux)', () => {
     const count = async (above: number): Promise<number> => {
       const deadline = Date.now() + 20_000;
       for (;;) {
-        const m = screen().match(/Running · [\d.]+ s · (\d+) rows? received/g);
+        const m = screen().match(/Running · (?:job \w+ · )?[\d.]+ s · (\d+) rows? received/g);
         const last = m === null ? -1 : Number(/(\d+) rows? received/.exec(m[m.length - 1] as string)?.[1]);
         if (last > above) return last;
         if (Date.now() > deadline) throw new Error(`the live table did not update past ${above} rows:\n${screen()}`);

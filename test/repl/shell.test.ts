@@ -226,7 +226,7 @@ describe('result modes', () => {
   it('updates a live table from an endless source in place, with a status line, and q keeps the view', async () => {
     const h = await start({ setup: [TICKS] });
     await h.line('SELECT id FROM ticks;');
-    await h.until(/Running · [\d.]+ s · \d+ rows received · \d+ rows\/s · refresh 0\.02 s · mode table/);
+    await h.until(/Running · job [0-9a-f]{8} · [\d.]+ s · \d+ rows received · \d+ rows\/s · refresh 0\.02 s · mode table/);
     const received = (): number => h.shell.run?.model.received ?? 0;
     const first = received();
     await h.until(() => received() > first + 5);

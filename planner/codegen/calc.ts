@@ -638,7 +638,7 @@ class Gen {
           const s = Math.max(sl, sr);
           res = this.strict(
             [a, b],
-            ([x, y]) => `((d) => d === 0n ? H.divZero() : H.rescaleBig(${toWide(x as string, l.type)}, ${s - sl}) % d)(H.rescaleBig(${toWide(y as string, r.type)}, ${s - sr}))`,
+            ([x, y]) => `H.decMod(${toWide(x as string, l.type)}, ${s - sl}, ${toWide(y as string, r.type)}, ${s - sr})`,
             '0n',
           );
         }

@@ -155,6 +155,12 @@ export const H = {
     if (last <= -5n) return base - 1n;
     return base;
   },
+  /** DECIMAL MOD on operands brought to one scale (the sign follows the dividend, as Java's BigDecimal). */
+  decMod(a: bigint, da: number, b: bigint, db: number): bigint {
+    const d = H.rescaleBig(b, db);
+    if (d === 0n) throw new ExpressionError('division by zero');
+    return H.rescaleBig(a, da) % d;
+  },
   wrap64(v: bigint): bigint {
     return BigInt.asIntN(64, v);
   },

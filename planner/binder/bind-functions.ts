@@ -244,7 +244,21 @@ export const BUILTINS: Readonly<Record<string, FunctionDef>> = {
   // ---------------------------------------------------------------------------- strings (String Functions)
   UPPER: str1('UPPER'),
   LOWER: str1('LOWER'),
-  TRIM: str1('TRIM'),
+  TRIM: {
+    // TRIM(s), TRIM(BOTH|LEADING|TRAILING FROM s), TRIM(chars FROM s): the parser passes the part before FROM as
+    // the first argument. `chars` is a set of characters, as Flink's trim.
+    arity: [1, 2],
+    bind: (c) => {
+      if (c.raw.length === 1) return str1('TRIM').bind(c);
+      const first = c.raw[0];
+      const mode = first?.kind === 'ident' && first.name.parts.length === 1 ? (first.name.parts[0]?.value ?? '').toUpperCase() : '';
+      const isMode = mode === 'BOTH' || mode === 'LEADING' || mode === 'TRAILING';
+      const s = str(c, 1);
+      const chars = isMode ? Rex.literal(' ', Types.STRING(false)) : str(c, 0);
+      const op: Op = mode === 'LEADING' ? 'LTRIM' : mode === 'TRAILING' ? 'RTRIM' : 'TRIM';
+      return Rex.call(op, [s, chars], Types.STRING(s.type.nullable || chars.type.nullable));
+    },
+  },
   LTRIM: str1('LTRIM'),
   RTRIM: str1('RTRIM'),
   INITCAP: str1('INITCAP'),

@@ -346,6 +346,7 @@ class Gen {
       case 'LOWER':
         return this.strict([this.expr(r.args[0] as Rex)], ([a]) => `${a}.toLowerCase()`, "''");
       case 'TRIM':
+        if (r.args.length === 2) return this.strict(r.args.map((a) => this.expr(a)), ([a, ch]) => `H.F.trim(${a}, ${ch})`, "''");
         return this.strict([this.expr(r.args[0] as Rex)], ([a]) => `H.trim(${a})`, "''");
       case 'CHAR_LENGTH':
         return this.strict([this.expr(r.args[0] as Rex)], ([a]) => `H.charLength(${a})`);

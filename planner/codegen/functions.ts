@@ -393,8 +393,17 @@ export class JavaRandom {
 // ---------------------------------------------------------------------------------------------- the table
 
 export const F = {
-  ltrim: (s: string): string => s.replace(/^ +/, ''),
-  rtrim: (s: string): string => s.replace(/ +$/, ''),
+  ltrim(s: string, chars = ' '): string {
+    let i = 0;
+    while (i < s.length && chars.includes(s[i] as string)) i++;
+    return s.slice(i);
+  },
+  rtrim(s: string, chars = ' '): string {
+    let j = s.length;
+    while (j > 0 && chars.includes(s[j - 1] as string)) j--;
+    return s.slice(0, j);
+  },
+  trim: (s: string, chars: string): string => F.rtrim(F.ltrim(s, chars), chars),
   initcap(s: string): string {
     let out = '';
     let start = true;

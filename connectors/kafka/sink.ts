@@ -8,7 +8,7 @@ import type { RecordEncoder } from '../formats/format.js';
 import { baseClientOptions } from './client.js';
 import type { KafkaTableConfig } from './options.js';
 
-/** Sends waiting for their acknowledgement before write() makes the job wait: bounded memory, steady flow. */
+/** Writes queued behind unacknowledged sends before write() makes the job wait: bounded memory, steady flow. */
 const MAX_IN_FLIGHT = 8;
 
 export class KafkaSinkWriter implements SinkWriter {
@@ -17,6 +17,8 @@ export class KafkaSinkWriter implements SinkWriter {
   private readonly valueEncoder: RecordEncoder;
   private readonly topic: string;
   private readonly inFlight = new Set<Promise<void>>();
+  /** The last send: the next one starts when it is acknowledged. */
+  private tail: Promise<void> = Promise.resolve();
   private failure: Error | null = null;
   private partitions: number | null = null;
   private roundRobin = 0;
@@ -94,14 +96,19 @@ export class KafkaSinkWriter implements SinkWriter {
     }
     if (messages.length === 0) return;
     this.written += messages.length;
-    const send = this.client()
-      .send({ messages })
+    const producer = this.client();
+    // Sends go out one after another: concurrent send() calls of the client may reach a partition out of order,
+    // and for an upsert topic the order of a key's records is its meaning. The job still runs ahead of the
+    // acknowledgements, up to MAX_IN_FLIGHT writes.
+    const send = this.tail
+      .then(() => producer.send({ messages }))
       .then(
         () => undefined,
         (e: unknown) => {
           this.failure ??= new Error(`writing to Kafka topic '${this.topic}' of table ${this.tableName} failed: ${(e as Error).message}`, { cause: e });
         },
       );
+    this.tail = send;
     this.inFlight.add(send);
     void send.finally(() => this.inFlight.delete(send));
     if (this.inFlight.size >= MAX_IN_FLIGHT) await Promise.race(this.inFlight);

@@ -7,6 +7,18 @@ import './connectors/index.js';
 
 export { TableEnvironment, TableResult, Catalog, FactoryRegistry, defaultFactories, ExpressionError } from './planner/index.js';
 export type { Change, EnvironmentSettings, DynamicTableFactory, OptionSpec, SourceContext, SinkContext, CatalogTable } from './planner/index.js';
-export { parseStatements, parseStatement, endsWithStatementTerminator, SqlError, ParseError, ValidationError, UnsupportedError } from './parser/index.js';
-export type { Statement, Span } from './parser/index.js';
+export {
+  parseStatements,
+  parseStatement,
+  parseWithRecovery,
+  formatStatement,
+  formatScript,
+  complete,
+  endsWithStatementTerminator,
+  SqlError,
+  ParseError,
+  ValidationError,
+  UnsupportedError,
+} from './parser/index.js';
+export type { Statement, Span, ParseResult, Completion } from './parser/index.js';
 export * from './executor/index.js';

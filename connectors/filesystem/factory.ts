@@ -7,6 +7,7 @@ import { StringDecoder } from 'node:string_decoder';
 import type { Schema, SourceReader, StreamElement } from '../../executor/index.js';
 import type { DynamicTableFactory } from '../../planner/index.js';
 import { CsvBatcher, CsvRecordParser, csvOptions, type CsvField } from '../formats/csv.js';
+import { FileSinkWriter, rollingPolicy } from './sink.js';
 import { JSON_OPTION_SPECS, JsonDecoder, JsonRecordError, jsonOptions } from '../formats/json.js';
 
 const BATCH_SIZE = 4096;
@@ -22,6 +23,9 @@ export const filesystemFactory: DynamicTableFactory = {
     { key: 'csv.ignore-parse-errors', description: 'skip (and count) malformed records instead of failing', values: ['true', 'false'] },
     { key: 'csv.null-literal', description: 'a string read as NULL' },
     ...JSON_OPTION_SPECS,
+    { key: 'sink.rolling-policy.file-size', description: 'roll a part file at this size (default 128mb)' },
+    { key: 'sink.rolling-policy.rollover-interval', description: 'roll a part file after this long open (default 30min)' },
+    { key: 'sink.rolling-policy.check-interval', description: 'accepted for compatibility; rolling is checked on every write' },
   ],
   validate(options) {
     const format = options['format'];
@@ -31,6 +35,10 @@ export const filesystemFactory: DynamicTableFactory = {
     }
     if (format === 'csv') csvOptions(options);
     else jsonOptions(options);
+    rollingPolicy(options);
+  },
+  createSink(ctx) {
+    return new FileSinkWriter(ctx.schema, ctx.options['path'] as string, ctx.options['format'] === 'json' ? 'json' : 'csv', ctx.options, ctx.tableName);
   },
   createSource(ctx) {
     return new FileSourceReader(ctx.physicalSchema, ctx.options);

@@ -1,7 +1,14 @@
 // The chevrotain grammar: tokens in, AST out (embedded actions, so no intermediate CST). Rules follow the
 // statement → query → from/join → expression layering; expression rules go from loosest (OR) to tightest
 // (primary). Node construction is wrapped in ACTION so chevrotain's grammar-recording phase never builds nodes.
-import { EmbeddedActionsParser, tokenMatcher, type IOrAlt, type IParserErrorMessageProvider, type IToken, type TokenType } from 'chevrotain';
+import {
+  EmbeddedActionsParser,
+  tokenMatcher,
+  type IOrAlt,
+  type IParserErrorMessageProvider,
+  type IToken,
+  type TokenType,
+} from 'chevrotain';
 import type * as A from './ast.js';
 import type { Span } from './errors.js';
 import {
@@ -43,7 +50,15 @@ export function isNameToken(t: IToken): boolean {
 }
 
 const QUERY_STARTS = new Set<TokenType>([K.SELECT, K.WITH, K.VALUES]);
-const QUERY_CONTINUATIONS = new Set<TokenType>([K.UNION, K.INTERSECT, K.EXCEPT, K.ORDER, K.LIMIT, K.OFFSET, K.FETCH]);
+const QUERY_CONTINUATIONS = new Set<TokenType>([
+  K.UNION,
+  K.INTERSECT,
+  K.EXCEPT,
+  K.ORDER,
+  K.LIMIT,
+  K.OFFSET,
+  K.FETCH,
+]);
 
 /**
  * Chevrotain reports what it expected only inside its message strings; this provider keeps the expected token
@@ -92,7 +107,12 @@ export class SqlGrammar extends EmbeddedActionsParser {
    */
   constructor(options: { validate?: boolean } = {}) {
     const recorder = new ExpectationRecorder();
-    super(allTokens, { maxLookahead: 2, recoveryEnabled: false, errorMessageProvider: recorder, skipValidations: options.validate !== true });
+    super(allTokens, {
+      maxLookahead: 2,
+      recoveryEnabled: false,
+      errorMessageProvider: recorder,
+      skipValidations: options.validate !== true,
+    });
     this.recorder = recorder;
     this.performSelfAnalysis();
   }
@@ -159,10 +179,28 @@ export class SqlGrammar extends EmbeddedActionsParser {
         if (depth === 0) {
           const next = this.LA(i + 1).tokenType;
           return !(
-            next === P.Plus || next === P.Minus || next === P.Star || next === P.Slash || next === P.Percent || next === P.Concat ||
-            next === P.LBracket || next === P.Dot || next === K.IS || next === K.NOT || next === K.BETWEEN || next === K.IN ||
-            next === K.LIKE || next === K.SIMILAR || next === K.AND || next === K.OR || next === P.Eq || next === P.Neq ||
-            next === P.Lt || next === P.Le || next === P.Gt || next === P.Ge
+            next === P.Plus ||
+            next === P.Minus ||
+            next === P.Star ||
+            next === P.Slash ||
+            next === P.Percent ||
+            next === P.Concat ||
+            next === P.LBracket ||
+            next === P.Dot ||
+            next === K.IS ||
+            next === K.NOT ||
+            next === K.BETWEEN ||
+            next === K.IN ||
+            next === K.LIKE ||
+            next === K.SIMILAR ||
+            next === K.AND ||
+            next === K.OR ||
+            next === P.Eq ||
+            next === P.Neq ||
+            next === P.Lt ||
+            next === P.Le ||
+            next === P.Gt ||
+            next === P.Ge
           );
         }
       } else if (t === P.Comma && depth === 1) return true;
@@ -194,33 +232,33 @@ export class SqlGrammar extends EmbeddedActionsParser {
   public statement = this.RULE('statement', (): A.Statement =>
     this.OR(
       (this.statementAlts ??= [
-      { ALT: () => this.SUBRULE(this.createStatement) },
-      { ALT: () => this.SUBRULE(this.dropStatement) },
-      { ALT: () => this.SUBRULE(this.alterStatement) },
-      { ALT: () => this.SUBRULE(this.insertStatement) },
-      { ALT: () => this.SUBRULE(this.executeStatementSet) },
-      { ALT: () => this.SUBRULE(this.clientStatementSet) },
-      { ALT: () => this.SUBRULE(this.queryStatement) },
-      { ALT: () => this.SUBRULE(this.setStatement) },
-      { ALT: () => this.SUBRULE(this.resetStatement) },
-      { ALT: () => this.SUBRULE(this.showStatement) },
-      { ALT: () => this.SUBRULE(this.describeStatement) },
-      { ALT: () => this.SUBRULE(this.explainStatement) },
-      { ALT: () => this.SUBRULE(this.useStatement) },
-      { ALT: () => this.SUBRULE(this.stopJobStatement) },
-      {
-        ALT: () => {
-          const t = this.CONSUME(K.HELP);
-          return this.ACTION((): A.Statement => ({ kind: 'help', span: this.spanOf(t) }));
+        { ALT: () => this.SUBRULE(this.createStatement) },
+        { ALT: () => this.SUBRULE(this.dropStatement) },
+        { ALT: () => this.SUBRULE(this.alterStatement) },
+        { ALT: () => this.SUBRULE(this.insertStatement) },
+        { ALT: () => this.SUBRULE(this.executeStatementSet) },
+        { ALT: () => this.SUBRULE(this.clientStatementSet) },
+        { ALT: () => this.SUBRULE(this.queryStatement) },
+        { ALT: () => this.SUBRULE(this.setStatement) },
+        { ALT: () => this.SUBRULE(this.resetStatement) },
+        { ALT: () => this.SUBRULE(this.showStatement) },
+        { ALT: () => this.SUBRULE(this.describeStatement) },
+        { ALT: () => this.SUBRULE(this.explainStatement) },
+        { ALT: () => this.SUBRULE(this.useStatement) },
+        { ALT: () => this.SUBRULE(this.stopJobStatement) },
+        {
+          ALT: () => {
+            const t = this.CONSUME(K.HELP);
+            return this.ACTION((): A.Statement => ({ kind: 'help', span: this.spanOf(t) }));
+          },
         },
-      },
-      {
-        ALT: () => {
-          const t = this.OR2([{ ALT: () => this.CONSUME(K.QUIT) }, { ALT: () => this.CONSUME(K.EXIT) }]);
-          return this.ACTION((): A.Statement => ({ kind: 'quit', span: this.spanOf(t) }));
+        {
+          ALT: () => {
+            const t = this.OR2([{ ALT: () => this.CONSUME(K.QUIT) }, { ALT: () => this.CONSUME(K.EXIT) }]);
+            return this.ACTION((): A.Statement => ({ kind: 'quit', span: this.spanOf(t) }));
+          },
         },
-      },
-]),
+      ]),
     ),
   );
 
@@ -288,9 +326,24 @@ export class SqlGrammar extends EmbeddedActionsParser {
     return this.ACTION((): A.Statement => {
       const span = this.spanFrom(start);
       if (query !== undefined) {
-        if (tail !== undefined) this.semantic('CREATE TABLE ... AS SELECT takes its columns from the query; remove the column list', { start: name.span.end, end: query.span.start });
-        if (like !== undefined) this.semantic('CREATE TABLE ... AS SELECT cannot have a LIKE clause', like.span);
-        return { kind: 'createTableAs', span, temporary, ifNotExists, name, comment, partitionedBy: partitionedBy ?? [], options, query };
+        if (tail !== undefined)
+          this.semantic(
+            'CREATE TABLE ... AS SELECT takes its columns from the query; remove the column list',
+            { start: name.span.end, end: query.span.start },
+          );
+        if (like !== undefined)
+          this.semantic('CREATE TABLE ... AS SELECT cannot have a LIKE clause', like.span);
+        return {
+          kind: 'createTableAs',
+          span,
+          temporary,
+          ifNotExists,
+          name,
+          comment,
+          partitionedBy: partitionedBy ?? [],
+          options,
+          query,
+        };
       }
       return {
         kind: 'createTable',
@@ -373,50 +426,74 @@ export class SqlGrammar extends EmbeddedActionsParser {
     this.CONSUME(K.ENFORCED);
   });
 
-  private columnDef = this.RULE('columnDef', (): { column: A.ColumnDef; key: A.CreateTable['primaryKey'] } => {
-    const name = this.SUBRULE(this.ident);
-    return this.OR([
-      {
-        ALT: () => {
-          this.CONSUME(K.AS);
-          const expr = this.SUBRULE(this.expr);
-          const comment = this.SUBRULE(this.optComment);
-          return this.ACTION(() => ({ column: { kind: 'computed', span: this.spanAt(name.span.start), name, expr, comment } as A.ColumnDef, key: null }));
+  private columnDef = this.RULE(
+    'columnDef',
+    (): { column: A.ColumnDef; key: A.CreateTable['primaryKey'] } => {
+      const name = this.SUBRULE(this.ident);
+      return this.OR([
+        {
+          ALT: () => {
+            this.CONSUME(K.AS);
+            const expr = this.SUBRULE(this.expr);
+            const comment = this.SUBRULE(this.optComment);
+            return this.ACTION(() => ({
+              column: {
+                kind: 'computed',
+                span: this.spanAt(name.span.start),
+                name,
+                expr,
+                comment,
+              } as A.ColumnDef,
+              key: null,
+            }));
+          },
         },
-      },
-      {
-        ALT: () => {
-          const type = this.SUBRULE(this.dataType);
-          const metadata = this.OPTION(() => {
-            this.CONSUME(K.METADATA);
-            const key = this.OPTION2(() => {
-              this.CONSUME(K.FROM);
-              return unquoteString(this.CONSUME(StringLiteral).image);
+        {
+          ALT: () => {
+            const type = this.SUBRULE(this.dataType);
+            const metadata = this.OPTION(() => {
+              this.CONSUME(K.METADATA);
+              const key = this.OPTION2(() => {
+                this.CONSUME(K.FROM);
+                return unquoteString(this.CONSUME(StringLiteral).image);
+              });
+              const virtual = this.OPTION3(() => this.CONSUME(K.VIRTUAL)) !== undefined;
+              return { key: key ?? null, virtual };
             });
-            const virtual = this.OPTION3(() => this.CONSUME(K.VIRTUAL)) !== undefined;
-            return { key: key ?? null, virtual };
-          });
-          const key = this.OPTION4(() => {
-            const start = this.LA(1);
-            const constraintName = this.SUBRULE(this.constraintName);
-            this.CONSUME(K.PRIMARY);
-            this.CONSUME(K.KEY);
-            this.SUBRULE(this.notEnforced);
-            return this.ACTION(() => ({ columns: [name], span: this.spanFrom(start), name: constraintName }));
-          });
-          const comment = this.SUBRULE2(this.optComment);
-          return this.ACTION(() => {
-            const span = this.spanAt(name.span.start);
-            const column: A.ColumnDef =
-              metadata === undefined
-                ? { kind: 'physical', span, name, type, comment }
-                : { kind: 'metadata', span, name, type, key: metadata.key, virtual: metadata.virtual, comment };
-            return { column, key: key ?? null };
-          });
+            const key = this.OPTION4(() => {
+              const start = this.LA(1);
+              const constraintName = this.SUBRULE(this.constraintName);
+              this.CONSUME(K.PRIMARY);
+              this.CONSUME(K.KEY);
+              this.SUBRULE(this.notEnforced);
+              return this.ACTION(() => ({
+                columns: [name],
+                span: this.spanFrom(start),
+                name: constraintName,
+              }));
+            });
+            const comment = this.SUBRULE2(this.optComment);
+            return this.ACTION(() => {
+              const span = this.spanAt(name.span.start);
+              const column: A.ColumnDef =
+                metadata === undefined
+                  ? { kind: 'physical', span, name, type, comment }
+                  : {
+                      kind: 'metadata',
+                      span,
+                      name,
+                      type,
+                      key: metadata.key,
+                      virtual: metadata.virtual,
+                      comment,
+                    };
+              return { column, key: key ?? null };
+            });
+          },
         },
-      },
-    ]);
-  });
+      ]);
+    },
+  );
 
   private optComment = this.RULE('optComment', (): string | null => {
     const c = this.OPTION(() => {
@@ -430,7 +507,11 @@ export class SqlGrammar extends EmbeddedActionsParser {
     const k = this.CONSUME(StringLiteral);
     this.CONSUME(P.Eq);
     const v = this.CONSUME2(StringLiteral);
-    return this.ACTION(() => ({ key: unquoteString(k.image), value: unquoteString(v.image), span: this.spanFrom(k) }));
+    return this.ACTION(() => ({
+      key: unquoteString(k.image),
+      value: unquoteString(v.image),
+      span: this.spanFrom(k),
+    }));
   });
 
   private optionList = this.RULE('optionList', (): A.TableOption[] => {
@@ -482,7 +563,16 @@ export class SqlGrammar extends EmbeddedActionsParser {
     const comment = this.SUBRULE(this.optComment);
     this.CONSUME(K.AS);
     const query = this.SUBRULE(this.query);
-    return this.ACTION(() => ({ kind: 'createView', span: this.spanFrom(start), temporary, ifNotExists, name, columns, comment, query }));
+    return this.ACTION(() => ({
+      kind: 'createView',
+      span: this.spanFrom(start),
+      temporary,
+      ifNotExists,
+      name,
+      columns,
+      comment,
+      query,
+    }));
   });
 
   private createFunction = this.RULE('createFunction', (start: IToken, temporary: boolean): A.Statement => {
@@ -518,7 +608,13 @@ export class SqlGrammar extends EmbeddedActionsParser {
     const ifNotExists = this.SUBRULE(this.ifNotExists);
     const name = this.SUBRULE(this.ident);
     const options = this.SUBRULE(this.withOptions);
-    return this.ACTION(() => ({ kind: 'createCatalog', span: this.spanFrom(start), ifNotExists, name, options }));
+    return this.ACTION(() => ({
+      kind: 'createCatalog',
+      span: this.spanFrom(start),
+      ifNotExists,
+      name,
+      options,
+    }));
   });
 
   private createDatabase = this.RULE('createDatabase', (start: IToken): A.Statement => {
@@ -527,7 +623,14 @@ export class SqlGrammar extends EmbeddedActionsParser {
     const name = this.SUBRULE(this.qualifiedName);
     const comment = this.SUBRULE(this.optComment);
     const options = this.OPTION(() => this.SUBRULE(this.withOptions)) ?? [];
-    return this.ACTION(() => ({ kind: 'createDatabase', span: this.spanFrom(start), ifNotExists, name, comment, options }));
+    return this.ACTION(() => ({
+      kind: 'createDatabase',
+      span: this.spanFrom(start),
+      ifNotExists,
+      name,
+      comment,
+      options,
+    }));
   });
 
   private dropStatement = this.RULE('dropStatement', (): A.Statement => {
@@ -544,12 +647,16 @@ export class SqlGrammar extends EmbeddedActionsParser {
     const ifExists = this.SUBRULE(this.ifExists);
     const name = this.SUBRULE(this.qualifiedName);
     const cascade = this.OPTION3(() =>
-      this.OR2([{ ALT: () => (this.CONSUME(K.CASCADE), true) }, { ALT: () => (this.CONSUME(K.RESTRICT), false) }]),
+      this.OR2([
+        { ALT: () => (this.CONSUME(K.CASCADE), true) },
+        { ALT: () => (this.CONSUME(K.RESTRICT), false) },
+      ]),
     );
     return this.ACTION((): A.Statement => {
       const span = this.spanFrom(start);
       if (system && object !== 'FUNCTION') this.semantic('only a function can be SYSTEM', span);
-      if (cascade !== undefined && object !== 'DATABASE') this.semantic('RESTRICT and CASCADE apply to DROP DATABASE only', span);
+      if (cascade !== undefined && object !== 'DATABASE')
+        this.semantic('RESTRICT and CASCADE apply to DROP DATABASE only', span);
       return { kind: 'drop', span, object, temporary, system, ifExists, name, cascade: cascade ?? null };
     });
   });
@@ -575,7 +682,10 @@ export class SqlGrammar extends EmbeddedActionsParser {
                 this.CONSUME(K.RESET);
                 this.CONSUME(P.LParen);
                 const keys: string[] = [];
-                this.AT_LEAST_ONE_SEP({ SEP: P.Comma, DEF: () => keys.push(unquoteString(this.CONSUME(StringLiteral).image)) });
+                this.AT_LEAST_ONE_SEP({
+                  SEP: P.Comma,
+                  DEF: () => keys.push(unquoteString(this.CONSUME(StringLiteral).image)),
+                });
                 this.CONSUME(P.RParen);
                 return this.ACTION((): A.AlterTableAction => ({ kind: 'resetOptions', keys }));
               },
@@ -589,7 +699,13 @@ export class SqlGrammar extends EmbeddedActionsParser {
               },
             },
           ]);
-          return this.ACTION((): A.Statement => ({ kind: 'alterTable', span: this.spanFrom(start), ifExists, name, action }));
+          return this.ACTION((): A.Statement => ({
+            kind: 'alterTable',
+            span: this.spanFrom(start),
+            ifExists,
+            name,
+            action,
+          }));
         },
       },
       {
@@ -613,7 +729,12 @@ export class SqlGrammar extends EmbeddedActionsParser {
               },
             },
           ]);
-          return this.ACTION((): A.Statement => ({ kind: 'alterView', span: this.spanFrom(start), name, action }));
+          return this.ACTION((): A.Statement => ({
+            kind: 'alterView',
+            span: this.spanFrom(start),
+            name,
+            action,
+          }));
         },
       },
     ]);
@@ -621,7 +742,10 @@ export class SqlGrammar extends EmbeddedActionsParser {
 
   private insertStatement = this.RULE('insertStatement', (): A.Insert => {
     const start = this.CONSUME(K.INSERT);
-    const overwrite = this.OR([{ ALT: () => (this.CONSUME(K.INTO), false) }, { ALT: () => (this.CONSUME(K.OVERWRITE), true) }]);
+    const overwrite = this.OR([
+      { ALT: () => (this.CONSUME(K.INTO), false) },
+      { ALT: () => (this.CONSUME(K.OVERWRITE), true) },
+    ]);
     const target = this.SUBRULE(this.qualifiedName);
     const hints = this.OPTION(() => this.SUBRULE(this.hints)) ?? [];
     const partition: { column: A.Ident; value: A.Expr }[] = [];
@@ -645,7 +769,16 @@ export class SqlGrammar extends EmbeddedActionsParser {
         DEF: () => this.SUBRULE(this.identList),
       }) ?? [];
     const query = this.SUBRULE(this.query);
-    return this.ACTION(() => ({ kind: 'insert', span: this.spanFrom(start), overwrite, target, hints, partition, columns, query }));
+    return this.ACTION(() => ({
+      kind: 'insert',
+      span: this.spanFrom(start),
+      overwrite,
+      target,
+      hints,
+      partition,
+      columns,
+      query,
+    }));
   });
 
   private executeStatementSet = this.RULE('executeStatementSet', (): A.Statement => {
@@ -659,7 +792,12 @@ export class SqlGrammar extends EmbeddedActionsParser {
       this.CONSUME(P.Semicolon);
     });
     this.CONSUME(K.END);
-    return this.ACTION(() => ({ kind: 'statementSet', span: this.spanFrom(start), form: 'execute', inserts }));
+    return this.ACTION(() => ({
+      kind: 'statementSet',
+      span: this.spanFrom(start),
+      form: 'execute',
+      inserts,
+    }));
   });
 
   /** The SQL client's form: `BEGIN STATEMENT SET;` then inserts each ended by `;`, then `END`. */
@@ -696,7 +834,11 @@ export class SqlGrammar extends EmbeddedActionsParser {
   private resetStatement = this.RULE('resetStatement', (): A.Statement => {
     const start = this.CONSUME(K.RESET);
     const k = this.OPTION(() => this.CONSUME(StringLiteral));
-    return this.ACTION((): A.Statement => ({ kind: 'reset', span: this.spanFrom(start), key: k === undefined ? null : unquoteString(k.image) }));
+    return this.ACTION((): A.Statement => ({
+      kind: 'reset',
+      span: this.spanFrom(start),
+      key: k === undefined ? null : unquoteString(k.image),
+    }));
   });
 
   private showStatement = this.RULE('showStatement', (): A.Statement => {
@@ -705,9 +847,17 @@ export class SqlGrammar extends EmbeddedActionsParser {
       {
         ALT: () => {
           this.CONSUME(K.CREATE);
-          const object = this.OR2([{ ALT: () => (this.CONSUME(K.TABLE), 'TABLE' as const) }, { ALT: () => (this.CONSUME(K.VIEW), 'VIEW' as const) }]);
+          const object = this.OR2([
+            { ALT: () => (this.CONSUME(K.TABLE), 'TABLE' as const) },
+            { ALT: () => (this.CONSUME(K.VIEW), 'VIEW' as const) },
+          ]);
           const name = this.SUBRULE(this.qualifiedName);
-          return this.ACTION((): A.Statement => ({ kind: 'showCreate', span: this.spanFrom(start), object, name }));
+          return this.ACTION((): A.Statement => ({
+            kind: 'showCreate',
+            span: this.spanFrom(start),
+            object,
+            name,
+          }));
         },
       },
       {
@@ -743,7 +893,13 @@ export class SqlGrammar extends EmbeddedActionsParser {
             const p = this.CONSUME(StringLiteral);
             return this.ACTION(() => ({ pattern: unquoteString(p.image), negated }));
           });
-          return this.ACTION((): A.Statement => ({ kind: 'show', span: this.spanFrom(start), what, from: from ?? null, like: like ?? null }));
+          return this.ACTION((): A.Statement => ({
+            kind: 'show',
+            span: this.spanFrom(start),
+            what,
+            from: from ?? null,
+            like: like ?? null,
+          }));
         },
       },
     ]);
@@ -776,7 +932,12 @@ export class SqlGrammar extends EmbeddedActionsParser {
         ),
     });
     const statement = this.SUBRULE(this.statement);
-    return this.ACTION((): A.Statement => ({ kind: 'explain', span: this.spanFrom(start), details, statement }));
+    return this.ACTION((): A.Statement => ({
+      kind: 'explain',
+      span: this.spanFrom(start),
+      details,
+      statement,
+    }));
   });
 
   private useStatement = this.RULE('useStatement', (): A.Statement => {
@@ -786,13 +947,23 @@ export class SqlGrammar extends EmbeddedActionsParser {
         ALT: () => {
           this.CONSUME(K.CATALOG);
           const n = this.SUBRULE(this.ident);
-          return this.ACTION((): A.Statement => ({ kind: 'use', span: this.spanFrom(start), catalog: true, name: { parts: [n], span: n.span } }));
+          return this.ACTION((): A.Statement => ({
+            kind: 'use',
+            span: this.spanFrom(start),
+            catalog: true,
+            name: { parts: [n], span: n.span },
+          }));
         },
       },
       {
         ALT: () => {
           const name = this.SUBRULE(this.qualifiedName);
-          return this.ACTION((): A.Statement => ({ kind: 'use', span: this.spanFrom(start), catalog: false, name }));
+          return this.ACTION((): A.Statement => ({
+            kind: 'use',
+            span: this.spanFrom(start),
+            catalog: false,
+            name,
+          }));
         },
       },
     ]);
@@ -814,7 +985,13 @@ export class SqlGrammar extends EmbeddedActionsParser {
         this.CONSUME(K.DRAIN);
         return true;
       }) === true;
-    return this.ACTION((): A.Statement => ({ kind: 'stopJob', span: this.spanFrom(start), jobId: unquoteString(id.image), withSavepoint, withDrain }));
+    return this.ACTION((): A.Statement => ({
+      kind: 'stopJob',
+      span: this.spanFrom(start),
+      jobId: unquoteString(id.image),
+      withSavepoint,
+      withDrain,
+    }));
   });
 
   // ------------------------------------------------------------------------------------------- queries
@@ -856,8 +1033,17 @@ export class SqlGrammar extends EmbeddedActionsParser {
     return this.ACTION((): A.Query => {
       let q: A.Query = body;
       if (orderBy !== undefined || limit !== undefined || offset !== undefined || fetch !== undefined) {
-        if (limit !== undefined && fetch !== undefined) this.semantic('use either LIMIT or FETCH, not both', fetch.span);
-        q = { kind: 'ordered', span: this.spanFrom(bodyStart), input: body, orderBy: orderBy ?? [], limit: limit ?? null, offset: offset ?? null, fetch: fetch ?? null };
+        if (limit !== undefined && fetch !== undefined)
+          this.semantic('use either LIMIT or FETCH, not both', fetch.span);
+        q = {
+          kind: 'ordered',
+          span: this.spanFrom(bodyStart),
+          input: body,
+          orderBy: orderBy ?? [],
+          limit: limit ?? null,
+          offset: offset ?? null,
+          fetch: fetch ?? null,
+        };
       }
       if (ctes !== undefined) q = { kind: 'with', span: this.spanFrom(start), ctes, body: q };
       return q;
@@ -880,10 +1066,20 @@ export class SqlGrammar extends EmbeddedActionsParser {
     const start = this.LA(1);
     let left = this.SUBRULE(this.setTerm);
     this.MANY(() => {
-      const op = this.OR([{ ALT: () => (this.CONSUME(K.UNION), 'UNION' as const) }, { ALT: () => (this.CONSUME(K.EXCEPT), 'EXCEPT' as const) }]);
+      const op = this.OR([
+        { ALT: () => (this.CONSUME(K.UNION), 'UNION' as const) },
+        { ALT: () => (this.CONSUME(K.EXCEPT), 'EXCEPT' as const) },
+      ]);
       const all = this.SUBRULE(this.setQuantifier);
       const right = this.SUBRULE2(this.setTerm);
-      left = this.ACTION((): A.Query => ({ kind: 'setOp', span: this.spanFrom(start), op, all, left, right }));
+      left = this.ACTION((): A.Query => ({
+        kind: 'setOp',
+        span: this.spanFrom(start),
+        op,
+        all,
+        left,
+        right,
+      }));
     });
     return left;
   });
@@ -895,13 +1091,22 @@ export class SqlGrammar extends EmbeddedActionsParser {
       this.CONSUME(K.INTERSECT);
       const all = this.SUBRULE(this.setQuantifier);
       const right = this.SUBRULE2(this.queryPrimary);
-      left = this.ACTION((): A.Query => ({ kind: 'setOp', span: this.spanFrom(start), op: 'INTERSECT', all, left, right }));
+      left = this.ACTION((): A.Query => ({
+        kind: 'setOp',
+        span: this.spanFrom(start),
+        op: 'INTERSECT',
+        all,
+        left,
+        right,
+      }));
     });
     return left;
   });
 
   private setQuantifier = this.RULE('setQuantifier', (): boolean => {
-    const t = this.OPTION(() => this.OR([{ ALT: () => this.CONSUME(K.ALL) }, { ALT: () => this.CONSUME(K.DISTINCT) }]));
+    const t = this.OPTION(() =>
+      this.OR([{ ALT: () => this.CONSUME(K.ALL) }, { ALT: () => this.CONSUME(K.DISTINCT) }]),
+    );
     return this.ACTION(() => t?.tokenType === K.ALL);
   });
 
@@ -950,7 +1155,9 @@ export class SqlGrammar extends EmbeddedActionsParser {
   private select = this.RULE('select', (): A.Select => {
     const start = this.CONSUME(K.SELECT);
     const hints = this.OPTION(() => this.SUBRULE(this.hints)) ?? [];
-    const quantifier = this.OPTION7(() => this.OR([{ ALT: () => this.CONSUME(K.DISTINCT) }, { ALT: () => this.CONSUME(K.ALL) }]));
+    const quantifier = this.OPTION7(() =>
+      this.OR([{ ALT: () => this.CONSUME(K.DISTINCT) }, { ALT: () => this.CONSUME(K.ALL) }]),
+    );
     const distinct = quantifier?.tokenType === K.DISTINCT;
     const items: A.SelectItem[] = [];
     this.AT_LEAST_ONE_SEP({ SEP: P.Comma, DEF: () => items.push(this.SUBRULE(this.selectItem)) });
@@ -1000,46 +1207,51 @@ export class SqlGrammar extends EmbeddedActionsParser {
   });
 
   private selectItem = this.RULE('selectItem', (): A.SelectItem =>
-    this.OR([
-      {
-        ALT: () => {
-          const s = this.CONSUME(P.Star);
-          return this.ACTION((): A.SelectItem => ({ kind: 'star', span: this.spanOf(s), qualifier: null }));
+    // One token of lookahead and the gate decide: longer lookahead paths made this the slowest decision.
+    this.OR({
+      MAX_LOOKAHEAD: 1,
+      IGNORE_AMBIGUITIES: true,
+      DEF: [
+        {
+          ALT: () => {
+            const s = this.CONSUME(P.Star);
+            return this.ACTION((): A.SelectItem => ({ kind: 'star', span: this.spanOf(s), qualifier: null }));
+          },
         },
-      },
-      {
-        GATE: () => this.isQualifiedStar(),
-        ALT: () => {
-          const first = this.LA(1);
-          const parts: A.Ident[] = [];
-          this.AT_LEAST_ONE(() => {
-            parts.push(this.SUBRULE(this.ident));
-            this.CONSUME(P.Dot);
-          });
-          this.CONSUME2(P.Star);
-          return this.ACTION((): A.SelectItem => {
-            const span = this.spanFrom(first);
-            const qspan = { start: span.start, end: (parts[parts.length - 1] as A.Ident).span.end };
-            return { kind: 'star', span, qualifier: { parts, span: qspan } };
-          });
+        {
+          GATE: () => this.isQualifiedStar(),
+          ALT: () => {
+            const first = this.LA(1);
+            const parts: A.Ident[] = [];
+            this.AT_LEAST_ONE(() => {
+              parts.push(this.SUBRULE(this.ident));
+              this.CONSUME(P.Dot);
+            });
+            this.CONSUME2(P.Star);
+            return this.ACTION((): A.SelectItem => {
+              const span = this.spanFrom(first);
+              const qspan = { start: span.start, end: (parts[parts.length - 1] as A.Ident).span.end };
+              return { kind: 'star', span, qualifier: { parts, span: qspan } };
+            });
+          },
         },
-      },
-      {
-        ALT: () => {
-          const expr = this.SUBRULE(this.expr);
-          const alias = this.OPTION(() => {
-            this.OPTION2(() => this.CONSUME(K.AS));
-            return this.SUBRULE2(this.ident);
-          });
-          return this.ACTION((): A.SelectItem => ({
-            kind: 'expr',
-            span: { start: expr.span.start, end: alias ? alias.span.end : expr.span.end },
-            expr,
-            alias: alias ?? null,
-          }));
+        {
+          ALT: () => {
+            const expr = this.SUBRULE(this.expr);
+            const alias = this.OPTION(() => {
+              this.OPTION2(() => this.CONSUME(K.AS));
+              return this.SUBRULE2(this.ident);
+            });
+            return this.ACTION((): A.SelectItem => ({
+              kind: 'expr',
+              span: { start: expr.span.start, end: alias ? alias.span.end : expr.span.end },
+              expr,
+              alias: alias ?? null,
+            }));
+          },
         },
-      },
-    ]),
+      ],
+    }),
   );
 
   /** `a.b.*`: names joined by dots and ending in a star (looked ahead, not consumed). */
@@ -1062,13 +1274,24 @@ export class SqlGrammar extends EmbeddedActionsParser {
   private orderItem = this.RULE('orderItem', (): A.OrderItem => {
     const expr = this.SUBRULE(this.expr);
     const direction = this.OPTION(() =>
-      this.OR([{ ALT: () => (this.CONSUME(K.ASC), 'ASC' as const) }, { ALT: () => (this.CONSUME(K.DESC), 'DESC' as const) }]),
+      this.OR([
+        { ALT: () => (this.CONSUME(K.ASC), 'ASC' as const) },
+        { ALT: () => (this.CONSUME(K.DESC), 'DESC' as const) },
+      ]),
     );
     const nulls = this.OPTION2(() => {
       this.CONSUME(K.NULLS);
-      return this.OR2([{ ALT: () => (this.CONSUME(K.FIRST), 'FIRST' as const) }, { ALT: () => (this.CONSUME(K.LAST), 'LAST' as const) }]);
+      return this.OR2([
+        { ALT: () => (this.CONSUME(K.FIRST), 'FIRST' as const) },
+        { ALT: () => (this.CONSUME(K.LAST), 'LAST' as const) },
+      ]);
     });
-    return this.ACTION(() => ({ span: this.spanAt(expr.span.start), expr, direction: direction ?? null, nulls: nulls ?? null }));
+    return this.ACTION(() => ({
+      span: this.spanAt(expr.span.start),
+      expr,
+      direction: direction ?? null,
+      nulls: nulls ?? null,
+    }));
   });
 
   private groupingElement = this.RULE('groupingElement', (): A.GroupingElement =>
@@ -1078,14 +1301,25 @@ export class SqlGrammar extends EmbeddedActionsParser {
           const start = this.CONSUME(K.GROUPING);
           this.CONSUME(K.SETS);
           const elements = this.SUBRULE(this.groupingList);
-          return this.ACTION((): A.GroupingElement => ({ kind: 'groupingSets', span: this.spanFrom(start), elements }));
+          return this.ACTION((): A.GroupingElement => ({
+            kind: 'groupingSets',
+            span: this.spanFrom(start),
+            elements,
+          }));
         },
       },
       {
         ALT: () => {
-          const start = this.OR2([{ ALT: () => this.CONSUME(K.ROLLUP) }, { ALT: () => this.CONSUME(K.CUBE) }]);
+          const start = this.OR2([
+            { ALT: () => this.CONSUME(K.ROLLUP) },
+            { ALT: () => this.CONSUME(K.CUBE) },
+          ]);
           const elements = this.SUBRULE2(this.groupingList);
-          return this.ACTION((): A.GroupingElement => ({ kind: start.tokenType === K.ROLLUP ? 'rollup' : 'cube', span: this.spanFrom(start), elements }));
+          return this.ACTION((): A.GroupingElement => ({
+            kind: start.tokenType === K.ROLLUP ? 'rollup' : 'cube',
+            span: this.spanFrom(start),
+            elements,
+          }));
         },
       },
       {
@@ -1144,9 +1378,27 @@ export class SqlGrammar extends EmbeddedActionsParser {
             const joinType = this.OPTION2(() =>
               this.OR2([
                 { ALT: () => (this.CONSUME(K.INNER), 'INNER' as const) },
-                { ALT: () => (this.CONSUME(K.LEFT), this.OPTION3(() => this.CONSUME(K.OUTER)), 'LEFT' as const) },
-                { ALT: () => (this.CONSUME(K.RIGHT), this.OPTION4(() => this.CONSUME2(K.OUTER)), 'RIGHT' as const) },
-                { ALT: () => (this.CONSUME(K.FULL), this.OPTION5(() => this.CONSUME3(K.OUTER)), 'FULL' as const) },
+                {
+                  ALT: () => (
+                    this.CONSUME(K.LEFT),
+                    this.OPTION3(() => this.CONSUME(K.OUTER)),
+                    'LEFT' as const
+                  ),
+                },
+                {
+                  ALT: () => (
+                    this.CONSUME(K.RIGHT),
+                    this.OPTION4(() => this.CONSUME2(K.OUTER)),
+                    'RIGHT' as const
+                  ),
+                },
+                {
+                  ALT: () => (
+                    this.CONSUME(K.FULL),
+                    this.OPTION5(() => this.CONSUME3(K.OUTER)),
+                    'FULL' as const
+                  ),
+                },
               ]),
             );
             this.CONSUME2(K.JOIN);
@@ -1169,30 +1421,45 @@ export class SqlGrammar extends EmbeddedActionsParser {
                 },
               ]),
             );
-            return { joinType: joinType ?? ('INNER' as A.JoinType), natural, right, condition: condition ?? null };
+            return {
+              joinType: joinType ?? ('INNER' as A.JoinType),
+              natural,
+              right,
+              condition: condition ?? null,
+            };
           },
         },
       ]);
-      left = this.ACTION((): A.FromItem => ({ kind: 'join', span: { start: left.span.start, end: join.right.span.end }, left, ...join }));
+      left = this.ACTION((): A.FromItem => ({
+        kind: 'join',
+        span: { start: left.span.start, end: join.right.span.end },
+        left,
+        ...join,
+      }));
     });
     return left;
   });
 
   private fromPrimary = this.RULE('fromPrimary', (): A.FromItem =>
-    this.OR([
-      {
-        // `(a JOIN b ON ...)`: a parenthesised join; `(SELECT ...)` goes to the subquery alternative instead.
-        GATE: () => !this.isParenQuery(),
-        IGNORE_AMBIGUITIES: true,
-        ALT: () => {
-          this.CONSUME(P.LParen);
-          const inner = this.SUBRULE(this.fromClause);
-          this.CONSUME(P.RParen);
-          return inner;
+    // One token of lookahead and the gate decide: longer lookahead paths made this the slowest decision.
+    this.OR({
+      MAX_LOOKAHEAD: 1,
+      IGNORE_AMBIGUITIES: true,
+      DEF: [
+        {
+          // `(a JOIN b ON ...)`: a parenthesised join; `(SELECT ...)` goes to the subquery alternative instead.
+          GATE: () => !this.isParenQuery(),
+          IGNORE_AMBIGUITIES: true,
+          ALT: () => {
+            this.CONSUME(P.LParen);
+            const inner = this.SUBRULE(this.fromClause);
+            this.CONSUME(P.RParen);
+            return inner;
+          },
         },
-      },
-      { ALT: () => this.SUBRULE(this.fromAtom) },
-    ]),
+        { ALT: () => this.SUBRULE(this.fromAtom) },
+      ],
+    }),
   );
 
   /** One table reference with its alias, possibly followed by MATCH_RECOGNIZE (which the alias then names). */
@@ -1205,13 +1472,25 @@ export class SqlGrammar extends EmbeddedActionsParser {
             {
               ALT: () => {
                 const call = this.SUBRULE(this.tableCall);
-                return this.ACTION((): A.FromItem => ({ kind: 'tableFunction', span: this.spanFrom(start), call, lateral: true, alias: null }));
+                return this.ACTION((): A.FromItem => ({
+                  kind: 'tableFunction',
+                  span: this.spanFrom(start),
+                  call,
+                  lateral: true,
+                  alias: null,
+                }));
               },
             },
             {
               ALT: () => {
                 const query = this.SUBRULE(this.parenQuery);
-                return this.ACTION((): A.FromItem => ({ kind: 'subquery', span: this.spanFrom(start), query, lateral: true, alias: null }));
+                return this.ACTION((): A.FromItem => ({
+                  kind: 'subquery',
+                  span: this.spanFrom(start),
+                  query,
+                  lateral: true,
+                  alias: null,
+                }));
               },
             },
           ]);
@@ -1221,7 +1500,13 @@ export class SqlGrammar extends EmbeddedActionsParser {
         ALT: () => {
           const start = this.LA(1);
           const call = this.SUBRULE2(this.tableCall);
-          return this.ACTION((): A.FromItem => ({ kind: 'tableFunction', span: this.spanFrom(start), call, lateral: false, alias: null }));
+          return this.ACTION((): A.FromItem => ({
+            kind: 'tableFunction',
+            span: this.spanFrom(start),
+            call,
+            lateral: false,
+            alias: null,
+          }));
         },
       },
       {
@@ -1234,14 +1519,26 @@ export class SqlGrammar extends EmbeddedActionsParser {
               this.CONSUME(K.ORDINALITY);
               return true;
             }) === true;
-          return this.ACTION((): A.FromItem => ({ kind: 'unnest', span: this.spanFrom(start), args, withOrdinality, alias: null }));
+          return this.ACTION((): A.FromItem => ({
+            kind: 'unnest',
+            span: this.spanFrom(start),
+            args,
+            withOrdinality,
+            alias: null,
+          }));
         },
       },
       {
         ALT: () => {
           const start = this.LA(1);
           const query = this.SUBRULE2(this.parenQuery);
-          return this.ACTION((): A.FromItem => ({ kind: 'subquery', span: this.spanFrom(start), query, lateral: false, alias: null }));
+          return this.ACTION((): A.FromItem => ({
+            kind: 'subquery',
+            span: this.spanFrom(start),
+            query,
+            lateral: false,
+            alias: null,
+          }));
         },
       },
       { ALT: () => this.SUBRULE(this.tableRef) },
@@ -1251,7 +1548,10 @@ export class SqlGrammar extends EmbeddedActionsParser {
     return this.ACTION((): A.FromItem => {
       const item = matched ?? base;
       if (alias === undefined) return item;
-      const span = { start: item.span.start, end: alias.columns.length > 0 ? this.lastEnd() : alias.name.span.end };
+      const span = {
+        start: item.span.start,
+        end: alias.columns.length > 0 ? this.lastEnd() : alias.name.span.end,
+      };
       if (item.kind === 'table') return { ...item, span, alias: alias.name, columnAliases: alias.columns };
       if (item.kind === 'join') return item;
       return { ...item, span, alias };
@@ -1316,8 +1616,17 @@ export class SqlGrammar extends EmbeddedActionsParser {
           this.CONSUME(P.LParen);
           this.OPTION2(() =>
             this.OR([
-              { ALT: () => this.AT_LEAST_ONE_SEP2({ SEP: P.Comma, DEF: () => options.push(this.SUBRULE(this.tableOption)) }) },
-              { ALT: () => this.AT_LEAST_ONE_SEP3({ SEP: P.Comma, DEF: () => args.push(this.SUBRULE2(this.ident)) }) },
+              {
+                ALT: () =>
+                  this.AT_LEAST_ONE_SEP2({
+                    SEP: P.Comma,
+                    DEF: () => options.push(this.SUBRULE(this.tableOption)),
+                  }),
+              },
+              {
+                ALT: () =>
+                  this.AT_LEAST_ONE_SEP3({ SEP: P.Comma, DEF: () => args.push(this.SUBRULE2(this.ident)) }),
+              },
             ]),
           );
           this.CONSUME(P.RParen);
@@ -1453,7 +1762,13 @@ export class SqlGrammar extends EmbeddedActionsParser {
     const items: A.PatternTerm[] = [];
     this.AT_LEAST_ONE_SEP({ SEP: P.Pipe, DEF: () => items.push(this.SUBRULE(this.patternSeq)) });
     return this.ACTION((): A.PatternTerm =>
-      items.length === 1 ? (items[0] as A.PatternTerm) : { kind: 'alt', span: { start: (items[0] as A.PatternTerm).span.start, end: this.lastEnd() }, items },
+      items.length === 1
+        ? (items[0] as A.PatternTerm)
+        : {
+            kind: 'alt',
+            span: { start: (items[0] as A.PatternTerm).span.start, end: this.lastEnd() },
+            items,
+          },
     );
   });
 
@@ -1461,7 +1776,13 @@ export class SqlGrammar extends EmbeddedActionsParser {
     const items: A.PatternTerm[] = [];
     this.AT_LEAST_ONE(() => items.push(this.SUBRULE(this.patternTerm)));
     return this.ACTION((): A.PatternTerm =>
-      items.length === 1 ? (items[0] as A.PatternTerm) : { kind: 'seq', span: { start: (items[0] as A.PatternTerm).span.start, end: this.lastEnd() }, items },
+      items.length === 1
+        ? (items[0] as A.PatternTerm)
+        : {
+            kind: 'seq',
+            span: { start: (items[0] as A.PatternTerm).span.start, end: this.lastEnd() },
+            items,
+          },
     );
   });
 
@@ -1472,7 +1793,12 @@ export class SqlGrammar extends EmbeddedActionsParser {
         ALT: () => {
           const name = this.SUBRULE(this.ident);
           const quantifier = this.OPTION(() => this.SUBRULE(this.quantifier));
-          return this.ACTION((): A.PatternTerm => ({ kind: 'var', span: this.spanFrom(start), name, quantifier: quantifier ?? null }));
+          return this.ACTION((): A.PatternTerm => ({
+            kind: 'var',
+            span: this.spanFrom(start),
+            name,
+            quantifier: quantifier ?? null,
+          }));
         },
       },
       {
@@ -1481,7 +1807,12 @@ export class SqlGrammar extends EmbeddedActionsParser {
           const pattern = this.SUBRULE(this.patternAlt);
           this.CONSUME(P.RParen);
           const quantifier = this.OPTION2(() => this.SUBRULE2(this.quantifier));
-          return this.ACTION((): A.PatternTerm => ({ kind: 'group', span: this.spanFrom(start), pattern, quantifier: quantifier ?? null }));
+          return this.ACTION((): A.PatternTerm => ({
+            kind: 'group',
+            span: this.spanFrom(start),
+            pattern,
+            quantifier: quantifier ?? null,
+          }));
         },
       },
     ]);
@@ -1527,7 +1858,9 @@ export class SqlGrammar extends EmbeddedActionsParser {
   public ident = this.RULE('ident', (): A.Ident => {
     const t = this.CONSUME(Name);
     return this.ACTION(() =>
-      t.tokenType === QuotedIdentifier ? { value: unquoteIdent(t.image), span: this.spanOf(t), quoted: true } : { value: t.image, span: this.spanOf(t), quoted: false },
+      t.tokenType === QuotedIdentifier
+        ? { value: unquoteIdent(t.image), span: this.spanOf(t), quoted: true }
+        : { value: t.image, span: this.spanOf(t), quoted: false },
     );
   });
 
@@ -1575,7 +1908,10 @@ export class SqlGrammar extends EmbeddedActionsParser {
     return out;
   });
 
-  private optParams = this.RULE('optParams', (): number[] => this.OPTION(() => this.SUBRULE(this.typeParams)) ?? []);
+  private optParams = this.RULE(
+    'optParams',
+    (): number[] => this.OPTION(() => this.SUBRULE(this.typeParams)) ?? [],
+  );
 
   private baseType = this.RULE('baseType', (): A.DataTypeAst => {
     const start = this.LA(1);
@@ -1598,7 +1934,11 @@ export class SqlGrammar extends EmbeddedActionsParser {
       },
       {
         ALT: () => {
-          this.OR2([{ ALT: () => this.CONSUME(K.DECIMAL) }, { ALT: () => this.CONSUME(K.DEC) }, { ALT: () => this.CONSUME(K.NUMERIC) }]);
+          this.OR2([
+            { ALT: () => this.CONSUME(K.DECIMAL) },
+            { ALT: () => this.CONSUME(K.DEC) },
+            { ALT: () => this.CONSUME(K.NUMERIC) },
+          ]);
           return simple('DECIMAL', this.SUBRULE(this.optParams));
         },
       },
@@ -1679,7 +2019,13 @@ export class SqlGrammar extends EmbeddedActionsParser {
           this.CONSUME(P.Lt);
           const element = this.SUBRULE(this.dataType);
           this.CONSUME(P.Gt);
-          return this.ACTION(() => ({ name: t.tokenType === K.ARRAY ? 'ARRAY' : 'MULTISET', params: [], notNull: false, span: this.spanFrom(start), element }));
+          return this.ACTION(() => ({
+            name: t.tokenType === K.ARRAY ? 'ARRAY' : 'MULTISET',
+            params: [],
+            notNull: false,
+            span: this.spanFrom(start),
+            element,
+          }));
         },
       },
       {
@@ -1690,7 +2036,14 @@ export class SqlGrammar extends EmbeddedActionsParser {
           this.CONSUME(P.Comma);
           const value = this.SUBRULE3(this.dataType);
           this.CONSUME2(P.Gt);
-          return this.ACTION(() => ({ name: 'MAP', params: [], notNull: false, span: this.spanFrom(start), key, value }));
+          return this.ACTION(() => ({
+            name: 'MAP',
+            params: [],
+            notNull: false,
+            span: this.spanFrom(start),
+            key,
+            value,
+          }));
         },
       },
       {
@@ -1713,7 +2066,13 @@ export class SqlGrammar extends EmbeddedActionsParser {
               },
             },
           ]);
-          return this.ACTION(() => ({ name: 'ROW', params: [], notNull: false, span: this.spanFrom(start), fields }));
+          return this.ACTION(() => ({
+            name: 'ROW',
+            params: [],
+            notNull: false,
+            span: this.spanFrom(start),
+            fields,
+          }));
         },
       },
     ]);
@@ -1728,7 +2087,9 @@ export class SqlGrammar extends EmbeddedActionsParser {
   private timeUnitAlts: IOrAlt<A.TimeUnit>[] | undefined;
 
   private timeUnit = this.RULE('timeUnit', (): A.TimeUnit =>
-    this.OR((this.timeUnitAlts ??= TIME_UNITS.map(([tok, unit]) => ({ ALT: () => (this.CONSUME(tok), unit) })))),
+    this.OR(
+      (this.timeUnitAlts ??= TIME_UNITS.map(([tok, unit]) => ({ ALT: () => (this.CONSUME(tok), unit) }))),
+    ),
   );
 
   // ------------------------------------------------------------------------------------------- expressions
@@ -1742,7 +2103,12 @@ export class SqlGrammar extends EmbeddedActionsParser {
     const operands: A.Expr[] = [this.SUBRULE(this.notExpr)];
     const ops: A.BinaryOp[] = [];
     this.MANY(() => {
-      ops.push(this.OR([{ ALT: () => (this.CONSUME(K.OR), 'OR' as const) }, { ALT: () => (this.CONSUME(K.AND), 'AND' as const) }]));
+      ops.push(
+        this.OR([
+          { ALT: () => (this.CONSUME(K.OR), 'OR' as const) },
+          { ALT: () => (this.CONSUME(K.AND), 'AND' as const) },
+        ]),
+      );
       operands.push(this.SUBRULE2(this.notExpr));
     });
     return this.ACTION(() => byPrecedence(operands, ops, BOOLEAN_LEVELS));
@@ -1754,7 +2120,12 @@ export class SqlGrammar extends EmbeddedActionsParser {
         ALT: () => {
           const t = this.CONSUME(K.NOT);
           const operand = this.SUBRULE(this.notExpr);
-          return this.ACTION((): A.Expr => ({ kind: 'unary', op: 'NOT', operand, span: { start: t.startOffset, end: operand.span.end } }));
+          return this.ACTION((): A.Expr => ({
+            kind: 'unary',
+            op: 'NOT',
+            operand,
+            span: { start: t.startOffset, end: operand.span.end },
+          }));
         },
       },
       { ALT: () => this.SUBRULE(this.predicate) },
@@ -1781,12 +2152,21 @@ export class SqlGrammar extends EmbeddedActionsParser {
               {
                 ALT: () => {
                   this.CONSUME(K.NULL);
-                  return this.ACTION((): A.Expr => ({ kind: 'isNull', operand: left, negated, span: this.spanAt(left.span.start) }));
+                  return this.ACTION((): A.Expr => ({
+                    kind: 'isNull',
+                    operand: left,
+                    negated,
+                    span: this.spanAt(left.span.start),
+                  }));
                 },
               },
               {
                 ALT: () => {
-                  const t = this.OR4([{ ALT: () => this.CONSUME(K.TRUE) }, { ALT: () => this.CONSUME(K.FALSE) }, { ALT: () => this.CONSUME(K.UNKNOWN) }]);
+                  const t = this.OR4([
+                    { ALT: () => this.CONSUME(K.TRUE) },
+                    { ALT: () => this.CONSUME(K.FALSE) },
+                    { ALT: () => this.CONSUME(K.UNKNOWN) },
+                  ]);
                   return this.ACTION((): A.Expr => ({
                     kind: 'isBool',
                     operand: left,
@@ -1801,7 +2181,13 @@ export class SqlGrammar extends EmbeddedActionsParser {
                   this.CONSUME(K.DISTINCT);
                   this.CONSUME(K.FROM);
                   const right = this.SUBRULE3(this.additive);
-                  return this.ACTION((): A.Expr => ({ kind: 'isDistinctFrom', left, right, negated, span: this.spanAt(left.span.start) }));
+                  return this.ACTION((): A.Expr => ({
+                    kind: 'isDistinctFrom',
+                    left,
+                    right,
+                    negated,
+                    span: this.spanAt(left.span.start),
+                  }));
                 },
               },
             ]);
@@ -1815,7 +2201,10 @@ export class SqlGrammar extends EmbeddedActionsParser {
                 ALT: () => {
                   this.CONSUME(K.BETWEEN);
                   const symmetric = this.OPTION4(() =>
-                    this.OR5([{ ALT: () => (this.CONSUME(K.SYMMETRIC), true) }, { ALT: () => (this.CONSUME(K.ASYMMETRIC), false) }]),
+                    this.OR5([
+                      { ALT: () => (this.CONSUME(K.SYMMETRIC), true) },
+                      { ALT: () => (this.CONSUME(K.ASYMMETRIC), false) },
+                    ]),
                   );
                   const low = this.SUBRULE4(this.additive);
                   this.CONSUME(K.AND);
@@ -1840,13 +2229,25 @@ export class SqlGrammar extends EmbeddedActionsParser {
                       IGNORE_AMBIGUITIES: true,
                       ALT: () => {
                         const query = this.SUBRULE(this.parenQuery);
-                        return this.ACTION((): A.Expr => ({ kind: 'inQuery', operand: left, query, negated, span: this.spanAt(left.span.start) }));
+                        return this.ACTION((): A.Expr => ({
+                          kind: 'inQuery',
+                          operand: left,
+                          query,
+                          negated,
+                          span: this.spanAt(left.span.start),
+                        }));
                       },
                     },
                     {
                       ALT: () => {
                         const list = this.SUBRULE(this.parenExprList);
-                        return this.ACTION((): A.Expr => ({ kind: 'inList', operand: left, list, negated, span: this.spanAt(left.span.start) }));
+                        return this.ACTION((): A.Expr => ({
+                          kind: 'inList',
+                          operand: left,
+                          list,
+                          negated,
+                          span: this.spanAt(left.span.start),
+                        }));
                       },
                     },
                   ]);
@@ -1940,14 +2341,24 @@ export class SqlGrammar extends EmbeddedActionsParser {
             this.CONSUME(P.LBracket);
             const index = this.SUBRULE(this.expr);
             this.CONSUME(P.RBracket);
-            operand = this.ACTION((): A.Expr => ({ kind: 'subscript', operand, index, span: this.spanAt(operand.span.start) }));
+            operand = this.ACTION((): A.Expr => ({
+              kind: 'subscript',
+              operand,
+              index,
+              span: this.spanAt(operand.span.start),
+            }));
           },
         },
         {
           ALT: () => {
             this.CONSUME(P.Dot);
             const field = this.SUBRULE(this.ident);
-            operand = this.ACTION((): A.Expr => ({ kind: 'fieldAccess', operand, field, span: this.spanAt(operand.span.start) }));
+            operand = this.ACTION((): A.Expr => ({
+              kind: 'fieldAccess',
+              operand,
+              field,
+              span: this.spanAt(operand.span.start),
+            }));
           },
         },
       ]),
@@ -1964,141 +2375,171 @@ export class SqlGrammar extends EmbeddedActionsParser {
   private primary = this.RULE('primary', (): A.Expr =>
     this.OR(
       (this.primaryAlts ??= [
-      {
-        ALT: () => {
-          const t = this.OR2([{ ALT: () => this.CONSUME(IntegerLiteral) }, { ALT: () => this.CONSUME(DecimalLiteral) }]);
-          return this.ACTION((): A.Expr => ({ kind: 'numberLit', text: t.image, span: this.spanOf(t) }));
+        {
+          ALT: () => {
+            const t = this.OR2([
+              { ALT: () => this.CONSUME(IntegerLiteral) },
+              { ALT: () => this.CONSUME(DecimalLiteral) },
+            ]);
+            return this.ACTION((): A.Expr => ({ kind: 'numberLit', text: t.image, span: this.spanOf(t) }));
+          },
         },
-      },
-      {
-        ALT: () => {
-          const t = this.CONSUME(StringLiteral);
-          return this.ACTION((): A.Expr => ({ kind: 'stringLit', value: unquoteString(t.image), span: this.spanOf(t) }));
+        {
+          ALT: () => {
+            const t = this.CONSUME(StringLiteral);
+            return this.ACTION((): A.Expr => ({
+              kind: 'stringLit',
+              value: unquoteString(t.image),
+              span: this.spanOf(t),
+            }));
+          },
         },
-      },
-      {
-        ALT: () => {
-          const t = this.OR3([{ ALT: () => this.CONSUME(K.TRUE) }, { ALT: () => this.CONSUME(K.FALSE) }]);
-          return this.ACTION((): A.Expr => ({ kind: 'boolLit', value: t.tokenType === K.TRUE, span: this.spanOf(t) }));
+        {
+          ALT: () => {
+            const t = this.OR3([{ ALT: () => this.CONSUME(K.TRUE) }, { ALT: () => this.CONSUME(K.FALSE) }]);
+            return this.ACTION((): A.Expr => ({
+              kind: 'boolLit',
+              value: t.tokenType === K.TRUE,
+              span: this.spanOf(t),
+            }));
+          },
         },
-      },
-      {
-        ALT: () => {
-          const t = this.CONSUME(K.NULL);
-          return this.ACTION((): A.Expr => ({ kind: 'nullLit', span: this.spanOf(t) }));
+        {
+          ALT: () => {
+            const t = this.CONSUME(K.NULL);
+            return this.ACTION((): A.Expr => ({ kind: 'nullLit', span: this.spanOf(t) }));
+          },
         },
-      },
-      {
-        ALT: () => {
-          const t = this.OR4([{ ALT: () => this.CONSUME(K.DATE) }, { ALT: () => this.CONSUME(K.TIME) }, { ALT: () => this.CONSUME(K.TIMESTAMP) }]);
-          const v = this.CONSUME2(StringLiteral);
-          return this.ACTION((): A.Expr => ({
-            kind: 'typedLit',
-            type: t.tokenType === K.DATE ? 'DATE' : t.tokenType === K.TIME ? 'TIME' : 'TIMESTAMP',
-            value: unquoteString(v.image),
-            span: this.spanFrom(t),
-          }));
+        {
+          ALT: () => {
+            const t = this.OR4([
+              { ALT: () => this.CONSUME(K.DATE) },
+              { ALT: () => this.CONSUME(K.TIME) },
+              { ALT: () => this.CONSUME(K.TIMESTAMP) },
+            ]);
+            const v = this.CONSUME2(StringLiteral);
+            return this.ACTION((): A.Expr => ({
+              kind: 'typedLit',
+              type: t.tokenType === K.DATE ? 'DATE' : t.tokenType === K.TIME ? 'TIME' : 'TIMESTAMP',
+              value: unquoteString(v.image),
+              span: this.spanFrom(t),
+            }));
+          },
         },
-      },
-      {
-        ALT: () => {
-          const t = this.CONSUME(K.INTERVAL);
-          const v = this.CONSUME3(StringLiteral);
-          const from = this.SUBRULE(this.timeUnit);
-          const to = this.OPTION(() => {
-            this.CONSUME(K.TO);
-            return this.SUBRULE2(this.timeUnit);
-          });
-          return this.ACTION((): A.Expr => ({ kind: 'intervalLit', value: unquoteString(v.image), from, to: to ?? null, span: this.spanFrom(t) }));
+        {
+          ALT: () => {
+            const t = this.CONSUME(K.INTERVAL);
+            const v = this.CONSUME3(StringLiteral);
+            const from = this.SUBRULE(this.timeUnit);
+            const to = this.OPTION(() => {
+              this.CONSUME(K.TO);
+              return this.SUBRULE2(this.timeUnit);
+            });
+            return this.ACTION((): A.Expr => ({
+              kind: 'intervalLit',
+              value: unquoteString(v.image),
+              from,
+              to: to ?? null,
+              span: this.spanFrom(t),
+            }));
+          },
         },
-      },
-      {
-        ALT: () => {
-          const t = this.OR5([{ ALT: () => this.CONSUME(K.CAST) }, { ALT: () => this.CONSUME(K.TRY_CAST) }]);
-          this.CONSUME(P.LParen);
-          const operand = this.SUBRULE(this.expr);
-          this.CONSUME(K.AS);
-          const type = this.SUBRULE(this.dataType);
-          this.CONSUME(P.RParen);
-          return this.ACTION((): A.Expr => ({ kind: 'cast', operand, type, safe: t.tokenType === K.TRY_CAST, span: this.spanFrom(t) }));
+        {
+          ALT: () => {
+            const t = this.OR5([
+              { ALT: () => this.CONSUME(K.CAST) },
+              { ALT: () => this.CONSUME(K.TRY_CAST) },
+            ]);
+            this.CONSUME(P.LParen);
+            const operand = this.SUBRULE(this.expr);
+            this.CONSUME(K.AS);
+            const type = this.SUBRULE(this.dataType);
+            this.CONSUME(P.RParen);
+            return this.ACTION((): A.Expr => ({
+              kind: 'cast',
+              operand,
+              type,
+              safe: t.tokenType === K.TRY_CAST,
+              span: this.spanFrom(t),
+            }));
+          },
         },
-      },
-      { ALT: () => this.SUBRULE(this.caseExpr) },
-      {
-        ALT: () => {
-          const t = this.CONSUME(K.EXTRACT);
-          this.CONSUME2(P.LParen);
-          // Time units are non-reserved words, so any unit (YEAR, DOW, QUARTER, ...) is a name here.
-          const unitName = this.SUBRULE(this.ident);
-          const unit = this.ACTION(() => unitName.value.toUpperCase());
-          this.CONSUME(K.FROM);
-          const operand = this.SUBRULE2(this.expr);
-          this.CONSUME2(P.RParen);
-          return this.ACTION((): A.Expr => ({ kind: 'extract', unit, operand, span: this.spanFrom(t) }));
+        { ALT: () => this.SUBRULE(this.caseExpr) },
+        {
+          ALT: () => {
+            const t = this.CONSUME(K.EXTRACT);
+            this.CONSUME2(P.LParen);
+            // Time units are non-reserved words, so any unit (YEAR, DOW, QUARTER, ...) is a name here.
+            const unitName = this.SUBRULE(this.ident);
+            const unit = this.ACTION(() => unitName.value.toUpperCase());
+            this.CONSUME(K.FROM);
+            const operand = this.SUBRULE2(this.expr);
+            this.CONSUME2(P.RParen);
+            return this.ACTION((): A.Expr => ({ kind: 'extract', unit, operand, span: this.spanFrom(t) }));
+          },
         },
-      },
-      {
-        ALT: () => {
-          const t = this.CONSUME(K.EXISTS);
-          const query = this.SUBRULE(this.parenQuery);
-          return this.ACTION((): A.Expr => ({ kind: 'exists', query, span: this.spanFrom(t) }));
+        {
+          ALT: () => {
+            const t = this.CONSUME(K.EXISTS);
+            const query = this.SUBRULE(this.parenQuery);
+            return this.ACTION((): A.Expr => ({ kind: 'exists', query, span: this.spanFrom(t) }));
+          },
         },
-      },
-      {
-        ALT: () => {
-          const t = this.CONSUME(K.ARRAY);
-          this.CONSUME(P.LBracket);
-          const elements: A.Expr[] = [];
-          this.MANY_SEP({ SEP: P.Comma, DEF: () => elements.push(this.SUBRULE3(this.expr)) });
-          this.CONSUME(P.RBracket);
-          return this.ACTION((): A.Expr => ({ kind: 'arrayCtor', elements, span: this.spanFrom(t) }));
+        {
+          ALT: () => {
+            const t = this.CONSUME(K.ARRAY);
+            this.CONSUME(P.LBracket);
+            const elements: A.Expr[] = [];
+            this.MANY_SEP({ SEP: P.Comma, DEF: () => elements.push(this.SUBRULE3(this.expr)) });
+            this.CONSUME(P.RBracket);
+            return this.ACTION((): A.Expr => ({ kind: 'arrayCtor', elements, span: this.spanFrom(t) }));
+          },
         },
-      },
-      {
-        ALT: () => {
-          const t = this.CONSUME(K.MAP);
-          this.CONSUME2(P.LBracket);
-          const entries: { key: A.Expr; value: A.Expr }[] = [];
-          this.MANY_SEP2({
-            SEP: P.Comma,
-            DEF: () => {
-              const key = this.SUBRULE4(this.expr);
-              this.CONSUME(P.Comma);
-              const value = this.SUBRULE5(this.expr);
-              entries.push({ key, value });
-            },
-          });
-          this.CONSUME2(P.RBracket);
-          return this.ACTION((): A.Expr => ({ kind: 'mapCtor', entries, span: this.spanFrom(t) }));
+        {
+          ALT: () => {
+            const t = this.CONSUME(K.MAP);
+            this.CONSUME2(P.LBracket);
+            const entries: { key: A.Expr; value: A.Expr }[] = [];
+            this.MANY_SEP2({
+              SEP: P.Comma,
+              DEF: () => {
+                const key = this.SUBRULE4(this.expr);
+                this.CONSUME(P.Comma);
+                const value = this.SUBRULE5(this.expr);
+                entries.push({ key, value });
+              },
+            });
+            this.CONSUME2(P.RBracket);
+            return this.ACTION((): A.Expr => ({ kind: 'mapCtor', entries, span: this.spanFrom(t) }));
+          },
         },
-      },
-      {
-        ALT: () => {
-          const t = this.CONSUME(K.ROW);
-          this.CONSUME3(P.LParen);
-          const fields: A.Expr[] = [];
-          this.MANY_SEP3({ SEP: P.Comma, DEF: () => fields.push(this.SUBRULE6(this.expr)) });
-          this.CONSUME3(P.RParen);
-          return this.ACTION((): A.Expr => ({ kind: 'rowCtor', fields, span: this.spanFrom(t) }));
+        {
+          ALT: () => {
+            const t = this.CONSUME(K.ROW);
+            this.CONSUME3(P.LParen);
+            const fields: A.Expr[] = [];
+            this.MANY_SEP3({ SEP: P.Comma, DEF: () => fields.push(this.SUBRULE6(this.expr)) });
+            this.CONSUME3(P.RParen);
+            return this.ACTION((): A.Expr => ({ kind: 'rowCtor', fields, span: this.spanFrom(t) }));
+          },
         },
-      },
-      {
-        ALT: () => {
-          const t = this.CONSUME(K.DESCRIPTOR);
-          const columns = this.SUBRULE(this.identList);
-          return this.ACTION((): A.Expr => ({ kind: 'descriptor', columns, span: this.spanFrom(t) }));
+        {
+          ALT: () => {
+            const t = this.CONSUME(K.DESCRIPTOR);
+            const columns = this.SUBRULE(this.identList);
+            return this.ACTION((): A.Expr => ({ kind: 'descriptor', columns, span: this.spanFrom(t) }));
+          },
         },
-      },
-      {
-        ALT: () => {
-          const t = this.CONSUME(K.TABLE);
-          const name = this.SUBRULE(this.qualifiedName);
-          return this.ACTION((): A.Expr => ({ kind: 'tableArg', name, span: this.spanFrom(t) }));
+        {
+          ALT: () => {
+            const t = this.CONSUME(K.TABLE);
+            const name = this.SUBRULE(this.qualifiedName);
+            return this.ACTION((): A.Expr => ({ kind: 'tableArg', name, span: this.spanFrom(t) }));
+          },
         },
-      },
-      { ALT: () => this.SUBRULE(this.parenthesized) },
-      { ALT: () => this.SUBRULE(this.nameOrCall) },
-]),
+        { ALT: () => this.SUBRULE(this.parenthesized) },
+        { ALT: () => this.SUBRULE(this.nameOrCall) },
+      ]),
     ),
   );
 
@@ -2107,25 +2548,30 @@ export class SqlGrammar extends EmbeddedActionsParser {
    * chevrotain's slower predicate-aware lookahead on the whole alternation, and primary runs for every operand.
    */
   private parenthesized = this.RULE('parenthesized', (): A.Expr =>
-    this.OR([
-      {
-        GATE: () => this.isParenQuery(),
-        IGNORE_AMBIGUITIES: true,
-        ALT: () => {
-          const start = this.LA(1);
-          const query = this.SUBRULE(this.parenQuery);
-          return this.ACTION((): A.Expr => ({ kind: 'subquery', query, span: this.spanFrom(start) }));
+    // One token of lookahead and the gate decide: longer lookahead paths made this the slowest decision.
+    this.OR({
+      MAX_LOOKAHEAD: 1,
+      IGNORE_AMBIGUITIES: true,
+      DEF: [
+        {
+          GATE: () => this.isParenQuery(),
+          IGNORE_AMBIGUITIES: true,
+          ALT: () => {
+            const start = this.LA(1);
+            const query = this.SUBRULE(this.parenQuery);
+            return this.ACTION((): A.Expr => ({ kind: 'subquery', query, span: this.spanFrom(start) }));
+          },
         },
-      },
-      {
-        ALT: () => {
-          this.CONSUME(P.LParen);
-          const e = this.SUBRULE(this.expr);
-          this.CONSUME(P.RParen);
-          return e;
+        {
+          ALT: () => {
+            this.CONSUME(P.LParen);
+            const e = this.SUBRULE(this.expr);
+            this.CONSUME(P.RParen);
+            return e;
+          },
         },
-      },
-    ]),
+      ],
+    }),
   );
 
   private caseExpr = this.RULE('caseExpr', (): A.Expr => {
@@ -2144,7 +2590,13 @@ export class SqlGrammar extends EmbeddedActionsParser {
       return this.SUBRULE4(this.expr);
     });
     this.CONSUME(K.END);
-    return this.ACTION((): A.Expr => ({ kind: 'case', operand: operand ?? null, whens, otherwise: otherwise ?? null, span: this.spanFrom(t) }));
+    return this.ACTION((): A.Expr => ({
+      kind: 'case',
+      operand: operand ?? null,
+      whens,
+      otherwise: otherwise ?? null,
+      span: this.spanFrom(t),
+    }));
   });
 
   /**
@@ -2156,8 +2608,15 @@ export class SqlGrammar extends EmbeddedActionsParser {
       { ALT: () => this.SUBRULE(this.qualifiedName) },
       {
         ALT: () => {
-          const t = this.OR2([{ ALT: () => this.CONSUME(K.LEFT) }, { ALT: () => this.CONSUME(K.RIGHT) }, { ALT: () => this.CONSUME(K.GROUPING) }]);
-          return this.ACTION((): A.QualifiedName => ({ parts: [{ value: t.image.toUpperCase(), span: this.spanOf(t), quoted: false }], span: this.spanOf(t) }));
+          const t = this.OR2([
+            { ALT: () => this.CONSUME(K.LEFT) },
+            { ALT: () => this.CONSUME(K.RIGHT) },
+            { ALT: () => this.CONSUME(K.GROUPING) },
+          ]);
+          return this.ACTION((): A.QualifiedName => ({
+            parts: [{ value: t.image.toUpperCase(), span: this.spanOf(t), quoted: false }],
+            span: this.spanOf(t),
+          }));
         },
       },
     ]);
@@ -2211,11 +2670,13 @@ export class SqlGrammar extends EmbeddedActionsParser {
     });
     return this.ACTION((): A.Expr => {
       if (call === undefined) {
-        if (filter !== undefined || over !== undefined) this.semantic('FILTER and OVER apply to function calls only', this.spanAt(name.span.start));
+        if (filter !== undefined || over !== undefined)
+          this.semantic('FILTER and OVER apply to function calls only', this.spanAt(name.span.start));
         return { kind: 'ident', name, span: name.span };
       }
       let e: A.Expr = { kind: 'call', name, ...call, span: this.spanAt(name.span.start) };
-      if (filter !== undefined) e = { kind: 'filter', call: e, where: filter, span: this.spanAt(name.span.start) };
+      if (filter !== undefined)
+        e = { kind: 'filter', call: e, where: filter, span: this.spanAt(name.span.start) };
       if (over !== undefined) e = { kind: 'over', call: e, window: over, span: this.spanAt(name.span.start) };
       return e;
     });
@@ -2229,7 +2690,12 @@ export class SqlGrammar extends EmbeddedActionsParser {
           const name = this.SUBRULE(this.ident);
           this.CONSUME(P.Arrow);
           const value = this.SUBRULE(this.expr);
-          return this.ACTION((): A.Expr => ({ kind: 'namedArg', name, value, span: this.spanAt(name.span.start) }));
+          return this.ACTION((): A.Expr => ({
+            kind: 'namedArg',
+            name,
+            value,
+            span: this.spanAt(name.span.start),
+          }));
         },
       },
       { ALT: () => this.SUBRULE2(this.expr) },
@@ -2252,7 +2718,13 @@ export class SqlGrammar extends EmbeddedActionsParser {
     });
     const frame = this.OPTION4(() => this.SUBRULE(this.windowFrame));
     this.CONSUME(P.RParen);
-    return this.ACTION(() => ({ span: this.spanFrom(start), base: base ?? null, partitionBy: partitionBy ?? [], orderBy: orderBy ?? [], frame: frame ?? null }));
+    return this.ACTION(() => ({
+      span: this.spanFrom(start),
+      base: base ?? null,
+      partitionBy: partitionBy ?? [],
+      orderBy: orderBy ?? [],
+      frame: frame ?? null,
+    }));
   });
 
   private windowFrame = this.RULE('windowFrame', (): A.WindowFrame => {
@@ -2269,7 +2741,12 @@ export class SqlGrammar extends EmbeddedActionsParser {
       },
       { ALT: () => [this.SUBRULE3(this.frameBound), null] as [A.FrameBound, A.FrameBound | null] },
     ]);
-    return this.ACTION(() => ({ span: this.spanFrom(start), unit: start.tokenType === K.ROWS ? ('ROWS' as const) : ('RANGE' as const), start: bounds[0], end: bounds[1] }));
+    return this.ACTION(() => ({
+      span: this.spanFrom(start),
+      unit: start.tokenType === K.ROWS ? ('ROWS' as const) : ('RANGE' as const),
+      start: bounds[0],
+      end: bounds[1],
+    }));
   });
 
   private frameBound = this.RULE('frameBound', (): A.FrameBound => {
@@ -2278,8 +2755,14 @@ export class SqlGrammar extends EmbeddedActionsParser {
       {
         ALT: () => {
           this.CONSUME(K.UNBOUNDED);
-          const following = this.OR2([{ ALT: () => (this.CONSUME(K.PRECEDING), false) }, { ALT: () => (this.CONSUME(K.FOLLOWING), true) }]);
-          return this.ACTION((): A.FrameBound => ({ kind: following ? 'unboundedFollowing' : 'unboundedPreceding', span: this.spanFrom(start) }));
+          const following = this.OR2([
+            { ALT: () => (this.CONSUME(K.PRECEDING), false) },
+            { ALT: () => (this.CONSUME(K.FOLLOWING), true) },
+          ]);
+          return this.ACTION((): A.FrameBound => ({
+            kind: following ? 'unboundedFollowing' : 'unboundedPreceding',
+            span: this.spanFrom(start),
+          }));
         },
       },
       {
@@ -2292,8 +2775,15 @@ export class SqlGrammar extends EmbeddedActionsParser {
       {
         ALT: () => {
           const offset = this.SUBRULE(this.additive);
-          const following = this.OR3([{ ALT: () => (this.CONSUME2(K.PRECEDING), false) }, { ALT: () => (this.CONSUME2(K.FOLLOWING), true) }]);
-          return this.ACTION((): A.FrameBound => ({ kind: following ? 'following' : 'preceding', offset, span: this.spanFrom(start) }));
+          const following = this.OR3([
+            { ALT: () => (this.CONSUME2(K.PRECEDING), false) },
+            { ALT: () => (this.CONSUME2(K.FOLLOWING), true) },
+          ]);
+          return this.ACTION((): A.FrameBound => ({
+            kind: following ? 'following' : 'preceding',
+            offset,
+            span: this.spanFrom(start),
+          }));
         },
       },
     ]);
@@ -2305,15 +2795,22 @@ function binary(op: A.BinaryOp, left: A.Expr, right: A.Expr): A.Expr {
 }
 
 const BOOLEAN_LEVELS: ReadonlyArray<ReadonlySet<A.BinaryOp>> = [new Set(['AND']), new Set(['OR'])];
-const ARITHMETIC_LEVELS: ReadonlyArray<ReadonlySet<A.BinaryOp>> = [new Set(['*', '/', '%', '||']), new Set(['+', '-'])];
+const ARITHMETIC_LEVELS: ReadonlyArray<ReadonlySet<A.BinaryOp>> = [
+  new Set(['*', '/', '%', '||']),
+  new Set(['+', '-']),
+];
 
 /** Folds `a op b op c ...` into a tree: tightest level first, each level left to right (left-associative). */
-function byPrecedence(operands: A.Expr[], ops: A.BinaryOp[], levels: ReadonlyArray<ReadonlySet<A.BinaryOp>>): A.Expr {
+function byPrecedence(
+  operands: A.Expr[],
+  ops: A.BinaryOp[],
+  levels: ReadonlyArray<ReadonlySet<A.BinaryOp>>,
+): A.Expr {
   if (ops.length === 0) return operands[0] as A.Expr;
   const xs = operands.slice();
   const os = ops.slice();
   for (const level of levels) {
-    for (let i = 0; i < os.length; ) {
+    for (let i = 0; i < os.length;) {
       const op = os[i] as A.BinaryOp;
       if (level.has(op)) {
         xs.splice(i, 2, binary(op, xs[i] as A.Expr, xs[i + 1] as A.Expr));

@@ -352,7 +352,7 @@ export const allTokens: TokenType[] = [...mainMode, HintEnd];
 
 const rawLexer = new Lexer(
   { modes: { main: mainMode, hint: hintMode }, defaultMode: 'main' },
-  { positionTracking: 'full', ensureOptimizations: false },
+  { positionTracking: 'full', ensureOptimizations: true },
 );
 
 const keywordByWord = new Map<string, TokenType>(Object.entries(Keywords));

@@ -3,7 +3,7 @@
 // Exit codes: 0 success, 1 SQL or job error, 2 usage error, 130 interrupted.
 import { readFile } from 'node:fs/promises';
 import { TableEnvironment, SqlError, type Schema, type Statement, type TableResult, type Value } from '../index.js';
-import { parseWithRecovery } from '../parser/index.js';
+import { parseStatements, parseWithRecovery } from '../parser/index.js';
 import { csvHeader, csvRow, jsonRow, tableau, type OutputFormat } from './output.js';
 import { FoldedTable } from './result-view.js';
 
@@ -31,6 +31,8 @@ export interface CliOptions {
   version: boolean;
   /** `--syntax`: parse the scripts and report every syntax error, run nothing. */
   syntax: boolean;
+  /** `--check`: also validate against the catalog the scripts' own DDL builds, run nothing. */
+  check: boolean;
 }
 
 export const EXIT = { OK: 0, SQL_ERROR: 1, USAGE: 2, INTERRUPTED: 130 } as const;
@@ -60,6 +62,8 @@ Options:
                            script, without printing their results (may be repeated)
       --syntax             only check the syntax of the scripts: print every error,
                            run nothing (exit 1 if there is one)
+      --check              check syntax, then validate every statement against the catalog
+                           the scripts' own DDL builds (names, types, options); run no query
   -h, --help               show this help
   -v, --version            print the version
 
@@ -69,7 +73,7 @@ Exit codes: 0 success, 1 SQL or job error, 2 usage error, 130 interrupted.`;
 export class UsageError extends Error {}
 
 export function parseArgs(argv: readonly string[]): CliOptions {
-  const o: CliOptions = { files: [], exprs: [], format: 'tableau', changelog: false, maxRows: null, timeout: null, init: [], help: false, version: false, syntax: false };
+  const o: CliOptions = { files: [], exprs: [], format: 'tableau', changelog: false, maxRows: null, timeout: null, init: [], help: false, version: false, syntax: false, check: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
     const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
@@ -96,6 +100,9 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       }
       case '--changelog':
         o.changelog = true;
+        break;
+      case '--check':
+        o.check = true;
         break;
       case '--syntax':
         o.syntax = true;
@@ -176,6 +183,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     scripts.push({ name: '<stdin>', sql: await readAll(io.stdin) });
   }
   if (opts.syntax) return checkSyntax([...inits, ...scripts], io);
+  if (opts.check) return checkScripts([...inits, ...scripts], io);
   const env = TableEnvironment.create();
   const quiet: CliIO = { ...io, stdout: { write: () => true } };
   for (const s of inits) {
@@ -196,6 +204,27 @@ export function checkSyntax(scripts: ReadonlyArray<{ name: string; sql: string }
     for (const e of parseWithRecovery(s.sql).errors) {
       io.stderr.write(`${e.format(s.name)}\n`);
       failed = true;
+    }
+  }
+  return failed ? EXIT.SQL_ERROR : EXIT.OK;
+}
+
+/**
+ * `--check`: syntax first (every mistake), then each statement is validated in order against a scratch catalog
+ * that the scripts' DDL fills; every error is reported, nothing runs.
+ */
+export function checkScripts(scripts: ReadonlyArray<{ name: string; sql: string }>, io: CliIO): number {
+  if (checkSyntax(scripts, io) !== EXIT.OK) return EXIT.SQL_ERROR;
+  const env = TableEnvironment.create();
+  let failed = false;
+  for (const s of scripts) {
+    for (const statement of parseStatements(s.sql)) {
+      try {
+        env.validateStatement(statement, s.sql);
+      } catch (e) {
+        io.stderr.write(`${describeError(e, s.name)}\n`);
+        failed = true;
+      }
     }
   }
   return failed ? EXIT.SQL_ERROR : EXIT.OK;

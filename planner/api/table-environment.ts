@@ -217,6 +217,46 @@ export class TableEnvironment {
     }
   }
 
+  /**
+   * Validates a statement without starting a job (`freshet --check`): statements that only change the catalog or
+   * the session are applied, so later statements see them; queries, INSERTs and CTAS are bound but not run.
+   */
+  validateStatement(s: Statement, source: string): void {
+    const binder = new StatementBinder(this.catalog, this.factories, source);
+    switch (s.kind) {
+      case 'query':
+        binder.query(s.query);
+        return;
+      case 'insert':
+        binder.insert(s);
+        return;
+      case 'statementSet':
+        for (const i of s.inserts) binder.insert(i);
+        return;
+      case 'explain':
+        this.validateStatement(s.statement, source);
+        return;
+      case 'createTableAs': {
+        const plan = binder.query(s.query);
+        const path = this.catalog.qualify(s.name.parts.map((p) => p.value));
+        if (this.catalog.get(path) !== undefined) {
+          if (s.ifNotExists) return;
+          throw new ValidationError(`Table or view '${formatPath(path)}' already exists`, source, s.name.span);
+        }
+        this.requireDatabase(path, source, s.name.span);
+        this.catalog.createTable(binder.tableFromSchema(path, plan.schema, s.options, s.comment, s.temporary, s.span));
+        return;
+      }
+      case 'stopJob':
+      case 'help':
+      case 'quit':
+        return;
+      default:
+        // Catalog and session statements start no job: apply them.
+        this.executeStatement(s, source);
+    }
+  }
+
   private drop(s: Extract<Statement, { kind: 'drop' }>, source: string): TableResult {
     const parts = s.name.parts.map((p) => p.value);
     switch (s.object) {

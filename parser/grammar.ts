@@ -2103,37 +2103,35 @@ export class SqlGrammar extends EmbeddedActionsParser {
    * most of chevrotain's cost per token.
    */
   public expr = this.RULE('expr', (): A.Expr => {
-    const operands: A.Expr[] = [this.SUBRULE(this.notExpr)];
+    const operands: A.Expr[] = [];
     const ops: A.BinaryOp[] = [];
-    this.MANY(() => {
+    // NOT binds looser than the predicates and tighter than AND, so `NOT NOT a = b` wraps the whole predicate.
+    const operand = (nots: IToken[], p: A.Expr): void => {
+      let e = p;
+      for (let i = nots.length - 1; i >= 0; i--) {
+        const t = nots[i] as IToken;
+        e = { kind: 'unary', op: 'NOT', operand: e, span: { start: t.startOffset, end: e.span.end } };
+      }
+      operands.push(e);
+    };
+    const first: IToken[] = [];
+    this.MANY(() => first.push(this.CONSUME(K.NOT)));
+    const p = this.SUBRULE(this.predicate);
+    this.ACTION(() => operand(first, p));
+    this.MANY2(() => {
       ops.push(
         this.OR([
           { ALT: () => (this.CONSUME(K.OR), 'OR' as const) },
           { ALT: () => (this.CONSUME(K.AND), 'AND' as const) },
         ]),
       );
-      operands.push(this.SUBRULE2(this.notExpr));
+      const nots: IToken[] = [];
+      this.MANY3(() => nots.push(this.CONSUME2(K.NOT)));
+      const q = this.SUBRULE2(this.predicate);
+      this.ACTION(() => operand(nots, q));
     });
     return this.ACTION(() => byPrecedence(operands, ops, BOOLEAN_LEVELS));
   });
-
-  private notExpr = this.RULE('notExpr', (): A.Expr =>
-    this.OR([
-      {
-        ALT: () => {
-          const t = this.CONSUME(K.NOT);
-          const operand = this.SUBRULE(this.notExpr);
-          return this.ACTION((): A.Expr => ({
-            kind: 'unary',
-            op: 'NOT',
-            operand,
-            span: { start: t.startOffset, end: operand.span.end },
-          }));
-        },
-      },
-      { ALT: () => this.SUBRULE(this.predicate) },
-    ]),
-  );
 
   /** Comparison and the postfix predicates (IS ..., BETWEEN, IN, LIKE, SIMILAR TO), one per operand as in Calcite. */
   private predicate = this.RULE('predicate', (): A.Expr => {

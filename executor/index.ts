@@ -60,3 +60,4 @@ export {
 } from './windowing/triggers.js';
 export * from './types/text.js';
 export * from './testing/harness.js';
+export * from './runtime/batch-queue.js';

@@ -1,5 +1,6 @@
 // Printing query results: CSV (RFC 4180, NULL as an empty unquoted field), JSON lines, and Flink's boxed
 // "tableau" layout. Values are printed from their runtime representation and logical type.
+import { encodeJson, jsonOptions } from '../connectors/formats/json.js';
 import { formatTimestamp, formatValueText, hasNanos, type LogicalType, type Schema, type Value } from '../executor/index.js';
 
 export type OutputFormat = 'csv' | 'json' | 'tableau';
@@ -27,34 +28,13 @@ export function csvRow(schema: Schema, row: readonly Value[], op: string | null)
   return (op === null ? fields : [op, ...fields]).join(',');
 }
 
-/** A value as a JSON literal: exact numbers (BIGINT and DECIMAL unquoted, never through a double). */
-function jsonValue(v: Value, t: LogicalType): string {
-  if (v === null) return 'null';
-  switch (t.kind) {
-    case 'BOOLEAN':
-      return v ? 'true' : 'false';
-    case 'TINYINT':
-    case 'SMALLINT':
-    case 'INT':
-    case 'BIGINT':
-    case 'DECIMAL':
-      return formatValueText(v, t);
-    case 'FLOAT':
-    case 'DOUBLE':
-      return Number.isFinite(v as number) ? String(v) : JSON.stringify(formatValueText(v, t));
-    case 'ARRAY':
-      return `[${(v as Value[]).map((e) => jsonValue(e, t.element)).join(',')}]`;
-    case 'ROW':
-      return `{${t.fields.map((f, i) => `${JSON.stringify(f.name)}:${jsonValue((v as Value[])[i] ?? null, f.type)}`).join(',')}}`;
-    default:
-      return JSON.stringify(plainText(v, t));
-  }
-}
+const JSON_OPTS = jsonOptions({});
 
+/** A row as one JSON object, written by the json format itself (exact BIGINT/DECIMAL, SQL timestamps). */
 export function jsonRow(schema: Schema, row: readonly Value[], op: string | null): string {
-  const parts = schema.fields.map((f, i) => `${JSON.stringify(f.name)}:${jsonValue(row[i] ?? null, f.type)}`);
-  if (op !== null) parts.unshift(`"op":${JSON.stringify(op)}`);
-  return `{${parts.join(',')}}`;
+  const body = encodeJson(schema, row, JSON_OPTS);
+  if (op === null) return body;
+  return body === '{}' ? `{"op":${JSON.stringify(op)}}` : `{"op":${JSON.stringify(op)},${body.slice(1)}`;
 }
 
 /** Flink SQL client's tableau layout: a boxed table, values right-aligned, NULL as <NULL>. */

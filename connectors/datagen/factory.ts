@@ -1,7 +1,7 @@
 // The `datagen` connector: generates rows at `rows-per-second` (paced to the wall clock), either unbounded or
 // up to `number-of-rows` / the end of a sequence field, as in Flink. `seed` (a Freshet extension) makes the
 // random fields reproducible.
-import { ColumnBuilder, makeBatch, type Schema, type SourceReader, type StreamElement } from '../../executor/index.js';
+import { ColumnBuilder, abortableSleep, makeBatch, type Schema, type SourceReader, type StreamElement } from '../../executor/index.js';
 import type { DynamicTableFactory } from '../../planner/index.js';
 import { Prng } from '../nexmark/prng.js';
 import { fieldGenerator, type FieldGenerator, type FieldSpec } from './field-generators.js';
@@ -99,7 +99,7 @@ class DatagenReader implements SourceReader {
       if (rate > 0) {
         const due = started + (produced / rate) * 1000;
         const wait = due - Date.now();
-        if (wait > 0) await sleep(wait, signal);
+        if (wait > 0) await abortableSleep(wait, signal);
         if (signal.aborted) break;
       }
       const n = Math.min(perTick, total - produced);
@@ -115,16 +115,4 @@ class DatagenReader implements SourceReader {
   }
 
   async close(): Promise<void> {}
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

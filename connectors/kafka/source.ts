@@ -3,7 +3,7 @@
 // `state`, decode key and value into rows (plus metadata columns) and stop at the bounded mode's offsets.
 import { randomBytes } from 'node:crypto';
 import { Admin, Consumer, type RecordsBatch, type fetchV17 } from '@platformatic/kafka';
-import { ColumnBuilder, RowKind, Schema, makeBatch, type LogicalType, type RecordBatch, type Source, type SourceReader, type StreamElement, type Value } from '../../executor/index.js';
+import { ColumnBuilder, RowKind, Schema, abortableSleep, makeBatch, type LogicalType, type RecordBatch, type Source, type SourceReader, type StreamElement, type Value } from '../../executor/index.js';
 import { FormatError, type RecordDecoder } from '../formats/format.js';
 import { baseClientOptions, isolationLevelValue } from './client.js';
 import { requireGroupForScan, type KafkaTableConfig, type MetadataKey, type SpecificOffsets } from './options.js';
@@ -296,7 +296,7 @@ export class KafkaSourceReader implements SourceReader {
         if (signal.aborted) return;
         const todo = this.unfinished();
         if (todo.length === 0 && this.source.bounded) break;
-        const batch = todo.length === 0 ? (await sleep(FETCH_WAIT_MS, signal), null) : await this.fetchOnce(todo);
+        const batch = todo.length === 0 ? (await abortableSleep(FETCH_WAIT_MS, signal), null) : await this.fetchOnce(todo);
         if (batch !== null && batch.length > 0) yield { kind: 'batch', batch };
         const now = Date.now();
         const progress = this.watermarkProgress(now);
@@ -595,16 +595,4 @@ class RowCollector {
     this.kinds = [];
     return batch;
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

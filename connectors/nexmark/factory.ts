@@ -4,6 +4,7 @@
 // demo tables use. With max-emit-speed = false events are paced to the wall clock by their event time.
 import {
   Schema,
+  abortableSleep,
   formatType,
   makeBatch,
   takeColumn,
@@ -100,7 +101,7 @@ class NexmarkReader implements SourceReader {
         const due = gen.eventsDueBy(this.baseTime + (Date.now() - firstEmit));
         if (due === 0) {
           const next = gen.timestampOf(gen.eventsEmitted);
-          await sleep(Math.max(1, Math.min(100, next - this.baseTime - (Date.now() - firstEmit))), signal);
+          await abortableSleep(Math.max(1, Math.min(100, next - this.baseTime - (Date.now() - firstEmit))), signal);
           continue;
         }
         n = Math.min(due, MAX_BATCH);
@@ -133,16 +134,4 @@ class NexmarkReader implements SourceReader {
   }
 
   async close(): Promise<void> {}
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const t = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

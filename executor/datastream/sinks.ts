@@ -1,7 +1,8 @@
 // Sinks of the DataStream API: the collect sink behind `executeAndCollect` (a bounded queue, so an unread result
 // slows the job down instead of filling memory) and the print sink (Flink's `subtask> +I[...]` format).
-import { batchToRows, type RecordBatch } from '../batch/batch.js';
+import { batchToRows } from '../batch/batch.js';
 import type { Value } from '../batch/column.js';
+import { BatchQueue } from '../runtime/batch-queue.js';
 import type { SinkWriter } from '../runtime/operator.js';
 import { rowKindShort } from '../types/row-kind.js';
 import type { Row } from './rows.js';
@@ -11,52 +12,10 @@ export interface Sink {
   createWriter(subtaskIndex: number, parallelism: number): SinkWriter;
 }
 
-export class CollectQueue {
-  private readonly items: RecordBatch[] = [];
-  private done = false;
-  private error: unknown = null;
-  private wakeReader: (() => void) | null = null;
-  private wakeWriter: (() => void) | null = null;
-
-  constructor(private readonly capacity: number) {}
-
-  writer(): SinkWriter {
-    return {
-      write: async (batch: RecordBatch) => {
-        while (this.items.length >= this.capacity && !this.done) await new Promise<void>((r) => (this.wakeWriter = r));
-        this.items.push(batch);
-        this.wakeReader?.();
-      },
-      finish: () => {},
-      close: async () => {},
-    };
-  }
-
-  end(error: unknown): void {
-    if (this.done) return;
-    this.done = true;
-    this.error = error;
-    this.wakeReader?.();
-    this.wakeWriter?.();
-  }
-
+/** The queue behind `executeAndCollect`: the shared BatchQueue, read as rows. */
+export class CollectQueue extends BatchQueue {
   async *rows(): AsyncGenerator<Row> {
-    for (;;) {
-      const b = this.items.shift();
-      if (b !== undefined) {
-        const w = this.wakeWriter;
-        this.wakeWriter = null;
-        w?.();
-        for (const r of batchToRows(b)) yield r;
-        continue;
-      }
-      if (this.done) {
-        if (this.error !== null) throw this.error;
-        return;
-      }
-      await new Promise<void>((r) => (this.wakeReader = r));
-      this.wakeReader = null;
-    }
+    for await (const b of this.batches()) for (const r of batchToRows(b)) yield r;
   }
 }
 

@@ -82,3 +82,16 @@ export class ManualProcessingTimeService implements ProcessingTimeService {
     this.advanceTo(this.current + ms);
   }
 }
+
+/** Waits `ms`, or less if `signal` aborts first (sources pacing themselves to the wall clock). */
+export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const t = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

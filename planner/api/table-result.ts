@@ -2,10 +2,10 @@
 // dynamic table: read it as a changelog (`changes()`), as inserted rows (`collect()`), or fold it into the
 // final table (`materialize()`). The job's output queue is bounded, so an unread result slows the job down.
 import {
+  BatchQueue,
   batchToRows,
   rowKindShort,
   runPipeline,
-  type RecordBatch,
   type RowKindShort,
   type Schema,
   type SinkWriter,
@@ -26,50 +26,6 @@ function newJobId(): string {
   jobCounter++;
   const rand = Array.from({ length: 4 }, () => Math.floor(Math.random() * 0x100000000).toString(16).padStart(8, '0')).join('');
   return (jobCounter.toString(16).padStart(8, '0') + rand).slice(0, 32);
-}
-
-/** A bounded async queue between the job's sink and the result reader. */
-class BatchQueue implements SinkWriter {
-  private readonly items: RecordBatch[] = [];
-  private done = false;
-  private error: unknown = null;
-  private wakeReader: (() => void) | null = null;
-  private wakeWriter: (() => void) | null = null;
-
-  constructor(private readonly capacity: number) {}
-
-  async write(batch: RecordBatch): Promise<void> {
-    while (this.items.length >= this.capacity && !this.done) await new Promise<void>((r) => (this.wakeWriter = r));
-    this.items.push(batch);
-    this.wakeReader?.();
-  }
-  finish(): void {}
-  async close(): Promise<void> {}
-
-  end(error: unknown): void {
-    if (this.done) return;
-    this.done = true;
-    this.error = error;
-    this.wakeReader?.();
-    this.wakeWriter?.();
-  }
-
-  async *drain(): AsyncGenerator<RecordBatch> {
-    for (;;) {
-      const b = this.items.shift();
-      if (b !== undefined) {
-        this.wakeWriter?.();
-        yield b;
-        continue;
-      }
-      if (this.done) {
-        if (this.error !== null) throw this.error;
-        return;
-      }
-      await new Promise<void>((r) => (this.wakeReader = r));
-      this.wakeReader = null;
-    }
-  }
 }
 
 export class TableResult {
@@ -116,7 +72,7 @@ export class TableResult {
     }
     const queue = new BatchQueue(16);
     this.queue = queue;
-    this.job = runPipeline({ ...pipeline, sink: queue }, this.controller.signal).then(
+    this.job = runPipeline({ ...pipeline, sink: queue.writer() }, this.controller.signal).then(
       () => queue.end(null),
       (e: unknown) => {
         queue.end(e);
@@ -156,7 +112,7 @@ export class TableResult {
       for (const values of this.staticRows) yield { kind: '+I', values: [...values] };
       return;
     }
-    for await (const batch of this.queue.drain()) {
+    for await (const batch of this.queue.batches()) {
       const rows = batchToRows(batch);
       for (let i = 0; i < rows.length; i++) yield { kind: rowKindShort(batch.kinds[i] as number), values: rows[i] as Value[] };
     }

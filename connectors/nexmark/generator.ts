@@ -441,6 +441,7 @@ export class NexmarkGenerator {
    * (max-emit-speed = false) may emit by then.
    */
   eventsDueBy(eventTime: number): number {
+    if (Number.isNaN(eventTime)) throw new RangeError('eventTime must be a number, got NaN');
     const { baseTime, interEventDelayUs: d } = this.split;
     if (eventTime < baseTime) return 0;
     if (!Number.isFinite(eventTime)) return this.eventsRemaining;
@@ -455,7 +456,11 @@ export class NexmarkGenerator {
     return { eventsEmitted: this.emitted, rng: this.poolState, poolPos: this.poolPos };
   }
 
-  /** The next up to `maxRows` events as one batch, or null once the split is exhausted. */
+  /**
+   * The next up to `maxRows` events as one batch, or null once the split is exhausted. Around 8K rows is
+   * fastest: string columns of 16K rows or more are allocated as large old-generation objects, and storing new
+   * strings into them takes V8's slow write barrier (measured 1.8× slower per event).
+   */
   nextBatch(maxRows: number): RecordBatch | null {
     if (!Number.isSafeInteger(maxRows) || maxRows < 1) throw new RangeError(`maxRows must be a positive integer, got ${maxRows}`);
     const n = Math.min(maxRows, this.limit - this.emitted);

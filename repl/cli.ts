@@ -2,7 +2,7 @@
 // results in the chosen format; with a terminal and no script it starts the interactive REPL.
 // Exit codes: 0 success, 1 SQL or job error, 2 usage error, 130 interrupted.
 import { readFile } from 'node:fs/promises';
-import { TableEnvironment, SqlError, type Schema, type Statement, type TableResult, type Value } from '../index.js';
+import { TableEnvironment, SqlError, type Schema, type TableResult, type Value } from '../index.js';
 import { parseStatements, parseWithRecovery } from '../parser/index.js';
 import { csvHeader, csvRow, jsonRow, tableau, type OutputFormat } from './output.js';
 import { FoldedTable } from './result-view.js';
@@ -241,13 +241,13 @@ type PrintOptions = Pick<CliOptions, 'format' | 'changelog'> & Partial<Pick<CliO
 /** Runs every statement of a script; stops at the first error, which is printed with its place. */
 export async function runScript(env: TableEnvironment, name: string, sql: string, opts: PrintOptions, io: CliIO): Promise<number> {
   try {
-    for (const { statement, result } of env.executeScript(sql)) {
+    for (const { result } of env.executeScript(sql)) {
       if (io.interrupt?.aborted === true) {
         result.cancel();
         io.stderr.write('freshet: interrupted\n');
         return EXIT.INTERRUPTED;
       }
-      const received = await printResult(statement, result, opts, io);
+      const received = await printResult(result, opts, io);
       if (received !== null) {
         io.stderr.write(`freshet: interrupted; the query was cancelled after ${received} ${received === 1 ? 'row' : 'rows'}\n`);
         return EXIT.INTERRUPTED;
@@ -293,7 +293,7 @@ function watchStops(result: TableResult, opts: PrintOptions, io: CliIO): { inter
  * Prints a statement's result. Returns null normally, or the number of rows received when the user interrupted
  * the query (what arrived until then is printed first).
  */
-async function printResult(statement: Statement, result: TableResult, opts: PrintOptions, io: CliIO): Promise<number | null> {
+async function printResult(result: TableResult, opts: PrintOptions, io: CliIO): Promise<number | null> {
   const schema = result.schema;
   if (schema === null) {
     if (result.jobId !== null) {
@@ -305,7 +305,6 @@ async function printResult(statement: Statement, result: TableResult, opts: Prin
     if (opts.format === 'tableau') io.stdout.write(`[INFO] Execute statement succeeded.\n`);
     return null;
   }
-  void statement;
   const maxRows = opts.maxRows ?? Number.POSITIVE_INFINITY;
   const stops = watchStops(result, opts, io);
   let received = 0;

@@ -66,18 +66,6 @@ export function hasNanos(t: LogicalType): boolean {
   return (t.kind === 'TIMESTAMP' || t.kind === 'TIMESTAMP_LTZ') && t.precision > 3;
 }
 
-export function columnLength(c: Column, _hint?: number): number {
-  switch (c.kind) {
-    case 'struct':
-      return c.children.length === 0 ? (_hint ?? 0) : columnLength(c.children[0] as Column);
-    case 'list':
-    case 'map':
-      return c.offsets.length - 1;
-    default:
-      return c.values.length;
-  }
-}
-
 /** Reads one cell. Not for hot paths: operators read the typed arrays directly. */
 export function getValue(c: Column, type: LogicalType, i: number): Value {
   if (!isValid(c.validity, i)) return null;

@@ -388,9 +388,6 @@ export class StatementBinder {
     };
   }
 
-  describePath(t: CatalogTable): string {
-    return formatPath(t.path);
-  }
 }
 
 function rowtimeType(t: LogicalType): LogicalType {

@@ -1,31 +1,21 @@
 // Printing query results: CSV (RFC 4180, NULL as an empty unquoted field), JSON lines, and Flink's boxed
 // "tableau" layout. Values are printed from their runtime representation and logical type.
+import { csvField, encodeCsv } from '../connectors/formats/csv.js';
 import { encodeJson, jsonOptions } from '../connectors/formats/json.js';
-import { formatTimestamp, formatValueText, hasNanos, type LogicalType, type Schema, type Value } from '../executor/index.js';
+import { formatValueText, type Schema, type Value } from '../executor/index.js';
 
 export type OutputFormat = 'csv' | 'json' | 'tableau';
 
-/** A value as CSV/JSON text (null for SQL NULL). Booleans are lower-case as in Flink's CSV and JSON formats. */
-function plainText(v: Value, t: LogicalType): string | null {
-  if (v === null) return null;
-  if (t.kind === 'BOOLEAN') return v ? 'true' : 'false';
-  if ((t.kind === 'TIMESTAMP' || t.kind === 'TIMESTAMP_LTZ') && !hasNanos(t)) return formatTimestamp(v as number, t.precision);
-  return formatValueText(v, t);
-}
-
-function csvField(s: string | null): string {
-  if (s === null) return '';
-  if (s === '' || /[",\r\n]/.test(s)) return `"${s.replace(/"/g, '""')}"`;
-  return s;
-}
+/** The CLI writes RFC 4180 CSV with the csv format's own encoding: NULL as an empty unquoted field. */
+const CSV = { delimiter: ',', quote: '"', nullLiteral: null };
 
 export function csvHeader(schema: Schema, changelog: boolean): string {
-  return [...(changelog ? ['op'] : []), ...schema.names()].map(csvField).join(',');
+  return [...(changelog ? ['op'] : []), ...schema.names()].map((n) => csvField(n, CSV)).join(',');
 }
 
 export function csvRow(schema: Schema, row: readonly Value[], op: string | null): string {
-  const fields = schema.fields.map((f, i) => csvField(plainText(row[i] ?? null, f.type)));
-  return (op === null ? fields : [op, ...fields]).join(',');
+  const record = encodeCsv(schema, row, CSV);
+  return op === null ? record : schema.size === 0 ? op : `${op},${record}`;
 }
 
 const JSON_OPTS = jsonOptions({});

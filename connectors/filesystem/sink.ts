@@ -5,8 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, open, rename, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { formatTimestamp, hasNanos, rowAt, rowKindShort, formatValueText, type LogicalType, type RecordBatch, type Schema, type SinkWriter, type Value } from '../../executor/index.js';
-import { csvOptions, type CsvOptions } from '../formats/csv.js';
+import { rowAt, rowKindShort, type RecordBatch, type Schema, type SinkWriter, type Value } from '../../executor/index.js';
+import { csvOptions, encodeCsv } from '../formats/csv.js';
 import { encodeJson, jsonOptions, type JsonOptions } from '../formats/json.js';
 
 export interface RollingPolicy {
@@ -33,26 +33,6 @@ export function rollingPolicy(options: Readonly<Record<string, string>>): Rollin
   };
 }
 
-/** One row as a CSV line, the way the csv format reads it back (empty unquoted = NULL, "" = empty string). */
-function csvLine(schema: Schema, row: readonly Value[], opts: CsvOptions): string {
-  const { delimiter: d, quote: q } = opts;
-  const needs = new RegExp(`[${d.replace(/[\\\]^-]/g, '\\$&')}${q.replace(/[\\\]^-]/g, '\\$&')}\\r\\n]`);
-  return schema.fields
-    .map((f, i) => {
-      const v = row[i] ?? null;
-      if (v === null) return opts.nullLiteral ?? '';
-      const s = textOf(v, f.type);
-      return s === '' || needs.test(s) ? `${q}${s.split(q).join(q + q)}${q}` : s;
-    })
-    .join(d);
-}
-
-function textOf(v: Value, t: LogicalType): string {
-  if (t.kind === 'BOOLEAN') return v ? 'true' : 'false';
-  if ((t.kind === 'TIMESTAMP' || t.kind === 'TIMESTAMP_LTZ') && !hasNanos(t)) return formatTimestamp(v as number, t.precision);
-  return formatValueText(v, t);
-}
-
 export class FileSinkWriter implements SinkWriter {
   private file: FileHandle | null = null;
   private tmpPath = '';
@@ -76,7 +56,7 @@ export class FileSinkWriter implements SinkWriter {
     this.ext = format;
     if (format === 'csv') {
       const o = csvOptions(options);
-      this.encode = (row) => csvLine(schema, row, o);
+      this.encode = (row) => encodeCsv(schema, row, o);
     } else {
       const o: JsonOptions = jsonOptions(options);
       this.encode = (row) => encodeJson(schema, row, o);

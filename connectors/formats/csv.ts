@@ -2,7 +2,7 @@
 // the text-to-value conversion of each Flink type. An empty unquoted field is NULL, `""` is the empty string
 // (the same convention the CLI writes). Bad records fail with file:line and the field, or are skipped and
 // counted with `csv.ignore-parse-errors`.
-import { ColumnBuilder, makeBatch, parseTemporal, type LogicalType, type RecordBatch, type Schema, type Value } from '../../executor/index.js';
+import { ColumnBuilder, formatTimestamp, formatValueText, hasNanos, makeBatch, parseTemporal, type LogicalType, type RecordBatch, type Schema, type Value } from '../../executor/index.js';
 
 export interface CsvOptions {
   readonly delimiter: string;
@@ -231,4 +231,25 @@ export class CsvBatcher {
     this.rows = 0;
     return batch;
   }
+}
+
+/** A value as CSV text (null for SQL NULL): booleans lower-case, TIMESTAMP(p <= 3) with exactly p digits. */
+export function csvValueText(v: Value, t: LogicalType): string | null {
+  if (v === null) return null;
+  if (t.kind === 'BOOLEAN') return v ? 'true' : 'false';
+  if ((t.kind === 'TIMESTAMP' || t.kind === 'TIMESTAMP_LTZ') && !hasNanos(t)) return formatTimestamp(v as number, t.precision);
+  return formatValueText(v, t);
+}
+
+/** One field, RFC 4180-quoted when it holds the delimiter, the quote or a line break, or is empty ("" is not NULL). */
+export function csvField(s: string | null, opts: Pick<CsvOptions, 'delimiter' | 'quote' | 'nullLiteral'>): string {
+  if (s === null) return opts.nullLiteral ?? '';
+  const { delimiter: d, quote: q } = opts;
+  if (s === '' || s.includes(d) || s.includes(q) || s.includes('\n') || s.includes('\r')) return `${q}${s.split(q).join(q + q)}${q}`;
+  return s;
+}
+
+/** One row as a CSV record (no line break), the way this format reads it back. */
+export function encodeCsv(schema: Schema, row: readonly Value[], opts: Pick<CsvOptions, 'delimiter' | 'quote' | 'nullLiteral'>): string {
+  return schema.fields.map((f, i) => csvField(csvValueText(row[i] ?? null, f.type), opts)).join(opts.delimiter);
 }

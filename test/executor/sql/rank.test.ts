@@ -10,7 +10,8 @@ import { batchFromRows } from '../../../executor/batch/batch.js';
 import type { Value } from '../../../executor/batch/column.js';
 import { OperatorTestHarness, type HarnessEvent } from '../../../executor/testing/harness.js';
 import { Types } from '../../../executor/types/logical-type.js';
-import { RowKind, type RowKindShort } from '../../../executor/types/row-kind.js';
+import type { RowKind } from '../../../executor/types/row-kind.js';
+import { type RowKindShort } from '../../../executor/types/row-kind.js';
 import { Schema } from '../../../executor/types/schema.js';
 import { RankOperator, type RankConfig } from '../../../executor/sql/rank.js';
 

@@ -1,0 +1,305 @@
+// Window Top-N and window deduplication over the rows of a window TVF (or a window aggregate's output): rows are
+// buffered per window_end and partition key, and a window's final result is emitted, insert-only, once the
+// watermark reaches window_end - 1 (Flink's WindowRankProcessor / TopNRecordsCombiner and
+// RowTimeWindowDeduplicateProcessor / RowTimeDeduplicateRecordsCombiner). A row whose window has already fired
+// is late: dropped and counted in numLateRecordsDropped.
+import { deserialize, serialize } from 'node:v8';
+import { rowAt, type RecordBatch } from '../batch/batch.js';
+import type { Value } from '../batch/column.js';
+import type { Key, KeySelector } from '../runtime/key.js';
+import type { OperatorContext, Output, StreamOperator } from '../runtime/operator.js';
+import { isAccumulate, rowKindShort } from '../types/row-kind.js';
+import type { Schema } from '../types/schema.js';
+import {
+  ChangelogBuilder,
+  partitionSelector,
+  sortKeyAt,
+  timesOf,
+  TopNBuffer,
+  type RankType,
+  type SortedEntry,
+  type SortKey,
+} from './rank.js';
+
+export interface WindowRankConfig {
+  readonly name: string;
+  readonly inputSchema: Schema;
+  /** The PARTITION BY columns besides the window (window_start/window_end need not be listed). */
+  readonly partitionKeys: readonly number[];
+  /** window_end: the window a row belongs to, and when it fires. */
+  readonly windowEndCol: number;
+  readonly orderKeys: readonly SortKey[];
+  readonly rankType: RankType;
+  readonly rankStart: number;
+  readonly rankEnd: number;
+  readonly outputRankNumber: boolean;
+  /** The input's fields, then `rank BIGINT NOT NULL` when `outputRankNumber`. */
+  readonly outputSchema: Schema;
+}
+
+export interface WindowDeduplicateConfig {
+  readonly name: string;
+  readonly inputSchema: Schema;
+  /** The PARTITION BY columns besides the window. */
+  readonly keys: readonly number[];
+  readonly windowEndCol: number;
+  /** The rowtime attribute ordered by. */
+  readonly timeCol: number;
+  readonly keepLastRow: boolean;
+  /** The input's fields (optionally followed by the row number, always 1). */
+  readonly outputSchema: Schema;
+}
+
+/** A window fires when the watermark reaches its last millisecond (TimeWindowUtil.isWindowFired). */
+function isFired(windowEnd: number, watermark: number): boolean {
+  return windowEnd - 1 <= watermark;
+}
+
+/** The window ends due at `watermark`, earliest first (event-time timers fire in time order). */
+function dueWindows(windows: ReadonlyMap<number, unknown>, watermark: number): number[] {
+  const due: number[] = [];
+  for (const end of windows.keys()) if (isFired(end, watermark)) due.push(end);
+  return due.sort((a, b) => a - b);
+}
+
+function rejectRetraction(name: string, what: string, kind: number): void {
+  if (!isAccumulate(kind))
+    throw new Error(`${name}: ${what} does not support input RowKind: ${rowKindShort(kind)}`);
+}
+
+interface RankSnapshot {
+  readonly watermark: number;
+  readonly windows: Map<number, Map<Key, SortedEntry[]>>;
+}
+
+export class WindowRankOperator implements StreamOperator {
+  readonly name: string;
+  readonly outputSchema: Schema;
+  // Checkpointed state: window_end → partition key → the rows that can still make the window's top N.
+  private windows = new Map<number, Map<Key, TopNBuffer>>();
+  private watermark = -Infinity;
+  // Transient.
+  private output: Output | null = null;
+  private ctx: OperatorContext | null = null;
+  private readonly cfg: WindowRankConfig;
+  private readonly keySelector: KeySelector;
+  private readonly out: ChangelogBuilder;
+
+  constructor(cfg: WindowRankConfig) {
+    if (!Number.isFinite(cfg.rankEnd) || !(cfg.rankStart >= 1) || cfg.rankEnd < cfg.rankStart) {
+      throw new Error(`${cfg.name}: invalid rank range [${cfg.rankStart}, ${cfg.rankEnd}]`);
+    }
+    this.name = cfg.name;
+    this.outputSchema = cfg.outputSchema;
+    this.cfg = cfg;
+    this.keySelector = partitionSelector(cfg.inputSchema, cfg.partitionKeys);
+    this.out = new ChangelogBuilder(cfg.outputSchema, cfg.inputSchema.size);
+  }
+
+  setup(ctx: OperatorContext): void {
+    this.ctx = ctx;
+  }
+
+  open(output: Output): void {
+    this.output = output;
+  }
+
+  processBatch(batch: RecordBatch): void {
+    const { orderKeys, rankEnd, rankType } = this.cfg;
+    const ends = timesOf(batch, this.cfg.windowEndCol);
+    const keys = this.keySelector.keysOf(batch);
+    let late = 0;
+    for (let r = 0; r < batch.length; r++) {
+      rejectRetraction(this.name, 'Window rank', batch.kinds[r] as number);
+      const end = ends[r] as number;
+      if (isFired(end, this.watermark)) {
+        late++;
+        continue;
+      }
+      let window = this.windows.get(end);
+      if (window === undefined) this.windows.set(end, (window = new Map()));
+      const k = keys[r] as Key;
+      let buf = window.get(k);
+      if (buf === undefined) window.set(k, (buf = new TopNBuffer(orderKeys)));
+      const sortKey = sortKeyAt(batch, orderKeys, r);
+      // ROW_NUMBER: a row tying with the last of a full buffer would rank after it (TopNBuffer's range check).
+      // RANK / DENSE_RANK: ties share a rank, so they are kept and the trim below bounds the buffer.
+      if (rankType === 'ROW_NUMBER' && !buf.inRange(sortKey, rankEnd)) continue;
+      buf.put(sortKey, rowAt(batch, r));
+      trim(buf, rankType, rankEnd);
+    }
+    if (late > 0) this.ctx?.metrics.inc('numLateRecordsDropped', late);
+  }
+
+  processWatermark(timestamp: number): void {
+    if (timestamp > this.watermark) {
+      this.watermark = timestamp;
+      for (const end of dueWindows(this.windows, timestamp)) {
+        for (const buf of (this.windows.get(end) as Map<Key, TopNBuffer>).values()) this.emit(buf);
+        this.windows.delete(end);
+      }
+      this.out.flush(this.output as Output);
+    }
+    (this.output as Output).emitWatermark(timestamp);
+  }
+
+  /** WindowRankProcessor.fireWindow: the rows ranked [rankStart, rankEnd], in order. */
+  private emit(buf: TopNBuffer): void {
+    const { rankStart, rankEnd, rankType, outputRankNumber } = this.cfg;
+    let rowNumber = 0;
+    let rank = 0;
+    for (let i = 0; i < buf.entries.length; i++) {
+      const rows = (buf.entries[i] as SortedEntry).rows;
+      if (rankType === 'RANK') rank = rowNumber + 1;
+      else if (rankType === 'DENSE_RANK') rank = i + 1;
+      for (let j = 0; j < rows.length; j++) {
+        rowNumber++;
+        if (rankType === 'ROW_NUMBER') rank = rowNumber;
+        if (rank > rankEnd) return;
+        if (rank >= rankStart) this.out.add(rows[j] as Value[], 0, outputRankNumber ? BigInt(rank) : null);
+      }
+    }
+  }
+
+  snapshotState(): Uint8Array {
+    const windows = new Map<number, Map<Key, SortedEntry[]>>();
+    for (const [end, parts] of this.windows) {
+      const m = new Map<Key, SortedEntry[]>();
+      for (const [k, b] of parts) m.set(k, b.entries);
+      windows.set(end, m);
+    }
+    const s: RankSnapshot = { watermark: this.watermark, windows };
+    return serialize(s);
+  }
+
+  restoreState(bytes: Uint8Array): void {
+    const s = deserialize(bytes) as RankSnapshot;
+    this.watermark = s.watermark;
+    this.windows = new Map();
+    for (const [end, parts] of s.windows) {
+      const m = new Map<Key, TopNBuffer>();
+      for (const [k, entries] of parts) m.set(k, new TopNBuffer(this.cfg.orderKeys, entries));
+      this.windows.set(end, m);
+    }
+  }
+
+  finish(): void {}
+
+  close(): void {
+    this.windows.clear();
+  }
+}
+
+/** Drops the sort keys that can no longer rank within `rankEnd` (those after rankEnd rows, or rankEnd keys). */
+function trim(buf: TopNBuffer, rankType: RankType, rankEnd: number): void {
+  if (rankType === 'DENSE_RANK') {
+    if (buf.entries.length > rankEnd) buf.truncate(rankEnd);
+    return;
+  }
+  if (buf.size <= rankEnd) return;
+  let before = 0;
+  for (let i = 0; i < buf.entries.length; i++) {
+    if (before >= rankEnd) {
+      buf.truncate(i);
+      return;
+    }
+    before += (buf.entries[i] as SortedEntry).rows.length;
+  }
+}
+
+interface KeptRow {
+  readonly time: number;
+  readonly row: Value[];
+}
+
+interface DedupSnapshot {
+  readonly watermark: number;
+  readonly windows: Map<number, Map<Key, KeptRow>>;
+}
+
+export class WindowDeduplicateOperator implements StreamOperator {
+  readonly name: string;
+  readonly outputSchema: Schema;
+  // Checkpointed state: window_end → key → the first (smallest time) or last (largest, latest arrival) row.
+  private windows = new Map<number, Map<Key, KeptRow>>();
+  private watermark = -Infinity;
+  // Transient.
+  private output: Output | null = null;
+  private ctx: OperatorContext | null = null;
+  private readonly cfg: WindowDeduplicateConfig;
+  private readonly keySelector: KeySelector;
+  private readonly out: ChangelogBuilder;
+  private readonly rowNumber: Value;
+
+  constructor(cfg: WindowDeduplicateConfig) {
+    this.name = cfg.name;
+    this.outputSchema = cfg.outputSchema;
+    this.cfg = cfg;
+    this.keySelector = partitionSelector(cfg.inputSchema, cfg.keys);
+    this.out = new ChangelogBuilder(cfg.outputSchema, cfg.inputSchema.size);
+    this.rowNumber = cfg.outputSchema.size > cfg.inputSchema.size ? 1n : null;
+  }
+
+  setup(ctx: OperatorContext): void {
+    this.ctx = ctx;
+  }
+
+  open(output: Output): void {
+    this.output = output;
+  }
+
+  processBatch(batch: RecordBatch): void {
+    const ends = timesOf(batch, this.cfg.windowEndCol);
+    const times = timesOf(batch, this.cfg.timeCol);
+    const keys = this.keySelector.keysOf(batch);
+    const keepLast = this.cfg.keepLastRow;
+    let late = 0;
+    for (let r = 0; r < batch.length; r++) {
+      rejectRetraction(this.name, 'Window deduplicate', batch.kinds[r] as number);
+      const end = ends[r] as number;
+      if (isFired(end, this.watermark)) {
+        late++;
+        continue;
+      }
+      let window = this.windows.get(end);
+      if (window === undefined) this.windows.set(end, (window = new Map()));
+      const k = keys[r] as Key;
+      const t = times[r] as number;
+      const prev = window.get(k);
+      // DeduplicateFunctionHelper.shouldKeepCurrentRow: keep-last takes ties (the later arrival), keep-first not.
+      if (prev === undefined || (keepLast ? prev.time <= t : t < prev.time))
+        window.set(k, { time: t, row: rowAt(batch, r) });
+    }
+    if (late > 0) this.ctx?.metrics.inc('numLateRecordsDropped', late);
+  }
+
+  processWatermark(timestamp: number): void {
+    if (timestamp > this.watermark) {
+      this.watermark = timestamp;
+      for (const end of dueWindows(this.windows, timestamp)) {
+        for (const kept of (this.windows.get(end) as Map<Key, KeptRow>).values())
+          this.out.add(kept.row, 0, this.rowNumber);
+        this.windows.delete(end);
+      }
+      this.out.flush(this.output as Output);
+    }
+    (this.output as Output).emitWatermark(timestamp);
+  }
+
+  snapshotState(): Uint8Array {
+    const s: DedupSnapshot = { watermark: this.watermark, windows: this.windows };
+    return serialize(s);
+  }
+
+  restoreState(bytes: Uint8Array): void {
+    const s = deserialize(bytes) as DedupSnapshot;
+    this.watermark = s.watermark;
+    this.windows = s.windows;
+  }
+
+  finish(): void {}
+
+  close(): void {
+    this.windows.clear();
+  }
+}

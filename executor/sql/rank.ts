@@ -51,7 +51,7 @@ export interface RankConfig {
  * surrogate pairs and U+E000..U+FFFF), booleans false < true, bytes unsigned lexicographically, arrays and rows
  * element by element.
  */
-export function compareValues(a: Value, b: Value): number {
+export function compareForOrder(a: Value, b: Value): number {
   if (a === b) return 0;
   if (a === null) return -1;
   if (b === null) return 1;
@@ -72,7 +72,7 @@ export function compareValues(a: Value, b: Value): number {
   if (Array.isArray(a) && Array.isArray(b)) {
     const n = Math.min(a.length, b.length);
     for (let i = 0; i < n; i++) {
-      const c = compareValues(a[i] as Value, b[i] as Value);
+      const c = compareForOrder(a[i] as Value, b[i] as Value);
       if (c !== 0) return c;
     }
     return a.length - b.length;
@@ -97,7 +97,7 @@ function valueEquals(a: Value, b: Value): boolean {
       if (!valueEquals(v, (b as ReadonlyMap<Value, Value>).get(k) ?? null)) return false;
     return true;
   }
-  if (typeof a === 'object' && typeof b === 'object') return compareValues(a, b) === 0;
+  if (typeof a === 'object' && typeof b === 'object') return compareForOrder(a, b) === 0;
   return false;
 }
 
@@ -120,7 +120,7 @@ export function compareOn(
       // NULLS FIRST/LAST is a position, not a value: it does not flip with DESC.
       return (va === null) === k.nullsFirst ? -1 : 1;
     }
-    const c = compareValues(va, vb);
+    const c = compareForOrder(va, vb);
     if (c !== 0) return k.descending ? -c : c;
   }
   return 0;

@@ -1,0 +1,337 @@
+// OVER aggregation (agg(...) OVER (PARTITION BY … ORDER BY time ROWS|RANGE BETWEEN … PRECEDING AND CURRENT ROW)),
+// keyed by the partition columns: every input row comes out once, insert-only, with the aggregates over its frame
+// appended. On event time, rows wait until the watermark passes them and come out in time order, as Flink's
+// RowTimeRangeUnboundedPrecedingFunction, RowTimeRowsUnboundedPrecedingFunction,
+// RowTimeRangeBoundedPrecedingFunction and RowTimeRowsBoundedPrecedingFunction do: RANGE frames include the peers
+// (rows of the same time), ROWS frames count rows; a bounded frame retracts the rows that leave it.
+import { deserialize, serialize } from 'node:v8';
+import { batchFromRows, makeBatch, rowAt, type RecordBatch } from '../batch/batch.js';
+import { ColumnBuilder, type Value } from '../batch/column.js';
+import type { Key, KeySelector } from '../runtime/key.js';
+import type { OperatorContext, Output, StreamOperator } from '../runtime/operator.js';
+import { RowKind, rowKindShort } from '../types/row-kind.js';
+import type { Schema } from '../types/schema.js';
+import { createAggsHandle, type AccState, type AggCall, type AggsHandle } from './aggregates.js';
+import { partitionSelector, timesOf } from './rank.js';
+
+/** The frame's lower bound; the upper bound is always CURRENT ROW. */
+export type OverFrame =
+  | { readonly kind: 'ROWS'; /** rows; Infinity = UNBOUNDED */ readonly preceding: number }
+  | { readonly kind: 'RANGE'; /** ms; Infinity = UNBOUNDED */ readonly preceding: number };
+
+export interface OverAggregateConfig {
+  readonly name: string;
+  readonly inputSchema: Schema;
+  readonly partitionKeys: readonly number[];
+  /** The time attribute ordered by (ascending). */
+  readonly timeCol: number;
+  readonly isRowtime: boolean;
+  readonly frame: OverFrame;
+  readonly aggs: readonly AggCall[];
+  /** The input's fields, then one per aggregate. */
+  readonly outputSchema: Schema;
+}
+
+/** The state of one partition: plain data, so a snapshot is its v8 serialisation. */
+interface Partition {
+  acc: AccState;
+  /** Event times with rows waiting for the watermark, ascending, and their rows in arrival order. */
+  pendingTimes: number[];
+  pending: Map<number, Value[][]>;
+  /** Bounded frames: the emitted rows still inside the frame (oldest first) and their times. */
+  keptTimes: number[];
+  keptRows: Value[][];
+  /** ROWS bounded: how many rows the accumulators hold (Flink's counterState). */
+  count: number;
+  /** Bounded frames: the last time emitted; a row at or before it is late (Flink's lastTriggeringTsState). */
+  lastFired: number | null;
+}
+
+interface Snapshot {
+  readonly watermark: number;
+  readonly partitions: Map<Key, Partition>;
+}
+
+/** One partition's share of a work batch: rows [from, from + kept) are retraction candidates, then due rows. */
+interface Work {
+  readonly p: Partition;
+  readonly from: number;
+  readonly kept: number;
+  readonly dueTimes: number[];
+  readonly dueCount: number;
+}
+
+export class OverAggregateOperator implements StreamOperator {
+  readonly name: string;
+  readonly outputSchema: Schema;
+  // Checkpointed state.
+  private partitions = new Map<Key, Partition>();
+  private watermark = -Infinity;
+  // Transient.
+  private output: Output | null = null;
+  private ctx: OperatorContext | null = null;
+  /** Partitions with rows waiting for the watermark. */
+  private waiting = new Set<Key>();
+  private readonly cfg: OverAggregateConfig;
+  private readonly handle: AggsHandle;
+  private readonly keySelector: KeySelector;
+  private readonly bounded: boolean;
+  private readonly rows: boolean;
+  /** ROWS: how many rows the frame holds (N PRECEDING + the current row); RANGE: the preceding interval. */
+  private readonly offset: number;
+  private readonly width: number;
+
+  constructor(cfg: OverAggregateConfig) {
+    this.name = cfg.name;
+    this.outputSchema = cfg.outputSchema;
+    this.cfg = cfg;
+    const pre = cfg.frame.preceding;
+    if (!(pre >= 0)) throw new Error(`${cfg.name}: invalid frame ${cfg.frame.kind} ${pre} PRECEDING`);
+    this.bounded = Number.isFinite(pre);
+    // On processing time an unbounded frame takes each row on its own (ProcTimeUnboundedPrecedingFunction).
+    this.rows = cfg.frame.kind === 'ROWS' || (!cfg.isRowtime && !this.bounded);
+    // Flink's StreamExecOverAggregate: precedingOffset = bound + 1 for ROWS (the current row is in the frame).
+    this.offset = this.rows ? pre + 1 : pre;
+    // Unbounded frames never retract, so MIN/MAX need not keep value counts.
+    this.handle = createAggsHandle(cfg.aggs, cfg.inputSchema, { retraction: this.bounded });
+    if (this.bounded && !this.handle.retractable) {
+      throw new Error(`${cfg.name}: the aggregates of a bounded OVER frame must support retraction`);
+    }
+    this.keySelector = partitionSelector(cfg.inputSchema, cfg.partitionKeys);
+    this.width = cfg.inputSchema.size;
+    if (cfg.outputSchema.size !== this.width + cfg.aggs.length) {
+      throw new Error(
+        `${cfg.name}: the output schema must be the input's ${this.width} fields and ${cfg.aggs.length} aggregates`,
+      );
+    }
+  }
+
+  setup(ctx: OperatorContext): void {
+    this.ctx = ctx;
+  }
+
+  open(output: Output): void {
+    this.output = output;
+  }
+
+  private partition(k: Key): Partition {
+    let p = this.partitions.get(k);
+    if (p === undefined) {
+      p = {
+        acc: this.handle.createAccumulators(),
+        pendingTimes: [],
+        pending: new Map(),
+        keptTimes: [],
+        keptRows: [],
+        count: 0,
+        lastFired: null,
+      };
+      this.partitions.set(k, p);
+    }
+    return p;
+  }
+
+  processBatch(batch: RecordBatch): void {
+    const kinds = batch.kinds;
+    for (let r = 0; r < batch.length; r++) {
+      if (kinds[r] !== RowKind.INSERT) {
+        throw new Error(
+          `${this.name}: OVER aggregation takes an insert-only input, got a ${rowKindShort(kinds[r] as number)} row`,
+        );
+      }
+    }
+    const keys = this.keySelector.keysOf(batch);
+    const times = this.cfg.isRowtime ? timesOf(batch, this.cfg.timeCol) : null;
+    // Processing time: every row of the batch is at "now", and is emitted at once (see `processingTime`).
+    const now = times === null ? (this.ctx?.processingTime.now() ?? Date.now()) : 0;
+    let late = 0;
+    for (let r = 0; r < batch.length; r++) {
+      const k = keys[r] as Key;
+      const t = times === null ? now : (times[r] as number);
+      if (times !== null) {
+        const p = this.partitions.get(k);
+        // Unbounded frames (AbstractRowTimeUnboundedPrecedingOver) drop rows at or behind the watermark; bounded
+        // ones (RowTime*BoundedPrecedingFunction) rows at or before the partition's last emitted time.
+        const isLate = this.bounded
+          ? p !== undefined && p.lastFired !== null && t <= p.lastFired
+          : t <= this.watermark;
+        if (isLate || t !== t) {
+          late++;
+          continue;
+        }
+      }
+      const p = this.partition(k);
+      const list = p.pending.get(t);
+      if (list === undefined) {
+        p.pending.set(t, [rowAt(batch, r)]);
+        insertSorted(p.pendingTimes, t);
+      } else {
+        list.push(rowAt(batch, r));
+      }
+      this.waiting.add(k);
+    }
+    if (late > 0) this.ctx?.metrics.inc('numLateRecordsDropped', late);
+    if (times === null) this.fire(Infinity);
+  }
+
+  processWatermark(timestamp: number): void {
+    if (this.cfg.isRowtime && timestamp > this.watermark) {
+      this.watermark = timestamp;
+      this.fire(timestamp);
+    }
+    (this.output as Output).emitWatermark(timestamp);
+  }
+
+  /**
+   * Emits, per waiting partition, the rows with time <= `upTo`. The rows the aggregates need (those due, and the
+   * kept rows that leave a bounded frame now) are built into one batch, since accumulators read batches.
+   */
+  private fire(upTo: number): void {
+    const work: Work[] = [];
+    const all: Value[][] = [];
+    for (const k of this.waiting) {
+      const p = this.partitions.get(k) as Partition;
+      let n = 0;
+      while (n < p.pendingTimes.length && (p.pendingTimes[n] as number) <= upTo) n++;
+      if (n === 0) continue;
+      if (n === p.pendingTimes.length) this.waiting.delete(k);
+      const dueTimes = p.pendingTimes.splice(0, n);
+      const kept = this.retractionCandidates(p, dueTimes);
+      const from = all.length;
+      for (let i = 0; i < kept; i++) all.push(p.keptRows[i] as Value[]);
+      let dueCount = 0;
+      for (const t of dueTimes) {
+        const rows = p.pending.get(t) as Value[][];
+        for (const row of rows) all.push(row);
+        dueCount += rows.length;
+      }
+      work.push({ p, from, kept, dueTimes, dueCount });
+    }
+    if (work.length === 0) return;
+    const batch = batchFromRows(this.cfg.inputSchema, all);
+    const builders = this.outputSchema.fields.map((f) => new ColumnBuilder(f.type, all.length));
+    let emitted = 0;
+    for (const w of work) emitted += this.emitPartition(w, batch, builders);
+    (this.output as Output).emitBatch(
+      makeBatch(
+        this.outputSchema,
+        builders.map((b) => b.finish()),
+        emitted,
+      ),
+    );
+  }
+
+  /** How many of the oldest kept rows leave the frame while the due rows are processed. */
+  private retractionCandidates(p: Partition, dueTimes: readonly number[]): number {
+    if (!this.bounded) return 0;
+    if (this.rows) {
+      let due = 0;
+      for (const t of dueTimes) due += (p.pending.get(t) as Value[][]).length;
+      return Math.min(p.keptRows.length, Math.max(0, p.count + due - this.offset));
+    }
+    const last = dueTimes[dueTimes.length - 1] as number;
+    let n = 0;
+    while (n < p.keptTimes.length && last - (p.keptTimes[n] as number) > this.offset) n++;
+    return n;
+  }
+
+  /** Runs one partition's due rows through its accumulators; returns how many rows it emitted. */
+  private emitPartition(w: Work, batch: RecordBatch, builders: ColumnBuilder[]): number {
+    const { p, from, kept } = w;
+    const h = this.handle;
+    const acc = p.acc;
+    let row = from + kept;
+    if (!this.bounded) {
+      for (const t of w.dueTimes) {
+        const rows = p.pending.get(t) as Value[][];
+        p.pending.delete(t);
+        if (this.rows) {
+          // ROWS: each row's frame ends at itself, so rows of one time see different values.
+          for (const r of rows) {
+            h.accumulate(acc, batch, row++);
+            this.write(r, acc, builders);
+          }
+        } else {
+          // RANGE: peers (rows of one time) are all in each other's frame.
+          for (let i = 0; i < rows.length; i++) h.accumulate(acc, batch, row + i);
+          row += rows.length;
+          for (const r of rows) this.write(r, acc, builders);
+        }
+      }
+      return w.dueCount;
+    }
+    // Bounded: a FIFO of the rows in the accumulators, as batch indices (-1: kept from earlier, not retracted now).
+    const fifoIdx: number[] = [];
+    const fifoTimes: number[] = [];
+    const fifoRows: Value[][] = [];
+    for (let i = 0; i < p.keptRows.length; i++) {
+      fifoIdx.push(i < kept ? from + i : -1);
+      fifoTimes.push(p.keptTimes[i] as number);
+      fifoRows.push(p.keptRows[i] as Value[]);
+    }
+    let head = 0;
+    for (const t of w.dueTimes) {
+      const rows = p.pending.get(t) as Value[][];
+      p.pending.delete(t);
+      if (this.rows) {
+        // RowTimeRowsBoundedPrecedingFunction: a full frame drops its oldest row before taking the new one.
+        for (const r of rows) {
+          if (p.count >= this.offset) h.retract(acc, batch, fifoIdx[head++] as number);
+          else p.count++;
+          h.accumulate(acc, batch, row);
+          fifoIdx.push(row++);
+          fifoTimes.push(t);
+          fifoRows.push(r);
+          this.write(r, acc, builders);
+        }
+      } else {
+        // RowTimeRangeBoundedPrecedingFunction: rows older than t - preceding leave, then the peers join.
+        while (head < fifoIdx.length && t - (fifoTimes[head] as number) > this.offset)
+          h.retract(acc, batch, fifoIdx[head++] as number);
+        for (let i = 0; i < rows.length; i++) {
+          fifoIdx.push(row);
+          fifoTimes.push(t);
+          fifoRows.push(rows[i] as Value[]);
+          h.accumulate(acc, batch, row++);
+        }
+        for (const r of rows) this.write(r, acc, builders);
+      }
+      p.lastFired = t;
+    }
+    p.keptTimes = fifoTimes.slice(head);
+    p.keptRows = fifoRows.slice(head);
+    return w.dueCount;
+  }
+
+  private write(row: readonly Value[], acc: AccState, builders: ColumnBuilder[]): void {
+    for (let i = 0; i < this.width; i++) (builders[i] as ColumnBuilder).append(row[i] as Value);
+    this.handle.writeValues(acc, builders, this.width);
+  }
+
+  snapshotState(): Uint8Array {
+    const s: Snapshot = { watermark: this.watermark, partitions: this.partitions };
+    return serialize(s);
+  }
+
+  restoreState(bytes: Uint8Array): void {
+    const s = deserialize(bytes) as Snapshot;
+    this.watermark = s.watermark;
+    this.partitions = s.partitions;
+    this.waiting = new Set();
+    for (const [k, p] of this.partitions) if (p.pendingTimes.length > 0) this.waiting.add(k);
+  }
+
+  finish(): void {}
+
+  close(): void {
+    this.partitions.clear();
+    this.waiting.clear();
+  }
+}
+
+/** Inserts into an ascending array; new times usually go at the end, so this is a short scan. */
+function insertSorted(a: number[], t: number): void {
+  let i = a.length;
+  while (i > 0 && (a[i - 1] as number) > t) i--;
+  a.splice(i, 0, t);
+}

@@ -2103,6 +2103,10 @@ export class SqlGrammar extends EmbeddedActionsParser {
    * most of chevrotain's cost per token.
    */
   public expr = this.RULE('expr', (): A.Expr => {
+    if (!this.RECORDING_PHASE && this.fastExpressions) {
+      const fast = this.tryFast(false);
+      if (fast !== null) return fast;
+    }
     const operands: A.Expr[] = [];
     const ops: A.BinaryOp[] = [];
     // NOT binds looser than the predicates and tighter than AND, so `NOT NOT a = b` wraps the whole predicate.
@@ -2296,6 +2300,10 @@ export class SqlGrammar extends EmbeddedActionsParser {
 
   /** Arithmetic and `||` in one loop, built by precedence: `*`, `/`, `%`, `||` over `+`, `-` (as in Calcite). */
   private additive = this.RULE('additive', (): A.Expr => {
+    if (!this.RECORDING_PHASE && this.fastExpressions) {
+      const fast = this.tryFast(true);
+      if (fast !== null) return fast;
+    }
     const operands: A.Expr[] = [this.SUBRULE(this.unary)];
     const ops: A.BinaryOp[] = [];
     this.MANY(() => {
@@ -2704,6 +2712,371 @@ export class SqlGrammar extends EmbeddedActionsParser {
     ]),
   );
 
+  // ------------------------------------------------------------------------------ expressions, fast path
+
+  /**
+   * Whether `expr` and `additive` run the hand-written precedence-climbing parser below. The rule bodies after
+   * it are the grammar as chevrotain records it (content assist, error descriptions and lookahead all come from
+   * that recording) and the parser of last resort; the differential tests parse with this off and compare.
+   */
+  fastExpressions = true;
+
+  /**
+   * Parses an expression (or, with `arithmetic`, only the arithmetic level) by precedence climbing, reading the
+   * tokens directly: no rule call, lookahead function or closure per operand, which were most of the parse
+   * time. Anything it is not sure about (a mistake, a rare construct's odd corner) throws BAIL, and the rule
+   * then rewinds and parses the same tokens with the recorded grammar, so errors and odd inputs behave exactly
+   * as before; the rarer operand forms (EXTRACT, ARRAY[...], ...) are handed to the `primary` rule.
+   */
+  private tryFast(arithmetic: boolean): A.Expr | null {
+    const cursor = this as unknown as Cursor;
+    const at = cursor.currIdx;
+    const semanticCount = this.semanticErrors.length;
+    try {
+      return arithmetic ? this.fastArith(0) : this.fastBool(0);
+    } catch (e) {
+      if (e !== BAIL) throw e;
+      cursor.currIdx = at;
+      this.semanticErrors.length = semanticCount;
+      return null;
+    }
+  }
+
+  private next(): IToken {
+    const t = this.LA(1);
+    (this as unknown as Cursor).currIdx++;
+    return t;
+  }
+
+  private expect(type: TokenType): IToken {
+    const t = this.LA(1);
+    if (t.tokenType !== type) throw BAIL;
+    (this as unknown as Cursor).currIdx++;
+    return t;
+  }
+
+  /** OR and AND: binding power 1 and 2, left-associative; operands are NOT* predicate. */
+  private fastBool(min: number): A.Expr {
+    let left = this.fastNot();
+    for (;;) {
+      const tt = this.LA(1).tokenType;
+      const bp = tt === K.OR ? 1 : tt === K.AND ? 2 : 0;
+      if (bp <= min) return left;
+      this.next();
+      const right = this.fastBool(bp);
+      left = binary(bp === 1 ? 'OR' : 'AND', left, right);
+    }
+  }
+
+  /** NOT binds looser than the predicates and tighter than AND, so `NOT a = b` negates the comparison. */
+  private fastNot(): A.Expr {
+    const t = this.LA(1);
+    if (t.tokenType !== K.NOT) return this.fastPredicate();
+    this.next();
+    const operand = this.fastNot();
+    return { kind: 'unary', op: 'NOT', operand, span: { start: t.startOffset, end: operand.span.end } };
+  }
+
+  /** One comparison or postfix predicate after an arithmetic operand, as the `predicate` rule. */
+  private fastPredicate(): A.Expr {
+    const left = this.fastArith(0);
+    let tt = this.LA(1).tokenType;
+    const cmp = COMPARISON.get(tt);
+    if (cmp !== undefined) {
+      this.next();
+      return binary(cmp, left, this.fastArith(0));
+    }
+    if (tt === K.IS) {
+      this.next();
+      let negated = false;
+      if (this.LA(1).tokenType === K.NOT) {
+        this.next();
+        negated = true;
+      }
+      const t = this.next().tokenType;
+      if (t === K.NULL) return { kind: 'isNull', operand: left, negated, span: this.spanAt(left.span.start) };
+      if (t === K.TRUE || t === K.FALSE || t === K.UNKNOWN) {
+        const value = t === K.TRUE ? true : t === K.FALSE ? false : null;
+        return { kind: 'isBool', operand: left, value, negated, span: this.spanAt(left.span.start) };
+      }
+      if (t !== K.DISTINCT) throw BAIL;
+      this.expect(K.FROM);
+      const right = this.fastArith(0);
+      return { kind: 'isDistinctFrom', left, right, negated, span: this.spanAt(left.span.start) };
+    }
+    let negated = false;
+    if (tt === K.NOT) {
+      this.next();
+      negated = true;
+      tt = this.LA(1).tokenType;
+    }
+    if (tt === K.BETWEEN) {
+      this.next();
+      const s = this.LA(1).tokenType;
+      let symmetric = false;
+      if (s === K.SYMMETRIC || s === K.ASYMMETRIC) {
+        this.next();
+        symmetric = s === K.SYMMETRIC;
+      }
+      const low = this.fastArith(0);
+      this.expect(K.AND);
+      const high = this.fastArith(0);
+      return {
+        kind: 'between',
+        operand: left,
+        low,
+        high,
+        negated,
+        symmetric,
+        span: { start: left.span.start, end: high.span.end },
+      };
+    }
+    if (tt === K.IN) {
+      this.next();
+      if (this.isParenQuery()) {
+        const query = this.SUBRULE(this.parenQuery);
+        return { kind: 'inQuery', operand: left, query, negated, span: this.spanAt(left.span.start) };
+      }
+      // The recorded grammar picks the list alternative on two tokens, `(` and an expression start.
+      if (this.LA(1).tokenType !== P.LParen || EXPR_START[this.LA(2).tokenTypeIdx] !== 1) throw BAIL;
+      const list = this.SUBRULE(this.parenExprList);
+      return { kind: 'inList', operand: left, list, negated, span: this.spanAt(left.span.start) };
+    }
+    if (tt === K.LIKE || tt === K.SIMILAR) {
+      this.next();
+      if (tt === K.SIMILAR) this.expect(K.TO);
+      const pattern = this.fastArith(0);
+      let escape: A.Expr | null = null;
+      if (this.LA(1).tokenType === K.ESCAPE) {
+        this.next();
+        escape = this.fastArith(0);
+      }
+      return {
+        kind: tt === K.SIMILAR ? 'similarTo' : 'like',
+        operand: left,
+        pattern,
+        escape,
+        negated,
+        span: this.spanAt(left.span.start),
+      };
+    }
+    if (negated) throw BAIL;
+    return left;
+  }
+
+  /** `+ -` (binding power 1) and `* / % ||` (2), left-associative, over signed operands. */
+  private fastArith(min: number): A.Expr {
+    let left = this.fastUnary();
+    for (;;) {
+      const t = this.LA(1);
+      const bp = ARITH_BP[t.tokenTypeIdx] ?? 0;
+      if (bp <= min) return left;
+      this.next();
+      const right = this.fastArith(bp);
+      left = binary(ARITH_OP[t.tokenTypeIdx] as A.BinaryOp, left, right);
+    }
+  }
+
+  /** Signs, a primary, then subscripts and field accesses (the signs apply to the whole postfix chain). */
+  private fastUnary(): A.Expr {
+    const t = this.LA(1);
+    if (t.tokenType === P.Minus || t.tokenType === P.Plus) {
+      this.next();
+      const operand = this.fastUnary();
+      return {
+        kind: 'unary',
+        op: t.tokenType === P.Minus ? '-' : '+',
+        operand,
+        span: { start: t.startOffset, end: operand.span.end },
+      };
+    }
+    let operand = this.fastPrimary();
+    for (;;) {
+      const tt = this.LA(1).tokenType;
+      if (tt === P.LBracket) {
+        this.next();
+        const index = this.fastBool(0);
+        this.expect(P.RBracket);
+        operand = { kind: 'subscript', operand, index, span: this.spanAt(operand.span.start) };
+      } else if (tt === P.Dot) {
+        if (!isNameToken(this.LA(2))) throw BAIL;
+        this.next();
+        const field = identOf(this.next());
+        operand = { kind: 'fieldAccess', operand, field, span: this.spanAt(operand.span.start) };
+      } else return operand;
+    }
+  }
+
+  private fastPrimary(): A.Expr {
+    const t = this.LA(1);
+    const tt = t.tokenType;
+    if (NAME_TOKEN[t.tokenTypeIdx] === 1 || tt === K.LEFT || tt === K.RIGHT || tt === K.GROUPING)
+      return this.fastNameOrCall();
+    switch (tt) {
+      case IntegerLiteral:
+      case DecimalLiteral:
+        this.next();
+        return { kind: 'numberLit', text: t.image, span: this.spanOf(t) };
+      case StringLiteral:
+        this.next();
+        return { kind: 'stringLit', value: unquoteString(t.image), span: this.spanOf(t) };
+      case K.TRUE:
+      case K.FALSE:
+        this.next();
+        return { kind: 'boolLit', value: tt === K.TRUE, span: this.spanOf(t) };
+      case K.NULL:
+        this.next();
+        return { kind: 'nullLit', span: this.spanOf(t) };
+      case K.DATE:
+      case K.TIME:
+      case K.TIMESTAMP: {
+        this.next();
+        const v = this.expect(StringLiteral);
+        const type = tt === K.DATE ? 'DATE' : tt === K.TIME ? 'TIME' : 'TIMESTAMP';
+        return { kind: 'typedLit', type, value: unquoteString(v.image), span: this.spanFrom(t) };
+      }
+      case K.INTERVAL: {
+        this.next();
+        const v = this.expect(StringLiteral);
+        const from = this.fastTimeUnit();
+        let to: A.TimeUnit | null = null;
+        if (this.LA(1).tokenType === K.TO) {
+          this.next();
+          to = this.fastTimeUnit();
+        }
+        return { kind: 'intervalLit', value: unquoteString(v.image), from, to, span: this.spanFrom(t) };
+      }
+      case K.CAST:
+      case K.TRY_CAST: {
+        this.next();
+        this.expect(P.LParen);
+        const operand = this.fastBool(0);
+        this.expect(K.AS);
+        const type = this.SUBRULE(this.dataType);
+        this.expect(P.RParen);
+        return { kind: 'cast', operand, type, safe: tt === K.TRY_CAST, span: this.spanFrom(t) };
+      }
+      case K.CASE:
+        return this.SUBRULE(this.caseExpr);
+      case P.LParen: {
+        if (this.isParenQuery()) {
+          const query = this.SUBRULE(this.parenQuery);
+          return { kind: 'subquery', query, span: this.spanFrom(t) };
+        }
+        this.next();
+        const e = this.fastBool(0);
+        this.expect(P.RParen);
+        return e;
+      }
+      case K.EXTRACT:
+      case K.EXISTS:
+      case K.ARRAY:
+      case K.MAP:
+      case K.ROW:
+      case K.DESCRIPTOR:
+      case K.TABLE:
+        return this.SUBRULE(this.primary);
+      default:
+        throw BAIL;
+    }
+  }
+
+  private fastTimeUnit(): A.TimeUnit {
+    const unit = TIME_UNIT_OF.get(this.LA(1).tokenType);
+    if (unit === undefined) throw BAIL;
+    this.next();
+    return unit;
+  }
+
+  /** As the `nameOrCall` rule: a name, or a call with its FILTER and OVER (spans reach the end of all three). */
+  private fastNameOrCall(): A.Expr {
+    const first = this.next();
+    let name: A.QualifiedName;
+    if (NAME_TOKEN[first.tokenTypeIdx] === 1) {
+      const parts: A.Ident[] = [identOf(first)];
+      while (this.LA(1).tokenType === P.Dot) {
+        if (NAME_TOKEN[this.LA(2).tokenTypeIdx] !== 1) throw BAIL;
+        this.next();
+        parts.push(identOf(this.next()));
+      }
+      name = {
+        parts,
+        span: { start: (parts[0] as A.Ident).span.start, end: (parts[parts.length - 1] as A.Ident).span.end },
+      };
+    } else {
+      const span = this.spanOf(first);
+      name = { parts: [{ value: first.image.toUpperCase(), span, quoted: false }], span };
+    }
+    let call: { args: A.Expr[]; distinct: boolean; star: boolean } | undefined;
+    if (this.LA(1).tokenType === P.LParen) {
+      this.next();
+      const args: A.Expr[] = [];
+      let distinct = false;
+      let star = false;
+      const tt = this.LA(1).tokenType;
+      if (tt === P.Star) {
+        this.next();
+        star = true;
+      } else if (tt !== P.RParen) {
+        if (tt === K.DISTINCT) {
+          this.next();
+          distinct = true;
+        } else if (tt === K.ALL) this.next();
+        args.push(this.fastCallArg());
+        while (this.LA(1).tokenType === P.Comma) {
+          this.next();
+          args.push(this.fastCallArg());
+        }
+        // SUBSTRING(s FROM i [FOR n]) is SUBSTRING(s, i, n).
+        if (this.LA(1).tokenType === K.FROM) {
+          this.next();
+          args.push(this.fastBool(0));
+          if (this.LA(1).tokenType === K.FOR) {
+            this.next();
+            args.push(this.fastBool(0));
+          }
+        }
+      }
+      this.expect(P.RParen);
+      call = { args, distinct, star };
+    }
+    let filter: A.Expr | undefined;
+    if (this.LA(1).tokenType === K.FILTER) {
+      this.next();
+      this.expect(P.LParen);
+      this.expect(K.WHERE);
+      filter = this.fastBool(0);
+      this.expect(P.RParen);
+    }
+    let over: A.WindowSpec | A.Ident | undefined;
+    if (this.LA(1).tokenType === K.OVER) {
+      this.next();
+      if (this.LA(1).tokenType === P.LParen) over = this.SUBRULE(this.windowSpec);
+      else if (NAME_TOKEN[this.LA(1).tokenTypeIdx] === 1) over = identOf(this.next());
+      else throw BAIL;
+    }
+    if (call === undefined) {
+      if (filter !== undefined || over !== undefined)
+        this.semantic('FILTER and OVER apply to function calls only', this.spanAt(name.span.start));
+      return { kind: 'ident', name, span: name.span };
+    }
+    let e: A.Expr = { kind: 'call', name, ...call, span: this.spanAt(name.span.start) };
+    if (filter !== undefined)
+      e = { kind: 'filter', call: e, where: filter, span: this.spanAt(name.span.start) };
+    if (over !== undefined) e = { kind: 'over', call: e, window: over, span: this.spanAt(name.span.start) };
+    return e;
+  }
+
+  private fastCallArg(): A.Expr {
+    if (NAME_TOKEN[this.LA(1).tokenTypeIdx] === 1 && this.LA(2).tokenType === P.Arrow) {
+      const name = identOf(this.next());
+      this.next();
+      const value = this.fastBool(0);
+      return { kind: 'namedArg', name, value, span: this.spanAt(name.span.start) };
+    }
+    return this.fastBool(0);
+  }
+
   /** The body of OVER (...) and of a WINDOW clause entry. */
   private windowSpec = this.RULE('windowSpec', (): A.WindowSpec => {
     const start = this.CONSUME(P.LParen);
@@ -2790,6 +3163,80 @@ export class SqlGrammar extends EmbeddedActionsParser {
       },
     ]);
   });
+}
+
+/** Thrown by the fast expression parser where it leaves the input to the recorded grammar. */
+const BAIL = new Error('fast expression parser: rewind');
+
+/** The parser's token cursor (chevrotain keeps it in a field that its typings do not show). */
+interface Cursor {
+  currIdx: number;
+}
+
+const COMPARISON = new Map<TokenType, A.BinaryOp>([
+  [P.Eq, '='],
+  [P.Neq, '<>'],
+  [P.Le, '<='],
+  [P.Ge, '>='],
+  [P.Lt, '<'],
+  [P.Gt, '>'],
+]);
+
+const TIME_UNIT_OF = new Map<TokenType, A.TimeUnit>(TIME_UNITS);
+
+/** Token tables by tokenTypeIdx: binding power and operator of arithmetic tokens, and which tokens are names. */
+const ARITH_BP: number[] = [];
+const ARITH_OP: A.BinaryOp[] = [];
+for (const [t, bp, op] of [
+  [P.Plus, 1, '+'],
+  [P.Minus, 1, '-'],
+  [P.Star, 2, '*'],
+  [P.Slash, 2, '/'],
+  [P.Percent, 2, '%'],
+  [P.Concat, 2, '||'],
+] as const) {
+  ARITH_BP[t.tokenTypeIdx as number] = bp;
+  ARITH_OP[t.tokenTypeIdx as number] = op;
+}
+const NAME_TOKEN = new Uint8Array(1024);
+/** The tokens that can start an expression (a test checks this against the recorded grammar's FIRST set). */
+export const EXPR_START = new Uint8Array(1024);
+for (const t of allTokens) {
+  if (t === Identifier || t === QuotedIdentifier || (t.CATEGORIES ?? []).includes(NonReserved)) {
+    NAME_TOKEN[t.tokenTypeIdx as number] = 1;
+    EXPR_START[t.tokenTypeIdx as number] = 1;
+  }
+}
+for (const t of [
+  IntegerLiteral,
+  DecimalLiteral,
+  StringLiteral,
+  K.TRUE,
+  K.FALSE,
+  K.NULL,
+  K.DATE,
+  K.TIME,
+  K.TIMESTAMP,
+  K.INTERVAL,
+  K.CAST,
+  K.TRY_CAST,
+  K.CASE,
+  K.EXTRACT,
+  K.EXISTS,
+  K.ARRAY,
+  K.MAP,
+  K.ROW,
+  K.DESCRIPTOR,
+  K.TABLE,
+  K.LEFT,
+  K.RIGHT,
+  K.GROUPING,
+  P.LParen,
+  P.Minus,
+  P.Plus,
+  K.NOT,
+]) {
+  EXPR_START[t.tokenTypeIdx as number] = 1;
 }
 
 function identOf(t: IToken): A.Ident {

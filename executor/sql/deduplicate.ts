@@ -4,13 +4,13 @@
 // retraction deletes it) and RowTimeDeduplicateFunction (the row with the smallest/largest event time wins; the
 // result is updated as soon as a better row arrives, not on the watermark, and no row is ever late).
 import { deserialize, serialize } from 'node:v8';
-import { rowAt, type RecordBatch } from '../batch/batch.js';
+import { type RecordBatch } from '../batch/batch.js';
 import type { Value } from '../batch/column.js';
 import type { Key, KeySelector } from '../runtime/key.js';
 import type { Output, StreamOperator } from '../runtime/operator.js';
 import { isAccumulate, RowKind } from '../types/row-kind.js';
 import type { Schema } from '../types/schema.js';
-import { ChangelogBuilder, partitionSelector, rowsEqual, timesOf } from './rank.js';
+import { ChangelogBuilder, partitionSelector, rowsEqual, timesOf, stateRowAt } from './rank.js';
 
 export interface DeduplicateConfig {
   readonly name: string;
@@ -90,7 +90,7 @@ export class DeduplicateOperator implements StreamOperator {
       const k = keys[r] as Key;
       if (this.firstSeen.has(k)) continue;
       this.firstSeen.add(k);
-      this.out.add(rowAt(batch, r), RowKind.INSERT, this.rowNumber);
+      this.out.add(stateRowAt(batch, r), RowKind.INSERT, this.rowNumber);
     }
   }
 
@@ -100,7 +100,7 @@ export class DeduplicateOperator implements StreamOperator {
       const k = keys[r] as Key;
       const prev = this.rows.get(k);
       if (isAccumulate(batch.kinds[r] as number)) {
-        const row = rowAt(batch, r);
+        const row = stateRowAt(batch, r);
         this.rows.set(k, row);
         if (prev === undefined) {
           this.out.add(row, RowKind.INSERT, this.rowNumber);
@@ -127,7 +127,7 @@ export class DeduplicateOperator implements StreamOperator {
       const prevTime = this.times.get(k);
       // Keep-last takes a row at the same time as the current one (the later arrival); keep-first does not.
       if (prevTime !== undefined && !(this.keepLast ? prevTime <= t : t < prevTime)) continue;
-      const row = rowAt(batch, r);
+      const row = stateRowAt(batch, r);
       const prev = this.rows.get(k);
       if (prev === undefined) {
         this.out.add(row, RowKind.INSERT, this.rowNumber);

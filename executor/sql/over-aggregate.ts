@@ -5,14 +5,14 @@
 // RowTimeRangeBoundedPrecedingFunction and RowTimeRowsBoundedPrecedingFunction do: RANGE frames include the peers
 // (rows of the same time), ROWS frames count rows; a bounded frame retracts the rows that leave it.
 import { deserialize, serialize } from 'node:v8';
-import { batchFromRows, makeBatch, rowAt, type RecordBatch } from '../batch/batch.js';
+import { makeBatch, type RecordBatch } from '../batch/batch.js';
 import { ColumnBuilder, type Value } from '../batch/column.js';
 import type { Key, KeySelector } from '../runtime/key.js';
 import type { OperatorContext, Output, StreamOperator } from '../runtime/operator.js';
 import { RowKind, rowKindShort } from '../types/row-kind.js';
 import type { Schema } from '../types/schema.js';
 import { createAggsHandle, type AccState, type AggCall, type AggsHandle } from './aggregates.js';
-import { partitionSelector, timesOf } from './rank.js';
+import { CellWriter, partitionSelector, rowsToBatch, stateRowAt, timesOf } from './rank.js';
 
 /** The frame's lower bound; the upper bound is always CURRENT ROW. */
 export type OverFrame =
@@ -59,6 +59,12 @@ interface Work {
   readonly kept: number;
   readonly dueTimes: number[];
   readonly dueCount: number;
+}
+
+/** The output columns being built: the input's fields, then the aggregates. */
+interface Out {
+  readonly rows: CellWriter[];
+  readonly aggs: ColumnBuilder[];
 }
 
 export class OverAggregateOperator implements StreamOperator {
@@ -163,10 +169,10 @@ export class OverAggregateOperator implements StreamOperator {
       const p = this.partition(k);
       const list = p.pending.get(t);
       if (list === undefined) {
-        p.pending.set(t, [rowAt(batch, r)]);
+        p.pending.set(t, [stateRowAt(batch, r)]);
         insertSorted(p.pendingTimes, t);
       } else {
-        list.push(rowAt(batch, r));
+        list.push(stateRowAt(batch, r));
       }
       this.waiting.add(k);
     }
@@ -208,14 +214,18 @@ export class OverAggregateOperator implements StreamOperator {
       work.push({ p, from, kept, dueTimes, dueCount });
     }
     if (work.length === 0) return;
-    const batch = batchFromRows(this.cfg.inputSchema, all);
-    const builders = this.outputSchema.fields.map((f) => new ColumnBuilder(f.type, all.length));
+    const batch = rowsToBatch(this.cfg.inputSchema, all);
+    const fields = this.outputSchema.fields;
+    const out: Out = {
+      rows: fields.slice(0, this.width).map((f) => new CellWriter(f.type, all.length)),
+      aggs: fields.slice(this.width).map((f) => new ColumnBuilder(f.type, all.length)),
+    };
     let emitted = 0;
-    for (const w of work) emitted += this.emitPartition(w, batch, builders);
+    for (const w of work) emitted += this.emitPartition(w, batch, out);
     (this.output as Output).emitBatch(
       makeBatch(
         this.outputSchema,
-        builders.map((b) => b.finish()),
+        [...out.rows.map((b) => b.finish()), ...out.aggs.map((b) => b.finish())],
         emitted,
       ),
     );
@@ -236,7 +246,7 @@ export class OverAggregateOperator implements StreamOperator {
   }
 
   /** Runs one partition's due rows through its accumulators; returns how many rows it emitted. */
-  private emitPartition(w: Work, batch: RecordBatch, builders: ColumnBuilder[]): number {
+  private emitPartition(w: Work, batch: RecordBatch, builders: Out): number {
     const { p, from, kept } = w;
     const h = this.handle;
     const acc = p.acc;
@@ -303,9 +313,9 @@ export class OverAggregateOperator implements StreamOperator {
     return w.dueCount;
   }
 
-  private write(row: readonly Value[], acc: AccState, builders: ColumnBuilder[]): void {
-    for (let i = 0; i < this.width; i++) (builders[i] as ColumnBuilder).append(row[i] as Value);
-    this.handle.writeValues(acc, builders, this.width);
+  private write(row: readonly Value[], acc: AccState, out: Out): void {
+    for (let i = 0; i < this.width; i++) (out.rows[i] as CellWriter).append(row[i] as Value);
+    this.handle.writeValues(acc, out.aggs, 0);
   }
 
   snapshotState(): Uint8Array {

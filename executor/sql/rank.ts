@@ -5,11 +5,13 @@
 // number column a row that merely moves within the range is not re-emitted; with it, every shifted rank is an
 // update. Also home of the sort-key comparator and the changelog output builder the other ranking operators share.
 import { deserialize, serialize } from 'node:v8';
-import { makeBatch, rowAt, type RecordBatch } from '../batch/batch.js';
+import { makeBatch, type RecordBatch } from '../batch/batch.js';
 import { ColumnBuilder, getValue, type Column, type Value } from '../batch/column.js';
+import { allValid, isValid, setValid, validityBytes } from '../batch/validity.js';
 import type { Key, KeySelector } from '../runtime/key.js';
 import type { Output, StreamOperator } from '../runtime/operator.js';
 import { isAccumulate, RowKind } from '../types/row-kind.js';
+import type { LogicalType } from '../types/logical-type.js';
 import type { Schema } from '../types/schema.js';
 import { columnsKeySelector } from './keys.js';
 
@@ -91,6 +93,9 @@ function valueEquals(a: Value, b: Value): boolean {
   if (a === b) return true;
   if (a === null || b === null) return false;
   if (typeof a === 'number' && typeof b === 'number') return a !== a && b !== b;
+  // State rows keep exact BIGINT/DECIMAL cells as numbers, wide ones as bigints: compare them by value.
+  if ((typeof a === 'number' || typeof a === 'bigint') && (typeof b === 'number' || typeof b === 'bigint'))
+    return a == b;
   if (a instanceof Map || b instanceof Map) {
     if (!(a instanceof Map && b instanceof Map) || a.size !== b.size) return false;
     for (const [k, v] of a as ReadonlyMap<Value, Value>)
@@ -158,6 +163,120 @@ export function partitionSelector(schema: Schema, cols: readonly number[]): KeyS
   );
 }
 
+/**
+ * Row `r` of a batch as values to keep in state: as `rowAt`, except that BIGINT and DECIMAL cells of the
+ * exact-double layout stay numbers (no bigint allocated per cell; wide cells are bigints). Everything in this
+ * module that compares or writes rows takes both forms.
+ */
+export function stateRowAt(batch: RecordBatch, r: number): Value[] {
+  const cols = batch.columns;
+  const out = new Array<Value>(cols.length);
+  for (let i = 0; i < cols.length; i++) {
+    const c = cols[i] as Column;
+    if (c.validity !== null && !isValid(c.validity, r)) {
+      out[i] = null;
+      continue;
+    }
+    switch (c.kind) {
+      case 'i8':
+      case 'i16':
+      case 'i32':
+      case 'f32':
+      case 'f64':
+      case 'str':
+        out[i] = c.values[r] as number | string;
+        break;
+      case 'bool':
+        out[i] = c.values[r] !== 0;
+        break;
+      default:
+        out[i] = getValue(c, batch.schema.field(i).type, r);
+    }
+  }
+  return out;
+}
+
+const EXACT_MIN = -(2n ** 53n);
+const EXACT_MAX = 2n ** 53n;
+
+/**
+ * Appends the values of one column. BIGINT and DECIMAL values (numbers or bigints) go straight into the
+ * exact-double layout, switching to a ColumnBuilder (and its wide layout) only when a value leaves ±2^53; other
+ * types go through a ColumnBuilder.
+ */
+export class CellWriter {
+  private f64: Float64Array | null = null;
+  private validity: Uint8Array | null = null;
+  private n = 0;
+  private fallback: ColumnBuilder | null = null;
+
+  constructor(
+    readonly type: LogicalType,
+    capacity = 64,
+  ) {
+    if (type.kind === 'BIGINT' || type.kind === 'DECIMAL') this.f64 = new Float64Array(Math.max(1, capacity));
+    else this.fallback = new ColumnBuilder(type, capacity);
+  }
+
+  append(v: Value): void {
+    if (this.fallback !== null) {
+      this.fallback.append(v);
+      return;
+    }
+    let f = this.f64 as Float64Array;
+    const i = this.n;
+    if (i === f.length) {
+      const g = new Float64Array(f.length * 2);
+      g.set(f);
+      this.f64 = f = g;
+      if (this.validity !== null) {
+        const w = new Uint8Array(validityBytes(g.length));
+        w.set(this.validity);
+        this.validity = w;
+      }
+    }
+    if (v === null) {
+      if (this.validity === null) this.validity = allValid(i, f.length);
+      setValid(this.validity, i, false);
+      f[i] = 0;
+    } else if (typeof v === 'number' || (typeof v === 'bigint' && v >= EXACT_MIN && v <= EXACT_MAX)) {
+      if (this.validity !== null) setValid(this.validity, i, true);
+      f[i] = Number(v);
+    } else {
+      // A value beyond the exact-double range: replay into a builder that widens the column.
+      const b = new ColumnBuilder(this.type, f.length);
+      for (let j = 0; j < i; j++) b.append(isValid(this.validity, j) ? BigInt(f[j] as number) : null);
+      b.append(v);
+      this.fallback = b;
+      this.f64 = null;
+      return;
+    }
+    this.n = i + 1;
+  }
+
+  finish(): Column {
+    if (this.fallback !== null) return this.fallback.finish();
+    const n = this.n;
+    return {
+      kind: 'f64',
+      values: (this.f64 as Float64Array).slice(0, n),
+      validity: this.validity === null ? null : this.validity.slice(0, validityBytes(n)),
+    };
+  }
+}
+
+/** Rows kept in state (see `stateRowAt`) as one insert-only batch of `schema`. */
+export function rowsToBatch(schema: Schema, rows: readonly (readonly Value[])[]): RecordBatch {
+  const writers = schema.fields.map((f) => new CellWriter(f.type, rows.length));
+  for (const row of rows)
+    for (let i = 0; i < writers.length; i++) (writers[i] as CellWriter).append(row[i] as Value);
+  return makeBatch(
+    schema,
+    writers.map((w) => w.finish()),
+    rows.length,
+  );
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Output
 
@@ -166,7 +285,7 @@ export function partitionSelector(schema: Schema, cols: readonly number[]): KeyS
  * value (a rank number), with a row kind per row. Operators flush it once per input batch or watermark.
  */
 export class ChangelogBuilder {
-  private builders: ColumnBuilder[];
+  private builders: CellWriter[];
   private kinds: number[] = [];
 
   constructor(
@@ -179,8 +298,8 @@ export class ChangelogBuilder {
     this.builders = this.fresh();
   }
 
-  private fresh(): ColumnBuilder[] {
-    return this.schema.fields.map((f) => new ColumnBuilder(f.type, 64));
+  private fresh(): CellWriter[] {
+    return this.schema.fields.map((f) => new CellWriter(f.type, 64));
   }
 
   get length(): number {
@@ -189,8 +308,8 @@ export class ChangelogBuilder {
 
   add(row: readonly Value[], kind: number, extra: Value = null): void {
     const bs = this.builders;
-    for (let i = 0; i < this.dataWidth; i++) (bs[i] as ColumnBuilder).append(row[i] as Value);
-    if (bs.length > this.dataWidth) (bs[this.dataWidth] as ColumnBuilder).append(extra);
+    for (let i = 0; i < this.dataWidth; i++) (bs[i] as CellWriter).append(row[i] as Value);
+    if (bs.length > this.dataWidth) (bs[this.dataWidth] as CellWriter).append(extra);
     this.kinds.push(kind);
   }
 
@@ -355,12 +474,12 @@ export class RankOperator implements StreamOperator {
         }
         this.appendOnly(buf, sortKey, batch, r);
       } else if (isAccumulate(kind)) {
-        const row = rowAt(batch, r);
+        const row = stateRowAt(batch, r);
         buf.put(sortKey, row);
         if (this.withRowNumber) this.emitWithRowNumber(buf, sortKey, row);
         else this.emitWithoutRowNumber(buf, sortKey, row);
       } else {
-        const row = rowAt(batch, r);
+        const row = stateRowAt(batch, r);
         const removed = this.withRowNumber
           ? this.retractWithRowNumber(buf, sortKey, row)
           : this.retractWithoutRowNumber(buf, sortKey, row);
@@ -375,7 +494,7 @@ export class RankOperator implements StreamOperator {
 
   private appendOnly(buf: TopNBuffer, sortKey: Value[], batch: RecordBatch, r: number): void {
     if (!buf.inRange(sortKey, this.rankEnd)) return;
-    const row = rowAt(batch, r);
+    const row = stateRowAt(batch, r);
     buf.put(sortKey, row);
     if (this.withRowNumber) {
       const kept = this.emitWithRowNumber(buf, sortKey, row);

@@ -3,12 +3,12 @@
 // whose insert-only output this is: AppendOnlyFirstNFunction). The temporal sort buffers rows per event time and
 // emits a time's rows, ordered by the secondary keys, once the watermark passes it (Flink's RowTimeSortOperator).
 import { deserialize, serialize } from 'node:v8';
-import { rowAt, takeRows, type RecordBatch } from '../batch/batch.js';
+import { takeRows, type RecordBatch } from '../batch/batch.js';
 import type { Value } from '../batch/column.js';
 import type { OperatorContext, Output, StreamOperator } from '../runtime/operator.js';
 import { RowKind, rowKindShort } from '../types/row-kind.js';
 import type { Schema } from '../types/schema.js';
-import { ChangelogBuilder, compareOn, timesOf, type SortKey } from './rank.js';
+import { ChangelogBuilder, compareOn, timesOf, type SortKey, stateRowAt } from './rank.js';
 
 export interface LimitConfig {
   readonly name: string;
@@ -140,10 +140,10 @@ export class TemporalSortOperator implements StreamOperator {
       }
       const list = this.rows.get(t);
       if (list !== undefined) {
-        list.push(rowAt(batch, r));
+        list.push(stateRowAt(batch, r));
         continue;
       }
-      this.rows.set(t, [rowAt(batch, r)]);
+      this.rows.set(t, [stateRowAt(batch, r)]);
       this.insertTime(t);
     }
     if (late > 0) this.ctx?.metrics.inc('numLateRecordsDropped', late);

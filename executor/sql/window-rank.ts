@@ -4,7 +4,7 @@
 // RowTimeWindowDeduplicateProcessor / RowTimeDeduplicateRecordsCombiner). A row whose window has already fired
 // is late: dropped and counted in numLateRecordsDropped.
 import { deserialize, serialize } from 'node:v8';
-import { rowAt, type RecordBatch } from '../batch/batch.js';
+import { type RecordBatch } from '../batch/batch.js';
 import type { Value } from '../batch/column.js';
 import type { Key, KeySelector } from '../runtime/key.js';
 import type { OperatorContext, Output, StreamOperator } from '../runtime/operator.js';
@@ -19,6 +19,7 @@ import {
   type RankType,
   type SortedEntry,
   type SortKey,
+  stateRowAt,
 } from './rank.js';
 
 export interface WindowRankConfig {
@@ -125,7 +126,7 @@ export class WindowRankOperator implements StreamOperator {
       // ROW_NUMBER: a row tying with the last of a full buffer would rank after it (TopNBuffer's range check).
       // RANK / DENSE_RANK: ties share a rank, so they are kept and the trim below bounds the buffer.
       if (rankType === 'ROW_NUMBER' && !buf.inRange(sortKey, rankEnd)) continue;
-      buf.put(sortKey, rowAt(batch, r));
+      buf.put(sortKey, stateRowAt(batch, r));
       trim(buf, rankType, rankEnd);
     }
     if (late > 0) this.ctx?.metrics.inc('numLateRecordsDropped', late);
@@ -268,7 +269,7 @@ export class WindowDeduplicateOperator implements StreamOperator {
       const prev = window.get(k);
       // DeduplicateFunctionHelper.shouldKeepCurrentRow: keep-last takes ties (the later arrival), keep-first not.
       if (prev === undefined || (keepLast ? prev.time <= t : t < prev.time))
-        window.set(k, { time: t, row: rowAt(batch, r) });
+        window.set(k, { time: t, row: stateRowAt(batch, r) });
     }
     if (late > 0) this.ctx?.metrics.inc('numLateRecordsDropped', late);
   }

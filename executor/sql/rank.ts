@@ -131,14 +131,56 @@ export function compareOn(
   return 0;
 }
 
+/**
+ * One cell as a value to keep or compare: as `getValue`, except that cells of the exact-double layout (BIGINT,
+ * DECIMAL unscaled) stay numbers instead of becoming one bigint each. Comparisons and writers here take both.
+ */
+export function cellAt(c: Column, type: LogicalType, r: number): Value {
+  if (c.validity !== null && !isValid(c.validity, r)) return null;
+  switch (c.kind) {
+    case 'i8':
+    case 'i16':
+    case 'i32':
+    case 'f32':
+    case 'f64':
+    case 'str':
+      return c.values[r] as number | string;
+    case 'bool':
+      return c.values[r] !== 0;
+    default:
+      return getValue(c, type, r);
+  }
+}
+
 /** Reads the sort-key values of row `r` (a few cells, not the whole row: most rows of a Top-N are rejected). */
 export function sortKeyAt(batch: RecordBatch, keys: readonly SortKey[], r: number): Value[] {
   const out = new Array<Value>(keys.length);
   for (let i = 0; i < keys.length; i++) {
     const c = (keys[i] as SortKey).col;
-    out[i] = getValue(batch.columns[c] as Column, batch.schema.field(c).type, r);
+    out[i] = cellAt(batch.columns[c] as Column, batch.schema.field(c).type, r);
   }
   return out;
+}
+
+/** Compares row `r`'s sort key with a stored one, reading the cells in place (no key array allocated). */
+export function compareRowToKey(
+  batch: RecordBatch,
+  keys: readonly SortKey[],
+  r: number,
+  key: readonly Value[],
+): number {
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i] as SortKey;
+    const va = cellAt(batch.columns[k.col] as Column, batch.schema.field(k.col).type, r);
+    const vb = key[i] as Value;
+    if (va === null || vb === null) {
+      if (va === vb) continue;
+      return (va === null) === k.nullsFirst ? -1 : 1;
+    }
+    const c = compareForOrder(va, vb);
+    if (c !== 0) return k.descending ? -c : c;
+  }
+  return 0;
 }
 
 /** A time column as epoch-ms doubles (TIMESTAMP(3)/TIMESTAMP_LTZ(3)/BIGINT), null cells as NaN. */
@@ -170,29 +212,10 @@ export function partitionSelector(schema: Schema, cols: readonly number[]): KeyS
  */
 export function stateRowAt(batch: RecordBatch, r: number): Value[] {
   const cols = batch.columns;
+  const fields = batch.schema.fields;
   const out = new Array<Value>(cols.length);
-  for (let i = 0; i < cols.length; i++) {
-    const c = cols[i] as Column;
-    if (c.validity !== null && !isValid(c.validity, r)) {
-      out[i] = null;
-      continue;
-    }
-    switch (c.kind) {
-      case 'i8':
-      case 'i16':
-      case 'i32':
-      case 'f32':
-      case 'f64':
-      case 'str':
-        out[i] = c.values[r] as number | string;
-        break;
-      case 'bool':
-        out[i] = c.values[r] !== 0;
-        break;
-      default:
-        out[i] = getValue(c, batch.schema.field(i).type, r);
-    }
-  }
+  for (let i = 0; i < cols.length; i++)
+    out[i] = cellAt(cols[i] as Column, (fields[i] as { type: LogicalType }).type, r);
   return out;
 }
 
@@ -464,7 +487,6 @@ export class RankOperator implements StreamOperator {
         buf = new TopNBuffer(this.keys);
         this.partitions.set(pk, buf);
       }
-      const sortKey = sortKeyAt(batch, this.keys, r);
       const kind = kinds[r] as number;
       if (this.insertOnly) {
         if (!isAccumulate(kind)) {
@@ -472,8 +494,19 @@ export class RankOperator implements StreamOperator {
             `${this.name}: a ${kind === RowKind.DELETE ? '-D' : '-U'} row reached a Top-N planned for an insert-only input`,
           );
         }
-        this.appendOnly(buf, sortKey, batch, r);
-      } else if (isAccumulate(kind)) {
+        // TopNBuffer.checkSortKeyInBufferRange, read in place: most rows of a long stream miss a full top N.
+        const last = buf.entries[buf.entries.length - 1];
+        if (
+          last !== undefined &&
+          buf.size >= this.rankEnd &&
+          compareRowToKey(batch, this.keys, r, last.key) >= 0
+        )
+          continue;
+        this.appendOnly(buf, sortKeyAt(batch, this.keys, r), batch, r);
+        continue;
+      }
+      const sortKey = sortKeyAt(batch, this.keys, r);
+      if (isAccumulate(kind)) {
         const row = stateRowAt(batch, r);
         buf.put(sortKey, row);
         if (this.withRowNumber) this.emitWithRowNumber(buf, sortKey, row);

@@ -35,9 +35,9 @@ export interface OverAggregateConfig {
 /** The state of one partition: plain data, so a snapshot is its v8 serialisation. */
 interface Partition {
   acc: AccState;
-  /** Event times with rows waiting for the watermark, ascending, and their rows in arrival order. */
+  /** Rows waiting for the watermark and their times, by time and then arrival (parallel arrays). */
   pendingTimes: number[];
-  pending: Map<number, Value[][]>;
+  pendingRows: Value[][];
   /** Bounded frames: the emitted rows still inside the frame (oldest first) and their times. */
   keptTimes: number[];
   keptRows: Value[][];
@@ -58,7 +58,7 @@ interface Work {
   readonly from: number;
   readonly kept: number;
   readonly dueTimes: number[];
-  readonly dueCount: number;
+  readonly dueRows: Value[][];
 }
 
 /** The output columns being built: the input's fields, then the aggregates. */
@@ -126,7 +126,7 @@ export class OverAggregateOperator implements StreamOperator {
       p = {
         acc: this.handle.createAccumulators(),
         pendingTimes: [],
-        pending: new Map(),
+        pendingRows: [],
         keptTimes: [],
         keptRows: [],
         count: 0,
@@ -167,12 +167,16 @@ export class OverAggregateOperator implements StreamOperator {
         }
       }
       const p = this.partition(k);
-      const list = p.pending.get(t);
-      if (list === undefined) {
-        p.pending.set(t, [stateRowAt(batch, r)]);
-        insertSorted(p.pendingTimes, t);
+      // Rows mostly arrive in time order, so the insertion point is found from the end in a step or two.
+      const pt = p.pendingTimes;
+      let at = pt.length;
+      while (at > 0 && (pt[at - 1] as number) > t) at--;
+      if (at === pt.length) {
+        pt.push(t);
+        p.pendingRows.push(stateRowAt(batch, r));
       } else {
-        list.push(stateRowAt(batch, r));
+        pt.splice(at, 0, t);
+        p.pendingRows.splice(at, 0, stateRowAt(batch, r));
       }
       this.waiting.add(k);
     }
@@ -202,16 +206,12 @@ export class OverAggregateOperator implements StreamOperator {
       if (n === 0) continue;
       if (n === p.pendingTimes.length) this.waiting.delete(k);
       const dueTimes = p.pendingTimes.splice(0, n);
+      const dueRows = p.pendingRows.splice(0, n);
       const kept = this.retractionCandidates(p, dueTimes);
       const from = all.length;
       for (let i = 0; i < kept; i++) all.push(p.keptRows[i] as Value[]);
-      let dueCount = 0;
-      for (const t of dueTimes) {
-        const rows = p.pending.get(t) as Value[][];
-        for (const row of rows) all.push(row);
-        dueCount += rows.length;
-      }
-      work.push({ p, from, kept, dueTimes, dueCount });
+      for (const row of dueRows) all.push(row);
+      work.push({ p, from, kept, dueTimes, dueRows });
     }
     if (work.length === 0) return;
     const batch = rowsToBatch(this.cfg.inputSchema, all);
@@ -235,9 +235,7 @@ export class OverAggregateOperator implements StreamOperator {
   private retractionCandidates(p: Partition, dueTimes: readonly number[]): number {
     if (!this.bounded) return 0;
     if (this.rows) {
-      let due = 0;
-      for (const t of dueTimes) due += (p.pending.get(t) as Value[][]).length;
-      return Math.min(p.keptRows.length, Math.max(0, p.count + due - this.offset));
+      return Math.min(p.keptRows.length, Math.max(0, p.count + dueTimes.length - this.offset));
     }
     const last = dueTimes[dueTimes.length - 1] as number;
     let n = 0;
@@ -246,71 +244,65 @@ export class OverAggregateOperator implements StreamOperator {
   }
 
   /** Runs one partition's due rows through its accumulators; returns how many rows it emitted. */
-  private emitPartition(w: Work, batch: RecordBatch, builders: Out): number {
-    const { p, from, kept } = w;
+  private emitPartition(w: Work, batch: RecordBatch, out: Out): number {
+    const { p, from, kept, dueTimes, dueRows } = w;
     const h = this.handle;
     const acc = p.acc;
-    let row = from + kept;
+    const n = dueRows.length;
+    const base = from + kept;
     if (!this.bounded) {
-      for (const t of w.dueTimes) {
-        const rows = p.pending.get(t) as Value[][];
-        p.pending.delete(t);
-        if (this.rows) {
-          // ROWS: each row's frame ends at itself, so rows of one time see different values.
-          for (const r of rows) {
-            h.accumulate(acc, batch, row++);
-            this.write(r, acc, builders);
-          }
-        } else {
-          // RANGE: peers (rows of one time) are all in each other's frame.
-          for (let i = 0; i < rows.length; i++) h.accumulate(acc, batch, row + i);
-          row += rows.length;
-          for (const r of rows) this.write(r, acc, builders);
-        }
-      }
-      return w.dueCount;
-    }
-    // Bounded: a FIFO of the rows in the accumulators, as batch indices (-1: kept from earlier, not retracted now).
-    const fifoIdx: number[] = [];
-    const fifoTimes: number[] = [];
-    const fifoRows: Value[][] = [];
-    for (let i = 0; i < p.keptRows.length; i++) {
-      fifoIdx.push(i < kept ? from + i : -1);
-      fifoTimes.push(p.keptTimes[i] as number);
-      fifoRows.push(p.keptRows[i] as Value[]);
-    }
-    let head = 0;
-    for (const t of w.dueTimes) {
-      const rows = p.pending.get(t) as Value[][];
-      p.pending.delete(t);
       if (this.rows) {
-        // RowTimeRowsBoundedPrecedingFunction: a full frame drops its oldest row before taking the new one.
-        for (const r of rows) {
-          if (p.count >= this.offset) h.retract(acc, batch, fifoIdx[head++] as number);
-          else p.count++;
-          h.accumulate(acc, batch, row);
-          fifoIdx.push(row++);
-          fifoTimes.push(t);
-          fifoRows.push(r);
-          this.write(r, acc, builders);
+        // ROWS: each row's frame ends at itself, so rows of one time see different values.
+        for (let i = 0; i < n; i++) {
+          h.accumulate(acc, batch, base + i);
+          this.write(dueRows[i] as Value[], acc, out);
         }
-      } else {
-        // RowTimeRangeBoundedPrecedingFunction: rows older than t - preceding leave, then the peers join.
-        while (head < fifoIdx.length && t - (fifoTimes[head] as number) > this.offset)
-          h.retract(acc, batch, fifoIdx[head++] as number);
-        for (let i = 0; i < rows.length; i++) {
-          fifoIdx.push(row);
-          fifoTimes.push(t);
-          fifoRows.push(rows[i] as Value[]);
-          h.accumulate(acc, batch, row++);
-        }
-        for (const r of rows) this.write(r, acc, builders);
+        return n;
       }
-      p.lastFired = t;
+      // RANGE: peers (rows of one time) are all in each other's frame.
+      for (let i = 0; i < n;) {
+        const t = dueTimes[i] as number;
+        let j = i;
+        while (j < n && dueTimes[j] === t) h.accumulate(acc, batch, base + j++);
+        for (; i < j; i++) this.write(dueRows[i] as Value[], acc, out);
+      }
+      return n;
     }
-    p.keptTimes = fifoTimes.slice(head);
-    p.keptRows = fifoRows.slice(head);
-    return w.dueCount;
+    // Bounded: the rows in the accumulators, oldest first: those kept from earlier firings (batch rows
+    // [from, from + kept) for the ones leaving now), then the due rows (batch rows base + i).
+    const keptN = p.keptRows.length;
+    let head = 0;
+    const batchRow = (q: number): number => (q < keptN ? from + q : base + q - keptN);
+    const timeOf = (q: number): number =>
+      q < keptN ? (p.keptTimes[q] as number) : (dueTimes[q - keptN] as number);
+    if (this.rows) {
+      // RowTimeRowsBoundedPrecedingFunction: a full frame drops its oldest row before taking the new one.
+      for (let i = 0; i < n; i++) {
+        if (p.count >= this.offset) h.retract(acc, batch, batchRow(head++));
+        else p.count++;
+        h.accumulate(acc, batch, base + i);
+        this.write(dueRows[i] as Value[], acc, out);
+      }
+      p.lastFired = dueTimes[n - 1] as number;
+    } else {
+      // RowTimeRangeBoundedPrecedingFunction: rows older than t - preceding leave, then the peers join.
+      for (let i = 0; i < n;) {
+        const t = dueTimes[i] as number;
+        while (head < keptN + i && t - timeOf(head) > this.offset) h.retract(acc, batch, batchRow(head++));
+        let j = i;
+        while (j < n && dueTimes[j] === t) h.accumulate(acc, batch, base + j++);
+        for (; i < j; i++) this.write(dueRows[i] as Value[], acc, out);
+        p.lastFired = t;
+      }
+    }
+    if (head >= keptN) {
+      p.keptTimes = dueTimes.slice(head - keptN);
+      p.keptRows = dueRows.slice(head - keptN);
+    } else {
+      p.keptTimes = p.keptTimes.slice(head).concat(dueTimes);
+      p.keptRows = p.keptRows.slice(head).concat(dueRows);
+    }
+    return n;
   }
 
   private write(row: readonly Value[], acc: AccState, out: Out): void {
@@ -337,11 +329,4 @@ export class OverAggregateOperator implements StreamOperator {
     this.partitions.clear();
     this.waiting.clear();
   }
-}
-
-/** Inserts into an ascending array; new times usually go at the end, so this is a short scan. */
-function insertSorted(a: number[], t: number): void {
-  let i = a.length;
-  while (i > 0 && (a[i - 1] as number) > t) i--;
-  a.splice(i, 0, t);
 }

@@ -12,6 +12,7 @@ import { isAccumulate, rowKindShort } from '../types/row-kind.js';
 import type { Schema } from '../types/schema.js';
 import {
   ChangelogBuilder,
+  compareRowToKey,
   partitionSelector,
   sortKeyAt,
   timesOf,
@@ -122,11 +123,18 @@ export class WindowRankOperator implements StreamOperator {
       const k = keys[r] as Key;
       let buf = window.get(k);
       if (buf === undefined) window.set(k, (buf = new TopNBuffer(orderKeys)));
-      const sortKey = sortKeyAt(batch, orderKeys, r);
-      // ROW_NUMBER: a row tying with the last of a full buffer would rank after it (TopNBuffer's range check).
-      // RANK / DENSE_RANK: ties share a rank, so they are kept and the trim below bounds the buffer.
-      if (rankType === 'ROW_NUMBER' && !buf.inRange(sortKey, rankEnd)) continue;
-      buf.put(sortKey, stateRowAt(batch, r));
+      // ROW_NUMBER: a row tying with the last of a full buffer would rank after it (TopNBuffer's range check,
+      // read in place). RANK / DENSE_RANK: ties share a rank, so they are kept and the trim below bounds the buffer.
+      const last = buf.entries[buf.entries.length - 1];
+      if (
+        rankType === 'ROW_NUMBER' &&
+        last !== undefined &&
+        buf.size >= rankEnd &&
+        compareRowToKey(batch, orderKeys, r, last.key) >= 0
+      ) {
+        continue;
+      }
+      buf.put(sortKeyAt(batch, orderKeys, r), stateRowAt(batch, r));
       trim(buf, rankType, rankEnd);
     }
     if (late > 0) this.ctx?.metrics.inc('numLateRecordsDropped', late);

@@ -13,7 +13,7 @@ import { Types } from '../../../executor/types/logical-type.js';
 import type { RowKind } from '../../../executor/types/row-kind.js';
 import { type RowKindShort } from '../../../executor/types/row-kind.js';
 import { Schema } from '../../../executor/types/schema.js';
-import { RankOperator, type RankConfig } from '../../../executor/sql/rank.js';
+import { CellWriter, RankOperator, compareForOrder, type RankConfig } from '../../../executor/sql/rank.js';
 
 const sales = Schema.of(['category', Types.STRING()], ['item', Types.STRING()], ['sales', Types.BIGINT()]);
 const withRank = new Schema([...sales.fields, { name: 'row_num', type: Types.BIGINT(false) }]);
@@ -285,6 +285,43 @@ describe('RankOperator on a changelog input (RetractableTopNFunction)', () => {
       ['-U', 'a', 'c', 15n, 2n],
       ['+U', 'a', 'a', 10n, 2n],
     ]);
+  });
+});
+
+describe('BIGINT beyond 2^53', () => {
+  it('ranks and emits wide values exactly, next to exact-double ones from other batches', () => {
+    const h = topN({ outputRankNumber: true, rankEnd: 2 });
+    const big = 2n ** 60n;
+    h.processBatch(batchFromRows(sales, [['a', 'small', 5n]]));
+    h.processBatch(
+      batchFromRows(sales, [
+        ['a', 'huge', big],
+        ['a', 'huge+1', big + 1n],
+      ]),
+    );
+    h.processBatch(batchFromRows(sales, [['a', 'small2', 6n]])); // behind a full top 2
+    expect(changelog(h)).toEqual([
+      ['+I', 'a', 'small', 5n, 1n],
+      ['-U', 'a', 'small', 5n, 1n],
+      ['+U', 'a', 'huge', big, 1n],
+      ['+I', 'a', 'small', 5n, 2n],
+      ['-U', 'a', 'huge', big, 1n],
+      ['+U', 'a', 'huge+1', big + 1n, 1n],
+      ['-U', 'a', 'small', 5n, 2n],
+      ['+U', 'a', 'huge', big, 2n],
+    ]);
+  });
+
+  it('CellWriter widens a column when a value leaves the exact-double range, keeping earlier values and nulls', () => {
+    const w = new CellWriter(Types.BIGINT());
+    for (const v of [1, null, 3n, 2n ** 62n]) w.append(v);
+    const c = w.finish();
+    expect(c.kind).toBe('i64');
+    expect(Array.from(c.kind === 'i64' ? c.values : [])).toEqual([1n, 0n, 3n, 2n ** 62n]);
+    expect(c.validity?.[0]).toBe(0b1101);
+    expect(compareForOrder(2n ** 62n, 5)).toBe(1);
+    expect(compareForOrder(5, 5n)).toBe(0);
+    expect(compareForOrder(Number.NaN, Infinity)).toBe(1);
   });
 });
 

@@ -7,8 +7,8 @@
 // serialisations of them. Values inside accumulators are normalised: BIGINT and DECIMAL (unscaled) are numbers
 // while they are exact doubles and bigints beyond, so that 5 and 5n are the same DISTINCT or MIN/MAX map key.
 import type { RecordBatch } from '../batch/batch.js';
-import { getValue, type Column, type ColumnBuilder, type Value } from '../batch/column.js';
-import { isValid } from '../batch/validity.js';
+import { ColumnBuilder, getValue, type Column, type Value } from '../batch/column.js';
+import { allValid, isValid, setValid, validityBytes } from '../batch/validity.js';
 import { toKey } from '../runtime/key.js';
 import { formatType, type LogicalType } from '../types/logical-type.js';
 import type { Schema } from '../types/schema.js';
@@ -59,8 +59,8 @@ export interface AggsHandle {
   retract(acc: AccState, batch: RecordBatch, row: number): void;
   /** Adds `other` (a later partial result, e.g. the next slice of a window) into `target`. */
   merge(target: AccState, other: AccState): void;
-  /** Appends one value per call, in call order, to builders[offset + i]. */
-  writeValues(acc: AccState, builders: readonly ColumnBuilder[], offset: number): void;
+  /** Appends one value per call, in call order, to builders[offset + i] (ColumnBuilders or ResultBuilders). */
+  writeValues(acc: AccState, builders: readonly ValueSink[], offset: number): void;
   /** The results, one per call; for tests and off-hot-path use. */
   getValues(acc: AccState): Value[];
   /**
@@ -775,10 +775,10 @@ class Handle implements AggsHandle {
     return out;
   }
 
-  writeValues(acc: AccState, builders: readonly ColumnBuilder[], offset: number): void {
+  writeValues(acc: AccState, builders: readonly ValueSink[], offset: number): void {
     const impls = this.impls;
     for (let i = 0; i < impls.length; i++) {
-      (builders[offset + i] as ColumnBuilder).append((impls[i] as Impl<unknown>).result((acc[i] as Slot).s));
+      (builders[offset + i] as ValueSink).append((impls[i] as Impl<unknown>).result((acc[i] as Slot).s));
     }
   }
 
@@ -809,4 +809,114 @@ export function createAggsHandle(
 export function valuesEqual(a: readonly Value[], b: readonly Value[], from = 0, to = a.length): boolean {
   for (let i = from; i < to; i++) if (!valueEquals(a[i] as Value, b[i] as Value)) return false;
   return true;
+}
+
+/** Where result values are appended: a ColumnBuilder or a ResultBuilder. */
+export interface ValueSink {
+  append(v: Value): void;
+}
+
+/** Types whose column layout is one f64 per value while the values are exact doubles (column.ts). */
+function isF64Layout(t: LogicalType): boolean {
+  switch (t.kind) {
+    case 'DOUBLE':
+    case 'BIGINT':
+    case 'DECIMAL':
+      return true;
+    case 'TIMESTAMP':
+    case 'TIMESTAMP_LTZ':
+      return t.precision <= 3;
+    case 'INTERVAL':
+      return t.family === 'DAY_TIME';
+    default:
+      return false;
+  }
+}
+
+/**
+ * An output column builder that takes BIGINT and DECIMAL results as exact numbers without a bigint per cell
+ * (ColumnBuilder.append turns every number of those types into a bigint first, which dominated the group
+ * aggregate's profile). Numbers go straight into a Float64Array; the first bigint hands the values so far to a
+ * ColumnBuilder, which picks the wide layout. Other types use a ColumnBuilder from the start.
+ */
+export class ResultBuilder implements ValueSink {
+  private fast: Float64Array | null = null;
+  private validity: Uint8Array | null = null;
+  private slow: ColumnBuilder | null = null;
+  private n = 0;
+
+  constructor(
+    readonly type: LogicalType,
+    capacity = 64,
+  ) {
+    if (isF64Layout(type)) this.fast = new Float64Array(Math.max(8, capacity));
+    else this.slow = new ColumnBuilder(type, capacity);
+  }
+
+  append(v: Value): void {
+    const fast = this.fast;
+    if (fast === null) {
+      (this.slow as ColumnBuilder).append(v);
+      return;
+    }
+    if (v !== null && typeof v !== 'number') {
+      this.toSlow().append(v);
+      return;
+    }
+    if (this.n === fast.length) this.grow();
+    const i = this.n++;
+    if (v === null) {
+      if (this.validity === null) this.validity = allValid(i, (this.fast as Float64Array).length);
+      setValid(this.validity, i, false);
+      (this.fast as Float64Array)[i] = 0;
+    } else {
+      if (this.validity !== null) setValid(this.validity, i, true);
+      (this.fast as Float64Array)[i] = v;
+    }
+  }
+
+  private grow(): void {
+    const old = this.fast as Float64Array;
+    const f = new Float64Array(old.length * 2);
+    f.set(old);
+    this.fast = f;
+    if (this.validity !== null) {
+      const v = new Uint8Array(validityBytes(f.length));
+      v.set(this.validity);
+      this.validity = v;
+    }
+  }
+
+  private toSlow(): ColumnBuilder {
+    const b = new ColumnBuilder(this.type, Math.max(64, this.n * 2));
+    const f = this.fast as Float64Array;
+    const exact = this.type.kind === 'BIGINT' || this.type.kind === 'DECIMAL';
+    for (let i = 0; i < this.n; i++) {
+      if (!isValid(this.validity, i)) b.appendNull();
+      else b.append(exact ? BigInt(f[i] as number) : (f[i] as number));
+    }
+    this.fast = null;
+    this.validity = null;
+    this.slow = b;
+    return b;
+  }
+
+  get size(): number {
+    return this.slow === null ? this.n : this.slow.size;
+  }
+
+  finish(): Column {
+    if (this.slow !== null) return this.slow.finish();
+    const n = this.n;
+    return {
+      kind: 'f64',
+      values: (this.fast as Float64Array).slice(0, n),
+      validity: this.validity === null ? null : this.validity.slice(0, validityBytes(n)),
+    };
+  }
+}
+
+/** A cell's value with BIGINT/DECIMAL as exact numbers where they fit (keys kept in state, ResultBuilder input). */
+export function exactValue(v: Value): Value {
+  return typeof v === 'bigint' ? normBig(v) : v;
 }

@@ -5,12 +5,20 @@
 // applied one at a time, so the output does not depend on how rows were cut into batches.
 import { deserialize, serialize } from 'node:v8';
 import { makeBatch, type RecordBatch } from '../batch/batch.js';
-import { ColumnBuilder, getValue, type Value } from '../batch/column.js';
+import { getValue, type Value } from '../batch/column.js';
 import type { Key, KeySelector } from '../runtime/key.js';
 import type { OperatorContext, Output, StreamOperator } from '../runtime/operator.js';
 import { RowKind } from '../types/row-kind.js';
 import type { Schema } from '../types/schema.js';
-import { createAggsHandle, valuesEqual, type AccState, type AggCall, type AggsHandle } from './aggregates.js';
+import {
+  createAggsHandle,
+  exactValue,
+  ResultBuilder,
+  valuesEqual,
+  type AccState,
+  type AggCall,
+  type AggsHandle,
+} from './aggregates.js';
 import { columnsKeySelector } from './keys.js';
 
 export interface GroupAggregateConfig {
@@ -56,7 +64,7 @@ export class GroupAggregateOperator implements StreamOperator {
   private readonly cur: Value[];
   private ctx: OperatorContext | null = null;
   private output: Output | null = null;
-  private builders: ColumnBuilder[] = [];
+  private builders: ResultBuilder[] = [];
   private kinds: number[] = [];
 
   constructor(private readonly config: GroupAggregateConfig) {
@@ -88,7 +96,7 @@ export class GroupAggregateOperator implements StreamOperator {
   }
 
   private resetBuilders(): void {
-    this.builders = this.outputSchema.fields.map((f) => new ColumnBuilder(f.type, 64));
+    this.builders = this.outputSchema.fields.map((f) => new ResultBuilder(f.type, 64));
     this.kinds = [];
   }
 
@@ -169,7 +177,7 @@ export class GroupAggregateOperator implements StreamOperator {
     const out = new Array<Value>(cols.length);
     for (let i = 0; i < cols.length; i++) {
       const c = cols[i] as number;
-      out[i] = getValue(batch.columns[c]!, batch.schema.field(c).type, r);
+      out[i] = exactValue(getValue(batch.columns[c]!, batch.schema.field(c).type, r));
     }
     return out;
   }
@@ -177,8 +185,8 @@ export class GroupAggregateOperator implements StreamOperator {
   private emit(kind: number, key: readonly Value[], values: readonly Value[]): void {
     const b = this.builders;
     const nk = this.nKeys;
-    for (let i = 0; i < nk; i++) (b[i] as ColumnBuilder).append(key[i] as Value);
-    for (let i = 0; i < values.length; i++) (b[nk + i] as ColumnBuilder).append(values[i] as Value);
+    for (let i = 0; i < nk; i++) (b[i] as ResultBuilder).append(key[i] as Value);
+    for (let i = 0; i < values.length; i++) (b[nk + i] as ResultBuilder).append(values[i] as Value);
     this.kinds.push(kind);
   }
 

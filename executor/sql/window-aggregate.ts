@@ -9,14 +9,21 @@
 // only a row whose every window has fired is dropped (numLateRecordsDropped). SESSION windows merge per key.
 import { deserialize, serialize } from 'node:v8';
 import { makeBatch, type RecordBatch } from '../batch/batch.js';
-import { ColumnBuilder, getValue, type Column, type Value } from '../batch/column.js';
+import { getValue, type Column, type Value } from '../batch/column.js';
 import { isValid } from '../batch/validity.js';
 import type { Key, KeySelector } from '../runtime/key.js';
 import type { OperatorContext, Output, StreamOperator } from '../runtime/operator.js';
 import { formatType } from '../types/logical-type.js';
 import { RowKind, rowKindShort } from '../types/row-kind.js';
 import type { Schema } from '../types/schema.js';
-import { createAggsHandle, type AccState, type AggCall, type AggsHandle } from './aggregates.js';
+import {
+  createAggsHandle,
+  exactValue,
+  ResultBuilder,
+  type AccState,
+  type AggCall,
+  type AggsHandle,
+} from './aggregates.js';
 import { columnsKeySelector } from './keys.js';
 import {
   checkSliceable,
@@ -244,7 +251,7 @@ export class WindowAggregateOperator implements StreamOperator {
     const out = new Array<Value>(ks.length);
     for (let i = 0; i < ks.length; i++) {
       const c = ks[i] as number;
-      out[i] = getValue(batch.columns[c] as Column, batch.schema.field(c).type, row);
+      out[i] = exactValue(getValue(batch.columns[c] as Column, batch.schema.field(c).type, row));
     }
     return out;
   }
@@ -348,7 +355,7 @@ export class WindowAggregateOperator implements StreamOperator {
 
 /** The output rows of one watermark: keys ++ aggregates ++ window_start, window_end, window_time. */
 class Emitter {
-  private readonly builders: ColumnBuilder[];
+  private readonly builders: ResultBuilder[];
   private n = 0;
 
   constructor(
@@ -356,18 +363,18 @@ class Emitter {
     private readonly nKeys: number,
     private readonly handle: AggsHandle,
   ) {
-    this.builders = schema.fields.map((f) => new ColumnBuilder(f.type, 64));
+    this.builders = schema.fields.map((f) => new ResultBuilder(f.type, 64));
   }
 
   add(keyValues: readonly Value[], acc: AccState, start: number, end: number): void {
     const bs = this.builders;
     const nk = this.nKeys;
-    for (let i = 0; i < nk; i++) (bs[i] as ColumnBuilder).append(keyValues[i] as Value);
+    for (let i = 0; i < nk; i++) (bs[i] as ResultBuilder).append(keyValues[i] as Value);
     this.handle.writeValues(acc, bs, nk);
     const w = nk + this.handle.calls.length;
-    (bs[w] as ColumnBuilder).append(start);
-    (bs[w + 1] as ColumnBuilder).append(end);
-    (bs[w + 2] as ColumnBuilder).append(end - 1);
+    (bs[w] as ResultBuilder).append(start);
+    (bs[w + 1] as ResultBuilder).append(end);
+    (bs[w + 2] as ResultBuilder).append(end - 1);
     this.n++;
   }
 

@@ -10,6 +10,7 @@ import {
   type TokenType,
 } from 'chevrotain';
 import type * as A from './ast.js';
+import { TableLookahead } from './lookahead.js';
 import type { Span } from './errors.js';
 import {
   allTokens,
@@ -105,10 +106,14 @@ export class SqlGrammar extends EmbeddedActionsParser {
    * `validate` runs chevrotain's grammar checks (ambiguities, left recursion), which take seconds on a grammar
    * this size; the unit tests construct a validated instance, the runtime one skips them.
    */
-  constructor(options: { validate?: boolean } = {}) {
+  constructor(options: { validate?: boolean; tableLookahead?: boolean } = {}) {
     const recorder = new ExpectationRecorder();
     super(allTokens, {
       maxLookahead: 2,
+      // Chevrotain's own decisions when asked for (the lookahead test compares the two), tables otherwise.
+      ...(options.tableLookahead === false
+        ? {}
+        : { lookaheadStrategy: new TableLookahead({ maxLookahead: 2 }) }),
       recoveryEnabled: false,
       errorMessageProvider: recorder,
       skipValidations: options.validate !== true,

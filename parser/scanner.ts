@@ -330,10 +330,31 @@ export class Scanner {
     const errors: ILexingError[] = [];
     const n = s.length;
     let hint = false;
+    // Lines and columns count from 1; a column is the offset from the start of the line, as chevrotain counts
+    // them with its line terminators \n, \r\n and \r.
     let line = 1;
-    let column = 1;
+    let lineStart = 0;
     let at = 0;
     while (at < n) {
+      const c = s.charCodeAt(at);
+      // ASCII whitespace inline: the commonest token, and it needs no token object.
+      if (c === 32 || c === 10 || c === 9 || c === 13) {
+        let i = at;
+        for (; i < n; i++) {
+          const d = s.charCodeAt(i);
+          if (d === 32 || d === 9) continue;
+          if (d === 10 || d === 13) {
+            if (d === 13 && s.charCodeAt(i + 1) === 10) i++;
+            line++;
+            lineStart = i + 1;
+            continue;
+          }
+          if (d === 11 || d === 12 || (d >= 128 && isSpace(d))) continue;
+          break;
+        }
+        at = i;
+        continue;
+      }
       if (!this.match(s, at, hint)) {
         // Drop characters up to the next place where some token starts, as chevrotain's lexer recovers.
         const start = at;
@@ -343,49 +364,24 @@ export class Scanner {
         errors.push({
           offset: start,
           line,
-          column,
+          column: start - lineStart + 1,
           length,
           message: `unexpected character: ->${s.charAt(start)}<- at offset: ${start}, skipped ${length} characters.`,
         });
-        column += length;
         continue;
       }
       const len = this.len;
       const kind = this.kind;
       const type = this.type as TokenType;
-      let token: IToken | null = null;
-      if (kind !== SKIP) {
-        let tt = type;
-        const image = s.substring(at, at + len);
-        // Keywords are words looked up in the trie (not a regex each): `selected` stays a name.
-        if (tt === T.Identifier && !hint && this.keyword !== null) tt = this.keyword;
-        token = {
-          image,
-          startOffset: at,
-          endOffset: at + len - 1,
-          startLine: line,
-          endLine: line,
-          startColumn: column,
-          endColumn: column + len - 1,
-          tokenTypeIdx: tt.tokenTypeIdx as number,
-          tokenType: tt,
-        };
-        if (kind === COMMENT) comments.push(token);
-        else tokens.push(token);
-        if (tt === T.HintStart) hint = true;
-        else if (tt === T.HintEnd) hint = false;
-      }
       if (
-        kind === TOKEN &&
-        type !== T.StringLiteral &&
-        type !== T.UnterminatedString &&
-        type !== T.QuotedIdentifier &&
-        type !== T.DoubleQuoted
+        kind === SKIP ||
+        (kind === COMMENT && type === T.BlockComment) ||
+        type === T.StringLiteral ||
+        type === T.UnterminatedString ||
+        type === T.QuotedIdentifier ||
+        type === T.DoubleQuoted
       ) {
-        // Only quoted tokens, comments and whitespace can span lines.
-        column += len;
-      } else {
-        // Line terminators (\n, \r\n, \r) inside the token, counted as chevrotain does.
+        // Tokens that may span lines: count the terminators inside.
         let lts = 0;
         let lastLtEnd = -1;
         for (let i = 0; i < len; i++) {
@@ -399,19 +395,44 @@ export class Scanner {
             lastLtEnd = i;
           }
         }
-        if (lts === 0) column += len;
-        else {
-          line += lts;
-          column = len - lastLtEnd;
-          if (token !== null && !(lts === 1 && lastLtEnd === len - 1)) {
+        if (kind !== SKIP) {
+          const token = this.token(s, at, len, type, line, at - lineStart + 1);
+          if (lts > 0 && !(lts === 1 && lastLtEnd === len - 1)) {
+            // As chevrotain: a last terminator at the very end does not count for the end position.
             const endsInLt = lastLtEnd === len - 1;
-            token.endLine = endsInLt ? line - 1 : line;
-            token.endColumn = column - 1 + (endsInLt ? 1 : 0);
+            token.endLine = line + lts - (endsInLt ? 1 : 0);
+            token.endColumn = len - lastLtEnd - 1 + (endsInLt ? 1 : 0);
           }
+          (kind === COMMENT ? comments : tokens).push(token);
         }
+        if (lts > 0) {
+          line += lts;
+          lineStart = at + lastLtEnd + 1;
+        }
+      } else {
+        // Keywords are words looked up in the trie (not a regex each): `selected` stays a name.
+        const tt = type === T.Identifier && !hint && this.keyword !== null ? this.keyword : type;
+        const token = this.token(s, at, len, tt, line, at - lineStart + 1);
+        (kind === COMMENT ? comments : tokens).push(token);
+        if (tt === T.HintStart) hint = true;
+        else if (tt === T.HintEnd) hint = false;
       }
       at += len;
     }
     return { tokens, groups: { comments }, errors };
+  }
+
+  private token(s: string, at: number, len: number, type: TokenType, line: number, column: number): IToken {
+    return {
+      image: s.substring(at, at + len),
+      startOffset: at,
+      endOffset: at + len - 1,
+      startLine: line,
+      endLine: line,
+      startColumn: column,
+      endColumn: column + len - 1,
+      tokenTypeIdx: type.tokenTypeIdx as number,
+      tokenType: type,
+    };
   }
 }

@@ -76,8 +76,10 @@ export class OverAggregateOperator implements StreamOperator {
   // Transient.
   private output: Output | null = null;
   private ctx: OperatorContext | null = null;
-  /** Partitions with rows waiting for the watermark. */
+  /** Partitions with rows waiting for the watermark (or, on processing time, for their millisecond to pass). */
   private waiting = new Set<Key>();
+  /** Processing time: the time the last scheduled timer fires at. */
+  private scheduledUpTo = -Infinity;
   private readonly cfg: OverAggregateConfig;
   private readonly handle: AggsHandle;
   private readonly keySelector: KeySelector;
@@ -118,6 +120,8 @@ export class OverAggregateOperator implements StreamOperator {
 
   open(output: Output): void {
     this.output = output;
+    // Restored processing-time rows still wait for their millisecond to pass.
+    if (!this.cfg.isRowtime && this.waiting.size > 0) this.scheduleAfter(this.ctx?.processingTime.now() ?? 0);
   }
 
   private partition(k: Key): Partition {
@@ -181,7 +185,21 @@ export class OverAggregateOperator implements StreamOperator {
       this.waiting.add(k);
     }
     if (late > 0) this.ctx?.metrics.inc('numLateRecordsDropped', late);
-    if (times === null) this.fire(Infinity);
+    if (times !== null) return;
+    if (this.rows || !this.bounded) {
+      // ProcTimeUnboundedPrecedingFunction, ProcTimeRowsBoundedPrecedingFunction: each row goes out at once.
+      this.fire(Infinity);
+    } else {
+      // ProcTimeRangeBoundedPrecedingFunction: the rows of one millisecond are peers, emitted once it has passed.
+      this.scheduleAfter(now);
+    }
+  }
+
+  /** One processing-time timer per millisecond with waiting rows, at the next millisecond. */
+  private scheduleAfter(time: number): void {
+    if (time < this.scheduledUpTo || this.ctx === null) return;
+    this.scheduledUpTo = time + 1;
+    this.ctx.processingTime.schedule(time + 1, (at) => this.fire(at - 1));
   }
 
   processWatermark(timestamp: number): void {
@@ -323,7 +341,14 @@ export class OverAggregateOperator implements StreamOperator {
     for (const [k, p] of this.partitions) if (p.pendingTimes.length > 0) this.waiting.add(k);
   }
 
-  finish(): void {}
+  /**
+   * A bounded input ended. On processing time, rows of the last millisecond go out now rather than never (Flink
+   * does not fire processing-time timers after the end of input); on event time the maximal watermark already
+   * emitted everything.
+   */
+  finish(): void {
+    if (!this.cfg.isRowtime) this.fire(Infinity);
+  }
 
   close(): void {
     this.partitions.clear();

@@ -206,7 +206,7 @@ describe('OverAggregateOperator on event time', () => {
 });
 
 describe('OverAggregateOperator on processing time', () => {
-  it('emits each row at once; an unbounded frame takes rows one by one, a RANGE frame by the clock', () => {
+  it('an unbounded frame takes each row at once, on its own (ProcTimeUnboundedPrecedingFunction)', () => {
     const h = over({ kind: 'RANGE', preceding: Infinity }, { isRowtime: false });
     h.processBatch(
       batchFromRows(orders, [
@@ -218,18 +218,46 @@ describe('OverAggregateOperator on processing time', () => {
       ['a', 0, 1, 1, 1n],
       ['a', 0, 2, 3, 2n],
     ]);
-    const r = over({ kind: 'RANGE', preceding: 10 }, { isRowtime: false });
-    r.setProcessingTime(100).processBatch(
-      batchFromRows(orders, [
-        ['a', 0, 1],
-        ['a', 0, 2],
-      ]),
-    );
-    r.setProcessingTime(111).processBatch(batchFromRows(orders, [['a', 0, 4]]));
-    expect(r.extractRows()).toEqual([
+  });
+
+  it('a RANGE frame emits the rows of a millisecond, as peers, once it has passed (ProcTimeRangeBoundedPrecedingFunction)', () => {
+    const h = over({ kind: 'RANGE', preceding: 10 }, { isRowtime: false });
+    h.setProcessingTime(100).processBatch(batchFromRows(orders, [['a', 0, 1]]));
+    h.processBatch(batchFromRows(orders, [['a', 0, 2]])); // same millisecond: a peer
+    expect(h.extractRows()).toEqual([]);
+    h.setProcessingTime(101);
+    expect(h.extractRows()).toEqual([
       ['a', 0, 1, 3, 2n],
       ['a', 0, 2, 3, 2n],
-      ['a', 0, 4, 4, 1n],
+    ]);
+    h.clearOutput().processBatch(batchFromRows(orders, [['a', 0, 8]]));
+    const snap = h.snapshot();
+    h.setProcessingTime(111)
+      .processBatch(batchFromRows(orders, [['a', 0, 4]]))
+      .setProcessingTime(112);
+    expect(h.extractRows()).toEqual([
+      ['a', 0, 8, 11, 3n], // at 101: the rows at 100 are 1 ms old
+      ['a', 0, 4, 12, 2n], // at 111: the rows at 100 are 11 ms old, out of the frame
+    ]);
+    // Restored, the waiting row goes out after the next millisecond; a bounded input's end flushes the rest.
+    const op = new OverAggregateOperator({
+      name: 'OverAggregate',
+      inputSchema: orders,
+      partitionKeys: [0],
+      timeCol: 1,
+      isRowtime: false,
+      frame: { kind: 'RANGE', preceding: 10 },
+      aggs: [SUM, COUNT],
+      outputSchema: out,
+    });
+    const r = new OperatorTestHarness(op, { inputs: [orders], restoreFrom: snap, startTime: 150 }).open();
+    r.setProcessingTime(200);
+    expect(r.extractRows()).toEqual([['a', 0, 8, 11, 3n]]);
+    r.processBatch(batchFromRows(orders, [['a', 0, 16]]));
+    r.endInput();
+    expect(r.extractRows()).toEqual([
+      ['a', 0, 8, 11, 3n],
+      ['a', 0, 16, 16, 1n],
     ]);
   });
 });

@@ -276,12 +276,8 @@ export class IntervalJoinOperator implements StreamOperator {
     const ks = this.state.get(timer.key);
     if (ks === undefined) return;
     // Flink checks the right cache's timer first.
-    for (const side of [1, 0] as const) {
-      if (ks.timers[side] !== timer.timestamp) continue;
-      const expiration = this.calExpirationTime(this.watermark, this.relSize[side]);
-      this.expiration[side] = expiration;
-      this.removeExpiredRows(timer.key, ks, side, expiration);
-    }
+    if (ks.timers[1] === timer.timestamp) this.expire(timer.key, ks, 1);
+    if (ks.timers[0] === timer.timestamp) this.expire(timer.key, ks, 0);
     if (
       ks.timers[0] === null &&
       ks.timers[1] === null &&
@@ -290,6 +286,12 @@ export class IntervalJoinOperator implements StreamOperator {
     ) {
       this.state.delete(timer.key);
     }
+  }
+
+  private expire(key: Key, ks: KeyState, side: 0 | 1): void {
+    const expiration = this.calExpirationTime(this.watermark, this.relSize[side]);
+    this.expiration[side] = expiration;
+    this.removeExpiredRows(key, ks, side, expiration);
   }
 
   /** Removes (padding, on an outer side, what never joined) the rows at or before `expiration`; re-arms. */

@@ -120,6 +120,39 @@ describe('regular join: INNER', () => {
     expect(changelog(h)).toEqual(['+I(1, b, 1, m)', '+I(1, b, 1, c)', '+I(2, a, 2, z)']);
   });
 
+  it('joins BIGINT keys beyond 2^53 exactly, whatever the layout of the batch', () => {
+    const K = Schema.of(['k', Types.BIGINT()], ['v', Types.STRING()]);
+    const op = new StreamingJoinOperator({
+      name: 'j',
+      type: 'INNER',
+      leftSchema: K,
+      rightSchema: K,
+      leftKeys: [0],
+      rightKeys: [0],
+      condition: null,
+      outputSchema: new Schema([...K.fields, ...K.fields]),
+    });
+    const h = new OperatorTestHarness(op, { inputs: [K, K] }).open();
+    const big = 2n ** 60n;
+    // The left batch is wide (i64) because of `big`; the right one holds 7 in an exact-double column.
+    h.processBatch(
+      batchFromRows(K, [
+        [big, 'a'],
+        [7n, 'b'],
+      ]),
+      0,
+    );
+    h.processBatch(batchFromRows(K, [[7n, 'x']]), 1);
+    h.processBatch(
+      batchFromRows(K, [
+        [big + 1n, 'y'],
+        [big, 'z'],
+      ]),
+      1,
+    );
+    expect(changelog(h)).toEqual([`+I(7, b, 7, x)`, `+I(${big}, a, ${big}, z)`]);
+  });
+
   it('joins on several key columns', () => {
     const L2 = Schema.of(['a', Types.INT()], ['b', Types.STRING()], ['v', Types.INT()]);
     const R2 = Schema.of(['b', Types.STRING()], ['a', Types.BIGINT()], ['w', Types.INT()]);
@@ -205,6 +238,32 @@ describe('regular join: outer', () => {
       '+I(1, a, null, null)',
       '-D(1, a, 1, x)',
       '+I(1, a, null, null)',
+    ]);
+  });
+
+  it('LEFT: rows of one batch act in order, each seeing the match counts the earlier ones left', () => {
+    const h = join('LEFT');
+    push(h, 0, I, [1, 'a']);
+    changelog(h);
+    h.processBatch(
+      batchFromRows(
+        R,
+        [
+          [1, 'x'],
+          [1, 'x'],
+          [1, 'y'],
+        ],
+        [I, D, I],
+      ),
+      1,
+    );
+    expect(changelog(h)).toEqual([
+      '-D(1, a, null, null)',
+      '+I(1, a, 1, x)',
+      '-D(1, a, 1, x)',
+      '+I(1, a, null, null)',
+      '-D(1, a, null, null)',
+      '+I(1, a, 1, y)',
     ]);
   });
 

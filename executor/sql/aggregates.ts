@@ -706,7 +706,8 @@ class Handle implements AggsHandle {
         // DISTINCT: only a value's first occurrence reaches the function (Flink's distinct MapView).
         const k = v === NO_VALUE ? true : v instanceof Uint8Array ? toKey([...v]) : v;
         const c = slot.d.get(k as Prim) ?? 0;
-        slot.d.set(k as Prim, c + 1);
+        if (c === -1) slot.d.delete(k as Prim);
+        else slot.d.set(k as Prim, c + 1);
         if (c !== 0) continue;
       }
       (impls[i] as Impl<unknown>).add(slot.s, v === NO_VALUE ? true : v);
@@ -748,11 +749,23 @@ class Handle implements AggsHandle {
         impl.merge(t.s, o.s);
         continue;
       }
-      // DISTINCT: values new to the target are accumulated once (Flink's generated merge over the MapView).
+      // DISTINCT: a value reaches the function when its count becomes positive and leaves it when the count
+      // drops to zero or below (Flink's generated merge over the distinct MapView). A partial result of a
+      // local aggregate may carry negative counts: retractions of values only the target has seen.
+      const whole = this.multi[i] !== null || this.argCols[i] === -1;
       for (const [k, c] of o.d) {
         const before = t.d.get(k) ?? 0;
-        t.d.set(k, before + c);
-        if (before === 0 && c > 0) impl.add(t.s, this.multi[i] !== null || this.argCols[i] === -1 ? true : k);
+        const after = before + c;
+        if (after === 0) t.d.delete(k);
+        else t.d.set(k, after);
+        if (before <= 0 && after > 0) impl.add(t.s, whole ? true : k);
+        else if (before > 0 && after <= 0) {
+          if (impl.sub === null)
+            throw new Error(
+              `${(this.calls[i] as AggCall).name} cannot retract: its accumulator was created without retraction`,
+            );
+          impl.sub(t.s, whole ? true : k);
+        }
       }
     }
   }

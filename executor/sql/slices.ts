@@ -4,6 +4,7 @@
 // and CUMULATE cost O(1) per row whatever the overlap. All times are epoch milliseconds; windows are aligned to
 // the epoch plus the offset, as Flink's TimeWindow.getWindowStartWithOffset.
 import type { Key } from '../runtime/key.js';
+import type { Cancellable, ProcessingTimeService } from '../runtime/time.js';
 
 export type WindowSpec =
   | { readonly kind: 'TUMBLE'; readonly size: number; readonly offset: number }
@@ -260,6 +261,37 @@ export function heapPop(h: EndHeap): Key {
     keys[i] = lastKey;
   }
   return top;
+}
+
+// --- Processing-time windows: one scheduled callback at the earliest time something is due.
+
+/**
+ * Runs `fire(time)` once processing time reaches the earliest requested time (Flink's processing-time window
+ * timers, reduced to the one that matters). The callback runs in the subtask's mailbox, between elements, and
+ * requests the next time itself.
+ */
+export class ProcessingTimeTrigger {
+  private at = Infinity;
+  private handle: Cancellable | null = null;
+
+  constructor(private readonly fire: (time: number) => void) {}
+
+  request(service: ProcessingTimeService, time: number): void {
+    if (time >= this.at) return;
+    this.handle?.cancel();
+    this.at = time;
+    this.handle = service.schedule(time, (now) => {
+      this.at = Infinity;
+      this.handle = null;
+      this.fire(now);
+    });
+  }
+
+  cancel(): void {
+    this.handle?.cancel();
+    this.handle = null;
+    this.at = Infinity;
+  }
 }
 
 // --- EXPLAIN text, as Flink prints a window in a plan: TUMBLE(time_col=[bidtime], size=[10 min]).

@@ -7,6 +7,7 @@
 // slices into a fresh accumulator, and a slice is freed once the last window that needs it has fired. A row whose
 // slice has fired still counts for the windows of it that have not (AbstractWindowAggProcessor.processElement);
 // only a row whose every window has fired is dropped (numLateRecordsDropped). SESSION windows merge per key.
+// Over a PROCTIME attribute rows take their arrival's processing time and windows fire on processing time.
 import { deserialize, serialize } from 'node:v8';
 import { makeBatch, type RecordBatch } from '../batch/batch.js';
 import { getValue, type Column, type Value } from '../batch/column.js';
@@ -33,6 +34,7 @@ import {
   lastWindowEnd,
   newEndHeap,
   overlappingSessions,
+  ProcessingTimeTrigger,
   sliceEndOf,
   slicesOfWindow,
   windowEndsOfSlice,
@@ -94,6 +96,9 @@ export class WindowAggregateOperator implements StreamOperator {
   private readonly selector: KeySelector;
   private readonly nKeys: number;
   private readonly scratch: number[] = [];
+  /** Windows over a PROCTIME attribute: rows take the processing time they arrive at, timers fire windows. */
+  private readonly proctime: boolean;
+  private readonly trigger = new ProcessingTimeTrigger((now) => this.onProcessingTime(now));
   private ctx: OperatorContext | null = null;
   private output: Output | null = null;
 
@@ -114,6 +119,7 @@ export class WindowAggregateOperator implements StreamOperator {
         `${config.name}: the window time column must be a TIMESTAMP or TIMESTAMP_LTZ, not ${formatType(tt)}`,
       );
     }
+    this.proctime = tt.timeAttribute === 'proctime';
     // The input is insert-only, so MIN/MAX keep only their extreme (MinAggFunction, not MinWithRetract).
     this.handle = createAggsHandle(config.aggs, config.inputSchema, { retraction: false });
     this.selector = columnsKeySelector(
@@ -128,6 +134,8 @@ export class WindowAggregateOperator implements StreamOperator {
 
   open(output: Output): void {
     this.output = output;
+    // Restored processing-time windows fire at their due time as before.
+    if (this.proctime) this.requestTimer();
   }
 
   processBatch(batch: RecordBatch): void {
@@ -140,6 +148,17 @@ export class WindowAggregateOperator implements StreamOperator {
           `${this.name}: window aggregation takes an insert-only input, but got a ${rowKindShort(kinds[r] as number)} row (Flink's window aggregate does not consume updates)`,
         );
       }
+    }
+    const keys = this.selector.keysOf(batch);
+    if (this.proctime) {
+      // Flink's processing-time slice assigners: every row of the batch at the current processing time; nothing
+      // is late, a window fires when processing time reaches its end - 1.
+      const times = new Float64Array(n).fill(this.processingTime());
+      if (this.config.window.kind === 'SESSION')
+        this.addToSessions(batch, keys, times, this.config.window.gap, -Infinity);
+      else this.addToSlices(batch, keys, times, this.config.window, -Infinity);
+      this.requestTimer();
+      return;
     }
     const col = batch.columns[this.config.timeCol] as Column;
     if (col.kind !== 'f64' && col.kind !== 'ts')
@@ -154,11 +173,11 @@ export class WindowAggregateOperator implements StreamOperator {
         }
       }
     }
-    const keys = this.selector.keysOf(batch);
+    const wm = this.watermark;
     const dropped =
       this.config.window.kind === 'SESSION'
-        ? this.addToSessions(batch, keys, col.values, this.config.window.gap)
-        : this.addToSlices(batch, keys, col.values, this.config.window);
+        ? this.addToSessions(batch, keys, col.values, this.config.window.gap, wm)
+        : this.addToSlices(batch, keys, col.values, this.config.window, wm);
     if (dropped > 0) this.ctx?.metrics.inc('numLateRecordsDropped', dropped);
   }
 
@@ -168,9 +187,9 @@ export class WindowAggregateOperator implements StreamOperator {
     keys: readonly Key[],
     times: Float64Array,
     spec: Exclude<WindowSpec, { kind: 'SESSION' }>,
+    wm: number,
   ): number {
     const handle = this.handle;
-    const wm = this.watermark;
     let dropped = 0;
     let lastEnd = Number.NaN;
     let slice: Map<Key, Part> | undefined;
@@ -205,9 +224,14 @@ export class WindowAggregateOperator implements StreamOperator {
    * SESSION: the row's window [t, t + gap) merges with every session of the key it intersects (touching
    * counts, TimeWindow.intersects). If the merged session has already passed the watermark the row is late.
    */
-  private addToSessions(batch: RecordBatch, keys: readonly Key[], times: Float64Array, gap: number): number {
+  private addToSessions(
+    batch: RecordBatch,
+    keys: readonly Key[],
+    times: Float64Array,
+    gap: number,
+    wm: number,
+  ): number {
     const handle = this.handle;
-    const wm = this.watermark;
     let dropped = 0;
     for (let r = 0; r < batch.length; r++) {
       const key = keys[r] as Key;
@@ -257,15 +281,41 @@ export class WindowAggregateOperator implements StreamOperator {
   }
 
   processWatermark(timestamp: number): void {
-    if (timestamp > this.watermark) {
+    // Processing-time windows ignore event time; the watermark only passes through.
+    if (timestamp > this.watermark && !this.proctime) {
       this.watermark = timestamp;
-      const out = new Emitter(this.outputSchema, this.nKeys, this.handle);
-      if (this.config.window.kind === 'SESSION') this.fireSessions(timestamp, out);
-      else this.fireWindows(timestamp, out, this.config.window);
-      const b = out.build();
-      if (b !== null) (this.output as Output).emitBatch(b);
+      this.fireDue(timestamp);
     }
     (this.output as Output).emitWatermark(timestamp);
+  }
+
+  /** Fires every window with end - 1 <= time as one output batch. */
+  private fireDue(time: number): void {
+    const out = new Emitter(this.outputSchema, this.nKeys, this.handle);
+    if (this.config.window.kind === 'SESSION') this.fireSessions(time, out);
+    else this.fireWindows(time, out, this.config.window);
+    const b = out.build();
+    if (b !== null) (this.output as Output).emitBatch(b);
+  }
+
+  private processingTime(): number {
+    if (this.ctx === null)
+      throw new Error(`${this.name}: processing-time windows need the operator context (setup)`);
+    return this.ctx.processingTime.now();
+  }
+
+  private onProcessingTime(now: number): void {
+    this.fireDue(now);
+    this.requestTimer();
+  }
+
+  /** Schedules the processing-time callback for the earliest unfired window's end - 1. */
+  private requestTimer(): void {
+    if (this.ctx === null) return;
+    let next = Infinity;
+    if (this.config.window.kind === 'SESSION') next = heapPeek(this.sessionEnds);
+    else for (const e of this.pending) if (e < next) next = e;
+    if (next !== Infinity) this.trigger.request(this.ctx.processingTime, next - 1);
   }
 
   /** Fires every pending window with end - 1 <= watermark, by window end, and frees slices no window needs. */
@@ -348,9 +398,15 @@ export class WindowAggregateOperator implements StreamOperator {
     return n;
   }
 
+  /**
+   * Nothing to do: event-time windows were fired by the maximal watermark; processing-time windows still open
+   * at the end of input are not fired, as Flink does not fire processing-time timers at the end of input.
+   */
   finish(): void {}
 
-  close(): void {}
+  close(): void {
+    this.trigger.cancel();
+  }
 }
 
 /** The output rows of one watermark: keys ++ aggregates ++ window_start, window_end, window_time. */

@@ -4,7 +4,7 @@
 // Flink's window assigners list its windows; a NULL rowtime row is dropped. SESSION needs the whole session
 // before it knows the window (UnalignedWindowTableFunctionOperator): rows are buffered per partition key until
 // the watermark passes the session's end - 1, then emitted in arrival order; rows of a session that has already
-// fired are late, dropped and counted.
+// fired are late, dropped and counted. Over a PROCTIME attribute rows take the processing time they arrive at.
 import { deserialize, serialize } from 'node:v8';
 import { makeBatch, rowAt, type RecordBatch } from '../batch/batch.js';
 import { takeColumn, type Column, type Value } from '../batch/column.js';
@@ -25,6 +25,7 @@ import {
   maxWindowsPerRow,
   newEndHeap,
   overlappingSessions,
+  ProcessingTimeTrigger,
   type EndHeap,
   type WindowSpec,
 } from './slices.js';
@@ -68,6 +69,12 @@ export class WindowTableFunctionOperator implements StreamOperator {
   private readonly starts: Float64Array;
   private readonly windowEnds: Float64Array;
   private readonly selector: KeySelector;
+  /** Windows over a PROCTIME attribute: assigned by arrival time; SESSIONs fire on processing time. */
+  private readonly proctime: boolean;
+  private readonly trigger = new ProcessingTimeTrigger((now) => {
+    this.fireSessions(now);
+    this.requestTimer();
+  });
   private ctx: OperatorContext | null = null;
   private output: Output | null = null;
 
@@ -86,6 +93,7 @@ export class WindowTableFunctionOperator implements StreamOperator {
         `${config.name}: the window time column must be a TIMESTAMP or TIMESTAMP_LTZ, not ${formatType(tt)}`,
       );
     }
+    this.proctime = tt.timeAttribute === 'proctime';
     this.perRow = maxWindowsPerRow(config.window);
     this.starts = new Float64Array(this.perRow);
     this.windowEnds = new Float64Array(this.perRow);
@@ -105,6 +113,7 @@ export class WindowTableFunctionOperator implements StreamOperator {
 
   open(output: Output): void {
     this.output = output;
+    if (this.proctime) this.requestTimer();
   }
 
   processBatch(batch: RecordBatch): void {
@@ -117,15 +126,46 @@ export class WindowTableFunctionOperator implements StreamOperator {
         );
       }
     }
-    const col = batch.columns[this.config.timeCol] as Column;
-    if (col.kind !== 'f64' && col.kind !== 'ts')
-      throw new TypeError(`${this.name}: the time column has layout ${col.kind}, not epoch ms`);
-    if (this.config.window.kind === 'SESSION') this.bufferSessions(batch, col, this.config.window.gap);
-    else this.emitAligned(batch, col);
+    let times: Float64Array;
+    let validity: Uint8Array | null = null;
+    if (this.proctime) {
+      // Over a PROCTIME attribute Flink assigns windows by the processing time a row arrives at.
+      times = new Float64Array(n).fill(this.processingTime());
+    } else {
+      const col = batch.columns[this.config.timeCol] as Column;
+      if (col.kind !== 'f64' && col.kind !== 'ts')
+        throw new TypeError(`${this.name}: the time column has layout ${col.kind}, not epoch ms`);
+      times = col.values;
+      validity = col.validity;
+    }
+    if (this.config.window.kind === 'SESSION') {
+      this.bufferSessions(
+        batch,
+        times,
+        validity,
+        this.config.window.gap,
+        this.proctime ? -Infinity : this.watermark,
+      );
+      if (this.proctime) this.requestTimer();
+    } else {
+      this.emitAligned(batch, times, validity);
+    }
+  }
+
+  private processingTime(): number {
+    if (this.ctx === null)
+      throw new Error(`${this.name}: processing-time windows need the operator context (setup)`);
+    return this.ctx.processingTime.now();
+  }
+
+  /** Processing-time SESSION: schedules the callback for the earliest buffered session's end - 1. */
+  private requestTimer(): void {
+    const next = heapPeek(this.ends);
+    if (this.ctx !== null && next !== Infinity) this.trigger.request(this.ctx.processingTime, next - 1);
   }
 
   /** TUMBLE/HOP/CUMULATE: gathers each row once per window; the input columns are taken by index, not copied per row. */
-  private emitAligned(batch: RecordBatch, col: Column & { values: Float64Array }): void {
+  private emitAligned(batch: RecordBatch, times: Float64Array, validity: Uint8Array | null): void {
     const n = batch.length;
     const cap = n * this.perRow;
     const rows = new Int32Array(cap);
@@ -133,8 +173,6 @@ export class WindowTableFunctionOperator implements StreamOperator {
     const ends = new Float64Array(cap);
     const ws = this.starts;
     const we = this.windowEnds;
-    const times = col.values;
-    const validity = col.validity;
     let m = 0;
     let nulls = 0;
     for (let r = 0; r < n; r++) {
@@ -164,14 +202,18 @@ export class WindowTableFunctionOperator implements StreamOperator {
   }
 
   /** SESSION: each row's [t, t + gap) merges with the key's buffered sessions it intersects (touching counts). */
-  private bufferSessions(batch: RecordBatch, col: Column & { values: Float64Array }, gap: number): void {
+  private bufferSessions(
+    batch: RecordBatch,
+    times: Float64Array,
+    validity: Uint8Array | null,
+    gap: number,
+    wm: number,
+  ): void {
     const keys = this.selector.keysOf(batch);
-    const times = col.values;
-    const wm = this.watermark;
     let late = 0;
     let nulls = 0;
     for (let r = 0; r < batch.length; r++) {
-      if (col.validity !== null && !isValid(col.validity, r)) {
+      if (validity !== null && !isValid(validity, r)) {
         nulls++;
         continue;
       }
@@ -216,7 +258,7 @@ export class WindowTableFunctionOperator implements StreamOperator {
   }
 
   processWatermark(timestamp: number): void {
-    if (timestamp > this.watermark) {
+    if (timestamp > this.watermark && !this.proctime) {
       this.watermark = timestamp;
       if (this.config.window.kind === 'SESSION') this.fireSessions(timestamp);
     }
@@ -268,7 +310,9 @@ export class WindowTableFunctionOperator implements StreamOperator {
 
   finish(): void {}
 
-  close(): void {}
+  close(): void {
+    this.trigger.cancel();
+  }
 }
 
 /** Two lists of buffered rows, each in arrival order (their last value is the arrival counter), merged. */

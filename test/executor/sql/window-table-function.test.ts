@@ -201,6 +201,39 @@ describe('window table function', () => {
     ]);
   });
 
+  it('over a PROCTIME attribute assigns windows by arrival time, and SESSIONs fire on processing time', () => {
+    const s = Schema.of(['proc', Types.TIMESTAMP_LTZ(3, false, 'proctime')], ['v', Types.INT()]);
+    const o = new Schema([...s.fields, ...out.fields.slice(3)]);
+    const make = (window: WindowSpec): OperatorTestHarness =>
+      new OperatorTestHarness(
+        new WindowTableFunctionOperator({
+          name: 'WindowTableFunction',
+          inputSchema: s,
+          window,
+          timeCol: 0,
+          outputSchema: o,
+        }),
+        {
+          inputs: [s],
+          startTime: 1234,
+        },
+      ).open();
+    const tumble = make({ kind: 'TUMBLE', size: 1000, offset: 0 });
+    tumble.processElement([0, 1]);
+    expect(tumble.extractRows()).toEqual([[0, 1, 1000, 2000, 1999]]);
+    const session = make({ kind: 'SESSION', gap: 5 });
+    session.processElement([0, 1]);
+    session.setProcessingTime(1237);
+    session.processElement([0, 2]);
+    session.setProcessingTime(1240);
+    expect(session.extractRows()).toEqual([]);
+    session.setProcessingTime(1241);
+    expect(session.extractRows()).toEqual([
+      [0, 1, 1234, 1242, 1241],
+      [0, 2, 1234, 1242, 1241],
+    ]);
+  });
+
   it('rejects updates, naming the operator', () => {
     const h = harness({ kind: 'TUMBLE', size: MIN, offset: 0 });
     expect(() => h.processElement([0, 1n, 'a'], null, 0, RowKind.DELETE)).toThrow(

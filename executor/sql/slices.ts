@@ -34,7 +34,7 @@ export function checkWindow(spec: WindowSpec, who: string): void {
       // CumulativeWindowAssigner / SliceAssigners.cumulative
       if (spec.maxSize % spec.step !== 0) {
         throw new Error(
-          `${who}: CUMULATE requires the max size (${spec.maxSize} ms) to be an integral multiple of the step (${spec.step} ms)`,
+          `${who}: Cumulative Window requires maxSize must be an integral multiple of step, but got maxSize ${spec.maxSize}ms and step ${spec.step}ms.`,
         );
       }
       break;
@@ -50,8 +50,9 @@ export function checkWindow(spec: WindowSpec, who: string): void {
 export function checkSliceable(spec: WindowSpec, who: string): void {
   checkWindow(spec, who);
   if (spec.kind === 'HOP' && spec.size % spec.slide !== 0) {
+    // SliceAssigners.hopping's message.
     throw new Error(
-      `${who}: slicing HOP windows require the size (${spec.size} ms) to be an integral multiple of the slide (${spec.slide} ms)`,
+      `${who}: Slicing Hopping Window requires size must be an integral multiple of slide, but got size ${spec.size}ms and slide ${spec.slide}ms.`,
     );
   }
 }

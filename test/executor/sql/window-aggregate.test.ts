@@ -295,9 +295,9 @@ describe('window aggregate', () => {
     );
   });
 
-  it('rejects HOP windows whose size is not a multiple of the slide, as Flink slicing does', () => {
-    expect(() => op({ kind: 'HOP', size: 10, slide: 4, offset: 0 })).toThrow(
-      /integral multiple of the slide/,
+  it('rejects HOP windows whose size is not a multiple of the slide, as Flink slicing does (SliceAssigners.hopping)', () => {
+    expect(() => op({ kind: 'HOP', size: 5000, slide: 2000, offset: 0 })).toThrow(
+      'WindowAggregate: Slicing Hopping Window requires size must be an integral multiple of slide, but got size 5000ms and slide 2000ms.',
     );
   });
 

@@ -382,7 +382,7 @@ export class LocalGroupAggregateOperator implements StreamOperator {
     for (const g of groups.values()) {
       for (let i = 0; i < nk; i++) (builders[i] as ResultBuilder).append(g.k[i] as Value);
       const p: Partial = { a: g.a, n: g.n };
-      (builders[nk] as ResultBuilder).append(new Uint8Array(serialize(p)));
+      (builders[nk] as ResultBuilder).append(serialize(p));
     }
     (this.output as Output).emitBatch(
       makeBatch(

@@ -193,17 +193,20 @@ export interface SessionWindow {
   end: number;
 }
 
-/** The index range [lo, hi) of the sessions that intersect [start, end]. */
-export function overlappingSessions(
-  sessions: readonly SessionWindow[],
-  start: number,
-  end: number,
-): [number, number] {
+/** The first session that ends at or after `start`: where sessions intersecting [start, ...] begin. */
+export function firstOverlap(sessions: readonly SessionWindow[] | undefined, start: number): number {
+  if (sessions === undefined) return 0;
   let lo = 0;
   while (lo < sessions.length && (sessions[lo] as SessionWindow).end < start) lo++;
+  return lo;
+}
+
+/** Past the last session from `lo` on that starts at or before `end`: [lo, result) intersect [start, end]. */
+export function overlapEnd(sessions: readonly SessionWindow[] | undefined, lo: number, end: number): number {
+  if (sessions === undefined) return lo;
   let hi = lo;
   while (hi < sessions.length && (sessions[hi] as SessionWindow).start <= end) hi++;
-  return [lo, hi];
+  return hi;
 }
 
 /**

@@ -33,7 +33,8 @@ import {
   heapPush,
   lastWindowEnd,
   newEndHeap,
-  overlappingSessions,
+  firstOverlap,
+  overlapEnd,
   ProcessingTimeTrigger,
   sliceEndOf,
   slicesOfWindow,
@@ -237,7 +238,8 @@ export class WindowAggregateOperator implements StreamOperator {
       const key = keys[r] as Key;
       const ts = times[r] as number;
       let list = this.sessions.get(key);
-      const [lo, hi] = list === undefined ? [0, 0] : overlappingSessions(list, ts, ts + gap);
+      const lo = firstOverlap(list, ts);
+      const hi = overlapEnd(list, lo, ts + gap);
       let start = ts;
       let end = ts + gap;
       for (let i = lo; i < hi; i++) {

@@ -24,7 +24,8 @@ import {
   heapPush,
   maxWindowsPerRow,
   newEndHeap,
-  overlappingSessions,
+  firstOverlap,
+  overlapEnd,
   ProcessingTimeTrigger,
   type EndHeap,
   type WindowSpec,
@@ -220,7 +221,8 @@ export class WindowTableFunctionOperator implements StreamOperator {
       const key = keys[r] as Key;
       const ts = times[r] as number;
       let list = this.sessions.get(key);
-      const [lo, hi] = list === undefined ? [0, 0] : overlappingSessions(list, ts, ts + gap);
+      const lo = firstOverlap(list, ts);
+      const hi = overlapEnd(list, lo, ts + gap);
       let start = ts;
       let end = ts + gap;
       for (let i = lo; i < hi; i++) {

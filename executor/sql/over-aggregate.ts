@@ -43,8 +43,16 @@ interface Partition {
   keptRows: Value[][];
   /** ROWS bounded: how many rows the accumulators hold (Flink's counterState). */
   count: number;
-  /** Bounded frames: the last time emitted; a row at or before it is late (Flink's lastTriggeringTsState). */
-  lastFired: number | null;
+  /**
+   * Bounded frames on event time: the last timer fired; a row at or before it is late (Flink's
+   * lastTriggeringTsState, which starts at 0, so rows at or before the epoch are late too).
+   */
+  lastFired: number;
+  /**
+   * RANGE bounded on event time: the state-cleanup timers registered and not yet fired, ascending; the last is
+   * Flink's cleanupTsState, the earlier ones are stale (Flink does not delete them) and only advance lastFired.
+   */
+  cleanupTimers: number[];
 }
 
 interface Snapshot {
@@ -88,6 +96,8 @@ export class OverAggregateOperator implements StreamOperator {
   /** ROWS: how many rows the frame holds (N PRECEDING + the current row); RANGE: the preceding interval. */
   private readonly offset: number;
   private readonly width: number;
+  /** RANGE bounded on event time: idle partitions are cleaned up by event-time timers, as in Flink. */
+  private readonly cleans: boolean;
 
   constructor(cfg: OverAggregateConfig) {
     this.name = cfg.name;
@@ -100,6 +110,7 @@ export class OverAggregateOperator implements StreamOperator {
     this.rows = cfg.frame.kind === 'ROWS' || (!cfg.isRowtime && !this.bounded);
     // Flink's StreamExecOverAggregate: precedingOffset = bound + 1 for ROWS (the current row is in the frame).
     this.offset = this.rows ? pre + 1 : pre;
+    this.cleans = cfg.isRowtime && this.bounded && !this.rows;
     // Unbounded frames never retract, so MIN/MAX need not keep value counts.
     this.handle = createAggsHandle(cfg.aggs, cfg.inputSchema, { retraction: this.bounded });
     if (this.bounded && !this.handle.retractable) {
@@ -134,7 +145,8 @@ export class OverAggregateOperator implements StreamOperator {
         keptTimes: [],
         keptRows: [],
         count: 0,
-        lastFired: null,
+        lastFired: 0,
+        cleanupTimers: [],
       };
       this.partitions.set(k, p);
     }
@@ -162,9 +174,7 @@ export class OverAggregateOperator implements StreamOperator {
         const p = this.partitions.get(k);
         // Unbounded frames (AbstractRowTimeUnboundedPrecedingOver) drop rows at or behind the watermark; bounded
         // ones (RowTime*BoundedPrecedingFunction) rows at or before the partition's last emitted time.
-        const isLate = this.bounded
-          ? p !== undefined && p.lastFired !== null && t <= p.lastFired
-          : t <= this.watermark;
+        const isLate = this.bounded ? t <= (p === undefined ? 0 : p.lastFired) : t <= this.watermark;
         if (isLate || t !== t) {
           late++;
           continue;
@@ -182,6 +192,7 @@ export class OverAggregateOperator implements StreamOperator {
         pt.splice(at, 0, t);
         p.pendingRows.splice(at, 0, stateRowAt(batch, r));
       }
+      if (this.cleans) this.registerCleanup(p, t);
       this.waiting.add(k);
     }
     if (late > 0) this.ctx?.metrics.inc('numLateRecordsDropped', late);
@@ -193,6 +204,17 @@ export class OverAggregateOperator implements StreamOperator {
       // ProcTimeRangeBoundedPrecedingFunction: the rows of one millisecond are peers, emitted once it has passed.
       this.scheduleAfter(now);
     }
+  }
+
+  /**
+   * RowTimeRangeBoundedPrecedingFunction.registerCleanupTimer: once the watermark passes the last row's time by
+   * 1.5 frames (and no later row moved the timer on), the partition's rows and accumulators are dropped.
+   */
+  private registerCleanup(p: Partition, t: number): void {
+    const timers = p.cleanupTimers;
+    const current = timers[timers.length - 1];
+    if (current === undefined || current < t + this.offset + 1)
+      timers.push(t + Math.trunc(this.offset * 1.5) + 1);
   }
 
   /** One processing-time timer per millisecond with waiting rows, at the next millisecond. */
@@ -217,12 +239,16 @@ export class OverAggregateOperator implements StreamOperator {
   private fire(upTo: number): void {
     const work: Work[] = [];
     const all: Value[][] = [];
+    const cleanups: [Partition, number][] = [];
     for (const k of this.waiting) {
       const p = this.partitions.get(k) as Partition;
       let n = 0;
       while (n < p.pendingTimes.length && (p.pendingTimes[n] as number) <= upTo) n++;
+      let c = 0;
+      while (c < p.cleanupTimers.length && (p.cleanupTimers[c] as number) <= upTo) c++;
+      if (n === p.pendingTimes.length && c === p.cleanupTimers.length) this.waiting.delete(k);
+      if (c > 0) cleanups.push([p, c]);
       if (n === 0) continue;
-      if (n === p.pendingTimes.length) this.waiting.delete(k);
       const dueTimes = p.pendingTimes.splice(0, n);
       const dueRows = p.pendingRows.splice(0, n);
       const kept = this.retractionCandidates(p, dueTimes);
@@ -231,7 +257,12 @@ export class OverAggregateOperator implements StreamOperator {
       for (const row of dueRows) all.push(row);
       work.push({ p, from, kept, dueTimes, dueRows });
     }
-    if (work.length === 0) return;
+    if (work.length > 0) this.emitWork(work, all);
+    // Cleanup timers come after the rows: every buffered row is older than the partition's cleanup time.
+    for (const [p, c] of cleanups) this.cleanup(p, c);
+  }
+
+  private emitWork(work: readonly Work[], all: readonly Value[][]): void {
     const batch = rowsToBatch(this.cfg.inputSchema, all);
     const fields = this.outputSchema.fields;
     const out: Out = {
@@ -247,6 +278,22 @@ export class OverAggregateOperator implements StreamOperator {
         emitted,
       ),
     );
+  }
+
+  /** Fires the first `c` cleanup timers of a partition (all due rows have been emitted). */
+  private cleanup(p: Partition, c: number): void {
+    const timers = p.cleanupTimers;
+    const real = c === timers.length;
+    // A stale timer finds no rows at its time but still records it as the last triggering time.
+    const staleUpTo = real ? c - 1 : c;
+    if (staleUpTo > 0) p.lastFired = Math.max(p.lastFired, timers[staleUpTo - 1] as number);
+    timers.splice(0, c);
+    if (real) {
+      // Every kept row is out of any frame a row after the last one emitted can have: drop them.
+      p.keptRows = [];
+      p.keptTimes = [];
+      p.acc = this.handle.createAccumulators();
+    }
   }
 
   /** How many of the oldest kept rows leave the frame while the due rows are processed. */
@@ -301,7 +348,7 @@ export class OverAggregateOperator implements StreamOperator {
         h.accumulate(acc, batch, base + i);
         this.write(dueRows[i] as Value[], acc, out);
       }
-      p.lastFired = dueTimes[n - 1] as number;
+      p.lastFired = Math.max(p.lastFired, dueTimes[n - 1] as number);
     } else {
       // RowTimeRangeBoundedPrecedingFunction: rows older than t - preceding leave, then the peers join.
       for (let i = 0; i < n;) {
@@ -310,7 +357,7 @@ export class OverAggregateOperator implements StreamOperator {
         let j = i;
         while (j < n && dueTimes[j] === t) h.accumulate(acc, batch, base + j++);
         for (; i < j; i++) this.write(dueRows[i] as Value[], acc, out);
-        p.lastFired = t;
+        p.lastFired = Math.max(p.lastFired, t);
       }
     }
     if (head >= keptN) {
@@ -338,7 +385,8 @@ export class OverAggregateOperator implements StreamOperator {
     this.watermark = s.watermark;
     this.partitions = s.partitions;
     this.waiting = new Set();
-    for (const [k, p] of this.partitions) if (p.pendingTimes.length > 0) this.waiting.add(k);
+    for (const [k, p] of this.partitions)
+      if (p.pendingTimes.length > 0 || p.cleanupTimers.length > 0) this.waiting.add(k);
   }
 
   /**

@@ -238,3 +238,74 @@ describe('WindowDeduplicateOperator', () => {
     expect(r.extractRows()).toEqual([bid(8, 12, 1, 'K', 'y')]);
   });
 });
+
+// Flink's WindowRankOperatorTest (testTop2Windows, testTop2WindowsWithOffset): rows (key, value, window_end) in
+// UTC, top 2 by value ascending per key and window; Flink compares the output sorted, and so does this.
+describe('WindowRankOperatorTest cases', () => {
+  const rows = Schema.of(['key', Types.STRING()], ['value', Types.INT()], ['window_end', Types.BIGINT()]);
+  const ranked = new Schema([...rows.fields, { name: 'rn', type: Types.BIGINT(false) }]);
+  const input: Value[][] = [
+    ['key2', 1, 999n],
+    ['key2', 4, 999n],
+    ['key2', 5, 999n],
+    ['key2', 3, 999n],
+    ['key2', 2, 1999n],
+    ['key2', 7, 3999n],
+    ['key2', 8, 3999n],
+    ['key2', 1, 3999n],
+    ['key1', 2, 999n],
+    ['key1', 1, 999n],
+    ['key1', 3, 999n],
+    ['key1', 3, 999n],
+    ['key1', 4, 1999n],
+    ['key1', 6, 1999n],
+    ['key1', 7, 1999n],
+  ];
+  const make = (rankStart: number, restoreFrom?: Uint8Array): OperatorTestHarness =>
+    new OperatorTestHarness(
+      new WindowRankOperator({
+        name: 'WindowRank',
+        inputSchema: rows,
+        partitionKeys: [0],
+        windowEndCol: 2,
+        orderKeys: [{ col: 1, descending: false, nullsFirst: true }],
+        rankType: 'ROW_NUMBER',
+        rankStart,
+        rankEnd: 2,
+        outputRankNumber: true,
+        outputSchema: ranked,
+      }),
+      { inputs: [rows], ...(restoreFrom === undefined ? {} : { restoreFrom }) },
+    ).open();
+  const sorted = (h: OperatorTestHarness): string[] =>
+    h
+      .getOutput()
+      .map((e) => (e.kind === 'record' ? e.row.join(',') : e.kind === 'watermark' ? `WM ${e.timestamp}` : ''))
+      .sort();
+
+  it('testTop2Windows', () => {
+    const h = make(1);
+    for (const r of input) h.processBatch(batchFromRows(rows, [r]));
+    h.processWatermark(999);
+    expect(sorted(h)).toEqual(['WM 999', 'key1,1,999,1', 'key1,2,999,2', 'key2,1,999,1', 'key2,3,999,2']);
+    h.clearOutput().processWatermark(1999);
+    expect(sorted(h)).toEqual(['WM 1999', 'key1,4,1999,1', 'key1,6,1999,2', 'key2,2,1999,1']);
+    const r = make(1, h.snapshot());
+    r.processWatermark(3999);
+    expect(sorted(r)).toEqual(['WM 3999', 'key2,1,3999,1', 'key2,7,3999,2']);
+    r.clearOutput().processBatch(batchFromRows(rows, [['key2', 1, 3500n]])); // late: dropped
+    r.processWatermark(4999);
+    expect(sorted(r)).toEqual(['WM 4999']);
+    expect(r.metrics.get('numLateRecordsDropped')).toBe(1);
+  });
+
+  it('testTop2WindowsWithOffset', () => {
+    const h = make(2);
+    for (const r of input) h.processBatch(batchFromRows(rows, [r]));
+    h.processWatermark(999).processWatermark(1999);
+    expect(sorted(h)).toEqual(['WM 1999', 'WM 999', 'key1,2,999,2', 'key1,6,1999,2', 'key2,3,999,2']);
+    const r = make(2, h.snapshot());
+    r.processWatermark(3999);
+    expect(sorted(r)).toEqual(['WM 3999', 'key2,7,3999,2']);
+  });
+});

@@ -164,7 +164,7 @@ export class OverAggregateOperator implements StreamOperator {
     }
     const keys = this.keySelector.keysOf(batch);
     const times = this.cfg.isRowtime ? timesOf(batch, this.cfg.timeCol) : null;
-    // Processing time: every row of the batch is at "now", and is emitted at once (see `processingTime`).
+    // Processing time: every row of the batch is at "now" (its millisecond is what a RANGE frame is made of).
     const now = times === null ? (this.ctx?.processingTime.now() ?? Date.now()) : 0;
     let late = 0;
     for (let r = 0; r < batch.length; r++) {

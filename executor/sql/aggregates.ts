@@ -497,28 +497,30 @@ function extremeRetractImpl(sign: 1 | -1): Impl<ExtRS> {
 }
 
 /**
- * FIRST_VALUE/LAST_VALUE: the first/last non-null value by arrival. With retraction Flink keeps every value
- * with its order (FirstValueWithRetractAggFunction) and a retraction removes the earliest occurrence of that
- * value; the list below is that structure in arrival order. Without any retraction it stays one entry long
- * for FIRST_VALUE and is replaced for LAST_VALUE.
+ * FIRST_VALUE/LAST_VALUE with retraction: the first/last non-null value by arrival. Flink keeps every value with
+ * its order (FirstValueWithRetractAggFunction) and a retraction removes the earliest occurrence of that value;
+ * the list below is that structure in arrival order (the order is the arrival, not Flink's wall-clock stamp).
  */
 interface OrderS {
   l: Prim[];
 }
-function orderedImpl(first: boolean): Impl<OrderS> {
+
+function removeFirst(l: Prim[], v: Prim): boolean {
+  for (let i = 0; i < l.length; i++) {
+    const x = l[i] as Prim;
+    if (x === v || (x instanceof Uint8Array && compareValues(x, v) === 0)) {
+      l.splice(i, 1);
+      return true;
+    }
+  }
+  return false;
+}
+
+function orderedRetractImpl(first: boolean): Impl<OrderS> {
   return {
     init: () => ({ l: [] }),
     add: (s, v) => void s.l.push(v),
-    sub: (s, v) => {
-      const l = s.l;
-      for (let i = 0; i < l.length; i++) {
-        const x = l[i] as Prim;
-        if (x === v || (x instanceof Uint8Array && compareValues(x, v) === 0)) {
-          l.splice(i, 1);
-          return;
-        }
-      }
-    },
+    sub: (s, v) => void removeFirst(s.l, v),
     merge: (s, o) => {
       for (const v of o.l) s.l.push(v);
     },
@@ -526,10 +528,65 @@ function orderedImpl(first: boolean): Impl<OrderS> {
   };
 }
 
-/** LISTAGG: the non-null values in arrival order joined by the separator (ListAggWithRetractAggFunction). */
-function listAggImpl(separator: string): Impl<OrderS> {
-  const base = orderedImpl(true);
-  return { ...base, result: (s) => (s.l.length === 0 ? null : s.l.join(separator)) };
+/** FIRST_VALUE/LAST_VALUE without retraction: one value (FirstValueAggFunction, LastValueAggFunction). */
+interface OneS {
+  v: Prim | null;
+}
+function orderedImpl(first: boolean): Impl<OneS> {
+  return {
+    init: () => ({ v: null }),
+    add: first ? (s, v) => void (s.v === null && (s.v = v)) : (s, v) => void (s.v = v),
+    sub: null,
+    // `o` is the later partial (the next slice of a window).
+    merge: first
+      ? (s, o) => void (s.v === null && (s.v = o.v))
+      : (s, o) => void (o.v !== null && (s.v = o.v)),
+    result: (s) => s.v,
+  };
+}
+
+/**
+ * LISTAGG: the non-null values in arrival order joined by the separator (ListAggWithRetractAggFunction keeps
+ * the list). The joined text is kept too (`j`, null after a retraction), so that reading the result per row,
+ * as the group aggregate does, is not a join of the whole list each time: appends extend it as a rope.
+ */
+interface ListS {
+  l: Prim[];
+  j: string | null;
+}
+function listAggImpl(separator: string, retraction: boolean): Impl<ListS> {
+  const text = (v: Prim): string => (typeof v === 'string' ? v : String(v));
+  return {
+    init: () => ({ l: [], j: null }),
+    add: retraction
+      ? (s, v) => {
+          // A non-null text always matches a non-empty list; after a retraction it is rebuilt when read.
+          if (s.j !== null) s.j = s.j + separator + text(v);
+          else if (s.l.length === 0) s.j = text(v);
+          s.l.push(v);
+        }
+      : // Without retraction the text is the whole accumulator (ListAggFunction's).
+        (s, v) => void (s.j = s.j === null ? text(v) : s.j + separator + text(v)),
+    sub: retraction
+      ? (s, v) => {
+          if (removeFirst(s.l, v)) s.j = null;
+        }
+      : null,
+    merge: (s, o) => {
+      const a = listText(s, separator);
+      const b = listText(o, separator);
+      s.j = a === null ? b : b === null ? a : a + separator + b;
+      if (retraction) for (const v of o.l) s.l.push(v);
+    },
+    result: (s) => listText(s, separator),
+  };
+}
+
+function listText(s: ListS, separator: string): string | null {
+  if (s.j !== null) return s.j;
+  if (s.l.length === 0) return null;
+  s.j = s.l.map((v) => (typeof v === 'string' ? v : String(v))).join(separator);
+  return s.j;
 }
 
 /** BOOL_AND/BOOL_OR: counts of TRUE and FALSE inputs, so that both retract. */
@@ -575,11 +632,13 @@ function implOf(call: AggCall, input: Schema, retraction: boolean): Impl<unknown
     case 'FIRST_VALUE':
     case 'LAST_VALUE':
       argType(0);
-      impl = erase(orderedImpl(call.kind === 'FIRST_VALUE'));
+      impl = retraction
+        ? erase(orderedRetractImpl(call.kind === 'FIRST_VALUE'))
+        : erase(orderedImpl(call.kind === 'FIRST_VALUE'));
       break;
     case 'LISTAGG':
       argType(0);
-      impl = erase(listAggImpl(call.separator ?? ','));
+      impl = erase(listAggImpl(call.separator ?? ',', retraction));
       break;
     case 'STDDEV_POP':
     case 'STDDEV_SAMP':

@@ -15,7 +15,7 @@ import { isValid } from '../batch/validity.js';
 import type { Key, KeySelector } from '../runtime/key.js';
 import type { OperatorContext, Output, StreamOperator } from '../runtime/operator.js';
 import { Types } from '../types/logical-type.js';
-import { RowKind } from '../types/row-kind.js';
+import { RowKind, rowKindShort } from '../types/row-kind.js';
 import { Schema } from '../types/schema.js';
 import {
   createAggsHandle,
@@ -40,6 +40,12 @@ export interface GroupAggregateConfig {
   readonly generateUpdateBefore: boolean;
   /** table.exec.state.ttl: a key's state expires this long (processing time) after its last write; 0 = never. */
   readonly stateTtlMs?: number;
+  /**
+   * Whether the input can retract rows (default true). Flink's planner passes `needRetraction` from the input's
+   * changelog mode: over an insert-only input MIN/MAX, FIRST_VALUE/LAST_VALUE and LISTAGG keep one value or
+   * one string instead of every value, and a retraction then is an error.
+   */
+  readonly needRetraction?: boolean;
 }
 
 /** The state of one key. Plain data: it is the snapshot. */
@@ -249,30 +255,43 @@ abstract class KeyedAggregate implements StreamOperator {
 
 /** The one-phase group aggregate: every input row is accumulated (+I, +U) or retracted (-U, -D). */
 export class GroupAggregateOperator extends KeyedAggregate {
+  private readonly needRetraction: boolean;
+
   constructor(config: GroupAggregateConfig) {
     checkOutput(config.name, config.outputSchema, config.keys.length, config.aggs.length);
+    const needRetraction = config.needRetraction ?? true;
     super(
       config.name,
       config.outputSchema,
-      createAggsHandle(config.aggs, config.inputSchema),
+      createAggsHandle(config.aggs, config.inputSchema, { retraction: needRetraction }),
       config.keys,
       config.inputSchema,
       config.generateUpdateBefore,
       config.stateTtlMs ?? 0,
     );
+    this.needRetraction = needRetraction;
+  }
+
+  private noRetraction(kind: number): never {
+    throw new Error(
+      `${this.name}: got a ${rowKindShort(kind)} row, but the aggregate was planned for an insert-only input (needRetraction false)`,
+    );
   }
 
   protected startsGroup(batch: RecordBatch, r: number): boolean {
-    const k = batch.kinds[r];
-    return k === RowKind.INSERT || k === RowKind.UPDATE_AFTER;
+    const k = batch.kinds[r] as number;
+    if (k === RowKind.INSERT || k === RowKind.UPDATE_AFTER) return true;
+    if (!this.needRetraction) this.noRetraction(k);
+    return false;
   }
 
   protected apply(e: GroupEntry, batch: RecordBatch, r: number): void {
-    const k = batch.kinds[r];
+    const k = batch.kinds[r] as number;
     if (k === RowKind.INSERT || k === RowKind.UPDATE_AFTER) {
       this.handle.accumulate(e.a, batch, r);
       e.n++;
     } else {
+      if (!this.needRetraction) this.noRetraction(k);
       this.handle.retract(e.a, batch, r);
       e.n--;
     }

@@ -195,6 +195,53 @@ describe('group aggregate', () => {
     ]);
   });
 
+  it('over an insert-only input (needRetraction false) keeps one value per FIRST_VALUE/LISTAGG and refuses retractions', () => {
+    const first: AggCall = {
+      kind: 'FIRST_VALUE',
+      args: [1],
+      distinct: false,
+      filterArg: -1,
+      resultType: Types.BIGINT(),
+      name: 'f',
+    };
+    const list: AggCall = {
+      kind: 'LISTAGG',
+      args: [0],
+      distinct: false,
+      filterArg: -1,
+      resultType: Types.STRING(),
+      name: 'l',
+      separator: ';',
+    };
+    const h = harness(op({ keys: [], aggs: [first, list], needRetraction: false }));
+    h.processElement(['a', 1n]).processElement(['b', 2n]).processElement(['c', 3n]);
+    expect(h.getOutput().at(-1)).toEqual(rec('+U', 1n, 'a;b;c'));
+    expect(() => h.processElement(['a', 1n], null, 0, RowKind.DELETE)).toThrow(
+      /GroupAggregate: got a -D row, but the aggregate was planned for an insert-only input/,
+    );
+  });
+
+  it('LISTAGG with retraction rebuilds its text after a retraction', () => {
+    const list: AggCall = {
+      kind: 'LISTAGG',
+      args: [0],
+      distinct: false,
+      filterArg: -1,
+      resultType: Types.STRING(),
+      name: 'l',
+    };
+    const h = harness(op({ keys: [], aggs: [list] }));
+    h.processElement(['a', 1n]).processElement(['b', 2n]).processElement(['a', 3n]);
+    h.processElement(['a', 1n], null, 0, RowKind.UPDATE_BEFORE);
+    h.processElement(['c', 1n]);
+    expect(h.getOutput().filter((e) => e.kind === 'record' && e.rowKind === '+U')).toEqual([
+      rec('+U', 'a,b'),
+      rec('+U', 'a,b,a'),
+      rec('+U', 'b,a'),
+      rec('+U', 'b,a,c'),
+    ]);
+  });
+
   it('checks its output schema against keys and aggregates', () => {
     expect(
       () =>

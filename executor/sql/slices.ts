@@ -108,6 +108,17 @@ export function assignWindows(
   }
 }
 
+/** The windows containing `ts` as objects, in assigner order: for planning, EXPLAIN and tests, not per row. */
+export function windowsOf(spec: WindowSpec, ts: number): { start: number; end: number }[] {
+  const n = maxWindowsPerRow(spec);
+  const starts = new Float64Array(n);
+  const ends = new Float64Array(n);
+  const k = assignWindows(spec, ts, starts, ends);
+  const out: { start: number; end: number }[] = [];
+  for (let i = 0; i < k; i++) out.push({ start: starts[i] as number, end: ends[i] as number });
+  return out;
+}
+
 /** The most windows one row can belong to. */
 export function maxWindowsPerRow(spec: WindowSpec): number {
   switch (spec.kind) {

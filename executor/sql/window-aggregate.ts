@@ -44,7 +44,7 @@ import {
   type WindowSpec,
 } from './slices.js';
 
-export { describeWindow, formatDuration, type WindowSpec } from './slices.js';
+export { describeWindow, formatDuration, windowsOf, type WindowSpec } from './slices.js';
 
 export interface WindowAggregateConfig {
   readonly name: string;

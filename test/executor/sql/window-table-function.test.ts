@@ -10,7 +10,7 @@ import { OperatorTestHarness, watermark } from '../../../executor/testing/harnes
 import { Types } from '../../../executor/types/logical-type.js';
 import { RowKind } from '../../../executor/types/row-kind.js';
 import { Schema } from '../../../executor/types/schema.js';
-import type { WindowSpec } from '../../../executor/sql/slices.js';
+import { windowsOf, type WindowSpec } from '../../../executor/sql/slices.js';
 import { WindowTableFunctionOperator } from '../../../executor/sql/window-table-function.js';
 
 const MIN = 60_000;
@@ -231,6 +231,18 @@ describe('window table function', () => {
     expect(session.extractRows()).toEqual([
       [0, 1, 1234, 1242, 1241],
       [0, 2, 1234, 1242, 1241],
+    ]);
+  });
+
+  it('windowsOf lists the windows of a timestamp as the operator assigns them', () => {
+    expect(windowsOf({ kind: 'HOP', size: 10, slide: 4, offset: 0 }, 9)).toEqual([
+      { start: 8, end: 18 },
+      { start: 4, end: 14 },
+      { start: 0, end: 10 },
+    ]);
+    expect(windowsOf({ kind: 'CUMULATE', maxSize: 6, step: 2, offset: 0 }, 3)).toEqual([
+      { start: 0, end: 4 },
+      { start: 0, end: 6 },
     ]);
   });
 

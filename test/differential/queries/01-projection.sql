@@ -1,0 +1,124 @@
+## Projection and filter over the filesystem source (Calc). These run in every mode today.
+# The oracle is the same SQL unless a ---- part says otherwise.
+
+query proj-star
+SELECT * FROM orders
+
+query proj-columns
+SELECT order_id, product, ts FROM orders
+
+query proj-reorder-dup
+SELECT ts, order_id, order_id AS again, price FROM orders
+
+query proj-customers
+SELECT * FROM customers
+
+query proj-shipments
+SELECT ship_id, order_id, carrier, ship_ts FROM shipments
+
+query proj-lenient-same-files
+SELECT order_id, ts FROM orders_lenient
+
+query filter-eq-int
+SELECT order_id, quantity FROM orders WHERE customer_id = 1
+
+query filter-ne
+SELECT order_id FROM orders WHERE customer_id <> 1
+
+query filter-range
+SELECT order_id, price FROM orders WHERE price >= 100 AND price < 500.50
+
+query filter-or
+SELECT order_id FROM orders WHERE quantity > 45 OR price < 0
+
+query filter-not
+SELECT order_id, quantity FROM orders WHERE NOT (quantity > 10)
+
+query filter-is-null
+SELECT order_id, customer_id FROM orders WHERE customer_id IS NULL
+
+query filter-is-not-null
+SELECT order_id, product FROM orders WHERE product IS NOT NULL AND price IS NOT NULL
+
+query filter-between
+SELECT order_id, quantity FROM orders WHERE quantity BETWEEN 5 AND 9
+
+query filter-not-between
+SELECT order_id, quantity FROM orders WHERE quantity NOT BETWEEN 5 AND 45
+
+query filter-in-list
+SELECT order_id, customer_id FROM orders WHERE customer_id IN (2, 3, 5, 7)
+
+query filter-not-in-list
+SELECT order_id, customer_id FROM orders WHERE customer_id NOT IN (1, 2, 3)
+
+query filter-in-strings
+SELECT order_id, product FROM orders WHERE product IN ('apple', 'Banana', '')
+
+query filter-string-eq-empty
+SELECT order_id FROM orders WHERE product = ''
+
+query filter-string-compare
+SELECT order_id, product FROM orders WHERE product > 'cherry'
+
+query filter-like-prefix
+SELECT order_id, product FROM orders WHERE product LIKE 'c%'
+
+query filter-like-underscore
+SELECT order_id, product FROM orders WHERE product LIKE '_a%'
+
+query filter-like-infix
+SELECT name FROM customers WHERE name LIKE '%e%'
+
+query filter-not-like
+SELECT order_id, product FROM orders WHERE product NOT LIKE '%a%'
+
+query filter-like-escape
+SELECT order_id, product FROM orders WHERE product LIKE '50!%%' ESCAPE '!'
+
+query filter-bigint-exact
+SELECT order_id FROM orders WHERE order_id > 9007199254740992
+
+query filter-decimal-eq
+SELECT order_id, price FROM orders WHERE price = 0
+
+query filter-timestamp
+SELECT order_id, ts FROM orders WHERE ts >= TIMESTAMP '2024-03-01 09:05:00' AND ts < TIMESTAMP '2024-03-01 09:06:00'
+
+query filter-date
+SELECT customer_id, signup FROM customers WHERE signup < DATE '2022-06-01'
+
+query filter-double
+SELECT customer_id, credit FROM customers WHERE credit > 0.25
+
+query filter-null-comparison empty
+SELECT order_id FROM orders WHERE customer_id = NULL
+
+query filter-false empty
+SELECT order_id FROM orders WHERE 1 = 0
+
+query filter-is-true
+SELECT order_id FROM orders WHERE (quantity > 10) IS TRUE
+
+query filter-is-not-false
+SELECT order_id, quantity FROM orders WHERE (quantity > 10) IS NOT FALSE
+
+query filter-is-unknown
+SELECT order_id FROM orders WHERE (quantity > 10) IS UNKNOWN
+----
+SELECT order_id FROM orders WHERE (quantity > 10) IS NULL
+
+query filter-is-distinct-from
+SELECT order_id, customer_id FROM orders WHERE customer_id IS DISTINCT FROM 1
+
+query filter-is-not-distinct-from
+SELECT order_id FROM orders WHERE customer_id IS NOT DISTINCT FROM NULL
+
+query filter-three-valued
+SELECT order_id FROM orders WHERE NOT (customer_id = 1 AND quantity > 5)
+
+query filter-subquery-from
+SELECT id, q FROM (SELECT order_id AS id, quantity AS q FROM orders WHERE quantity > 3) WHERE q < 20
+
+query proj-view
+SELECT * FROM (SELECT order_id, price * 2 AS double_price FROM orders) t WHERE t.double_price > 1000

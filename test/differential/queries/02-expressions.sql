@@ -1,0 +1,172 @@
+## Arithmetic, comparison, CAST and conditional expressions (Calc), with Flink's typing rules in the oracle.
+
+query expr-int-arith
+SELECT order_id, quantity + 1, quantity - customer_id, quantity * 3, -quantity FROM orders
+
+query expr-int-division
+# INT / INT is an INT in Flink (Calcite's integer division truncates toward zero); DuckDB's / answers a DOUBLE.
+SELECT order_id, quantity / 4, quantity / -3 FROM orders
+----
+SELECT order_id, CAST(trunc(quantity / 4) AS INTEGER), CAST(trunc(quantity / -3) AS INTEGER) FROM orders
+
+query expr-mod
+# MOD takes the sign of the dividend in both engines.
+SELECT order_id, MOD(quantity, 7), MOD(quantity, -4) FROM orders
+----
+SELECT order_id, quantity % 7, quantity % -4 FROM orders
+
+query expr-bigint-arith
+SELECT order_id, order_id + 1, order_id * 2 FROM orders WHERE order_id < 1000
+----
+SELECT order_id, order_id + 1, order_id * 2 FROM orders WHERE order_id < 1000
+
+query expr-bigint-exact-beyond-2-53
+# BIGINT is exact 64-bit: the ids above 2^53 must keep their last digit.
+SELECT order_id, order_id - 9007199254740990, order_id + 1 FROM orders WHERE order_id > 9007199254740992
+
+query expr-decimal-times-int
+# DECIMAL(10, 2) * INT is DECIMAL(21, 2) in Flink: exact.
+SELECT order_id, price * quantity FROM orders
+
+query expr-decimal-add-literal
+SELECT order_id, price + 1.5, price - 0.01 FROM orders
+
+query expr-decimal-times-decimal
+SELECT order_id, price * 1.10 FROM orders
+
+query expr-decimal-division-as-double
+# Flink divides DECIMALs exactly at a scale of at least 6; compared as DOUBLE to stay independent of that scale.
+SELECT order_id, CAST(price / quantity AS DOUBLE) FROM orders WHERE quantity <> 0
+----
+SELECT order_id, CAST(price AS DOUBLE) / quantity FROM orders WHERE quantity <> 0
+
+query expr-double-arith
+SELECT customer_id, credit * 2, credit + 0.5, credit / 4 FROM customers
+
+query expr-mixed-compare
+SELECT order_id, price > quantity, price = quantity FROM orders
+
+query expr-compare-results
+SELECT order_id, quantity > 10, quantity <= 10, quantity <> 5, product = 'apple' FROM orders
+
+query expr-boolean-logic
+SELECT order_id, quantity > 10 AND price > 100, quantity > 10 OR price > 100, NOT (quantity > 10) FROM orders
+
+query expr-cast-int-to-bigint
+SELECT order_id, CAST(quantity AS BIGINT), CAST(customer_id AS DOUBLE) FROM orders
+
+query expr-cast-decimal-to-int
+# Flink truncates a DECIMAL toward zero when casting it to INT; DuckDB rounds.
+SELECT order_id, CAST(price AS INT) FROM orders
+----
+SELECT order_id, CAST(trunc(price) AS INTEGER) FROM orders
+
+query expr-cast-decimal-to-double
+SELECT order_id, CAST(price AS DOUBLE) FROM orders
+
+query expr-cast-to-string
+SELECT order_id, CAST(quantity AS STRING), CAST(price AS STRING), CAST(order_id AS STRING) FROM orders
+----
+SELECT order_id, CAST(quantity AS VARCHAR), CAST(price AS VARCHAR), CAST(order_id AS VARCHAR) FROM orders
+
+query expr-cast-timestamp-to-string
+# Flink prints TIMESTAMP(3) with all three fraction digits.
+SELECT order_id, CAST(ts AS STRING) FROM orders
+----
+SELECT order_id, strftime(ts, '%Y-%m-%d %H:%M:%S.%g') FROM orders
+
+query expr-cast-timestamp-to-date
+SELECT order_id, CAST(ts AS DATE) FROM orders
+
+query expr-cast-date-to-timestamp
+SELECT customer_id, CAST(signup AS TIMESTAMP(3)) FROM customers
+----
+SELECT customer_id, CAST(signup AS TIMESTAMP) FROM customers
+
+query expr-cast-string-to-int
+SELECT order_id, CAST(CAST(quantity AS STRING) AS INT) + 1 FROM orders
+----
+SELECT order_id, quantity + 1 FROM orders
+
+query expr-cast-double-to-decimal
+SELECT customer_id, CAST(credit AS DECIMAL(20, 2)) FROM customers WHERE credit < 1000000
+
+query expr-cast-decimal-narrow
+# DECIMAL(10, 2) to DECIMAL(10, 1) rounds half up.
+SELECT order_id, CAST(price AS DECIMAL(10, 1)) FROM orders
+
+query expr-try-cast
+# Flink's TRY_CAST answers NULL where CAST fails.
+SELECT order_id, TRY_CAST(product AS INT) FROM orders
+----
+SELECT order_id, TRY_CAST(product AS INTEGER) FROM orders
+
+query expr-case-searched
+SELECT order_id, CASE WHEN quantity > 40 THEN 'bulk' WHEN quantity > 10 THEN 'medium' WHEN quantity >= 0 THEN 'small' ELSE 'odd' END FROM orders
+
+query expr-case-simple
+SELECT customer_id, CASE tier WHEN 'gold' THEN 3 WHEN 'silver' THEN 2 ELSE 0 END FROM customers
+
+query expr-case-no-else
+SELECT order_id, CASE WHEN price < 0 THEN 'refund' END FROM orders
+
+query expr-case-decimal-branches
+SELECT order_id, CASE WHEN quantity > 10 THEN price ELSE 0 END FROM orders
+
+query expr-coalesce
+SELECT order_id, COALESCE(customer_id, -1), COALESCE(product, 'none') FROM orders
+
+query expr-coalesce-three
+SELECT order_id, COALESCE(price, CAST(quantity AS DECIMAL(10, 2)), 0) FROM orders
+
+query expr-nullif
+SELECT order_id, NULLIF(quantity, 0), NULLIF(product, '') FROM orders
+
+query expr-if
+SELECT order_id, IF(quantity > 20, 'many', 'few') FROM orders
+----
+SELECT order_id, CASE WHEN quantity > 20 THEN 'many' ELSE 'few' END FROM orders
+
+query expr-ifnull
+SELECT order_id, IFNULL(quantity, 0) FROM orders
+----
+SELECT order_id, COALESCE(quantity, 0) FROM orders
+
+query expr-greatest-least
+# Flink's GREATEST and LEAST are NULL when any argument is NULL; DuckDB's skip NULLs.
+SELECT order_id, GREATEST(quantity, customer_id, 5), LEAST(quantity, customer_id) FROM orders
+----
+SELECT order_id,
+  CASE WHEN quantity IS NULL OR customer_id IS NULL THEN NULL ELSE greatest(quantity, customer_id, 5) END,
+  CASE WHEN quantity IS NULL OR customer_id IS NULL THEN NULL ELSE least(quantity, customer_id) END
+FROM orders
+
+query expr-in-as-value
+SELECT order_id, customer_id IN (1, 2), product NOT IN ('apple', 'kiwi') FROM orders
+
+query expr-null-arith
+SELECT order_id, quantity + NULL, CAST(NULL AS INT) FROM orders
+----
+SELECT order_id, CAST(NULL AS INTEGER), CAST(NULL AS INTEGER) FROM orders
+
+query expr-literals
+SELECT order_id, 1, 'x', 2.50, TRUE, DATE '2024-01-01', TIMESTAMP '2024-01-01 10:00:00.123' FROM orders
+
+query expr-nested-arith
+SELECT order_id, (quantity + 2) * (customer_id - 1) - quantity / 2 FROM orders
+----
+SELECT order_id, (quantity + 2) * (customer_id - 1) - CAST(trunc(quantity / 2) AS INTEGER) FROM orders
+
+query expr-timestamp-interval
+SELECT order_id, ts + INTERVAL '10' SECOND, ts - INTERVAL '1' HOUR FROM orders
+
+query expr-date-interval
+SELECT customer_id, signup + INTERVAL '3' DAY FROM customers
+----
+SELECT customer_id, CAST(signup + INTERVAL 3 DAY AS DATE) FROM customers
+
+query expr-timestamp-compare
+SELECT s.ship_id, s.ship_ts > TIMESTAMP '2024-03-01 09:05:00' FROM shipments s
+
+query expr-between-decimals
+SELECT order_id, price BETWEEN 10 AND 99.99 FROM orders

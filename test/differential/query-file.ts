@@ -1,0 +1,79 @@
+// Query files (test/differential/queries/*.sql): adding a case needs no TypeScript.
+//
+//   # a comment (also: a `## section` heading)
+//   query <id> [empty]
+//   <Freshet SQL, one or more lines>
+//   ----
+//   <DuckDB oracle SQL; when the ---- part is absent the oracle runs the Freshet SQL as it is>
+//   (a blank line ends the case)
+//
+// `empty` says the expected result is empty on purpose; otherwise an empty oracle result fails the case, so a
+// query cannot pass by selecting nothing on both sides.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface QueryCase {
+  readonly id: string;
+  readonly file: string;
+  readonly line: number;
+  readonly sql: string;
+  readonly oracle: string;
+  readonly allowEmpty: boolean;
+}
+
+export function parseQueryFile(text: string, file: string): QueryCase[] {
+  const cases: QueryCase[] = [];
+  const lines = text.split('\n');
+  let i = 0;
+  while (i < lines.length) {
+    const line = (lines[i] as string).trimEnd();
+    if (line === '' || line.startsWith('#')) {
+      i++;
+      continue;
+    }
+    const head = /^query\s+([A-Za-z0-9_.-]+)((?:\s+\w+)*)$/.exec(line);
+    if (head === null) throw new Error(`${file}:${i + 1}: expected 'query <id>', got: ${line}`);
+    const start = i + 1;
+    const options = (head[2] ?? '').trim().split(/\s+/).filter(Boolean);
+    for (const o of options) if (o !== 'empty') throw new Error(`${file}:${start}: unknown option '${o}'`);
+    i++;
+    const sql: string[] = [];
+    const oracle: string[] = [];
+    let target = sql;
+    while (i < lines.length && (lines[i] as string).trim() !== '') {
+      const l = lines[i] as string;
+      if (l.trim() === '----') target = oracle;
+      else if (!l.trimStart().startsWith('#')) target.push(l);
+      i++;
+    }
+    if (sql.length === 0) throw new Error(`${file}:${start}: query ${head[1]} has no SQL`);
+    const text = sql.join('\n').trim();
+    cases.push({
+      id: head[1] as string,
+      file,
+      line: start,
+      sql: text,
+      oracle: oracle.length > 0 ? oracle.join('\n').trim() : text,
+      allowEmpty: options.includes('empty'),
+    });
+  }
+  return cases;
+}
+
+export function loadQueries(dir: string): QueryCase[] {
+  const all: QueryCase[] = [];
+  for (const name of readdirSync(dir)
+    .filter((n) => n.endsWith('.sql'))
+    .sort())
+    all.push(...parseQueryFile(readFileSync(join(dir, name), 'utf8'), name));
+  const seen = new Map<string, QueryCase>();
+  for (const c of all) {
+    const other = seen.get(c.id);
+    if (other !== undefined)
+      throw new Error(
+        `query id '${c.id}' is used twice (${other.file}:${other.line} and ${c.file}:${c.line})`,
+      );
+    seen.set(c.id, c);
+  }
+  return all;
+}

@@ -9,6 +9,7 @@ import type { Value } from '../batch/column.js';
 import type { Key, KeySelector } from '../runtime/key.js';
 import type { OperatorContext, Output, StreamOperator } from '../runtime/operator.js';
 import { isAccumulate, rowKindShort } from '../types/row-kind.js';
+import { ProcessingTimeTrigger } from './slices.js';
 import type { Schema } from '../types/schema.js';
 import {
   ChangelogBuilder,
@@ -37,8 +38,16 @@ export interface WindowRankConfig {
   readonly outputRankNumber: boolean;
   /** The input's fields, then `rank BIGINT NOT NULL` when `outputRankNumber`. */
   readonly outputSchema: Schema;
+  /**
+   * Windows of a PROCTIME attribute (default false): a window fires when processing time reaches window_end - 1
+   * (Flink's WindowRankOperatorBuilder.withEventTime(false)); watermarks only pass through. As the window
+   * aggregate, windows still open when a bounded input ends are not emitted (Flink fires no processing-time
+   * timers after the end of input).
+   */
+  readonly proctime?: boolean;
 }
 
+/** Event time only: Flink plans no window deduplication over a PROCTIME attribute either. */
 export interface WindowDeduplicateConfig {
   readonly name: string;
   readonly inputSchema: Schema;
@@ -79,10 +88,12 @@ export class WindowRankOperator implements StreamOperator {
   readonly outputSchema: Schema;
   // Checkpointed state: window_end → partition key → the rows that can still make the window's top N.
   private windows = new Map<number, Map<Key, TopNBuffer>>();
+  /** Event time (or, for PROCTIME windows, processing time) up to which windows have fired. */
   private watermark = -Infinity;
   // Transient.
   private output: Output | null = null;
   private ctx: OperatorContext | null = null;
+  private readonly trigger = new ProcessingTimeTrigger((now) => this.onProcessingTime(now));
   private readonly cfg: WindowRankConfig;
   private readonly keySelector: KeySelector;
   private readonly out: ChangelogBuilder;
@@ -104,6 +115,8 @@ export class WindowRankOperator implements StreamOperator {
 
   open(output: Output): void {
     this.output = output;
+    // Restored PROCTIME windows fire at their due time as before.
+    if (this.cfg.proctime === true) this.requestTimer();
   }
 
   processBatch(batch: RecordBatch): void {
@@ -138,18 +151,36 @@ export class WindowRankOperator implements StreamOperator {
       trim(buf, rankType, rankEnd);
     }
     if (late > 0) this.ctx?.metrics.inc('numLateRecordsDropped', late);
+    if (this.cfg.proctime === true) this.requestTimer();
   }
 
   processWatermark(timestamp: number): void {
-    if (timestamp > this.watermark) {
-      this.watermark = timestamp;
-      for (const end of dueWindows(this.windows, timestamp)) {
-        for (const buf of (this.windows.get(end) as Map<Key, TopNBuffer>).values()) this.emit(buf);
-        this.windows.delete(end);
-      }
-      this.out.flush(this.output as Output);
-    }
+    if (this.cfg.proctime !== true) this.advance(timestamp);
     (this.output as Output).emitWatermark(timestamp);
+  }
+
+  /** Fires, earliest first, every window whose end - 1 is at or before `time`. */
+  private advance(time: number): void {
+    if (time <= this.watermark) return;
+    this.watermark = time;
+    for (const end of dueWindows(this.windows, time)) {
+      for (const buf of (this.windows.get(end) as Map<Key, TopNBuffer>).values()) this.emit(buf);
+      this.windows.delete(end);
+    }
+    this.out.flush(this.output as Output);
+  }
+
+  private onProcessingTime(now: number): void {
+    this.advance(now);
+    this.requestTimer();
+  }
+
+  /** PROCTIME windows: one processing-time callback, at the earliest open window's end - 1. */
+  private requestTimer(): void {
+    if (this.ctx === null) return;
+    let next = Infinity;
+    for (const end of this.windows.keys()) if (end < next) next = end;
+    if (next !== Infinity) this.trigger.request(this.ctx.processingTime, next - 1);
   }
 
   /** WindowRankProcessor.fireWindow: the rows ranked [rankStart, rankEnd], in order. */
@@ -195,6 +226,7 @@ export class WindowRankOperator implements StreamOperator {
   finish(): void {}
 
   close(): void {
+    this.trigger.cancel();
     this.windows.clear();
   }
 }

@@ -239,6 +239,46 @@ describe('WindowDeduplicateOperator', () => {
   });
 });
 
+describe('WindowRankOperator over PROCTIME windows', () => {
+  it('fires when processing time reaches window_end - 1, ignores watermarks, and re-arms after a restore', () => {
+    const rows = Schema.of(['key', Types.STRING()], ['value', Types.INT()], ['window_end', Types.BIGINT()]);
+    const cfg = {
+      name: 'WindowRank',
+      inputSchema: rows,
+      partitionKeys: [0],
+      windowEndCol: 2,
+      orderKeys: [{ col: 1, descending: true, nullsFirst: false }],
+      rankType: 'ROW_NUMBER' as const,
+      rankStart: 1,
+      rankEnd: 1,
+      outputRankNumber: false,
+      outputSchema: rows,
+      proctime: true,
+    };
+    const h = new OperatorTestHarness(new WindowRankOperator(cfg), { inputs: [rows] }).open();
+    h.processBatch(
+      batchFromRows(rows, [
+        ['a', 1, 1000n],
+        ['a', 3, 1000n],
+        ['a', 2, 2000n],
+      ]),
+    );
+    h.processWatermark(5000).setProcessingTime(998);
+    expect(h.extractRows()).toEqual([]);
+    h.setProcessingTime(999);
+    expect(h.extractRows()).toEqual([['a', 3, 1000n]]);
+    const r = new OperatorTestHarness(new WindowRankOperator(cfg), {
+      inputs: [rows],
+      restoreFrom: h.snapshot(),
+      startTime: 999,
+    }).open();
+    r.processBatch(batchFromRows(rows, [['a', 9, 1000n]])); // its window has fired: late
+    r.setProcessingTime(2500);
+    expect(r.extractRows()).toEqual([['a', 2, 2000n]]);
+    expect(r.metrics.get('numLateRecordsDropped')).toBe(1);
+  });
+});
+
 // Flink's WindowRankOperatorTest (testTop2Windows, testTop2WindowsWithOffset): rows (key, value, window_end) in
 // UTC, top 2 by value ascending per key and window; Flink compares the output sorted, and so does this.
 describe('WindowRankOperatorTest cases', () => {

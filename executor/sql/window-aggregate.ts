@@ -53,7 +53,10 @@ export interface WindowAggregateConfig {
   readonly keys: readonly number[];
   readonly aggs: readonly AggCall[];
   readonly window: WindowSpec;
-  /** The rowtime column (TIMESTAMP(3) or TIMESTAMP_LTZ(3)) the windows are over. */
+  /**
+   * The time attribute column the windows are over (TIMESTAMP(3) or TIMESTAMP_LTZ(3), epoch ms): a rowtime, or
+   * a proctime (its type's timeAttribute), whose rows then take the processing time they arrive at.
+   */
   readonly timeCol: number;
   /** keys ++ aggs ++ window_start, window_end (TIMESTAMP(3)), window_time (TIMESTAMP(3) rowtime). */
   readonly outputSchema: Schema;

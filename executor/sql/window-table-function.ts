@@ -35,7 +35,7 @@ export interface WindowTableFunctionConfig {
   readonly name: string;
   readonly inputSchema: Schema;
   readonly window: WindowSpec;
-  /** The time attribute column the windows are over (TIMESTAMP(3) / TIMESTAMP_LTZ(3), epoch ms). */
+  /** The time attribute column the windows are over (TIMESTAMP(3) / TIMESTAMP_LTZ(3), epoch ms; rowtime or proctime). */
   readonly timeCol: number;
   /** input ++ window_start, window_end (TIMESTAMP(3)), window_time (the time attribute's type). */
   readonly outputSchema: Schema;

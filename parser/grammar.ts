@@ -2066,6 +2066,8 @@ export class SqlGrammar extends EmbeddedActionsParser {
                 this.CONSUME3(P.Gt);
               },
             },
+            // `ROW<>`: the lexer reads `<>` as not-equals.
+            { ALT: () => this.CONSUME(P.Neq) },
             {
               ALT: () => {
                 this.CONSUME(P.LParen);
@@ -2086,11 +2088,20 @@ export class SqlGrammar extends EmbeddedActionsParser {
     ]);
   });
 
-  private rowField = this.RULE('rowField', (): { name: A.Ident; type: A.DataTypeAst } => {
-    const name = this.SUBRULE(this.ident);
-    const type = this.SUBRULE(this.dataType);
-    return { name, type };
-  });
+  private rowField = this.RULE(
+    'rowField',
+    (): { name: A.Ident; type: A.DataTypeAst; description?: string } => {
+      const name = this.SUBRULE(this.ident);
+      const type = this.SUBRULE(this.dataType);
+      // ROW<name type 'description'>, as Flink's type grammar allows.
+      const description = this.OPTION(() => this.CONSUME(StringLiteral));
+      return this.ACTION(() =>
+        description !== undefined
+          ? { name, type, description: unquoteString(description.image) }
+          : { name, type },
+      );
+    },
+  );
 
   private timeUnitAlts: IOrAlt<A.TimeUnit>[] | undefined;
 
@@ -2549,14 +2560,246 @@ export class SqlGrammar extends EmbeddedActionsParser {
           ALT: () => {
             const t = this.CONSUME(K.TABLE);
             const name = this.SUBRULE(this.qualifiedName);
-            return this.ACTION((): A.Expr => ({ kind: 'tableArg', name, span: this.spanFrom(t) }));
+            // SESSION's `TABLE t PARTITION BY k` or `PARTITION BY (k1, k2)`: names only, as in Calcite, so that
+            // the comma after the key still separates the table function's arguments.
+            const partitionBy = this.OPTION2(() => {
+              this.CONSUME(K.PARTITION);
+              this.CONSUME(K.BY);
+              const keys: A.Expr[] = [];
+              const key = (n: A.QualifiedName): void => {
+                this.ACTION(() => keys.push({ kind: 'ident', name: n, span: n.span }));
+              };
+              this.OR7([
+                { ALT: () => key(this.SUBRULE2(this.qualifiedName)) },
+                {
+                  ALT: () => {
+                    this.CONSUME4(P.LParen);
+                    this.AT_LEAST_ONE_SEP({
+                      SEP: P.Comma,
+                      DEF: () => key(this.SUBRULE3(this.qualifiedName)),
+                    });
+                    this.CONSUME4(P.RParen);
+                  },
+                },
+              ]);
+              return keys;
+            });
+            return this.ACTION((): A.Expr => ({
+              kind: 'tableArg',
+              name,
+              ...(partitionBy !== undefined ? { partitionBy } : {}),
+              span: this.spanFrom(t),
+            }));
           },
         },
+        // Before nameOrCall: `TRIM (` is both, and the keyword form wins.
+        { ALT: () => this.SUBRULE(this.keywordCall), IGNORE_AMBIGUITIES: true },
         { ALT: () => this.SUBRULE(this.parenthesized) },
         { ALT: () => this.SUBRULE(this.nameOrCall) },
       ]),
     ),
   );
+
+  /**
+   * Calls with keyword syntax inside the parentheses (Flink's String, Arithmetic and JSON Functions):
+   * `TRIM([BOTH|LEADING|TRAILING] [chars] FROM s)`, `POSITION(a IN b)`, `OVERLAY(s PLACING r FROM n [FOR m])`,
+   * `FLOOR|CEIL(x [TO unit])`, `JSON_VALUE(j, path [RETURNING type] [... ON EMPTY] [... ON ERROR])`,
+   * `JSON_OBJECT([KEY] k VALUE v, ... [NULL|ABSENT ON NULL])`. The plain forms (`TRIM(s)`, `FLOOR(x)`,
+   * `JSON_VALUE(j, p)`) give the same `call` node as any other function; the keyword forms add `syntax`.
+   */
+  private keywordCall = this.RULE('keywordCall', (): A.Expr => {
+    const start = this.LA(1);
+    const name = (): A.QualifiedName => {
+      const id = identOf(start);
+      return { parts: [id], span: id.span };
+    };
+    const call = (args: A.Expr[], syntax?: A.CallSyntax): A.Expr => ({
+      kind: 'call',
+      name: name(),
+      args,
+      distinct: false,
+      star: false,
+      ...(syntax !== undefined ? { syntax } : {}),
+      span: this.spanFrom(start),
+    });
+    const keyword = (t: IToken): A.Expr => {
+      const span = this.spanOf(t);
+      const id = { value: t.image.toUpperCase(), span, quoted: false };
+      return { kind: 'ident', name: { parts: [id], span }, span };
+    };
+    return this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(K.TRIM);
+          this.CONSUME(P.LParen);
+          const mode = this.OPTION(() =>
+            this.OR2([
+              { ALT: () => this.CONSUME(K.BOTH) },
+              { ALT: () => this.CONSUME(K.LEADING) },
+              { ALT: () => this.CONSUME(K.TRAILING) },
+            ]),
+          );
+          const first = this.OPTION2(() => this.SUBRULE(this.expr));
+          const from = this.OPTION3(() => {
+            this.CONSUME(K.FROM);
+            return this.SUBRULE2(this.expr);
+          });
+          this.CONSUME(P.RParen);
+          return this.ACTION(() => {
+            if (from === undefined) {
+              if (mode !== undefined || first === undefined)
+                this.semantic(
+                  'TRIM with BOTH, LEADING or TRAILING needs FROM and the string',
+                  this.spanFrom(start),
+                );
+              return call(first !== undefined ? [first] : []);
+            }
+            return call(
+              [...(mode !== undefined ? [keyword(mode)] : []), ...(first !== undefined ? [first] : []), from],
+              { kind: 'trim' },
+            );
+          });
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(K.POSITION);
+          this.CONSUME2(P.LParen);
+          const needle = this.SUBRULE(this.additive);
+          this.CONSUME(K.IN);
+          const haystack = this.SUBRULE3(this.expr);
+          const from = this.OPTION4(() => {
+            this.CONSUME2(K.FROM);
+            return this.SUBRULE4(this.expr);
+          });
+          this.CONSUME2(P.RParen);
+          return this.ACTION(() =>
+            call([needle, haystack, ...(from !== undefined ? [from] : [])], { kind: 'position' }),
+          );
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(K.OVERLAY);
+          this.CONSUME3(P.LParen);
+          const s = this.SUBRULE5(this.expr);
+          this.CONSUME(K.PLACING);
+          const r = this.SUBRULE6(this.expr);
+          this.CONSUME3(K.FROM);
+          const n = this.SUBRULE7(this.expr);
+          const m = this.OPTION5(() => {
+            this.CONSUME(K.FOR);
+            return this.SUBRULE8(this.expr);
+          });
+          this.CONSUME3(P.RParen);
+          return this.ACTION(() => call([s, r, n, ...(m !== undefined ? [m] : [])], { kind: 'overlay' }));
+        },
+      },
+      {
+        ALT: () => {
+          this.OR3([{ ALT: () => this.CONSUME(K.FLOOR) }, { ALT: () => this.CONSUME(K.CEIL) }]);
+          this.CONSUME4(P.LParen);
+          const args: A.Expr[] = [];
+          this.MANY_SEP({ SEP: P.Comma, DEF: () => args.push(this.SUBRULE9(this.expr)) });
+          // Time units are names here (YEAR ... SECOND, and WEEK, QUARTER, ... which are not keywords).
+          const unit = this.OPTION6(() => {
+            this.CONSUME(K.TO);
+            return this.SUBRULE(this.ident);
+          });
+          this.CONSUME4(P.RParen);
+          return this.ACTION(() => {
+            if (unit === undefined) return call(args);
+            if (args.length !== 1)
+              this.semantic(
+                `${start.image.toUpperCase()}(... TO unit) takes one operand`,
+                this.spanFrom(start),
+              );
+            const span = unit.span;
+            const u = { value: unit.value.toUpperCase(), span, quoted: false };
+            return call([...args, { kind: 'ident', name: { parts: [u], span }, span }], { kind: 'floorTo' });
+          });
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(K.JSON_VALUE);
+          this.CONSUME5(P.LParen);
+          const json = this.SUBRULE(this.callArg);
+          this.CONSUME(P.Comma);
+          const path = this.SUBRULE2(this.callArg);
+          const returning = this.OPTION7(() => {
+            this.CONSUME(K.RETURNING);
+            // The base type only: `RETURNING INT NULL ON EMPTY` is a behavior, not a nullable INT.
+            return this.SUBRULE(this.baseType);
+          });
+          const behaviors: A.JsonBehavior[] = [];
+          this.MANY(() => behaviors.push(this.SUBRULE(this.jsonBehavior)));
+          this.CONSUME5(P.RParen);
+          return this.ACTION(() =>
+            returning === undefined && behaviors.length === 0
+              ? call([json, path])
+              : call([json, path], { kind: 'json', keys: null, returning: returning ?? null, behaviors }),
+          );
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(K.JSON_OBJECT);
+          this.CONSUME6(P.LParen);
+          const args: A.Expr[] = [];
+          const keys: boolean[] = [];
+          this.MANY_SEP2({
+            SEP: P.Comma,
+            DEF: () => {
+              const entry = this.SUBRULE(this.jsonEntry);
+              this.ACTION(() => {
+                args.push(entry.k, entry.v);
+                keys.push(entry.key);
+              });
+            },
+          });
+          const behaviors: A.JsonBehavior[] = [];
+          this.OPTION9(() => behaviors.push(this.SUBRULE2(this.jsonBehavior)));
+          this.CONSUME6(P.RParen);
+          return this.ACTION(() => call(args, { kind: 'json', keys, returning: null, behaviors }));
+        },
+      },
+    ]);
+  });
+
+  /** `[KEY] k VALUE v` of JSON_OBJECT. */
+  private jsonEntry = this.RULE('jsonEntry', (): { key: boolean; k: A.Expr; v: A.Expr } => {
+    const key = this.OPTION(() => this.CONSUME(K.KEY)) !== undefined;
+    const k = this.SUBRULE(this.expr);
+    this.CONSUME(K.VALUE);
+    const v = this.SUBRULE2(this.expr);
+    return { key, k, v };
+  });
+
+  /** `NULL|ERROR|ABSENT|DEFAULT x ON EMPTY|ERROR|NULL`; which fit which function is the binder's business. */
+  private jsonBehavior = this.RULE('jsonBehavior', (): A.JsonBehavior => {
+    const start = this.LA(1);
+    let value: A.Expr | null = null;
+    const action = this.OR([
+      { ALT: () => (this.CONSUME(K.NULL), 'NULL' as const) },
+      { ALT: () => (this.CONSUME(K.ERROR), 'ERROR' as const) },
+      { ALT: () => (this.CONSUME(K.ABSENT), 'ABSENT' as const) },
+      {
+        ALT: () => {
+          this.CONSUME(K.DEFAULT);
+          value = this.SUBRULE(this.additive);
+          return 'DEFAULT' as const;
+        },
+      },
+    ]);
+    this.CONSUME(K.ON);
+    const on = this.OR2([
+      { ALT: () => (this.CONSUME(K.EMPTY), 'EMPTY' as const) },
+      { ALT: () => (this.CONSUME2(K.ERROR), 'ERROR' as const) },
+      { ALT: () => (this.CONSUME2(K.NULL), 'NULL' as const) },
+    ]);
+    return this.ACTION(() => ({ span: this.spanFrom(start), action, value, on }));
+  });
 
   /**
    * `( expr )` or a scalar subquery `( query )`. Kept out of `primary` because a gated alternative forces
@@ -2915,6 +3158,9 @@ export class SqlGrammar extends EmbeddedActionsParser {
   private fastPrimary(): A.Expr {
     const t = this.LA(1);
     const tt = t.tokenType;
+    // TRIM(...), POSITION(...), ...: the keyword forms are left to the recorded grammar (rare, and varied).
+    if (KEYWORD_CALL[t.tokenTypeIdx] === 1 && this.LA(2).tokenType === P.LParen)
+      return this.SUBRULE(this.primary);
     if (NAME_TOKEN[t.tokenTypeIdx] === 1 || tt === K.LEFT || tt === K.RIGHT || tt === K.GROUPING)
       return this.fastNameOrCall();
     switch (tt) {
@@ -3204,6 +3450,9 @@ for (const [t, bp, op] of [
   ARITH_OP[t.tokenTypeIdx as number] = op;
 }
 const NAME_TOKEN = new Uint8Array(1024);
+const KEYWORD_CALL = new Uint8Array(1024);
+for (const t of [K.TRIM, K.POSITION, K.OVERLAY, K.FLOOR, K.CEIL, K.JSON_VALUE, K.JSON_OBJECT])
+  KEYWORD_CALL[t.tokenTypeIdx as number] = 1;
 /** The tokens that can start an expression (a test checks this against the recorded grammar's FIRST set). */
 export const EXPR_START = new Uint8Array(1024);
 for (const t of allTokens) {

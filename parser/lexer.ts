@@ -25,6 +25,10 @@ const NON_RESERVED = new Set([
   'AFTER', 'SKIP', 'NEXT', 'SETS', 'RENAME', 'STATEMENT', 'PARTITIONED', 'SYSTEM', 'CASCADE', 'RESTRICT',
   'OVERWRITE', 'BEGIN', 'EXECUTE', 'SHOW', 'USE', 'COLUMNS', 'CONSTRAINTS', 'GENERATED', 'OPTIONS', 'PARTITIONS',
   'WATERMARKS', 'RESET', 'UNKNOWN', 'DESCRIBE', 'EXPLAIN',
+  // Functions with keyword syntax inside their parentheses (TRIM(LEADING 'x' FROM s), POSITION(a IN b), ...)
+  // and the words of that syntax: names everywhere else.
+  'TRIM', 'POSITION', 'OVERLAY', 'FLOOR', 'CEIL', 'JSON_VALUE', 'JSON_OBJECT', 'BOTH', 'LEADING', 'TRAILING',
+  'PLACING', 'RETURNING', 'EMPTY', 'ERROR', 'ABSENT', 'VALUE', 'DEFAULT',
 ]);
 
 const keywordTokens: TokenType[] = [];
@@ -183,6 +187,24 @@ export const K = {
   PATTERN: kw('PATTERN'),
   DEFINE: kw('DEFINE'),
   WITHIN: kw('WITHIN'),
+  // calls with keyword syntax
+  TRIM: kw('TRIM'),
+  POSITION: kw('POSITION'),
+  OVERLAY: kw('OVERLAY'),
+  FLOOR: kw('FLOOR'),
+  CEIL: kw('CEIL'),
+  JSON_VALUE: kw('JSON_VALUE'),
+  JSON_OBJECT: kw('JSON_OBJECT'),
+  BOTH: kw('BOTH'),
+  LEADING: kw('LEADING'),
+  TRAILING: kw('TRAILING'),
+  PLACING: kw('PLACING'),
+  RETURNING: kw('RETURNING'),
+  EMPTY: kw('EMPTY'),
+  ERROR: kw('ERROR'),
+  ABSENT: kw('ABSENT'),
+  VALUE: kw('VALUE'),
+  DEFAULT: kw('DEFAULT'),
   // DDL, DML and utility statements
   INSERT: kw('INSERT'),
   INTO: kw('INTO'),

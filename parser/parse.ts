@@ -1,7 +1,7 @@
 // Parsing entry points: a script is lexed once, cut into statements at `;` (statement sets kept whole), and
 // each statement parsed on its own, so one mistake does not hide the next (error recovery by resync at
 // statement boundaries). Errors describe the expected tokens in words and add a hint for classic mistakes.
-import { createTokenInstance, type IToken, type TokenType } from 'chevrotain';
+import { createTokenInstance, tokenMatcher, type IToken, type TokenType } from 'chevrotain';
 import { GrammarWalker } from './assist.js';
 import type { Statement } from './ast.js';
 import { ParseError, type Span } from './errors.js';
@@ -209,7 +209,7 @@ const STATEMENT_STARTS = ['SELECT', 'CREATE', 'INSERT', 'DROP', 'ALTER', 'SET', 
 function syntaxError(sql: string, tokens: IToken[], found: IToken, trailing: boolean): ParseError {
   const atEnd = found.tokenType.name === 'EOF' || Number.isNaN(found.startOffset);
   const index = atEnd ? tokens.length : tokens.indexOf(found);
-  const expected = index === 0 ? ['a statement (SELECT, CREATE TABLE, ...)'] : expectedAt(tokens, index, trailing);
+  const expected = index === 0 ? ['a statement (SELECT, CREATE TABLE, ...)'] : expectedAt(tokens, index, trailing, atEnd ? null : found);
   const end = sql.trimEnd().length;
   const span: Span = atEnd ? { start: end, end: end + 1 } : { start: found.startOffset, end: (found.endOffset ?? found.startOffset) + 1 };
   const what = atEnd ? 'end of input' : `'${found.image}'`;
@@ -221,11 +221,14 @@ function syntaxError(sql: string, tokens: IToken[], found: IToken, trailing: boo
  * What the grammar expected where it failed, in words. After a complete statement ("not all input parsed") the
  * grammar walk gives every possible continuation, which is what the user needs (`,` before a second name...).
  */
-function expectedAt(tokens: IToken[], index: number, trailing: boolean): string[] {
+function expectedAt(tokens: IToken[], index: number, trailing: boolean, found: IToken | null): string[] {
   // The grammar walk knows every continuation of the prefix (chevrotain's own report stops at the one rule
-  // that failed, e.g. "expected ')'" where ',' was just as possible); the recorder is the fallback.
+  // that failed, e.g. "expected ')'" where ',' was just as possible); the recorder is the fallback. The walk
+  // ignores gates and the order of ambiguous alternatives (`POSITION(` is a keyword form and also a call), so
+  // where it would accept the very token that failed, chevrotain's own expectation is the truthful one.
   const r = getWalker().next('statement', tokens.slice(0, index));
-  if (r !== null) return describe([...r.next.map((n) => n.type), ...(trailing || r.canEnd ? [P.Semicolon] : [])]);
+  const walkAccepts = found !== null && r !== null && r.next.some((n) => tokenMatcher(found, n.type));
+  if (r !== null && !walkAccepts) return describe([...r.next.map((n) => n.type), ...(trailing || r.canEnd ? [P.Semicolon] : [])]);
   return describe(getGrammar().recorder.expected);
 }
 

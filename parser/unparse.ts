@@ -54,7 +54,7 @@ export function formatType(t: A.DataTypeAst): string {
     case 'MAP':
       return `MAP<${formatType(t.key as A.DataTypeAst)}, ${formatType(t.value as A.DataTypeAst)}>${nn}`;
     case 'ROW':
-      return `ROW<${(t.fields ?? []).map((f) => `${formatIdent(f.name)} ${formatType(f.type)}`).join(', ')}>${nn}`;
+      return `ROW<${(t.fields ?? []).map((f) => `${formatIdent(f.name)} ${formatType(f.type)}${f.description !== undefined ? ` ${formatString(f.description)}` : ''}`).join(', ')}>${nn}`;
     case 'INTERVAL':
       return `INTERVAL ${t.from ?? 'SECOND'}${t.to !== undefined ? ` TO ${t.to}` : ''}${nn}`;
     default:
@@ -113,6 +113,39 @@ function sub(e: A.Expr, min: number): string {
 
 const not = (negated: boolean): string => (negated ? 'NOT ' : '');
 
+/** TRIM(LEADING 'x' FROM s), POSITION(a IN b), OVERLAY(...), FLOOR(x TO DAY), JSON_VALUE(... RETURNING ...), JSON_OBJECT(...). */
+function formatKeywordCall(e: A.CallExpr, syntax: A.CallSyntax): string {
+  // As written (a non-reserved word prints bare), so that the round trip keeps the name's case.
+  const name = formatName(e.name);
+  const a = e.args.map(formatExpr);
+  switch (syntax.kind) {
+    case 'trim':
+      // The last argument is the string; before it the mode (a name) and the characters, each if written.
+      return `${name}(${[...a.slice(0, -1), 'FROM', a[a.length - 1] as string].join(' ')})`;
+    case 'position':
+      return `${name}(${sub(e.args[0] as A.Expr, 5)} IN ${a[1] as string}${a.length > 2 ? ` FROM ${a[2] as string}` : ''})`;
+    case 'overlay':
+      return `${name}(${a[0] as string} PLACING ${a[1] as string} FROM ${a[2] as string}${a.length > 3 ? ` FOR ${a[3] as string}` : ''})`;
+    case 'floorTo':
+      return `${name}(${a[0] as string} TO ${a[1] as string})`;
+    case 'json': {
+      const behaviors = syntax.behaviors
+        .map(
+          (b) => ` ${b.action === 'DEFAULT' ? `DEFAULT ${sub(b.value as A.Expr, 5)}` : b.action} ON ${b.on}`,
+        )
+        .join('');
+      if (syntax.keys === null) {
+        const returning = syntax.returning !== null ? ` RETURNING ${formatType(syntax.returning)}` : '';
+        return `${name}(${a.join(', ')}${returning}${behaviors})`;
+      }
+      const entries = syntax.keys.map(
+        (key, i) => `${key ? 'KEY ' : ''}${a[2 * i] as string} VALUE ${a[2 * i + 1] as string}`,
+      );
+      return `${name}(${`${entries.join(', ')}${behaviors}`.trimStart()})`;
+    }
+  }
+}
+
 export function formatExpr(e: A.Expr): string {
   switch (e.kind) {
     case 'numberLit':
@@ -162,10 +195,12 @@ export function formatExpr(e: A.Expr): string {
       return `${sub(e.operand, 5)} ${not(e.negated)}${e.kind === 'like' ? 'LIKE' : 'SIMILAR TO'} ${sub(e.pattern, 5)}${escape}`;
     }
     case 'call': {
+      if (e.syntax !== undefined) return formatKeywordCall(e, e.syntax);
       const args = e.star ? '*' : `${e.distinct ? 'DISTINCT ' : ''}${e.args.map(formatExpr).join(', ')}`;
       // LEFT, RIGHT and GROUPING are reserved words that the grammar also accepts as function names.
       const only = e.name.parts.length === 1 ? (e.name.parts[0] as A.Ident) : null;
-      const name = only !== null && !only.quoted && KEYWORD_FUNCTIONS.has(only.value) ? only.value : formatName(e.name);
+      const name =
+        only !== null && !only.quoted && KEYWORD_FUNCTIONS.has(only.value) ? only.value : formatName(e.name);
       return `${name}(${args})`;
     }
     case 'filter':
@@ -199,8 +234,16 @@ export function formatExpr(e: A.Expr): string {
     }
     case 'namedArg':
       return `${formatIdent(e.name)} => ${formatExpr(e.value)}`;
-    case 'tableArg':
-      return `TABLE ${formatName(e.name)}`;
+    case 'tableArg': {
+      const keys = e.partitionBy ?? [];
+      const partition =
+        keys.length === 0
+          ? ''
+          : keys.length === 1
+            ? ` PARTITION BY ${formatExpr(keys[0] as A.Expr)}`
+            : ` PARTITION BY (${keys.map(formatExpr).join(', ')})`;
+      return `TABLE ${formatName(e.name)}${partition}`;
+    }
     case 'descriptor':
       return `DESCRIPTOR${identList(e.columns)}`;
     default: {
@@ -236,7 +279,11 @@ export function formatWindowSpec(w: A.WindowSpec): string {
   if (w.orderBy.length > 0) parts.push(`ORDER BY ${w.orderBy.map(formatOrderItem).join(', ')}`);
   if (w.frame !== null) {
     const f = w.frame;
-    parts.push(f.end === null ? `${f.unit} ${formatBound(f.start)}` : `${f.unit} BETWEEN ${formatBound(f.start)} AND ${formatBound(f.end)}`);
+    parts.push(
+      f.end === null
+        ? `${f.unit} ${formatBound(f.start)}`
+        : `${f.unit} BETWEEN ${formatBound(f.start)} AND ${formatBound(f.end)}`,
+    );
   }
   return `(${parts.join(' ')})`;
 }
@@ -272,7 +319,10 @@ export function formatQuery(q: A.Query): string {
       return `${subQuery(q.left, level)} ${q.op}${q.all ? ' ALL' : ''} ${subQuery(q.right, level + 1)}`;
     }
     case 'with': {
-      const ctes = q.ctes.map((c) => `${formatIdent(c.name)}${c.columns.length > 0 ? ` ${identList(c.columns)}` : ''} AS (${formatQuery(c.query)})`);
+      const ctes = q.ctes.map(
+        (c) =>
+          `${formatIdent(c.name)}${c.columns.length > 0 ? ` ${identList(c.columns)}` : ''} AS (${formatQuery(c.query)})`,
+      );
       return `WITH ${ctes.join(', ')} ${formatQuery(q.body)}`;
     }
     case 'ordered': {
@@ -296,14 +346,23 @@ function formatSelect(s: A.Select): string {
   if (s.distinct) parts.push('DISTINCT');
   parts.push(
     s.items
-      .map((i) => (i.kind === 'star' ? (i.qualifier === null ? '*' : `${formatName(i.qualifier)}.*`) : `${formatExpr(i.expr)}${i.alias !== null ? ` AS ${formatIdent(i.alias)}` : ''}`))
+      .map((i) =>
+        i.kind === 'star'
+          ? i.qualifier === null
+            ? '*'
+            : `${formatName(i.qualifier)}.*`
+          : `${formatExpr(i.expr)}${i.alias !== null ? ` AS ${formatIdent(i.alias)}` : ''}`,
+      )
       .join(', '),
   );
   if (s.from !== null) parts.push(`FROM ${formatFrom(s.from)}`);
   if (s.where !== null) parts.push(`WHERE ${formatExpr(s.where)}`);
   if (s.groupBy.length > 0) parts.push(`GROUP BY ${s.groupBy.map(formatGrouping).join(', ')}`);
   if (s.having !== null) parts.push(`HAVING ${formatExpr(s.having)}`);
-  if (s.windows.length > 0) parts.push(`WINDOW ${s.windows.map((w) => `${formatIdent(w.name)} AS ${formatWindowSpec(w.spec)}`).join(', ')}`);
+  if (s.windows.length > 0)
+    parts.push(
+      `WINDOW ${s.windows.map((w) => `${formatIdent(w.name)} AS ${formatWindowSpec(w.spec)}`).join(', ')}`,
+    );
   return parts.join(' ');
 }
 
@@ -354,8 +413,13 @@ export function formatFrom(f: A.FromItem): string {
     case 'join': {
       const right = f.right.kind === 'join' ? `(${formatFrom(f.right)})` : formatFrom(f.right);
       const word = `${f.natural ? 'NATURAL ' : ''}${JOIN_WORDS[f.joinType]}`;
-      let s = f.joinType === 'COMMA' ? `${formatFrom(f.left)}, ${right}` : `${formatFrom(f.left)} ${word} ${right}`;
-      if (f.condition !== null) s += f.condition.kind === 'on' ? ` ON ${formatExpr(f.condition.expr)}` : ` USING ${identList(f.condition.columns)}`;
+      let s =
+        f.joinType === 'COMMA' ? `${formatFrom(f.left)}, ${right}` : `${formatFrom(f.left)} ${word} ${right}`;
+      if (f.condition !== null)
+        s +=
+          f.condition.kind === 'on'
+            ? ` ON ${formatExpr(f.condition.expr)}`
+            : ` USING ${identList(f.condition.columns)}`;
       return s;
     }
     case 'matchRecognize':
@@ -371,8 +435,12 @@ function formatMatchBody(m: A.MatchRecognize): string {
   const parts: string[] = [];
   if (m.partitionBy.length > 0) parts.push(`PARTITION BY ${m.partitionBy.map(formatExpr).join(', ')}`);
   if (m.orderBy.length > 0) parts.push(`ORDER BY ${m.orderBy.map(formatOrderItem).join(', ')}`);
-  if (m.measures.length > 0) parts.push(`MEASURES ${m.measures.map((x) => `${formatExpr(x.expr)} AS ${formatIdent(x.alias)}`).join(', ')}`);
-  if (m.rowsPerMatch !== null) parts.push(m.rowsPerMatch === 'ONE' ? 'ONE ROW PER MATCH' : 'ALL ROWS PER MATCH');
+  if (m.measures.length > 0)
+    parts.push(
+      `MEASURES ${m.measures.map((x) => `${formatExpr(x.expr)} AS ${formatIdent(x.alias)}`).join(', ')}`,
+    );
+  if (m.rowsPerMatch !== null)
+    parts.push(m.rowsPerMatch === 'ONE' ? 'ONE ROW PER MATCH' : 'ALL ROWS PER MATCH');
   if (m.afterMatch !== null) {
     const a = m.afterMatch;
     let to: string;
@@ -443,7 +511,11 @@ function formatColumn(c: A.ColumnDef): string {
 const ifNotExists = (b: boolean): string => (b ? 'IF NOT EXISTS ' : '');
 const temporary = (b: boolean): string => (b ? 'TEMPORARY ' : '');
 
-function tableTail(comment: string | null, partitionedBy: readonly A.Ident[], opts: readonly A.TableOption[]): string {
+function tableTail(
+  comment: string | null,
+  partitionedBy: readonly A.Ident[],
+  opts: readonly A.TableOption[],
+): string {
   let s = '';
   if (comment !== null) s += ` COMMENT ${formatString(comment)}`;
   if (partitionedBy.length > 0) s += ` PARTITIONED BY ${identList(partitionedBy)}`;
@@ -454,7 +526,8 @@ function tableTail(comment: string | null, partitionedBy: readonly A.Ident[], op
 function formatInsert(s: A.Insert): string {
   let out = `INSERT ${s.overwrite ? 'OVERWRITE' : 'INTO'} ${formatName(s.target)}`;
   if (s.hints.length > 0) out += ` ${hints(s.hints)}`;
-  if (s.partition.length > 0) out += ` PARTITION (${s.partition.map((p) => `${formatIdent(p.column)} = ${sub(p.value, 7)}`).join(', ')})`;
+  if (s.partition.length > 0)
+    out += ` PARTITION (${s.partition.map((p) => `${formatIdent(p.column)} = ${sub(p.value, 7)}`).join(', ')})`;
   if (s.columns.length > 0) out += ` ${identList(s.columns)}`;
   return `${out} ${formatQuery(s.query)}`;
 }
@@ -463,7 +536,8 @@ export function formatStatement(s: A.Statement): string {
   switch (s.kind) {
     case 'createTable': {
       const elements = s.columns.map(formatColumn);
-      if (s.watermark !== null) elements.push(`WATERMARK FOR ${formatIdent(s.watermark.column)} AS ${formatExpr(s.watermark.expr)}`);
+      if (s.watermark !== null)
+        elements.push(`WATERMARK FOR ${formatIdent(s.watermark.column)} AS ${formatExpr(s.watermark.expr)}`);
       if (s.primaryKey !== null) {
         const name = s.primaryKey.name !== null ? `CONSTRAINT ${formatIdent(s.primaryKey.name)} ` : '';
         elements.push(`${name}PRIMARY KEY ${identList(s.primaryKey.columns)} NOT ENFORCED`);
@@ -505,7 +579,9 @@ export function formatStatement(s: A.Statement): string {
       return formatInsert(s);
     case 'statementSet': {
       const body = s.inserts.map((i) => `${formatInsert(i)};`).join(' ');
-      return s.form === 'execute' ? `EXECUTE STATEMENT SET BEGIN ${body} END` : `BEGIN STATEMENT SET; ${body}${body.length > 0 ? ' ' : ''}END`;
+      return s.form === 'execute'
+        ? `EXECUTE STATEMENT SET BEGIN ${body} END`
+        : `BEGIN STATEMENT SET; ${body}${body.length > 0 ? ' ' : ''}END`;
     }
     case 'query':
       return formatQuery(s.query);

@@ -17,8 +17,12 @@ export interface DataTypeAst {
   /** MAP<key, value>. */
   readonly key?: DataTypeAst;
   readonly value?: DataTypeAst;
-  /** ROW<name type, ...>. */
-  readonly fields?: readonly { readonly name: Ident; readonly type: DataTypeAst }[];
+  /** ROW<name type ['description'], ...> (`description` absent when not written). */
+  readonly fields?: readonly {
+    readonly name: Ident;
+    readonly type: DataTypeAst;
+    readonly description?: string;
+  }[];
   /** INTERVAL types: the leading and trailing unit. */
   readonly from?: TimeUnit;
   readonly to?: TimeUnit;

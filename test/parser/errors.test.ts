@@ -26,8 +26,8 @@ describe('parse error messages', () => {
   });
 
   it('double quotes for a string', () => {
-    expect(formatted("SELECT * FROM t WHERE name = \"Bob\"")).toBe(
-      "<sql>:1:30: unexpected '\"Bob\"', expected an expression\nSELECT * FROM t WHERE name = \"Bob\"\n                             ^^^^^\n" +
+    expect(formatted('SELECT * FROM t WHERE name = "Bob"')).toBe(
+      '<sql>:1:30: unexpected \'"Bob"\', expected an expression\nSELECT * FROM t WHERE name = "Bob"\n                             ^^^^^\n' +
         "hint: string literals use single quotes ('...'); double quotes are not identifiers in Flink SQL: use backticks (`...`)",
     );
   });
@@ -63,9 +63,9 @@ describe('parse error messages', () => {
       "<sql>:2:1: unexpected 'SELECT', expected a name, ',', ';', IS, NOT, BETWEEN, IN, LIKE or ...\nSELECT 2\n^^^^^^\n" +
         "hint: is a ';' missing before SELECT? statements are separated by ';'",
     );
-    expect(errorOf('CREATE TABLE t (a INT) WITH (\'connector\' = \'x\')\nINSERT INTO s SELECT a FROM t').hint).toBe(
-      "is a ';' missing before INSERT? statements are separated by ';'",
-    );
+    expect(
+      errorOf("CREATE TABLE t (a INT) WITH ('connector' = 'x')\nINSERT INTO s SELECT a FROM t").hint,
+    ).toBe("is a ';' missing before INSERT? statements are separated by ';'");
   });
 
   it('a comma too many before FROM', () => {
@@ -76,13 +76,19 @@ describe('parse error messages', () => {
 
   it('expected tokens in words at the end of input', () => {
     expect(errorOf('SELECT a FROM t WHERE').message).toBe('unexpected end of input, expected an expression');
-    expect(errorOf('SELECT * FROM').message).toBe("unexpected end of input, expected a name, LATERAL, TABLE, UNNEST or '('");
+    expect(errorOf('SELECT * FROM').message).toBe(
+      "unexpected end of input, expected a name, LATERAL, TABLE, UNNEST or '('",
+    );
     expect(errorOf('SELECT * FROM t GROUP a').message).toBe("unexpected 'a', expected BY");
   });
 
   it('lexical mistakes', () => {
-    expect(formatted("SELECT 'abc FROM t")).toBe("<sql>:1:8: unterminated string literal\nSELECT 'abc FROM t\n       ^\nhint: close the string with a single quote (')");
-    expect(formatted('SELECT a FROM t WHERE a > 1 #')).toBe("<sql>:1:29: unexpected character '#'\nSELECT a FROM t WHERE a > 1 #\n                            ^");
+    expect(formatted("SELECT 'abc FROM t")).toBe(
+      "<sql>:1:8: unterminated string literal\nSELECT 'abc FROM t\n       ^\nhint: close the string with a single quote (')",
+    );
+    expect(formatted('SELECT a FROM t WHERE a > 1 #')).toBe(
+      "<sql>:1:29: unexpected character '#'\nSELECT a FROM t WHERE a > 1 #\n                            ^",
+    );
   });
 
   it('places errors on the right line and column in a multi-line script', () => {
@@ -92,14 +98,60 @@ describe('parse error messages', () => {
   });
 
   it('reports grammar-accepted but invalid combinations', () => {
-    expect(errorOf('CREATE TABLE t (a INT) AS SELECT 1').message).toBe('CREATE TABLE ... AS SELECT takes its columns from the query; remove the column list');
-    expect(errorOf('CREATE TABLE t (a INT, PRIMARY KEY (a) NOT ENFORCED, PRIMARY KEY (a) NOT ENFORCED)').message).toBe('a table can have only one primary key');
-    expect(errorOf('SELECT a FROM t LIMIT 1 FETCH FIRST 1 ROWS ONLY').message).toBe('use either LIMIT or FETCH, not both');
+    expect(errorOf('CREATE TABLE t (a INT) AS SELECT 1').message).toBe(
+      'CREATE TABLE ... AS SELECT takes its columns from the query; remove the column list',
+    );
+    expect(
+      errorOf('CREATE TABLE t (a INT, PRIMARY KEY (a) NOT ENFORCED, PRIMARY KEY (a) NOT ENFORCED)').message,
+    ).toBe('a table can have only one primary key');
+    expect(errorOf('SELECT a FROM t LIMIT 1 FETCH FIRST 1 ROWS ONLY').message).toBe(
+      'use either LIMIT or FETCH, not both',
+    );
+  });
+});
+
+describe('errors in calls with keyword syntax', () => {
+  it('TRIM with a mode but no FROM', () => {
+    expect(errorOf('SELECT TRIM(BOTH s) FROM t').message).toBe(
+      'TRIM with BOTH, LEADING or TRAILING needs FROM and the string',
+    );
+  });
+
+  it('POSITION without IN', () => {
+    expect(errorOf('SELECT POSITION(a, b) FROM t').message).toBe("unexpected ',', expected IN");
+  });
+
+  it('OVERLAY without PLACING', () => {
+    expect(errorOf('SELECT OVERLAY(s FROM 1) FROM t').message).toBe("unexpected 'FROM', expected PLACING");
+  });
+
+  it('FLOOR ... TO without a unit', () => {
+    expect(errorOf('SELECT FLOOR(ts TO) FROM t').message).toBe("unexpected ')', expected a name");
+  });
+
+  it('JSON_VALUE behavior without ON', () => {
+    expect(errorOf("SELECT JSON_VALUE(j, '$.a' NULL EMPTY) FROM t").message).toBe(
+      "unexpected 'EMPTY', expected ON",
+    );
+  });
+
+  it('JSON_OBJECT entry without VALUE', () => {
+    // The expression before VALUE could go on, so its operators come first; VALUE is among the rest.
+    expect(errorOf("SELECT JSON_OBJECT(KEY 'a' 1) FROM t").message).toBe(
+      "unexpected '1', expected IS, NOT, BETWEEN, IN, LIKE, SIMILAR, OR, AND or ...",
+    );
+  });
+
+  it('SESSION PARTITION BY takes names', () => {
+    expect(
+      errorOf("SELECT * FROM TABLE(SESSION(TABLE t PARTITION BY 1, DESCRIPTOR(ts), INTERVAL '1' MINUTE))")
+        .message,
+    ).toBe("unexpected '1', expected a name or '('");
   });
 });
 
 describe('the grammar', () => {
-  it('passes chevrotain\'s validations (no ambiguity beyond the gated ones, no left recursion)', () => {
+  it("passes chevrotain's validations (no ambiguity beyond the gated ones, no left recursion)", () => {
     expect(() => new SqlGrammar({ validate: true })).not.toThrow();
   }, 120_000);
 });

@@ -108,8 +108,14 @@ const double1 = (op: Op): FunctionDef => ({
 
 /** FLOOR/CEIL keep integer and floating types; DECIMAL(p, s) becomes DECIMAL(p, 0) (Calcite's ARG0_OR_EXACT_NO_SCALE). */
 const floorCeil = (op: 'FLOOR' | 'CEIL'): FunctionDef => ({
-  arity: [1, 1],
+  // FLOOR(x) and, parsed as a second argument naming the unit, FLOOR(ts TO unit), which has no runtime operation yet.
+  arity: [1, 2],
   bind: (c) => {
+    if (c.raw.length === 2) {
+      const unit = c.raw[1];
+      const name = unit?.kind === 'ident' ? unit.name.parts.map((p) => p.value).join('.') : '?';
+      return c.fail(`${op}(... TO ${name}) is not supported yet: only ${op} of a number is`);
+    }
     const a = num(c, 0);
     const t = a.type.kind === 'DECIMAL' ? Types.DECIMAL(a.type.precision, 0, a.type.nullable) : withoutTimeAttribute(a.type);
     return Rex.call(op, [a], t);
@@ -245,16 +251,20 @@ export const BUILTINS: Readonly<Record<string, FunctionDef>> = {
   UPPER: str1('UPPER'),
   LOWER: str1('LOWER'),
   TRIM: {
-    // TRIM(s), TRIM(BOTH|LEADING|TRAILING FROM s), TRIM(chars FROM s): the parser passes the part before FROM as
-    // the first argument. `chars` is a set of characters, as Flink's trim.
-    arity: [1, 2],
+    // TRIM(s) and the keyword form TRIM([BOTH|LEADING|TRAILING] [chars] FROM s): the parser passes the mode (as an
+    // unquoted name, if written), then `chars` (if written), then `s`. `chars` is a set of characters, as in
+    // Flink's trim; the default is a space.
+    arity: [1, 3],
     bind: (c) => {
       if (c.raw.length === 1) return str1('TRIM').bind(c);
       const first = c.raw[0];
-      const mode = first?.kind === 'ident' && first.name.parts.length === 1 ? (first.name.parts[0]?.value ?? '').toUpperCase() : '';
+      const mode = first?.kind === 'ident' && first.name.parts.length === 1 && first.name.parts[0]?.quoted !== true ? (first.name.parts[0]?.value ?? '').toUpperCase() : '';
       const isMode = mode === 'BOTH' || mode === 'LEADING' || mode === 'TRAILING';
-      const s = str(c, 1);
-      const chars = isMode ? Rex.literal(' ', Types.STRING(false)) : str(c, 0);
+      const last = c.raw.length - 1;
+      const s = str(c, last);
+      const charsAt = isMode ? (last === 2 ? 1 : -1) : last === 1 ? 0 : -1;
+      if (charsAt < 0 && !(isMode && last === 1)) return c.fail('TRIM takes [BOTH|LEADING|TRAILING] [characters] FROM string');
+      const chars = charsAt < 0 ? Rex.literal(' ', Types.STRING(false)) : str(c, charsAt);
       const op: Op = mode === 'LEADING' ? 'LTRIM' : mode === 'TRAILING' ? 'RTRIM' : 'TRIM';
       return Rex.call(op, [s, chars], Types.STRING(s.type.nullable || chars.type.nullable));
     },
@@ -307,6 +317,11 @@ export const BUILTINS: Readonly<Record<string, FunctionDef>> = {
       const args = [str(c, 0), str(c, 1), ...(c.raw.length === 3 ? [int(c, 2)] : [])];
       return Rex.call('POSITION', args, Types.INT(anyNullable(args)));
     },
+  },
+  POSITION: {
+    // POSITION(sub IN s [FROM start]): the parser passes sub, s and start; 1-based, 0 when absent (LOCATE).
+    arity: [2, 3],
+    bind: (c) => BUILTINS['LOCATE']?.bind(c) as Rex,
   },
   INSTR: {
     arity: [2, 2],

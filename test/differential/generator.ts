@@ -269,13 +269,28 @@ export function generate(spec: DatasetSpec, dir: string): Dataset {
   const { rows: orders, file } = generateOrders(spec, rng);
   const customers = generateCustomers(spec, rng);
   const shipments = generateShipments(orders, rng);
+  return writeDataset(spec, dir, { orders, orderFile: file, customers, shipments });
+}
+
+/** Writes given rows as the dataset's CSV files (also used with hand-made rows to check the oracle itself). */
+export function writeDataset(
+  spec: DatasetSpec,
+  dir: string,
+  rows: {
+    readonly orders: readonly OrderRow[];
+    readonly orderFile: readonly number[];
+    readonly customers: readonly CustomerRow[];
+    readonly shipments: readonly ShipmentRow[];
+  },
+): Dataset {
+  const { orders, orderFile: file, customers, shipments } = rows;
   const paths = {
     orders: join(dir, 'orders'),
     customers: join(dir, 'customers.csv'),
     shipments: join(dir, 'shipments.csv'),
   };
   mkdirSync(paths.orders, { recursive: true });
-  const files = Math.ceil(spec.orders / spec.ordersPerFile);
+  const files = file.length === 0 ? 0 : Math.max(...file) + 1;
   for (let f = 0; f < files; f++) {
     const lines: string[] = [];
     for (let i = 0; i < orders.length; i++) {
@@ -292,15 +307,34 @@ export function generate(spec: DatasetSpec, dir: string): Dataset {
         ].join(','),
       );
     }
-    writeFileSync(join(paths.orders, `part-${String(f).padStart(4, '0')}.csv`), `${lines.join('\n')}\n`);
+    writeFileSync(
+      join(paths.orders, `part-${String(f).padStart(4, '0')}.csv`),
+      lines.length === 0 ? '' : `${lines.join('\n')}\n`,
+    );
   }
+  const text = (lines: string[]): string => (lines.length === 0 ? '' : `${lines.join('\n')}\n`);
   writeFileSync(
     paths.customers,
-    `${customers.map((c) => [cell(c.customer_id), csvString(c.name), csvString(c.city), csvString(c.tier), c.credit === null ? '' : String(c.credit), c.signup === null ? '' : formatDate(c.signup)].join(',')).join('\n')}\n`,
+    text(
+      customers.map((c) =>
+        [
+          cell(c.customer_id),
+          csvString(c.name),
+          csvString(c.city),
+          csvString(c.tier),
+          c.credit === null ? '' : String(c.credit),
+          c.signup === null ? '' : formatDate(c.signup),
+        ].join(','),
+      ),
+    ),
   );
   writeFileSync(
     paths.shipments,
-    `${shipments.map((s) => [s.ship_id, cell(s.order_id), csvString(s.carrier), formatTs(s.ship_ts)].join(',')).join('\n')}\n`,
+    text(
+      shipments.map((s) =>
+        [s.ship_id, cell(s.order_id), csvString(s.carrier), formatTs(s.ship_ts)].join(','),
+      ),
+    ),
   );
   return {
     spec,

@@ -52,7 +52,7 @@ export class Oracle {
       `CREATE TABLE orders (order_id BIGINT, customer_id INTEGER, product VARCHAR, price DECIMAL(10,2), quantity INTEGER, ts TIMESTAMP)`,
     );
     // One file at a time, in the order the source reads them, so rowid is the arrival order.
-    const files = Math.max(...d.orderFile) + 1;
+    const files = d.orderFile.length === 0 ? 0 : Math.max(...d.orderFile) + 1;
     for (let f = 0; f < files; f++) {
       await this.conn.run(
         `INSERT INTO orders SELECT * FROM ${Oracle.readCsv(join(d.paths.orders, `part-${String(f).padStart(4, '0')}.csv`), orderCols)}`,

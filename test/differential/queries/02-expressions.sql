@@ -34,11 +34,17 @@ SELECT order_id, price + 1.5, price - 0.01 FROM orders
 query expr-decimal-times-decimal
 SELECT order_id, price * 1.10 FROM orders
 
-query expr-decimal-division-as-double
-# Flink divides DECIMALs exactly at a scale of at least 6; compared as DOUBLE to stay independent of that scale.
-SELECT order_id, CAST(price / quantity AS DOUBLE) FROM orders WHERE quantity <> 0
+query expr-decimal-division
+# Flink divides DECIMAL(p1, s1) by DECIMAL(p2, s2) exactly at scale max(6, s1 + p2 + 1), rounding half up: here
+# DECIMAL(10, 2) / INT (as DECIMAL(10, 0)) has 13 fraction digits. The oracle computes that in integers.
+SELECT order_id, price / quantity FROM orders WHERE quantity <> 0
 ----
-SELECT order_id, CAST(price AS DOUBLE) / quantity FROM orders WHERE quantity <> 0
+SELECT order_id, CAST(sign(price) * sign(quantity) * ((abs(CAST(price * 100 AS HUGEINT)) * 200000000000 + abs(quantity)) // (2 * abs(quantity))) AS DECIMAL(38, 0)) * CAST(0.0000000000001 AS DECIMAL(38, 13)) FROM orders WHERE quantity <> 0
+
+query expr-decimal-division-as-double
+SELECT order_id, CAST(price / quantity AS DOUBLE) FROM orders WHERE quantity <> 0 AND ABS(price) >= 1 AND ABS(quantity) < 10
+----
+SELECT order_id, CAST(price AS DOUBLE) / quantity FROM orders WHERE quantity <> 0 AND abs(price) >= 1 AND abs(quantity) < 10
 
 query expr-double-arith
 SELECT customer_id, credit * 2, credit + 0.5, credit / 4 FROM customers

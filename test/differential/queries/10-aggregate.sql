@@ -68,9 +68,9 @@ query agg-having
 SELECT customer_id, COUNT(*) AS n FROM orders GROUP BY customer_id HAVING COUNT(*) > 10
 
 query agg-having-sum
-SELECT product, SUM(quantity) FROM orders GROUP BY product HAVING SUM(quantity) > 200 AND MIN(price) > 0
+SELECT product, SUM(quantity) FROM orders GROUP BY product HAVING SUM(quantity) > 200 AND MAX(price) > 0
 ----
-SELECT product, CAST(sum(quantity) AS INTEGER) FROM orders GROUP BY product HAVING sum(quantity) > 200 AND min(price) > 0
+SELECT product, CAST(sum(quantity) AS INTEGER) FROM orders GROUP BY product HAVING sum(quantity) > 200 AND max(price) > 0
 
 query agg-filter-clause
 SELECT customer_id, COUNT(*) FILTER (WHERE quantity > 10), SUM(price) FILTER (WHERE price > 0) FROM orders GROUP BY customer_id

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate, LARGE, SMALL, type Dataset } from './generator.js';
 import { Oracle, type OracleResult } from './oracle.js';
+import { writeNexmark } from './nexmark-data.js';
 import { loadQueries } from './query-file.js';
 import { judge, listed, ListWriter, readList, UPDATE, type Outcome } from './ratchet.js';
 import {
@@ -39,6 +40,7 @@ const oracleCache = new Map<string, Promise<OracleResult>>();
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'freshet-differential-'));
   data = generate(spec, dir);
+  data.nexmark = await writeNexmark(join(dir, 'nexmark'), spec.nexmarkEvents);
   oracle = await Oracle.open(data);
 }, 60_000);
 

@@ -4,6 +4,7 @@
 // oracle can drop exactly the rows Flink drops as late.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { nexmarkDdl, type NexmarkTable } from './nexmark-data.js';
 
 /** Mulberry32: small, fast and the same sequence on every platform for a seed. */
 export class Prng {
@@ -64,10 +65,24 @@ export interface DatasetSpec {
   /** Rows per CSV file of orders; the engine's source emits a watermark after each file at the latest. */
   readonly ordersPerFile: number;
   readonly customers: number;
+  /** Nexmark events (persons, auctions and bids together) for the nexmark queries. */
+  readonly nexmarkEvents: number;
 }
 
-export const SMALL: DatasetSpec = { seed: 20240301, orders: 480, ordersPerFile: 40, customers: 24 };
-export const LARGE: DatasetSpec = { seed: 20240302, orders: 20_000, ordersPerFile: 250, customers: 400 };
+export const SMALL: DatasetSpec = {
+  seed: 20240301,
+  orders: 480,
+  ordersPerFile: 40,
+  customers: 24,
+  nexmarkEvents: 4_000,
+};
+export const LARGE: DatasetSpec = {
+  seed: 20240302,
+  orders: 20_000,
+  ordersPerFile: 250,
+  customers: 400,
+  nexmarkEvents: 50_000,
+};
 
 /** The watermark delay of `orders` (WATERMARK FOR ts AS ts - INTERVAL '5' SECOND) and `shipments`. */
 export const DELAY_MS = 5_000;
@@ -124,6 +139,8 @@ export interface Dataset {
   readonly customers: readonly CustomerRow[];
   readonly shipments: readonly ShipmentRow[];
   readonly paths: { readonly orders: string; readonly customers: string; readonly shipments: string };
+  /** The exported Nexmark tables' directories, once written (see nexmark-data.ts). */
+  nexmark?: Record<NexmarkTable, string>;
 }
 
 /**
@@ -359,5 +376,6 @@ export function freshetDdl(d: Dataset): string[] {
     `CREATE TABLE orders_lenient (${ordersCols}, WATERMARK FOR ts AS ts - INTERVAL '${LENIENT_DELAY_MS / 3_600_000}' HOUR) ${fs(d.paths.orders)}`,
     `CREATE TABLE customers (customer_id INT, name STRING, city STRING, tier STRING, credit DOUBLE, signup DATE) ${fs(d.paths.customers)}`,
     `CREATE TABLE shipments (ship_id BIGINT, order_id BIGINT, carrier STRING, ship_ts TIMESTAMP(3), WATERMARK FOR ship_ts AS ship_ts - INTERVAL '${DELAY_MS / 1000}' SECOND) ${fs(d.paths.shipments)}`,
+    ...(d.nexmark === undefined ? [] : nexmarkDdl(d.nexmark)),
   ];
 }

@@ -5,6 +5,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { join } from 'node:path';
 import { formatTs, type Dataset } from './generator.js';
+import { duckColumns, NEXMARK_TABLES } from './nexmark-data.js';
 
 export type OracleValue = unknown;
 
@@ -75,6 +76,11 @@ export class Oracle {
     await this.conn.run(
       `CREATE TABLE shipments AS SELECT * FROM ${Oracle.readCsv(d.paths.shipments, { ship_id: 'BIGINT', order_id: 'BIGINT', carrier: 'VARCHAR', ship_ts: 'TIMESTAMP' })}`,
     );
+    for (const t of d.nexmark === undefined ? [] : NEXMARK_TABLES) {
+      await this.conn.run(
+        `CREATE TABLE ${t} AS SELECT * FROM ${Oracle.readCsv(join(d.nexmark?.[t] as string, '*.csv'), duckColumns(t))}`,
+      );
+    }
     await this.checkLoaded(d);
   }
 
@@ -89,6 +95,10 @@ export class Oracle {
   private async windowMacros(): Promise<void> {
     await this.conn.run(
       `CREATE MACRO tumble_start(t, size_ms) AS epoch_ms(CAST(floor(epoch_ms(t) / size_ms) AS BIGINT) * size_ms)`,
+    );
+    // The starts (epoch ms) of the HOP windows containing t, for tables without late rows (the Nexmark ones).
+    await this.conn.run(
+      `CREATE MACRO hop_starts(t, slide_ms, size_ms) AS range(CAST(floor(epoch_ms(t) / slide_ms) AS BIGINT) * slide_ms, epoch_ms(t) - size_ms, -slide_ms)`,
     );
     const fired = (end: string): string =>
       `(o.arrival_wm IS NOT NULL AND ${end} - INTERVAL 1 MILLISECOND <= o.arrival_wm)`;

@@ -38,11 +38,13 @@ const TIME_UNITS: ReadonlyArray<[TokenType, A.TimeUnit]> = [
 ];
 
 export function unquoteString(image: string): string {
-  return image.slice(1, -1).replace(/''/g, "'");
+  const inner = image.slice(1, -1);
+  return inner.includes("'") ? inner.replace(/''/g, "'") : inner;
 }
 
 function unquoteIdent(image: string): string {
-  return image.slice(1, -1).replace(/``/g, '`');
+  const inner = image.slice(1, -1);
+  return inner.includes('`') ? inner.replace(/``/g, '`') : inner;
 }
 
 /** A token that can be a name: a plain or quoted identifier, or a non-reserved keyword. */
@@ -1211,9 +1213,49 @@ export class SqlGrammar extends EmbeddedActionsParser {
     }));
   });
 
-  private selectItem = this.RULE('selectItem', (): A.SelectItem =>
+  private selectItem = this.RULE('selectItem', (): A.SelectItem => {
+    if (!this.RECORDING_PHASE && this.fastExpressions) {
+      const fast = this.fastSelectItem();
+      if (fast !== null) return fast;
+    }
+    return this.slowSelectItem();
+  });
+
+  /**
+   * `expr [[AS] alias]` without the rule calls for the expression and the alias (a select list is most of a
+   * query's items); stars, and anything unusual, are left to the recorded grammar.
+   */
+  private fastSelectItem(): A.SelectItem | null {
+    const t = this.LA(1);
+    if (EXPR_START[t.tokenTypeIdx] !== 1 || (NAME_TOKEN[t.tokenTypeIdx] === 1 && this.isQualifiedStar()))
+      return null;
+    const cursor = this as unknown as Cursor;
+    const at = cursor.currIdx;
+    const semanticCount = this.semanticErrors.length;
+    const expr = this.tryFast(false);
+    if (expr === null) return null;
+    let alias: A.Ident | null = null;
+    const next = this.LA(1);
+    if (next.tokenType === K.AS) {
+      if (NAME_TOKEN[this.LA(2).tokenTypeIdx] !== 1) {
+        cursor.currIdx = at;
+        this.semanticErrors.length = semanticCount;
+        return null;
+      }
+      this.next();
+      alias = identOf(this.next());
+    } else if (NAME_TOKEN[next.tokenTypeIdx] === 1) alias = identOf(this.next());
+    return {
+      kind: 'expr',
+      span: { start: expr.span.start, end: alias ? alias.span.end : expr.span.end },
+      expr,
+      alias,
+    };
+  }
+
+  private slowSelectItem(): A.SelectItem {
     // One token of lookahead and the gate decide: longer lookahead paths made this the slowest decision.
-    this.OR({
+    return this.OR({
       MAX_LOOKAHEAD: 1,
       IGNORE_AMBIGUITIES: true,
       DEF: [
@@ -1256,8 +1298,8 @@ export class SqlGrammar extends EmbeddedActionsParser {
           },
         },
       ],
-    }),
-  );
+    });
+  }
 
   /** `a.b.*`: names joined by dots and ending in a star (looked ahead, not consumed). */
   private isQualifiedStar(): boolean {
@@ -1299,8 +1341,21 @@ export class SqlGrammar extends EmbeddedActionsParser {
     }));
   });
 
-  private groupingElement = this.RULE('groupingElement', (): A.GroupingElement =>
-    this.OR([
+  private groupingElement = this.RULE('groupingElement', (): A.GroupingElement => {
+    // A plain expression (the common case) without the gated four-way decision; the rest as recorded.
+    if (!this.RECORDING_PHASE && this.fastExpressions) {
+      const t = this.LA(1);
+      const tt = t.tokenType;
+      if (EXPR_START[t.tokenTypeIdx] === 1 && tt !== K.GROUPING && tt !== P.LParen) {
+        const expr = this.tryFast(false);
+        if (expr !== null) return { kind: 'expr', span: expr.span, expr };
+      }
+    }
+    return this.slowGroupingElement();
+  });
+
+  private slowGroupingElement(): A.GroupingElement {
+    return this.OR([
       {
         ALT: () => {
           const start = this.CONSUME(K.GROUPING);
@@ -1344,8 +1399,8 @@ export class SqlGrammar extends EmbeddedActionsParser {
           return this.ACTION((): A.GroupingElement => ({ kind: 'expr', span: expr.span, expr }));
         },
       },
-    ]),
-  );
+    ]);
+  }
 
   private groupingList = this.RULE('groupingList', (): A.GroupingElement[] => {
     const out: A.GroupingElement[] = [];
@@ -3029,7 +3084,7 @@ export class SqlGrammar extends EmbeddedActionsParser {
   private fastPredicate(): A.Expr {
     const left = this.fastArith(0);
     let tt = this.LA(1).tokenType;
-    const cmp = COMPARISON.get(tt);
+    const cmp = COMPARISON_OP[this.LA(1).tokenTypeIdx];
     if (cmp !== undefined) {
       this.next();
       return binary(cmp, left, this.fastArith(0));
@@ -3311,7 +3366,15 @@ export class SqlGrammar extends EmbeddedActionsParser {
         this.semantic('FILTER and OVER apply to function calls only', this.spanAt(name.span.start));
       return { kind: 'ident', name, span: name.span };
     }
-    let e: A.Expr = { kind: 'call', name, ...call, span: this.spanAt(name.span.start) };
+    // Spelled out rather than spread: the spread was the costliest line of the fast path.
+    let e: A.Expr = {
+      kind: 'call',
+      name,
+      args: call.args,
+      distinct: call.distinct,
+      star: call.star,
+      span: this.spanAt(name.span.start),
+    };
     if (filter !== undefined)
       e = { kind: 'filter', call: e, where: filter, span: this.spanAt(name.span.start) };
     if (over !== undefined) e = { kind: 'over', call: e, window: over, span: this.spanAt(name.span.start) };
@@ -3434,6 +3497,8 @@ const COMPARISON = new Map<TokenType, A.BinaryOp>([
 ]);
 
 const TIME_UNIT_OF = new Map<TokenType, A.TimeUnit>(TIME_UNITS);
+const COMPARISON_OP: Array<A.BinaryOp | undefined> = [];
+for (const [t, op] of COMPARISON) COMPARISON_OP[t.tokenTypeIdx as number] = op;
 
 /** Token tables by tokenTypeIdx: binding power and operator of arithmetic tokens, and which tokens are names. */
 const ARITH_BP: number[] = [];

@@ -405,3 +405,8 @@ export const sqlLexer = {
     return scanner.tokenize(text);
   },
 };
+
+/** How many UnterminatedString tokens the last tokenize produced (so the parser can skip filtering them). */
+export function lastUnterminatedCount(): number {
+  return scanner.unterminated;
+}

@@ -66,6 +66,17 @@ export class TableLookahead extends LLkLookaheadStrategy {
       }
     });
     const gated = options.hasPredicates;
+    if (!gated && table.every((cs) => cs === undefined || (cs[0] as Candidate).rest.length === 0)) {
+      // LL(1) and ungated (most decisions): the first candidate is the answer, one typed-array read.
+      const alt = new Int16Array(table.length).fill(-1);
+      table.forEach((cs, idx) => {
+        if (cs !== undefined) alt[idx] = (cs[0] as Candidate).alt;
+      });
+      return function (this: Lookahead): number | undefined {
+        const a = alt[this.LA(1).tokenTypeIdx];
+        return a === undefined || a < 0 ? undefined : a;
+      };
+    }
     return function (this: Lookahead, orAlts?: IOrAlt<unknown>[]): number | undefined {
       const candidates = table[this.LA(1).tokenTypeIdx];
       if (candidates === undefined) return undefined;
@@ -100,6 +111,15 @@ export class TableLookahead extends LLkLookaheadStrategy {
     const table: Array<Array<readonly TokenType[]> | undefined> = [];
     for (const path of inside) {
       for (const idx of matching(path[0] as TokenType)) (table[idx] ??= []).push(path.slice(1));
+    }
+    if (inside.every((p) => p.length === 1)) {
+      const enter = new Uint8Array(table.length);
+      table.forEach((rests, idx) => {
+        if (rests !== undefined) enter[idx] = 1;
+      });
+      return function (this: Lookahead): boolean {
+        return enter[this.LA(1).tokenTypeIdx] === 1;
+      };
     }
     return function (this: Lookahead): boolean {
       const rests = table[this.LA(1).tokenTypeIdx];

@@ -6,7 +6,7 @@ import { GrammarWalker } from './assist.js';
 import type { Statement } from './ast.js';
 import { ParseError, type Span } from './errors.js';
 import { SqlGrammar } from './grammar.js';
-import { DecimalLiteral, DoubleQuoted, Identifier, IntegerLiteral, K, Keywords, Name, NonReserved, P, QuotedIdentifier, sqlLexer, StringLiteral, UnterminatedString } from './lexer.js';
+import { DecimalLiteral, DoubleQuoted, Identifier, IntegerLiteral, K, Keywords, Name, NonReserved, P, QuotedIdentifier, sqlLexer, StringLiteral, UnterminatedString, lastUnterminatedCount } from './lexer.js';
 import { closest } from './suggest.js';
 
 let grammar: SqlGrammar | null = null;
@@ -167,6 +167,8 @@ export function lex(sql: string, errors: ParseError[]): IToken[] {
     const ch = sql[e.offset] ?? '';
     errors.push(new ParseError(`unexpected character '${ch}'`, sql, { start: e.offset, end: e.offset + Math.max(1, e.length) }));
   }
+  // The scanner counts unterminated strings; without any, its token array is used as it is (no copy).
+  if (lastUnterminatedCount() === 0) return result.tokens;
   const tokens: IToken[] = [];
   for (const t of result.tokens) {
     if (t.tokenType === UnterminatedString) {
@@ -178,11 +180,20 @@ export function lex(sql: string, errors: ParseError[]): IToken[] {
   return tokens;
 }
 
+const SEMICOLON = P.Semicolon.tokenTypeIdx as number;
+
 /**
  * Cuts the token stream at `;`. The `;` stays with its statement (an error can point at it); statement sets
  * (`BEGIN STATEMENT SET; ...; END` and `EXECUTE STATEMENT SET BEGIN ...; END`) are one statement up to END.
  */
 export function splitStatements(tokens: readonly IToken[]): IToken[][] {
+  // One statement, with at most a final `;` (a REPL line, an embedded SQL string): no cutting, no copy.
+  let semicolons = 0;
+  for (let i = 0; i < tokens.length; i++) if ((tokens[i] as IToken).tokenTypeIdx === SEMICOLON) semicolons++;
+  const last = tokens[tokens.length - 1];
+  if (tokens.length > 0 && (semicolons === 0 || (semicolons === 1 && last?.tokenTypeIdx === SEMICOLON && tokens.length > 1))) {
+    return [tokens as IToken[]];
+  }
   const out: IToken[][] = [];
   let cur: IToken[] = [];
   let inSet = false;

@@ -76,6 +76,8 @@ export class Scanner {
    */
   private readonly trie: Int32Array;
   private readonly accept: Array<TokenType | null> = [null];
+  /** UnterminatedString tokens in the last result. */
+  unterminated = 0;
   /** The keyword the last identifier matched, or null. */
   private keyword: TokenType | null = null;
 
@@ -229,6 +231,7 @@ export class Scanner {
       } else {
         this.len = -l - 2;
         this.type = T.UnterminatedString;
+        this.unterminated++;
       }
       return true;
     }
@@ -330,6 +333,7 @@ export class Scanner {
     const errors: ILexingError[] = [];
     const n = s.length;
     let hint = false;
+    this.unterminated = 0;
     // Lines and columns count from 1; a column is the offset from the start of the line, as chevrotain counts
     // them with its line terminators \n, \r\n and \r.
     let line = 1;
@@ -352,6 +356,34 @@ export class Scanner {
           if (d === 11 || d === 12 || (d >= 128 && isSpace(d))) continue;
           break;
         }
+        at = i;
+        continue;
+      }
+      // Words inline too: with whitespace they are most of the text. The keyword trie is walked as they are read.
+      if (c < 128 && IDENT_START[c] === 1) {
+        const trie = this.trie;
+        let state = trie[SYMBOL[c] as number] as number;
+        let i = at + 1;
+        for (; i < n; i++) {
+          const d = s.charCodeAt(i);
+          const sym = d < 128 ? (SYMBOL[d] as number) : -1;
+          if (sym < 0) break;
+          if (state !== 0) state = trie[state * SYMBOLS + sym] as number;
+        }
+        const keyword = hint || state === 0 ? null : this.accept[state];
+        const type = keyword ?? T.Identifier;
+        const column = at - lineStart + 1;
+        tokens.push({
+          image: s.substring(at, i),
+          startOffset: at,
+          endOffset: i - 1,
+          startLine: line,
+          endLine: line,
+          startColumn: column,
+          endColumn: column + i - at - 1,
+          tokenTypeIdx: type.tokenTypeIdx as number,
+          tokenType: type,
+        });
         at = i;
         continue;
       }

@@ -2,6 +2,7 @@
 //
 //   # a comment (also: a `## section` heading)
 //   query <id> [empty]
+//   types: INT, DECIMAL(38, 2)        (optional: Flink's result column types, nullability left out)
 //   <Freshet SQL, one or more lines>
 //   ----
 //   <DuckDB oracle SQL; when the ---- part is absent the oracle runs the Freshet SQL as it is>
@@ -19,6 +20,8 @@ export interface QueryCase {
   readonly sql: string;
   readonly oracle: string;
   readonly allowEmpty: boolean;
+  /** Expected result column types as DESCRIBE prints them without NOT NULL, when the case states them. */
+  readonly types: readonly string[] | null;
 }
 
 export function parseQueryFile(text: string, file: string): QueryCase[] {
@@ -39,10 +42,14 @@ export function parseQueryFile(text: string, file: string): QueryCase[] {
     i++;
     const sql: string[] = [];
     const oracle: string[] = [];
+    let types: string[] | null = null;
     let target = sql;
     while (i < lines.length && (lines[i] as string).trim() !== '') {
       const l = lines[i] as string;
-      if (l.trim() === '----') target = oracle;
+      const typesLine = target === sql && sql.length === 0 ? /^types:\s*(.*)$/.exec(l.trim()) : null;
+      // Split on commas outside parentheses: DECIMAL(38, 2) is one type.
+      if (typesLine !== null) types = (typesLine[1] as string).split(/,(?![^(]*\))/).map((t) => t.trim());
+      else if (l.trim() === '----') target = oracle;
       else if (!l.trimStart().startsWith('#')) target.push(l);
       i++;
     }
@@ -55,6 +62,7 @@ export function parseQueryFile(text: string, file: string): QueryCase[] {
       sql: text,
       oracle: oracle.length > 0 ? oracle.join('\n').trim() : text,
       allowEmpty: options.includes('empty'),
+      types,
     });
   }
   return cases;

@@ -5,6 +5,7 @@ SELECT order_id, quantity + 1, quantity - customer_id, quantity * 3, -quantity F
 
 query expr-int-division
 # INT / INT is an INT in Flink (Calcite's integer division truncates toward zero); DuckDB's / answers a DOUBLE.
+types: BIGINT, INT, INT
 SELECT order_id, quantity / 4, quantity / -3 FROM orders
 ----
 SELECT order_id, CAST(trunc(quantity / 4) AS INTEGER), CAST(trunc(quantity / -3) AS INTEGER) FROM orders
@@ -25,18 +26,23 @@ query expr-bigint-exact-beyond-2-53
 SELECT order_id, order_id - 9007199254740990, order_id + 1 FROM orders WHERE order_id > 9007199254740992
 
 query expr-decimal-times-int
-# DECIMAL(10, 2) * INT is DECIMAL(21, 2) in Flink: exact.
+# DECIMAL(10, 2) * INT (as DECIMAL(10, 0)) is DECIMAL(21, 2) in Flink (LogicalTypeMerging.findMultiplicationDecimalType:
+# precision p1 + p2 + 1, scale s1 + s2): exact.
+types: BIGINT, DECIMAL(21, 2)
 SELECT order_id, price * quantity FROM orders
 
 query expr-decimal-add-literal
+types: BIGINT, DECIMAL(11, 2), DECIMAL(11, 2)
 SELECT order_id, price + 1.5, price - 0.01 FROM orders
 
 query expr-decimal-times-decimal
 SELECT order_id, price * 1.10 FROM orders
 
 query expr-decimal-division
-# Flink divides DECIMAL(p1, s1) by DECIMAL(p2, s2) exactly at scale max(6, s1 + p2 + 1), rounding half up: here
+# Flink divides DECIMAL(p1, s1) by DECIMAL(p2, s2) exactly at scale max(6, s1 + p2 + 1), rounding half up
+# (LogicalTypeMerging.findDivisionDecimalType): here
 # DECIMAL(10, 2) / INT (as DECIMAL(10, 0)) has 13 fraction digits. The oracle computes that in integers.
+types: BIGINT, DECIMAL(21, 13)
 SELECT order_id, price / quantity FROM orders WHERE quantity <> 0
 ----
 SELECT order_id, CAST(sign(price) * sign(quantity) * ((abs(CAST(price * 100 AS HUGEINT)) * 200000000000 + abs(quantity)) // (2 * abs(quantity))) AS DECIMAL(38, 0)) * CAST(0.0000000000001 AS DECIMAL(38, 13)) FROM orders WHERE quantity <> 0
@@ -63,6 +69,7 @@ SELECT order_id, CAST(quantity AS BIGINT), CAST(customer_id AS DOUBLE) FROM orde
 
 query expr-cast-decimal-to-int
 # Flink truncates a DECIMAL toward zero when casting it to INT; DuckDB rounds.
+types: BIGINT, INT
 SELECT order_id, CAST(price AS INT) FROM orders
 ----
 SELECT order_id, CAST(trunc(price) AS INTEGER) FROM orders

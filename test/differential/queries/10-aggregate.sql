@@ -3,6 +3,7 @@
 ## DECIMAL(38, s), AVG of an integer type is that integer type (truncating), AVG(DECIMAL(p, s)) is DECIMAL(38, max(s, 6)).
 
 query agg-count-star
+types: BIGINT
 SELECT COUNT(*) FROM orders
 
 query agg-global-all
@@ -12,32 +13,38 @@ query agg-group-count
 SELECT customer_id, COUNT(*) FROM orders GROUP BY customer_id
 
 query agg-group-sum-int
+types: INT, INT
 SELECT customer_id, SUM(quantity) FROM orders GROUP BY customer_id
 ----
 SELECT customer_id, CAST(sum(quantity) AS INTEGER) FROM orders GROUP BY customer_id
 
 query agg-group-sum-decimal
+types: STRING, DECIMAL(38, 2)
 SELECT product, SUM(price) FROM orders GROUP BY product
 
 query agg-avg-int-truncates
 # Flink: AVG(INT) is an INT computed as SUM / COUNT with integer division (truncation toward zero).
+types: INT, INT
 SELECT customer_id, AVG(quantity) FROM orders GROUP BY customer_id
 ----
 SELECT customer_id, CAST(trunc(sum(quantity) / count(quantity)) AS INTEGER) FROM orders GROUP BY customer_id
 
 query agg-avg-decimal
 # AVG(DECIMAL(10, 2)) is DECIMAL(38, 6), rounded half up.
+types: STRING, DECIMAL(38, 6)
 SELECT product, AVG(price) FROM orders GROUP BY product
 ----
 SELECT product, CAST(sum(price) AS DOUBLE) / count(price) FROM orders GROUP BY product
 
 query agg-avg-double
+types: STRING, DOUBLE
 SELECT tier, AVG(credit) FROM customers GROUP BY tier
 
 query agg-min-max-strings
 SELECT customer_id, MIN(product), MAX(product) FROM orders GROUP BY customer_id
 
 query agg-min-max-timestamps
+types: STRING, TIMESTAMP(3), TIMESTAMP(3)
 SELECT product, MIN(ts), MAX(ts) FROM orders GROUP BY product
 
 query agg-count-column-nulls

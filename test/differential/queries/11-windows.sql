@@ -13,6 +13,7 @@ SELECT window_start, window_end, SUM(price), SUM(quantity) FROM TABLE(TUMBLE(TAB
 SELECT window_start, window_end, sum(price), CAST(sum(quantity) AS INTEGER) FROM orders_tumble(60000) GROUP BY window_start, window_end
 
 query win-tumble-window-time
+types: TIMESTAMP(3), TIMESTAMP(3), TIMESTAMP(3), DECIMAL(10, 2)
 SELECT window_start, window_end, window_time, MAX(price) FROM TABLE(TUMBLE(TABLE orders, DESCRIPTOR(ts), INTERVAL '30' SECOND)) GROUP BY window_start, window_end, window_time
 ----
 SELECT window_start, window_end, window_time, max(price) FROM orders_tumble(30000) GROUP BY window_start, window_end, window_time

@@ -10,6 +10,7 @@ SELECT auction, bidder, price, "dateTime", extra FROM bid
 
 query nexmark-q1
 # 0.908 * price is DECIMAL(23, 3) in Flink (DECIMAL(4, 3) times BIGINT as DECIMAL(19, 0)); exact in DuckDB too.
+types: BIGINT, BIGINT, DECIMAL(23, 3), TIMESTAMP(3), STRING
 SELECT auction, bidder, 0.908 * price AS price, `dateTime`, extra FROM bid
 ----
 SELECT auction, bidder, 0.908 * price AS price, "dateTime", extra FROM bid
@@ -24,6 +25,7 @@ SELECT P.name, P.city, P.state, A.id FROM auction AS A INNER JOIN person AS P on
 
 query nexmark-q4
 # AVG of a BIGINT is a BIGINT (truncated).
+types: BIGINT, BIGINT
 SELECT Q.category, AVG(Q.final) FROM (SELECT MAX(B.price) AS final, A.category FROM auction A, bid B WHERE A.id = B.auction AND B.`dateTime` BETWEEN A.`dateTime` AND A.expires GROUP BY A.id, A.category) Q GROUP BY Q.category
 ----
 SELECT Q.category, CAST(trunc(sum(Q.final) / count(Q.final)) AS BIGINT) FROM (SELECT max(B.price) AS final, A.category FROM auction A, bid B WHERE A.id = B.auction AND B."dateTime" BETWEEN A."dateTime" AND A.expires GROUP BY A.id, A.category) Q GROUP BY Q.category

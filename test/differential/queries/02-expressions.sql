@@ -183,3 +183,24 @@ SELECT s.ship_id, s.ship_ts > TIMESTAMP '2024-03-01 09:05:00' FROM shipments s
 
 query expr-between-decimals
 SELECT order_id, price BETWEEN 10 AND 99.99 FROM orders
+
+query expr-cast-double-to-string
+# Flink prints a DOUBLE as Java's Double.toString: '0.0', and scientific notation from 1e7 on ('1.0E10').
+SELECT customer_id, credit, CAST(credit AS STRING) FROM customers
+----
+SELECT customer_id, credit, CASE WHEN credit = 0 THEN '0.0' WHEN abs(credit) >= 1e7 THEN CAST(credit / 1e10 AS VARCHAR) || 'E10' ELSE CAST(credit AS VARCHAR) END FROM customers
+
+query expr-cast-bigint-beyond-2-53-to-string
+SELECT order_id, CAST(order_id AS STRING), CAST(order_id * 10 AS STRING) FROM orders WHERE order_id > 1000000
+----
+SELECT order_id, CAST(order_id AS VARCHAR), CAST(order_id * 10 AS VARCHAR) FROM orders WHERE order_id > 1000000
+
+query expr-string-concat-numbers
+SELECT order_id, CAST(price AS STRING) || '/' || CAST(quantity AS STRING) || '@' || CAST(ts AS STRING) FROM orders
+----
+SELECT order_id, CAST(price AS VARCHAR) || '/' || CAST(quantity AS VARCHAR) || '@' || strftime(ts, '%Y-%m-%d %H:%M:%S.%g') FROM orders
+
+query expr-cast-boolean
+SELECT order_id, CAST(quantity > 10 AS STRING), CAST(CAST(quantity AS BOOLEAN) AS INT) FROM orders
+----
+SELECT order_id, CASE WHEN quantity > 10 THEN 'TRUE' WHEN quantity <= 10 THEN 'FALSE' END, CAST(CAST(quantity AS BOOLEAN) AS INTEGER) FROM orders

@@ -156,3 +156,17 @@ query str-compare-case
 SELECT customer_id, name < 'a', UPPER(city) = 'BERLIN' FROM customers
 ----
 SELECT customer_id, name < 'a', upper(city) = 'BERLIN' FROM customers
+
+query str-overlay
+# Flink docs: OVERLAY(string1 PLACING string2 FROM integer1 [ FOR integer2 ]).
+SELECT order_id, OVERLAY(product PLACING '##' FROM 2 FOR 1) FROM orders WHERE CHAR_LENGTH(product) >= 2
+----
+SELECT order_id, substring(product, 1, 1) || '##' || substring(product, 3) FROM orders WHERE length(product) >= 2
+
+query str-like-case-sensitive
+SELECT order_id, product FROM orders WHERE product LIKE 'b%' OR product LIKE 'B%'
+
+query str-in-where-functions
+SELECT customer_id, name FROM customers WHERE UPPER(TRIM(name)) LIKE 'E%' OR CHAR_LENGTH(name) > 8
+----
+SELECT customer_id, name FROM customers WHERE upper(trim(name)) LIKE 'E%' OR length(name) > 8

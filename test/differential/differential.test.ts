@@ -89,6 +89,14 @@ async function outcome(q: (typeof queries)[number], mode: Mode): Promise<Outcome
     if (e instanceof ChangelogError) return { kind: 'wrong', message: e.message };
     return { kind: 'unsupported', message: stable(errorText(e)) };
   }
+  if (q.insertOnly && mode !== 'batch') {
+    const other = Object.entries(run.kinds).filter(([k, n]) => k !== '+I' && n > 0);
+    if (other.length > 0)
+      return {
+        kind: 'wrong',
+        message: `Flink's changelog is insert-only; Freshet's has ${other.map(([k, n]) => `${n}× ${k}`).join(', ')}`,
+      };
+  }
   if (q.types !== null) {
     const got = run.types.map((t) =>
       formatType(t)

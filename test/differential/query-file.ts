@@ -1,7 +1,7 @@
 // Query files (test/differential/queries/*.sql): adding a case needs no TypeScript.
 //
 //   # a comment (also: a `## section` heading)
-//   query <id> [empty]
+//   query <id> [empty] [insert-only]
 //   types: INT, DECIMAL(38, 2)        (optional: Flink's result column types, nullability left out)
 //   <Freshet SQL, one or more lines>
 //   ----
@@ -9,7 +9,9 @@
 //   (a blank line ends the case)
 //
 // `empty` says the expected result is empty on purpose; otherwise an empty oracle result fails the case, so a
-// query cannot pass by selecting nothing on both sides.
+// query cannot pass by selecting nothing on both sides. `insert-only` says Flink's changelog of the query has
+// only +I rows (projections, window aggregations, window Top-N, inner joins of insert-only inputs, interval and
+// window joins, OVER): an update or delete in Freshet's changelog is then wrong even if the fold agrees.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -20,6 +22,7 @@ export interface QueryCase {
   readonly sql: string;
   readonly oracle: string;
   readonly allowEmpty: boolean;
+  readonly insertOnly: boolean;
   /** Expected result column types as DESCRIBE prints them without NOT NULL, when the case states them. */
   readonly types: readonly string[] | null;
 }
@@ -38,7 +41,8 @@ export function parseQueryFile(text: string, file: string): QueryCase[] {
     if (head === null) throw new Error(`${file}:${i + 1}: expected 'query <id>', got: ${line}`);
     const start = i + 1;
     const options = (head[2] ?? '').trim().split(/\s+/).filter(Boolean);
-    for (const o of options) if (o !== 'empty') throw new Error(`${file}:${start}: unknown option '${o}'`);
+    for (const o of options)
+      if (o !== 'empty' && o !== 'insert-only') throw new Error(`${file}:${start}: unknown option '${o}'`);
     i++;
     const sql: string[] = [];
     const oracle: string[] = [];
@@ -62,6 +66,7 @@ export function parseQueryFile(text: string, file: string): QueryCase[] {
       sql: text,
       oracle: oracle.length > 0 ? oracle.join('\n').trim() : text,
       allowEmpty: options.includes('empty'),
+      insertOnly: options.includes('insert-only'),
       types,
     });
   }

@@ -2,10 +2,10 @@
 ## joins; the folded result equals the batch join. customers has several rows for some ids and a NULL id; some
 ## orders reference customers that do not exist; NULL keys never match.
 
-query join-inner
+query join-inner insert-only
 SELECT o.order_id, o.price, c.name FROM orders o JOIN customers c ON o.customer_id = c.customer_id
 
-query join-inner-where
+query join-inner-where insert-only
 SELECT o.order_id, c.city FROM orders o INNER JOIN customers c ON o.customer_id = c.customer_id WHERE c.tier = 'gold' AND o.quantity > 5
 
 query join-left
@@ -23,13 +23,13 @@ SELECT o.order_id, c.name FROM orders o JOIN customers c ON o.customer_id = c.cu
 query join-left-non-equi
 SELECT o.order_id, c.name FROM orders o LEFT JOIN customers c ON o.customer_id = c.customer_id AND c.tier = 'gold'
 
-query join-two-keys
+query join-two-keys insert-only
 SELECT s.ship_id, o.order_id, s.carrier FROM shipments s JOIN orders o ON s.order_id = o.order_id AND s.ship_ts >= o.ts
 
-query join-three-way
+query join-three-way insert-only
 SELECT o.order_id, c.name, s.carrier FROM orders o JOIN customers c ON o.customer_id = c.customer_id JOIN shipments s ON s.order_id = o.order_id
 
-query join-comma-where
+query join-comma-where insert-only
 SELECT o.order_id, c.name FROM orders o, customers c WHERE o.customer_id = c.customer_id AND c.city = 'Oslo'
 
 query join-then-aggregate
@@ -41,26 +41,26 @@ SELECT c.name, t.n FROM (SELECT customer_id, COUNT(*) AS n FROM orders GROUP BY 
 query join-left-then-count
 SELECT o.customer_id, COUNT(c.name) FROM orders o LEFT JOIN customers c ON o.customer_id = c.customer_id GROUP BY o.customer_id
 
-query join-self
+query join-self insert-only
 SELECT a.order_id, b.order_id FROM orders a JOIN orders b ON a.customer_id = b.customer_id AND a.product = b.product WHERE a.order_id < b.order_id AND a.quantity > 45
 
-query join-interval-between
+query join-interval-between insert-only
 # Interval join (time-bounded, state cleaned by the watermark); orders_lenient has no late rows.
 SELECT o.order_id, s.ship_id FROM orders_lenient o, shipments s WHERE o.order_id = s.order_id AND s.ship_ts BETWEEN o.ts AND o.ts + INTERVAL '5' MINUTE
 
-query join-interval-both-sides
+query join-interval-both-sides insert-only
 SELECT o.order_id, s.ship_id, s.carrier FROM orders_lenient o JOIN shipments s ON o.order_id = s.order_id AND o.ts >= s.ship_ts - INTERVAL '2' MINUTE AND o.ts < s.ship_ts + INTERVAL '10' SECOND
 
-query join-interval-left
+query join-interval-left insert-only
 SELECT o.order_id, s.ship_id FROM orders_lenient o LEFT JOIN shipments s ON o.order_id = s.order_id AND s.ship_ts BETWEEN o.ts AND o.ts + INTERVAL '1' MINUTE
 
-query join-window-tumble
+query join-window-tumble insert-only
 # Window join: both sides windowed on the same tumbling window (Flink docs: Queries > Window JOIN).
 SELECT L.order_id, R.ship_id, L.window_start, L.window_end FROM (SELECT * FROM TABLE(TUMBLE(TABLE orders_lenient, DESCRIPTOR(ts), INTERVAL '1' MINUTE))) L JOIN (SELECT * FROM TABLE(TUMBLE(TABLE shipments, DESCRIPTOR(ship_ts), INTERVAL '1' MINUTE))) R ON L.order_id = R.order_id AND L.window_start = R.window_start AND L.window_end = R.window_end
 ----
 SELECT L.order_id, R.ship_id, L.window_start, L.window_end FROM orders_lenient_tumble(60000) L JOIN (SELECT ship_id, order_id, tumble_start(ship_ts, 60000) AS window_start FROM shipments) R ON L.order_id = R.order_id AND L.window_start = R.window_start
 
-query join-window-left
+query join-window-left insert-only
 SELECT L.order_id, R.ship_id, L.window_start FROM (SELECT * FROM TABLE(TUMBLE(TABLE orders_lenient, DESCRIPTOR(ts), INTERVAL '1' MINUTE))) L LEFT JOIN (SELECT * FROM TABLE(TUMBLE(TABLE shipments, DESCRIPTOR(ship_ts), INTERVAL '1' MINUTE))) R ON L.order_id = R.order_id AND L.window_start = R.window_start AND L.window_end = R.window_end
 ----
 SELECT L.order_id, R.ship_id, L.window_start FROM orders_lenient_tumble(60000) L LEFT JOIN (SELECT ship_id, order_id, tumble_start(ship_ts, 60000) AS window_start FROM shipments) R ON L.order_id = R.order_id AND L.window_start = R.window_start

@@ -59,17 +59,17 @@ SELECT COUNT(*), SUM(price) FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY cust
 ----
 SELECT count(*), sum(price) FROM (SELECT *, row_number() OVER (PARTITION BY customer_id ORDER BY ts DESC, seq DESC) AS rn FROM orders_wm) WHERE rn = 1
 
-query window-topn
+query window-topn insert-only
 SELECT window_start, window_end, order_id, price, rn FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY window_start, window_end ORDER BY price DESC, order_id DESC) AS rn FROM TABLE(TUMBLE(TABLE orders, DESCRIPTOR(ts), INTERVAL '1' MINUTE))) WHERE rn <= 3
 ----
 SELECT window_start, window_end, order_id, price, rn FROM (SELECT *, row_number() OVER (PARTITION BY window_start, window_end ORDER BY price DESC NULLS LAST, order_id DESC) AS rn FROM orders_tumble(60000)) WHERE rn <= 3
 
-query window-topn-after-aggregate
+query window-topn-after-aggregate insert-only
 SELECT window_start, window_end, product, n FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY window_start, window_end ORDER BY n DESC, product ASC) AS rn FROM (SELECT window_start, window_end, product, COUNT(*) AS n FROM TABLE(TUMBLE(TABLE orders, DESCRIPTOR(ts), INTERVAL '1' MINUTE)) GROUP BY window_start, window_end, product)) WHERE rn <= 2
 ----
 SELECT window_start, window_end, product, n FROM (SELECT *, row_number() OVER (PARTITION BY window_start, window_end ORDER BY n DESC, product ASC NULLS FIRST) AS rn FROM (SELECT window_start, window_end, product, count(*) AS n FROM orders_tumble(60000) GROUP BY window_start, window_end, product)) WHERE rn <= 2
 
-query window-dedup-first
+query window-dedup-first insert-only
 SELECT window_start, window_end, customer_id, order_id FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY window_start, window_end, customer_id ORDER BY ts ASC) AS rn FROM TABLE(TUMBLE(TABLE orders_lenient, DESCRIPTOR(ts), INTERVAL '1' MINUTE))) WHERE rn = 1
 ----
 SELECT window_start, window_end, customer_id, order_id FROM (SELECT *, row_number() OVER (PARTITION BY window_start, window_end, customer_id ORDER BY ts ASC, seq ASC) AS rn FROM orders_lenient_tumble(60000)) WHERE rn = 1

@@ -37,7 +37,7 @@ export function parseQueryFile(text: string, file: string): QueryCase[] {
       i++;
       continue;
     }
-    const head = /^query\s+([A-Za-z0-9_.-]+)((?:\s+\w+)*)$/.exec(line);
+    const head = /^query\s+([A-Za-z0-9_.-]+)((?:\s+[\w-]+)*)$/.exec(line);
     if (head === null) throw new Error(`${file}:${i + 1}: expected 'query <id>', got: ${line}`);
     const start = i + 1;
     const options = (head[2] ?? '').trim().split(/\s+/).filter(Boolean);

@@ -1500,9 +1500,81 @@ export class SqlGrammar extends EmbeddedActionsParser {
     return left;
   });
 
-  private fromPrimary = this.RULE('fromPrimary', (): A.FromItem =>
+  private fromPrimary = this.RULE('fromPrimary', (): A.FromItem => {
+    if (!this.RECORDING_PHASE && this.fastExpressions && NAME_TOKEN[this.LA(1).tokenTypeIdx] === 1) {
+      const fast = this.fastTableRef();
+      if (fast !== null) return fast;
+    }
+    return this.slowFromPrimary();
+  });
+
+  /**
+   * `name [FOR SYSTEM_TIME AS OF t] [[AS] alias [(columns)]]`, the common FROM item, without the five rule calls
+   * of fromAtom → tableRef → qualifiedName → alias → ident; hints and MATCH_RECOGNIZE go the recorded way.
+   */
+  private fastTableRef(): A.FromItem | null {
+    const cursor = this as unknown as Cursor;
+    const at = cursor.currIdx;
+    const semanticCount = this.semanticErrors.length;
+    try {
+      const parts: A.Ident[] = [identOf(this.next())];
+      while (this.LA(1).tokenType === P.Dot) {
+        if (NAME_TOKEN[this.LA(2).tokenTypeIdx] !== 1) throw BAIL;
+        this.next();
+        parts.push(identOf(this.next()));
+      }
+      const name: A.QualifiedName = {
+        parts,
+        span: { start: (parts[0] as A.Ident).span.start, end: (parts[parts.length - 1] as A.Ident).span.end },
+      };
+      let forSystemTime: A.Expr | null = null;
+      if (this.LA(1).tokenType === K.FOR) {
+        this.next();
+        this.expect(K.SYSTEM_TIME);
+        this.expect(K.AS);
+        this.expect(K.OF);
+        forSystemTime = this.fastArith(0);
+      }
+      const tt = this.LA(1).tokenType;
+      if (tt === HintStart || tt === K.MATCH_RECOGNIZE) throw BAIL;
+      const item: A.FromItem = {
+        kind: 'table',
+        span: this.spanAt(name.span.start),
+        name,
+        alias: null,
+        columnAliases: [],
+        hints: [],
+        forSystemTime,
+      };
+      let aliasName: A.Ident | null = null;
+      if (tt === K.AS) {
+        if (NAME_TOKEN[this.LA(2).tokenTypeIdx] !== 1) throw BAIL;
+        this.next();
+        aliasName = identOf(this.next());
+      } else if (NAME_TOKEN[this.LA(1).tokenTypeIdx] === 1) aliasName = identOf(this.next());
+      if (aliasName === null) return item;
+      const columns: A.Ident[] = [];
+      if (this.LA(1).tokenType === P.LParen) {
+        this.next();
+        do {
+          if (NAME_TOKEN[this.LA(1).tokenTypeIdx] !== 1) throw BAIL;
+          columns.push(identOf(this.next()));
+        } while (this.LA(1).tokenType === P.Comma && this.next() !== null);
+        this.expect(P.RParen);
+      }
+      const span = { start: item.span.start, end: columns.length > 0 ? this.lastEnd() : aliasName.span.end };
+      return { ...item, span, alias: aliasName, columnAliases: columns };
+    } catch (e) {
+      if (e !== BAIL) throw e;
+      cursor.currIdx = at;
+      this.semanticErrors.length = semanticCount;
+      return null;
+    }
+  }
+
+  private slowFromPrimary(): A.FromItem {
     // One token of lookahead and the gate decide: longer lookahead paths made this the slowest decision.
-    this.OR({
+    return this.OR({
       MAX_LOOKAHEAD: 1,
       IGNORE_AMBIGUITIES: true,
       DEF: [
@@ -1519,8 +1591,8 @@ export class SqlGrammar extends EmbeddedActionsParser {
         },
         { ALT: () => this.SUBRULE(this.fromAtom) },
       ],
-    }),
-  );
+    });
+  }
 
   /** One table reference with its alias, possibly followed by MATCH_RECOGNIZE (which the alias then names). */
   private fromAtom = this.RULE('fromAtom', (): A.FromItem => {

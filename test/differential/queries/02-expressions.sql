@@ -204,3 +204,17 @@ query expr-cast-boolean insert-only
 SELECT order_id, CAST(quantity > 10 AS STRING), CAST(CAST(quantity AS BOOLEAN) AS INT) FROM orders
 ----
 SELECT order_id, CASE WHEN quantity > 10 THEN 'TRUE' WHEN quantity <= 10 THEN 'FALSE' END, CAST(CAST(quantity AS BOOLEAN) AS INTEGER) FROM orders
+
+query expr-int-overflow-wraps insert-only
+# INT arithmetic wraps around on overflow as Java's int does (Flink's generated code); DuckDB raises an error,
+# so the oracle computes in BIGINT and wraps to 32 bits.
+types: BIGINT, INT
+SELECT order_id, quantity * 100000000 FROM orders
+----
+SELECT order_id, CAST(((CAST(quantity AS BIGINT) * 100000000 + 2147483648) % 4294967296 + 4294967296) % 4294967296 - 2147483648 AS INTEGER) FROM orders
+
+query expr-cast-int-to-tinyint-wraps insert-only
+# A narrowing cast keeps the low bits (Flink: CAST(300 AS TINYINT) = 44); DuckDB raises an error.
+SELECT order_id, CAST(quantity * 10 AS TINYINT) FROM orders
+----
+SELECT order_id, CAST(((quantity * 10 + 128) % 256 + 256) % 256 - 128 AS TINYINT) FROM orders

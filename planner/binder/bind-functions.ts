@@ -12,15 +12,18 @@ import {
   withoutTimeAttribute,
   type LogicalType,
 } from '../../executor/index.js';
-import type { Expr, Span } from '../../parser/index.js';
+import { ValidationError, type CallSyntax, type Expr, type Span } from '../../parser/index.js';
 import { Rex, type Op } from '../expr/rex.js';
-import { arithmeticType, commonType } from '../expr/typing.js';
+import { arithmeticType, castAllowed, commonType } from '../expr/typing.js';
+import { toLogicalType } from '../types.js';
 
 /** What a function binder gets: lazily bound arguments with checks that report at the argument's span. */
 export interface CallContext {
   readonly name: string;
   readonly span: Span;
   readonly raw: readonly Expr[];
+  /** The call's keyword syntax (`JSON_VALUE(... RETURNING INT)`), when the caller passes it. */
+  readonly syntax?: CallSyntax;
   arg(i: number): Rex;
   fail(message: string, span?: Span): never;
   coerce(r: Rex, t: LogicalType): Rex;
@@ -503,7 +506,31 @@ export const BUILTINS: Readonly<Record<string, FunctionDef>> = {
     },
   },
   // ----------------------------------------------------------------------------- JSON (JSON Functions)
-  JSON_VALUE: { arity: [2, 2], bind: (c) => Rex.call('JSON_VALUE', jsonArgs(c), Types.STRING(true)) },
+  JSON_VALUE: {
+    // JSON_VALUE(j, path [RETURNING type] [NULL ON EMPTY] [NULL ON ERROR]): the STRING value, cast to the
+    // RETURNING type with NULL where the cast fails (NULL ON ERROR is the default). ERROR and DEFAULT x need
+    // the runtime to tell a missing path from a bad value, which jsonValue does not yet.
+    arity: [2, 2],
+    bind: (c) => {
+      const value = Rex.call('JSON_VALUE', jsonArgs(c), Types.STRING(true));
+      const syntax = c.syntax;
+      if (syntax?.kind !== 'json') return value;
+      for (const b of syntax.behaviors) {
+        if (b.on === 'NULL' || b.action === 'ABSENT') return c.fail(`${b.action} ON ${b.on} does not apply to JSON_VALUE`, b.span);
+        if (b.action !== 'NULL') return c.fail(`JSON_VALUE with ${b.action} ON ${b.on} is not supported yet`, b.span);
+      }
+      if (syntax.returning === null) return value;
+      let type: LogicalType;
+      try {
+        type = withNullability(toLogicalType(syntax.returning, ''), true);
+      } catch (e) {
+        if (e instanceof ValidationError) return c.fail(e.message, syntax.returning.span);
+        throw e;
+      }
+      if (!castAllowed(value.type, type)) return c.fail(`JSON_VALUE cannot return ${formatType(type)}`, syntax.returning.span);
+      return Rex.cast(value, type, true);
+    },
+  },
   JSON_QUERY: { arity: [2, 2], bind: (c) => Rex.call('JSON_QUERY', jsonArgs(c), Types.STRING(true)) },
   JSON_EXISTS: {
     arity: [2, 2],

@@ -25,3 +25,58 @@ describe('keyword call forms, bound', () => {
     );
   });
 });
+
+describe('JSON_VALUE RETURNING and ON EMPTY/ON ERROR, given the call syntax', () => {
+  // The binder's CallContext carries `syntax` when the expression binder passes it (bind-expr.ts does not yet),
+  // so this drives the JSON_VALUE binder directly with the parsed call.
+  const bindJsonValue = async (sql: string): Promise<{ kind: string; type: string; safe?: boolean }> => {
+    const { parseStatement } = await import('../../parser/index.js');
+    const { BUILTINS } = await import('../../planner/binder/bind-functions.js');
+    const { Rex } = await import('../../planner/expr/rex.js');
+    const { Types, formatType } = await import('../../executor/index.js');
+    const s = parseStatement(`SELECT ${sql}`);
+    if (s.kind !== 'query' || s.query.kind !== 'select') throw new Error('not a select');
+    const item = s.query.items[0];
+    if (item?.kind !== 'expr' || item.expr.kind !== 'call') throw new Error('not a call');
+    const call = item.expr;
+    const r = BUILTINS['JSON_VALUE']?.bind({
+      name: 'JSON_VALUE',
+      span: call.span,
+      raw: call.args,
+      ...(call.syntax !== undefined ? { syntax: call.syntax } : {}),
+      arg: () => Rex.literal('x', Types.STRING(false)),
+      fail: (message) => {
+        throw new Error(message);
+      },
+      coerce: (x) => x,
+    });
+    if (r === undefined) throw new Error('no JSON_VALUE');
+    return { kind: r.kind, type: formatType(r.type), ...(r.kind === 'cast' ? { safe: r.safe } : {}) };
+  };
+
+  it('RETURNING casts, NULL where the cast fails (NULL ON ERROR is the default)', async () => {
+    expect(await bindJsonValue("JSON_VALUE(j, '$.a' RETURNING INT)")).toEqual({
+      kind: 'cast',
+      type: 'INT',
+      safe: true,
+    });
+    expect(await bindJsonValue("JSON_VALUE(j, '$.a' RETURNING DOUBLE NULL ON EMPTY NULL ON ERROR)")).toEqual({
+      kind: 'cast',
+      type: 'DOUBLE',
+      safe: true,
+    });
+    expect(await bindJsonValue("JSON_VALUE(j, '$.a')")).toEqual({ kind: 'call', type: 'STRING' });
+  });
+
+  it('ERROR and DEFAULT behaviors are refused, ON NULL does not apply', async () => {
+    await expect(bindJsonValue("JSON_VALUE(j, '$.a' DEFAULT 1 ON EMPTY)")).rejects.toThrow(
+      'JSON_VALUE with DEFAULT ON EMPTY is not supported yet',
+    );
+    await expect(bindJsonValue("JSON_VALUE(j, '$.a' ERROR ON ERROR)")).rejects.toThrow(
+      'JSON_VALUE with ERROR ON ERROR is not supported yet',
+    );
+    await expect(bindJsonValue("JSON_VALUE(j, '$.a' NULL ON NULL)")).rejects.toThrow(
+      'NULL ON NULL does not apply to JSON_VALUE',
+    );
+  });
+});

@@ -1013,7 +1013,7 @@ export class SqlGrammar extends EmbeddedActionsParser {
       return out;
     });
     const bodyStart = this.LA(1);
-    const body = this.SUBRULE(this.setExpr);
+    const body = this.fastSelectBody() ?? this.SUBRULE(this.setExpr);
     const orderBy = this.OPTION2(() => {
       this.CONSUME(K.ORDER);
       this.CONSUME(K.BY);
@@ -1056,6 +1056,23 @@ export class SqlGrammar extends EmbeddedActionsParser {
       return q;
     });
   });
+
+  /**
+   * A body that is one SELECT (most are) without the setExpr → setTerm → queryPrimary descent; null when it is
+   * not, or when a set operator follows (then the recorded grammar parses the body again from its start).
+   */
+  private fastSelectBody(): A.Query | null {
+    if (this.RECORDING_PHASE || !this.fastExpressions || this.LA(1).tokenType !== K.SELECT) return null;
+    const cursor = this as unknown as Cursor;
+    const at = cursor.currIdx;
+    const semanticCount = this.semanticErrors.length;
+    const select = this.SUBRULE(this.select);
+    const next = this.LA(1).tokenType;
+    if (next !== K.UNION && next !== K.INTERSECT && next !== K.EXCEPT) return select;
+    cursor.currIdx = at;
+    this.semanticErrors.length = semanticCount;
+    return null;
+  }
 
   private cte = this.RULE('cte', (): A.CommonTableExpr => {
     const name = this.SUBRULE(this.ident);

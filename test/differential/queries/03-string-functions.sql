@@ -170,3 +170,21 @@ query str-in-where-functions insert-only
 SELECT customer_id, name FROM customers WHERE UPPER(TRIM(name)) LIKE 'E%' OR CHAR_LENGTH(name) > 8
 ----
 SELECT customer_id, name FROM customers WHERE upper(trim(name)) LIKE 'E%' OR length(name) > 8
+
+query str-json-value insert-only
+# Flink docs: JSON Functions. JSON_VALUE answers STRING unless RETURNING says otherwise; a missing path is NULL.
+SELECT order_id, JSON_VALUE('{"q":' || CAST(quantity AS STRING) || ',"c":' || CAST(customer_id AS STRING) || '}', '$.q'), JSON_VALUE('{"q":' || CAST(quantity AS STRING) || '}', '$.missing') FROM orders
+----
+SELECT order_id, json_extract_string('{"q":' || CAST(quantity AS VARCHAR) || ',"c":' || CAST(customer_id AS VARCHAR) || '}', '$.q'), CAST(NULL AS VARCHAR) FROM orders
+
+query str-json-value-returning insert-only
+# JSON_VALUE(... RETURNING INT) is an INT (Flink docs: JSON Functions).
+types: BIGINT, INT
+SELECT order_id, JSON_VALUE('{"q":' || CAST(quantity AS STRING) || '}', '$.q' RETURNING INT) FROM orders
+----
+SELECT order_id, quantity FROM orders
+
+query str-json-exists insert-only
+SELECT order_id, JSON_EXISTS('{"a":{"b":' || CAST(quantity AS STRING) || '}}', '$.a.b'), JSON_EXISTS('{"a":1}', '$.z') FROM orders WHERE quantity IS NOT NULL
+----
+SELECT order_id, true, false FROM orders WHERE quantity IS NOT NULL

@@ -9,6 +9,12 @@ export const SEP = '\u241f';
 
 const MS_PER_DAY = 86_400_000;
 
+/** TIME as milliseconds of the day, printed at the column's precision (as a user sees it). */
+function formatTime(ms: number, precision: number): string {
+  const text = formatTs(ms).slice(11);
+  return precision === 0 ? text.slice(0, 8) : text.slice(0, 9 + Math.min(precision, 3));
+}
+
 function canonicalDouble(x: number): string {
   if (Number.isNaN(x)) return 'NaN';
   if (!Number.isFinite(x)) return x > 0 ? 'Infinity' : '-Infinity';
@@ -71,6 +77,8 @@ export function canonicalFreshet(v: Value, t: LogicalType): string {
       return `'${v as string}'`;
     case 'DATE':
       return formatDate(v as number);
+    case 'TIME':
+      return formatTime(v as number, t.precision);
     case 'TIMESTAMP':
     case 'TIMESTAMP_LTZ':
       return typeof v === 'bigint' ? formatTs(Number(v / 1_000_000n)) : formatTs(v as number);
@@ -116,6 +124,10 @@ export function canonicalOracle(v: unknown, t: LogicalType): string {
       return `'${String(v)}'`;
     case 'DATE':
       if (typeof v === 'object' && 'days' in v) return formatDate((v as { days: number }).days);
+      return `?${String(v)}`;
+    case 'TIME':
+      if (typeof v === 'object' && 'micros' in v)
+        return formatTime(Number((v as { micros: bigint }).micros / 1000n), t.precision);
       return `?${String(v)}`;
     case 'TIMESTAMP':
     case 'TIMESTAMP_LTZ':

@@ -218,3 +218,24 @@ query expr-cast-int-to-tinyint-wraps insert-only
 SELECT order_id, CAST(quantity * 10 AS TINYINT) FROM orders
 ----
 SELECT order_id, CAST(((quantity * 10 + 128) % 256 + 256) % 256 - 128 AS TINYINT) FROM orders
+
+query expr-coalesce-mixed-types insert-only
+# The common type of DECIMAL(10, 2) and INT (DECIMAL(10, 0)) is DECIMAL(12, 2).
+types: BIGINT, DECIMAL(12, 2)
+SELECT order_id, COALESCE(price, quantity) FROM orders
+
+query expr-case-mixed-types insert-only
+types: BIGINT, DECIMAL(12, 2)
+SELECT order_id, CASE WHEN quantity > 10 THEN quantity ELSE price END FROM orders
+
+query expr-month-arithmetic insert-only
+# Adding months clamps to the last day of a shorter month (2024-01-31 + 1 month = 2024-02-29) in both engines.
+SELECT customer_id, signup + INTERVAL '1' MONTH, TIMESTAMPADD(MONTH, 13, signup), ts_plus FROM (SELECT customer_id, signup, CAST(signup AS TIMESTAMP(3)) + INTERVAL '2' MONTH AS ts_plus FROM customers)
+----
+SELECT customer_id, CAST(signup + INTERVAL 1 MONTH AS DATE), CAST(signup + INTERVAL 13 MONTH AS DATE), CAST(signup AS TIMESTAMP) + INTERVAL 2 MONTH FROM customers
+
+query expr-cast-timestamp-to-time insert-only
+types: BIGINT, TIME(0), TIME(3)
+SELECT order_id, CAST(ts AS TIME), CAST(ts AS TIME(3)) FROM orders
+----
+SELECT order_id, CAST(date_trunc('second', ts) AS TIME), CAST(ts AS TIME) FROM orders

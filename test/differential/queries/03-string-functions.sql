@@ -188,3 +188,10 @@ query str-json-exists insert-only
 SELECT order_id, JSON_EXISTS('{"a":{"b":' || CAST(quantity AS STRING) || '}}', '$.a.b'), JSON_EXISTS('{"a":1}', '$.z') FROM orders WHERE quantity IS NOT NULL
 ----
 SELECT order_id, true, false FROM orders WHERE quantity IS NOT NULL
+
+query str-cast-char-varchar insert-only
+# CAST to CHAR(n) pads with spaces to n and truncates; VARCHAR(n) truncates (Flink 1.16+ casting rules).
+types: BIGINT, CHAR(5), VARCHAR(3)
+SELECT order_id, CAST(product AS CHAR(5)), CAST(product AS VARCHAR(3)) FROM orders
+----
+SELECT order_id, rpad(left(product, 5), 5, ' '), left(product, 3) FROM orders

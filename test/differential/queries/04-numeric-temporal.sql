@@ -103,3 +103,23 @@ SELECT customer_id, signup, signup > DATE '2023-01-01', CAST(signup AS VARCHAR) 
 
 query time-between-timestamps insert-only
 SELECT order_id FROM orders WHERE ts BETWEEN TIMESTAMP '2024-03-01 09:02:00' AND TIMESTAMP '2024-03-01 09:04:00'
+
+query time-timestampdiff-units insert-only
+# Whole units between the two times, truncated toward zero (MONTH and YEAR count calendar months).
+SELECT customer_id, TIMESTAMPDIFF(DAY, signup, DATE '2025-01-01'), TIMESTAMPDIFF(MONTH, signup, DATE '2025-01-15'), TIMESTAMPDIFF(YEAR, signup, DATE '2025-06-30') FROM customers
+----
+SELECT customer_id, CAST(date_diff('day', signup, DATE '2025-01-01') AS INTEGER),
+  CAST(date_diff('month', signup, DATE '2025-01-15') - CASE WHEN day(DATE '2025-01-15') < day(signup) THEN 1 ELSE 0 END AS INTEGER),
+  CAST(date_diff('year', signup, DATE '2025-06-30') - CASE WHEN strftime(DATE '2025-06-30', '%m-%d') < strftime(signup, '%m-%d') THEN 1 ELSE 0 END AS INTEGER)
+FROM customers
+
+query time-date-format-names insert-only
+SELECT customer_id, DATE_FORMAT(CAST(signup AS TIMESTAMP(3)), 'EEE dd MMM yyyy') FROM customers
+----
+SELECT customer_id, strftime(signup, '%a %d %b %Y') FROM customers
+
+query num-cast-decimal-quotient insert-only
+# The exact quotient rounded half up to 2 digits.
+SELECT order_id, CAST(price / 3 AS DECIMAL(10, 2)) FROM orders
+----
+SELECT order_id, CAST(sign(price) * ((abs(CAST(price * 100 AS BIGINT)) * 2 + 3) // 6) AS DECIMAL(18, 0)) * CAST(0.01 AS DECIMAL(18, 2)) FROM orders

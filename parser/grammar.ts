@@ -1184,7 +1184,19 @@ export class SqlGrammar extends EmbeddedActionsParser {
     );
     const distinct = quantifier?.tokenType === K.DISTINCT;
     const items: A.SelectItem[] = [];
-    this.AT_LEAST_ONE_SEP({ SEP: P.Comma, DEF: () => items.push(this.SUBRULE(this.selectItem)) });
+    const first = this.LA(1);
+    if (
+      !this.RECORDING_PHASE &&
+      this.fastExpressions &&
+      (first.tokenType === P.Star || EXPR_START[first.tokenTypeIdx] === 1)
+    ) {
+      // The select list without a rule call per item: fast items directly, the rest through the rule.
+      for (;;) {
+        items.push(this.fastSelectItem() ?? this.SUBRULE(this.selectItem));
+        if (this.LA(1).tokenType !== P.Comma) break;
+        this.next();
+      }
+    } else this.AT_LEAST_ONE_SEP({ SEP: P.Comma, DEF: () => items.push(this.SUBRULE(this.selectItem)) });
     const from = this.OPTION2(() => {
       this.CONSUME(K.FROM);
       return this.SUBRULE(this.fromClause);
@@ -1431,7 +1443,7 @@ export class SqlGrammar extends EmbeddedActionsParser {
 
   /** Table references joined left to right: `a, b`, `a JOIN b ON ...`, `a LEFT JOIN b USING (k)`, ... */
   private fromClause = this.RULE('fromClause', (): A.FromItem => {
-    let left = this.SUBRULE(this.fromPrimary);
+    let left = this.fastFromItem() ?? this.SUBRULE(this.fromPrimary);
     this.MANY(() => {
       const join = this.OR([
         {
@@ -1587,6 +1599,13 @@ export class SqlGrammar extends EmbeddedActionsParser {
       this.semanticErrors.length = semanticCount;
       return null;
     }
+  }
+
+  /** The first FROM item when it is a plain table reference, without the fromPrimary rule call. */
+  private fastFromItem(): A.FromItem | null {
+    if (this.RECORDING_PHASE || !this.fastExpressions || NAME_TOKEN[this.LA(1).tokenTypeIdx] !== 1)
+      return null;
+    return this.fastTableRef();
   }
 
   private slowFromPrimary(): A.FromItem {

@@ -61,3 +61,4 @@ export {
 export * from './types/text.js';
 export * from './testing/harness.js';
 export * from './runtime/batch-queue.js';
+export * from './sql/index.js';

@@ -8,6 +8,7 @@ export const blackholeCounts = new Map<string, { rows: number; batches: number }
 
 export const blackholeFactory: DynamicTableFactory = {
   identifier: 'blackhole',
+  sinkChangelogMode: () => 'all',
   options: [],
   createSink(ctx): SinkWriter {
     const counts = { rows: 0, batches: 0 };

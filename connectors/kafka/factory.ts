@@ -33,6 +33,9 @@ function factory(connector: ConnectorKind): DynamicTableFactory {
     validate(options, physicalSchema, primaryKey) {
       kafkaConfig(connector, options, physicalSchema, primaryKey);
     },
+    // upsert-kafka reads a compacted topic as an upsert changelog; plain kafka is a changelog only with debezium-json.
+    sourceChangelogMode: (options) => (connector === 'upsert-kafka' ? 'upsert' : changelogFormat(options) ? 'all' : 'insert-only'),
+    sinkChangelogMode: (options) => (connector === 'upsert-kafka' ? 'upsert' : changelogFormat(options) ? 'all' : 'insert-only'),
     createSource(ctx) {
       return new KafkaSource(config(connector, ctx, ctx.physicalSchema), ctx.physicalSchema, kafkaMetadataColumns(ctx.metadata ?? []), ctx.tableName).createReader(0, 1);
     },
@@ -40,6 +43,10 @@ function factory(connector: ConnectorKind): DynamicTableFactory {
       return new KafkaSinkWriter(config(connector, ctx, ctx.schema), ctx.schema, ctx.tableName);
     },
   };
+}
+
+function changelogFormat(options: Readonly<Record<string, string>>): boolean {
+  return (options['value.format'] ?? options['format']) === 'debezium-json';
 }
 
 export const kafkaFactory: DynamicTableFactory = factory('kafka');

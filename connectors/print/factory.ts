@@ -16,6 +16,7 @@ export function formatPrintRow(schema: Schema, batch: RecordBatch, r: number): s
 
 export const printFactory: DynamicTableFactory = {
   identifier: 'print',
+  sinkChangelogMode: () => 'all',
   options: [
     { key: 'print-identifier', description: 'a prefix for each printed line' },
     { key: 'standard-error', description: 'print to standard error instead of standard output', values: ['true', 'false'] },

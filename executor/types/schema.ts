@@ -38,6 +38,11 @@ export class Schema {
     return this.byName.get(name) ?? -1;
   }
 
+  /** This schema's fields followed by `other`'s (a join's row). */
+  concat(other: Schema): Schema {
+    return new Schema([...this.fields, ...other.fields]);
+  }
+
   names(): string[] {
     return this.fields.map((f) => f.name);
   }

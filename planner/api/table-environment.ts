@@ -8,12 +8,13 @@ import { parseStatements, UnsupportedError, ValidationError, type Span, type Sta
 import { Catalog, formatPath, type ObjectPath } from '../catalog/catalog.js';
 import { defaultFactories, type FactoryRegistry } from '../catalog/factory.js';
 import { StatementBinder } from '../binder/bind-statement.js';
-import { explainPlan, type LogicalPlan } from '../logical/plan.js';
+import type { LogicalPlan } from '../logical/plan.js';
 import { configTable, describe, show, showCreate } from './statements.js';
 import { FUNCTION_NAMES } from '../binder/bind-functions.js';
 import { functionsOf } from '../expr/functions.js';
 import type { UserFunction } from '../expr/rex.js';
-import { lower } from '../lower.js';
+import { explainStatements, parseDuration, planJob } from '../planner.js';
+import type { LoweringOptions } from '../physical/lower.js';
 import { TableResult } from './table-result.js';
 
 export interface EnvironmentSettings {
@@ -81,7 +82,7 @@ export class TableEnvironment {
       }
       case 'query': {
         const plan = binder.query(s.query);
-        return TableResult.query(plan.schema, lower(plan, this.factories, source));
+        return TableResult.query(plan.schema, planJob([plan], this.lowering(source)));
       }
       case 'createTableAs': {
         // CTAS: a table with the query's columns, then an INSERT of the query into it.
@@ -96,7 +97,7 @@ export class TableEnvironment {
         this.requireDatabase(path, source, s.name.span);
         this.catalog.createTable(table);
         const sinkPlan: LogicalPlan = { kind: 'sink', input: plan, table, schema: plan.schema };
-        return TableResult.insert([lower(sinkPlan, this.factories, source)]);
+        return TableResult.insert(planJob([sinkPlan], this.lowering(source)));
       }
       case 'createView': {
         const view = binder.createView(s);
@@ -162,9 +163,9 @@ export class TableEnvironment {
         return TableResult.ok();
       }
       case 'insert':
-        return TableResult.insert([lower(binder.insert(s), this.factories, source)]);
+        return TableResult.insert(planJob([binder.insert(s)], this.lowering(source)));
       case 'statementSet':
-        return TableResult.insert(s.inserts.map((i) => lower(binder.insert(i), this.factories, source)));
+        return TableResult.insert(planJob(s.inserts.map((i) => binder.insert(i)), this.lowering(source)));
       case 'set':
         if (s.key === null) return configTable(this.config);
         this.config.set(s.key, s.value ?? '');
@@ -188,7 +189,7 @@ export class TableEnvironment {
         if (inner.kind === 'query') plan = binder.query(inner.query);
         else if (inner.kind === 'insert') plan = binder.insert(inner);
         else throw new UnsupportedError(`EXPLAIN of ${inner.kind} statements`, source, inner.span);
-        return TableResult.rows(Schema.of(['result', Types.STRING(false)]), [[`== Abstract Syntax Tree ==\n${explainPlan(plan)}\n`]]);
+        return TableResult.rows(Schema.of(['result', Types.STRING(false)]), [[explainStatements([plan], this.lowering(source), s.details)]]);
       }
       case 'use': {
         const parts = s.name.parts.map((p) => p.value);
@@ -301,6 +302,14 @@ export class TableEnvironment {
     }
   }
 
+  /** The session configuration the planner and the job read (parallelism, state TTL). */
+  private lowering(sql: string): LoweringOptions {
+    const parallelism = Number(this.config.get('parallelism.default') ?? '1');
+    if (!Number.isInteger(parallelism) || parallelism < 1) throw new Error(`'parallelism.default' must be a positive integer, not '${this.config.get('parallelism.default')}'`);
+    const ttl = this.config.get('table.exec.state.ttl');
+    return { factories: this.factories, sql, parallelism, stateTtlMs: ttl === undefined ? 0 : parseDuration(ttl) };
+  }
+
   /** Names for SHOW FUNCTIONS. */
   private functionNames(): string[] {
     return [...new Set([...FUNCTION_NAMES, ...functionsOf(this.catalog).names()])];
@@ -318,7 +327,7 @@ export class TableEnvironment {
     const [s] = parseStatements(sql);
     if (s?.kind !== 'query') throw new Error('explainSql takes a query');
     const plan = new StatementBinder(this.catalog, this.factories, sql).query(s.query);
-    return `== Abstract Syntax Tree ==\n${explainPlan(plan)}\n`;
+    return explainStatements([plan], this.lowering(sql));
   }
 
   /**

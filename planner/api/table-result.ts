@@ -5,13 +5,12 @@ import {
   BatchQueue,
   batchToRows,
   rowKindShort,
-  runPipeline,
   type RowKindShort,
   type Schema,
   type SinkWriter,
   type Value,
 } from '../../executor/index.js';
-import type { LoweredPipeline } from '../lower.js';
+import type { LoweredJob } from '../physical/lower.js';
 
 export interface Change {
   readonly kind: RowKindShort;
@@ -41,7 +40,7 @@ export class TableResult {
   private constructor(
     readonly resultKind: ResultKind,
     readonly schema: Schema | null,
-    pipeline: LoweredPipeline | null,
+    pipeline: LoweredJob | null,
     /** Message for statements without content (e.g. "OK"). */
     readonly message: string,
     staticRows: readonly Value[][] | null = null,
@@ -61,18 +60,18 @@ export class TableResult {
       this.job = Promise.resolve();
       return;
     }
-    if (pipeline.sink !== undefined) {
-      // INSERT INTO: the connector's writer is the sink; the result only tracks the job. A statement set runs
-      // several inserts as one job.
+    if (pipeline.isInsert) {
+      // INSERT INTO: the connectors' writers are the sinks; the result only tracks the job (a statement set is
+      // one job with several sinks).
       this.queue = null;
-      const all = [pipeline, ...(pipeline.also ?? [])];
-      this.job = Promise.all(all.map((p) => runPipeline({ ...p, sink: p.sink as SinkWriter }, this.controller.signal))).then(() => undefined);
+      this.job = pipeline.run(this.controller.signal);
       this.job.catch(() => undefined);
       return;
     }
     const queue = new BatchQueue(16);
     this.queue = queue;
-    this.job = runPipeline({ ...pipeline, sink: queue.writer() }, this.controller.signal).then(
+    const sink: SinkWriter = queue.writer();
+    this.job = pipeline.run(this.controller.signal, sink).then(
       () => queue.end(null),
       (e: unknown) => {
         queue.end(e);
@@ -87,15 +86,13 @@ export class TableResult {
     return new TableResult('SUCCESS', null, null, message);
   }
 
-  static query(schema: Schema, pipeline: LoweredPipeline): TableResult {
+  static query(schema: Schema, pipeline: LoweredJob): TableResult {
     return new TableResult('SUCCESS_WITH_CONTENT', schema, pipeline, '');
   }
 
-  /** A submitted INSERT job (several for a statement set): `await()` waits for it; there are no rows to read. */
-  static insert(pipelines: readonly LoweredPipeline[]): TableResult {
-    const [first, ...rest] = pipelines;
-    if (first === undefined) return TableResult.ok();
-    return new TableResult('SUCCESS', null, { ...first, also: rest }, 'job submitted');
+  /** A submitted INSERT job (one job for a statement set): `await()` waits for it; there are no rows to read. */
+  static insert(job: LoweredJob): TableResult {
+    return new TableResult('SUCCESS', null, job, 'job submitted');
   }
 
   /** A result the planner computed itself (SHOW TABLES, DESCRIBE, EXPLAIN, SET). */

@@ -11,6 +11,7 @@ import {
 } from '../../executor/index.js';
 import { UnsupportedError, ValidationError, type Expr, type Span } from '../../parser/index.js';
 import { closest } from '../../parser/index.js';
+import { isAggregateName } from '../expr/aggregates.js';
 import { FunctionRegistry } from '../expr/functions.js';
 import { Rex, type Op } from '../expr/rex.js';
 import { arithmeticType, castAllowed, commonType } from '../expr/typing.js';
@@ -37,6 +38,11 @@ export class ExprBinder {
     private readonly scope: Scope,
     private readonly source: string,
     private readonly functions: FunctionRegistry = new FunctionRegistry(),
+    /**
+     * Called first for every expression: returns the Rex an expression stands for in this context (an aggregate
+     * call or a GROUP BY expression above an aggregation, an OVER call), or null to bind it normally.
+     */
+    private readonly substitute: ((e: Expr) => Rex | null) | null = null,
   ) {}
 
   private fail(message: string, span: Span, hint?: string): never {
@@ -44,6 +50,10 @@ export class ExprBinder {
   }
 
   bind(e: Expr): Rex {
+    if (this.substitute !== null) {
+      const r = this.substitute(e);
+      if (r !== null) return r;
+    }
     switch (e.kind) {
       case 'numberLit': {
         const { value, type } = numberLiteral(e.text);
@@ -148,9 +158,9 @@ export class ExprBinder {
       case 'similarTo':
         throw new UnsupportedError('SIMILAR TO', this.source, e.span);
       case 'filter':
-        throw new UnsupportedError('FILTER (WHERE ...) on an aggregate', this.source, e.span);
+        return this.fail('FILTER (WHERE ...) is only allowed on an aggregate function in a SELECT list or HAVING clause', e.span);
       case 'over':
-        throw new UnsupportedError('OVER window aggregation', this.source, e.span);
+        return this.fail('OVER windows are only allowed in the SELECT list', e.span);
       case 'extract':
         return bindExtract(this.context('EXTRACT', [e.operand], e.span), e.unit.toUpperCase(), this.bind(e.operand));
       case 'arrayCtor':
@@ -349,6 +359,9 @@ export class ExprBinder {
 
   private call(e: Extract<Expr, { kind: 'call' }>): Rex {
     const name = e.name.parts.map((p) => p.value).join('.').toUpperCase();
+    if (isAggregateName(name) && this.functions.get(name) === undefined) {
+      this.fail(`aggregate function ${name} is not allowed here (only in the SELECT list and HAVING of a query, and not nested in another aggregate)`, e.span);
+    }
     if (e.star || e.distinct) throw new UnsupportedError(`${name}(${e.star ? '*' : 'DISTINCT ...'})`, this.source, e.span);
     return this.callByName(name, e.args, e.span, e.name.span);
   }

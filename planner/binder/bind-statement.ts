@@ -1,29 +1,26 @@
 // Binds statements: CREATE TABLE becomes a catalog entry (options checked by the connector's factory, computed
 // columns and the watermark bound and typed); SELECT becomes a logical plan. Errors carry the source span.
-import { Schema, Types, formatType, isCharacterString, isNumeric, withNullability, withoutTimeAttribute, type Field, type LogicalType } from '../../executor/index.js';
+import { Schema, Types, formatType, isCharacterString, isNumeric, withNullability, withoutTimeAttribute, type LogicalType } from '../../executor/index.js';
 import {
   UnsupportedError,
   ValidationError,
   closest,
   type CreateTable,
   type CreateView,
-  type FromItem,
   type Ident,
   type Insert,
   type Query,
-  type Select,
   type Span,
   type TableOption,
-  type Values,
 } from '../../parser/index.js';
 import { formatPath, type Catalog, type CatalogTable, type CatalogView, type ObjectPath, type TableColumn } from '../catalog/catalog.js';
 import { checkOptions, type FactoryRegistry } from '../catalog/factory.js';
 import { functionsOf } from '../expr/functions.js';
 import { Rex } from '../expr/rex.js';
-import { commonType } from '../expr/typing.js';
 import type { LogicalPlan } from '../logical/plan.js';
 import { toLogicalType } from '../types.js';
 import { ExprBinder } from './bind-expr.js';
+import { QueryBinder, coerceTo } from './bind-query.js';
 import { Scope } from './scope.js';
 
 export class StatementBinder {
@@ -158,158 +155,14 @@ export class StatementBinder {
     };
   }
 
-  /** The plan that reads a table: scan of physical columns, computed columns, then the watermark assigner. */
-  scanTable(table: CatalogTable): LogicalPlan {
-    const scanned = [...table.columns.filter((c) => c.kind === 'physical'), ...table.columns.filter((c) => c.kind === 'metadata')];
-    let plan: LogicalPlan = { kind: 'scan', table, schema: new Schema(scanned.map((c) => ({ name: c.name, type: c.type }))) };
-    const rowtime = table.watermark?.column ?? -1;
-    const fields: Field[] = table.columns.map((c, i) => ({
-      name: c.name,
-      type: i === rowtime ? rowtimeType(c.type) : c.type,
-    }));
-    if (table.columns.some((c) => c.kind !== 'physical') || rowtime >= 0) {
-      const exprs = table.columns.map((c) => (c.kind === 'computed' ? c.expr : Rex.input(scanned.indexOf(c), c.type)));
-      plan = { kind: 'project', input: plan, exprs, schema: new Schema(fields) };
-    }
-    if (table.watermark !== null) {
-      plan = { kind: 'watermarkAssigner', input: plan, rowtime, expr: table.watermark.expr, schema: plan.schema };
-    }
-    return plan;
-  }
-
-  /** The plan of any query form supported so far; the others are named in an UnsupportedError. */
-  query(q: Query): LogicalPlan {
-    switch (q.kind) {
-      case 'select':
-        return this.select(q);
-      case 'values':
-        return this.values(q);
-      case 'setOp':
-        throw new UnsupportedError(q.op, this.source, q.span);
-      case 'with':
-        throw new UnsupportedError('WITH (common table expressions)', this.source, q.span);
-      case 'ordered':
-        throw new UnsupportedError('ORDER BY, LIMIT, OFFSET and FETCH', this.source, q.span);
-    }
-  }
-
   /** An ExprBinder over a scope, with the session's functions. */
   private exprBinder(scope: Scope): ExprBinder {
     return new ExprBinder(scope, this.source, functionsOf(this.catalog));
   }
 
-  /** `VALUES (...), (...)`: constant rows; each column takes the common type of its values. */
-  values(v: Values): LogicalPlan {
-    const empty = new Scope([]);
-    const width = v.rows[0]?.length ?? 0;
-    const rows = v.rows.map((r) => {
-      if (r.length !== width) this.fail(`VALUES rows must all have ${width} columns, but one has ${r.length}`, r[0]?.span ?? v.span);
-      return r.map((e) => this.exprBinder(empty).bind(e));
-    });
-    const fields: Field[] = [];
-    for (let c = 0; c < width; c++) {
-      const types = rows.map((r) => (r[c] as Rex).type);
-      const common = commonType(types);
-      if (common === null) this.fail(`VALUES column ${c + 1} has incompatible types: ${types.map(formatType).join(', ')}`, v.span);
-      fields.push({ name: `EXPR$${c}`, type: common.kind === 'NULL' ? Types.STRING() : withoutTimeAttribute(common) });
-    }
-    const coerced = rows.map((r) => r.map((e, c) => coerceTo(e, (fields[c] as Field).type)));
-    return { kind: 'values', rows: coerced, schema: new Schema(fields) };
-  }
-
-  /** The plan of a FROM item and the columns it makes visible, each with the qualifier it is reached by. */
-  private from(item: FromItem): { plan: LogicalPlan; scope: Scope } {
-    const scoped = (plan: LogicalPlan, qualifier: string | null): { plan: LogicalPlan; scope: Scope } => ({
-      plan,
-      scope: new Scope(plan.schema.fields.map((f, i) => ({ name: f.name, qualifier, type: f.type, index: i }))),
-    });
-    switch (item.kind) {
-      case 'table': {
-        if (item.forSystemTime !== null) throw new UnsupportedError('FOR SYSTEM_TIME AS OF', this.source, item.forSystemTime.span);
-        if (item.hints.length > 0) throw new UnsupportedError('table hints', this.source, item.span);
-        const path = this.catalog.qualify(item.name.parts.map((p) => p.value));
-        const obj = this.catalog.get(path);
-        if (obj === undefined) {
-          const hint = closest(path.name, this.catalog.listTables());
-          this.fail(`Object '${path.name}' not found within '${path.catalog}.${path.database}'`, item.name.span, hint ? `did you mean '${hint}'?` : undefined);
-        }
-        let plan = obj.kind === 'table' ? this.scanTable(obj) : this.expandView(obj);
-        plan = this.renameColumns(plan, item.columnAliases, item.span);
-        return scoped(plan, item.alias?.value ?? path.name);
-      }
-      case 'subquery': {
-        if (item.lateral) throw new UnsupportedError('LATERAL subqueries', this.source, item.span);
-        const plan = this.renameColumns(this.query(item.query), item.alias?.columns ?? [], item.span);
-        return scoped(plan, item.alias?.name.value ?? null);
-      }
-      case 'join':
-        throw new UnsupportedError(item.joinType === 'COMMA' ? 'joins (comma-separated FROM items)' : `${item.joinType} JOIN`, this.source, item.span);
-      case 'tableFunction':
-        throw new UnsupportedError('table functions in FROM (TABLE(...))', this.source, item.span);
-      case 'unnest':
-        throw new UnsupportedError('UNNEST', this.source, item.span);
-      case 'matchRecognize':
-        throw new UnsupportedError('MATCH_RECOGNIZE', this.source, item.span);
-    }
-  }
-
-  /** A view is planned from its stored query where it is used (as Flink expands views). */
-  private expandView(v: CatalogView): LogicalPlan {
-    const inner = new StatementBinder(this.catalog, this.factories, v.source).query(v.query);
-    if (v.columnNames.length === 0) return inner;
-    return { kind: 'project', input: inner, exprs: inner.schema.fields.map((f, i) => Rex.input(i, f.type)), schema: v.schema };
-  }
-
-  /** `AS t(a, b)`: renames the columns of a FROM item (same count required). */
-  private renameColumns(plan: LogicalPlan, names: readonly Ident[], span: Span): LogicalPlan {
-    if (names.length === 0) return plan;
-    if (names.length !== plan.schema.size) this.fail(`${names.length} column aliases given for ${plan.schema.size} columns`, span);
-    const schema = new Schema(plan.schema.fields.map((f, i) => ({ name: (names[i] as Ident).value, type: f.type })));
-    return { kind: 'project', input: plan, exprs: plan.schema.fields.map((f, i) => Rex.input(i, f.type)), schema };
-  }
-
-  select(s: Select): LogicalPlan {
-    if (s.distinct) throw new UnsupportedError('SELECT DISTINCT', this.source, s.span);
-    if (s.groupBy.length > 0) throw new UnsupportedError('GROUP BY', this.source, s.span);
-    if (s.having !== null) throw new UnsupportedError('HAVING', this.source, s.having.span);
-    if (s.windows.length > 0) throw new UnsupportedError('WINDOW clause', this.source, s.span);
-    if (s.hints.length > 0) throw new UnsupportedError('query hints', this.source, s.span);
-    // SELECT without FROM reads one row with no columns, as Flink's single-row VALUES.
-    const { plan: input, scope } =
-      s.from === null ? { plan: { kind: 'values', rows: [[]], schema: new Schema([]) } as LogicalPlan, scope: new Scope([]) } : this.from(s.from);
-    let plan = input;
-    const binder = this.exprBinder(scope);
-    if (s.where !== null) {
-      const cond = binder.bind(s.where);
-      if (cond.type.kind !== 'BOOLEAN' && cond.type.kind !== 'NULL') {
-        this.fail(`WHERE clause must be a BOOLEAN expression, but is ${formatType(cond.type)}`, s.where.span);
-      }
-      plan = { kind: 'filter', input: plan, condition: cond, schema: plan.schema };
-    }
-    const exprs: Rex[] = [];
-    const names: string[] = [];
-    s.items.forEach((item) => {
-      if (item.kind === 'star') {
-        const q = item.qualifier?.parts.map((p) => p.value).join('.') ?? null;
-        if (q !== null && !scope.hasQualifier(q)) this.fail(`Table '${q}' not found`, item.span);
-        if (scope.columns.length === 0) this.fail("'*' needs a FROM clause", item.span);
-        for (const c of scope.columns) {
-          if (q === null || c.qualifier === q) {
-            exprs.push(Rex.input(c.index, c.type));
-            names.push(c.name);
-          }
-        }
-        return;
-      }
-      const r = binder.bind(item.expr);
-      exprs.push(r);
-      if (item.alias !== null) names.push(item.alias.value);
-      else if (item.expr.kind === 'ident') names.push(item.expr.name.parts[item.expr.name.parts.length - 1]?.value ?? `EXPR$${names.length}`);
-      else names.push(`EXPR$${names.length}`);
-    });
-    const unique = uniqueNames(names);
-    const fields = exprs.map((e, i) => ({ name: unique[i] as string, type: e.type.kind === 'NULL' ? Types.STRING() : e.type }));
-    return { kind: 'project', input: plan, exprs: exprs.map((e, i) => (e.type.kind === 'NULL' ? Rex.literal(null, (fields[i] as Field).type) : e)), schema: new Schema(fields) };
+  /** The plan of a query (SELECT, VALUES, set operations, WITH, ORDER BY/LIMIT). */
+  query(q: Query): LogicalPlan {
+    return new QueryBinder(this.catalog, this.factories, this.source).query(q);
   }
 
   /**
@@ -390,32 +243,12 @@ export class StatementBinder {
 
 }
 
-function rowtimeType(t: LogicalType): LogicalType {
-  return t.kind === 'TIMESTAMP' || t.kind === 'TIMESTAMP_LTZ' ? { ...t, timeAttribute: 'rowtime' } : t;
-}
 
-/** Flink's SqlValidatorUtil.uniquify: a repeated name gets a numeric suffix (`a`, `a0`, `a1`, ...). */
-function uniqueNames(names: readonly string[]): string[] {
-  const used = new Set<string>();
-  return names.map((n) => {
-    let name = n;
-    for (let k = 0; used.has(name); k++) name = `${n}${k}`;
-    used.add(name);
-    return name;
-  });
-}
 
 function schemaText(s: Schema): string {
   return `[${s.fields.map((f) => `${f.name}: ${formatType(f.type)}`).join(', ')}]`;
 }
 
-/** `r` as type `t` (ignoring nullability and time attributes), through a CAST when they differ. */
-function coerceTo(r: Rex, t: LogicalType): Rex {
-  const norm = (x: LogicalType): string => formatType(withNullability(withoutTimeAttribute(x), true));
-  if (norm(r.type) === norm(t)) return r;
-  if (r.kind === 'literal' && r.value === null) return Rex.literal(null, withNullability(t, true));
-  return Rex.cast(r, withNullability(t, r.type.nullable), false);
-}
 
 /**
  * Whether INSERT converts a query column of type `from` into a sink column of type `to` implicitly: numeric to

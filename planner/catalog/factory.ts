@@ -40,6 +40,8 @@ export interface SinkContext {
   readonly primaryKey?: readonly string[] | null;
 }
 
+export type ChangelogKind = 'insert-only' | 'upsert' | 'all';
+
 export interface DynamicTableFactory {
   /** The value of the `connector` option, e.g. `filesystem`. */
   readonly identifier: string;
@@ -50,6 +52,13 @@ export interface DynamicTableFactory {
   readonly optionPrefixes?: readonly string[];
   /** Extra checks beyond known/required keys; throw Error with a message naming the option. */
   validate?(options: Readonly<Record<string, string>>, physicalSchema: Schema, primaryKey: readonly string[] | null): void;
+  /**
+   * The row kinds the source produces for these options (Flink's ScanTableSource#getChangelogMode): 'insert-only'
+   * when absent; 'upsert' (+I, +U, -D by primary key) for upsert topics; 'all' for changelog formats.
+   */
+  sourceChangelogMode?(options: Readonly<Record<string, string>>): ChangelogKind;
+  /** The row kinds the sink can write (DynamicTableSink#getChangelogMode); 'insert-only' when absent. */
+  sinkChangelogMode?(options: Readonly<Record<string, string>>): ChangelogKind;
   createSource?(ctx: SourceContext): SourceReader;
   createSink?(ctx: SinkContext): SinkWriter;
 }

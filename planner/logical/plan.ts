@@ -1,10 +1,52 @@
 // The logical plan: a closed union of relational nodes, one IR for SQL and the Table API. Each node carries
 // its output schema; `inputs()` and `explain()` cover every kind, so a new kind without a case will not compile.
-import { formatType, unreachable, type Schema } from '../../executor/index.js';
+import { formatType, unreachable, type LogicalType, type Schema } from '../../executor/index.js';
 import type { CatalogTable } from '../catalog/catalog.js';
 import { formatPath } from '../catalog/catalog.js';
 import { explainRex } from '../expr/explain.js';
 import type { Rex } from '../expr/rex.js';
+
+/** Aggregate functions the engine runs (the runtime's accumulator library implements each). */
+export type AggKind =
+  | 'COUNT' | 'SUM' | 'SUM0' | 'AVG' | 'MIN' | 'MAX' | 'FIRST_VALUE' | 'LAST_VALUE' | 'LISTAGG'
+  | 'STDDEV_POP' | 'STDDEV_SAMP' | 'VAR_POP' | 'VAR_SAMP' | 'BOOL_AND' | 'BOOL_OR';
+
+/** One aggregate call over input columns (expressions were projected into columns below the aggregate). */
+export interface AggregateCall {
+  readonly kind: AggKind;
+  readonly args: readonly number[];
+  readonly distinct: boolean;
+  /** Input column of the BOOLEAN `FILTER (WHERE ...)` condition, or -1. */
+  readonly filterArg: number;
+  readonly resultType: LogicalType;
+  readonly name: string;
+  readonly separator?: string;
+}
+
+/** A window of a window table function; sizes in ms, aligned to the epoch plus `offset`. */
+export type WindowSpec =
+  | { readonly kind: 'TUMBLE'; readonly size: number; readonly offset: number }
+  | { readonly kind: 'HOP'; readonly size: number; readonly slide: number; readonly offset: number }
+  | { readonly kind: 'CUMULATE'; readonly maxSize: number; readonly step: number; readonly offset: number }
+  | { readonly kind: 'SESSION'; readonly gap: number };
+
+export interface SortKey {
+  readonly col: number;
+  readonly descending: boolean;
+  readonly nullsFirst: boolean;
+}
+
+export type RankType = 'ROW_NUMBER' | 'RANK' | 'DENSE_RANK';
+export type JoinKind = 'INNER' | 'LEFT' | 'RIGHT' | 'FULL' | 'SEMI' | 'ANTI';
+
+/** A ROWS or RANGE frame ending at the current row; `preceding` is a row count or ms, Infinity = UNBOUNDED. */
+export interface OverFrame {
+  readonly unit: 'ROWS' | 'RANGE';
+  readonly preceding: number;
+}
+
+/** An OVER function: a ranking function or an aggregate over the frame. */
+export type OverCall = { readonly kind: 'rank'; readonly rankType: RankType; readonly name: string } | { readonly kind: 'agg'; readonly call: AggregateCall };
 
 export type LogicalPlan =
   | { readonly kind: 'scan'; readonly table: CatalogTable; readonly schema: Schema }
@@ -20,6 +62,63 @@ export type LogicalPlan =
       readonly rowtime: number;
       readonly expr: Rex;
       readonly schema: Schema;
+    }
+  /** GROUP BY: output = group key columns (in `groupKeys` order) then one column per aggregate call. */
+  | { readonly kind: 'aggregate'; readonly input: LogicalPlan; readonly groupKeys: readonly number[]; readonly aggCalls: readonly AggregateCall[]; readonly schema: Schema }
+  /** A join; `condition` is over left ++ right columns. SEMI/ANTI output the left columns only. */
+  | { readonly kind: 'join'; readonly left: LogicalPlan; readonly right: LogicalPlan; readonly joinType: JoinKind; readonly condition: Rex; readonly schema: Schema }
+  /** UNION ALL of inputs with the same column types. */
+  | { readonly kind: 'union'; readonly inputs: readonly LogicalPlan[]; readonly schema: Schema }
+  /** Window table function: input ++ window_start, window_end, window_time, one row per window of a row. */
+  | { readonly kind: 'windowTvf'; readonly input: LogicalPlan; readonly window: WindowSpec; readonly timeCol: number; readonly partitionKeys: readonly number[]; readonly schema: Schema }
+  /** ORDER BY / LIMIT / OFFSET (fetch null = no limit). */
+  | { readonly kind: 'sort'; readonly input: LogicalPlan; readonly keys: readonly SortKey[]; readonly offset: number; readonly fetch: number | null; readonly schema: Schema }
+  /** OVER functions over one window: input ++ one column per call. */
+  | {
+      readonly kind: 'over';
+      readonly input: LogicalPlan;
+      readonly partitionKeys: readonly number[];
+      readonly orderKeys: readonly SortKey[];
+      readonly frame: OverFrame;
+      readonly calls: readonly OverCall[];
+      readonly schema: Schema;
+    }
+  // Nodes the optimizer introduces (recognized patterns with their own operators):
+  /** Window aggregate: group keys (without the window columns) ++ aggregates ++ window_start, window_end, window_time. */
+  | {
+      readonly kind: 'windowAggregate';
+      readonly input: LogicalPlan;
+      readonly groupKeys: readonly number[];
+      readonly aggCalls: readonly AggregateCall[];
+      readonly window: WindowSpec;
+      readonly timeCol: number;
+      readonly schema: Schema;
+    }
+  /** Top-N: input (++ the rank number when `outputRankNumber`). */
+  | {
+      readonly kind: 'rank';
+      readonly input: LogicalPlan;
+      readonly partitionKeys: readonly number[];
+      readonly orderKeys: readonly SortKey[];
+      readonly rankType: RankType;
+      readonly rankStart: number;
+      readonly rankEnd: number;
+      readonly outputRankNumber: boolean;
+      /** Set for window Top-N: the window_end column, ranks per window fire with the watermark. */
+      readonly windowEnd: number | null;
+      readonly schema: Schema;
+    }
+  /** Keeps the first or last row per key by a time attribute (ROW_NUMBER ... = 1). */
+  | {
+      readonly kind: 'deduplicate';
+      readonly input: LogicalPlan;
+      readonly keys: readonly number[];
+      readonly keepLast: boolean;
+      readonly timeCol: number;
+      readonly isRowtime: boolean;
+      /** Set for window deduplication. */
+      readonly windowEnd: number | null;
+      readonly schema: Schema;
     };
 
 export type PlanKind = LogicalPlan['kind'];
@@ -33,7 +132,18 @@ export function inputs(p: LogicalPlan): LogicalPlan[] {
     case 'project':
     case 'filter':
     case 'watermarkAssigner':
+    case 'aggregate':
+    case 'windowTvf':
+    case 'sort':
+    case 'over':
+    case 'windowAggregate':
+    case 'rank':
+    case 'deduplicate':
       return [p.input];
+    case 'join':
+      return [p.left, p.right];
+    case 'union':
+      return [...p.inputs];
     default:
       return unreachable(p);
   }
@@ -54,6 +164,24 @@ function describe(p: LogicalPlan): string {
       return `LogicalFilter(condition=[${explainRex(p.condition, p.input.schema)}])`;
     case 'watermarkAssigner':
       return `LogicalWatermarkAssigner(rowtime=[${names[p.rowtime]}], watermark=[${explainRex(p.expr, p.input.schema)}])`;
+    case 'aggregate':
+      return `LogicalAggregate(group=[{${p.groupKeys.join(', ')}}]${p.aggCalls.map((c) => `, ${c.name}=[${describeAggCall(c, p.input.schema)}]`).join('')})`;
+    case 'join':
+      return `LogicalJoin(condition=[${explainRex(p.condition, joinSchemaOf(p))}], joinType=[${p.joinType.toLowerCase()}])`;
+    case 'union':
+      return `LogicalUnion(all=[true])`;
+    case 'windowTvf':
+      return `LogicalTableFunctionScan(invocation=[${describeWindow(p.window, p.input.schema.field(p.timeCol).name)}], rowType=[${names.join(', ')}])`;
+    case 'sort':
+      return `LogicalSort(${[p.keys.length > 0 ? `sort=[${describeSortKeys(p.keys, p.input.schema)}]` : '', p.offset > 0 ? `offset=[${p.offset}]` : '', p.fetch !== null ? `fetch=[${p.fetch}]` : ''].filter((x) => x !== '').join(', ')})`;
+    case 'over':
+      return `LogicalOverAggregate(partitionBy=[${p.partitionKeys.map((k) => p.input.schema.field(k).name).join(', ')}], orderBy=[${describeSortKeys(p.orderKeys, p.input.schema)}], ${p.frame.unit} ${p.frame.preceding === Infinity ? 'UNBOUNDED' : p.frame.preceding} PRECEDING, select=[${p.calls.map((c) => (c.kind === 'rank' ? `${c.rankType}() AS ${c.name}` : `${describeAggCall(c.call, p.input.schema)} AS ${c.call.name}`)).join(', ')}])`;
+    case 'windowAggregate':
+      return `LogicalWindowAggregate(groupBy=[${p.groupKeys.map((k) => p.input.schema.field(k).name).join(', ')}], window=[${describeWindow(p.window, p.input.schema.field(p.timeCol).name)}], select=[${p.aggCalls.map((c) => `${describeAggCall(c, p.input.schema)} AS ${c.name}`).join(', ')}])`;
+    case 'rank':
+      return `LogicalRank(rankType=[${p.rankType}], rankRange=[rankStart=${p.rankStart}, rankEnd=${p.rankEnd}], partitionBy=[${p.partitionKeys.map((k) => p.input.schema.field(k).name).join(', ')}], orderBy=[${describeSortKeys(p.orderKeys, p.input.schema)}]${p.windowEnd !== null ? `, windowEnd=[${p.input.schema.field(p.windowEnd).name}]` : ''}, select=[${names.join(', ')}])`;
+    case 'deduplicate':
+      return `LogicalDeduplicate(keep=[${p.keepLast ? 'LastRow' : 'FirstRow'}], key=[${p.keys.map((k) => p.input.schema.field(k).name).join(', ')}], order=[${p.isRowtime ? 'ROWTIME' : 'PROCTIME'}]${p.windowEnd !== null ? `, windowEnd=[${p.input.schema.field(p.windowEnd).name}]` : ''})`;
     default:
       return unreachable(p);
   }
@@ -67,4 +195,41 @@ export function explainPlan(p: LogicalPlan, indent = 0): string {
 
 export function explainSchema(s: Schema): string {
   return s.fields.map((f) => `${f.name}: ${formatType(f.type)}`).join(', ');
+}
+
+/** The schema a join condition is written over: left columns then right columns. */
+export function joinSchemaOf(p: Extract<LogicalPlan, { kind: 'join' }>): Schema {
+  return p.left.schema.concat(p.right.schema);
+}
+
+export function describeAggCall(c: AggregateCall, input: Schema): string {
+  const args = c.args.length === 0 && c.kind === 'COUNT' ? '*' : c.args.map((a) => input.field(a).name).join(', ');
+  return `${c.kind}(${c.distinct ? 'DISTINCT ' : ''}${args})${c.filterArg >= 0 ? ` FILTER ${input.field(c.filterArg).name}` : ''}`;
+}
+
+export function describeSortKeys(keys: readonly SortKey[], input: Schema): string {
+  return keys.map((k) => `${input.field(k.col).name} ${k.descending ? 'DESC' : 'ASC'}${k.nullsFirst !== k.descending ? (k.nullsFirst ? ' NULLS FIRST' : ' NULLS LAST') : ''}`).join(', ');
+}
+
+/** Flink's EXPLAIN text of a window: `TUMBLE(time_col=[ts], size=[10 s])`. */
+export function describeWindow(w: WindowSpec, timeCol: string): string {
+  switch (w.kind) {
+    case 'TUMBLE':
+      return `TUMBLE(time_col=[${timeCol}], size=[${duration(w.size)}]${w.offset !== 0 ? `, offset=[${duration(w.offset)}]` : ''})`;
+    case 'HOP':
+      return `HOP(time_col=[${timeCol}], size=[${duration(w.size)}], slide=[${duration(w.slide)}]${w.offset !== 0 ? `, offset=[${duration(w.offset)}]` : ''})`;
+    case 'CUMULATE':
+      return `CUMULATE(time_col=[${timeCol}], max_size=[${duration(w.maxSize)}], step=[${duration(w.step)}]${w.offset !== 0 ? `, offset=[${duration(w.offset)}]` : ''})`;
+    case 'SESSION':
+      return `SESSION(time_col=[${timeCol}], gap=[${duration(w.gap)}])`;
+    default:
+      return unreachable(w);
+  }
+}
+
+/** `10 s`, `1 min`, `1 h`, `1500 ms`: the largest unit that divides the duration, as Flink prints them. */
+export function duration(ms: number): string {
+  const units: [number, string][] = [[86_400_000, 'd'], [3_600_000, 'h'], [60_000, 'min'], [1000, 's']];
+  for (const [size, name] of units) if (ms !== 0 && ms % size === 0) return `${ms / size} ${name}`;
+  return `${ms} ms`;
 }

@@ -1,0 +1,673 @@
+// Binds queries to logical plans: SELECT (WHERE, GROUP BY with aggregates and HAVING, DISTINCT, OVER windows),
+// VALUES, UNION [ALL], WITH, ORDER BY/LIMIT, and FROM items (tables, views, common table expressions, subqueries,
+// joins, window table functions). Aggregation follows Calcite: group keys, aggregate arguments and FILTER
+// conditions are projected into columns below the aggregate, and the SELECT list and HAVING are bound above it,
+// each aggregate call and GROUP BY expression standing for the aggregate's output column.
+import { Schema, Types, formatType, withNullability, withoutTimeAttribute, type Field, type LogicalType } from '../../executor/index.js';
+import {
+  UnsupportedError,
+  ValidationError,
+  closest,
+  type Expr,
+  type FromItem,
+  type Ident,
+  type OrderItem,
+  type Query,
+  type Select,
+  type SetOperation,
+  type Span,
+  type Values,
+  type WindowSpec as WindowSpecAst,
+} from '../../parser/index.js';
+import { formatPath, type Catalog, type CatalogTable, type CatalogView } from '../catalog/catalog.js';
+import type { FactoryRegistry } from '../catalog/factory.js';
+import { AGGREGATE_FUNCTIONS, aggregateResultType } from '../expr/aggregates.js';
+import { functionsOf } from '../expr/functions.js';
+import { Rex } from '../expr/rex.js';
+import { rexKey } from '../expr/rex-util.js';
+import { commonType } from '../expr/typing.js';
+import type { AggregateCall, JoinKind, LogicalPlan, OverCall, OverFrame, RankType, SortKey, WindowSpec } from '../logical/plan.js';
+import { findAggregates, findOver, type AggregateUse } from './ast-walk.js';
+import { ExprBinder } from './bind-expr.js';
+import { Scope } from './scope.js';
+
+/** A WITH entry visible to the query body (and to later entries). */
+interface Cte {
+  readonly query: Query;
+  readonly columns: readonly Ident[];
+}
+
+const RANKING: Readonly<Record<string, RankType>> = { ROW_NUMBER: 'ROW_NUMBER', RANK: 'RANK', DENSE_RANK: 'DENSE_RANK' };
+
+export class QueryBinder {
+  constructor(
+    private readonly catalog: Catalog,
+    private readonly factories: FactoryRegistry,
+    private readonly source: string,
+    private readonly ctes: ReadonlyMap<string, Cte> = new Map(),
+  ) {}
+
+  private fail(message: string, span: Span, hint?: string): never {
+    throw new ValidationError(message, this.source, span, hint);
+  }
+
+  private exprBinder(scope: Scope, substitute: ((e: Expr) => Rex | null) | null = null): ExprBinder {
+    return new ExprBinder(scope, this.source, functionsOf(this.catalog), substitute);
+  }
+
+  query(q: Query): LogicalPlan {
+    switch (q.kind) {
+      case 'select':
+        return this.select(q);
+      case 'values':
+        return this.values(q);
+      case 'setOp':
+        return this.setOp(q);
+      case 'with': {
+        const ctes = new Map(this.ctes);
+        for (const c of q.ctes) ctes.set(c.name.value, { query: c.query, columns: c.columns });
+        return new QueryBinder(this.catalog, this.factories, this.source, ctes).query(q.body);
+      }
+      case 'ordered':
+        return this.ordered(q);
+    }
+  }
+
+  /** The plan that reads a table: scan of physical columns, computed columns, then the watermark assigner. */
+  scanTable(table: CatalogTable): LogicalPlan {
+    const scanned = [...table.columns.filter((c) => c.kind === 'physical'), ...table.columns.filter((c) => c.kind === 'metadata')];
+    let plan: LogicalPlan = { kind: 'scan', table, schema: new Schema(scanned.map((c) => ({ name: c.name, type: c.type }))) };
+    const rowtime = table.watermark?.column ?? -1;
+    const fields: Field[] = table.columns.map((c, i) => ({
+      name: c.name,
+      type: i === rowtime ? rowtimeType(c.type) : c.type,
+    }));
+    if (table.columns.some((c) => c.kind !== 'physical') || rowtime >= 0) {
+      const exprs = table.columns.map((c) => (c.kind === 'computed' ? c.expr : Rex.input(scanned.indexOf(c), c.type)));
+      plan = { kind: 'project', input: plan, exprs, schema: new Schema(fields) };
+    }
+    if (table.watermark !== null) {
+      plan = { kind: 'watermarkAssigner', input: plan, rowtime, expr: table.watermark.expr, schema: plan.schema };
+    }
+    return plan;
+  }
+
+  /** `VALUES (...), (...)`: constant rows; each column takes the common type of its values. */
+  values(v: Values): LogicalPlan {
+    const empty = new Scope([]);
+    const width = v.rows[0]?.length ?? 0;
+    const rows = v.rows.map((r) => {
+      if (r.length !== width) this.fail(`VALUES rows must all have ${width} columns, but one has ${r.length}`, r[0]?.span ?? v.span);
+      return r.map((e) => this.exprBinder(empty).bind(e));
+    });
+    const fields: Field[] = [];
+    for (let c = 0; c < width; c++) {
+      const types = rows.map((r) => (r[c] as Rex).type);
+      const common = commonType(types);
+      if (common === null) this.fail(`VALUES column ${c + 1} has incompatible types: ${types.map(formatType).join(', ')}`, v.span);
+      fields.push({ name: `EXPR$${c}`, type: common.kind === 'NULL' ? Types.STRING() : withoutTimeAttribute(common) });
+    }
+    const coerced = rows.map((r) => r.map((e, c) => coerceTo(e, (fields[c] as Field).type)));
+    return { kind: 'values', rows: coerced, schema: new Schema(fields) };
+  }
+
+  // ---- FROM ------------------------------------------------------------------------------------------------
+
+  /** The plan of a FROM item and the columns it makes visible, each with the qualifier it is reached by. */
+  private from(item: FromItem): { plan: LogicalPlan; scope: Scope } {
+    switch (item.kind) {
+      case 'table': {
+        if (item.forSystemTime !== null) throw new UnsupportedError('FOR SYSTEM_TIME AS OF (temporal joins)', this.source, item.forSystemTime.span);
+        if (item.hints.length > 0) throw new UnsupportedError('table hints', this.source, item.span);
+        const { plan, name } = this.namedRelation(item.name.parts, item.name.span);
+        return scoped(this.renameColumns(plan, item.columnAliases, item.span), item.alias?.value ?? name);
+      }
+      case 'subquery': {
+        if (item.lateral) throw new UnsupportedError('LATERAL subqueries', this.source, item.span);
+        const plan = this.renameColumns(this.query(item.query), item.alias?.columns ?? [], item.span);
+        return scoped(plan, item.alias?.name.value ?? null);
+      }
+      case 'join':
+        return this.join(item);
+      case 'tableFunction': {
+        const plan = this.windowTvf(item.call, item.span);
+        const renamed = this.renameColumns(plan, item.alias?.columns ?? [], item.span);
+        return scoped(renamed, item.alias?.name.value ?? null);
+      }
+      case 'unnest':
+        throw new UnsupportedError('UNNEST', this.source, item.span);
+      case 'matchRecognize':
+        throw new UnsupportedError('MATCH_RECOGNIZE', this.source, item.span);
+    }
+  }
+
+  /** A table, view or WITH entry by name. */
+  private namedRelation(parts: readonly Ident[], span: Span): { plan: LogicalPlan; name: string } {
+    const cte = parts.length === 1 ? this.ctes.get((parts[0] as Ident).value) : undefined;
+    if (cte !== undefined) {
+      // A WITH entry is planned where it is used, like a view; it sees the entries before it.
+      const plan = this.renameColumns(this.query(cte.query), cte.columns, span);
+      return { plan, name: (parts[0] as Ident).value };
+    }
+    const path = this.catalog.qualify(parts.map((p) => p.value));
+    const obj = this.catalog.get(path);
+    if (obj === undefined) {
+      const hint = closest(path.name, [...this.catalog.listTables(), ...this.ctes.keys()]);
+      this.fail(`Object '${path.name}' not found within '${path.catalog}.${path.database}'`, span, hint ? `did you mean '${hint}'?` : undefined);
+    }
+    return { plan: obj.kind === 'table' ? this.scanTable(obj) : this.expandView(obj), name: path.name };
+  }
+
+  /** A view is planned from its stored query where it is used (as Flink expands views). */
+  private expandView(v: CatalogView): LogicalPlan {
+    const inner = new QueryBinder(this.catalog, this.factories, v.source).query(v.query);
+    if (v.columnNames.length === 0) return inner;
+    return { kind: 'project', input: inner, exprs: inner.schema.fields.map((f, i) => Rex.input(i, f.type)), schema: v.schema };
+  }
+
+  /** `AS t(a, b)`: renames the columns of a FROM item (same count required). */
+  private renameColumns(plan: LogicalPlan, names: readonly Ident[], span: Span): LogicalPlan {
+    if (names.length === 0) return plan;
+    if (names.length !== plan.schema.size) this.fail(`${names.length} column aliases given for ${plan.schema.size} columns`, span);
+    const schema = new Schema(plan.schema.fields.map((f, i) => ({ name: (names[i] as Ident).value, type: f.type })));
+    return { kind: 'project', input: plan, exprs: plan.schema.fields.map((f, i) => Rex.input(i, f.type)), schema };
+  }
+
+  private join(item: Extract<FromItem, { kind: 'join' }>): { plan: LogicalPlan; scope: Scope } {
+    if (item.natural) throw new UnsupportedError('NATURAL JOIN', this.source, item.span);
+    if (item.right.kind === 'table' && item.right.forSystemTime !== null) {
+      throw new UnsupportedError('FOR SYSTEM_TIME AS OF (temporal joins)', this.source, item.right.forSystemTime.span);
+    }
+    if ((item.right.kind === 'tableFunction' || item.right.kind === 'unnest' || (item.right.kind === 'subquery' && item.right.lateral)) && item.right.kind !== 'tableFunction') {
+      throw new UnsupportedError(item.right.kind === 'unnest' ? 'UNNEST' : 'LATERAL subqueries', this.source, item.right.span);
+    }
+    const left = this.from(item.left);
+    const right = this.from(item.right);
+    const offset = left.plan.schema.size;
+    const scope = new Scope([...left.scope.columns, ...right.scope.columns.map((c) => ({ ...c, index: c.index + offset }))]);
+    let condition: Rex = Rex.literal(true, Types.BOOLEAN(false));
+    if (item.condition !== null) {
+      if (item.condition.kind === 'using') {
+        // USING (a, b): a = a AND b = b between the two sides.
+        const eqs = item.condition.columns.map((c) => {
+          const l = left.scope.lookup(c.value, null);
+          const r = right.scope.lookup(c.value, null);
+          if (l.length !== 1 || r.length !== 1) this.fail(`column '${c.value}' of USING must appear exactly once on each side of the join`, c.span);
+          const lc = l[0] as (typeof l)[number];
+          const rc = r[0] as (typeof r)[number];
+          return Rex.call('EQUALS', [Rex.input(lc.index, lc.type), Rex.input(rc.index + offset, rc.type)], Types.BOOLEAN(lc.type.nullable || rc.type.nullable));
+        });
+        condition = eqs.length === 1 ? (eqs[0] as Rex) : Rex.call('AND', eqs, Types.BOOLEAN(eqs.some((e) => e.type.nullable)));
+      } else {
+        condition = this.exprBinder(scope).bind(item.condition.expr);
+        if (condition.type.kind !== 'BOOLEAN' && condition.type.kind !== 'NULL') {
+          this.fail(`JOIN condition must be a BOOLEAN expression, but is ${formatType(condition.type)}`, item.condition.expr.span);
+        }
+      }
+    } else if (item.joinType !== 'CROSS' && item.joinType !== 'COMMA' && item.joinType !== 'INNER') {
+      this.fail(`${item.joinType} JOIN needs an ON or USING condition`, item.span);
+    }
+    const joinType: JoinKind = item.joinType === 'CROSS' || item.joinType === 'COMMA' ? 'INNER' : item.joinType;
+    const leftNullable = joinType === 'RIGHT' || joinType === 'FULL';
+    const rightNullable = joinType === 'LEFT' || joinType === 'FULL';
+    const fields: Field[] = [
+      ...left.plan.schema.fields.map((f) => ({ name: f.name, type: leftNullable ? withNullability(f.type, true) : f.type })),
+      ...right.plan.schema.fields.map((f) => ({ name: f.name, type: rightNullable ? withNullability(f.type, true) : f.type })),
+    ];
+    const plan: LogicalPlan = { kind: 'join', left: left.plan, right: right.plan, joinType, condition, schema: new Schema(fields) };
+    const joined = new Scope(scope.columns.map((c) => ({ ...c, type: (fields[c.index] as Field).type })));
+    return { plan, scope: joined };
+  }
+
+  /**
+   * `TABLE(TUMBLE(TABLE t, DESCRIPTOR(ts), INTERVAL '10' MINUTE))` and HOP, CUMULATE, SESSION, with positional
+   * or named arguments (DATA, TIMECOL, SIZE, SLIDE, STEP, GAP, OFFSET) as in Flink's window TVFs.
+   */
+  private windowTvf(call: Expr, span: Span): LogicalPlan {
+    if (call.kind !== 'call') throw new UnsupportedError('this table function form', this.source, span);
+    const name = call.name.parts.map((p) => p.value).join('.').toUpperCase();
+    const params: Record<string, readonly string[]> = {
+      TUMBLE: ['DATA', 'TIMECOL', 'SIZE', 'OFFSET'],
+      HOP: ['DATA', 'TIMECOL', 'SLIDE', 'SIZE', 'OFFSET'],
+      CUMULATE: ['DATA', 'TIMECOL', 'STEP', 'SIZE', 'OFFSET'],
+      SESSION: ['DATA', 'TIMECOL', 'GAP'],
+    };
+    const names = params[name];
+    if (names === undefined) throw new UnsupportedError(`table function ${name} (supported: the window functions TUMBLE, HOP, CUMULATE and SESSION)`, this.source, call.span);
+    const args = new Map<string, Expr>();
+    call.args.forEach((a, i) => {
+      if (a.kind === 'namedArg') {
+        const key = a.name.value.toUpperCase();
+        if (!names.includes(key)) this.fail(`${name} has no parameter ${key} (parameters: ${names.join(', ')})`, a.name.span);
+        args.set(key, a.value);
+      } else {
+        const key = names[i];
+        if (key === undefined) this.fail(`${name} takes at most ${names.length} arguments`, a.span);
+        args.set(key, a);
+      }
+    });
+    const required = names.filter((n) => n !== 'OFFSET');
+    for (const r of required) if (!args.has(r)) this.fail(`${name} is missing its ${r} argument (${name}(${names.join(', ')}))`, call.span);
+    const data = args.get('DATA') as Expr;
+    let input: LogicalPlan;
+    if (data.kind === 'tableArg') input = this.namedRelation(data.name.parts, data.name.span).plan;
+    else if (data.kind === 'subquery') input = this.query(data.query);
+    else this.fail(`the first argument of ${name} must be a table: TABLE name`, data.span);
+    const timecol = args.get('TIMECOL') as Expr;
+    if (timecol.kind !== 'descriptor' || timecol.columns.length !== 1) this.fail(`the TIMECOL argument of ${name} must be DESCRIPTOR(column)`, timecol.span);
+    const colName = (timecol.columns[0] as Ident).value;
+    const timeCol = input.schema.indexOf(colName);
+    if (timeCol < 0) {
+      const hint = closest(colName, input.schema.names());
+      this.fail(`Column '${colName}' not found in the input of ${name}`, timecol.span, hint ? `did you mean '${hint}'?` : undefined);
+    }
+    const timeType = input.schema.field(timeCol).type;
+    const attr = timeType.kind === 'TIMESTAMP' || timeType.kind === 'TIMESTAMP_LTZ' ? timeType.timeAttribute : null;
+    if (attr === null || attr === undefined) {
+      this.fail(
+        `The window function ${name} requires the time column '${colName}' to be a time attribute (a rowtime column with a WATERMARK, or PROCTIME()), but it is ${formatType(timeType)}`,
+        timecol.span,
+      );
+    }
+    if (attr === 'proctime') throw new UnsupportedError(`${name} over a processing-time attribute`, this.source, timecol.span);
+    const ms = (key: string): number => {
+      const e = args.get(key);
+      if (e === undefined) return 0;
+      const r = this.exprBinder(new Scope([])).bind(e);
+      if (r.kind !== 'literal' || r.type.kind !== 'INTERVAL' || r.type.family !== 'DAY_TIME' || typeof r.value !== 'number') {
+        this.fail(`the ${key} argument of ${name} must be a day-time INTERVAL literal, e.g. INTERVAL '10' MINUTE`, e.span);
+      }
+      if (key !== 'OFFSET' && r.value <= 0) this.fail(`the ${key} argument of ${name} must be positive`, e.span);
+      return r.value;
+    };
+    let window: WindowSpec;
+    switch (name) {
+      case 'TUMBLE':
+        window = { kind: 'TUMBLE', size: ms('SIZE'), offset: ms('OFFSET') };
+        break;
+      case 'HOP': {
+        window = { kind: 'HOP', size: ms('SIZE'), slide: ms('SLIDE'), offset: ms('OFFSET') };
+        if (window.size % window.slide !== 0) this.fail(`HOP's SIZE must be an integral multiple of its SLIDE`, call.span);
+        break;
+      }
+      case 'CUMULATE': {
+        window = { kind: 'CUMULATE', maxSize: ms('SIZE'), step: ms('STEP'), offset: ms('OFFSET') };
+        if (window.maxSize % window.step !== 0) this.fail(`CUMULATE's SIZE must be an integral multiple of its STEP`, call.span);
+        break;
+      }
+      default:
+        window = { kind: 'SESSION', gap: ms('GAP') };
+    }
+    // The input's time attribute becomes a plain timestamp; window_time is the new rowtime (Flink's window TVFs).
+    const ts = Types.TIMESTAMP(3, false);
+    const fields: Field[] = [
+      ...input.schema.fields.map((f, i) => (i === timeCol ? { name: f.name, type: withoutTimeAttribute(f.type) } : f)),
+      { name: 'window_start', type: ts },
+      { name: 'window_end', type: ts },
+      { name: 'window_time', type: { ...withNullability(withoutTimeAttribute(timeType), false), timeAttribute: 'rowtime' } as LogicalType },
+    ];
+    return { kind: 'windowTvf', input, window, timeCol, partitionKeys: [], schema: new Schema(fields) };
+  }
+
+  // ---- SELECT ----------------------------------------------------------------------------------------------
+
+  select(s: Select): LogicalPlan {
+    if (s.windows.length > 0) throw new UnsupportedError('WINDOW clause', this.source, s.span);
+    if (s.hints.length > 0) throw new UnsupportedError('query hints', this.source, s.span);
+    // SELECT without FROM reads one row with no columns, as Flink's single-row VALUES.
+    const { plan: input, scope } =
+      s.from === null ? { plan: { kind: 'values', rows: [[]], schema: new Schema([]) } as LogicalPlan, scope: new Scope([]) } : this.from(s.from);
+    let plan = input;
+    if (s.where !== null) {
+      const cond = this.exprBinder(scope).bind(s.where);
+      if (cond.type.kind !== 'BOOLEAN' && cond.type.kind !== 'NULL') {
+        this.fail(`WHERE clause must be a BOOLEAN expression, but is ${formatType(cond.type)}`, s.where.span);
+      }
+      plan = { kind: 'filter', input: plan, condition: cond, schema: plan.schema };
+    }
+    const itemExprs = s.items.flatMap((i) => (i.kind === 'expr' ? [i.expr] : []));
+    const userFn = (n: string): boolean => functionsOf(this.catalog).get(n) !== undefined;
+    const aggregates = findAggregates([...itemExprs, s.having], userFn);
+    const overs = findOver(itemExprs);
+    let result: LogicalPlan;
+    if (s.groupBy.length > 0 || aggregates.length > 0 || s.having !== null) {
+      if (overs.length > 0) throw new UnsupportedError('OVER windows in a query with GROUP BY or aggregates', this.source, (overs[0] as Expr).span);
+      result = this.aggregateSelect(s, plan, scope, aggregates);
+    } else if (overs.length > 0) {
+      const over = this.overWindow(plan, scope, overs);
+      result = this.projectItems(s, over.plan, scope, over.substitute);
+    } else {
+      result = this.projectItems(s, plan, scope, null);
+    }
+    return s.distinct ? distinct(result) : result;
+  }
+
+  /** The SELECT list as a projection; `*` expands to the scope's columns. */
+  private projectItems(s: Select, plan: LogicalPlan, scope: Scope, substitute: ((e: Expr) => Rex | null) | null): LogicalPlan {
+    const binder = this.exprBinder(scope, substitute);
+    const exprs: Rex[] = [];
+    const names: string[] = [];
+    for (const item of s.items) {
+      if (item.kind === 'star') {
+        const q = item.qualifier?.parts.map((p) => p.value).join('.') ?? null;
+        if (q !== null && !scope.hasQualifier(q)) this.fail(`Table '${q}' not found`, item.span);
+        if (scope.columns.length === 0) this.fail("'*' needs a FROM clause", item.span);
+        for (const c of scope.columns) {
+          if (q === null || c.qualifier === q) {
+            exprs.push(Rex.input(c.index, c.type));
+            names.push(c.name);
+          }
+        }
+        continue;
+      }
+      exprs.push(binder.bind(item.expr));
+      names.push(itemName(item.alias, item.expr, names.length));
+    }
+    const unique = uniqueNames(names);
+    const fields = exprs.map((e, i) => ({ name: unique[i] as string, type: e.type.kind === 'NULL' ? Types.STRING() : e.type }));
+    return { kind: 'project', input: plan, exprs: exprs.map((e, i) => (e.type.kind === 'NULL' ? Rex.literal(null, (fields[i] as Field).type) : e)), schema: new Schema(fields) };
+  }
+
+  /**
+   * GROUP BY and aggregates: project group keys and aggregate arguments into columns, aggregate, then bind HAVING
+   * and the SELECT list over the aggregate's output.
+   */
+  private aggregateSelect(s: Select, input: LogicalPlan, scope: Scope, uses: readonly AggregateUse[]): LogicalPlan {
+    const inner = this.exprBinder(scope);
+    const groupExprs: Expr[] = [];
+    for (const g of s.groupBy) {
+      if (g.kind === 'expr') groupExprs.push(g.expr);
+      else if (g.kind === 'set') groupExprs.push(...g.exprs);
+      else throw new UnsupportedError(g.kind === 'groupingSets' ? 'GROUPING SETS' : g.kind.toUpperCase(), this.source, g.span);
+    }
+    for (const g of groupExprs) {
+      if (g.kind === 'call' && ['TUMBLE', 'HOP', 'SESSION'].includes(g.name.parts.map((p) => p.value).join('.').toUpperCase())) {
+        throw new UnsupportedError('group window functions in GROUP BY (use the window TVFs: FROM TABLE(TUMBLE(...)) ... GROUP BY window_start, window_end)', this.source, g.span);
+      }
+    }
+    // Columns below the aggregate: the group keys first, then aggregate arguments and FILTER conditions.
+    const pre: Rex[] = [];
+    const preNames: string[] = [];
+    const position = new Map<string, number>();
+    const column = (r: Rex, name: string | null): number => {
+      const k = rexKey(r);
+      let i = position.get(k);
+      if (i === undefined) {
+        i = pre.length;
+        pre.push(r);
+        preNames.push(name ?? (r.kind === 'input' ? input.schema.field(r.index).name : `$f${i}`));
+        position.set(k, i);
+      }
+      return i;
+    };
+    const groupKeys: number[] = [];
+    const groupByKey = new Map<string, number>();
+    for (const g of groupExprs) {
+      const r = inner.bind(g);
+      const k = rexKey(r);
+      if (groupByKey.has(k)) continue;
+      groupByKey.set(k, groupKeys.length);
+      groupKeys.push(column(r, null));
+    }
+    const calls: AggregateCall[] = [];
+    const callIndex = new Map<Expr, number>();
+    const callByKey = new Map<string, number>();
+    for (const u of uses) {
+      const fname = u.call.name.parts.map((p) => p.value).join('.').toUpperCase();
+      const kind = AGGREGATE_FUNCTIONS[fname];
+      if (kind === undefined) this.fail(`unknown aggregate function ${fname}`, u.call.span);
+      if (u.call.star && kind !== 'COUNT') this.fail(`${fname}(*) is not allowed; only COUNT(*)`, u.call.span);
+      let separator: string | undefined;
+      const argExprs = [...u.call.args];
+      if (kind === 'LISTAGG' && argExprs.length === 2) {
+        const sep = argExprs.pop() as Expr;
+        if (sep.kind !== 'stringLit') this.fail('the separator of LISTAGG must be a string literal', sep.span);
+        separator = sep.value;
+      }
+      const args = argExprs.map((a) => {
+        const r = inner.bind(a);
+        if (r.type.kind === 'NULL') this.fail(`${fname} of an untyped NULL: CAST it to a type`, a.span);
+        return r;
+      });
+      const type = aggregateResultType(kind, args.map((a) => a.type));
+      if (typeof type === 'string') this.fail(type, u.call.span);
+      let filterArg = -1;
+      if (u.filter !== null) {
+        const f = inner.bind(u.filter);
+        if (f.type.kind !== 'BOOLEAN') this.fail(`FILTER condition must be a BOOLEAN expression, but is ${formatType(f.type)}`, u.filter.span);
+        filterArg = column(f, null);
+      }
+      const argCols = args.map((a) => column(a, null));
+      const call: AggregateCall = {
+        kind,
+        args: argCols,
+        distinct: u.call.distinct,
+        filterArg,
+        resultType: withoutTimeAttribute(type),
+        name: `EXPR$${calls.length}`,
+        ...(separator !== undefined ? { separator } : {}),
+      };
+      const key = `${kind}|${argCols.join(',')}|${call.distinct}|${filterArg}|${separator ?? ''}`;
+      const existing = callByKey.get(key);
+      if (existing !== undefined) {
+        callIndex.set(u.node, existing);
+        continue;
+      }
+      callByKey.set(key, calls.length);
+      callIndex.set(u.node, calls.length);
+      calls.push(call);
+    }
+    const preSchema = new Schema(pre.map((r, i) => ({ name: preNames[i] as string, type: r.type.kind === 'NULL' ? Types.STRING() : r.type })));
+    const projected: LogicalPlan = { kind: 'project', input, exprs: pre, schema: preSchema };
+    const aggFields: Field[] = [
+      ...groupKeys.map((k) => ({ name: preSchema.field(k).name, type: withoutTimeAttribute(preSchema.field(k).type) })),
+      ...calls.map((c) => ({ name: c.name, type: c.resultType })),
+    ];
+    let plan: LogicalPlan = { kind: 'aggregate', input: projected, groupKeys, aggCalls: calls, schema: new Schema(aggFields) };
+    const g = groupKeys.length;
+    const substitute = (e: Expr): Rex | null => {
+      const ci = callIndex.get(e);
+      if (ci !== undefined) return Rex.input(g + ci, (aggFields[g + ci] as Field).type);
+      if (e.kind === 'over' || e.kind === 'subquery' || e.kind === 'exists' || e.kind === 'inQuery') return null;
+      let r: Rex;
+      try {
+        r = inner.bind(e);
+      } catch {
+        return null;
+      }
+      const gi = groupByKey.get(rexKey(r));
+      if (gi !== undefined) return Rex.input(gi, (aggFields[gi] as Field).type);
+      if (e.kind === 'ident') {
+        this.fail(`Expression '${this.source.slice(e.span.start, e.span.end)}' is not being grouped`, e.span, 'add it to GROUP BY, or use it inside an aggregate function');
+      }
+      return null;
+    };
+    const aggScope = new Scope([]);
+    if (s.having !== null) {
+      const cond = this.exprBinder(aggScope, substitute).bind(s.having);
+      if (cond.type.kind !== 'BOOLEAN') this.fail(`HAVING clause must be a BOOLEAN expression, but is ${formatType(cond.type)}`, s.having.span);
+      plan = { kind: 'filter', input: plan, condition: cond, schema: plan.schema };
+    }
+    for (const item of s.items) if (item.kind === 'star') this.fail(`'*' is not allowed in a query with GROUP BY or aggregates`, item.span);
+    return this.projectItems(s, plan, aggScope, substitute);
+  }
+
+  /** OVER windows: the input's columns, then the window's keys and arguments, then one column per OVER call. */
+  private overWindow(input: LogicalPlan, scope: Scope, overs: readonly Extract<Expr, { kind: 'over' }>[]): { plan: LogicalPlan; substitute: (e: Expr) => Rex | null } {
+    const inner = this.exprBinder(scope);
+    const specOf = (o: Extract<Expr, { kind: 'over' }>): WindowSpecAst => {
+      if (!('partitionBy' in o.window)) throw new UnsupportedError('named windows (OVER w)', this.source, o.span);
+      if (o.window.base !== null) throw new UnsupportedError('named windows (OVER w)', this.source, o.span);
+      return o.window;
+    };
+    const first = specOf(overs[0] as Extract<Expr, { kind: 'over' }>);
+    const text = (w: WindowSpecAst): string => this.source.slice(w.span.start, w.span.end).replace(/\s+/g, ' ');
+    for (const o of overs.slice(1)) {
+      if (text(specOf(o)) !== text(first)) throw new UnsupportedError('OVER calls with different windows in one SELECT', this.source, o.span);
+    }
+    const pre: Rex[] = input.schema.fields.map((f, i) => Rex.input(i, f.type));
+    const names = input.schema.names();
+    const column = (r: Rex): number => {
+      if (r.kind === 'input') return r.index;
+      pre.push(r);
+      names.push(`$f${pre.length - 1}`);
+      return pre.length - 1;
+    };
+    const partitionKeys = first.partitionBy.map((p) => column(inner.bind(p)));
+    const orderKeys = first.orderBy.map((o) => this.sortKey(o, column(inner.bind(o.expr))));
+    const frame = this.overFrame(first, input, orderKeys);
+    const calls: OverCall[] = [];
+    for (const o of overs) {
+      const call = o.call.kind === 'filter' ? o.call.call : o.call;
+      if (call.kind !== 'call') this.fail('OVER needs a function call before it', o.span);
+      const fname = call.name.parts.map((p) => p.value).join('.').toUpperCase();
+      const rank = RANKING[fname];
+      if (rank !== undefined) {
+        if (call.args.length > 0) this.fail(`${fname}() takes no arguments`, call.span);
+        if (orderKeys.length === 0) this.fail(`${fname}() needs an ORDER BY in its OVER window`, o.span);
+        calls.push({ kind: 'rank', rankType: rank, name: `w0$o${calls.length}` });
+        continue;
+      }
+      const kind = AGGREGATE_FUNCTIONS[fname];
+      if (kind === undefined) throw new UnsupportedError(`${fname} OVER (only aggregate and ranking functions)`, this.source, call.span);
+      const args = call.args.map((a) => inner.bind(a));
+      const type = aggregateResultType(kind, args.map((a) => a.type));
+      if (typeof type === 'string') this.fail(type, call.span);
+      const filterArg = o.call.kind === 'filter' ? column(inner.bind(o.call.where)) : -1;
+      calls.push({ kind: 'agg', call: { kind, args: args.map(column), distinct: call.distinct, filterArg, resultType: withoutTimeAttribute(type), name: `w0$o${calls.length}` } });
+    }
+    const preSchema = new Schema(pre.map((r, i) => ({ name: names[i] as string, type: r.type })));
+    const projected: LogicalPlan = pre.length === input.schema.size ? input : { kind: 'project', input, exprs: pre, schema: preSchema };
+    const callFields: Field[] = calls.map((c) =>
+      c.kind === 'rank' ? { name: c.name, type: Types.BIGINT(false) } : { name: c.call.name, type: c.call.resultType },
+    );
+    const plan: LogicalPlan = { kind: 'over', input: projected, partitionKeys, orderKeys, frame, calls, schema: new Schema([...preSchema.fields, ...callFields]) };
+    const base = pre.length;
+    const substitute = (e: Expr): Rex | null => {
+      const i = overs.indexOf(e as Extract<Expr, { kind: 'over' }>);
+      return i < 0 ? null : Rex.input(base + i, (callFields[i] as Field).type);
+    };
+    return { plan, substitute };
+  }
+
+  private overFrame(w: WindowSpecAst, input: LogicalPlan, orderKeys: readonly SortKey[]): OverFrame {
+    if (w.frame === null) return { unit: 'RANGE', preceding: Infinity };
+    const f = w.frame;
+    if (f.end !== null && f.end.kind !== 'currentRow') throw new UnsupportedError('OVER frames that end after the current row', this.source, f.end.span);
+    const start = f.start;
+    if (start.kind === 'unboundedPreceding') return { unit: f.unit, preceding: Infinity };
+    if (start.kind === 'currentRow') return { unit: f.unit, preceding: 0 };
+    if (start.kind !== 'preceding') throw new UnsupportedError('OVER frames that start after the current row', this.source, start.span);
+    const r = this.exprBinder(new Scope([])).bind(start.offset);
+    if (f.unit === 'ROWS') {
+      if (r.kind !== 'literal' || (typeof r.value !== 'number' && typeof r.value !== 'bigint')) this.fail('ROWS n PRECEDING needs an integer literal', start.offset.span);
+      return { unit: 'ROWS', preceding: Number(r.value) };
+    }
+    if (r.kind !== 'literal' || r.type.kind !== 'INTERVAL' || r.type.family !== 'DAY_TIME') this.fail('RANGE ... PRECEDING over a time attribute needs a day-time INTERVAL literal', start.offset.span);
+    void input;
+    void orderKeys;
+    return { unit: 'RANGE', preceding: r.value as number };
+  }
+
+  private sortKey(o: OrderItem, col: number): SortKey {
+    const descending = o.direction === 'DESC';
+    // Flink (Calcite) orders NULLs as the smallest value: first ascending, last descending.
+    return { col, descending, nullsFirst: o.nulls === null ? !descending : o.nulls === 'FIRST' };
+  }
+
+  // ---- set operations and ORDER BY ------------------------------------------------------------------------
+
+  private setOp(q: SetOperation): LogicalPlan {
+    if (q.op !== 'UNION') throw new UnsupportedError(`${q.op}${q.all ? ' ALL' : ''}`, this.source, q.span);
+    const inputs = [this.query(q.left), this.query(q.right)];
+    const [first, second] = inputs as [LogicalPlan, LogicalPlan];
+    if (first.schema.size !== second.schema.size) {
+      this.fail(`the inputs of UNION have different numbers of columns (${first.schema.size} and ${second.schema.size})`, q.span);
+    }
+    const types: LogicalType[] = first.schema.fields.map((f, i) => {
+      const other = second.schema.field(i).type;
+      const t = commonType([f.type, other]);
+      if (t === null) this.fail(`column ${i + 1} of UNION has incompatible types ${formatType(f.type)} and ${formatType(other)}`, q.span);
+      // A time attribute survives a union only when both sides carry it.
+      const keep = f.type.kind === other.kind && 'timeAttribute' in f.type && 'timeAttribute' in other && f.type.timeAttribute === other.timeAttribute;
+      return keep ? t : withoutTimeAttribute(t);
+    });
+    const schema = new Schema(first.schema.fields.map((f, i) => ({ name: f.name, type: types[i] as LogicalType })));
+    const aligned = inputs.flatMap((p) => {
+      const exprs = p.schema.fields.map((f, i) => coerceTo(Rex.input(i, f.type), types[i] as LogicalType));
+      const same = exprs.every((e, i) => e.kind === 'input' && e.index === i);
+      const plan: LogicalPlan = same ? p : { kind: 'project', input: p, exprs, schema: new Schema(p.schema.fields.map((f, i) => ({ name: f.name, type: (exprs[i] as Rex).type }))) };
+      return plan.kind === 'union' ? plan.inputs : [plan];
+    });
+    const union: LogicalPlan = { kind: 'union', inputs: aligned, schema };
+    return q.all ? union : distinct(union);
+  }
+
+  /** ORDER BY / LIMIT / OFFSET / FETCH: keys name output columns (by name, alias or position). */
+  private ordered(q: Extract<Query, { kind: 'ordered' }>): LogicalPlan {
+    const input = this.query(q.input);
+    const scope = new Scope(input.schema.fields.map((f, i) => ({ name: f.name, qualifier: null, type: f.type, index: i })));
+    const keys = q.orderBy.map((o) => {
+      if (o.expr.kind === 'numberLit') {
+        const n = Number(o.expr.text);
+        if (!Number.isInteger(n) || n < 1 || n > input.schema.size) this.fail(`ORDER BY position ${o.expr.text} is not in the SELECT list (1..${input.schema.size})`, o.expr.span);
+        return this.sortKey(o, n - 1);
+      }
+      const r = this.exprBinder(scope).bind(o.expr);
+      if (r.kind !== 'input') throw new UnsupportedError('ORDER BY an expression that is not a column of the SELECT list', this.source, o.expr.span);
+      return this.sortKey(o, r.index);
+    });
+    const count = (e: Expr | null, what: string): number | null => {
+      if (e === null) return null;
+      const r = this.exprBinder(new Scope([])).bind(e);
+      const v = r.kind === 'literal' ? r.value : null;
+      if ((typeof v !== 'number' && typeof v !== 'bigint') || Number(v) < 0 || !Number.isInteger(Number(v))) this.fail(`${what} must be a non-negative integer literal`, e.span);
+      return Number(v);
+    };
+    const fetch = count(q.fetch, 'FETCH') ?? count(q.limit, 'LIMIT');
+    const offset = count(q.offset, 'OFFSET') ?? 0;
+    if (keys.length === 0 && fetch === null && offset === 0) return input;
+    return { kind: 'sort', input, keys, offset, fetch, schema: input.schema };
+  }
+}
+
+function scoped(plan: LogicalPlan, qualifier: string | null): { plan: LogicalPlan; scope: Scope } {
+  return { plan, scope: new Scope(plan.schema.fields.map((f, i) => ({ name: f.name, qualifier, type: f.type, index: i }))) };
+}
+
+/** SELECT DISTINCT / UNION: an aggregate grouping by every column, with no aggregate calls. */
+function distinct(plan: LogicalPlan): LogicalPlan {
+  const schema = new Schema(plan.schema.fields.map((f) => ({ name: f.name, type: withoutTimeAttribute(f.type) })));
+  return { kind: 'aggregate', input: plan, groupKeys: plan.schema.fields.map((_f, i) => i), aggCalls: [], schema };
+}
+
+function itemName(alias: Ident | null, e: Expr, position: number): string {
+  if (alias !== null) return alias.value;
+  if (e.kind === 'ident') return e.name.parts[e.name.parts.length - 1]?.value ?? `EXPR$${position}`;
+  return `EXPR$${position}`;
+}
+
+export function rowtimeType(t: LogicalType): LogicalType {
+  return t.kind === 'TIMESTAMP' || t.kind === 'TIMESTAMP_LTZ' ? { ...t, timeAttribute: 'rowtime' } : t;
+}
+
+/** Flink's SqlValidatorUtil.uniquify: a repeated name gets a numeric suffix (`a`, `a0`, `a1`, ...). */
+export function uniqueNames(names: readonly string[]): string[] {
+  const used = new Set<string>();
+  return names.map((n) => {
+    let name = n;
+    for (let k = 0; used.has(name); k++) name = `${n}${k}`;
+    used.add(name);
+    return name;
+  });
+}
+
+/** `r` as type `t` (ignoring nullability and time attributes), through a CAST when they differ. */
+export function coerceTo(r: Rex, t: LogicalType): Rex {
+  const norm = (x: LogicalType): string => formatType(withNullability(withoutTimeAttribute(x), true));
+  if (norm(r.type) === norm(t)) return r;
+  if (r.kind === 'literal' && r.value === null) return Rex.literal(null, withNullability(t, true));
+  return Rex.cast(r, withNullability(t, r.type.nullable), false);
+}
+
+export { formatPath };

@@ -1,0 +1,25 @@
+// The optimizer: named phases of rules, run in this fixed order (each to a fixpoint by the driver in rule.ts).
+//
+//   1. pattern recognition   Top-N from a filter on ROW_NUMBER/RANK, window aggregation from GROUP BY
+//                            window_start, window_end over a window TVF
+//   2. simplification        project merge, rank-number pruning (after the patterns exposed them),
+//                            deduplication from a Top-1 by a time attribute
+//
+// Physical planning (physical/to-physical.ts) then picks operators, exchanges and changelog modes, and fuses
+// adjacent Calcs.
+import type { LogicalPlan } from '../logical/plan.js';
+import { runPhases, type Phase, type RuleTrace } from './rule.js';
+import { deduplicateRule } from './rules/deduplicate.js';
+import { projectMergeRule } from './rules/project-merge.js';
+import { rankNumberPruningRule } from './rules/rank-number-pruning.js';
+import { rankRule } from './rules/rank.js';
+import { windowAggregateRule } from './rules/window-aggregate.js';
+
+export const PHASES: readonly Phase[] = [
+  { name: 'pattern recognition', rules: [rankRule, windowAggregateRule] },
+  { name: 'simplification', rules: [projectMergeRule, rankNumberPruningRule, deduplicateRule] },
+];
+
+export function optimize(plan: LogicalPlan, trace?: (t: RuleTrace) => void): LogicalPlan {
+  return runPhases(plan, PHASES, trace);
+}

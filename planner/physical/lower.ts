@@ -1,0 +1,397 @@
+// Lowering: the physical plan becomes DataStream transformations (one per physical node; exchanges become
+// partitioned edges), and those become a StreamGraph, a chained JobGraph and a running LocalJob — the same path
+// DataStream programs take. Parallelism: sources run at 1 (connectors give one reader per table today), every
+// operator behind a hash exchange at `parallelism.default`, behind a single exchange at 1, and otherwise at its
+// input's parallelism so that chains stay forward.
+import {
+  CalcOperator,
+  DeduplicateOperator,
+  GroupAggregateOperator,
+  LimitOperator,
+  LocalJob,
+  OverAggregateOperator,
+  RankOperator,
+  Schema,
+  SinkOperator,
+  SqlIntervalJoinOperator,
+  SystemProcessingTimeService,
+  StreamingJoinOperator,
+  TemporalSortOperator,
+  Types,
+  WatermarkAssignerOperator,
+  WindowAggregateOperator,
+  WindowDeduplicateOperator,
+  WindowJoinOperator,
+  WindowRankOperator,
+  WindowTableFunctionOperator,
+  buildJobGraph,
+  buildStreamGraph,
+  columnsKeySelector,
+  isValid,
+  makeBatch,
+  newTransformationId,
+  type JobGraph,
+  type JoinCondition,
+  type OperatorFactory,
+  type Partitioner,
+  type RecordBatch,
+  type SinkWriter,
+  type Source,
+  type SourceReader,
+  type StreamElement,
+  type Transformation,
+} from '../../executor/index.js';
+import { UnsupportedError } from '../../parser/index.js';
+import { formatPath } from '../catalog/catalog.js';
+import type { FactoryRegistry } from '../catalog/factory.js';
+import { CodegenUnsupported, compileCalc } from '../codegen/calc.js';
+import type { Rex } from '../expr/rex.js';
+import { isInsertOnly, physicalInputs, type PhysicalNode } from './plan.js';
+
+export interface LoweringOptions {
+  readonly factories: FactoryRegistry;
+  readonly sql: string;
+  /** parallelism.default: the parallelism of keyed operators. */
+  readonly parallelism: number;
+  /** table.exec.state.ttl in ms (0 = keep state forever). */
+  readonly stateTtlMs: number;
+}
+
+/** A planned job, ready to run once per execution. `run` resolves when the job ends (rejects on failure). */
+export interface LoweredJob {
+  /** INSERT jobs write to their tables; query jobs write to the sink `run` is given. */
+  readonly isInsert: boolean;
+  readonly jobGraph: (resultSink: SinkWriter | null) => JobGraph;
+  run(signal: AbortSignal, resultSink?: SinkWriter): Promise<void>;
+}
+
+export function lowerJob(roots: readonly PhysicalNode[], opts: LoweringOptions): LoweredJob {
+  try {
+    // Compile everything now so that unsupported expressions fail when the statement is submitted, not later.
+    const build = prepare(roots, opts);
+    const isInsert = roots.every((r) => r.kind === 'StreamSink' && r.table !== null);
+    const jobGraph = (resultSink: SinkWriter | null): JobGraph => {
+      const sinks = build(resultSink);
+      return buildJobGraph(buildStreamGraph(isInsert ? 'insert-into' : 'collect', sinks, { defaultParallelism: opts.parallelism, maxParallelism: 128 }));
+    };
+    return {
+      isInsert,
+      jobGraph,
+      async run(signal, resultSink) {
+        const job = new LocalJob(jobGraph(resultSink ?? null), {
+          batchSize: 1024,
+          bufferTimeout: 0,
+          autoWatermarkInterval: 0,
+          channelCapacity: 8,
+          clock: CLOCK,
+        });
+        const onAbort = (): void => void job.cancel();
+        if (signal.aborted) onAbort();
+        signal.addEventListener('abort', onAbort, { once: true });
+        try {
+          await job.getJobExecutionResult();
+        } finally {
+          signal.removeEventListener('abort', onAbort);
+        }
+      },
+    };
+  } catch (e) {
+    if (e instanceof CodegenUnsupported) throw new UnsupportedError(e.feature, opts.sql, { start: 0, end: Math.max(1, opts.sql.length) });
+    throw e;
+  }
+}
+
+const CLOCK = new SystemProcessingTimeService();
+
+/**
+ * Compiles every node's operator factory once; returns a function that builds fresh transformations (sources
+ * are created per run, as a reader can be read once).
+ */
+function prepare(roots: readonly PhysicalNode[], opts: LoweringOptions): (resultSink: SinkWriter | null) => Transformation[] {
+  const factories = new Map<PhysicalNode, () => OperatorFactory | null>();
+  const visit = (n: PhysicalNode): void => {
+    if (factories.has(n)) return;
+    factories.set(n, operatorFactory(n, opts));
+    for (const i of physicalInputs(n)) visit(i);
+  };
+  for (const r of roots) visit(r);
+  return (resultSink) => {
+    const made = new Map<PhysicalNode, { t: Transformation; parallelism: number }>();
+    const toT = (n: PhysicalNode): { t: Transformation; parallelism: number } => {
+      const done = made.get(n);
+      if (done !== undefined) return done;
+      const result = transformation(n, opts, resultSink, toT, (factories.get(n) as () => OperatorFactory | null)());
+      made.set(n, result);
+      return result;
+    };
+    return roots.map((r) => toT(r).t);
+  };
+}
+
+function common(name: string, schema: Schema, parallelism: number): { id: number; name: string; uid: null; parallelism: number; outputSchema: Schema } {
+  return { id: newTransformationId(), name, uid: null, parallelism, outputSchema: schema };
+}
+
+function transformation(
+  n: PhysicalNode,
+  opts: LoweringOptions,
+  resultSink: SinkWriter | null,
+  toT: (n: PhysicalNode) => { t: Transformation; parallelism: number },
+  factory: OperatorFactory | null,
+): { t: Transformation; parallelism: number } {
+  switch (n.kind) {
+    case 'StreamTableSourceScan':
+    case 'StreamValues': {
+      const reader = n.kind === 'StreamValues' ? valuesSource(n.rows, n.schema) : createSource(n, opts);
+      const source: Source = { outputSchema: n.schema, bounded: false, createReader: () => reader };
+      return { t: { ...common(n.kind, n.schema, 1), kind: 'source', source }, parallelism: 1 };
+    }
+    case 'StreamExchange': {
+      const input = toT(n.input);
+      const partitioner: Partitioner =
+        n.distribution.kind === 'single' ? { kind: 'global' } : { kind: 'hash', key: columnsKeySelector(n.distribution.keys, n.distribution.keys.map((k) => n.schema.field(k).name)) };
+      const parallelism = n.distribution.kind === 'single' ? 1 : opts.parallelism;
+      return { t: { ...common('Exchange', n.schema, parallelism), kind: 'partition', input: input.t, partitioner }, parallelism };
+    }
+    case 'StreamUnion': {
+      const ins = n.inputs.map(toT);
+      const parallelism = Math.max(...ins.map((i) => i.parallelism));
+      return { t: { ...common('Union', n.schema, parallelism), kind: 'union', inputs: ins.map((i) => i.t) }, parallelism };
+    }
+    case 'StreamSink': {
+      const input = toT(n.input);
+      const table = n.table;
+      const writer = (): SinkWriter => {
+        if (table === null) return resultSink as SinkWriter;
+        const f = opts.factories.get(table.options['connector'] ?? '');
+        if (f?.createSink === undefined) throw new Error(`connector '${table.options['connector'] ?? ''}' of table ${formatPath(table.path)} cannot be written to`);
+        return f.createSink({ schema: n.schema, options: table.options, tableName: formatPath(table.path), primaryKey: table.primaryKey });
+      };
+      // One writer per sink: query results are read in order, and file/Kafka writers are single today.
+      const w = writer();
+      const name = table === null ? 'collect' : `Sink: ${formatPath(table.path)}`;
+      return { t: { ...common(name, n.schema, 1), kind: 'sink', input: input.t, factory: () => new SinkOperator(name, n.schema, () => w) }, parallelism: 1 };
+    }
+    case 'StreamJoin':
+    case 'StreamIntervalJoin':
+    case 'StreamWindowJoin': {
+      const l = toT(n.left);
+      const r = toT(n.right);
+      const parallelism = Math.max(l.parallelism, r.parallelism);
+      return { t: { ...common(n.kind, n.schema, parallelism), kind: 'two-input', input1: l.t, input2: r.t, factory: factory as OperatorFactory }, parallelism };
+    }
+    default: {
+      const input = toT(n.input);
+      return { t: { ...common(n.kind, n.schema, input.parallelism), kind: 'one-input', input: input.t, factory: factory as OperatorFactory }, parallelism: input.parallelism };
+    }
+  }
+}
+
+function createSource(n: Extract<PhysicalNode, { kind: 'StreamTableSourceScan' }>, opts: LoweringOptions): SourceReader {
+  const options = n.table.options;
+  const factory = opts.factories.get(options['connector'] ?? '');
+  if (factory?.createSource === undefined) {
+    throw new Error(`connector '${options['connector'] ?? ''}' of table ${formatPath(n.table.path)} cannot be read (it is a sink-only connector)`);
+  }
+  // The scan's schema is the physical columns then the metadata columns; the connector is told them apart.
+  const columns = n.table.columns;
+  const physicalSchema = new Schema(columns.flatMap((c) => (c.kind === 'physical' ? [{ name: c.name, type: c.type }] : [])));
+  const metadata = columns.flatMap((c) => (c.kind === 'metadata' ? [{ name: c.name, key: c.key, type: c.type }] : []));
+  return factory.createSource({ physicalSchema, options, tableName: formatPath(n.table.path), primaryKey: n.table.primaryKey, ...(metadata.length > 0 ? { metadata } : {}) });
+}
+
+/** The operator factory of a node (null for sources, exchanges, unions and sinks, which are not operators). */
+function operatorFactory(n: PhysicalNode, opts: LoweringOptions): () => OperatorFactory | null {
+  const ttl = opts.stateTtlMs > 0 ? { stateTtlMs: opts.stateTtlMs } : {};
+  const inputSchema = (): Schema => (physicalInputs(n)[0] as PhysicalNode).schema;
+  let f: OperatorFactory | null;
+  switch (n.kind) {
+    case 'StreamTableSourceScan':
+    case 'StreamValues':
+    case 'StreamExchange':
+    case 'StreamUnion':
+    case 'StreamSink':
+      f = null;
+      break;
+    case 'StreamCalc': {
+      const fn = compileCalc({ inputSchema: n.input.schema, outputSchema: n.schema, projections: n.projections, condition: n.condition });
+      f = () => new CalcOperator('Calc', n.schema, fn);
+      break;
+    }
+    case 'StreamWatermarkAssigner': {
+      const extract = compileCalc({ inputSchema: n.input.schema, outputSchema: new Schema([{ name: 'watermark', type: Types.TIMESTAMP(3) }]), projections: [n.expr], condition: null });
+      f = () => new WatermarkAssignerOperator('WatermarkAssigner', n.schema, extract);
+      break;
+    }
+    case 'StreamGroupAggregate':
+      f = () => new GroupAggregateOperator({ name: 'GroupAggregate', inputSchema: inputSchema(), keys: n.groupKeys, aggs: n.aggCalls, outputSchema: n.schema, generateUpdateBefore: true, ...ttl });
+      break;
+    case 'StreamWindowAggregate':
+      f = () => new WindowAggregateOperator({ name: 'WindowAggregate', inputSchema: inputSchema(), keys: n.groupKeys, aggs: n.aggCalls, window: n.window, timeCol: n.timeCol, outputSchema: n.schema });
+      break;
+    case 'StreamWindowTableFunction':
+      f = () => new WindowTableFunctionOperator({ name: 'WindowTableFunction', inputSchema: inputSchema(), window: n.window, timeCol: n.timeCol, outputSchema: n.schema });
+      break;
+    case 'StreamJoin': {
+      const condition = joinCondition(n.nonEqui, n.left.schema, n.right.schema);
+      f = () =>
+        new StreamingJoinOperator({ name: 'Join', type: n.joinType, leftSchema: n.left.schema, rightSchema: n.right.schema, leftKeys: n.leftKeys, rightKeys: n.rightKeys, condition, outputSchema: n.schema, ...ttl });
+      break;
+    }
+    case 'StreamIntervalJoin': {
+      const condition = joinCondition(n.nonEqui, n.left.schema, n.right.schema);
+      f = () =>
+        new SqlIntervalJoinOperator({
+          name: 'IntervalJoin',
+          type: n.joinType as 'INNER' | 'LEFT' | 'RIGHT' | 'FULL',
+          leftSchema: n.left.schema,
+          rightSchema: n.right.schema,
+          leftKeys: n.leftKeys,
+          rightKeys: n.rightKeys,
+          leftTime: n.leftTime,
+          rightTime: n.rightTime,
+          lowerBound: n.lowerBound,
+          upperBound: n.upperBound,
+          condition,
+          outputSchema: n.schema,
+        });
+      break;
+    }
+    case 'StreamWindowJoin': {
+      const condition = joinCondition(n.nonEqui, n.left.schema, n.right.schema);
+      f = () =>
+        new WindowJoinOperator({
+          name: 'WindowJoin',
+          type: n.joinType,
+          leftSchema: n.left.schema,
+          rightSchema: n.right.schema,
+          leftKeys: n.leftKeys,
+          rightKeys: n.rightKeys,
+          leftWindowEnd: n.leftWindowEnd,
+          rightWindowEnd: n.rightWindowEnd,
+          condition,
+          outputSchema: n.schema,
+        });
+      break;
+    }
+    case 'StreamRank':
+      f = () =>
+        new RankOperator({
+          name: 'Rank',
+          inputSchema: inputSchema(),
+          partitionKeys: n.partitionKeys,
+          orderKeys: n.orderKeys,
+          rankType: n.rankType,
+          rankStart: n.rankStart,
+          rankEnd: n.rankEnd,
+          outputRankNumber: n.outputRankNumber,
+          outputSchema: n.schema,
+          inputInsertOnly: isInsertOnly(n.input.changelog),
+          generateUpdateBefore: true,
+        });
+      break;
+    case 'StreamSortLimit':
+      f = () =>
+        new RankOperator({
+          name: 'SortLimit',
+          inputSchema: inputSchema(),
+          partitionKeys: [],
+          orderKeys: n.keys,
+          rankType: 'ROW_NUMBER',
+          rankStart: n.offset + 1,
+          rankEnd: n.offset + n.fetch,
+          outputRankNumber: false,
+          outputSchema: n.schema,
+          inputInsertOnly: isInsertOnly(n.input.changelog),
+          generateUpdateBefore: true,
+        });
+      break;
+    case 'StreamWindowRank':
+      f = () =>
+        new WindowRankOperator({
+          name: 'WindowRank',
+          inputSchema: inputSchema(),
+          partitionKeys: n.partitionKeys,
+          windowEndCol: n.windowEnd,
+          orderKeys: n.orderKeys,
+          rankType: n.rankType,
+          rankStart: n.rankStart,
+          rankEnd: n.rankEnd,
+          outputRankNumber: n.outputRankNumber,
+          outputSchema: n.schema,
+        });
+      break;
+    case 'StreamDeduplicate':
+      f = () =>
+        new DeduplicateOperator({
+          name: 'Deduplicate',
+          inputSchema: inputSchema(),
+          keys: n.keys,
+          keepLastRow: n.keepLast,
+          timeCol: n.timeCol,
+          isRowtime: n.isRowtime,
+          generateUpdateBefore: true,
+          outputSchema: n.schema,
+        });
+      break;
+    case 'StreamWindowDeduplicate':
+      f = () => new WindowDeduplicateOperator({ name: 'WindowDeduplicate', inputSchema: inputSchema(), keys: n.keys, windowEndCol: n.windowEnd, timeCol: n.timeCol, keepLastRow: n.keepLast, outputSchema: n.schema });
+      break;
+    case 'StreamLimit':
+      f = () => new LimitOperator({ name: 'Limit', outputSchema: n.schema, offset: n.offset, fetch: n.fetch });
+      break;
+    case 'StreamTemporalSort':
+      f = () => new TemporalSortOperator({ name: 'TemporalSort', inputSchema: inputSchema(), timeCol: n.timeCol, secondary: n.secondary, outputSchema: n.schema });
+      break;
+    case 'StreamOverAggregate': {
+      const aggs = n.calls.map((c) => {
+        if (c.kind !== 'agg') throw new CodegenUnsupported('ranking functions in OVER windows outside a Top-N');
+        return c.call;
+      });
+      f = () =>
+        new OverAggregateOperator({
+          name: 'OverAggregate',
+          inputSchema: inputSchema(),
+          partitionKeys: n.partitionKeys,
+          timeCol: n.timeCol,
+          isRowtime: true,
+          frame: { kind: n.frame.unit, preceding: n.frame.preceding },
+          aggs,
+          outputSchema: n.schema,
+        });
+      break;
+    }
+  }
+  return () => f;
+}
+
+/** A join's non-equi condition compiled over candidate pairs (left ++ right): 1 where it is TRUE. */
+function joinCondition(cond: Rex | null, left: Schema, right: Schema): JoinCondition | null {
+  if (cond === null) return null;
+  const pairSchema = left.concat(right);
+  const fn = compileCalc({ inputSchema: pairSchema, outputSchema: new Schema([{ name: 'match', type: Types.BOOLEAN() }]), projections: [cond], condition: null });
+  return (pairs: RecordBatch): Uint8Array => {
+    const out = new Uint8Array(pairs.length);
+    const b = fn(pairs);
+    if (b === null) return out;
+    const c = b.columns[0];
+    if (c === undefined || c.kind !== 'bool') throw new Error('join condition did not produce a BOOLEAN column');
+    for (let i = 0; i < out.length; i++) out[i] = c.values[i] !== 0 && isValid(c.validity, i) ? 1 : 0;
+    return out;
+  };
+}
+
+/** Constant rows: each row's expressions are compiled as a Calc over one empty input row. */
+function valuesSource(rows: readonly (readonly Rex[])[], schema: Schema): SourceReader {
+  const empty = new Schema([]);
+  const one = makeBatch(empty, [], 1);
+  const batches = rows.map((row) => compileCalc({ inputSchema: empty, outputSchema: schema, projections: row, condition: null })(one));
+  return {
+    outputSchema: schema,
+    async *read(): AsyncGenerator<StreamElement> {
+      for (const b of batches) if (b !== null) yield { kind: 'batch', batch: b };
+      yield { kind: 'end' };
+    },
+    async close() {},
+  };
+}

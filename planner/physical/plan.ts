@@ -1,0 +1,168 @@
+// The physical streaming plan: nodes named after what runs (Flink's StreamPhysical* / StreamExec* names), each
+// with the changelog it produces, exchanges made explicit. Lowering turns each node into one runtime operator
+// (or a source/sink), so EXPLAIN shows exactly what will run.
+import type { Schema } from '../../executor/index.js';
+import type { CatalogTable } from '../catalog/catalog.js';
+import type { Rex } from '../expr/rex.js';
+import type { AggregateCall, JoinKind, OverCall, OverFrame, RankType, SortKey, WindowSpec } from '../logical/plan.js';
+
+/** Which row kinds a node's output can contain (Flink's ChangelogMode). */
+export interface ChangelogMode {
+  readonly insert: boolean;
+  readonly updateBefore: boolean;
+  readonly updateAfter: boolean;
+  readonly delete: boolean;
+}
+
+export const INSERT_ONLY: ChangelogMode = { insert: true, updateBefore: false, updateAfter: false, delete: false };
+export const RETRACT: ChangelogMode = { insert: true, updateBefore: true, updateAfter: true, delete: true };
+export const UPSERT: ChangelogMode = { insert: true, updateBefore: false, updateAfter: true, delete: true };
+
+export function isInsertOnly(m: ChangelogMode): boolean {
+  return !m.updateBefore && !m.updateAfter && !m.delete;
+}
+
+export function unionModes(ms: readonly ChangelogMode[]): ChangelogMode {
+  return {
+    insert: ms.some((m) => m.insert),
+    updateBefore: ms.some((m) => m.updateBefore),
+    updateAfter: ms.some((m) => m.updateAfter),
+    delete: ms.some((m) => m.delete),
+  };
+}
+
+/** `I,UB,UA,D` as Flink's EXPLAIN CHANGELOG_MODE prints it. */
+export function formatMode(m: ChangelogMode): string {
+  return [m.insert ? 'I' : '', m.updateBefore ? 'UB' : '', m.updateAfter ? 'UA' : '', m.delete ? 'D' : ''].filter((x) => x !== '').join(',');
+}
+
+/** Where an exchange sends rows: by the hash of key columns, or all to one subtask. */
+export type Distribution = { readonly kind: 'hash'; readonly keys: readonly number[] } | { readonly kind: 'single' };
+
+interface Common {
+  readonly schema: Schema;
+  readonly changelog: ChangelogMode;
+  /** Where the node's SQL came from, for error messages ("the GROUP BY at 3:8"). */
+  readonly origin?: string;
+}
+
+export type PhysicalNode =
+  | (Common & { readonly kind: 'StreamTableSourceScan'; readonly table: CatalogTable })
+  | (Common & { readonly kind: 'StreamValues'; readonly rows: readonly (readonly Rex[])[] })
+  | (Common & { readonly kind: 'StreamCalc'; readonly input: PhysicalNode; readonly projections: readonly Rex[]; readonly condition: Rex | null })
+  | (Common & { readonly kind: 'StreamWatermarkAssigner'; readonly input: PhysicalNode; readonly rowtime: number; readonly expr: Rex })
+  | (Common & { readonly kind: 'StreamExchange'; readonly input: PhysicalNode; readonly distribution: Distribution })
+  | (Common & { readonly kind: 'StreamGroupAggregate'; readonly input: PhysicalNode; readonly groupKeys: readonly number[]; readonly aggCalls: readonly AggregateCall[] })
+  | (Common & {
+      readonly kind: 'StreamWindowAggregate';
+      readonly input: PhysicalNode;
+      readonly groupKeys: readonly number[];
+      readonly aggCalls: readonly AggregateCall[];
+      readonly window: WindowSpec;
+      readonly timeCol: number;
+    })
+  | (Common & { readonly kind: 'StreamWindowTableFunction'; readonly input: PhysicalNode; readonly window: WindowSpec; readonly timeCol: number })
+  | (Common & {
+      readonly kind: 'StreamJoin';
+      readonly left: PhysicalNode;
+      readonly right: PhysicalNode;
+      readonly joinType: JoinKind;
+      readonly leftKeys: readonly number[];
+      readonly rightKeys: readonly number[];
+      /** The part of the ON condition that is not key equality, over left ++ right. */
+      readonly nonEqui: Rex | null;
+    })
+  | (Common & {
+      readonly kind: 'StreamIntervalJoin';
+      readonly left: PhysicalNode;
+      readonly right: PhysicalNode;
+      readonly joinType: JoinKind;
+      readonly leftKeys: readonly number[];
+      readonly rightKeys: readonly number[];
+      readonly nonEqui: Rex | null;
+      readonly leftTime: number;
+      readonly rightTime: number;
+      /** lowerBound <= leftTime - rightTime <= upperBound (ms). */
+      readonly lowerBound: number;
+      readonly upperBound: number;
+    })
+  | (Common & {
+      readonly kind: 'StreamWindowJoin';
+      readonly left: PhysicalNode;
+      readonly right: PhysicalNode;
+      readonly joinType: JoinKind;
+      readonly leftKeys: readonly number[];
+      readonly rightKeys: readonly number[];
+      readonly nonEqui: Rex | null;
+      readonly leftWindowEnd: number;
+      readonly rightWindowEnd: number;
+    })
+  | (Common & { readonly kind: 'StreamUnion'; readonly inputs: readonly PhysicalNode[] })
+  | (Common & {
+      readonly kind: 'StreamRank';
+      readonly input: PhysicalNode;
+      readonly partitionKeys: readonly number[];
+      readonly orderKeys: readonly SortKey[];
+      readonly rankType: RankType;
+      readonly rankStart: number;
+      readonly rankEnd: number;
+      readonly outputRankNumber: boolean;
+    })
+  | (Common & {
+      readonly kind: 'StreamWindowRank';
+      readonly input: PhysicalNode;
+      readonly partitionKeys: readonly number[];
+      readonly orderKeys: readonly SortKey[];
+      readonly rankType: RankType;
+      readonly rankStart: number;
+      readonly rankEnd: number;
+      readonly outputRankNumber: boolean;
+      readonly windowEnd: number;
+    })
+  | (Common & {
+      readonly kind: 'StreamDeduplicate';
+      readonly input: PhysicalNode;
+      readonly keys: readonly number[];
+      readonly keepLast: boolean;
+      readonly timeCol: number;
+      readonly isRowtime: boolean;
+    })
+  | (Common & {
+      readonly kind: 'StreamWindowDeduplicate';
+      readonly input: PhysicalNode;
+      readonly keys: readonly number[];
+      readonly keepLast: boolean;
+      readonly timeCol: number;
+      readonly windowEnd: number;
+    })
+  | (Common & { readonly kind: 'StreamLimit'; readonly input: PhysicalNode; readonly offset: number; readonly fetch: number })
+  | (Common & { readonly kind: 'StreamSortLimit'; readonly input: PhysicalNode; readonly keys: readonly SortKey[]; readonly offset: number; readonly fetch: number })
+  | (Common & { readonly kind: 'StreamTemporalSort'; readonly input: PhysicalNode; readonly timeCol: number; readonly secondary: readonly SortKey[] })
+  | (Common & {
+      readonly kind: 'StreamOverAggregate';
+      readonly input: PhysicalNode;
+      readonly partitionKeys: readonly number[];
+      readonly timeCol: number;
+      readonly frame: OverFrame;
+      readonly calls: readonly OverCall[];
+    })
+  /** A query's result (collected by the client) or an INSERT's table. */
+  | (Common & { readonly kind: 'StreamSink'; readonly input: PhysicalNode; readonly table: CatalogTable | null });
+
+export type PhysicalKind = PhysicalNode['kind'];
+
+export function physicalInputs(n: PhysicalNode): readonly PhysicalNode[] {
+  switch (n.kind) {
+    case 'StreamTableSourceScan':
+    case 'StreamValues':
+      return [];
+    case 'StreamJoin':
+    case 'StreamIntervalJoin':
+    case 'StreamWindowJoin':
+      return [n.left, n.right];
+    case 'StreamUnion':
+      return n.inputs;
+    default:
+      return [n.input];
+  }
+}

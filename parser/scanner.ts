@@ -66,6 +66,8 @@ export class Scanner {
   private readonly t: ScannerTokens;
   private readonly single: Array<TokenType | undefined> = [];
   private readonly hintSingle: Array<TokenType | undefined> = [];
+  /** Main-mode single characters that start no longer token: `( ) , ; [ ] { } ? * + %`. */
+  private readonly simple: Array<TokenType | undefined> = [];
   // The result of the last match(): its length and type, kept in fields so that matching allocates nothing.
   private len = 0;
   private type: TokenType | null = null;
@@ -124,6 +126,7 @@ export class Scanner {
     ] as const) {
       this.single[ch.charCodeAt(0)] = p[name];
     }
+    for (const ch of '(),;[]{}?*+%') this.simple[ch.charCodeAt(0)] = this.single[ch.charCodeAt(0)];
     for (const [ch, name] of [
       ['(', 'LParen'],
       [')', 'RParen'],
@@ -382,6 +385,13 @@ export class Scanner {
         at = i;
         continue;
       }
+      // Punctuation that no longer token starts with, inline as well.
+      const one = hint ? undefined : this.simple[c];
+      if (one !== undefined) {
+        tokens.push(this.token(s, at, 1, one));
+        at++;
+        continue;
+      }
       if (!this.match(s, at, hint)) {
         // Drop characters up to the next place where some token starts, as chevrotain's lexer recovers.
         const start = at;
@@ -452,5 +462,4 @@ export class Scanner {
       tokenType: type,
     };
   }
-
 }

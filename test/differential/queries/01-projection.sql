@@ -122,3 +122,56 @@ SELECT id, q FROM (SELECT order_id AS id, quantity AS q FROM orders WHERE quanti
 
 query proj-view insert-only
 SELECT * FROM (SELECT order_id, price * 2 AS double_price FROM orders) t WHERE t.double_price > 1000
+
+## The same projections written the ways a parser's fast paths must not get wrong: keyword case, comments,
+## quoted identifiers, qualified stars, line breaks and tabs.
+
+query syntax-keyword-case insert-only
+SeLeCt order_id, Quantity_Alias FrOm (select order_id, quantity AS Quantity_Alias FROM orders) WhErE Quantity_Alias>3
+----
+SELECT order_id, quantity FROM orders WHERE quantity > 3
+
+query syntax-comments insert-only
+SELECT /* block */ order_id, -- line comment
+  price /* another */ FROM orders -- trailing
+----
+SELECT order_id, price FROM orders
+
+query syntax-quoted-identifiers insert-only
+SELECT `order_id` AS `the id`, `o`.`price` AS `price, in EUR` FROM `orders` AS `o` WHERE `o`.`quantity` > 1
+----
+SELECT order_id, price FROM orders WHERE quantity > 1
+
+query syntax-qualified-star insert-only
+SELECT o.*, o.quantity * 2 AS q2 FROM orders o
+----
+SELECT *, quantity * 2 FROM orders
+
+query syntax-star-and-columns insert-only
+SELECT *, quantity FROM orders
+----
+SELECT *, quantity FROM orders
+
+query syntax-whitespace insert-only
+SELECT	order_id ,
+	price
+FROM
+	orders
+WHERE	quantity	>	3
+----
+SELECT order_id, price FROM orders WHERE quantity > 3
+
+query syntax-parenthesized insert-only
+SELECT (order_id), ((quantity + 1) * (2)), (((product))) FROM (((orders)))
+----
+SELECT order_id, (quantity + 1) * 2, product FROM orders
+
+query syntax-catalog-path insert-only
+SELECT order_id FROM default_catalog.default_database.orders WHERE orders.quantity > 40
+----
+SELECT order_id FROM orders WHERE quantity > 40
+
+query syntax-string-escapes insert-only
+SELECT order_id, 'it''s' FROM orders WHERE product = 'say "hi"' OR product = 'O''Brien' OR product = 'café'
+----
+SELECT order_id, 'it''s' FROM orders WHERE product = 'say "hi"' OR product = 'café'

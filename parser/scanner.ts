@@ -80,8 +80,6 @@ export class Scanner {
   private readonly accept: Array<TokenType | null> = [null];
   /** UnterminatedString tokens in the last result. */
   unterminated = 0;
-  /** The keyword the last identifier matched, or null. */
-  private keyword: TokenType | null = null;
 
   constructor(tokens: ScannerTokens) {
     this.t = tokens;
@@ -199,20 +197,12 @@ export class Scanner {
     const c = s.charCodeAt(at);
     const T = this.t;
     this.kind = TOKEN;
+    // Words are scanned (and told from keywords) inline in tokenize; here they only need to match.
     if (c < 128 && IDENT_START[c] === 1) {
-      const n = s.length;
-      const trie = this.trie;
-      let state = trie[SYMBOL[c] as number] as number;
       let i = at + 1;
-      for (; i < n; i++) {
-        const d = s.charCodeAt(i);
-        const sym = d < 128 ? (SYMBOL[d] as number) : -1;
-        if (sym < 0) break;
-        if (state !== 0) state = trie[state * SYMBOLS + sym] as number;
-      }
+      while (i < s.length && (SYMBOL[s.charCodeAt(i)] ?? -1) >= 0) i++;
       this.len = i - at;
       this.type = T.Identifier;
-      this.keyword = state === 0 ? null : (this.accept[state] ?? null);
       return true;
     }
     if (isSpace(c)) {
@@ -438,11 +428,9 @@ export class Scanner {
           lineStart = at + lastLtEnd + 1;
         }
       } else {
-        // Keywords are words looked up in the trie (not a regex each): `selected` stays a name.
-        const tt = type === T.Identifier && !hint && this.keyword !== null ? this.keyword : type;
-        (kind === COMMENT ? comments : tokens).push(this.token(s, at, len, tt));
-        if (tt === T.HintStart) hint = true;
-        else if (tt === T.HintEnd) hint = false;
+        (kind === COMMENT ? comments : tokens).push(this.token(s, at, len, type));
+        if (type === T.HintStart) hint = true;
+        else if (type === T.HintEnd) hint = false;
       }
       at += len;
     }

@@ -28,6 +28,12 @@ export function listed(list: KnownList, id: string, mode: string): string | unde
   return typeof e === 'string' ? e : e[mode];
 }
 
+/**
+ * A known-wrong entry starting with this marks a wrong answer that depends on timing (the engine's
+ * nondeterminism, not the data): the case may pass or be wrong, but must not fail otherwise.
+ */
+export const INTERMITTENT = '[intermittent] ';
+
 /** Null when the outcome is what the lists say; otherwise why the case fails. */
 export function judge(
   outcome: Outcome,
@@ -36,6 +42,7 @@ export function judge(
 ): string | null {
   switch (outcome.kind) {
     case 'pass':
+      if (wrong?.startsWith(INTERMITTENT) === true) return null;
       if (unsupported !== undefined)
         return `listed as unsupported ("${unsupported}") but it now runs and matches the oracle: remove it from the list`;
       if (wrong !== undefined)
@@ -66,7 +73,9 @@ export class ListWriter {
     if (outcome.kind === 'pass') return;
     const target = outcome.kind === 'unsupported' ? this.unsupported : this.wrong;
     const m = target.get(id) ?? new Map<string, string>();
-    m.set(mode, outcome.kind === 'wrong' ? (outcome.message.split('\n')[0] as string) : outcome.message);
+    // A wrong answer is listed by its first line (the summary), cut short: rows can be long.
+    const summary = (outcome.message.split('\n')[0] as string).slice(0, 240);
+    m.set(mode, outcome.kind === 'wrong' ? summary : outcome.message);
     target.set(id, m);
   }
 
@@ -90,9 +99,11 @@ export class ListWriter {
     );
     // A known-wrong entry that is still wrong keeps its hand-written note.
     const wrong = ListWriter.toList(this.wrong, this.modes);
-    for (const id of Object.keys(wrong)) {
-      const old = keepWrongNotes[id];
-      if (old !== undefined) wrong[id] = old;
+    for (const [id, old] of Object.entries(keepWrongNotes)) {
+      const intermittent = (typeof old === 'string' ? [old] : Object.values(old)).some((v) =>
+        v.startsWith(INTERMITTENT),
+      );
+      if (wrong[id] !== undefined || intermittent) wrong[id] = old;
     }
     writeFileSync(wrongPath, `${JSON.stringify(wrong, null, 2)}\n`);
   }

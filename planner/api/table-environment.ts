@@ -307,7 +307,9 @@ export class TableEnvironment {
     const parallelism = Number(this.config.get('parallelism.default') ?? '1');
     if (!Number.isInteger(parallelism) || parallelism < 1) throw new Error(`'parallelism.default' must be a positive integer, not '${this.config.get('parallelism.default')}'`);
     const ttl = this.config.get('table.exec.state.ttl');
-    return { factories: this.factories, sql, parallelism, stateTtlMs: ttl === undefined ? 0 : parseDuration(ttl) };
+    const mode = (this.config.get('execution.runtime-mode') ?? 'streaming').toLowerCase();
+    if (mode !== 'streaming' && mode !== 'batch') throw new Error(`'execution.runtime-mode' must be 'streaming' or 'batch', not '${mode}'`);
+    return { factories: this.factories, sql, parallelism, stateTtlMs: ttl === undefined ? 0 : parseDuration(ttl), batch: mode === 'batch' };
   }
 
   /** Names for SHOW FUNCTIONS. */

@@ -9,7 +9,7 @@ import {
   withoutTimeAttribute,
   type LogicalType,
 } from '../../executor/index.js';
-import { UnsupportedError, ValidationError, type Expr, type Span } from '../../parser/index.js';
+import { UnsupportedError, ValidationError, type CallSyntax, type Expr, type Span } from '../../parser/index.js';
 import { closest } from '../../parser/index.js';
 import { isAggregateName } from '../expr/aggregates.js';
 import { FunctionRegistry } from '../expr/functions.js';
@@ -363,11 +363,11 @@ export class ExprBinder {
       this.fail(`aggregate function ${name} is not allowed here (only in the SELECT list and HAVING of a query, and not nested in another aggregate)`, e.span);
     }
     if (e.star || e.distinct) throw new UnsupportedError(`${name}(${e.star ? '*' : 'DISTINCT ...'})`, this.source, e.span);
-    return this.callByName(name, e.args, e.span, e.name.span);
+    return this.callByName(name, e.args, e.span, e.name.span, e.syntax);
   }
 
   /** A call by name: user-defined functions first (they shadow built-ins, as temporary system functions do). */
-  private callByName(name: string, raw: readonly Expr[], span: Span, nameSpan: Span): Rex {
+  private callByName(name: string, raw: readonly Expr[], span: Span, nameSpan: Span, syntax?: CallSyntax): Rex {
     const udf = this.functions.get(name);
     if (udf !== undefined) {
       const args = raw.map((a) => this.bind(a));
@@ -394,12 +394,13 @@ export class ExprBinder {
       const count = min === max ? `${min}` : max === 1000 ? `at least ${min}` : `${min} to ${max}`;
       this.fail(`${name} takes ${count} argument${(max === 1000 ? min : max) === 1 ? '' : 's'}, got ${raw.length}`, span);
     }
-    return fn.bind(this.context(name, raw, span));
+    return fn.bind(this.context(name, raw, span, syntax));
   }
 
-  private context(name: string, raw: readonly Expr[], span: Span): CallContext {
+  private context(name: string, raw: readonly Expr[], span: Span, syntax?: CallSyntax): CallContext {
     const bound = new Map<number, Rex>();
     return {
+      ...(syntax !== undefined ? { syntax } : {}),
       name,
       span,
       raw,

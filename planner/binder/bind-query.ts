@@ -250,7 +250,12 @@ export class QueryBinder {
     for (const r of required) if (!args.has(r)) this.fail(`${name} is missing its ${r} argument (${name}(${names.join(', ')}))`, call.span);
     const data = args.get('DATA') as Expr;
     let input: LogicalPlan;
-    if (data.kind === 'tableArg') input = this.namedRelation(data.name.parts, data.name.span).plan;
+    let partitionBy: readonly Expr[] = [];
+    if (data.kind === 'tableArg') {
+      input = this.namedRelation(data.name.parts, data.name.span).plan;
+      partitionBy = data.partitionBy ?? [];
+      if (partitionBy.length > 0 && name !== 'SESSION') this.fail(`PARTITION BY is only allowed on the table argument of SESSION`, data.span);
+    }
     else if (data.kind === 'subquery') input = this.query(data.query);
     else this.fail(`the first argument of ${name} must be a table: TABLE name`, data.span);
     const timecol = args.get('TIMECOL') as Expr;
@@ -306,7 +311,13 @@ export class QueryBinder {
       { name: 'window_end', type: ts },
       { name: 'window_time', type: { ...withNullability(withoutTimeAttribute(timeType), false), timeAttribute: 'rowtime' } as LogicalType },
     ];
-    return { kind: 'windowTvf', input, window, timeCol, partitionKeys: [], schema: new Schema(fields) };
+    const inputScope = new Scope(input.schema.fields.map((f, i) => ({ name: f.name, qualifier: null, type: f.type, index: i })));
+    const partitionKeys = partitionBy.map((p) => {
+      const r = this.exprBinder(inputScope).bind(p);
+      if (r.kind !== 'input') this.fail('SESSION PARTITION BY takes column names', p.span);
+      return r.index;
+    });
+    return { kind: 'windowTvf', input, window, timeCol, partitionKeys, schema: new Schema(fields) };
   }
 
   // ---- SELECT ----------------------------------------------------------------------------------------------
@@ -373,18 +384,27 @@ export class QueryBinder {
    * and the SELECT list over the aggregate's output.
    */
   private aggregateSelect(s: Select, input: LogicalPlan, scope: Scope, uses: readonly AggregateUse[]): LogicalPlan {
-    const inner = this.exprBinder(scope);
     const groupExprs: Expr[] = [];
     for (const g of s.groupBy) {
       if (g.kind === 'expr') groupExprs.push(g.expr);
       else if (g.kind === 'set') groupExprs.push(...g.exprs);
       else throw new UnsupportedError(g.kind === 'groupingSets' ? 'GROUPING SETS' : g.kind.toUpperCase(), this.source, g.span);
     }
-    for (const g of groupExprs) {
-      if (g.kind === 'call' && ['TUMBLE', 'HOP', 'SESSION'].includes(g.name.parts.map((p) => p.value).join('.').toUpperCase())) {
-        throw new UnsupportedError('group window functions in GROUP BY (use the window TVFs: FROM TABLE(TUMBLE(...)) ... GROUP BY window_start, window_end)', this.source, g.span);
-      }
+    // A legacy group window (GROUP BY TUMBLE(ts, INTERVAL ...)) is the window TVF over the input, grouped by its
+    // window columns; TUMBLE_START/_END/_ROWTIME (and HOP_, SESSION_) then read them.
+    const legacyAt = groupExprs.findIndex((g) => g.kind === 'call' && LEGACY_WINDOWS.includes(callName(g)));
+    let legacy: { readonly name: string; readonly first: number } | null = null;
+    if (legacyAt >= 0) {
+      const g = groupExprs[legacyAt] as Extract<Expr, { kind: 'call' }>;
+      if (groupExprs.some((x, i) => i !== legacyAt && x.kind === 'call' && LEGACY_WINDOWS.includes(callName(x)))) this.fail('only one group window is allowed in GROUP BY', g.span);
+      groupExprs.splice(legacyAt, 1);
+      const tvf = this.legacyWindow(g, input, scope);
+      const n = input.schema.size;
+      scope = new Scope([...scope.columns, ...['window_start', 'window_end', 'window_time'].map((name, i) => ({ name: `$${name}`, qualifier: null, type: tvf.schema.field(n + i).type, index: n + i }))]);
+      input = tvf;
+      legacy = { name: callName(g), first: n };
     }
+    const inner = this.exprBinder(scope);
     // Columns below the aggregate: the group keys first, then aggregate arguments and FILTER conditions.
     const pre: Rex[] = [];
     const preNames: string[] = [];
@@ -402,6 +422,15 @@ export class QueryBinder {
     };
     const groupKeys: number[] = [];
     const groupByKey = new Map<string, number>();
+    const legacyKeys: number[] = [];
+    if (legacy !== null) {
+      for (let i = 0; i < 3; i++) {
+        const r = Rex.input(legacy.first + i, input.schema.field(legacy.first + i).type);
+        groupByKey.set(rexKey(r), groupKeys.length);
+        legacyKeys.push(groupKeys.length);
+        groupKeys.push(column(r, ['window_start', 'window_end', 'window_time'][i] as string));
+      }
+    }
     for (const g of groupExprs) {
       const r = inner.bind(g);
       const k = rexKey(r);
@@ -468,6 +497,13 @@ export class QueryBinder {
     const substitute = (e: Expr): Rex | null => {
       const ci = callIndex.get(e);
       if (ci !== undefined) return Rex.input(g + ci, (aggFields[g + ci] as Field).type);
+      if (e.kind === 'call' && /^(TUMBLE|HOP|SESSION)_(START|END|ROWTIME)$/.test(callName(e))) {
+        const [win, prop] = callName(e).split('_') as [string, string];
+        if (legacy === null || legacy.name !== win) this.fail(`${callName(e)} needs GROUP BY ${win}(...) in the same query`, e.span);
+        const k = legacyKeys[prop === 'START' ? 0 : prop === 'END' ? 1 : 2] as number;
+        const t = aggFields[k] as Field;
+        return Rex.input(k, prop === 'ROWTIME' ? { ...t.type, timeAttribute: 'rowtime' } as LogicalType : t.type);
+      }
       if (e.kind === 'over' || e.kind === 'subquery' || e.kind === 'exists' || e.kind === 'inQuery') return null;
       let r: Rex;
       try {
@@ -490,6 +526,33 @@ export class QueryBinder {
     }
     for (const item of s.items) if (item.kind === 'star') this.fail(`'*' is not allowed in a query with GROUP BY or aggregates`, item.span);
     return this.projectItems(s, plan, aggScope, substitute);
+  }
+
+  /** `TUMBLE(ts, size)`, `HOP(ts, slide, size)`, `SESSION(ts, gap)` in GROUP BY as a window TVF over `input`. */
+  private legacyWindow(g: Extract<Expr, { kind: 'call' }>, input: LogicalPlan, scope: Scope): Extract<LogicalPlan, { kind: 'windowTvf' }> {
+    const name = callName(g);
+    const arity = name === 'HOP' ? 3 : 2;
+    if (g.args.length !== arity && !(name === 'TUMBLE' && g.args.length === 3)) this.fail(`${name} in GROUP BY takes ${arity} arguments`, g.span);
+    const ts = this.exprBinder(scope).bind(g.args[0] as Expr);
+    const attr = ts.type.kind === 'TIMESTAMP' || ts.type.kind === 'TIMESTAMP_LTZ' ? ts.type.timeAttribute : undefined;
+    if (ts.kind !== 'input' || (attr !== 'rowtime' && attr !== 'proctime')) this.fail(`the first argument of ${name} must be a time attribute column`, (g.args[0] as Expr).span);
+    if (attr === 'proctime') throw new UnsupportedError(`${name} over a processing-time attribute`, this.source, g.span);
+    const ms = (e: Expr): number => {
+      const r = this.exprBinder(new Scope([])).bind(e);
+      if (r.kind !== 'literal' || r.type.kind !== 'INTERVAL' || typeof r.value !== 'number' || r.value <= 0) this.fail(`${name} needs a positive day-time INTERVAL literal here`, e.span);
+      return r.value;
+    };
+    const a = g.args.slice(1).map(ms);
+    const window: WindowSpec =
+      name === 'TUMBLE' ? { kind: 'TUMBLE', size: a[0] as number, offset: a[1] ?? 0 } : name === 'HOP' ? { kind: 'HOP', slide: a[0] as number, size: a[1] as number, offset: 0 } : { kind: 'SESSION', gap: a[0] as number };
+    const t = Types.TIMESTAMP(3, false);
+    const fields: Field[] = [
+      ...input.schema.fields,
+      { name: 'window_start', type: t },
+      { name: 'window_end', type: t },
+      { name: 'window_time', type: { ...withNullability(withoutTimeAttribute(ts.type), false), timeAttribute: 'rowtime' } as LogicalType },
+    ];
+    return { kind: 'windowTvf', input, window, timeCol: ts.index, partitionKeys: [], schema: new Schema(fields) };
   }
 
   /** OVER windows: the input's columns, then the window's keys and arguments, then one column per OVER call. */
@@ -629,6 +692,12 @@ export class QueryBinder {
     if (keys.length === 0 && fetch === null && offset === 0) return input;
     return { kind: 'sort', input, keys, offset, fetch, schema: input.schema };
   }
+}
+
+const LEGACY_WINDOWS = ['TUMBLE', 'HOP', 'SESSION'];
+
+function callName(e: Extract<Expr, { kind: 'call' }>): string {
+  return e.name.parts.map((p) => p.value).join('.').toUpperCase();
 }
 
 function scoped(plan: LogicalPlan, qualifier: string | null): { plan: LogicalPlan; scope: Scope } {

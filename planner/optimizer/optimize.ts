@@ -1,5 +1,6 @@
 // The optimizer: named phases of rules, run in this fixed order (each to a fixpoint by the driver in rule.ts).
 //
+//   0. predicate push-down   WHERE conditions into inner joins
 //   1. pattern recognition   Top-N from a filter on ROW_NUMBER/RANK, window aggregation from GROUP BY
 //                            window_start, window_end over a window TVF
 //   2. simplification        project merge, rank-number pruning (after the patterns exposed them),
@@ -9,6 +10,7 @@
 // adjacent Calcs.
 import type { LogicalPlan } from '../logical/plan.js';
 import { runPhases, type Phase, type RuleTrace } from './rule.js';
+import { filterIntoJoinRule } from './rules/filter-into-join.js';
 import { deduplicateRule } from './rules/deduplicate.js';
 import { projectMergeRule } from './rules/project-merge.js';
 import { rankNumberPruningRule } from './rules/rank-number-pruning.js';
@@ -16,6 +18,7 @@ import { rankRule } from './rules/rank.js';
 import { windowAggregateRule } from './rules/window-aggregate.js';
 
 export const PHASES: readonly Phase[] = [
+  { name: 'predicate push-down', rules: [filterIntoJoinRule] },
   { name: 'pattern recognition', rules: [rankRule, windowAggregateRule] },
   { name: 'simplification', rules: [projectMergeRule, rankNumberPruningRule, deduplicateRule] },
 ];

@@ -55,6 +55,8 @@ export interface LoweringOptions {
   readonly parallelism: number;
   /** table.exec.state.ttl in ms (0 = keep state forever). */
   readonly stateTtlMs: number;
+  /** execution.runtime-mode = batch: bounded inputs, no late data, final results only. */
+  readonly batch?: boolean;
 }
 
 /** A planned job, ready to run once per execution. `run` resolves when the job ends (rejects on failure). */
@@ -230,7 +232,7 @@ function operatorFactory(n: PhysicalNode, opts: LoweringOptions): () => Operator
       f = () => new WindowAggregateOperator({ name: 'WindowAggregate', inputSchema: inputSchema(), keys: n.groupKeys, aggs: n.aggCalls, window: n.window, timeCol: n.timeCol, outputSchema: n.schema });
       break;
     case 'StreamWindowTableFunction':
-      f = () => new WindowTableFunctionOperator({ name: 'WindowTableFunction', inputSchema: inputSchema(), window: n.window, timeCol: n.timeCol, outputSchema: n.schema });
+      f = () => new WindowTableFunctionOperator({ name: 'WindowTableFunction', inputSchema: inputSchema(), window: n.window, timeCol: n.timeCol, outputSchema: n.schema, partitionKeys: n.partitionKeys });
       break;
     case 'StreamJoin': {
       const condition = joinCondition(n.nonEqui, n.left.schema, n.right.schema);

@@ -61,7 +61,7 @@ export type PhysicalNode =
       readonly window: WindowSpec;
       readonly timeCol: number;
     })
-  | (Common & { readonly kind: 'StreamWindowTableFunction'; readonly input: PhysicalNode; readonly window: WindowSpec; readonly timeCol: number })
+  | (Common & { readonly kind: 'StreamWindowTableFunction'; readonly input: PhysicalNode; readonly window: WindowSpec; readonly timeCol: number; readonly partitionKeys: readonly number[] })
   | (Common & {
       readonly kind: 'StreamJoin';
       readonly left: PhysicalNode;

@@ -15,6 +15,7 @@ import { INSERT_ONLY, RETRACT, UPSERT, formatMode, isInsertOnly, unionModes, typ
 export interface PlanningContext {
   readonly factories: FactoryRegistry;
   readonly sql: string;
+  readonly batch?: boolean;
 }
 
 export function toPhysical(plan: LogicalPlan, ctx: PlanningContext): PhysicalNode {
@@ -72,6 +73,9 @@ function translate(p: LogicalPlan, ctx: PlanningContext): PhysicalNode {
     }
     case 'watermarkAssigner': {
       const input = translate(p.input, ctx);
+      // Batch mode has no late data: the only watermark is the maximal one at the end of the bounded input, so
+      // every window and timer fires once, over all rows (Flink's batch runtime sorts instead; results agree).
+      if (ctx.batch === true) return { ...input, schema: p.schema } as PhysicalNode;
       return { kind: 'StreamWatermarkAssigner', input, rowtime: p.rowtime, expr: p.expr, schema: p.schema, changelog: input.changelog };
     }
     case 'aggregate': {
@@ -97,7 +101,7 @@ function translate(p: LogicalPlan, ctx: PlanningContext): PhysicalNode {
       requireInsertOnly(ctx, input, 'StreamWindowTableFunction');
       // SESSION without aggregation buffers rows per partition until the watermark: it needs the rows by key.
       const routed = p.window.kind === 'SESSION' ? byKeys(input, p.partitionKeys) : input;
-      return { kind: 'StreamWindowTableFunction', input: routed, window: p.window, timeCol: p.timeCol, schema: p.schema, changelog: INSERT_ONLY };
+      return { kind: 'StreamWindowTableFunction', input: routed, window: p.window, timeCol: p.timeCol, partitionKeys: p.partitionKeys, schema: p.schema, changelog: INSERT_ONLY };
     }
     case 'join':
       return join(p, ctx);

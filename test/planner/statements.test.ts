@@ -190,7 +190,7 @@ describe('catalog and session statements', () => {
     expect(await rows(env, 'SHOW DATABASES')).toEqual([['default_database']]);
   });
 
-  it('EXPLAIN prints the logical plan', async () => {
+  it('EXPLAIN prints the logical, optimized and physical plans with changelog modes', async () => {
     const env = TableEnvironment.create();
     env.executeSql(GEN);
     const [[plan]] = (await rows(env, 'EXPLAIN SELECT id FROM nums WHERE v > 1')) as [[string]];
@@ -200,6 +200,16 @@ describe('catalog and session statements', () => {
         'LogicalProject(id=[id])',
         '   +- LogicalFilter(condition=[>(v, 1)])',
         '      +- LogicalTableScan(table=[default_catalog.default_database.nums], fields=[id, v])',
+        '',
+        '== Optimized Logical Plan ==',
+        'LogicalProject(id=[id])',
+        '   +- LogicalFilter(condition=[>(v, 1)])',
+        '      +- LogicalTableScan(table=[default_catalog.default_database.nums], fields=[id, v])',
+        '',
+        '== Optimized Physical Plan ==',
+        'StreamSink(collect, fields=[id], changelogMode=[I])',
+        '   +- StreamCalc(select=[id], where=[>(v, 1)], changelogMode=[I])',
+        '      +- StreamTableSourceScan(table=[[default_catalog.default_database.nums]], fields=[id, v], changelogMode=[I])',
         '',
       ].join('\n'),
     );

@@ -38,6 +38,13 @@ export const windowAggregateRule: Rule = {
       return isWindowRef(e, ws) ? 'start' : isWindowRef(e, we) ? 'end' : isWindowRef(e, wt) ? 'time' : 'key';
     });
     if (!role.includes('start') || !role.includes('end')) return null;
+    // A session is kept per group key; a SESSION partitioned by columns that are not all grouped is left to the
+    // window TVF operator (which sessions per partition) and a regular aggregate.
+    const groupedInputs = new Set(node.groupKeys.flatMap((k) => {
+      const e = project.exprs[k] as Rex;
+      return e.kind === 'input' ? [e.index] : [];
+    }));
+    if (tvf.partitionKeys.some((p) => !groupedInputs.has(p))) return null;
     // Every other projected column must come from the TVF's input.
     const windowCols = new Set(node.groupKeys.filter((_k, i) => role[i] !== 'key'));
     for (let i = 0; i < project.exprs.length; i++) if (!windowCols.has(i) && readsWindow(project.exprs[i] as Rex)) return null;

@@ -35,6 +35,12 @@ const TIME_UNITS: ReadonlyArray<[TokenType, A.TimeUnit]> = [
   [K.HOUR, 'HOUR'],
   [K.MINUTE, 'MINUTE'],
   [K.SECOND, 'SECOND'],
+  [K.YEARS, 'YEAR'],
+  [K.MONTHS, 'MONTH'],
+  [K.DAYS, 'DAY'],
+  [K.HOURS, 'HOUR'],
+  [K.MINUTES, 'MINUTE'],
+  [K.SECONDS, 'SECOND'],
 ];
 
 export function unquoteString(image: string): string {

@@ -16,7 +16,7 @@ export const NonReserved = createToken({ name: 'NonReserved', pattern: Lexer.NA,
 
 const NON_RESERVED = new Set([
   'COMMENT', 'KEY', 'ENFORCED', 'ZONE', 'LOCAL', 'YEAR', 'MONTH', 'DAY', 'HOUR', 'MINUTE', 'SECOND',
-  'PRECISION', 'STRING', 'BYTES', 'TEMPORARY', 'IF', 'WITHOUT', 'TIMESTAMP_LTZ',
+  'YEARS', 'MONTHS', 'DAYS', 'HOURS', 'MINUTES', 'SECONDS', 'PRECISION', 'STRING', 'BYTES', 'TEMPORARY', 'IF', 'WITHOUT', 'TIMESTAMP_LTZ',
   // Words of the utility statements and of DDL clauses that people also use as column names.
   'TABLES', 'VIEWS', 'FUNCTIONS', 'JOBS', 'JOB', 'CATALOG', 'CATALOGS', 'DATABASE', 'DATABASES', 'MODULES',
   'USER', 'SAVEPOINT', 'DRAIN', 'HELP', 'QUIT', 'EXIT', 'STOP', 'METADATA', 'VIRTUAL', 'INCLUDING', 'EXCLUDING',
@@ -120,6 +120,13 @@ export const K = {
   HOUR: kw('HOUR'),
   MINUTE: kw('MINUTE'),
   SECOND: kw('SECOND'),
+  // Flink (Calcite) also accepts the plural units: INTERVAL '10' MINUTES, as the window TVF docs write it.
+  YEARS: kw('YEARS'),
+  MONTHS: kw('MONTHS'),
+  DAYS: kw('DAYS'),
+  HOURS: kw('HOURS'),
+  MINUTES: kw('MINUTES'),
+  SECONDS: kw('SECONDS'),
   TO: kw('TO'),
   MULTISET: kw('MULTISET'),
   // queries

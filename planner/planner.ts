@@ -15,7 +15,11 @@ export interface PlannedStatements {
   readonly physical: readonly PhysicalNode[];
 }
 
-export function planStatements(plans: readonly LogicalPlan[], opts: LoweringOptions, trace?: (t: RuleTrace) => void): PlannedStatements {
+export function planStatements(
+  plans: readonly LogicalPlan[],
+  opts: LoweringOptions,
+  trace?: (t: RuleTrace) => void,
+): PlannedStatements {
   const optimized = plans.map((p) => optimize(p, trace));
   const physical = optimized.map((p) => toPhysical(p, opts));
   return { logical: plans, optimized, physical };
@@ -26,14 +30,24 @@ export function planJob(plans: readonly LogicalPlan[], opts: LoweringOptions): L
   return lowerJob(planStatements(plans, opts).physical, opts);
 }
 
-export type ExplainDetail = 'CHANGELOG_MODE' | 'JSON_EXECUTION_PLAN' | 'VERBOSE' | 'PLAN_ADVICE' | 'ESTIMATED_COST';
-
+export type ExplainDetail =
+  'CHANGELOG_MODE' | 'JSON_EXECUTION_PLAN' | 'VERBOSE' | 'PLAN_ADVICE' | 'ESTIMATED_COST';
 
 /** Flink's EXPLAIN text: the AST (bound logical plan), the optimized plan, the physical plan, and advice. */
-export function explainStatements(plans: readonly LogicalPlan[], opts: LoweringOptions, details: readonly ExplainDetail[] = []): string {
+export function explainStatements(
+  plans: readonly LogicalPlan[],
+  opts: LoweringOptions,
+  details: readonly ExplainDetail[] = [],
+): string {
   const traces: string[] = [];
   const verbose = details.includes('VERBOSE');
-  const planned = planStatements(plans, opts, verbose ? (t) => traces.push(`-- after phase '${t.phase}' (${t.rule})\n${explainPlan(t.plan)}`) : undefined);
+  const planned = planStatements(
+    plans,
+    opts,
+    verbose
+      ? (t) => traces.push(`-- after phase '${t.phase}' (${t.rule})\n${explainPlan(t.plan)}`)
+      : undefined,
+  );
   const parts = [
     `== Abstract Syntax Tree ==\n${planned.logical.map((p) => explainPlan(p)).join('\n\n')}`,
     ...(verbose && traces.length > 0 ? [`== Optimizer Rules Applied ==\n${traces.join('\n\n')}`] : []),
@@ -53,12 +67,24 @@ export function planAdvice(roots: readonly PhysicalNode[], stateTtlMs: number): 
   const walk = (n: PhysicalNode): void => {
     if (seen.has(n)) return;
     seen.add(n);
-    if (n.kind === 'StreamGroupAggregate' || n.kind === 'StreamJoin' || n.kind === 'StreamRank' || n.kind === 'StreamDeduplicate') {
+    if (
+      n.kind === 'StreamGroupAggregate' ||
+      n.kind === 'StreamJoin' ||
+      n.kind === 'StreamRank' ||
+      n.kind === 'StreamDeduplicate'
+    ) {
       out.push(
         `[WARNING] ${n.kind} keeps state for every key forever: on an unbounded input its state grows without limit. Set 'table.exec.state.ttl' (e.g. SET 'table.exec.state.ttl' = '1 h') to expire idle keys, or use a windowed variant.`,
       );
     }
-    const ins = n.kind === 'StreamJoin' || n.kind === 'StreamIntervalJoin' || n.kind === 'StreamWindowJoin' ? [n.left, n.right] : n.kind === 'StreamUnion' ? n.inputs : 'input' in n ? [n.input] : [];
+    const ins =
+      n.kind === 'StreamJoin' || n.kind === 'StreamIntervalJoin' || n.kind === 'StreamWindowJoin'
+        ? [n.left, n.right]
+        : n.kind === 'StreamUnion'
+          ? n.inputs
+          : 'input' in n
+            ? [n.input]
+            : [];
     ins.forEach(walk);
   };
   roots.forEach(walk);
@@ -67,10 +93,22 @@ export function planAdvice(roots: readonly PhysicalNode[], stateTtlMs: number): 
 
 /** `table.exec.state.ttl` values: `0`, `3600000` (ms), `1 h`, `10 min`, `30 s`, `2 d`, `500 ms`. */
 export function parseDuration(text: string): number {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|milli|millis|s|sec|second|seconds|min|minute|minutes|h|hour|hours|d|day|days)?\s*$/i.exec(text);
+  const m =
+    /^\s*(\d+(?:\.\d+)?)\s*(ms|milli|millis|s|sec|second|seconds|min|minute|minutes|h|hour|hours|d|day|days)?\s*$/i.exec(
+      text,
+    );
   if (m === null) throw new Error(`invalid duration '${text}' (examples: 0, 500 ms, 30 s, 10 min, 1 h, 2 d)`);
   const v = Number(m[1]);
   const unit = (m[2] ?? 'ms').toLowerCase();
-  const factor = unit.startsWith('m') && unit !== 'ms' && !unit.startsWith('mil') ? 60_000 : unit === 'ms' || unit.startsWith('mil') ? 1 : unit.startsWith('s') ? 1000 : unit.startsWith('h') ? 3_600_000 : 86_400_000;
+  const factor =
+    unit.startsWith('m') && unit !== 'ms' && !unit.startsWith('mil')
+      ? 60_000
+      : unit === 'ms' || unit.startsWith('mil')
+        ? 1
+        : unit.startsWith('s')
+          ? 1000
+          : unit.startsWith('h')
+            ? 3_600_000
+            : 86_400_000;
   return Math.round(v * factor);
 }

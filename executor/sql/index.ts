@@ -11,7 +11,13 @@ export {
   supportsTwoPhase,
   type GroupAggregateConfig,
 } from './group-aggregate.js';
-export { WindowAggregateOperator, describeWindow, formatDuration, windowsOf, type WindowSpec } from './window-aggregate.js';
+export {
+  WindowAggregateOperator,
+  describeWindow,
+  formatDuration,
+  windowsOf,
+  type WindowSpec,
+} from './window-aggregate.js';
 export { WindowTableFunctionOperator } from './window-table-function.js';
 export type { JoinCondition, JoinType } from './join-common.js';
 export { StreamingJoinOperator } from './join.js';

@@ -17,7 +17,8 @@ export function childExprs(e: Expr): Expr[] {
     else if (Array.isArray(v)) {
       for (const x of v as unknown[]) {
         if (isExpr(x)) out.push(x);
-        else if (typeof x === 'object' && x !== null) for (const y of Object.values(x)) if (isExpr(y)) out.push(y);
+        else if (typeof x === 'object' && x !== null)
+          for (const y of Object.values(x)) if (isExpr(y)) out.push(y);
       }
     }
   }
@@ -32,7 +33,10 @@ export interface AggregateUse {
 }
 
 /** Aggregate calls in `exprs`, outermost first; calls inside OVER and inside other aggregates are not listed. */
-export function findAggregates(exprs: readonly (Expr | null)[], isUserFunction: (name: string) => boolean): AggregateUse[] {
+export function findAggregates(
+  exprs: readonly (Expr | null)[],
+  isUserFunction: (name: string) => boolean,
+): AggregateUse[] {
   const out: AggregateUse[] = [];
   const isAgg = (c: CallExpr): boolean => {
     const name = c.name.parts.map((p) => p.value).join('.');

@@ -3,7 +3,15 @@
 // joins, window table functions). Aggregation follows Calcite: group keys, aggregate arguments and FILTER
 // conditions are projected into columns below the aggregate, and the SELECT list and HAVING are bound above it,
 // each aggregate call and GROUP BY expression standing for the aggregate's output column.
-import { Schema, Types, formatType, withNullability, withoutTimeAttribute, type Field, type LogicalType } from '../../executor/index.js';
+import {
+  Schema,
+  Types,
+  formatType,
+  withNullability,
+  withoutTimeAttribute,
+  type Field,
+  type LogicalType,
+} from '../../executor/index.js';
 import {
   UnsupportedError,
   ValidationError,
@@ -26,7 +34,16 @@ import { functionsOf } from '../expr/functions.js';
 import { Rex } from '../expr/rex.js';
 import { rexKey } from '../expr/rex-util.js';
 import { commonType } from '../expr/typing.js';
-import type { AggregateCall, JoinKind, LogicalPlan, OverCall, OverFrame, RankType, SortKey, WindowSpec } from '../logical/plan.js';
+import type {
+  AggregateCall,
+  JoinKind,
+  LogicalPlan,
+  OverCall,
+  OverFrame,
+  RankType,
+  SortKey,
+  WindowSpec,
+} from '../logical/plan.js';
 import { findAggregates, findOver, type AggregateUse } from './ast-walk.js';
 import { ExprBinder } from './bind-expr.js';
 import { Scope } from './scope.js';
@@ -37,7 +54,11 @@ interface Cte {
   readonly columns: readonly Ident[];
 }
 
-const RANKING: Readonly<Record<string, RankType>> = { ROW_NUMBER: 'ROW_NUMBER', RANK: 'RANK', DENSE_RANK: 'DENSE_RANK' };
+const RANKING: Readonly<Record<string, RankType>> = {
+  ROW_NUMBER: 'ROW_NUMBER',
+  RANK: 'RANK',
+  DENSE_RANK: 'DENSE_RANK',
+};
 
 export class QueryBinder {
   constructor(
@@ -75,19 +96,34 @@ export class QueryBinder {
 
   /** The plan that reads a table: scan of physical columns, computed columns, then the watermark assigner. */
   scanTable(table: CatalogTable): LogicalPlan {
-    const scanned = [...table.columns.filter((c) => c.kind === 'physical'), ...table.columns.filter((c) => c.kind === 'metadata')];
-    let plan: LogicalPlan = { kind: 'scan', table, schema: new Schema(scanned.map((c) => ({ name: c.name, type: c.type }))) };
+    const scanned = [
+      ...table.columns.filter((c) => c.kind === 'physical'),
+      ...table.columns.filter((c) => c.kind === 'metadata'),
+    ];
+    let plan: LogicalPlan = {
+      kind: 'scan',
+      table,
+      schema: new Schema(scanned.map((c) => ({ name: c.name, type: c.type }))),
+    };
     const rowtime = table.watermark?.column ?? -1;
     const fields: Field[] = table.columns.map((c, i) => ({
       name: c.name,
       type: i === rowtime ? rowtimeType(c.type) : c.type,
     }));
     if (table.columns.some((c) => c.kind !== 'physical') || rowtime >= 0) {
-      const exprs = table.columns.map((c) => (c.kind === 'computed' ? c.expr : Rex.input(scanned.indexOf(c), c.type)));
+      const exprs = table.columns.map((c) =>
+        c.kind === 'computed' ? c.expr : Rex.input(scanned.indexOf(c), c.type),
+      );
       plan = { kind: 'project', input: plan, exprs, schema: new Schema(fields) };
     }
     if (table.watermark !== null) {
-      plan = { kind: 'watermarkAssigner', input: plan, rowtime, expr: table.watermark.expr, schema: plan.schema };
+      plan = {
+        kind: 'watermarkAssigner',
+        input: plan,
+        rowtime,
+        expr: table.watermark.expr,
+        schema: plan.schema,
+      };
     }
     return plan;
   }
@@ -97,15 +133,26 @@ export class QueryBinder {
     const empty = new Scope([]);
     const width = v.rows[0]?.length ?? 0;
     const rows = v.rows.map((r) => {
-      if (r.length !== width) this.fail(`VALUES rows must all have ${width} columns, but one has ${r.length}`, r[0]?.span ?? v.span);
+      if (r.length !== width)
+        this.fail(
+          `VALUES rows must all have ${width} columns, but one has ${r.length}`,
+          r[0]?.span ?? v.span,
+        );
       return r.map((e) => this.exprBinder(empty).bind(e));
     });
     const fields: Field[] = [];
     for (let c = 0; c < width; c++) {
       const types = rows.map((r) => (r[c] as Rex).type);
       const common = commonType(types);
-      if (common === null) this.fail(`VALUES column ${c + 1} has incompatible types: ${types.map(formatType).join(', ')}`, v.span);
-      fields.push({ name: `EXPR$${c}`, type: common.kind === 'NULL' ? Types.STRING() : withoutTimeAttribute(common) });
+      if (common === null)
+        this.fail(
+          `VALUES column ${c + 1} has incompatible types: ${types.map(formatType).join(', ')}`,
+          v.span,
+        );
+      fields.push({
+        name: `EXPR$${c}`,
+        type: common.kind === 'NULL' ? Types.STRING() : withoutTimeAttribute(common),
+      });
     }
     const coerced = rows.map((r) => r.map((e, c) => coerceTo(e, (fields[c] as Field).type)));
     return { kind: 'values', rows: coerced, schema: new Schema(fields) };
@@ -117,7 +164,12 @@ export class QueryBinder {
   private from(item: FromItem): { plan: LogicalPlan; scope: Scope } {
     switch (item.kind) {
       case 'table': {
-        if (item.forSystemTime !== null) throw new UnsupportedError('FOR SYSTEM_TIME AS OF (temporal joins)', this.source, item.forSystemTime.span);
+        if (item.forSystemTime !== null)
+          throw new UnsupportedError(
+            'FOR SYSTEM_TIME AS OF (temporal joins)',
+            this.source,
+            item.forSystemTime.span,
+          );
         if (item.hints.length > 0) throw new UnsupportedError('table hints', this.source, item.span);
         const { plan, name } = this.namedRelation(item.name.parts, item.name.span);
         return scoped(this.renameColumns(plan, item.columnAliases, item.span), item.alias?.value ?? name);
@@ -153,7 +205,11 @@ export class QueryBinder {
     const obj = this.catalog.get(path);
     if (obj === undefined) {
       const hint = closest(path.name, [...this.catalog.listTables(), ...this.ctes.keys()]);
-      this.fail(`Object '${path.name}' not found within '${path.catalog}.${path.database}'`, span, hint ? `did you mean '${hint}'?` : undefined);
+      this.fail(
+        `Object '${path.name}' not found within '${path.catalog}.${path.database}'`,
+        span,
+        hint ? `did you mean '${hint}'?` : undefined,
+      );
     }
     return { plan: obj.kind === 'table' ? this.scanTable(obj) : this.expandView(obj), name: path.name };
   }
@@ -162,29 +218,58 @@ export class QueryBinder {
   private expandView(v: CatalogView): LogicalPlan {
     const inner = new QueryBinder(this.catalog, this.factories, v.source).query(v.query);
     if (v.columnNames.length === 0) return inner;
-    return { kind: 'project', input: inner, exprs: inner.schema.fields.map((f, i) => Rex.input(i, f.type)), schema: v.schema };
+    return {
+      kind: 'project',
+      input: inner,
+      exprs: inner.schema.fields.map((f, i) => Rex.input(i, f.type)),
+      schema: v.schema,
+    };
   }
 
   /** `AS t(a, b)`: renames the columns of a FROM item (same count required). */
   private renameColumns(plan: LogicalPlan, names: readonly Ident[], span: Span): LogicalPlan {
     if (names.length === 0) return plan;
-    if (names.length !== plan.schema.size) this.fail(`${names.length} column aliases given for ${plan.schema.size} columns`, span);
-    const schema = new Schema(plan.schema.fields.map((f, i) => ({ name: (names[i] as Ident).value, type: f.type })));
-    return { kind: 'project', input: plan, exprs: plan.schema.fields.map((f, i) => Rex.input(i, f.type)), schema };
+    if (names.length !== plan.schema.size)
+      this.fail(`${names.length} column aliases given for ${plan.schema.size} columns`, span);
+    const schema = new Schema(
+      plan.schema.fields.map((f, i) => ({ name: (names[i] as Ident).value, type: f.type })),
+    );
+    return {
+      kind: 'project',
+      input: plan,
+      exprs: plan.schema.fields.map((f, i) => Rex.input(i, f.type)),
+      schema,
+    };
   }
 
   private join(item: Extract<FromItem, { kind: 'join' }>): { plan: LogicalPlan; scope: Scope } {
     if (item.natural) throw new UnsupportedError('NATURAL JOIN', this.source, item.span);
     if (item.right.kind === 'table' && item.right.forSystemTime !== null) {
-      throw new UnsupportedError('FOR SYSTEM_TIME AS OF (temporal joins)', this.source, item.right.forSystemTime.span);
+      throw new UnsupportedError(
+        'FOR SYSTEM_TIME AS OF (temporal joins)',
+        this.source,
+        item.right.forSystemTime.span,
+      );
     }
-    if ((item.right.kind === 'tableFunction' || item.right.kind === 'unnest' || (item.right.kind === 'subquery' && item.right.lateral)) && item.right.kind !== 'tableFunction') {
-      throw new UnsupportedError(item.right.kind === 'unnest' ? 'UNNEST' : 'LATERAL subqueries', this.source, item.right.span);
+    if (
+      (item.right.kind === 'tableFunction' ||
+        item.right.kind === 'unnest' ||
+        (item.right.kind === 'subquery' && item.right.lateral)) &&
+      item.right.kind !== 'tableFunction'
+    ) {
+      throw new UnsupportedError(
+        item.right.kind === 'unnest' ? 'UNNEST' : 'LATERAL subqueries',
+        this.source,
+        item.right.span,
+      );
     }
     const left = this.from(item.left);
     const right = this.from(item.right);
     const offset = left.plan.schema.size;
-    const scope = new Scope([...left.scope.columns, ...right.scope.columns.map((c) => ({ ...c, index: c.index + offset }))]);
+    const scope = new Scope([
+      ...left.scope.columns,
+      ...right.scope.columns.map((c) => ({ ...c, index: c.index + offset })),
+    ]);
     let condition: Rex = Rex.literal(true, Types.BOOLEAN(false));
     if (item.condition !== null) {
       if (item.condition.kind === 'using') {
@@ -192,29 +277,57 @@ export class QueryBinder {
         const eqs = item.condition.columns.map((c) => {
           const l = left.scope.lookup(c.value, null);
           const r = right.scope.lookup(c.value, null);
-          if (l.length !== 1 || r.length !== 1) this.fail(`column '${c.value}' of USING must appear exactly once on each side of the join`, c.span);
+          if (l.length !== 1 || r.length !== 1)
+            this.fail(
+              `column '${c.value}' of USING must appear exactly once on each side of the join`,
+              c.span,
+            );
           const lc = l[0] as (typeof l)[number];
           const rc = r[0] as (typeof r)[number];
-          return Rex.call('EQUALS', [Rex.input(lc.index, lc.type), Rex.input(rc.index + offset, rc.type)], Types.BOOLEAN(lc.type.nullable || rc.type.nullable));
+          return Rex.call(
+            'EQUALS',
+            [Rex.input(lc.index, lc.type), Rex.input(rc.index + offset, rc.type)],
+            Types.BOOLEAN(lc.type.nullable || rc.type.nullable),
+          );
         });
-        condition = eqs.length === 1 ? (eqs[0] as Rex) : Rex.call('AND', eqs, Types.BOOLEAN(eqs.some((e) => e.type.nullable)));
+        condition =
+          eqs.length === 1
+            ? (eqs[0] as Rex)
+            : Rex.call('AND', eqs, Types.BOOLEAN(eqs.some((e) => e.type.nullable)));
       } else {
         condition = this.exprBinder(scope).bind(item.condition.expr);
         if (condition.type.kind !== 'BOOLEAN' && condition.type.kind !== 'NULL') {
-          this.fail(`JOIN condition must be a BOOLEAN expression, but is ${formatType(condition.type)}`, item.condition.expr.span);
+          this.fail(
+            `JOIN condition must be a BOOLEAN expression, but is ${formatType(condition.type)}`,
+            item.condition.expr.span,
+          );
         }
       }
     } else if (item.joinType !== 'CROSS' && item.joinType !== 'COMMA' && item.joinType !== 'INNER') {
       this.fail(`${item.joinType} JOIN needs an ON or USING condition`, item.span);
     }
-    const joinType: JoinKind = item.joinType === 'CROSS' || item.joinType === 'COMMA' ? 'INNER' : item.joinType;
+    const joinType: JoinKind =
+      item.joinType === 'CROSS' || item.joinType === 'COMMA' ? 'INNER' : item.joinType;
     const leftNullable = joinType === 'RIGHT' || joinType === 'FULL';
     const rightNullable = joinType === 'LEFT' || joinType === 'FULL';
     const fields: Field[] = [
-      ...left.plan.schema.fields.map((f) => ({ name: f.name, type: leftNullable ? withNullability(f.type, true) : f.type })),
-      ...right.plan.schema.fields.map((f) => ({ name: f.name, type: rightNullable ? withNullability(f.type, true) : f.type })),
+      ...left.plan.schema.fields.map((f) => ({
+        name: f.name,
+        type: leftNullable ? withNullability(f.type, true) : f.type,
+      })),
+      ...right.plan.schema.fields.map((f) => ({
+        name: f.name,
+        type: rightNullable ? withNullability(f.type, true) : f.type,
+      })),
     ];
-    const plan: LogicalPlan = { kind: 'join', left: left.plan, right: right.plan, joinType, condition, schema: new Schema(fields) };
+    const plan: LogicalPlan = {
+      kind: 'join',
+      left: left.plan,
+      right: right.plan,
+      joinType,
+      condition,
+      schema: new Schema(fields),
+    };
     const joined = new Scope(scope.columns.map((c) => ({ ...c, type: (fields[c.index] as Field).type })));
     return { plan, scope: joined };
   }
@@ -225,7 +338,10 @@ export class QueryBinder {
    */
   private windowTvf(call: Expr, span: Span): LogicalPlan {
     if (call.kind !== 'call') throw new UnsupportedError('this table function form', this.source, span);
-    const name = call.name.parts.map((p) => p.value).join('.').toUpperCase();
+    const name = call.name.parts
+      .map((p) => p.value)
+      .join('.')
+      .toUpperCase();
     const params: Record<string, readonly string[]> = {
       TUMBLE: ['DATA', 'TIMECOL', 'SIZE', 'OFFSET'],
       HOP: ['DATA', 'TIMECOL', 'SLIDE', 'SIZE', 'OFFSET'],
@@ -233,12 +349,18 @@ export class QueryBinder {
       SESSION: ['DATA', 'TIMECOL', 'GAP'],
     };
     const names = params[name];
-    if (names === undefined) throw new UnsupportedError(`table function ${name} (supported: the window functions TUMBLE, HOP, CUMULATE and SESSION)`, this.source, call.span);
+    if (names === undefined)
+      throw new UnsupportedError(
+        `table function ${name} (supported: the window functions TUMBLE, HOP, CUMULATE and SESSION)`,
+        this.source,
+        call.span,
+      );
     const args = new Map<string, Expr>();
     call.args.forEach((a, i) => {
       if (a.kind === 'namedArg') {
         const key = a.name.value.toUpperCase();
-        if (!names.includes(key)) this.fail(`${name} has no parameter ${key} (parameters: ${names.join(', ')})`, a.name.span);
+        if (!names.includes(key))
+          this.fail(`${name} has no parameter ${key} (parameters: ${names.join(', ')})`, a.name.span);
         args.set(key, a.value);
       } else {
         const key = names[i];
@@ -247,42 +369,60 @@ export class QueryBinder {
       }
     });
     const required = names.filter((n) => n !== 'OFFSET');
-    for (const r of required) if (!args.has(r)) this.fail(`${name} is missing its ${r} argument (${name}(${names.join(', ')}))`, call.span);
+    for (const r of required)
+      if (!args.has(r))
+        this.fail(`${name} is missing its ${r} argument (${name}(${names.join(', ')}))`, call.span);
     const data = args.get('DATA') as Expr;
     let input: LogicalPlan;
     let partitionBy: readonly Expr[] = [];
     if (data.kind === 'tableArg') {
       input = this.namedRelation(data.name.parts, data.name.span).plan;
       partitionBy = data.partitionBy ?? [];
-      if (partitionBy.length > 0 && name !== 'SESSION') this.fail(`PARTITION BY is only allowed on the table argument of SESSION`, data.span);
-    }
-    else if (data.kind === 'subquery') input = this.query(data.query);
+      if (partitionBy.length > 0 && name !== 'SESSION')
+        this.fail(`PARTITION BY is only allowed on the table argument of SESSION`, data.span);
+    } else if (data.kind === 'subquery') input = this.query(data.query);
     else this.fail(`the first argument of ${name} must be a table: TABLE name`, data.span);
     const timecol = args.get('TIMECOL') as Expr;
-    if (timecol.kind !== 'descriptor' || timecol.columns.length !== 1) this.fail(`the TIMECOL argument of ${name} must be DESCRIPTOR(column)`, timecol.span);
+    if (timecol.kind !== 'descriptor' || timecol.columns.length !== 1)
+      this.fail(`the TIMECOL argument of ${name} must be DESCRIPTOR(column)`, timecol.span);
     const colName = (timecol.columns[0] as Ident).value;
     const timeCol = input.schema.indexOf(colName);
     if (timeCol < 0) {
       const hint = closest(colName, input.schema.names());
-      this.fail(`Column '${colName}' not found in the input of ${name}`, timecol.span, hint ? `did you mean '${hint}'?` : undefined);
+      this.fail(
+        `Column '${colName}' not found in the input of ${name}`,
+        timecol.span,
+        hint ? `did you mean '${hint}'?` : undefined,
+      );
     }
     const timeType = input.schema.field(timeCol).type;
-    const attr = timeType.kind === 'TIMESTAMP' || timeType.kind === 'TIMESTAMP_LTZ' ? timeType.timeAttribute : null;
+    const attr =
+      timeType.kind === 'TIMESTAMP' || timeType.kind === 'TIMESTAMP_LTZ' ? timeType.timeAttribute : null;
     if (attr === null || attr === undefined) {
       this.fail(
         `The window function ${name} requires the time column '${colName}' to be a time attribute (a rowtime column with a WATERMARK, or PROCTIME()), but it is ${formatType(timeType)}`,
         timecol.span,
       );
     }
-    if (attr === 'proctime') throw new UnsupportedError(`${name} over a processing-time attribute`, this.source, timecol.span);
+    if (attr === 'proctime')
+      throw new UnsupportedError(`${name} over a processing-time attribute`, this.source, timecol.span);
     const ms = (key: string): number => {
       const e = args.get(key);
       if (e === undefined) return 0;
       const r = this.exprBinder(new Scope([])).bind(e);
-      if (r.kind !== 'literal' || r.type.kind !== 'INTERVAL' || r.type.family !== 'DAY_TIME' || typeof r.value !== 'number') {
-        this.fail(`the ${key} argument of ${name} must be a day-time INTERVAL literal, e.g. INTERVAL '10' MINUTE`, e.span);
+      if (
+        r.kind !== 'literal' ||
+        r.type.kind !== 'INTERVAL' ||
+        r.type.family !== 'DAY_TIME' ||
+        typeof r.value !== 'number'
+      ) {
+        this.fail(
+          `the ${key} argument of ${name} must be a day-time INTERVAL literal, e.g. INTERVAL '10' MINUTE`,
+          e.span,
+        );
       }
-      if (key !== 'OFFSET' && r.value <= 0) this.fail(`the ${key} argument of ${name} must be positive`, e.span);
+      if (key !== 'OFFSET' && r.value <= 0)
+        this.fail(`the ${key} argument of ${name} must be positive`, e.span);
       return r.value;
     };
     let window: WindowSpec;
@@ -292,12 +432,14 @@ export class QueryBinder {
         break;
       case 'HOP': {
         window = { kind: 'HOP', size: ms('SIZE'), slide: ms('SLIDE'), offset: ms('OFFSET') };
-        if (window.size % window.slide !== 0) this.fail(`HOP's SIZE must be an integral multiple of its SLIDE`, call.span);
+        if (window.size % window.slide !== 0)
+          this.fail(`HOP's SIZE must be an integral multiple of its SLIDE`, call.span);
         break;
       }
       case 'CUMULATE': {
         window = { kind: 'CUMULATE', maxSize: ms('SIZE'), step: ms('STEP'), offset: ms('OFFSET') };
-        if (window.maxSize % window.step !== 0) this.fail(`CUMULATE's SIZE must be an integral multiple of its STEP`, call.span);
+        if (window.maxSize % window.step !== 0)
+          this.fail(`CUMULATE's SIZE must be an integral multiple of its STEP`, call.span);
         break;
       }
       default:
@@ -306,12 +448,22 @@ export class QueryBinder {
     // The input's time attribute becomes a plain timestamp; window_time is the new rowtime (Flink's window TVFs).
     const ts = Types.TIMESTAMP(3, false);
     const fields: Field[] = [
-      ...input.schema.fields.map((f, i) => (i === timeCol ? { name: f.name, type: withoutTimeAttribute(f.type) } : f)),
+      ...input.schema.fields.map((f, i) =>
+        i === timeCol ? { name: f.name, type: withoutTimeAttribute(f.type) } : f,
+      ),
       { name: 'window_start', type: ts },
       { name: 'window_end', type: ts },
-      { name: 'window_time', type: { ...withNullability(withoutTimeAttribute(timeType), false), timeAttribute: 'rowtime' } as LogicalType },
+      {
+        name: 'window_time',
+        type: {
+          ...withNullability(withoutTimeAttribute(timeType), false),
+          timeAttribute: 'rowtime',
+        } as LogicalType,
+      },
     ];
-    const inputScope = new Scope(input.schema.fields.map((f, i) => ({ name: f.name, qualifier: null, type: f.type, index: i })));
+    const inputScope = new Scope(
+      input.schema.fields.map((f, i) => ({ name: f.name, qualifier: null, type: f.type, index: i })),
+    );
     const partitionKeys = partitionBy.map((p) => {
       const r = this.exprBinder(inputScope).bind(p);
       if (r.kind !== 'input') this.fail('SESSION PARTITION BY takes column names', p.span);
@@ -327,7 +479,12 @@ export class QueryBinder {
     if (s.hints.length > 0) throw new UnsupportedError('query hints', this.source, s.span);
     // SELECT without FROM reads one row with no columns, as Flink's single-row VALUES.
     const { plan: input, scope } =
-      s.from === null ? { plan: { kind: 'values', rows: [[]], schema: new Schema([]) } as LogicalPlan, scope: new Scope([]) } : this.from(s.from);
+      s.from === null
+        ? {
+            plan: { kind: 'values', rows: [[]], schema: new Schema([]) } as LogicalPlan,
+            scope: new Scope([]),
+          }
+        : this.from(s.from);
     let plan = input;
     if (s.where !== null) {
       const cond = this.exprBinder(scope).bind(s.where);
@@ -342,7 +499,12 @@ export class QueryBinder {
     const overs = findOver(itemExprs);
     let result: LogicalPlan;
     if (s.groupBy.length > 0 || aggregates.length > 0 || s.having !== null) {
-      if (overs.length > 0) throw new UnsupportedError('OVER windows in a query with GROUP BY or aggregates', this.source, (overs[0] as Expr).span);
+      if (overs.length > 0)
+        throw new UnsupportedError(
+          'OVER windows in a query with GROUP BY or aggregates',
+          this.source,
+          (overs[0] as Expr).span,
+        );
       result = this.aggregateSelect(s, plan, scope, aggregates);
     } else if (overs.length > 0) {
       const over = this.overWindow(plan, scope, overs);
@@ -354,7 +516,12 @@ export class QueryBinder {
   }
 
   /** The SELECT list as a projection; `*` expands to the scope's columns. */
-  private projectItems(s: Select, plan: LogicalPlan, scope: Scope, substitute: ((e: Expr) => Rex | null) | null): LogicalPlan {
+  private projectItems(
+    s: Select,
+    plan: LogicalPlan,
+    scope: Scope,
+    substitute: ((e: Expr) => Rex | null) | null,
+  ): LogicalPlan {
     const binder = this.exprBinder(scope, substitute);
     const exprs: Rex[] = [];
     const names: string[] = [];
@@ -375,20 +542,38 @@ export class QueryBinder {
       names.push(itemName(item.alias, item.expr, names.length));
     }
     const unique = uniqueNames(names);
-    const fields = exprs.map((e, i) => ({ name: unique[i] as string, type: e.type.kind === 'NULL' ? Types.STRING() : e.type }));
-    return { kind: 'project', input: plan, exprs: exprs.map((e, i) => (e.type.kind === 'NULL' ? Rex.literal(null, (fields[i] as Field).type) : e)), schema: new Schema(fields) };
+    const fields = exprs.map((e, i) => ({
+      name: unique[i] as string,
+      type: e.type.kind === 'NULL' ? Types.STRING() : e.type,
+    }));
+    return {
+      kind: 'project',
+      input: plan,
+      exprs: exprs.map((e, i) => (e.type.kind === 'NULL' ? Rex.literal(null, (fields[i] as Field).type) : e)),
+      schema: new Schema(fields),
+    };
   }
 
   /**
    * GROUP BY and aggregates: project group keys and aggregate arguments into columns, aggregate, then bind HAVING
    * and the SELECT list over the aggregate's output.
    */
-  private aggregateSelect(s: Select, input: LogicalPlan, scope: Scope, uses: readonly AggregateUse[]): LogicalPlan {
+  private aggregateSelect(
+    s: Select,
+    input: LogicalPlan,
+    scope: Scope,
+    uses: readonly AggregateUse[],
+  ): LogicalPlan {
     const groupExprs: Expr[] = [];
     for (const g of s.groupBy) {
       if (g.kind === 'expr') groupExprs.push(g.expr);
       else if (g.kind === 'set') groupExprs.push(...g.exprs);
-      else throw new UnsupportedError(g.kind === 'groupingSets' ? 'GROUPING SETS' : g.kind.toUpperCase(), this.source, g.span);
+      else
+        throw new UnsupportedError(
+          g.kind === 'groupingSets' ? 'GROUPING SETS' : g.kind.toUpperCase(),
+          this.source,
+          g.span,
+        );
     }
     // A legacy group window (GROUP BY TUMBLE(ts, INTERVAL ...)) is the window TVF over the input, grouped by its
     // window columns; TUMBLE_START/_END/_ROWTIME (and HOP_, SESSION_) then read them.
@@ -396,11 +581,22 @@ export class QueryBinder {
     let legacy: { readonly name: string; readonly first: number } | null = null;
     if (legacyAt >= 0) {
       const g = groupExprs[legacyAt] as Extract<Expr, { kind: 'call' }>;
-      if (groupExprs.some((x, i) => i !== legacyAt && x.kind === 'call' && LEGACY_WINDOWS.includes(callName(x)))) this.fail('only one group window is allowed in GROUP BY', g.span);
+      if (
+        groupExprs.some((x, i) => i !== legacyAt && x.kind === 'call' && LEGACY_WINDOWS.includes(callName(x)))
+      )
+        this.fail('only one group window is allowed in GROUP BY', g.span);
       groupExprs.splice(legacyAt, 1);
       const tvf = this.legacyWindow(g, input, scope);
       const n = input.schema.size;
-      scope = new Scope([...scope.columns, ...['window_start', 'window_end', 'window_time'].map((name, i) => ({ name: `$${name}`, qualifier: null, type: tvf.schema.field(n + i).type, index: n + i }))]);
+      scope = new Scope([
+        ...scope.columns,
+        ...['window_start', 'window_end', 'window_time'].map((name, i) => ({
+          name: `$${name}`,
+          qualifier: null,
+          type: tvf.schema.field(n + i).type,
+          index: n + i,
+        })),
+      ]);
       input = tvf;
       legacy = { name: callName(g), first: n };
     }
@@ -442,15 +638,20 @@ export class QueryBinder {
     const callIndex = new Map<Expr, number>();
     const callByKey = new Map<string, number>();
     for (const u of uses) {
-      const fname = u.call.name.parts.map((p) => p.value).join('.').toUpperCase();
+      const fname = u.call.name.parts
+        .map((p) => p.value)
+        .join('.')
+        .toUpperCase();
       const kind = AGGREGATE_FUNCTIONS[fname];
       if (kind === undefined) this.fail(`unknown aggregate function ${fname}`, u.call.span);
-      if (u.call.star && kind !== 'COUNT') this.fail(`${fname}(*) is not allowed; only COUNT(*)`, u.call.span);
+      if (u.call.star && kind !== 'COUNT')
+        this.fail(`${fname}(*) is not allowed; only COUNT(*)`, u.call.span);
       let separator: string | undefined;
       const argExprs = [...u.call.args];
       if (kind === 'LISTAGG' && argExprs.length === 2) {
         const sep = argExprs.pop() as Expr;
-        if (sep.kind !== 'stringLit') this.fail('the separator of LISTAGG must be a string literal', sep.span);
+        if (sep.kind !== 'stringLit')
+          this.fail('the separator of LISTAGG must be a string literal', sep.span);
         separator = sep.value;
       }
       const args = argExprs.map((a) => {
@@ -458,12 +659,19 @@ export class QueryBinder {
         if (r.type.kind === 'NULL') this.fail(`${fname} of an untyped NULL: CAST it to a type`, a.span);
         return r;
       });
-      const type = aggregateResultType(kind, args.map((a) => a.type));
+      const type = aggregateResultType(
+        kind,
+        args.map((a) => a.type),
+      );
       if (typeof type === 'string') this.fail(type, u.call.span);
       let filterArg = -1;
       if (u.filter !== null) {
         const f = inner.bind(u.filter);
-        if (f.type.kind !== 'BOOLEAN') this.fail(`FILTER condition must be a BOOLEAN expression, but is ${formatType(f.type)}`, u.filter.span);
+        if (f.type.kind !== 'BOOLEAN')
+          this.fail(
+            `FILTER condition must be a BOOLEAN expression, but is ${formatType(f.type)}`,
+            u.filter.span,
+          );
         filterArg = column(f, null);
       }
       const argCols = args.map((a) => column(a, null));
@@ -486,25 +694,44 @@ export class QueryBinder {
       callIndex.set(u.node, calls.length);
       calls.push(call);
     }
-    const preSchema = new Schema(pre.map((r, i) => ({ name: preNames[i] as string, type: r.type.kind === 'NULL' ? Types.STRING() : r.type })));
+    const preSchema = new Schema(
+      pre.map((r, i) => ({
+        name: preNames[i] as string,
+        type: r.type.kind === 'NULL' ? Types.STRING() : r.type,
+      })),
+    );
     const projected: LogicalPlan = { kind: 'project', input, exprs: pre, schema: preSchema };
     const aggFields: Field[] = [
-      ...groupKeys.map((k) => ({ name: preSchema.field(k).name, type: withoutTimeAttribute(preSchema.field(k).type) })),
+      ...groupKeys.map((k) => ({
+        name: preSchema.field(k).name,
+        type: withoutTimeAttribute(preSchema.field(k).type),
+      })),
       ...calls.map((c) => ({ name: c.name, type: c.resultType })),
     ];
-    let plan: LogicalPlan = { kind: 'aggregate', input: projected, groupKeys, aggCalls: calls, schema: new Schema(aggFields) };
+    let plan: LogicalPlan = {
+      kind: 'aggregate',
+      input: projected,
+      groupKeys,
+      aggCalls: calls,
+      schema: new Schema(aggFields),
+    };
     const g = groupKeys.length;
     const substitute = (e: Expr): Rex | null => {
       const ci = callIndex.get(e);
       if (ci !== undefined) return Rex.input(g + ci, (aggFields[g + ci] as Field).type);
       if (e.kind === 'call' && /^(TUMBLE|HOP|SESSION)_(START|END|ROWTIME)$/.test(callName(e))) {
         const [win, prop] = callName(e).split('_') as [string, string];
-        if (legacy === null || legacy.name !== win) this.fail(`${callName(e)} needs GROUP BY ${win}(...) in the same query`, e.span);
+        if (legacy === null || legacy.name !== win)
+          this.fail(`${callName(e)} needs GROUP BY ${win}(...) in the same query`, e.span);
         const k = legacyKeys[prop === 'START' ? 0 : prop === 'END' ? 1 : 2] as number;
         const t = aggFields[k] as Field;
-        return Rex.input(k, prop === 'ROWTIME' ? { ...t.type, timeAttribute: 'rowtime' } as LogicalType : t.type);
+        return Rex.input(
+          k,
+          prop === 'ROWTIME' ? ({ ...t.type, timeAttribute: 'rowtime' } as LogicalType) : t.type,
+        );
       }
-      if (e.kind === 'over' || e.kind === 'subquery' || e.kind === 'exists' || e.kind === 'inQuery') return null;
+      if (e.kind === 'over' || e.kind === 'subquery' || e.kind === 'exists' || e.kind === 'inQuery')
+        return null;
       let r: Rex;
       try {
         r = inner.bind(e);
@@ -514,59 +741,102 @@ export class QueryBinder {
       const gi = groupByKey.get(rexKey(r));
       if (gi !== undefined) return Rex.input(gi, (aggFields[gi] as Field).type);
       if (e.kind === 'ident') {
-        this.fail(`Expression '${this.source.slice(e.span.start, e.span.end)}' is not being grouped`, e.span, 'add it to GROUP BY, or use it inside an aggregate function');
+        this.fail(
+          `Expression '${this.source.slice(e.span.start, e.span.end)}' is not being grouped`,
+          e.span,
+          'add it to GROUP BY, or use it inside an aggregate function',
+        );
       }
       return null;
     };
     const aggScope = new Scope([]);
     if (s.having !== null) {
       const cond = this.exprBinder(aggScope, substitute).bind(s.having);
-      if (cond.type.kind !== 'BOOLEAN') this.fail(`HAVING clause must be a BOOLEAN expression, but is ${formatType(cond.type)}`, s.having.span);
+      if (cond.type.kind !== 'BOOLEAN')
+        this.fail(
+          `HAVING clause must be a BOOLEAN expression, but is ${formatType(cond.type)}`,
+          s.having.span,
+        );
       plan = { kind: 'filter', input: plan, condition: cond, schema: plan.schema };
     }
-    for (const item of s.items) if (item.kind === 'star') this.fail(`'*' is not allowed in a query with GROUP BY or aggregates`, item.span);
+    for (const item of s.items)
+      if (item.kind === 'star')
+        this.fail(`'*' is not allowed in a query with GROUP BY or aggregates`, item.span);
     return this.projectItems(s, plan, aggScope, substitute);
   }
 
   /** `TUMBLE(ts, size)`, `HOP(ts, slide, size)`, `SESSION(ts, gap)` in GROUP BY as a window TVF over `input`. */
-  private legacyWindow(g: Extract<Expr, { kind: 'call' }>, input: LogicalPlan, scope: Scope): Extract<LogicalPlan, { kind: 'windowTvf' }> {
+  private legacyWindow(
+    g: Extract<Expr, { kind: 'call' }>,
+    input: LogicalPlan,
+    scope: Scope,
+  ): Extract<LogicalPlan, { kind: 'windowTvf' }> {
     const name = callName(g);
     const arity = name === 'HOP' ? 3 : 2;
-    if (g.args.length !== arity && !(name === 'TUMBLE' && g.args.length === 3)) this.fail(`${name} in GROUP BY takes ${arity} arguments`, g.span);
+    if (g.args.length !== arity && !(name === 'TUMBLE' && g.args.length === 3))
+      this.fail(`${name} in GROUP BY takes ${arity} arguments`, g.span);
     const ts = this.exprBinder(scope).bind(g.args[0] as Expr);
-    const attr = ts.type.kind === 'TIMESTAMP' || ts.type.kind === 'TIMESTAMP_LTZ' ? ts.type.timeAttribute : undefined;
-    if (ts.kind !== 'input' || (attr !== 'rowtime' && attr !== 'proctime')) this.fail(`the first argument of ${name} must be a time attribute column`, (g.args[0] as Expr).span);
-    if (attr === 'proctime') throw new UnsupportedError(`${name} over a processing-time attribute`, this.source, g.span);
+    const attr =
+      ts.type.kind === 'TIMESTAMP' || ts.type.kind === 'TIMESTAMP_LTZ' ? ts.type.timeAttribute : undefined;
+    if (ts.kind !== 'input' || (attr !== 'rowtime' && attr !== 'proctime'))
+      this.fail(`the first argument of ${name} must be a time attribute column`, (g.args[0] as Expr).span);
+    if (attr === 'proctime')
+      throw new UnsupportedError(`${name} over a processing-time attribute`, this.source, g.span);
     const ms = (e: Expr): number => {
       const r = this.exprBinder(new Scope([])).bind(e);
-      if (r.kind !== 'literal' || r.type.kind !== 'INTERVAL' || typeof r.value !== 'number' || r.value <= 0) this.fail(`${name} needs a positive day-time INTERVAL literal here`, e.span);
+      if (r.kind !== 'literal' || r.type.kind !== 'INTERVAL' || typeof r.value !== 'number' || r.value <= 0)
+        this.fail(`${name} needs a positive day-time INTERVAL literal here`, e.span);
       return r.value;
     };
     const a = g.args.slice(1).map(ms);
     const window: WindowSpec =
-      name === 'TUMBLE' ? { kind: 'TUMBLE', size: a[0] as number, offset: a[1] ?? 0 } : name === 'HOP' ? { kind: 'HOP', slide: a[0] as number, size: a[1] as number, offset: 0 } : { kind: 'SESSION', gap: a[0] as number };
+      name === 'TUMBLE'
+        ? { kind: 'TUMBLE', size: a[0] as number, offset: a[1] ?? 0 }
+        : name === 'HOP'
+          ? { kind: 'HOP', slide: a[0] as number, size: a[1] as number, offset: 0 }
+          : { kind: 'SESSION', gap: a[0] as number };
     const t = Types.TIMESTAMP(3, false);
     const fields: Field[] = [
       ...input.schema.fields,
       { name: 'window_start', type: t },
       { name: 'window_end', type: t },
-      { name: 'window_time', type: { ...withNullability(withoutTimeAttribute(ts.type), false), timeAttribute: 'rowtime' } as LogicalType },
+      {
+        name: 'window_time',
+        type: {
+          ...withNullability(withoutTimeAttribute(ts.type), false),
+          timeAttribute: 'rowtime',
+        } as LogicalType,
+      },
     ];
-    return { kind: 'windowTvf', input, window, timeCol: ts.index, partitionKeys: [], schema: new Schema(fields) };
+    return {
+      kind: 'windowTvf',
+      input,
+      window,
+      timeCol: ts.index,
+      partitionKeys: [],
+      schema: new Schema(fields),
+    };
   }
 
   /** OVER windows: the input's columns, then the window's keys and arguments, then one column per OVER call. */
-  private overWindow(input: LogicalPlan, scope: Scope, overs: readonly Extract<Expr, { kind: 'over' }>[]): { plan: LogicalPlan; substitute: (e: Expr) => Rex | null } {
+  private overWindow(
+    input: LogicalPlan,
+    scope: Scope,
+    overs: readonly Extract<Expr, { kind: 'over' }>[],
+  ): { plan: LogicalPlan; substitute: (e: Expr) => Rex | null } {
     const inner = this.exprBinder(scope);
     const specOf = (o: Extract<Expr, { kind: 'over' }>): WindowSpecAst => {
-      if (!('partitionBy' in o.window)) throw new UnsupportedError('named windows (OVER w)', this.source, o.span);
+      if (!('partitionBy' in o.window))
+        throw new UnsupportedError('named windows (OVER w)', this.source, o.span);
       if (o.window.base !== null) throw new UnsupportedError('named windows (OVER w)', this.source, o.span);
       return o.window;
     };
     const first = specOf(overs[0] as Extract<Expr, { kind: 'over' }>);
-    const text = (w: WindowSpecAst): string => this.source.slice(w.span.start, w.span.end).replace(/\s+/g, ' ');
+    const text = (w: WindowSpecAst): string =>
+      this.source.slice(w.span.start, w.span.end).replace(/\s+/g, ' ');
     for (const o of overs.slice(1)) {
-      if (text(specOf(o)) !== text(first)) throw new UnsupportedError('OVER calls with different windows in one SELECT', this.source, o.span);
+      if (text(specOf(o)) !== text(first))
+        throw new UnsupportedError('OVER calls with different windows in one SELECT', this.source, o.span);
     }
     const pre: Rex[] = input.schema.fields.map((f, i) => Rex.input(i, f.type));
     const names = input.schema.names();
@@ -583,7 +853,10 @@ export class QueryBinder {
     for (const o of overs) {
       const call = o.call.kind === 'filter' ? o.call.call : o.call;
       if (call.kind !== 'call') this.fail('OVER needs a function call before it', o.span);
-      const fname = call.name.parts.map((p) => p.value).join('.').toUpperCase();
+      const fname = call.name.parts
+        .map((p) => p.value)
+        .join('.')
+        .toUpperCase();
       const rank = RANKING[fname];
       if (rank !== undefined) {
         if (call.args.length > 0) this.fail(`${fname}() takes no arguments`, call.span);
@@ -592,19 +865,48 @@ export class QueryBinder {
         continue;
       }
       const kind = AGGREGATE_FUNCTIONS[fname];
-      if (kind === undefined) throw new UnsupportedError(`${fname} OVER (only aggregate and ranking functions)`, this.source, call.span);
+      if (kind === undefined)
+        throw new UnsupportedError(
+          `${fname} OVER (only aggregate and ranking functions)`,
+          this.source,
+          call.span,
+        );
       const args = call.args.map((a) => inner.bind(a));
-      const type = aggregateResultType(kind, args.map((a) => a.type));
+      const type = aggregateResultType(
+        kind,
+        args.map((a) => a.type),
+      );
       if (typeof type === 'string') this.fail(type, call.span);
       const filterArg = o.call.kind === 'filter' ? column(inner.bind(o.call.where)) : -1;
-      calls.push({ kind: 'agg', call: { kind, args: args.map(column), distinct: call.distinct, filterArg, resultType: withoutTimeAttribute(type), name: `w0$o${calls.length}` } });
+      calls.push({
+        kind: 'agg',
+        call: {
+          kind,
+          args: args.map(column),
+          distinct: call.distinct,
+          filterArg,
+          resultType: withoutTimeAttribute(type),
+          name: `w0$o${calls.length}`,
+        },
+      });
     }
     const preSchema = new Schema(pre.map((r, i) => ({ name: names[i] as string, type: r.type })));
-    const projected: LogicalPlan = pre.length === input.schema.size ? input : { kind: 'project', input, exprs: pre, schema: preSchema };
+    const projected: LogicalPlan =
+      pre.length === input.schema.size ? input : { kind: 'project', input, exprs: pre, schema: preSchema };
     const callFields: Field[] = calls.map((c) =>
-      c.kind === 'rank' ? { name: c.name, type: Types.BIGINT(false) } : { name: c.call.name, type: c.call.resultType },
+      c.kind === 'rank'
+        ? { name: c.name, type: Types.BIGINT(false) }
+        : { name: c.call.name, type: c.call.resultType },
     );
-    const plan: LogicalPlan = { kind: 'over', input: projected, partitionKeys, orderKeys, frame, calls, schema: new Schema([...preSchema.fields, ...callFields]) };
+    const plan: LogicalPlan = {
+      kind: 'over',
+      input: projected,
+      partitionKeys,
+      orderKeys,
+      frame,
+      calls,
+      schema: new Schema([...preSchema.fields, ...callFields]),
+    };
     const base = pre.length;
     const substitute = (e: Expr): Rex | null => {
       const i = overs.indexOf(e as Extract<Expr, { kind: 'over' }>);
@@ -616,17 +918,24 @@ export class QueryBinder {
   private overFrame(w: WindowSpecAst, input: LogicalPlan, orderKeys: readonly SortKey[]): OverFrame {
     if (w.frame === null) return { unit: 'RANGE', preceding: Infinity };
     const f = w.frame;
-    if (f.end !== null && f.end.kind !== 'currentRow') throw new UnsupportedError('OVER frames that end after the current row', this.source, f.end.span);
+    if (f.end !== null && f.end.kind !== 'currentRow')
+      throw new UnsupportedError('OVER frames that end after the current row', this.source, f.end.span);
     const start = f.start;
     if (start.kind === 'unboundedPreceding') return { unit: f.unit, preceding: Infinity };
     if (start.kind === 'currentRow') return { unit: f.unit, preceding: 0 };
-    if (start.kind !== 'preceding') throw new UnsupportedError('OVER frames that start after the current row', this.source, start.span);
+    if (start.kind !== 'preceding')
+      throw new UnsupportedError('OVER frames that start after the current row', this.source, start.span);
     const r = this.exprBinder(new Scope([])).bind(start.offset);
     if (f.unit === 'ROWS') {
-      if (r.kind !== 'literal' || (typeof r.value !== 'number' && typeof r.value !== 'bigint')) this.fail('ROWS n PRECEDING needs an integer literal', start.offset.span);
+      if (r.kind !== 'literal' || (typeof r.value !== 'number' && typeof r.value !== 'bigint'))
+        this.fail('ROWS n PRECEDING needs an integer literal', start.offset.span);
       return { unit: 'ROWS', preceding: Number(r.value) };
     }
-    if (r.kind !== 'literal' || r.type.kind !== 'INTERVAL' || r.type.family !== 'DAY_TIME') this.fail('RANGE ... PRECEDING over a time attribute needs a day-time INTERVAL literal', start.offset.span);
+    if (r.kind !== 'literal' || r.type.kind !== 'INTERVAL' || r.type.family !== 'DAY_TIME')
+      this.fail(
+        'RANGE ... PRECEDING over a time attribute needs a day-time INTERVAL literal',
+        start.offset.span,
+      );
     void input;
     void orderKeys;
     return { unit: 'RANGE', preceding: r.value as number };
@@ -645,21 +954,43 @@ export class QueryBinder {
     const inputs = [this.query(q.left), this.query(q.right)];
     const [first, second] = inputs as [LogicalPlan, LogicalPlan];
     if (first.schema.size !== second.schema.size) {
-      this.fail(`the inputs of UNION have different numbers of columns (${first.schema.size} and ${second.schema.size})`, q.span);
+      this.fail(
+        `the inputs of UNION have different numbers of columns (${first.schema.size} and ${second.schema.size})`,
+        q.span,
+      );
     }
     const types: LogicalType[] = first.schema.fields.map((f, i) => {
       const other = second.schema.field(i).type;
       const t = commonType([f.type, other]);
-      if (t === null) this.fail(`column ${i + 1} of UNION has incompatible types ${formatType(f.type)} and ${formatType(other)}`, q.span);
+      if (t === null)
+        this.fail(
+          `column ${i + 1} of UNION has incompatible types ${formatType(f.type)} and ${formatType(other)}`,
+          q.span,
+        );
       // A time attribute survives a union only when both sides carry it.
-      const keep = f.type.kind === other.kind && 'timeAttribute' in f.type && 'timeAttribute' in other && f.type.timeAttribute === other.timeAttribute;
+      const keep =
+        f.type.kind === other.kind &&
+        'timeAttribute' in f.type &&
+        'timeAttribute' in other &&
+        f.type.timeAttribute === other.timeAttribute;
       return keep ? t : withoutTimeAttribute(t);
     });
-    const schema = new Schema(first.schema.fields.map((f, i) => ({ name: f.name, type: types[i] as LogicalType })));
+    const schema = new Schema(
+      first.schema.fields.map((f, i) => ({ name: f.name, type: types[i] as LogicalType })),
+    );
     const aligned = inputs.flatMap((p) => {
       const exprs = p.schema.fields.map((f, i) => coerceTo(Rex.input(i, f.type), types[i] as LogicalType));
       const same = exprs.every((e, i) => e.kind === 'input' && e.index === i);
-      const plan: LogicalPlan = same ? p : { kind: 'project', input: p, exprs, schema: new Schema(p.schema.fields.map((f, i) => ({ name: f.name, type: (exprs[i] as Rex).type }))) };
+      const plan: LogicalPlan = same
+        ? p
+        : {
+            kind: 'project',
+            input: p,
+            exprs,
+            schema: new Schema(
+              p.schema.fields.map((f, i) => ({ name: f.name, type: (exprs[i] as Rex).type })),
+            ),
+          };
       return plan.kind === 'union' ? plan.inputs : [plan];
     });
     const union: LogicalPlan = { kind: 'union', inputs: aligned, schema };
@@ -669,22 +1000,34 @@ export class QueryBinder {
   /** ORDER BY / LIMIT / OFFSET / FETCH: keys name output columns (by name, alias or position). */
   private ordered(q: Extract<Query, { kind: 'ordered' }>): LogicalPlan {
     const input = this.query(q.input);
-    const scope = new Scope(input.schema.fields.map((f, i) => ({ name: f.name, qualifier: null, type: f.type, index: i })));
+    const scope = new Scope(
+      input.schema.fields.map((f, i) => ({ name: f.name, qualifier: null, type: f.type, index: i })),
+    );
     const keys = q.orderBy.map((o) => {
       if (o.expr.kind === 'numberLit') {
         const n = Number(o.expr.text);
-        if (!Number.isInteger(n) || n < 1 || n > input.schema.size) this.fail(`ORDER BY position ${o.expr.text} is not in the SELECT list (1..${input.schema.size})`, o.expr.span);
+        if (!Number.isInteger(n) || n < 1 || n > input.schema.size)
+          this.fail(
+            `ORDER BY position ${o.expr.text} is not in the SELECT list (1..${input.schema.size})`,
+            o.expr.span,
+          );
         return this.sortKey(o, n - 1);
       }
       const r = this.exprBinder(scope).bind(o.expr);
-      if (r.kind !== 'input') throw new UnsupportedError('ORDER BY an expression that is not a column of the SELECT list', this.source, o.expr.span);
+      if (r.kind !== 'input')
+        throw new UnsupportedError(
+          'ORDER BY an expression that is not a column of the SELECT list',
+          this.source,
+          o.expr.span,
+        );
       return this.sortKey(o, r.index);
     });
     const count = (e: Expr | null, what: string): number | null => {
       if (e === null) return null;
       const r = this.exprBinder(new Scope([])).bind(e);
       const v = r.kind === 'literal' ? r.value : null;
-      if ((typeof v !== 'number' && typeof v !== 'bigint') || Number(v) < 0 || !Number.isInteger(Number(v))) this.fail(`${what} must be a non-negative integer literal`, e.span);
+      if ((typeof v !== 'number' && typeof v !== 'bigint') || Number(v) < 0 || !Number.isInteger(Number(v)))
+        this.fail(`${what} must be a non-negative integer literal`, e.span);
       return Number(v);
     };
     const fetch = count(q.fetch, 'FETCH') ?? count(q.limit, 'LIMIT');
@@ -697,17 +1040,31 @@ export class QueryBinder {
 const LEGACY_WINDOWS = ['TUMBLE', 'HOP', 'SESSION'];
 
 function callName(e: Extract<Expr, { kind: 'call' }>): string {
-  return e.name.parts.map((p) => p.value).join('.').toUpperCase();
+  return e.name.parts
+    .map((p) => p.value)
+    .join('.')
+    .toUpperCase();
 }
 
 function scoped(plan: LogicalPlan, qualifier: string | null): { plan: LogicalPlan; scope: Scope } {
-  return { plan, scope: new Scope(plan.schema.fields.map((f, i) => ({ name: f.name, qualifier, type: f.type, index: i }))) };
+  return {
+    plan,
+    scope: new Scope(plan.schema.fields.map((f, i) => ({ name: f.name, qualifier, type: f.type, index: i }))),
+  };
 }
 
 /** SELECT DISTINCT / UNION: an aggregate grouping by every column, with no aggregate calls. */
 function distinct(plan: LogicalPlan): LogicalPlan {
-  const schema = new Schema(plan.schema.fields.map((f) => ({ name: f.name, type: withoutTimeAttribute(f.type) })));
-  return { kind: 'aggregate', input: plan, groupKeys: plan.schema.fields.map((_f, i) => i), aggCalls: [], schema };
+  const schema = new Schema(
+    plan.schema.fields.map((f) => ({ name: f.name, type: withoutTimeAttribute(f.type) })),
+  );
+  return {
+    kind: 'aggregate',
+    input: plan,
+    groupKeys: plan.schema.fields.map((_f, i) => i),
+    aggCalls: [],
+    schema,
+  };
 }
 
 function itemName(alias: Ident | null, e: Expr, position: number): string {

@@ -2,7 +2,14 @@
 // the AggFunctionFactory): COUNT is BIGINT NOT NULL, SUM and AVG keep an integer argument's type (AVG truncates),
 // SUM of DECIMAL(p, s) is DECIMAL(38, s) and AVG of it DECIMAL(38, max(6, s)), MIN/MAX/FIRST_VALUE/LAST_VALUE
 // keep the argument's type, everything but COUNT is nullable (an empty group, or all inputs NULL).
-import { Types, formatType, isNumeric, withNullability, withoutTimeAttribute, type LogicalType } from '../../executor/index.js';
+import {
+  Types,
+  formatType,
+  isNumeric,
+  withNullability,
+  withoutTimeAttribute,
+  type LogicalType,
+} from '../../executor/index.js';
 import type { AggKind } from '../logical/plan.js';
 
 /** SQL name → the aggregate it calls. STDDEV and VARIANCE are Flink's aliases of the sample variants. */
@@ -38,7 +45,10 @@ export function aggregateResultType(kind: AggKind, args: readonly LogicalType[])
   if (arity !== null && (args.length < (arity[0] as number) || args.length > (arity[1] as number))) {
     return `${kind} takes ${arity[0] === arity[1] ? arity[0] : `${arity[0]} or ${arity[1]}`} argument${arity[1] === 1 ? '' : 's'}, got ${args.length}`;
   }
-  const numeric = (): LogicalType | string => (arg !== null && isNumeric(arg) ? arg : `${kind} needs a numeric argument, but got ${arg === null ? 'none' : formatType(arg)}`);
+  const numeric = (): LogicalType | string =>
+    arg !== null && isNumeric(arg)
+      ? arg
+      : `${kind} needs a numeric argument, but got ${arg === null ? 'none' : formatType(arg)}`;
   switch (kind) {
     case 'COUNT':
       return Types.BIGINT(false);
@@ -71,6 +81,8 @@ export function aggregateResultType(kind: AggKind, args: readonly LogicalType[])
       return Types.STRING();
     case 'BOOL_AND':
     case 'BOOL_OR':
-      return arg?.kind === 'BOOLEAN' ? Types.BOOLEAN() : `${kind} needs a BOOLEAN argument, but got ${arg === null ? 'none' : formatType(arg)}`;
+      return arg?.kind === 'BOOLEAN'
+        ? Types.BOOLEAN()
+        : `${kind} needs a BOOLEAN argument, but got ${arg === null ? 'none' : formatType(arg)}`;
   }
 }

@@ -11,13 +11,21 @@ export function replaceInputs(r: Rex, map: (index: number, type: LogicalType) =>
     case 'literal':
       return r;
     case 'call':
-      return Rex.call(r.op, r.args.map((a) => replaceInputs(a, map)), r.type);
+      return Rex.call(
+        r.op,
+        r.args.map((a) => replaceInputs(a, map)),
+        r.type,
+      );
     case 'cast':
       return Rex.cast(replaceInputs(r.operand, map), r.type, r.safe);
     case 'field':
       return Rex.field(replaceInputs(r.operand, map), r.index, r.name, r.type);
     case 'udf':
-      return Rex.udf(r.fn, r.args.map((a) => replaceInputs(a, map)), r.type);
+      return Rex.udf(
+        r.fn,
+        r.args.map((a) => replaceInputs(a, map)),
+        r.type,
+      );
   }
 }
 
@@ -60,7 +68,15 @@ export function isDeterministic(r: Rex): boolean {
   return det;
 }
 
-const NON_DETERMINISTIC = new Set(['RAND', 'RAND_INTEGER', 'PROCTIME', 'CURRENT_TIMESTAMP', 'LOCALTIMESTAMP', 'CURRENT_DATE', 'CURRENT_TIME']);
+const NON_DETERMINISTIC = new Set([
+  'RAND',
+  'RAND_INTEGER',
+  'PROCTIME',
+  'CURRENT_TIMESTAMP',
+  'LOCALTIMESTAMP',
+  'CURRENT_DATE',
+  'CURRENT_TIME',
+]);
 
 /** A text that is equal for structurally equal expressions (same operators, inputs, literals and types). */
 export function rexKey(r: Rex): string {

@@ -8,8 +8,21 @@ import type { Rex } from '../expr/rex.js';
 
 /** Aggregate functions the engine runs (the runtime's accumulator library implements each). */
 export type AggKind =
-  | 'COUNT' | 'SUM' | 'SUM0' | 'AVG' | 'MIN' | 'MAX' | 'FIRST_VALUE' | 'LAST_VALUE' | 'LISTAGG'
-  | 'STDDEV_POP' | 'STDDEV_SAMP' | 'VAR_POP' | 'VAR_SAMP' | 'BOOL_AND' | 'BOOL_OR';
+  | 'COUNT'
+  | 'SUM'
+  | 'SUM0'
+  | 'AVG'
+  | 'MIN'
+  | 'MAX'
+  | 'FIRST_VALUE'
+  | 'LAST_VALUE'
+  | 'LISTAGG'
+  | 'STDDEV_POP'
+  | 'STDDEV_SAMP'
+  | 'VAR_POP'
+  | 'VAR_SAMP'
+  | 'BOOL_AND'
+  | 'BOOL_OR';
 
 /** One aggregate call over input columns (expressions were projected into columns below the aggregate). */
 export interface AggregateCall {
@@ -46,15 +59,27 @@ export interface OverFrame {
 }
 
 /** An OVER function: a ranking function or an aggregate over the frame. */
-export type OverCall = { readonly kind: 'rank'; readonly rankType: RankType; readonly name: string } | { readonly kind: 'agg'; readonly call: AggregateCall };
+export type OverCall =
+  | { readonly kind: 'rank'; readonly rankType: RankType; readonly name: string }
+  | { readonly kind: 'agg'; readonly call: AggregateCall };
 
 export type LogicalPlan =
   | { readonly kind: 'scan'; readonly table: CatalogTable; readonly schema: Schema }
   /** Constant rows (`VALUES`, `SELECT` without FROM); each row's expressions reference no input. */
   | { readonly kind: 'values'; readonly rows: readonly (readonly Rex[])[]; readonly schema: Schema }
   /** Writes the input into a table through its connector; the input's columns match the sink's by position. */
-  | { readonly kind: 'sink'; readonly input: LogicalPlan; readonly table: CatalogTable; readonly schema: Schema }
-  | { readonly kind: 'project'; readonly input: LogicalPlan; readonly exprs: readonly Rex[]; readonly schema: Schema }
+  | {
+      readonly kind: 'sink';
+      readonly input: LogicalPlan;
+      readonly table: CatalogTable;
+      readonly schema: Schema;
+    }
+  | {
+      readonly kind: 'project';
+      readonly input: LogicalPlan;
+      readonly exprs: readonly Rex[];
+      readonly schema: Schema;
+    }
   | { readonly kind: 'filter'; readonly input: LogicalPlan; readonly condition: Rex; readonly schema: Schema }
   | {
       readonly kind: 'watermarkAssigner';
@@ -64,15 +89,42 @@ export type LogicalPlan =
       readonly schema: Schema;
     }
   /** GROUP BY: output = group key columns (in `groupKeys` order) then one column per aggregate call. */
-  | { readonly kind: 'aggregate'; readonly input: LogicalPlan; readonly groupKeys: readonly number[]; readonly aggCalls: readonly AggregateCall[]; readonly schema: Schema }
+  | {
+      readonly kind: 'aggregate';
+      readonly input: LogicalPlan;
+      readonly groupKeys: readonly number[];
+      readonly aggCalls: readonly AggregateCall[];
+      readonly schema: Schema;
+    }
   /** A join; `condition` is over left ++ right columns. SEMI/ANTI output the left columns only. */
-  | { readonly kind: 'join'; readonly left: LogicalPlan; readonly right: LogicalPlan; readonly joinType: JoinKind; readonly condition: Rex; readonly schema: Schema }
+  | {
+      readonly kind: 'join';
+      readonly left: LogicalPlan;
+      readonly right: LogicalPlan;
+      readonly joinType: JoinKind;
+      readonly condition: Rex;
+      readonly schema: Schema;
+    }
   /** UNION ALL of inputs with the same column types. */
   | { readonly kind: 'union'; readonly inputs: readonly LogicalPlan[]; readonly schema: Schema }
   /** Window table function: input ++ window_start, window_end, window_time, one row per window of a row. */
-  | { readonly kind: 'windowTvf'; readonly input: LogicalPlan; readonly window: WindowSpec; readonly timeCol: number; readonly partitionKeys: readonly number[]; readonly schema: Schema }
+  | {
+      readonly kind: 'windowTvf';
+      readonly input: LogicalPlan;
+      readonly window: WindowSpec;
+      readonly timeCol: number;
+      readonly partitionKeys: readonly number[];
+      readonly schema: Schema;
+    }
   /** ORDER BY / LIMIT / OFFSET (fetch null = no limit). */
-  | { readonly kind: 'sort'; readonly input: LogicalPlan; readonly keys: readonly SortKey[]; readonly offset: number; readonly fetch: number | null; readonly schema: Schema }
+  | {
+      readonly kind: 'sort';
+      readonly input: LogicalPlan;
+      readonly keys: readonly SortKey[];
+      readonly offset: number;
+      readonly fetch: number | null;
+      readonly schema: Schema;
+    }
   /** OVER functions over one window: input ++ one column per call. */
   | {
       readonly kind: 'over';
@@ -203,12 +255,18 @@ export function joinSchemaOf(p: Extract<LogicalPlan, { kind: 'join' }>): Schema 
 }
 
 export function describeAggCall(c: AggregateCall, input: Schema): string {
-  const args = c.args.length === 0 && c.kind === 'COUNT' ? '*' : c.args.map((a) => input.field(a).name).join(', ');
+  const args =
+    c.args.length === 0 && c.kind === 'COUNT' ? '*' : c.args.map((a) => input.field(a).name).join(', ');
   return `${c.kind}(${c.distinct ? 'DISTINCT ' : ''}${args})${c.filterArg >= 0 ? ` FILTER ${input.field(c.filterArg).name}` : ''}`;
 }
 
 export function describeSortKeys(keys: readonly SortKey[], input: Schema): string {
-  return keys.map((k) => `${input.field(k.col).name} ${k.descending ? 'DESC' : 'ASC'}${k.nullsFirst !== k.descending ? (k.nullsFirst ? ' NULLS FIRST' : ' NULLS LAST') : ''}`).join(', ');
+  return keys
+    .map(
+      (k) =>
+        `${input.field(k.col).name} ${k.descending ? 'DESC' : 'ASC'}${k.nullsFirst !== k.descending ? (k.nullsFirst ? ' NULLS FIRST' : ' NULLS LAST') : ''}`,
+    )
+    .join(', ');
 }
 
 /** Flink's EXPLAIN text of a window: `TUMBLE(time_col=[ts], size=[10 s])`. */
@@ -229,7 +287,12 @@ export function describeWindow(w: WindowSpec, timeCol: string): string {
 
 /** `10 s`, `1 min`, `1 h`, `1500 ms`: the largest unit that divides the duration, as Flink prints them. */
 export function duration(ms: number): string {
-  const units: [number, string][] = [[86_400_000, 'd'], [3_600_000, 'h'], [60_000, 'min'], [1000, 's']];
+  const units: [number, string][] = [
+    [86_400_000, 'd'],
+    [3_600_000, 'h'],
+    [60_000, 'min'],
+    [1000, 's'],
+  ];
   for (const [size, name] of units) if (ms !== 0 && ms % size === 0) return `${ms / size} ${name}`;
   return `${ms} ms`;
 }

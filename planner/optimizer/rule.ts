@@ -25,11 +25,16 @@ export interface RuleTrace {
 const PASS_LIMIT = 100;
 
 /** Runs the phases in order; `trace` receives the whole plan after each rule application that changed it. */
-export function runPhases(plan: LogicalPlan, phases: readonly Phase[], trace?: (t: RuleTrace) => void): LogicalPlan {
+export function runPhases(
+  plan: LogicalPlan,
+  phases: readonly Phase[],
+  trace?: (t: RuleTrace) => void,
+): LogicalPlan {
   let current = plan;
   for (const phase of phases) {
     for (let pass = 0; ; pass++) {
-      if (pass >= PASS_LIMIT) throw new Error(`optimizer phase '${phase.name}' did not reach a fixpoint in ${PASS_LIMIT} passes`);
+      if (pass >= PASS_LIMIT)
+        throw new Error(`optimizer phase '${phase.name}' did not reach a fixpoint in ${PASS_LIMIT} passes`);
       let changed = false;
       const rewrite = (node: LogicalPlan): LogicalPlan => {
         let n = withInputs(node, inputs(node).map(rewrite));
@@ -54,9 +59,17 @@ export function runPhases(plan: LogicalPlan, phases: readonly Phase[], trace?: (
 function checkSchema(rule: Rule, before: LogicalPlan, after: LogicalPlan): void {
   const a = before.schema.fields;
   const b = after.schema.fields;
-  const same = a.length === b.length && a.every((f, i) => formatType(withoutTimeAttribute(f.type)) === formatType(withoutTimeAttribute((b[i] as (typeof b)[number]).type)));
+  const same =
+    a.length === b.length &&
+    a.every(
+      (f, i) =>
+        formatType(withoutTimeAttribute(f.type)) ===
+        formatType(withoutTimeAttribute((b[i] as (typeof b)[number]).type)),
+    );
   if (!same) {
-    throw new Error(`optimizer rule '${rule.name}' changed the output of ${before.kind} from ${before.schema.toString()} to ${after.schema.toString()}`);
+    throw new Error(
+      `optimizer rule '${rule.name}' changed the output of ${before.kind} from ${before.schema.toString()} to ${after.schema.toString()}`,
+    );
   }
 }
 

@@ -12,7 +12,11 @@ export function explainPhysical(n: PhysicalNode, withChangelog = true, indent = 
   return [line, ...physicalInputs(n).map((c) => explainPhysical(c, withChangelog, indent + 1))].join('\n');
 }
 
-function names(n: PhysicalNode, cols: readonly number[], from = n.kind === 'StreamTableSourceScan' ? n.schema : (physicalInputs(n)[0]?.schema ?? n.schema)): string {
+function names(
+  n: PhysicalNode,
+  cols: readonly number[],
+  from = n.kind === 'StreamTableSourceScan' ? n.schema : (physicalInputs(n)[0]?.schema ?? n.schema),
+): string {
   return cols.map((c) => from.field(c).name).join(', ');
 }
 
@@ -41,9 +45,9 @@ function describe(n: PhysicalNode): string {
       return `groupBy=[${names(n, n.groupKeys)}], window=[${describeWindow(n.window, n.input.schema.field(n.timeCol).name)}], select=[${[
         ...n.groupKeys.map((k) => n.input.schema.field(k).name),
         ...n.aggCalls.map((c) => `${describeAggCall(c, n.input.schema)} AS ${c.name}`),
-        'start(\'w$) AS window_start',
-        'end(\'w$) AS window_end',
-        'rowtime(\'w$) AS window_time',
+        "start('w$) AS window_start",
+        "end('w$) AS window_end",
+        "rowtime('w$) AS window_time",
       ].join(', ')}]`;
     case 'StreamWindowTableFunction':
       return `window=[${describeWindow(n.window, n.input.schema.field(n.timeCol).name)}]`;
@@ -51,7 +55,9 @@ function describe(n: PhysicalNode): string {
     case 'StreamIntervalJoin':
     case 'StreamWindowJoin': {
       const pair = n.left.schema.concat(n.right.schema);
-      const keys = n.leftKeys.map((l, i) => `=(${n.left.schema.field(l).name}, ${n.right.schema.field(n.rightKeys[i] as number).name})`);
+      const keys = n.leftKeys.map(
+        (l, i) => `=(${n.left.schema.field(l).name}, ${n.right.schema.field(n.rightKeys[i] as number).name})`,
+      );
       const extra =
         n.kind === 'StreamIntervalJoin'
           ? `, windowBounds=[leftTime=${n.left.schema.field(n.leftTime).name}, rightTime=${n.right.schema.field(n.rightTime).name}, leftLowerBound=${n.lowerBound}, leftUpperBound=${n.upperBound}]`
@@ -79,7 +85,9 @@ function describe(n: PhysicalNode): string {
     case 'StreamOverAggregate':
       return `partitionBy=[${names(n, n.partitionKeys)}], orderBy=[${n.input.schema.field(n.timeCol).name} ASC], window=[${n.frame.unit} BETWEEN ${n.frame.preceding === Infinity ? 'UNBOUNDED' : n.frame.preceding} PRECEDING AND CURRENT ROW], select=[${out}]`;
     case 'StreamSink':
-      return n.table === null ? `collect, fields=[${out}]` : `table=[${formatPath(n.table.path)}], fields=[${out}]`;
+      return n.table === null
+        ? `collect, fields=[${out}]`
+        : `table=[${formatPath(n.table.path)}], fields=[${out}]`;
     default:
       return unreachable(n);
   }

@@ -74,7 +74,12 @@ export function lowerJob(roots: readonly PhysicalNode[], opts: LoweringOptions):
     const isInsert = roots.every((r) => r.kind === 'StreamSink' && r.table !== null);
     const jobGraph = (resultSink: SinkWriter | null): JobGraph => {
       const sinks = build(resultSink);
-      return buildJobGraph(buildStreamGraph(isInsert ? 'insert-into' : 'collect', sinks, { defaultParallelism: opts.parallelism, maxParallelism: 128 }));
+      return buildJobGraph(
+        buildStreamGraph(isInsert ? 'insert-into' : 'collect', sinks, {
+          defaultParallelism: opts.parallelism,
+          maxParallelism: 128,
+        }),
+      );
     };
     return {
       isInsert,
@@ -98,7 +103,8 @@ export function lowerJob(roots: readonly PhysicalNode[], opts: LoweringOptions):
       },
     };
   } catch (e) {
-    if (e instanceof CodegenUnsupported) throw new UnsupportedError(e.feature, opts.sql, { start: 0, end: Math.max(1, opts.sql.length) });
+    if (e instanceof CodegenUnsupported)
+      throw new UnsupportedError(e.feature, opts.sql, { start: 0, end: Math.max(1, opts.sql.length) });
     throw e;
   }
 }
@@ -109,7 +115,10 @@ const CLOCK = new SystemProcessingTimeService();
  * Compiles every node's operator factory once; returns a function that builds fresh transformations (sources
  * are created per run, as a reader can be read once).
  */
-function prepare(roots: readonly PhysicalNode[], opts: LoweringOptions): (resultSink: SinkWriter | null) => Transformation[] {
+function prepare(
+  roots: readonly PhysicalNode[],
+  opts: LoweringOptions,
+): (resultSink: SinkWriter | null) => Transformation[] {
   const factories = new Map<PhysicalNode, () => OperatorFactory | null>();
   const visit = (n: PhysicalNode): void => {
     if (factories.has(n)) return;
@@ -122,7 +131,13 @@ function prepare(roots: readonly PhysicalNode[], opts: LoweringOptions): (result
     const toT = (n: PhysicalNode): { t: Transformation; parallelism: number } => {
       const done = made.get(n);
       if (done !== undefined) return done;
-      const result = transformation(n, opts, resultSink, toT, (factories.get(n) as () => OperatorFactory | null)());
+      const result = transformation(
+        n,
+        opts,
+        resultSink,
+        toT,
+        (factories.get(n) as () => OperatorFactory | null)(),
+      );
       made.set(n, result);
       return result;
     };
@@ -130,7 +145,11 @@ function prepare(roots: readonly PhysicalNode[], opts: LoweringOptions): (result
   };
 }
 
-function common(name: string, schema: Schema, parallelism: number): { id: number; name: string; uid: null; parallelism: number; outputSchema: Schema } {
+function common(
+  name: string,
+  schema: Schema,
+  parallelism: number,
+): { id: number; name: string; uid: null; parallelism: number; outputSchema: Schema } {
   return { id: newTransformationId(), name, uid: null, parallelism, outputSchema: schema };
 }
 
@@ -151,14 +170,28 @@ function transformation(
     case 'StreamExchange': {
       const input = toT(n.input);
       const partitioner: Partitioner =
-        n.distribution.kind === 'single' ? { kind: 'global' } : { kind: 'hash', key: columnsKeySelector(n.distribution.keys, n.distribution.keys.map((k) => n.schema.field(k).name)) };
+        n.distribution.kind === 'single'
+          ? { kind: 'global' }
+          : {
+              kind: 'hash',
+              key: columnsKeySelector(
+                n.distribution.keys,
+                n.distribution.keys.map((k) => n.schema.field(k).name),
+              ),
+            };
       const parallelism = n.distribution.kind === 'single' ? 1 : opts.parallelism;
-      return { t: { ...common('Exchange', n.schema, parallelism), kind: 'partition', input: input.t, partitioner }, parallelism };
+      return {
+        t: { ...common('Exchange', n.schema, parallelism), kind: 'partition', input: input.t, partitioner },
+        parallelism,
+      };
     }
     case 'StreamUnion': {
       const ins = n.inputs.map(toT);
       const parallelism = Math.max(...ins.map((i) => i.parallelism));
-      return { t: { ...common('Union', n.schema, parallelism), kind: 'union', inputs: ins.map((i) => i.t) }, parallelism };
+      return {
+        t: { ...common('Union', n.schema, parallelism), kind: 'union', inputs: ins.map((i) => i.t) },
+        parallelism,
+      };
     }
     case 'StreamSink': {
       const input = toT(n.input);
@@ -166,13 +199,29 @@ function transformation(
       const writer = (): SinkWriter => {
         if (table === null) return resultSink as SinkWriter;
         const f = opts.factories.get(table.options['connector'] ?? '');
-        if (f?.createSink === undefined) throw new Error(`connector '${table.options['connector'] ?? ''}' of table ${formatPath(table.path)} cannot be written to`);
-        return f.createSink({ schema: n.schema, options: table.options, tableName: formatPath(table.path), primaryKey: table.primaryKey });
+        if (f?.createSink === undefined)
+          throw new Error(
+            `connector '${table.options['connector'] ?? ''}' of table ${formatPath(table.path)} cannot be written to`,
+          );
+        return f.createSink({
+          schema: n.schema,
+          options: table.options,
+          tableName: formatPath(table.path),
+          primaryKey: table.primaryKey,
+        });
       };
       // One writer per sink: query results are read in order, and file/Kafka writers are single today.
       const w = writer();
       const name = table === null ? 'collect' : `Sink: ${formatPath(table.path)}`;
-      return { t: { ...common(name, n.schema, 1), kind: 'sink', input: input.t, factory: () => new SinkOperator(name, n.schema, () => w) }, parallelism: 1 };
+      return {
+        t: {
+          ...common(name, n.schema, 1),
+          kind: 'sink',
+          input: input.t,
+          factory: () => new SinkOperator(name, n.schema, () => w),
+        },
+        parallelism: 1,
+      };
     }
     case 'StreamJoin':
     case 'StreamIntervalJoin':
@@ -180,26 +229,58 @@ function transformation(
       const l = toT(n.left);
       const r = toT(n.right);
       const parallelism = Math.max(l.parallelism, r.parallelism);
-      return { t: { ...common(n.kind, n.schema, parallelism), kind: 'two-input', input1: l.t, input2: r.t, factory: factory as OperatorFactory }, parallelism };
+      return {
+        t: {
+          ...common(n.kind, n.schema, parallelism),
+          kind: 'two-input',
+          input1: l.t,
+          input2: r.t,
+          factory: factory as OperatorFactory,
+        },
+        parallelism,
+      };
     }
     default: {
       const input = toT(n.input);
-      return { t: { ...common(n.kind, n.schema, input.parallelism), kind: 'one-input', input: input.t, factory: factory as OperatorFactory }, parallelism: input.parallelism };
+      return {
+        t: {
+          ...common(n.kind, n.schema, input.parallelism),
+          kind: 'one-input',
+          input: input.t,
+          factory: factory as OperatorFactory,
+        },
+        parallelism: input.parallelism,
+      };
     }
   }
 }
 
-function createSource(n: Extract<PhysicalNode, { kind: 'StreamTableSourceScan' }>, opts: LoweringOptions): SourceReader {
+function createSource(
+  n: Extract<PhysicalNode, { kind: 'StreamTableSourceScan' }>,
+  opts: LoweringOptions,
+): SourceReader {
   const options = n.table.options;
   const factory = opts.factories.get(options['connector'] ?? '');
   if (factory?.createSource === undefined) {
-    throw new Error(`connector '${options['connector'] ?? ''}' of table ${formatPath(n.table.path)} cannot be read (it is a sink-only connector)`);
+    throw new Error(
+      `connector '${options['connector'] ?? ''}' of table ${formatPath(n.table.path)} cannot be read (it is a sink-only connector)`,
+    );
   }
   // The scan's schema is the physical columns then the metadata columns; the connector is told them apart.
   const columns = n.table.columns;
-  const physicalSchema = new Schema(columns.flatMap((c) => (c.kind === 'physical' ? [{ name: c.name, type: c.type }] : [])));
-  const metadata = columns.flatMap((c) => (c.kind === 'metadata' ? [{ name: c.name, key: c.key, type: c.type }] : []));
-  return factory.createSource({ physicalSchema, options, tableName: formatPath(n.table.path), primaryKey: n.table.primaryKey, ...(metadata.length > 0 ? { metadata } : {}) });
+  const physicalSchema = new Schema(
+    columns.flatMap((c) => (c.kind === 'physical' ? [{ name: c.name, type: c.type }] : [])),
+  );
+  const metadata = columns.flatMap((c) =>
+    c.kind === 'metadata' ? [{ name: c.name, key: c.key, type: c.type }] : [],
+  );
+  return factory.createSource({
+    physicalSchema,
+    options,
+    tableName: formatPath(n.table.path),
+    primaryKey: n.table.primaryKey,
+    ...(metadata.length > 0 ? { metadata } : {}),
+  });
 }
 
 /** The operator factory of a node (null for sources, exchanges, unions and sinks, which are not operators). */
@@ -216,28 +297,74 @@ function operatorFactory(n: PhysicalNode, opts: LoweringOptions): () => Operator
       f = null;
       break;
     case 'StreamCalc': {
-      const fn = compileCalc({ inputSchema: n.input.schema, outputSchema: n.schema, projections: n.projections, condition: n.condition });
+      const fn = compileCalc({
+        inputSchema: n.input.schema,
+        outputSchema: n.schema,
+        projections: n.projections,
+        condition: n.condition,
+      });
       f = () => new CalcOperator('Calc', n.schema, fn);
       break;
     }
     case 'StreamWatermarkAssigner': {
-      const extract = compileCalc({ inputSchema: n.input.schema, outputSchema: new Schema([{ name: 'watermark', type: Types.TIMESTAMP(3) }]), projections: [n.expr], condition: null });
+      const extract = compileCalc({
+        inputSchema: n.input.schema,
+        outputSchema: new Schema([{ name: 'watermark', type: Types.TIMESTAMP(3) }]),
+        projections: [n.expr],
+        condition: null,
+      });
       f = () => new WatermarkAssignerOperator('WatermarkAssigner', n.schema, extract);
       break;
     }
     case 'StreamGroupAggregate':
-      f = () => new GroupAggregateOperator({ name: 'GroupAggregate', inputSchema: inputSchema(), keys: n.groupKeys, aggs: n.aggCalls, outputSchema: n.schema, generateUpdateBefore: true, ...ttl });
+      f = () =>
+        new GroupAggregateOperator({
+          name: 'GroupAggregate',
+          inputSchema: inputSchema(),
+          keys: n.groupKeys,
+          aggs: n.aggCalls,
+          outputSchema: n.schema,
+          generateUpdateBefore: true,
+          ...ttl,
+        });
       break;
     case 'StreamWindowAggregate':
-      f = () => new WindowAggregateOperator({ name: 'WindowAggregate', inputSchema: inputSchema(), keys: n.groupKeys, aggs: n.aggCalls, window: n.window, timeCol: n.timeCol, outputSchema: n.schema });
+      f = () =>
+        new WindowAggregateOperator({
+          name: 'WindowAggregate',
+          inputSchema: inputSchema(),
+          keys: n.groupKeys,
+          aggs: n.aggCalls,
+          window: n.window,
+          timeCol: n.timeCol,
+          outputSchema: n.schema,
+        });
       break;
     case 'StreamWindowTableFunction':
-      f = () => new WindowTableFunctionOperator({ name: 'WindowTableFunction', inputSchema: inputSchema(), window: n.window, timeCol: n.timeCol, outputSchema: n.schema, partitionKeys: n.partitionKeys });
+      f = () =>
+        new WindowTableFunctionOperator({
+          name: 'WindowTableFunction',
+          inputSchema: inputSchema(),
+          window: n.window,
+          timeCol: n.timeCol,
+          outputSchema: n.schema,
+          partitionKeys: n.partitionKeys,
+        });
       break;
     case 'StreamJoin': {
       const condition = joinCondition(n.nonEqui, n.left.schema, n.right.schema);
       f = () =>
-        new StreamingJoinOperator({ name: 'Join', type: n.joinType, leftSchema: n.left.schema, rightSchema: n.right.schema, leftKeys: n.leftKeys, rightKeys: n.rightKeys, condition, outputSchema: n.schema, ...ttl });
+        new StreamingJoinOperator({
+          name: 'Join',
+          type: n.joinType,
+          leftSchema: n.left.schema,
+          rightSchema: n.right.schema,
+          leftKeys: n.leftKeys,
+          rightKeys: n.rightKeys,
+          condition,
+          outputSchema: n.schema,
+          ...ttl,
+        });
       break;
     }
     case 'StreamIntervalJoin': {
@@ -337,17 +464,35 @@ function operatorFactory(n: PhysicalNode, opts: LoweringOptions): () => Operator
         });
       break;
     case 'StreamWindowDeduplicate':
-      f = () => new WindowDeduplicateOperator({ name: 'WindowDeduplicate', inputSchema: inputSchema(), keys: n.keys, windowEndCol: n.windowEnd, timeCol: n.timeCol, keepLastRow: n.keepLast, outputSchema: n.schema });
+      f = () =>
+        new WindowDeduplicateOperator({
+          name: 'WindowDeduplicate',
+          inputSchema: inputSchema(),
+          keys: n.keys,
+          windowEndCol: n.windowEnd,
+          timeCol: n.timeCol,
+          keepLastRow: n.keepLast,
+          outputSchema: n.schema,
+        });
       break;
     case 'StreamLimit':
-      f = () => new LimitOperator({ name: 'Limit', outputSchema: n.schema, offset: n.offset, fetch: n.fetch });
+      f = () =>
+        new LimitOperator({ name: 'Limit', outputSchema: n.schema, offset: n.offset, fetch: n.fetch });
       break;
     case 'StreamTemporalSort':
-      f = () => new TemporalSortOperator({ name: 'TemporalSort', inputSchema: inputSchema(), timeCol: n.timeCol, secondary: n.secondary, outputSchema: n.schema });
+      f = () =>
+        new TemporalSortOperator({
+          name: 'TemporalSort',
+          inputSchema: inputSchema(),
+          timeCol: n.timeCol,
+          secondary: n.secondary,
+          outputSchema: n.schema,
+        });
       break;
     case 'StreamOverAggregate': {
       const aggs = n.calls.map((c) => {
-        if (c.kind !== 'agg') throw new CodegenUnsupported('ranking functions in OVER windows outside a Top-N');
+        if (c.kind !== 'agg')
+          throw new CodegenUnsupported('ranking functions in OVER windows outside a Top-N');
         return c.call;
       });
       f = () =>
@@ -371,13 +516,19 @@ function operatorFactory(n: PhysicalNode, opts: LoweringOptions): () => Operator
 function joinCondition(cond: Rex | null, left: Schema, right: Schema): JoinCondition | null {
   if (cond === null) return null;
   const pairSchema = left.concat(right);
-  const fn = compileCalc({ inputSchema: pairSchema, outputSchema: new Schema([{ name: 'match', type: Types.BOOLEAN() }]), projections: [cond], condition: null });
+  const fn = compileCalc({
+    inputSchema: pairSchema,
+    outputSchema: new Schema([{ name: 'match', type: Types.BOOLEAN() }]),
+    projections: [cond],
+    condition: null,
+  });
   return (pairs: RecordBatch): Uint8Array => {
     const out = new Uint8Array(pairs.length);
     const b = fn(pairs);
     if (b === null) return out;
     const c = b.columns[0];
-    if (c === undefined || c.kind !== 'bool') throw new Error('join condition did not produce a BOOLEAN column');
+    if (c === undefined || c.kind !== 'bool')
+      throw new Error('join condition did not produce a BOOLEAN column');
     for (let i = 0; i < out.length; i++) out[i] = c.values[i] !== 0 && isValid(c.validity, i) ? 1 : 0;
     return out;
   };
@@ -387,7 +538,9 @@ function joinCondition(cond: Rex | null, left: Schema, right: Schema): JoinCondi
 function valuesSource(rows: readonly (readonly Rex[])[], schema: Schema): SourceReader {
   const empty = new Schema([]);
   const one = makeBatch(empty, [], 1);
-  const batches = rows.map((row) => compileCalc({ inputSchema: empty, outputSchema: schema, projections: row, condition: null })(one));
+  const batches = rows.map((row) =>
+    compileCalc({ inputSchema: empty, outputSchema: schema, projections: row, condition: null })(one),
+  );
   return {
     outputSchema: schema,
     async *read(): AsyncGenerator<StreamElement> {

@@ -4,7 +4,15 @@
 import type { Schema } from '../../executor/index.js';
 import type { CatalogTable } from '../catalog/catalog.js';
 import type { Rex } from '../expr/rex.js';
-import type { AggregateCall, JoinKind, OverCall, OverFrame, RankType, SortKey, WindowSpec } from '../logical/plan.js';
+import type {
+  AggregateCall,
+  JoinKind,
+  OverCall,
+  OverFrame,
+  RankType,
+  SortKey,
+  WindowSpec,
+} from '../logical/plan.js';
 
 /** Which row kinds a node's output can contain (Flink's ChangelogMode). */
 export interface ChangelogMode {
@@ -14,7 +22,12 @@ export interface ChangelogMode {
   readonly delete: boolean;
 }
 
-export const INSERT_ONLY: ChangelogMode = { insert: true, updateBefore: false, updateAfter: false, delete: false };
+export const INSERT_ONLY: ChangelogMode = {
+  insert: true,
+  updateBefore: false,
+  updateAfter: false,
+  delete: false,
+};
 export const RETRACT: ChangelogMode = { insert: true, updateBefore: true, updateAfter: true, delete: true };
 export const UPSERT: ChangelogMode = { insert: true, updateBefore: false, updateAfter: true, delete: true };
 
@@ -33,11 +46,14 @@ export function unionModes(ms: readonly ChangelogMode[]): ChangelogMode {
 
 /** `I,UB,UA,D` as Flink's EXPLAIN CHANGELOG_MODE prints it. */
 export function formatMode(m: ChangelogMode): string {
-  return [m.insert ? 'I' : '', m.updateBefore ? 'UB' : '', m.updateAfter ? 'UA' : '', m.delete ? 'D' : ''].filter((x) => x !== '').join(',');
+  return [m.insert ? 'I' : '', m.updateBefore ? 'UB' : '', m.updateAfter ? 'UA' : '', m.delete ? 'D' : '']
+    .filter((x) => x !== '')
+    .join(',');
 }
 
 /** Where an exchange sends rows: by the hash of key columns, or all to one subtask. */
-export type Distribution = { readonly kind: 'hash'; readonly keys: readonly number[] } | { readonly kind: 'single' };
+export type Distribution =
+  { readonly kind: 'hash'; readonly keys: readonly number[] } | { readonly kind: 'single' };
 
 interface Common {
   readonly schema: Schema;
@@ -49,10 +65,29 @@ interface Common {
 export type PhysicalNode =
   | (Common & { readonly kind: 'StreamTableSourceScan'; readonly table: CatalogTable })
   | (Common & { readonly kind: 'StreamValues'; readonly rows: readonly (readonly Rex[])[] })
-  | (Common & { readonly kind: 'StreamCalc'; readonly input: PhysicalNode; readonly projections: readonly Rex[]; readonly condition: Rex | null })
-  | (Common & { readonly kind: 'StreamWatermarkAssigner'; readonly input: PhysicalNode; readonly rowtime: number; readonly expr: Rex })
-  | (Common & { readonly kind: 'StreamExchange'; readonly input: PhysicalNode; readonly distribution: Distribution })
-  | (Common & { readonly kind: 'StreamGroupAggregate'; readonly input: PhysicalNode; readonly groupKeys: readonly number[]; readonly aggCalls: readonly AggregateCall[] })
+  | (Common & {
+      readonly kind: 'StreamCalc';
+      readonly input: PhysicalNode;
+      readonly projections: readonly Rex[];
+      readonly condition: Rex | null;
+    })
+  | (Common & {
+      readonly kind: 'StreamWatermarkAssigner';
+      readonly input: PhysicalNode;
+      readonly rowtime: number;
+      readonly expr: Rex;
+    })
+  | (Common & {
+      readonly kind: 'StreamExchange';
+      readonly input: PhysicalNode;
+      readonly distribution: Distribution;
+    })
+  | (Common & {
+      readonly kind: 'StreamGroupAggregate';
+      readonly input: PhysicalNode;
+      readonly groupKeys: readonly number[];
+      readonly aggCalls: readonly AggregateCall[];
+    })
   | (Common & {
       readonly kind: 'StreamWindowAggregate';
       readonly input: PhysicalNode;
@@ -61,7 +96,13 @@ export type PhysicalNode =
       readonly window: WindowSpec;
       readonly timeCol: number;
     })
-  | (Common & { readonly kind: 'StreamWindowTableFunction'; readonly input: PhysicalNode; readonly window: WindowSpec; readonly timeCol: number; readonly partitionKeys: readonly number[] })
+  | (Common & {
+      readonly kind: 'StreamWindowTableFunction';
+      readonly input: PhysicalNode;
+      readonly window: WindowSpec;
+      readonly timeCol: number;
+      readonly partitionKeys: readonly number[];
+    })
   | (Common & {
       readonly kind: 'StreamJoin';
       readonly left: PhysicalNode;
@@ -135,9 +176,25 @@ export type PhysicalNode =
       readonly timeCol: number;
       readonly windowEnd: number;
     })
-  | (Common & { readonly kind: 'StreamLimit'; readonly input: PhysicalNode; readonly offset: number; readonly fetch: number })
-  | (Common & { readonly kind: 'StreamSortLimit'; readonly input: PhysicalNode; readonly keys: readonly SortKey[]; readonly offset: number; readonly fetch: number })
-  | (Common & { readonly kind: 'StreamTemporalSort'; readonly input: PhysicalNode; readonly timeCol: number; readonly secondary: readonly SortKey[] })
+  | (Common & {
+      readonly kind: 'StreamLimit';
+      readonly input: PhysicalNode;
+      readonly offset: number;
+      readonly fetch: number;
+    })
+  | (Common & {
+      readonly kind: 'StreamSortLimit';
+      readonly input: PhysicalNode;
+      readonly keys: readonly SortKey[];
+      readonly offset: number;
+      readonly fetch: number;
+    })
+  | (Common & {
+      readonly kind: 'StreamTemporalSort';
+      readonly input: PhysicalNode;
+      readonly timeCol: number;
+      readonly secondary: readonly SortKey[];
+    })
   | (Common & {
       readonly kind: 'StreamOverAggregate';
       readonly input: PhysicalNode;
@@ -147,7 +204,11 @@ export type PhysicalNode =
       readonly calls: readonly OverCall[];
     })
   /** A query's result (collected by the client) or an INSERT's table. */
-  | (Common & { readonly kind: 'StreamSink'; readonly input: PhysicalNode; readonly table: CatalogTable | null });
+  | (Common & {
+      readonly kind: 'StreamSink';
+      readonly input: PhysicalNode;
+      readonly table: CatalogTable | null;
+    });
 
 export type PhysicalKind = PhysicalNode['kind'];
 

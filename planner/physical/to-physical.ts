@@ -2,14 +2,30 @@
 // whose condition bounds both rowtimes becomes an interval join, one over two window TVFs a window join, ...),
 // exchanges are inserted before keyed operators (hash on the keys, or everything to one subtask), adjacent Calcs
 // fuse into one, and every node gets its changelog mode, checked against what its consumer accepts.
-import { Types, formatType, withNullability, withoutTimeAttribute, type Schema } from '../../executor/index.js';
+import {
+  Types,
+  formatType,
+  withNullability,
+  withoutTimeAttribute,
+  type Schema,
+} from '../../executor/index.js';
 import { UnsupportedError, ValidationError } from '../../parser/index.js';
 import { formatPath, type CatalogTable } from '../catalog/catalog.js';
 import type { FactoryRegistry } from '../catalog/factory.js';
 import { Rex } from '../expr/rex.js';
 import { conjuncts, isDeterministic, replaceInputs } from '../expr/rex-util.js';
 import type { JoinKind, LogicalPlan } from '../logical/plan.js';
-import { INSERT_ONLY, RETRACT, UPSERT, formatMode, isInsertOnly, unionModes, type ChangelogMode, type Distribution, type PhysicalNode } from './plan.js';
+import {
+  INSERT_ONLY,
+  RETRACT,
+  UPSERT,
+  formatMode,
+  isInsertOnly,
+  unionModes,
+  type ChangelogMode,
+  type Distribution,
+  type PhysicalNode,
+} from './plan.js';
 
 /** Where planning errors point: the statement's text (a physical error names the operator, not a span). */
 export interface PlanningContext {
@@ -43,13 +59,20 @@ function byKeys(input: PhysicalNode, keys: readonly number[]): PhysicalNode {
 /** Operators that keep rows until the watermark fires them accept only inserts (Flink rejects updates too). */
 function requireInsertOnly(ctx: PlanningContext, input: PhysicalNode, who: string): void {
   if (!isInsertOnly(input.changelog)) {
-    fail(ctx, `${who} doesn't support consuming update and delete changes, which are produced by ${describeProducer(input)}`);
+    fail(
+      ctx,
+      `${who} doesn't support consuming update and delete changes, which are produced by ${describeProducer(input)}`,
+    );
   }
 }
 
 function describeProducer(n: PhysicalNode): string {
   let p = n;
-  while ((p.kind === 'StreamCalc' || p.kind === 'StreamExchange' || p.kind === 'StreamWatermarkAssigner') && !isInsertOnly(p.input.changelog)) p = p.input;
+  while (
+    (p.kind === 'StreamCalc' || p.kind === 'StreamExchange' || p.kind === 'StreamWatermarkAssigner') &&
+    !isInsertOnly(p.input.changelog)
+  )
+    p = p.input;
   return `node ${p.kind}${p.kind === 'StreamTableSourceScan' ? `(table=[${formatPath(p.table.path)}])` : ''} (changelog mode [${formatMode(p.changelog)}])`;
 }
 
@@ -62,25 +85,49 @@ function sourceMode(table: CatalogTable, ctx: PlanningContext): ChangelogMode {
 function translate(p: LogicalPlan, ctx: PlanningContext): PhysicalNode {
   switch (p.kind) {
     case 'scan':
-      return { kind: 'StreamTableSourceScan', table: p.table, schema: p.schema, changelog: sourceMode(p.table, ctx) };
+      return {
+        kind: 'StreamTableSourceScan',
+        table: p.table,
+        schema: p.schema,
+        changelog: sourceMode(p.table, ctx),
+      };
     case 'values':
       return { kind: 'StreamValues', rows: p.rows, schema: p.schema, changelog: INSERT_ONLY };
     case 'project':
       return calc(translate(p.input, ctx), p.exprs, null, p.schema);
     case 'filter': {
       const input = translate(p.input, ctx);
-      return calc(input, p.schema.fields.map((f, i) => Rex.input(i, f.type)), p.condition, p.schema);
+      return calc(
+        input,
+        p.schema.fields.map((f, i) => Rex.input(i, f.type)),
+        p.condition,
+        p.schema,
+      );
     }
     case 'watermarkAssigner': {
       const input = translate(p.input, ctx);
       // Batch mode has no late data: the only watermark is the maximal one at the end of the bounded input, so
       // every window and timer fires once, over all rows (Flink's batch runtime sorts instead; results agree).
       if (ctx.batch === true) return { ...input, schema: p.schema } as PhysicalNode;
-      return { kind: 'StreamWatermarkAssigner', input, rowtime: p.rowtime, expr: p.expr, schema: p.schema, changelog: input.changelog };
+      return {
+        kind: 'StreamWatermarkAssigner',
+        input,
+        rowtime: p.rowtime,
+        expr: p.expr,
+        schema: p.schema,
+        changelog: input.changelog,
+      };
     }
     case 'aggregate': {
       const input = byKeys(translate(p.input, ctx), p.groupKeys);
-      return { kind: 'StreamGroupAggregate', input, groupKeys: p.groupKeys, aggCalls: p.aggCalls, schema: p.schema, changelog: RETRACT };
+      return {
+        kind: 'StreamGroupAggregate',
+        input,
+        groupKeys: p.groupKeys,
+        aggCalls: p.aggCalls,
+        schema: p.schema,
+        changelog: RETRACT,
+      };
     }
     case 'windowAggregate': {
       const input = translate(p.input, ctx);
@@ -101,26 +148,52 @@ function translate(p: LogicalPlan, ctx: PlanningContext): PhysicalNode {
       requireInsertOnly(ctx, input, 'StreamWindowTableFunction');
       // SESSION without aggregation buffers rows per partition until the watermark: it needs the rows by key.
       const routed = p.window.kind === 'SESSION' ? byKeys(input, p.partitionKeys) : input;
-      return { kind: 'StreamWindowTableFunction', input: routed, window: p.window, timeCol: p.timeCol, partitionKeys: p.partitionKeys, schema: p.schema, changelog: INSERT_ONLY };
+      return {
+        kind: 'StreamWindowTableFunction',
+        input: routed,
+        window: p.window,
+        timeCol: p.timeCol,
+        partitionKeys: p.partitionKeys,
+        schema: p.schema,
+        changelog: INSERT_ONLY,
+      };
     }
     case 'join':
       return join(p, ctx);
     case 'union': {
       const inputs = p.inputs.map((i) => translate(i, ctx));
-      return { kind: 'StreamUnion', inputs, schema: p.schema, changelog: unionModes(inputs.map((i) => i.changelog)) };
+      return {
+        kind: 'StreamUnion',
+        inputs,
+        schema: p.schema,
+        changelog: unionModes(inputs.map((i) => i.changelog)),
+      };
     }
     case 'sort':
       return sort(p, ctx);
     case 'over': {
       const input = translate(p.input, ctx);
       if (p.calls.some((c) => c.kind === 'rank')) {
-        unsupported(ctx, 'ROW_NUMBER, RANK and DENSE_RANK outside a Top-N query (filter the rank in an outer query: WHERE rn <= N)');
+        unsupported(
+          ctx,
+          'ROW_NUMBER, RANK and DENSE_RANK outside a Top-N query (filter the rank in an outer query: WHERE rn <= N)',
+        );
       }
       const first = p.orderKeys[0];
       const t = first === undefined ? null : p.input.schema.field(first.col).type;
-      const attr = t !== null && (t.kind === 'TIMESTAMP' || t.kind === 'TIMESTAMP_LTZ') ? t.timeAttribute : undefined;
-      if (p.orderKeys.length !== 1 || first === undefined || first.descending || attr === undefined || attr === null) {
-        fail(ctx, 'OVER windows must be ordered by exactly one time attribute, ascending (Flink supports only that in streaming)');
+      const attr =
+        t !== null && (t.kind === 'TIMESTAMP' || t.kind === 'TIMESTAMP_LTZ') ? t.timeAttribute : undefined;
+      if (
+        p.orderKeys.length !== 1 ||
+        first === undefined ||
+        first.descending ||
+        attr === undefined ||
+        attr === null
+      ) {
+        fail(
+          ctx,
+          'OVER windows must be ordered by exactly one time attribute, ascending (Flink supports only that in streaming)',
+        );
       }
       requireInsertOnly(ctx, input, 'StreamOverAggregate');
       return {
@@ -169,11 +242,29 @@ function translate(p: LogicalPlan, ctx: PlanningContext): PhysicalNode {
       const input = translate(p.input, ctx);
       if (p.windowEnd !== null) {
         requireInsertOnly(ctx, input, 'StreamWindowDeduplicate');
-        return { kind: 'StreamWindowDeduplicate', input: byKeys(input, p.keys), keys: p.keys, keepLast: p.keepLast, timeCol: p.timeCol, windowEnd: p.windowEnd, schema: p.schema, changelog: INSERT_ONLY };
+        return {
+          kind: 'StreamWindowDeduplicate',
+          input: byKeys(input, p.keys),
+          keys: p.keys,
+          keepLast: p.keepLast,
+          timeCol: p.timeCol,
+          windowEnd: p.windowEnd,
+          schema: p.schema,
+          changelog: INSERT_ONLY,
+        };
       }
       // Keeping the first row by processing time never revises a row; every other variant emits updates.
       const changelog = !p.keepLast && !p.isRowtime && isInsertOnly(input.changelog) ? INSERT_ONLY : RETRACT;
-      return { kind: 'StreamDeduplicate', input: byKeys(input, p.keys), keys: p.keys, keepLast: p.keepLast, timeCol: p.timeCol, isRowtime: p.isRowtime, schema: p.schema, changelog };
+      return {
+        kind: 'StreamDeduplicate',
+        input: byKeys(input, p.keys),
+        keys: p.keys,
+        keepLast: p.keepLast,
+        timeCol: p.timeCol,
+        isRowtime: p.isRowtime,
+        schema: p.schema,
+        changelog,
+      };
     }
     case 'sink': {
       const input = translate(p.input, ctx);
@@ -185,8 +276,15 @@ function translate(p: LogicalPlan, ctx: PlanningContext): PhysicalNode {
           `Table sink '${formatPath(p.table.path)}' (connector '${p.table.options['connector']}') accepts only inserts, but the query produces updates and deletes from ${describeUpdater(input)}; declare a PRIMARY KEY on the sink and use an upsert connector (e.g. 'upsert-kafka'), or a changelog format (e.g. 'debezium-json')`,
         );
       }
-      if (accepts === 'upsert' && (p.table.primaryKey === null || p.table.primaryKey.length === 0) && !isInsertOnly(input.changelog)) {
-        fail(ctx, `Table sink '${formatPath(p.table.path)}' writes upserts and needs a PRIMARY KEY to apply the query's updates`);
+      if (
+        accepts === 'upsert' &&
+        (p.table.primaryKey === null || p.table.primaryKey.length === 0) &&
+        !isInsertOnly(input.changelog)
+      ) {
+        fail(
+          ctx,
+          `Table sink '${formatPath(p.table.path)}' writes upserts and needs a PRIMARY KEY to apply the query's updates`,
+        );
       }
       return { kind: 'StreamSink', input, table: p.table, schema: p.schema, changelog: input.changelog };
     }
@@ -197,7 +295,14 @@ function translate(p: LogicalPlan, ctx: PlanningContext): PhysicalNode {
 function describeUpdater(n: PhysicalNode): string {
   let p: PhysicalNode = n;
   for (;;) {
-    const ins = p.kind === 'StreamJoin' ? [p.left, p.right] : p.kind === 'StreamUnion' ? p.inputs : 'input' in p ? [p.input] : [];
+    const ins =
+      p.kind === 'StreamJoin'
+        ? [p.left, p.right]
+        : p.kind === 'StreamUnion'
+          ? p.inputs
+          : 'input' in p
+            ? [p.input]
+            : [];
     const next = ins.find((i) => !isInsertOnly(i.changelog));
     if (next === undefined) break;
     p = next;
@@ -214,21 +319,48 @@ function describeUpdater(n: PhysicalNode): string {
 }
 
 /** A Calc, fused with a Calc below it when that one is deterministic (Flink's FlinkCalcMergeRule). */
-function calc(input: PhysicalNode, projections: readonly Rex[], condition: Rex | null, schema: Schema): PhysicalNode {
+function calc(
+  input: PhysicalNode,
+  projections: readonly Rex[],
+  condition: Rex | null,
+  schema: Schema,
+): PhysicalNode {
   if (input.kind === 'StreamCalc' && input.projections.every(isDeterministic)) {
     const inline = (r: Rex): Rex => replaceInputs(r, (i) => input.projections[i] as Rex);
-    const cond = condition === null ? input.condition : input.condition === null ? inline(condition) : and(input.condition, inline(condition));
-    return { kind: 'StreamCalc', input: input.input, projections: projections.map(inline), condition: cond, schema, changelog: input.changelog };
+    const cond =
+      condition === null
+        ? input.condition
+        : input.condition === null
+          ? inline(condition)
+          : and(input.condition, inline(condition));
+    return {
+      kind: 'StreamCalc',
+      input: input.input,
+      projections: projections.map(inline),
+      condition: cond,
+      schema,
+      changelog: input.changelog,
+    };
   }
   // A projection that only renames (identity over the input, no condition) runs as no operator at all.
-  if (condition === null && projections.length === input.schema.size && projections.every((r, i) => r.kind === 'input' && r.index === i) && sameTypes(schema, input.schema)) {
+  if (
+    condition === null &&
+    projections.length === input.schema.size &&
+    projections.every((r, i) => r.kind === 'input' && r.index === i) &&
+    sameTypes(schema, input.schema)
+  ) {
     return { ...input, schema } as PhysicalNode;
   }
   return { kind: 'StreamCalc', input, projections, condition, schema, changelog: input.changelog };
 }
 
 function sameTypes(a: Schema, b: Schema): boolean {
-  return a.fields.every((f, i) => formatType(f.type) === formatType(b.field(i).type) && (f.type as { timeAttribute?: unknown }).timeAttribute === (b.field(i).type as { timeAttribute?: unknown }).timeAttribute);
+  return a.fields.every(
+    (f, i) =>
+      formatType(f.type) === formatType(b.field(i).type) &&
+      (f.type as { timeAttribute?: unknown }).timeAttribute ===
+        (b.field(i).type as { timeAttribute?: unknown }).timeAttribute,
+  );
 }
 
 function and(a: Rex, b: Rex): Rex {
@@ -251,10 +383,15 @@ function analyzeJoin(condition: Rex, leftSize: number): JoinAnalysis {
   for (const c of conjuncts(condition)) {
     if (c.kind === 'call' && c.op === 'EQUALS') {
       const [a, b] = c.args as [Rex, Rex];
-      const col = (r: Rex): number | null => (r.kind === 'input' ? r.index : r.kind === 'cast' && r.operand.kind === 'input' ? r.operand.index : null);
+      const col = (r: Rex): number | null =>
+        r.kind === 'input'
+          ? r.index
+          : r.kind === 'cast' && r.operand.kind === 'input'
+            ? r.operand.index
+            : null;
       const ia = col(a);
       const ib = col(b);
-      if (ia !== null && ib !== null && (ia < leftSize) !== (ib < leftSize) && sameKeyType(a, b)) {
+      if (ia !== null && ib !== null && ia < leftSize !== ib < leftSize && sameKeyType(a, b)) {
         leftKeys.push(Math.min(ia, ib));
         rightKeys.push(Math.max(ia, ib) - leftSize);
         continue;
@@ -287,7 +424,9 @@ function join(p: Extract<LogicalPlan, { kind: 'join' }>, ctx: PlanningContext): 
     const hasStart = pairs.some(([l, r]) => l === wl.start && r === wr.start);
     const hasEnd = pairs.some(([l, r]) => l === wl.end && r === wr.end);
     if (hasStart && hasEnd && isInsertOnly(left.changelog) && isInsertOnly(right.changelog)) {
-      const kept = pairs.filter(([l, r]) => !(l === wl.start && r === wr.start) && !(l === wl.end && r === wr.end));
+      const kept = pairs.filter(
+        ([l, r]) => !(l === wl.start && r === wr.start) && !(l === wl.end && r === wr.end),
+      );
       const leftKeys = kept.map(([l]) => l);
       const rightKeys = kept.map(([, r]) => r);
       return {
@@ -308,7 +447,13 @@ function join(p: Extract<LogicalPlan, { kind: 'join' }>, ctx: PlanningContext): 
 
   // Interval join: the condition bounds leftTime - rightTime on both sides, over two rowtime attributes.
   const bounds = intervalBounds(a.rest, p.left.schema, p.right.schema);
-  if (bounds !== null && p.joinType !== 'SEMI' && p.joinType !== 'ANTI' && isInsertOnly(left.changelog) && isInsertOnly(right.changelog)) {
+  if (
+    bounds !== null &&
+    p.joinType !== 'SEMI' &&
+    p.joinType !== 'ANTI' &&
+    isInsertOnly(left.changelog) &&
+    isInsertOnly(right.changelog)
+  ) {
     const others = a.rest.filter((c) => !bounds.used.includes(c));
     return {
       kind: 'StreamIntervalJoin',
@@ -327,7 +472,10 @@ function join(p: Extract<LogicalPlan, { kind: 'join' }>, ctx: PlanningContext): 
     };
   }
 
-  const insertOnly = (p.joinType === 'INNER' || p.joinType === 'SEMI') && isInsertOnly(left.changelog) && isInsertOnly(right.changelog);
+  const insertOnly =
+    (p.joinType === 'INNER' || p.joinType === 'SEMI') &&
+    isInsertOnly(left.changelog) &&
+    isInsertOnly(right.changelog);
   return {
     kind: 'StreamJoin',
     left: byKeys(left, a.leftKeys),
@@ -356,7 +504,11 @@ function isRowtime(s: Schema, i: number): boolean {
  * Finds `l.t >= r.t - X` / `l.t <= r.t + Y` / `l.t BETWEEN r.t - X AND r.t + Y` (and the mirrored forms) over
  * rowtime attributes of both sides: the bounds of an interval join as lowerBound <= l.t - r.t <= upperBound.
  */
-function intervalBounds(rest: readonly Rex[], ls: Schema, rs: Schema): { leftTime: number; rightTime: number; lower: number; upper: number; used: Rex[] } | null {
+function intervalBounds(
+  rest: readonly Rex[],
+  ls: Schema,
+  rs: Schema,
+): { leftTime: number; rightTime: number; lower: number; upper: number; used: Rex[] } | null {
   const n = ls.size;
   let lower = -Infinity;
   let upper = Infinity;
@@ -368,14 +520,24 @@ function intervalBounds(rest: readonly Rex[], ls: Schema, rs: Schema): { leftTim
     if (r.kind === 'input') return [r.index, 0];
     if (r.kind === 'call' && (r.op === 'PLUS' || r.op === 'MINUS')) {
       const [x, y] = r.args as [Rex, Rex];
-      if (x.kind === 'input' && y.kind === 'literal' && y.type.kind === 'INTERVAL' && y.type.family === 'DAY_TIME' && typeof y.value === 'number') {
+      if (
+        x.kind === 'input' &&
+        y.kind === 'literal' &&
+        y.type.kind === 'INTERVAL' &&
+        y.type.family === 'DAY_TIME' &&
+        typeof y.value === 'number'
+      ) {
         return [x.index, r.op === 'PLUS' ? y.value : -y.value];
       }
     }
     return null;
   };
   for (const c of rest) {
-    if (c.kind !== 'call' || !['LESS_THAN', 'LESS_THAN_OR_EQUAL', 'GREATER_THAN', 'GREATER_THAN_OR_EQUAL'].includes(c.op)) continue;
+    if (
+      c.kind !== 'call' ||
+      !['LESS_THAN', 'LESS_THAN_OR_EQUAL', 'GREATER_THAN', 'GREATER_THAN_OR_EQUAL'].includes(c.op)
+    )
+      continue;
     const a = timeTerm(c.args[0] as Rex);
     const b = timeTerm(c.args[1] as Rex);
     if (a === null || b === null) continue;
@@ -384,7 +546,14 @@ function intervalBounds(rest: readonly Rex[], ls: Schema, rs: Schema): { leftTim
     let op = c.op;
     if (a[0] >= n && b[0] < n) {
       [l, r] = [b, a];
-      op = ({ LESS_THAN: 'GREATER_THAN', LESS_THAN_OR_EQUAL: 'GREATER_THAN_OR_EQUAL', GREATER_THAN: 'LESS_THAN', GREATER_THAN_OR_EQUAL: 'LESS_THAN_OR_EQUAL' } as const)[op as 'LESS_THAN'];
+      op = (
+        {
+          LESS_THAN: 'GREATER_THAN',
+          LESS_THAN_OR_EQUAL: 'GREATER_THAN_OR_EQUAL',
+          GREATER_THAN: 'LESS_THAN',
+          GREATER_THAN_OR_EQUAL: 'LESS_THAN_OR_EQUAL',
+        } as const
+      )[op as 'LESS_THAN'];
     } else if (!(a[0] < n && b[0] >= n)) continue;
     const lt = l[0];
     const rt = r[0] - n;
@@ -410,16 +579,40 @@ function sort(p: Extract<LogicalPlan, { kind: 'sort' }>, ctx: PlanningContext): 
   const single = exchange(input, { kind: 'single' });
   if (p.keys.length === 0) {
     requireInsertOnly(ctx, input, 'StreamLimit');
-    return { kind: 'StreamLimit', input: single, offset: p.offset, fetch: p.fetch ?? Infinity, schema: p.schema, changelog: INSERT_ONLY };
+    return {
+      kind: 'StreamLimit',
+      input: single,
+      offset: p.offset,
+      fetch: p.fetch ?? Infinity,
+      schema: p.schema,
+      changelog: INSERT_ONLY,
+    };
   }
   const first = p.keys[0] as (typeof p.keys)[number];
   if (p.fetch === null) {
     if (!isRowtime(p.input.schema, first.col) || first.descending) {
-      fail(ctx, `Sort on a non-time-attribute field is not supported: ORDER BY must start with a rowtime attribute, ascending (or add a LIMIT for a Top-N)`);
+      fail(
+        ctx,
+        `Sort on a non-time-attribute field is not supported: ORDER BY must start with a rowtime attribute, ascending (or add a LIMIT for a Top-N)`,
+      );
     }
     requireInsertOnly(ctx, input, 'StreamTemporalSort');
-    return { kind: 'StreamTemporalSort', input: single, timeCol: first.col, secondary: p.keys.slice(1), schema: p.schema, changelog: INSERT_ONLY };
+    return {
+      kind: 'StreamTemporalSort',
+      input: single,
+      timeCol: first.col,
+      secondary: p.keys.slice(1),
+      schema: p.schema,
+      changelog: INSERT_ONLY,
+    };
   }
-  return { kind: 'StreamSortLimit', input: single, keys: p.keys, offset: p.offset, fetch: p.fetch, schema: p.schema, changelog: RETRACT };
+  return {
+    kind: 'StreamSortLimit',
+    input: single,
+    keys: p.keys,
+    offset: p.offset,
+    fetch: p.fetch,
+    schema: p.schema,
+    changelog: RETRACT,
+  };
 }
-

@@ -10,7 +10,10 @@ import { TableEnvironment } from '../../index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const corpus = readFileSync(join(here, '../parser/corpus.sql'), 'utf8');
-const section = corpus.slice(corpus.indexOf('\n', corpus.indexOf('Nexmark §3: queries')) + 1, corpus.indexOf('-- ====', corpus.indexOf('Nexmark §3: queries')));
+const section = corpus.slice(
+  corpus.indexOf('\n', corpus.indexOf('Nexmark §3: queries')) + 1,
+  corpus.indexOf('-- ====', corpus.indexOf('Nexmark §3: queries')),
+);
 const statements = section
   .split(/;\s*\n/)
   .map((s) => s.replace(/^--.*\n/gm, '').trim())
@@ -20,25 +23,68 @@ const goldenDir = join(here, 'golden/nexmark');
 
 function env(events: number): TableEnvironment {
   const e = TableEnvironment.create();
-  const ddl = corpus.slice(corpus.indexOf('CREATE TABLE datagen ('), corpus.indexOf('CREATE TABLE datagen_v2'));
-  e.executeSql(ddl.replace("'${TPS}'", "'10000000'").replace("'${TPS}'", "'10000000'").replace("'${EVENTS_NUM}'", `'${events}'`).replace(/;\s*$/, ''));
-  const views = corpus.slice(corpus.indexOf('CREATE VIEW person AS'), corpus.indexOf('-- ====', corpus.indexOf('CREATE VIEW person AS')));
-  for (const v of views.split(';').map((x) => x.trim()).filter((x) => x !== '')) e.executeSql(v);
+  const ddl = corpus.slice(
+    corpus.indexOf('CREATE TABLE datagen ('),
+    corpus.indexOf('CREATE TABLE datagen_v2'),
+  );
+  e.executeSql(
+    ddl
+      .replace("'${TPS}'", "'10000000'")
+      .replace("'${TPS}'", "'10000000'")
+      .replace("'${EVENTS_NUM}'", `'${events}'`)
+      .replace(/;\s*$/, ''),
+  );
+  const views = corpus.slice(
+    corpus.indexOf('CREATE VIEW person AS'),
+    corpus.indexOf('-- ====', corpus.indexOf('CREATE VIEW person AS')),
+  );
+  for (const v of views
+    .split(';')
+    .map((x) => x.trim())
+    .filter((x) => x !== ''))
+    e.executeSql(v);
   e.createTemporarySystemFunction('count_char', {
-    eval: (s, c) => (typeof s === 'string' && typeof c === 'string' ? [...Buffer.from(s)].filter((b) => b === Buffer.from(c)[0]).length : 0),
+    eval: (s, c) =>
+      typeof s === 'string' && typeof c === 'string'
+        ? [...Buffer.from(s)].filter((b) => b === Buffer.from(c)[0]).length
+        : 0,
     resultType: { kind: 'BIGINT', nullable: false },
   });
   return e;
 }
 
-const queries = statements.filter((s) => s.startsWith('INSERT')).map((s) => {
-  const name = /nexmark_(q\d+)/.exec(s)?.[1] as string;
-  return { name, select: s.replace(/^INSERT INTO nexmark_q\d+\s+/, '') };
-});
+const queries = statements
+  .filter((s) => s.startsWith('INSERT'))
+  .map((s) => {
+    const name = /nexmark_(q\d+)/.exec(s)?.[1] as string;
+    return { name, select: s.replace(/^INSERT INTO nexmark_q\d+\s+/, '') };
+  });
 
 describe('Nexmark queries', () => {
   it('finds every query of NEXMARK.md in the corpus', () => {
-    expect(queries.map((q) => q.name)).toEqual(['q0', 'q1', 'q2', 'q3', 'q4', 'q5', 'q7', 'q8', 'q9', 'q11', 'q12', 'q13', 'q14', 'q15', 'q16', 'q17', 'q18', 'q19', 'q20', 'q21', 'q22']);
+    expect(queries.map((q) => q.name)).toEqual([
+      'q0',
+      'q1',
+      'q2',
+      'q3',
+      'q4',
+      'q5',
+      'q7',
+      'q8',
+      'q9',
+      'q11',
+      'q12',
+      'q13',
+      'q14',
+      'q15',
+      'q16',
+      'q17',
+      'q18',
+      'q19',
+      'q20',
+      'q21',
+      'q22',
+    ]);
   });
 
   for (const q of queries) {

@@ -24,8 +24,19 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'freshet-sql-ops-'));
   writeFileSync(join(dir, 'bids.csv'), BIDS.join('\n') + '\n');
   writeFileSync(join(dir, 'words.csv'), ['a,1', 'b,2', 'a,3', 'c,4', 'a,5', 'b,6'].join('\n') + '\n');
-  writeFileSync(join(dir, 'orders.csv'), ['1,10,2020-01-01 00:00:01', '2,20,2020-01-01 00:00:02', '3,10,2020-01-01 00:00:09', '4,30,2020-01-01 00:00:20'].join('\n') + '\n');
-  writeFileSync(join(dir, 'shipments.csv'), ['1,2020-01-01 00:00:03', '3,2020-01-01 00:00:30', '4,2020-01-01 00:00:21'].join('\n') + '\n');
+  writeFileSync(
+    join(dir, 'orders.csv'),
+    [
+      '1,10,2020-01-01 00:00:01',
+      '2,20,2020-01-01 00:00:02',
+      '3,10,2020-01-01 00:00:09',
+      '4,30,2020-01-01 00:00:20',
+    ].join('\n') + '\n',
+  );
+  writeFileSync(
+    join(dir, 'shipments.csv'),
+    ['1,2020-01-01 00:00:03', '3,2020-01-01 00:00:30', '4,2020-01-01 00:00:21'].join('\n') + '\n',
+  );
 });
 
 function env(config: Record<string, string> = {}): TableEnvironment {
@@ -33,7 +44,9 @@ function env(config: Record<string, string> = {}): TableEnvironment {
   e.executeSql(
     `CREATE TABLE Bid (bidtime TIMESTAMP(3), price DECIMAL(10, 2), item STRING, supplier_id STRING, WATERMARK FOR bidtime AS bidtime - INTERVAL '1' SECOND) WITH ('connector' = 'filesystem', 'path' = '${join(dir, 'bids.csv')}', 'format' = 'csv')`,
   );
-  e.executeSql(`CREATE TABLE words (w STRING, n INT) WITH ('connector' = 'filesystem', 'path' = '${join(dir, 'words.csv')}', 'format' = 'csv')`);
+  e.executeSql(
+    `CREATE TABLE words (w STRING, n INT) WITH ('connector' = 'filesystem', 'path' = '${join(dir, 'words.csv')}', 'format' = 'csv')`,
+  );
   e.executeSql(
     `CREATE TABLE orders (id INT, amount INT, ts TIMESTAMP(3), WATERMARK FOR ts AS ts) WITH ('connector' = 'filesystem', 'path' = '${join(dir, 'orders.csv')}', 'format' = 'csv')`,
   );
@@ -47,14 +60,21 @@ async function changelog(e: TableEnvironment, sql: string): Promise<string[]> {
   const r = e.executeSql(sql);
   const schema = r.schema;
   const out: string[] = [];
-  for await (const c of r.changes()) out.push(`${c.kind}[${c.values.map((v, i) => (v === null ? 'NULL' : formatValueText(v, schema!.field(i).type))).join(', ')}]`);
+  for await (const c of r.changes())
+    out.push(
+      `${c.kind}[${c.values.map((v, i) => (v === null ? 'NULL' : formatValueText(v, schema!.field(i).type))).join(', ')}]`,
+    );
   return out;
 }
 
 async function table(e: TableEnvironment, sql: string): Promise<string[]> {
   const r = e.executeSql(sql);
   const schema = r.schema!;
-  return (await r.materialize()).map((row) => row.map((v, i) => (v === null ? 'NULL' : formatValueText(v, schema.field(i).type))).join(', ')).sort();
+  return (await r.materialize())
+    .map((row) =>
+      row.map((v, i) => (v === null ? 'NULL' : formatValueText(v, schema.field(i).type))).join(', '),
+    )
+    .sort();
 }
 
 describe('group aggregation', () => {
@@ -73,17 +93,24 @@ describe('group aggregation', () => {
   });
 
   it('HAVING filters groups, and a global aggregate without GROUP BY updates one row', async () => {
-    expect(await table(env(), 'SELECT w, MAX(n) FROM words GROUP BY w HAVING COUNT(*) > 1')).toEqual(['a, 5', 'b, 6']);
+    expect(await table(env(), 'SELECT w, MAX(n) FROM words GROUP BY w HAVING COUNT(*) > 1')).toEqual([
+      'a, 5',
+      'b, 6',
+    ]);
     expect(await table(env(), 'SELECT COUNT(*), MIN(n), AVG(n) FROM words')).toEqual(['6, 1, 3']);
   });
 
   it('DISTINCT aggregates, FILTER and SELECT DISTINCT', async () => {
-    expect(await table(env(), 'SELECT COUNT(DISTINCT w), COUNT(*) FILTER (WHERE n > 2) FROM words')).toEqual(['3, 4']);
+    expect(await table(env(), 'SELECT COUNT(DISTINCT w), COUNT(*) FILTER (WHERE n > 2) FROM words')).toEqual([
+      '3, 4',
+    ]);
     expect(await table(env(), 'SELECT DISTINCT w FROM words')).toEqual(['a', 'b', 'c']);
   });
 
   it('names a column that is neither grouped nor aggregated', () => {
-    expect(() => env().executeSql('SELECT w, n FROM words GROUP BY w')).toThrow("Expression 'n' is not being grouped");
+    expect(() => env().executeSql('SELECT w, n FROM words GROUP BY w')).toThrow(
+      "Expression 'n' is not being grouped",
+    );
   });
 
   it('gives the same final table at parallelism 2 and in batch mode', async () => {
@@ -95,15 +122,24 @@ describe('group aggregation', () => {
 });
 
 describe('window TVF aggregation (Flink docs, Bid table)', () => {
-  it('TUMBLE: one final row per window', async () => {
+  it("TUMBLE: one final row per window (with the docs' plural INTERVAL unit)", async () => {
     expect(
-      await changelog(env(), "SELECT window_start, window_end, SUM(price) AS total_price FROM TABLE(TUMBLE(TABLE Bid, DESCRIPTOR(bidtime), INTERVAL '10' MINUTE)) GROUP BY window_start, window_end"),
-    ).toEqual(['+I[2020-04-15 08:00:00.000, 2020-04-15 08:10:00.000, 11.00]', '+I[2020-04-15 08:10:00.000, 2020-04-15 08:20:00.000, 10.00]']);
+      await changelog(
+        env(),
+        "SELECT window_start, window_end, SUM(price) AS total_price FROM TABLE(TUMBLE(TABLE Bid, DESCRIPTOR(bidtime), INTERVAL '10' MINUTES)) GROUP BY window_start, window_end",
+      ),
+    ).toEqual([
+      '+I[2020-04-15 08:00:00.000, 2020-04-15 08:10:00.000, 11.00]',
+      '+I[2020-04-15 08:10:00.000, 2020-04-15 08:20:00.000, 10.00]',
+    ]);
   });
 
   it('HOP and CUMULATE', async () => {
     expect(
-      await table(env(), "SELECT window_start, window_end, SUM(price) FROM TABLE(HOP(TABLE Bid, DESCRIPTOR(bidtime), INTERVAL '5' MINUTE, INTERVAL '10' MINUTE)) GROUP BY window_start, window_end"),
+      await table(
+        env(),
+        "SELECT window_start, window_end, SUM(price) FROM TABLE(HOP(TABLE Bid, DESCRIPTOR(bidtime), INTERVAL '5' MINUTE, INTERVAL '10' MINUTE)) GROUP BY window_start, window_end",
+      ),
     ).toEqual([
       '2020-04-15 08:00:00.000, 2020-04-15 08:10:00.000, 11.00',
       '2020-04-15 08:05:00.000, 2020-04-15 08:15:00.000, 15.00',
@@ -111,7 +147,10 @@ describe('window TVF aggregation (Flink docs, Bid table)', () => {
       '2020-04-15 08:15:00.000, 2020-04-15 08:25:00.000, 6.00',
     ]);
     expect(
-      await table(env(), "SELECT window_start, window_end, SUM(price) FROM TABLE(CUMULATE(TABLE Bid, DESCRIPTOR(bidtime), INTERVAL '2' MINUTE, INTERVAL '10' MINUTE)) GROUP BY window_start, window_end"),
+      await table(
+        env(),
+        "SELECT window_start, window_end, SUM(price) FROM TABLE(CUMULATE(TABLE Bid, DESCRIPTOR(bidtime), INTERVAL '2' MINUTE, INTERVAL '10' MINUTE)) GROUP BY window_start, window_end",
+      ),
     ).toEqual([
       '2020-04-15 08:00:00.000, 2020-04-15 08:06:00.000, 4.00',
       '2020-04-15 08:00:00.000, 2020-04-15 08:08:00.000, 6.00',
@@ -125,7 +164,12 @@ describe('window TVF aggregation (Flink docs, Bid table)', () => {
   });
 
   it('legacy GROUP BY TUMBLE(...) with TUMBLE_START/TUMBLE_END', async () => {
-    expect(await table(env(), "SELECT supplier_id, TUMBLE_START(bidtime, INTERVAL '10' MINUTE), COUNT(*) FROM Bid GROUP BY supplier_id, TUMBLE(bidtime, INTERVAL '10' MINUTE)")).toEqual([
+    expect(
+      await table(
+        env(),
+        "SELECT supplier_id, TUMBLE_START(bidtime, INTERVAL '10' MINUTE), COUNT(*) FROM Bid GROUP BY supplier_id, TUMBLE(bidtime, INTERVAL '10' MINUTE)",
+      ),
+    ).toEqual([
       'supplier1, 2020-04-15 08:00:00.000, 2',
       'supplier1, 2020-04-15 08:10:00.000, 1',
       'supplier2, 2020-04-15 08:00:00.000, 1',
@@ -150,13 +194,20 @@ describe('window TVF aggregation (Flink docs, Bid table)', () => {
   });
 
   it('rejects a window over a column that is not a time attribute', () => {
-    expect(() => env().executeSql("SELECT * FROM TABLE(TUMBLE(TABLE words, DESCRIPTOR(n), INTERVAL '1' MINUTE))")).toThrow('requires the time column');
+    expect(() =>
+      env().executeSql("SELECT * FROM TABLE(TUMBLE(TABLE words, DESCRIPTOR(n), INTERVAL '1' MINUTE))"),
+    ).toThrow('requires the time column');
   });
 });
 
 describe('Top-N and deduplication', () => {
   it('keeps the top row per key, retracting the old one (Flink AppendOnlyTopNFunction)', async () => {
-    expect(await changelog(env(), 'SELECT w, n FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY w ORDER BY n DESC) AS rn FROM words) WHERE rn = 1')).toEqual([
+    expect(
+      await changelog(
+        env(),
+        'SELECT w, n FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY w ORDER BY n DESC) AS rn FROM words) WHERE rn = 1',
+      ),
+    ).toEqual([
       '+I[a, 1]',
       '+I[b, 2]',
       '-D[a, 1]',
@@ -177,30 +228,41 @@ describe('Top-N and deduplication', () => {
       '+I[3, 2020-01-01 00:00:09.000]',
       '+I[4, 2020-01-01 00:00:20.000]',
     ]);
-    expect(() => env().executeSql('SELECT id, amount FROM orders ORDER BY amount')).toThrow('ORDER BY must start with a rowtime attribute');
+    expect(() => env().executeSql('SELECT id, amount FROM orders ORDER BY amount')).toThrow(
+      'ORDER BY must start with a rowtime attribute',
+    );
   });
 
   it('ROW_NUMBER = 1 ordered by a rowtime is a deduplication', async () => {
-    const q = 'SELECT id, amount FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY amount ORDER BY ts ASC) AS rn FROM orders) WHERE rn = 1';
+    const q =
+      'SELECT id, amount FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY amount ORDER BY ts ASC) AS rn FROM orders) WHERE rn = 1';
     expect(env().explainSql(q)).toContain('StreamDeduplicate(keep=[FirstRow], key=[amount], order=[ROWTIME]');
     expect(await table(env(), q)).toEqual(['1, 10', '2, 20', '4, 30']);
   });
 
   it('ROW_NUMBER without a filter on it is refused with the reason', () => {
-    expect(() => env().executeSql('SELECT w, ROW_NUMBER() OVER (ORDER BY n) FROM words')).toThrow('outside a Top-N query');
+    expect(() => env().executeSql('SELECT w, ROW_NUMBER() OVER (ORDER BY n) FROM words')).toThrow(
+      'outside a Top-N query',
+    );
   });
 });
 
 describe('joins', () => {
   it('a LEFT JOIN pads, then retracts the padded row when the match arrives', async () => {
-    const out = await changelog(env(), 'SELECT o.id, s.order_id FROM orders o LEFT JOIN shipments s ON o.id = s.order_id');
+    const out = await changelog(
+      env(),
+      'SELECT o.id, s.order_id FROM orders o LEFT JOIN shipments s ON o.id = s.order_id',
+    );
     // Either input may run first; the folded table is fixed, and every retraction follows what it retracts.
     expect(out.filter((c) => c.startsWith('+')).length - out.filter((c) => c.startsWith('-')).length).toBe(4);
-    expect(await table(env(), 'SELECT o.id, s.order_id FROM orders o LEFT JOIN shipments s ON o.id = s.order_id')).toEqual(['1, 1', '2, NULL', '3, 3', '4, 4']);
+    expect(
+      await table(env(), 'SELECT o.id, s.order_id FROM orders o LEFT JOIN shipments s ON o.id = s.order_id'),
+    ).toEqual(['1, 1', '2, NULL', '3, 3', '4, 4']);
   });
 
   it('time bounds on both rowtimes make an interval join, with insert-only output', async () => {
-    const q = "SELECT o.id, s.ts FROM orders o, shipments s WHERE o.id = s.order_id AND s.ts BETWEEN o.ts AND o.ts + INTERVAL '5' SECOND";
+    const q =
+      "SELECT o.id, s.ts FROM orders o, shipments s WHERE o.id = s.order_id AND s.ts BETWEEN o.ts AND o.ts + INTERVAL '5' SECOND";
     expect(env().explainSql(q)).toContain('StreamIntervalJoin(');
     expect(await table(env(), q)).toEqual(['1, 2020-01-01 00:00:03.000', '4, 2020-01-01 00:00:21.000']);
   });
@@ -218,7 +280,9 @@ describe('joins', () => {
 describe('sinks and changelog modes', () => {
   it('refuses to write updates into an insert-only sink, naming the operator that produces them', () => {
     const e = env();
-    e.executeSql(`CREATE TABLE out_csv (w STRING, c BIGINT) WITH ('connector' = 'filesystem', 'path' = '${join(dir, 'out')}', 'format' = 'csv')`);
+    e.executeSql(
+      `CREATE TABLE out_csv (w STRING, c BIGINT) WITH ('connector' = 'filesystem', 'path' = '${join(dir, 'out')}', 'format' = 'csv')`,
+    );
     expect(() => e.executeSql('INSERT INTO out_csv SELECT w, COUNT(*) FROM words GROUP BY w')).toThrow(
       "Table sink 'default_catalog.default_database.out_csv' (connector 'filesystem') accepts only inserts, but the query produces updates and deletes from the GROUP BY aggregation (StreamGroupAggregate)",
     );
@@ -226,18 +290,33 @@ describe('sinks and changelog modes', () => {
 
   it('EXPLAIN shows changelog modes and warns about unbounded state', () => {
     const plan = env().explainSql('SELECT w, COUNT(*) FROM words GROUP BY w');
-    expect(plan).toContain('StreamGroupAggregate(groupBy=[w], select=[w, COUNT(*) AS EXPR$0], changelogMode=[I,UB,UA,D])');
+    expect(plan).toContain(
+      'StreamGroupAggregate(groupBy=[w], select=[w, COUNT(*) AS EXPR$0], changelogMode=[I,UB,UA,D])',
+    );
     expect(plan).toContain('StreamExchange(distribution=[hash[w]], changelogMode=[I])');
-    expect(plan).toContain("[WARNING] StreamGroupAggregate keeps state for every key forever");
-    expect(env({ 'table.exec.state.ttl': '1 h' }).explainSql('SELECT w, COUNT(*) FROM words GROUP BY w')).not.toContain('[WARNING]');
+    expect(plan).toContain('[WARNING] StreamGroupAggregate keeps state for every key forever');
+    expect(
+      env({ 'table.exec.state.ttl': '1 h' }).explainSql('SELECT w, COUNT(*) FROM words GROUP BY w'),
+    ).not.toContain('[WARNING]');
   });
 });
 
 describe('set operations and WITH', () => {
   it('UNION ALL, UNION and WITH', async () => {
-    expect(await table(env(), 'SELECT w FROM words WHERE n < 3 UNION ALL SELECT w FROM words WHERE n > 4')).toEqual(['a', 'a', 'b', 'b']);
-    expect(await table(env(), 'SELECT w FROM words UNION SELECT item FROM Bid WHERE price > 5')).toEqual(['F', 'a', 'b', 'c']);
-    expect(await table(env(), 'WITH big AS (SELECT * FROM words WHERE n > 3) SELECT w, COUNT(*) FROM big GROUP BY w')).toEqual(['a, 1', 'b, 1', 'c, 1']);
+    expect(
+      await table(env(), 'SELECT w FROM words WHERE n < 3 UNION ALL SELECT w FROM words WHERE n > 4'),
+    ).toEqual(['a', 'a', 'b', 'b']);
+    expect(await table(env(), 'SELECT w FROM words UNION SELECT item FROM Bid WHERE price > 5')).toEqual([
+      'F',
+      'a',
+      'b',
+      'c',
+    ]);
+    expect(
+      await table(
+        env(),
+        'WITH big AS (SELECT * FROM words WHERE n > 3) SELECT w, COUNT(*) FROM big GROUP BY w',
+      ),
+    ).toEqual(['a, 1', 'b, 1', 'c, 1']);
   });
 });
-

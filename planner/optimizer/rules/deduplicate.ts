@@ -6,7 +6,14 @@ import type { Rule } from '../rule.js';
 export const deduplicateRule: Rule = {
   name: 'deduplicate',
   apply(node) {
-    if (node.kind !== 'rank' || node.rankType !== 'ROW_NUMBER' || node.rankStart !== 1 || node.rankEnd !== 1 || node.outputRankNumber) return null;
+    if (
+      node.kind !== 'rank' ||
+      node.rankType !== 'ROW_NUMBER' ||
+      node.rankStart !== 1 ||
+      node.rankEnd !== 1 ||
+      node.outputRankNumber
+    )
+      return null;
     const [order, ...more] = node.orderKeys;
     if (order === undefined || more.length > 0) return null;
     const t = node.input.schema.field(order.col).type;

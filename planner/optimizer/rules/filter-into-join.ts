@@ -12,8 +12,13 @@ export const filterIntoJoinRule: Rule = {
   apply(node) {
     if (node.kind !== 'filter' || node.input.kind !== 'join' || node.input.joinType !== 'INNER') return null;
     const join = node.input;
-    const parts = [...conjuncts(join.condition), ...conjuncts(node.condition)].filter((c) => !isTrueLiteral(c));
-    const condition = parts.length === 1 ? (parts[0] as Rex) : Rex.call('AND', parts, Types.BOOLEAN(parts.some((p) => p.type.nullable)));
+    const parts = [...conjuncts(join.condition), ...conjuncts(node.condition)].filter(
+      (c) => !isTrueLiteral(c),
+    );
+    const condition =
+      parts.length === 1
+        ? (parts[0] as Rex)
+        : Rex.call('AND', parts, Types.BOOLEAN(parts.some((p) => p.type.nullable)));
     return { ...join, condition };
   },
 };

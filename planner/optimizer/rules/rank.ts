@@ -16,7 +16,8 @@ import type { Rule } from '../rule.js';
 export const rankRule: Rule = {
   name: 'rank',
   apply(node) {
-    if (node.kind !== 'filter' || node.input.kind !== 'project' || node.input.input.kind !== 'over') return null;
+    if (node.kind !== 'filter' || node.input.kind !== 'project' || node.input.input.kind !== 'over')
+      return null;
     const project = node.input;
     const over = project.input as Extract<LogicalPlan, { kind: 'over' }>;
     if (over.calls.length !== 1) return null;
@@ -54,9 +55,17 @@ export const rankRule: Rule = {
       windowEnd: windowEndOf(over.input.schema, over.partitionKeys),
       schema: new Schema([...over.input.schema.fields, { name: call.name, type: Types.BIGINT(false) }]),
     };
-    const reprojected: LogicalPlan = { kind: 'project', input: rank, exprs: project.exprs, schema: project.schema };
+    const reprojected: LogicalPlan = {
+      kind: 'project',
+      input: rank,
+      exprs: project.exprs,
+      schema: project.schema,
+    };
     if (rest.length === 0) return reprojected;
-    const cond = rest.length === 1 ? (rest[0] as Rex) : Rex.call('AND', rest, Types.BOOLEAN(rest.some((r) => r.type.nullable)));
+    const cond =
+      rest.length === 1
+        ? (rest[0] as Rex)
+        : Rex.call('AND', rest, Types.BOOLEAN(rest.some((r) => r.type.nullable)));
     return { kind: 'filter', input: reprojected, condition: cond, schema: node.schema };
   },
 };
@@ -66,13 +75,26 @@ function rankBound(c: Rex, rankRefs: ReadonlySet<number>): { start: number; end:
   if (c.kind !== 'call' || c.args.length !== 2) return null;
   const [a, b] = c.args as [Rex, Rex];
   const isRank = (r: Rex): boolean => r.kind === 'input' && rankRefs.has(r.index);
-  const lit = (r: Rex): number | null => (r.kind === 'literal' && (typeof r.value === 'number' || typeof r.value === 'bigint') ? Number(r.value) : r.kind === 'cast' ? lit(r.operand) : null);
+  const lit = (r: Rex): number | null =>
+    r.kind === 'literal' && (typeof r.value === 'number' || typeof r.value === 'bigint')
+      ? Number(r.value)
+      : r.kind === 'cast'
+        ? lit(r.operand)
+        : null;
   let op = c.op;
   let v: number | null;
   if (isRank(a)) v = lit(b);
   else if (isRank(b)) {
     v = lit(a);
-    op = ({ LESS_THAN: 'GREATER_THAN', LESS_THAN_OR_EQUAL: 'GREATER_THAN_OR_EQUAL', GREATER_THAN: 'LESS_THAN', GREATER_THAN_OR_EQUAL: 'LESS_THAN_OR_EQUAL' } as Record<string, typeof op>)[op] ?? op;
+    op =
+      (
+        {
+          LESS_THAN: 'GREATER_THAN',
+          LESS_THAN_OR_EQUAL: 'GREATER_THAN_OR_EQUAL',
+          GREATER_THAN: 'LESS_THAN',
+          GREATER_THAN_OR_EQUAL: 'LESS_THAN_OR_EQUAL',
+        } as Record<string, typeof op>
+      )[op] ?? op;
   } else return null;
   if (v === null || !Number.isInteger(v)) return null;
   switch (op) {

@@ -40,14 +40,17 @@ export const windowAggregateRule: Rule = {
     if (!role.includes('start') || !role.includes('end')) return null;
     // A session is kept per group key; a SESSION partitioned by columns that are not all grouped is left to the
     // window TVF operator (which sessions per partition) and a regular aggregate.
-    const groupedInputs = new Set(node.groupKeys.flatMap((k) => {
-      const e = project.exprs[k] as Rex;
-      return e.kind === 'input' ? [e.index] : [];
-    }));
+    const groupedInputs = new Set(
+      node.groupKeys.flatMap((k) => {
+        const e = project.exprs[k] as Rex;
+        return e.kind === 'input' ? [e.index] : [];
+      }),
+    );
     if (tvf.partitionKeys.some((p) => !groupedInputs.has(p))) return null;
     // Every other projected column must come from the TVF's input.
     const windowCols = new Set(node.groupKeys.filter((_k, i) => role[i] !== 'key'));
-    for (let i = 0; i < project.exprs.length; i++) if (!windowCols.has(i) && readsWindow(project.exprs[i] as Rex)) return null;
+    for (let i = 0; i < project.exprs.length; i++)
+      if (!windowCols.has(i) && readsWindow(project.exprs[i] as Rex)) return null;
 
     // New projection over the TVF's input: the non-window columns, then the time column.
     const keep: number[] = [];
@@ -70,7 +73,11 @@ export const windowAggregateRule: Rule = {
     };
     const map = (c: number): number => newIndex.get(c) as number;
     const groupKeys = node.groupKeys.filter((_k, i) => role[i] === 'key').map(map);
-    const aggCalls: AggregateCall[] = node.aggCalls.map((c) => ({ ...c, args: c.args.map(map), filterArg: c.filterArg < 0 ? -1 : map(c.filterArg) }));
+    const aggCalls: AggregateCall[] = node.aggCalls.map((c) => ({
+      ...c,
+      args: c.args.map(map),
+      filterArg: c.filterArg < 0 ? -1 : map(c.filterArg),
+    }));
     const ts = Types.TIMESTAMP(3, false);
     const fields: Field[] = [
       ...groupKeys.map((k) => projected.schema.field(k)),
@@ -79,7 +86,15 @@ export const windowAggregateRule: Rule = {
       { name: 'window_end', type: ts },
       { name: 'window_time', type: tvf.schema.field(wt).type },
     ];
-    const windowAgg: LogicalPlan = { kind: 'windowAggregate', input: projected, groupKeys, aggCalls, window: tvf.window, timeCol: timeIndex, schema: new Schema(fields) };
+    const windowAgg: LogicalPlan = {
+      kind: 'windowAggregate',
+      input: projected,
+      groupKeys,
+      aggCalls,
+      window: tvf.window,
+      timeCol: timeIndex,
+      schema: new Schema(fields),
+    };
     // Restore the aggregate's column order: its group keys (window columns among them), then its aggregates.
     const nk = groupKeys.length;
     const na = aggCalls.length;

@@ -6,6 +6,7 @@
 import {
   CalcOperator,
   DeduplicateOperator,
+  FinalTableOperator,
   GroupAggregateOperator,
   LimitOperator,
   LocalJob,
@@ -474,6 +475,9 @@ function operatorFactory(n: PhysicalNode, opts: LoweringOptions): () => Operator
           keepLastRow: n.keepLast,
           outputSchema: n.schema,
         });
+      break;
+    case 'BatchFinalTable':
+      f = () => new FinalTableOperator('FinalTable', n.schema);
       break;
     case 'StreamLimit':
       f = () =>

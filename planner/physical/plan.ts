@@ -203,6 +203,8 @@ export type PhysicalNode =
       readonly frame: OverFrame;
       readonly calls: readonly OverCall[];
     })
+  /** Batch mode: folds an updating input into its final table, emitted as inserts when the input ends. */
+  | (Common & { readonly kind: 'BatchFinalTable'; readonly input: PhysicalNode })
   /** A query's result (collected by the client) or an INSERT's table. */
   | (Common & {
       readonly kind: 'StreamSink';

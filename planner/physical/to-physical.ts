@@ -37,7 +37,14 @@ export interface PlanningContext {
 export function toPhysical(plan: LogicalPlan, ctx: PlanningContext): PhysicalNode {
   const root = translate(plan, ctx);
   if (root.kind === 'StreamSink') return root;
-  return { kind: 'StreamSink', input: root, table: null, schema: root.schema, changelog: root.changelog };
+  const input = finalTable(root, ctx);
+  return { kind: 'StreamSink', input, table: null, schema: root.schema, changelog: input.changelog };
+}
+
+/** Batch mode emits final results only: an updating result is folded into its final table first. */
+function finalTable(n: PhysicalNode, ctx: PlanningContext): PhysicalNode {
+  if (ctx.batch !== true || isInsertOnly(n.changelog)) return n;
+  return { kind: 'BatchFinalTable', input: exchange(n, { kind: 'single' }), schema: n.schema, changelog: INSERT_ONLY };
 }
 
 function fail(ctx: PlanningContext, message: string): never {
@@ -267,7 +274,7 @@ function translate(p: LogicalPlan, ctx: PlanningContext): PhysicalNode {
       };
     }
     case 'sink': {
-      const input = translate(p.input, ctx);
+      const input = finalTable(translate(p.input, ctx), ctx);
       const f = ctx.factories.get(p.table.options['connector'] ?? '');
       const accepts = f?.sinkChangelogMode?.(p.table.options) ?? 'insert-only';
       if (accepts === 'insert-only' && !isInsertOnly(input.changelog)) {

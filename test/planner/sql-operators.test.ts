@@ -107,6 +107,14 @@ describe('group aggregation', () => {
     expect(await table(env(), 'SELECT DISTINCT w FROM words')).toEqual(['a', 'b', 'c']);
   });
 
+  it('batch mode emits the final table only, and can write it into an append-only sink', async () => {
+    const e = env({ 'execution.runtime-mode': 'batch' });
+    expect((await changelog(e, 'SELECT w, COUNT(*) FROM words GROUP BY w')).sort()).toEqual(['+I[a, 3]', '+I[b, 2]', '+I[c, 1]']);
+    e.executeSql(`CREATE TABLE counts (w STRING, c BIGINT) WITH ('connector' = 'filesystem', 'path' = '${join(dir, 'counts')}', 'format' = 'csv')`);
+    await e.executeSql('INSERT INTO counts SELECT w, COUNT(*) FROM words GROUP BY w').await();
+    expect(await table(e, 'SELECT * FROM counts')).toEqual(['a, 3', 'b, 2', 'c, 1']);
+  });
+
   it('names a column that is neither grouped nor aggregated', () => {
     expect(() => env().executeSql('SELECT w, n FROM words GROUP BY w')).toThrow(
       "Expression 'n' is not being grouped",

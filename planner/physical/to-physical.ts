@@ -424,8 +424,8 @@ function join(p: Extract<LogicalPlan, { kind: 'join' }>, ctx: PlanningContext): 
   const rest = a.rest.length === 0 ? null : a.rest.reduce((x, y) => and(x, y));
 
   // Window join: both sides are window TVF outputs joined on window_start and window_end.
-  const wl = windowColumns(p.left.schema);
-  const wr = windowColumns(p.right.schema);
+  const wl = windowColumns(p.left);
+  const wr = windowColumns(p.right);
   if (wl !== null && wr !== null) {
     const pairs = a.leftKeys.map((l, i) => [l, a.rightKeys[i] as number] as const);
     const hasStart = pairs.some(([l, r]) => l === wl.start && r === wr.start);
@@ -496,10 +496,33 @@ function join(p: Extract<LogicalPlan, { kind: 'join' }>, ctx: PlanningContext): 
   };
 }
 
-function windowColumns(s: Schema): { start: number; end: number } | null {
-  const start = s.indexOf('window_start');
-  const end = s.indexOf('window_end');
-  return start >= 0 && end >= 0 ? { start, end } : null;
+/**
+ * The window_start and window_end columns of a window TVF or window aggregate, followed through projections that
+ * keep or rename them (Nexmark q5 joins `window_start AS starttime`), as Flink's window-properties metadata.
+ */
+function windowColumns(p: LogicalPlan): { start: number; end: number } | null {
+  switch (p.kind) {
+    case 'windowTvf': {
+      const n = p.input.schema.size;
+      return { start: n, end: n + 1 };
+    }
+    case 'windowAggregate': {
+      const n = p.groupKeys.length + p.aggCalls.length;
+      return { start: n, end: n + 1 };
+    }
+    case 'filter':
+    case 'watermarkAssigner':
+      return windowColumns(p.input);
+    case 'project': {
+      const below = windowColumns(p.input);
+      if (below === null) return null;
+      const start = p.exprs.findIndex((e) => e.kind === 'input' && e.index === below.start);
+      const end = p.exprs.findIndex((e) => e.kind === 'input' && e.index === below.end);
+      return start >= 0 && end >= 0 ? { start, end } : null;
+    }
+    default:
+      return null;
+  }
 }
 
 function isRowtime(s: Schema, i: number): boolean {

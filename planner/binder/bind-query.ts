@@ -404,8 +404,6 @@ export class QueryBinder {
         timecol.span,
       );
     }
-    if (attr === 'proctime')
-      throw new UnsupportedError(`${name} over a processing-time attribute`, this.source, timecol.span);
     const ms = (key: string): number => {
       const e = args.get(key);
       if (e === undefined) return 0;
@@ -457,7 +455,7 @@ export class QueryBinder {
         name: 'window_time',
         type: {
           ...withNullability(withoutTimeAttribute(timeType), false),
-          timeAttribute: 'rowtime',
+          timeAttribute: attr, // a proctime for processing-time windows
         } as LogicalType,
       },
     ];
@@ -780,8 +778,6 @@ export class QueryBinder {
       ts.type.kind === 'TIMESTAMP' || ts.type.kind === 'TIMESTAMP_LTZ' ? ts.type.timeAttribute : undefined;
     if (ts.kind !== 'input' || (attr !== 'rowtime' && attr !== 'proctime'))
       this.fail(`the first argument of ${name} must be a time attribute column`, (g.args[0] as Expr).span);
-    if (attr === 'proctime')
-      throw new UnsupportedError(`${name} over a processing-time attribute`, this.source, g.span);
     const ms = (e: Expr): number => {
       const r = this.exprBinder(new Scope([])).bind(e);
       if (r.kind !== 'literal' || r.type.kind !== 'INTERVAL' || typeof r.value !== 'number' || r.value <= 0)
@@ -804,7 +800,7 @@ export class QueryBinder {
         name: 'window_time',
         type: {
           ...withNullability(withoutTimeAttribute(ts.type), false),
-          timeAttribute: 'rowtime',
+          timeAttribute: attr,
         } as LogicalType,
       },
     ];

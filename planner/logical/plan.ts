@@ -144,6 +144,11 @@ export type LogicalPlan =
       readonly aggCalls: readonly AggregateCall[];
       readonly window: WindowSpec;
       readonly timeCol: number;
+      /**
+       * Set when the input was already windowed (cascading windows): the output columns (group keys) that carry
+       * the input's window_start and window_end, and that window; `window` is then only the firing grid.
+       */
+      readonly attached?: { readonly start: number; readonly end: number; readonly window: WindowSpec };
       readonly schema: Schema;
     }
   /** Top-N: input (++ the rank number when `outputRankNumber`). */

@@ -2,7 +2,8 @@
 //
 //   0. predicate push-down   WHERE conditions into inner joins
 //   1. pattern recognition   Top-N from a filter on ROW_NUMBER/RANK, window aggregation from GROUP BY
-//                            window_start, window_end over a window TVF
+//                            window_start, window_end over a window TVF, and over an already windowed
+//                            aggregate (cascading windows)
 //   2. simplification        project merge, rank-number pruning (after the patterns exposed them),
 //                            deduplication from a Top-1 by a time attribute
 //
@@ -11,6 +12,7 @@
 import type { LogicalPlan } from '../logical/plan.js';
 import { runPhases, type Phase, type RuleTrace } from './rule.js';
 import { filterIntoJoinRule } from './rules/filter-into-join.js';
+import { attachedWindowAggregateRule } from './rules/attached-window-aggregate.js';
 import { deduplicateRule } from './rules/deduplicate.js';
 import { projectMergeRule } from './rules/project-merge.js';
 import { rankNumberPruningRule } from './rules/rank-number-pruning.js';
@@ -19,7 +21,7 @@ import { windowAggregateRule } from './rules/window-aggregate.js';
 
 export const PHASES: readonly Phase[] = [
   { name: 'predicate push-down', rules: [filterIntoJoinRule] },
-  { name: 'pattern recognition', rules: [rankRule, windowAggregateRule] },
+  { name: 'pattern recognition', rules: [rankRule, windowAggregateRule, attachedWindowAggregateRule] },
   { name: 'simplification', rules: [projectMergeRule, rankNumberPruningRule, deduplicateRule] },
 ];
 

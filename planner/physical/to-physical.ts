@@ -15,6 +15,7 @@ import type { FactoryRegistry } from '../catalog/factory.js';
 import { Rex } from '../expr/rex.js';
 import { conjuncts, isDeterministic, replaceInputs } from '../expr/rex-util.js';
 import type { JoinKind, LogicalPlan } from '../logical/plan.js';
+import { windowProperties } from '../logical/window-properties.js';
 import {
   INSERT_ONLY,
   RETRACT,
@@ -438,8 +439,9 @@ function join(p: Extract<LogicalPlan, { kind: 'join' }>, ctx: PlanningContext): 
       const rightKeys = kept.map(([, r]) => r);
       return {
         kind: 'StreamWindowJoin',
-        left: byKeys(left, leftKeys),
-        right: byKeys(right, rightKeys),
+        // Rows meet by key and window: the window end spreads the windows over subtasks even without keys.
+        left: byKeys(left, [...leftKeys, wl.end]),
+        right: byKeys(right, [...rightKeys, wr.end]),
         joinType: p.joinType,
         leftKeys,
         rightKeys,
@@ -496,33 +498,8 @@ function join(p: Extract<LogicalPlan, { kind: 'join' }>, ctx: PlanningContext): 
   };
 }
 
-/**
- * The window_start and window_end columns of a window TVF or window aggregate, followed through projections that
- * keep or rename them (Nexmark q5 joins `window_start AS starttime`), as Flink's window-properties metadata.
- */
 function windowColumns(p: LogicalPlan): { start: number; end: number } | null {
-  switch (p.kind) {
-    case 'windowTvf': {
-      const n = p.input.schema.size;
-      return { start: n, end: n + 1 };
-    }
-    case 'windowAggregate': {
-      const n = p.groupKeys.length + p.aggCalls.length;
-      return { start: n, end: n + 1 };
-    }
-    case 'filter':
-    case 'watermarkAssigner':
-      return windowColumns(p.input);
-    case 'project': {
-      const below = windowColumns(p.input);
-      if (below === null) return null;
-      const start = p.exprs.findIndex((e) => e.kind === 'input' && e.index === below.start);
-      const end = p.exprs.findIndex((e) => e.kind === 'input' && e.index === below.end);
-      return start >= 0 && end >= 0 ? { start, end } : null;
-    }
-    default:
-      return null;
-  }
+  return windowProperties(p);
 }
 
 function isRowtime(s: Schema, i: number): boolean {

@@ -76,12 +76,13 @@ export const SMALL: DatasetSpec = {
   customers: 24,
   nexmarkEvents: 4_000,
 };
+/** The larger seeded run of `npm run test:differential` (several minutes with every operator running). */
 export const LARGE: DatasetSpec = {
   seed: 20240302,
-  orders: 20_000,
-  ordersPerFile: 250,
-  customers: 400,
-  nexmarkEvents: 50_000,
+  orders: 5_000,
+  ordersPerFile: 100,
+  customers: 150,
+  nexmarkEvents: 20_000,
 };
 
 /** The watermark delay of `orders` (WATERMARK FOR ts AS ts - INTERVAL '5' SECOND) and `shipments`. */

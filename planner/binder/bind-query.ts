@@ -244,13 +244,7 @@ export class QueryBinder {
 
   private join(item: Extract<FromItem, { kind: 'join' }>): { plan: LogicalPlan; scope: Scope } {
     if (item.natural) throw new UnsupportedError('NATURAL JOIN', this.source, item.span);
-    if (item.right.kind === 'table' && item.right.forSystemTime !== null) {
-      throw new UnsupportedError(
-        'FOR SYSTEM_TIME AS OF (temporal joins)',
-        this.source,
-        item.right.forSystemTime.span,
-      );
-    }
+    const asOf = item.right.kind === 'table' ? item.right.forSystemTime : null;
     if (
       (item.right.kind === 'tableFunction' ||
         item.right.kind === 'unnest' ||
@@ -264,8 +258,9 @@ export class QueryBinder {
       );
     }
     const left = this.from(item.left);
-    const right = this.from(item.right);
+    const right = this.from(item.right.kind === 'table' && asOf !== null ? { ...item.right, forSystemTime: null } : item.right);
     const offset = left.plan.schema.size;
+    const temporal = asOf === null ? undefined : this.temporalJoin(item, asOf, left.scope, offset);
     const scope = new Scope([
       ...left.scope.columns,
       ...right.scope.columns.map((c) => ({ ...c, index: c.index + offset })),
@@ -326,10 +321,46 @@ export class QueryBinder {
       right: right.plan,
       joinType,
       condition,
+      ...(temporal !== undefined ? { temporal } : {}),
       schema: new Schema(fields),
     };
     const joined = new Scope(scope.columns.map((c) => ({ ...c, type: (fields[c.index] as Field).type })));
     return { plan, scope: joined };
+  }
+
+  /**
+   * `JOIN versioned FOR SYSTEM_TIME AS OF o.rowtime AS r ON o.k = r.k`: an event-time temporal join against a
+   * versioned table (a table with a PRIMARY KEY and a WATERMARK, Flink's requirement), joining each left row
+   * with the version valid at its time.
+   */
+  private temporalJoin(
+    item: Extract<FromItem, { kind: 'join' }>,
+    asOf: Expr,
+    leftScope: Scope,
+    offset: number,
+  ): { leftTime: number; rightTime: number } {
+    if (item.joinType !== 'INNER' && item.joinType !== 'LEFT') {
+      this.fail(`temporal joins are INNER or LEFT joins, not ${item.joinType}`, item.span);
+    }
+    const time = this.exprBinder(leftScope).bind(asOf);
+    const attr = time.type.kind === 'TIMESTAMP' || time.type.kind === 'TIMESTAMP_LTZ' ? time.type.timeAttribute : undefined;
+    if (attr === 'proctime') {
+      throw new UnsupportedError('processing-time temporal joins (lookup joins: FOR SYSTEM_TIME AS OF a PROCTIME() column)', this.source, asOf.span);
+    }
+    if (time.kind !== 'input' || time.index >= offset || attr !== 'rowtime') {
+      this.fail('FOR SYSTEM_TIME AS OF must name a rowtime attribute of the left side of the join', asOf.span);
+    }
+    const ref = item.right as Extract<FromItem, { kind: 'table' }>;
+    const parts = ref.name.parts.map((p) => p.value);
+    const obj = parts.length === 1 && this.ctes.has(parts[0] as string) ? undefined : this.catalog.get(this.catalog.qualify(parts));
+    if (obj?.kind !== 'table') throw new UnsupportedError('temporal joins against views or WITH entries (join a table)', this.source, ref.span);
+    if (obj.primaryKey === null || obj.primaryKey.length === 0) {
+      this.fail(`Temporal Table Join requires a primary key in the versioned table '${obj.path.name}', but it has none`, ref.span);
+    }
+    if (obj.watermark === null) {
+      this.fail(`the versioned table '${obj.path.name}' of an event-time temporal join needs a WATERMARK (its rowtime is the version time)`, ref.span);
+    }
+    return { leftTime: time.index, rightTime: obj.watermark.column };
   }
 
   /**

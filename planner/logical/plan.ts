@@ -103,6 +103,8 @@ export type LogicalPlan =
       readonly right: LogicalPlan;
       readonly joinType: JoinKind;
       readonly condition: Rex;
+      /** `JOIN versioned FOR SYSTEM_TIME AS OF left.rowtime`: the left rowtime and the right's version time. */
+      readonly temporal?: { readonly leftTime: number; readonly rightTime: number };
       readonly schema: Schema;
     }
   /** UNION ALL of inputs with the same column types. */
@@ -224,7 +226,7 @@ function describe(p: LogicalPlan): string {
     case 'aggregate':
       return `LogicalAggregate(group=[{${p.groupKeys.join(', ')}}]${p.aggCalls.map((c) => `, ${c.name}=[${describeAggCall(c, p.input.schema)}]`).join('')})`;
     case 'join':
-      return `LogicalJoin(condition=[${explainRex(p.condition, joinSchemaOf(p))}], joinType=[${p.joinType.toLowerCase()}])`;
+      return `LogicalJoin(condition=[${explainRex(p.condition, joinSchemaOf(p))}], joinType=[${p.joinType.toLowerCase()}]${p.temporal !== undefined ? `, temporal=[AS OF ${p.left.schema.field(p.temporal.leftTime).name}]` : ''})`;
     case 'union':
       return `LogicalUnion(all=[true])`;
     case 'windowTvf':

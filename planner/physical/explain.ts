@@ -53,7 +53,8 @@ function describe(n: PhysicalNode): string {
       return `window=[${describeWindow(n.window, n.input.schema.field(n.timeCol).name)}]`;
     case 'StreamJoin':
     case 'StreamIntervalJoin':
-    case 'StreamWindowJoin': {
+    case 'StreamWindowJoin':
+    case 'StreamTemporalJoin': {
       const pair = n.left.schema.concat(n.right.schema);
       const keys = n.leftKeys.map(
         (l, i) => `=(${n.left.schema.field(l).name}, ${n.right.schema.field(n.rightKeys[i] as number).name})`,
@@ -61,7 +62,9 @@ function describe(n: PhysicalNode): string {
       const extra =
         n.kind === 'StreamIntervalJoin'
           ? `, windowBounds=[leftTime=${n.left.schema.field(n.leftTime).name}, rightTime=${n.right.schema.field(n.rightTime).name}, leftLowerBound=${n.lowerBound}, leftUpperBound=${n.upperBound}]`
-          : n.kind === 'StreamWindowJoin'
+          : n.kind === 'StreamTemporalJoin'
+            ? `, temporal=[leftTime=${n.left.schema.field(n.leftTime).name}, rightTime=${n.right.schema.field(n.rightTime).name}]`
+            : n.kind === 'StreamWindowJoin'
             ? `, leftWindowEnd=[${n.left.schema.field(n.leftWindowEnd).name}], rightWindowEnd=[${n.right.schema.field(n.rightWindowEnd).name}]`
             : '';
       const where = [...keys, ...(n.nonEqui !== null ? [explainRex(n.nonEqui, pair)] : [])];

@@ -17,6 +17,7 @@ import {
   SqlIntervalJoinOperator,
   SystemProcessingTimeService,
   StreamingJoinOperator,
+  TemporalJoinOperator,
   TemporalSortOperator,
   Types,
   WatermarkAssignerOperator,
@@ -226,7 +227,8 @@ function transformation(
     }
     case 'StreamJoin':
     case 'StreamIntervalJoin':
-    case 'StreamWindowJoin': {
+    case 'StreamWindowJoin':
+    case 'StreamTemporalJoin': {
       const l = toT(n.left);
       const r = toT(n.right);
       const parallelism = Math.max(l.parallelism, r.parallelism);
@@ -399,6 +401,23 @@ function operatorFactory(n: PhysicalNode, opts: LoweringOptions): () => Operator
           rightKeys: n.rightKeys,
           leftWindowEnd: n.leftWindowEnd,
           rightWindowEnd: n.rightWindowEnd,
+          condition,
+          outputSchema: n.schema,
+        });
+      break;
+    }
+    case 'StreamTemporalJoin': {
+      const condition = joinCondition(n.nonEqui, n.left.schema, n.right.schema);
+      f = () =>
+        new TemporalJoinOperator({
+          name: 'TemporalJoin',
+          type: n.joinType,
+          leftSchema: n.left.schema,
+          rightSchema: n.right.schema,
+          leftKeys: n.leftKeys,
+          rightKeys: n.rightKeys,
+          leftTime: n.leftTime,
+          rightTime: n.rightTime,
           condition,
           outputSchema: n.schema,
         });

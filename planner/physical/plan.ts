@@ -138,6 +138,17 @@ export type PhysicalNode =
       readonly leftWindowEnd: number;
       readonly rightWindowEnd: number;
     })
+  | (Common & {
+      readonly kind: 'StreamTemporalJoin';
+      readonly left: PhysicalNode;
+      readonly right: PhysicalNode;
+      readonly joinType: 'INNER' | 'LEFT';
+      readonly leftKeys: readonly number[];
+      readonly rightKeys: readonly number[];
+      readonly nonEqui: Rex | null;
+      readonly leftTime: number;
+      readonly rightTime: number;
+    })
   | (Common & { readonly kind: 'StreamUnion'; readonly inputs: readonly PhysicalNode[] })
   | (Common & {
       readonly kind: 'StreamRank';
@@ -222,6 +233,7 @@ export function physicalInputs(n: PhysicalNode): readonly PhysicalNode[] {
     case 'StreamJoin':
     case 'StreamIntervalJoin':
     case 'StreamWindowJoin':
+    case 'StreamTemporalJoin':
       return [n.left, n.right];
     case 'StreamUnion':
       return n.inputs;

@@ -424,6 +424,27 @@ function join(p: Extract<LogicalPlan, { kind: 'join' }>, ctx: PlanningContext): 
   const a = analyzeJoin(p.condition, leftSize);
   const rest = a.rest.length === 0 ? null : a.rest.reduce((x, y) => and(x, y));
 
+  if (p.temporal !== undefined) {
+    const pk = primaryKeyColumns(p.right);
+    if (pk === null || !pk.every((c) => a.rightKeys.includes(c))) {
+      fail(ctx, `Temporal Table Join requires an equality condition on the versioned table's primary key (${pk === null ? 'unknown' : pk.map((c) => p.right.schema.field(c).name).join(', ')})`);
+    }
+    requireInsertOnly(ctx, left, 'StreamTemporalJoin (its left input)');
+    return {
+      kind: 'StreamTemporalJoin',
+      left: byKeys(left, a.leftKeys),
+      right: byKeys(right, a.rightKeys),
+      joinType: p.joinType as 'INNER' | 'LEFT',
+      leftKeys: a.leftKeys,
+      rightKeys: a.rightKeys,
+      nonEqui: rest,
+      leftTime: p.temporal.leftTime,
+      rightTime: p.temporal.rightTime,
+      schema: p.schema,
+      changelog: INSERT_ONLY,
+    };
+  }
+
   // Window join: both sides are window TVF outputs joined on window_start and window_end.
   const wl = windowColumns(p.left);
   const wr = windowColumns(p.right);
@@ -500,6 +521,25 @@ function join(p: Extract<LogicalPlan, { kind: 'join' }>, ctx: PlanningContext): 
 
 function windowColumns(p: LogicalPlan): { start: number; end: number } | null {
   return windowProperties(p);
+}
+
+/** The primary key columns of a scanned table, followed through the scan's projection and watermark assigner. */
+function primaryKeyColumns(p: LogicalPlan): number[] | null {
+  switch (p.kind) {
+    case 'scan':
+      return p.table.primaryKey === null ? null : p.table.primaryKey.map((k) => p.schema.indexOf(k));
+    case 'watermarkAssigner':
+    case 'filter':
+      return primaryKeyColumns(p.input);
+    case 'project': {
+      const below = primaryKeyColumns(p.input);
+      if (below === null) return null;
+      const at = below.map((c) => p.exprs.findIndex((e) => e.kind === 'input' && e.index === c));
+      return at.every((i) => i >= 0) ? at : null;
+    }
+    default:
+      return null;
+  }
 }
 
 function isRowtime(s: Schema, i: number): boolean {

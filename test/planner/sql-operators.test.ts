@@ -33,6 +33,15 @@ beforeAll(() => {
       '4,30,2020-01-01 00:00:20',
     ].join('\n') + '\n',
   );
+  // Flink's "Event Time Temporal Join" docs example (docs/dev/table/sql/queries/joins).
+  writeFileSync(
+    join(dir, 'rates.csv'),
+    ['2020-01-01 09:00:00,US Dollar,102', '2020-01-01 09:00:00,Euro,114', '2020-01-01 09:00:00,Yen,1', '2020-01-01 10:45:00,Euro,116', '2020-01-01 11:15:00,Euro,119', '2020-01-01 11:49:00,Pounds,108'].join('\n') + '\n',
+  );
+  writeFileSync(
+    join(dir, 'fx-orders.csv'),
+    ['2020-01-01 10:15:00,2,Euro', '2020-01-01 10:30:00,1,US Dollar', '2020-01-01 10:32:00,50,Yen', '2020-01-01 10:52:00,3,Euro', '2020-01-01 11:04:00,5,US Dollar'].join('\n') + '\n',
+  );
   writeFileSync(
     join(dir, 'shipments.csv'),
     ['1,2020-01-01 00:00:03', '3,2020-01-01 00:00:30', '4,2020-01-01 00:00:21'].join('\n') + '\n',
@@ -282,6 +291,28 @@ describe('joins', () => {
       ON L.id = R.order_id AND L.window_start = R.window_start AND L.window_end = R.window_end`;
     expect(env().explainSql(q)).toContain('StreamWindowJoin(');
     expect(await table(env(), q)).toEqual(['1, 1', '4, 4']);
+  });
+});
+
+describe('temporal join', () => {
+  it('joins each order with the rate valid at its time (Flink docs example)', async () => {
+    const e = env();
+    e.executeSql(
+      `CREATE TABLE currency_rates (update_time TIMESTAMP(3), currency STRING, conversion_rate INT, PRIMARY KEY (currency) NOT ENFORCED, WATERMARK FOR update_time AS update_time) WITH ('connector' = 'filesystem', 'path' = '${join(dir, 'rates.csv')}', 'format' = 'csv')`,
+    );
+    e.executeSql(
+      `CREATE TABLE fx_orders (order_time TIMESTAMP(3), amount INT, currency STRING, WATERMARK FOR order_time AS order_time) WITH ('connector' = 'filesystem', 'path' = '${join(dir, 'fx-orders.csv')}', 'format' = 'csv')`,
+    );
+    const q = 'SELECT o.order_time, o.amount, o.currency, r.conversion_rate FROM fx_orders AS o JOIN currency_rates FOR SYSTEM_TIME AS OF o.order_time AS r ON o.currency = r.currency';
+    expect(e.explainSql(q)).toContain('StreamTemporalJoin(');
+    expect(await table(e, q)).toEqual([
+      '2020-01-01 10:15:00.000, 2, Euro, 114',
+      '2020-01-01 10:30:00.000, 1, US Dollar, 102',
+      '2020-01-01 10:32:00.000, 50, Yen, 1',
+      '2020-01-01 10:52:00.000, 3, Euro, 116',
+      '2020-01-01 11:04:00.000, 5, US Dollar, 102',
+    ]);
+    expect(() => e.executeSql('SELECT * FROM fx_orders AS o JOIN fx_orders FOR SYSTEM_TIME AS OF o.order_time AS r ON o.currency = r.currency')).toThrow('requires a primary key');
   });
 });
 

@@ -2,7 +2,8 @@
 // and each supported query run to completion on a small bounded Nexmark input. A query the engine cannot plan
 // has its error as its golden text, so support changes show up as a diff. Update the files with
 //   UPDATE_GOLDEN=1 npx vitest run test/planner/nexmark-plans.test.ts
-import { readFileSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -38,6 +39,8 @@ function env(events: number): TableEnvironment {
     corpus.indexOf('CREATE VIEW person AS'),
     corpus.indexOf('-- ====', corpus.indexOf('CREATE VIEW person AS')),
   );
+  // q13's bounded side input: `i,i` for i = 0..9999, as Nexmark's SideInputGenerator writes it.
+  e.executeSql(`CREATE TABLE side_input (key BIGINT, \`value\` VARCHAR) WITH ('connector' = 'filesystem', 'path' = '${sideInput()}', 'format' = 'csv')`);
   for (const v of views
     .split(';')
     .map((x) => x.trim())
@@ -51,6 +54,15 @@ function env(events: number): TableEnvironment {
     resultType: { kind: 'BIGINT', nullable: false },
   });
   return e;
+}
+
+let sideInputPath: string | null = null;
+function sideInput(): string {
+  if (sideInputPath === null) {
+    sideInputPath = join(mkdtempSync(join(tmpdir(), 'freshet-nexmark-')), 'side_input.txt');
+    writeFileSync(sideInputPath, Array.from({ length: 10_000 }, (_v, i) => `${i},${i}`).join('\n') + '\n');
+  }
+  return sideInputPath;
 }
 
 const queries = statements

@@ -309,7 +309,11 @@ export class TableEnvironment {
     const ttl = this.config.get('table.exec.state.ttl');
     const mode = (this.config.get('execution.runtime-mode') ?? 'streaming').toLowerCase();
     if (mode !== 'streaming' && mode !== 'batch') throw new Error(`'execution.runtime-mode' must be 'streaming' or 'batch', not '${mode}'`);
-    return { factories: this.factories, sql, parallelism, stateTtlMs: ttl === undefined ? 0 : parseDuration(ttl), batch: mode === 'batch' };
+    const strategy = (this.config.get('table.optimizer.agg-phase-strategy') ?? 'AUTO').toUpperCase();
+    if (!['AUTO', 'ONE_PHASE', 'TWO_PHASE'].includes(strategy)) throw new Error(`'table.optimizer.agg-phase-strategy' must be AUTO, ONE_PHASE or TWO_PHASE, not '${strategy}'`);
+    const miniBatch = (this.config.get('table.exec.mini-batch.enabled') ?? 'false').toLowerCase() === 'true';
+    const aggPhaseStrategy = strategy === 'TWO_PHASE' || (strategy === 'AUTO' && miniBatch) ? 'TWO_PHASE' : 'ONE_PHASE';
+    return { factories: this.factories, sql, parallelism, stateTtlMs: ttl === undefined ? 0 : parseDuration(ttl), batch: mode === 'batch', aggPhaseStrategy };
   }
 
   /** Names for SHOW FUNCTIONS. */

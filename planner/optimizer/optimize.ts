@@ -1,11 +1,17 @@
 // The optimizer: named phases of rules, run in this fixed order (each to a fixpoint by the driver in rule.ts).
 //
-//   0. predicate push-down   WHERE conditions into inner joins
+//   0. predicate push-down   constant folding (literal-only calls evaluated by the compiled Calc code, boolean
+//                            simplification with three-valued logic, filters on TRUE removed), WHERE
+//                            conditions into inner joins
 //   1. pattern recognition   Top-N from a filter on ROW_NUMBER/RANK, window aggregation from GROUP BY
 //                            window_start, window_end over a window TVF, and over an already windowed
 //                            aggregate (cascading windows)
 //   2. simplification        project merge, rank-number pruning (after the patterns exposed them),
 //                            deduplication from a Top-1 by a time attribute
+//   3. push-down, pruning    after the patterns, which match the Filter/Project shapes the binder makes: filters
+//                            merged and moved below projects, into union inputs, below aggregates (key-only
+//                            conjuncts) and into joins; projects merged and unread columns / aggregate calls
+//                            dropped; constants folded again where substitution made new ones
 //
 // Physical planning (physical/to-physical.ts) then picks operators, exchanges and changelog modes, and fuses
 // adjacent Calcs.
@@ -18,11 +24,30 @@ import { projectMergeRule } from './rules/project-merge.js';
 import { rankNumberPruningRule } from './rules/rank-number-pruning.js';
 import { rankRule } from './rules/rank.js';
 import { windowAggregateRule } from './rules/window-aggregate.js';
+import { constantFoldingRule } from './rules/constant-folding.js';
+import { filterAggregateTransposeRule } from './rules/filter-aggregate-transpose.js';
+import { filterIntoUnionRule } from './rules/filter-into-union.js';
+import { filterMergeRule } from './rules/filter-merge.js';
+import { filterProjectTransposeRule } from './rules/filter-project-transpose.js';
+import { projectPruningRule } from './rules/project-pruning.js';
 
 export const PHASES: readonly Phase[] = [
-  { name: 'predicate push-down', rules: [filterIntoJoinRule] },
+  { name: 'predicate push-down', rules: [constantFoldingRule, filterIntoJoinRule] },
   { name: 'pattern recognition', rules: [rankRule, windowAggregateRule, attachedWindowAggregateRule] },
   { name: 'simplification', rules: [projectMergeRule, rankNumberPruningRule, deduplicateRule] },
+  {
+    name: 'push-down and pruning',
+    rules: [
+      constantFoldingRule,
+      filterMergeRule,
+      filterProjectTransposeRule,
+      filterIntoUnionRule,
+      filterAggregateTransposeRule,
+      filterIntoJoinRule,
+      projectMergeRule,
+      projectPruningRule,
+    ],
+  },
 ];
 
 export function optimize(plan: LogicalPlan, trace?: (t: RuleTrace) => void): LogicalPlan {

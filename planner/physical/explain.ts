@@ -41,6 +41,10 @@ function describe(n: PhysicalNode): string {
       return `distribution=[${n.distribution.kind === 'single' ? 'single' : `hash[${names(n, n.distribution.keys, n.schema)}]`}]`;
     case 'StreamGroupAggregate':
       return `groupBy=[${names(n, n.groupKeys)}], select=[${[...n.groupKeys.map((k) => n.input.schema.field(k).name), ...n.aggCalls.map((c) => `${describeAggCall(c, n.input.schema)} AS ${c.name}`)].join(', ')}]`;
+    case 'StreamLocalGroupAggregate':
+      return `groupBy=[${names(n, n.groupKeys)}], select=[${[...n.groupKeys.map((k) => n.input.schema.field(k).name), ...n.aggCalls.map((c) => `${describeAggCall(c, n.input.schema)} AS ${c.name}`)].join(', ')}], partial=[$partial]`;
+    case 'StreamGlobalGroupAggregate':
+      return `groupBy=[${n.groupKeys.map((k) => n.localInput.field(k).name).join(', ')}], select=[${[...n.groupKeys.map((k) => n.localInput.field(k).name), ...n.aggCalls.map((c) => `${describeAggCall(c, n.localInput)} AS ${c.name}`)].join(', ')}]`;
     case 'StreamWindowAggregate':
       return `groupBy=[${names(n, n.groupKeys)}], window=[${describeWindow(n.window, n.input.schema.field(n.timeCol).name)}], select=[${[
         ...n.groupKeys.map((k) => n.input.schema.field(k).name),

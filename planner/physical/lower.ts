@@ -7,7 +7,9 @@ import {
   CalcOperator,
   DeduplicateOperator,
   FinalTableOperator,
+  GlobalGroupAggregateOperator,
   GroupAggregateOperator,
+  LocalGroupAggregateOperator,
   LimitOperator,
   LocalJob,
   OverAggregateOperator,
@@ -59,6 +61,7 @@ export interface LoweringOptions {
   readonly stateTtlMs: number;
   /** execution.runtime-mode = batch: bounded inputs, no late data, final results only. */
   readonly batch?: boolean;
+  readonly aggPhaseStrategy?: 'ONE_PHASE' | 'TWO_PHASE';
 }
 
 /** A planned job, ready to run once per execution. `run` resolves when the job ends (rejects on failure). */
@@ -330,6 +333,13 @@ function operatorFactory(n: PhysicalNode, opts: LoweringOptions): () => Operator
           generateUpdateBefore: true,
           ...ttl,
         });
+      break;
+    case 'StreamLocalGroupAggregate':
+      f = () => new LocalGroupAggregateOperator({ name: 'LocalGroupAggregate', inputSchema: inputSchema(), keys: n.groupKeys, aggs: n.aggCalls, outputSchema: n.schema });
+      break;
+    case 'StreamGlobalGroupAggregate':
+      f = () =>
+        new GlobalGroupAggregateOperator({ name: 'GlobalGroupAggregate', inputSchema: n.localInput, keys: n.groupKeys, aggs: n.aggCalls, outputSchema: n.schema, generateUpdateBefore: true, ...ttl });
       break;
     case 'StreamWindowAggregate':
       f = () =>

@@ -88,6 +88,16 @@ export type PhysicalNode =
       readonly groupKeys: readonly number[];
       readonly aggCalls: readonly AggregateCall[];
     })
+  /** Two-phase aggregation, local phase: one partial accumulator row per key and batch (keys ++ $partial). */
+  | (Common & { readonly kind: 'StreamLocalGroupAggregate'; readonly input: PhysicalNode; readonly groupKeys: readonly number[]; readonly aggCalls: readonly AggregateCall[] })
+  /** Two-phase aggregation, global phase: merges the partials by key; `localInput` is what the calls refer to. */
+  | (Common & {
+      readonly kind: 'StreamGlobalGroupAggregate';
+      readonly input: PhysicalNode;
+      readonly localInput: Schema;
+      readonly groupKeys: readonly number[];
+      readonly aggCalls: readonly AggregateCall[];
+    })
   | (Common & {
       readonly kind: 'StreamWindowAggregate';
       readonly input: PhysicalNode;

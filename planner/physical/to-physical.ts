@@ -7,7 +7,7 @@ import {
   formatType,
   withNullability,
   withoutTimeAttribute,
-  type Schema,
+  Schema,
 } from '../../executor/index.js';
 import { UnsupportedError, ValidationError } from '../../parser/index.js';
 import { formatPath, type CatalogTable } from '../catalog/catalog.js';
@@ -33,6 +33,8 @@ export interface PlanningContext {
   readonly factories: FactoryRegistry;
   readonly sql: string;
   readonly batch?: boolean;
+  /** table.optimizer.agg-phase-strategy, resolved: AUTO is TWO_PHASE when mini-batch is on (as in Flink). */
+  readonly aggPhaseStrategy?: 'ONE_PHASE' | 'TWO_PHASE';
 }
 
 export function toPhysical(plan: LogicalPlan, ctx: PlanningContext): PhysicalNode {
@@ -127,7 +129,24 @@ function translate(p: LogicalPlan, ctx: PlanningContext): PhysicalNode {
       };
     }
     case 'aggregate': {
-      const input = byKeys(translate(p.input, ctx), p.groupKeys);
+      const below = translate(p.input, ctx);
+      // Two-phase (local-global) aggregation, Flink's table.optimizer.agg-phase-strategy: the local phase folds
+      // each batch per key before the exchange, so a hot key sends one partial per batch instead of every row.
+      const twoPhase = ctx.aggPhaseStrategy === 'TWO_PHASE' && p.aggCalls.length > 0 && p.aggCalls.every((c) => c.kind !== 'FIRST_VALUE' && c.kind !== 'LAST_VALUE' && c.kind !== 'LISTAGG');
+      if (twoPhase) {
+        const partial = new Schema([...p.groupKeys.map((k) => p.input.schema.field(k)), { name: '$partial', type: Types.BYTES(false) }]);
+        const local: PhysicalNode = { kind: 'StreamLocalGroupAggregate', input: below, groupKeys: p.groupKeys, aggCalls: p.aggCalls, schema: partial, changelog: INSERT_ONLY };
+        return {
+          kind: 'StreamGlobalGroupAggregate',
+          input: byKeys(local, p.groupKeys.map((_k, i) => i)),
+          localInput: p.input.schema,
+          groupKeys: p.groupKeys,
+          aggCalls: p.aggCalls,
+          schema: p.schema,
+          changelog: RETRACT,
+        };
+      }
+      const input = byKeys(below, p.groupKeys);
       return {
         kind: 'StreamGroupAggregate',
         input,

@@ -124,6 +124,17 @@ describe('group aggregation', () => {
     expect(await table(e, 'SELECT * FROM counts')).toEqual(['a, 3', 'b, 2', 'c, 1']);
   });
 
+  it('two-phase (local-global) aggregation gives the same table (table.optimizer.agg-phase-strategy)', async () => {
+    const q = 'SELECT w, COUNT(*), SUM(n), MAX(n), AVG(n), COUNT(DISTINCT n) FROM words GROUP BY w';
+    const two = env({ 'table.optimizer.agg-phase-strategy': 'TWO_PHASE', 'parallelism.default': '2' });
+    expect(two.explainSql(q)).toContain('StreamLocalGroupAggregate(');
+    expect(await table(two, q)).toEqual(await table(env(), q));
+    // AUTO splits only with mini-batch on, as in Flink; FIRST_VALUE cannot be split and stays one-phase.
+    expect(env({ 'table.exec.mini-batch.enabled': 'true' }).explainSql(q)).toContain('StreamGlobalGroupAggregate(');
+    expect(env().explainSql(q)).not.toContain('StreamLocalGroupAggregate(');
+    expect(two.explainSql('SELECT w, FIRST_VALUE(n) FROM words GROUP BY w')).not.toContain('StreamLocalGroupAggregate(');
+  });
+
   it('names a column that is neither grouped nor aggregated', () => {
     expect(() => env().executeSql('SELECT w, n FROM words GROUP BY w')).toThrow(
       "Expression 'n' is not being grouped",

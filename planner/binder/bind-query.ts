@@ -515,11 +515,25 @@ export class QueryBinder {
           }
         : this.from(s.from);
     let plan = input;
-    if (s.where !== null) {
-      const cond = this.exprBinder(scope).bind(s.where);
-      if (cond.type.kind !== 'BOOLEAN' && cond.type.kind !== 'NULL') {
-        this.fail(`WHERE clause must be a BOOLEAN expression, but is ${formatType(cond.type)}`, s.where.span);
-      }
+    // `x IN (SELECT y …)` and `EXISTS (SELECT …)` among the WHERE conjuncts become semi joins (NOT EXISTS an anti
+    // join), Flink's subquery decorrelation for uncorrelated subqueries; the rest stays a filter.
+    const where: Expr[] = [];
+    for (const c of s.where === null ? [] : andTerms(s.where)) {
+      const semi = this.subqueryJoin(c, plan, scope);
+      if (semi === null) where.push(c);
+      else plan = semi;
+    }
+    if (where.length > 0) {
+      // The original WHERE when nothing was taken out (one bind, one message); else its remaining terms.
+      const terms = where.length === andTerms(s.where as Expr).length ? [s.where as Expr] : where;
+      const bound = terms.map((w) => {
+        const r = this.exprBinder(scope).bind(w);
+        if (r.type.kind !== 'BOOLEAN' && r.type.kind !== 'NULL') {
+          this.fail(`WHERE clause must be a BOOLEAN expression, but is ${formatType(r.type)}`, w.span);
+        }
+        return r;
+      });
+      const cond = bound.reduce((a, b) => Rex.call('AND', [a, b], Types.BOOLEAN(a.type.nullable || b.type.nullable)));
       plan = { kind: 'filter', input: plan, condition: cond, schema: plan.schema };
     }
     const itemExprs = s.items.flatMap((i) => (i.kind === 'expr' ? [i.expr] : []));
@@ -542,6 +556,54 @@ export class QueryBinder {
       result = this.projectItems(s, plan, scope, null);
     }
     return s.distinct ? distinct(result) : result;
+  }
+
+  /**
+   * A WHERE conjunct `x IN (SELECT y …)` / `EXISTS (…)` / `NOT EXISTS (…)` over an uncorrelated subquery as a
+   * SEMI or ANTI join of `plan` with it, or null for any other conjunct. `NOT IN` is refused: its NULL semantics
+   * (one NULL in the subquery makes it UNKNOWN for every row) need a null-aware anti join.
+   */
+  private subqueryJoin(c: Expr, plan: LogicalPlan, scope: Scope): LogicalPlan | null {
+    let e = c;
+    let negated = false;
+    if (e.kind === 'unary' && e.op === 'NOT' && e.operand.kind === 'exists') {
+      negated = true;
+      e = e.operand;
+    }
+    if (e.kind !== 'exists' && e.kind !== 'inQuery') return null;
+    if (e.kind === 'inQuery' && e.negated) throw new UnsupportedError('NOT IN (subquery)', this.source, e.span);
+    let sub: LogicalPlan;
+    try {
+      sub = this.query(e.query);
+    } catch (err) {
+      if (err instanceof ValidationError && /not found/.test(err.message)) {
+        throw new UnsupportedError('correlated subqueries (a subquery that reads columns of the outer query)', this.source, e.span);
+      }
+      throw err;
+    }
+    const n = plan.schema.size;
+    let condition: Rex = Rex.literal(true, Types.BOOLEAN(false));
+    if (e.kind === 'inQuery') {
+      if (sub.schema.size !== 1) this.fail(`the subquery of IN must return one column, but returns ${sub.schema.size}`, e.query.span);
+      const left = this.exprBinder(scope).bind(e.operand);
+      const rightType = sub.schema.field(0).type;
+      const common = commonType([left.type, rightType]);
+      if (common === null) this.fail(`IN compares ${formatType(left.type)} with a subquery of ${formatType(rightType)}`, e.span);
+      // The key must be a column on each side: project the operand into one on the left when it is an expression.
+      let leftCol = left.kind === 'input' ? left.index : -1;
+      if (leftCol < 0) {
+        const exprs = [...plan.schema.fields.map((f, i) => Rex.input(i, f.type)), left];
+        plan = { kind: 'project', input: plan, exprs, schema: new Schema([...plan.schema.fields, { name: '$in', type: left.type }]) };
+        leftCol = n;
+      }
+      const l = coerceTo(Rex.input(leftCol, left.type), common);
+      const r = coerceTo(Rex.input(plan.schema.size, rightType), common);
+      condition = Rex.call('EQUALS', [l, r], Types.BOOLEAN(left.type.nullable || rightType.nullable));
+    }
+    const joined: LogicalPlan = { kind: 'join', left: plan, right: sub, joinType: negated ? 'ANTI' : 'SEMI', condition, schema: plan.schema };
+    if (joined.schema.size === n) return joined;
+    // Drop the helper column of an IN over an expression.
+    return { kind: 'project', input: joined, exprs: scope.columns.length === 0 ? [] : plan.schema.fields.slice(0, n).map((f, i) => Rex.input(i, f.type)), schema: new Schema(plan.schema.fields.slice(0, n)) };
   }
 
   /** The SELECT list as a projection; `*` expands to the scope's columns. */
@@ -1071,6 +1133,11 @@ function callName(e: Extract<Expr, { kind: 'call' }>): string {
     .map((p) => p.value)
     .join('.')
     .toUpperCase();
+}
+
+/** The AND-ed terms of a condition as written. */
+function andTerms(e: Expr): Expr[] {
+  return e.kind === 'binary' && e.op === 'AND' ? [...andTerms(e.left), ...andTerms(e.right)] : [e];
 }
 
 function scoped(plan: LogicalPlan, qualifier: string | null): { plan: LogicalPlan; scope: Scope } {

@@ -305,6 +305,20 @@ describe('joins', () => {
   });
 });
 
+describe('subqueries', () => {
+  it('IN (SELECT …) is a semi join, NOT EXISTS an anti join; NOT IN and correlated subqueries are refused by name', async () => {
+    const e = env();
+    const inQ = 'SELECT id, amount FROM orders WHERE amount > 5 AND id IN (SELECT order_id FROM shipments)';
+    expect(e.explainSql(inQ)).toContain('joinType=[LeftSemiJoin]');
+    expect(await table(e, inQ)).toEqual(['1, 10', '3, 10', '4, 30']);
+    expect(await table(e, 'SELECT id FROM orders WHERE id + 0 IN (SELECT order_id FROM shipments WHERE order_id > 1)')).toEqual(['3', '4']);
+    expect(await table(e, 'SELECT id FROM orders WHERE EXISTS (SELECT * FROM shipments WHERE order_id = 4)')).toEqual(['1', '2', '3', '4']);
+    expect(await table(e, 'SELECT id FROM orders WHERE NOT EXISTS (SELECT * FROM shipments WHERE order_id = 99)')).toEqual(['1', '2', '3', '4']);
+    expect(() => e.executeSql('SELECT id FROM orders WHERE id NOT IN (SELECT order_id FROM shipments)')).toThrow('NOT IN (subquery) is not supported');
+    expect(() => e.executeSql('SELECT id FROM orders o WHERE EXISTS (SELECT * FROM shipments s WHERE s.order_id = o.id)')).toThrow('correlated subqueries');
+  });
+});
+
 describe('temporal join', () => {
   it('joins each order with the rate valid at its time (Flink docs example)', async () => {
     const e = env();

@@ -10,7 +10,7 @@
 // NULL is FALSE), `x OR FALSE` → x, `x OR TRUE` → TRUE (TRUE OR NULL is TRUE), `NOT NOT x` → x. A filter whose
 // condition becomes TRUE disappears; one that becomes FALSE or NULL stays a filter on FALSE (the engine has no
 // empty relation).
-import { Schema, getValue, makeBatch, type LogicalType } from '../../../executor/index.js';
+import { Schema, Types, getValue, makeBatch, type LogicalType } from '../../../executor/index.js';
 import { compileCalc } from '../../codegen/calc.js';
 import { Rex } from '../../expr/rex.js';
 import { isDeterministic } from '../../expr/rex-util.js';
@@ -104,15 +104,17 @@ function simplifyLogic(r: Extract<Rex, { kind: 'call' }>): Rex | null {
   return Rex.call(r.op, rest, r.type);
 }
 
-const EMPTY = new Schema([]);
-const ONE_ROW = makeBatch(EMPTY, [], 1);
+// The one-row batch carries an unread BIGINT column in its wide (BigInt64Array) layout so that the Calc runs in
+// its exact BigInt mode: in its double mode a literal beyond 2^53 would be rounded before it is folded.
+const INPUT = new Schema([{ name: 'unused', type: Types.BIGINT(false) }]);
+const ONE_ROW = makeBatch(INPUT, [{ kind: 'i64', values: new BigInt64Array(1), validity: null }], 1);
 
 /** The value of a closed expression as the runtime computes it, or null when evaluation fails. */
 function evaluate(r: Rex): Rex | null {
   const type: LogicalType = r.type;
   try {
     const out = compileCalc({
-      inputSchema: EMPTY,
+      inputSchema: INPUT,
       outputSchema: new Schema([{ name: 'v', type }]),
       projections: [r],
       condition: null,

@@ -9,9 +9,12 @@ export const filterIntoUnionRule: Rule = {
   apply(node) {
     if (node.kind !== 'filter' || node.input.kind !== 'union') return null;
     const union = node.input;
-    const filtered = union.inputs.map(
-      (input): LogicalPlan => ({ kind: 'filter', input, condition: node.condition, schema: input.schema }),
-    );
+    const filtered = union.inputs.map((input): LogicalPlan => ({
+      kind: 'filter',
+      input,
+      condition: node.condition,
+      schema: input.schema,
+    }));
     return { ...union, inputs: filtered };
   },
 };

@@ -18,7 +18,10 @@ export const deduplicateRule: Rule = {
     if (order === undefined || more.length > 0) return null;
     const t = node.input.schema.field(order.col).type;
     const attr = t.kind === 'TIMESTAMP' || t.kind === 'TIMESTAMP_LTZ' ? t.timeAttribute : undefined;
-    if (attr !== 'rowtime' && attr !== 'proctime') return null;
+    // Window deduplication orders by the input's original time column, which the window TVF turned into a plain
+    // TIMESTAMP (Flink's Window Deduplication docs order by it the same way).
+    const windowedTime = node.windowEnd !== null && (t.kind === 'TIMESTAMP' || t.kind === 'TIMESTAMP_LTZ');
+    if (attr !== 'rowtime' && attr !== 'proctime' && !windowedTime) return null;
     const keys = node.windowEnd === null ? node.partitionKeys : node.partitionKeys;
     return {
       kind: 'deduplicate',
@@ -26,7 +29,7 @@ export const deduplicateRule: Rule = {
       keys,
       keepLast: order.descending,
       timeCol: order.col,
-      isRowtime: attr === 'rowtime',
+      isRowtime: attr !== 'proctime',
       windowEnd: node.windowEnd,
       schema: node.schema,
     };

@@ -139,7 +139,12 @@ export interface Dataset {
   readonly arrivalWatermark: readonly (number | null)[];
   readonly customers: readonly CustomerRow[];
   readonly shipments: readonly ShipmentRow[];
-  readonly paths: { readonly orders: string; readonly customers: string; readonly shipments: string };
+  readonly paths: {
+    readonly orders: string;
+    readonly customers: string;
+    readonly shipments: string;
+    readonly rates: string;
+  };
   /** The exported Nexmark tables' directories, once written (see nexmark-data.ts). */
   nexmark?: Record<NexmarkTable, string>;
 }
@@ -306,6 +311,7 @@ export function writeDataset(
     orders: join(dir, 'orders'),
     customers: join(dir, 'customers.csv'),
     shipments: join(dir, 'shipments.csv'),
+    rates: join(dir, 'rates.csv'),
   };
   mkdirSync(paths.orders, { recursive: true });
   const files = file.length === 0 ? 0 : Math.max(...file) + 1;
@@ -347,6 +353,14 @@ export function writeDataset(
     ),
   );
   writeFileSync(
+    paths.rates,
+    text(
+      productRates(orders).map((r) =>
+        [csvString(r.product), formatDecimal(r.rate, 2), formatTs(r.validFrom)].join(','),
+      ),
+    ),
+  );
+  writeFileSync(
     paths.shipments,
     text(
       shipments.map((s) =>
@@ -366,6 +380,27 @@ export function writeDataset(
   };
 }
 
+/**
+ * A versioned table for event-time temporal joins: a rate per product, a new version every 40 s from the first
+ * order's time on (in time order, so none is late), derived from the orders so that both sizes agree.
+ */
+export function productRates(
+  orders: readonly OrderRow[],
+): { product: string; rate: bigint; validFrom: number }[] {
+  if (orders.length === 0) return [];
+  const first = Math.min(...orders.map((o) => o.ts));
+  const last = Math.max(...orders.map((o) => o.ts));
+  const out: { product: string; rate: bigint; validFrom: number }[] = [];
+  let step = 0;
+  for (let t = first + 7_000; t <= last; t += 40_000, step++) {
+    PRODUCTS.forEach((product, i) => {
+      if ((step + i) % 3 !== 0)
+        out.push({ product, rate: BigInt(100 + ((step * 37 + i * 11) % 90)), validFrom: t + i });
+    });
+  }
+  return out;
+}
+
 /** Freshet DDL for the dataset's tables (run once per TableEnvironment). */
 export function freshetDdl(d: Dataset): string[] {
   const fs = (path: string): string =>
@@ -377,6 +412,7 @@ export function freshetDdl(d: Dataset): string[] {
     `CREATE TABLE orders_lenient (${ordersCols}, WATERMARK FOR ts AS ts - INTERVAL '${LENIENT_DELAY_MS / 3_600_000}' HOUR) ${fs(d.paths.orders)}`,
     `CREATE TABLE customers (customer_id INT, name STRING, city STRING, tier STRING, credit DOUBLE, signup DATE) ${fs(d.paths.customers)}`,
     `CREATE TABLE shipments (ship_id BIGINT, order_id BIGINT, carrier STRING, ship_ts TIMESTAMP(3), WATERMARK FOR ship_ts AS ship_ts - INTERVAL '${DELAY_MS / 1000}' SECOND) ${fs(d.paths.shipments)}`,
+    `CREATE TABLE product_rates (product STRING NOT NULL, rate DECIMAL(5, 2), valid_from TIMESTAMP(3), WATERMARK FOR valid_from AS valid_from - INTERVAL '5' SECOND, PRIMARY KEY (product) NOT ENFORCED) ${fs(d.paths.rates)}`,
     ...(d.nexmark === undefined ? [] : nexmarkDdl(d.nexmark)),
   ];
 }

@@ -76,6 +76,9 @@ export class Oracle {
     await this.conn.run(
       `CREATE TABLE shipments AS SELECT * FROM ${Oracle.readCsv(d.paths.shipments, { ship_id: 'BIGINT', order_id: 'BIGINT', carrier: 'VARCHAR', ship_ts: 'TIMESTAMP' })}`,
     );
+    await this.conn.run(
+      `CREATE TABLE product_rates AS SELECT * FROM ${Oracle.readCsv(d.paths.rates, { product: 'VARCHAR', rate: 'DECIMAL(5,2)', valid_from: 'TIMESTAMP' })}`,
+    );
     for (const t of d.nexmark === undefined ? [] : NEXMARK_TABLES) {
       await this.conn.run(
         `CREATE TABLE ${t} AS SELECT * FROM ${Oracle.readCsv(join(d.nexmark?.[t] as string, '*.csv'), duckColumns(t))}`,

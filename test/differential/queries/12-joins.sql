@@ -64,3 +64,15 @@ query join-window-left insert-only
 SELECT L.order_id, R.ship_id, L.window_start FROM (SELECT * FROM TABLE(TUMBLE(TABLE orders_lenient, DESCRIPTOR(ts), INTERVAL '1' MINUTE))) L LEFT JOIN (SELECT * FROM TABLE(TUMBLE(TABLE shipments, DESCRIPTOR(ship_ts), INTERVAL '1' MINUTE))) R ON L.order_id = R.order_id AND L.window_start = R.window_start AND L.window_end = R.window_end
 ----
 SELECT L.order_id, R.ship_id, L.window_start FROM orders_lenient_tumble(60000) L LEFT JOIN (SELECT ship_id, order_id, tumble_start(ship_ts, 60000) AS window_start FROM shipments) R ON L.order_id = R.order_id AND L.window_start = R.window_start
+
+query join-temporal-event-time insert-only
+# Event-time temporal join (Flink docs: Joins > Event Time Temporal Join): each order meets the version of its
+# product's rate valid at the order's time (the latest valid_from <= ts); orders before any version drop out.
+SELECT o.order_id, o.product, r.rate, o.price * r.rate FROM orders_lenient AS o JOIN product_rates FOR SYSTEM_TIME AS OF o.ts AS r ON o.product = r.product
+----
+SELECT o.order_id, o.product, r.rate, o.price * r.rate FROM orders o ASOF JOIN product_rates r ON o.product = r.product AND o.ts >= r.valid_from
+
+query join-temporal-left insert-only
+SELECT o.order_id, r.rate FROM orders_lenient AS o LEFT JOIN product_rates FOR SYSTEM_TIME AS OF o.ts AS r ON o.product = r.product
+----
+SELECT o.order_id, r.rate FROM orders o ASOF LEFT JOIN product_rates r ON o.product = r.product AND o.ts >= r.valid_from

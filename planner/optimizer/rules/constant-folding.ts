@@ -109,6 +109,8 @@ function simplifyLogic(r: Extract<Rex, { kind: 'call' }>): Rex | null {
 const INPUT = new Schema([{ name: 'unused', type: Types.BIGINT(false) }]);
 const ONE_ROW = makeBatch(INPUT, [{ kind: 'i64', values: new BigInt64Array(1), validity: null }], 1);
 
+const MAX_EXACT = BigInt(Number.MAX_SAFE_INTEGER);
+
 /** The value of a closed expression as the runtime computes it, or null when evaluation fails. */
 function evaluate(r: Rex): Rex | null {
   const type: LogicalType = r.type;
@@ -120,7 +122,11 @@ function evaluate(r: Rex): Rex | null {
       condition: null,
     })(ONE_ROW);
     if (out === null || out.length !== 1) return null;
-    return Rex.literal(getValue(out.columns[0]!, type, 0), type);
+    const value = getValue(out.columns[0]!, type, 0);
+    // The Calc's double mode loads a BIGINT/DECIMAL literal with Number(): one beyond 2^53 would be rounded
+    // where the unfolded expression is widened to BigInt at run time, so such a result stays unfolded.
+    if (typeof value === 'bigint' && (value > MAX_EXACT || value < -MAX_EXACT)) return null;
+    return Rex.literal(value, type);
   } catch {
     return null;
   }

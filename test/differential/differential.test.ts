@@ -138,7 +138,10 @@ describe(`differential suite (${queries.length} queries, ${spec.orders} orders, 
 
   for (const mode of MODES) {
     describe(mode, () => {
-      for (const q of queries) {
+      // The two-phase mode changes only how aggregations are planned: it runs the queries that aggregate.
+      for (const q of mode === 'streaming-p2-two-phase'
+        ? queries.filter((x) => /GROUP BY|DISTINCT/i.test(x.sql))
+        : queries) {
         it(`${q.id} (${q.file}:${q.line})`, async () => {
           const o = await outcome(q, mode);
           writer.record(q.id, mode, o);

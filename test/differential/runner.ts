@@ -6,7 +6,7 @@ import { freshetDdl, type Dataset } from './generator.js';
 import { canonicalFreshet, canonicalOracle, rowKey, SEP } from './normalize.js';
 import type { OracleResult } from './oracle.js';
 
-export const MODES = ['streaming-p1', 'streaming-p2', 'batch'] as const;
+export const MODES = ['streaming-p1', 'streaming-p2', 'streaming-p2-two-phase', 'batch'] as const;
 export type Mode = (typeof MODES)[number];
 
 /** The SET statements that put a TableEnvironment into a mode, through the SQL front door. */
@@ -16,6 +16,13 @@ export function modeStatements(mode: Mode): string[] {
       return ["SET 'execution.runtime-mode' = 'streaming'", "SET 'parallelism.default' = '1'"];
     case 'streaming-p2':
       return ["SET 'execution.runtime-mode' = 'streaming'", "SET 'parallelism.default' = '2'"];
+    case 'streaming-p2-two-phase':
+      // Local-global aggregation: a local aggregate before the exchange, a global one after it.
+      return [
+        "SET 'execution.runtime-mode' = 'streaming'",
+        "SET 'parallelism.default' = '2'",
+        "SET 'table.optimizer.agg-phase-strategy' = 'TWO_PHASE'",
+      ];
     case 'batch':
       return ["SET 'execution.runtime-mode' = 'batch'", "SET 'parallelism.default' = '1'"];
   }

@@ -91,6 +91,8 @@ function describe(n: PhysicalNode): string {
       return `orderBy=[${describeSortKeys([{ col: n.timeCol, descending: false, nullsFirst: true }, ...n.secondary], n.input.schema)}]`;
     case 'StreamOverAggregate':
       return `partitionBy=[${names(n, n.partitionKeys)}], orderBy=[${n.input.schema.field(n.timeCol).name} ASC], window=[${n.frame.unit} BETWEEN ${n.frame.preceding === Infinity ? 'UNBOUNDED' : n.frame.preceding} PRECEDING AND CURRENT ROW], select=[${out}]`;
+    case 'StreamChangelogNormalize':
+      return `key=[${names(n, n.keys)}]`;
     case 'BatchFinalTable':
       return `fields=[${out}]`;
     case 'StreamSink':

@@ -505,6 +505,11 @@ function operatorFactory(n: PhysicalNode, opts: LoweringOptions): () => Operator
           outputSchema: n.schema,
         });
       break;
+    case 'StreamChangelogNormalize':
+      // Keep-last deduplication on a changelog input is exactly ChangelogNormalize (see DeduplicateOperator).
+      f = () =>
+        new DeduplicateOperator({ name: 'ChangelogNormalize', inputSchema: inputSchema(), keys: n.keys, keepLastRow: true, timeCol: 0, isRowtime: false, generateUpdateBefore: true, outputSchema: n.schema });
+      break;
     case 'BatchFinalTable':
       f = () => new FinalTableOperator('FinalTable', n.schema);
       break;

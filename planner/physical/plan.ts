@@ -88,6 +88,11 @@ export type PhysicalNode =
       readonly groupKeys: readonly number[];
       readonly aggCalls: readonly AggregateCall[];
     })
+  /**
+   * Turns an upsert changelog (+I/+U/-D by key, as an upsert-kafka topic holds it) into a retract changelog by
+   * keeping the last row per key: the first value is +I, a new value -U(old) +U(new), a delete -D(old).
+   */
+  | (Common & { readonly kind: 'StreamChangelogNormalize'; readonly input: PhysicalNode; readonly keys: readonly number[] })
   /** Two-phase aggregation, local phase: one partial accumulator row per key and batch (keys ++ $partial). */
   | (Common & { readonly kind: 'StreamLocalGroupAggregate'; readonly input: PhysicalNode; readonly groupKeys: readonly number[]; readonly aggCalls: readonly AggregateCall[] })
   /** Two-phase aggregation, global phase: merges the partials by key; `localInput` is what the calls refer to. */

@@ -94,13 +94,16 @@ function sourceMode(table: CatalogTable, ctx: PlanningContext): ChangelogMode {
 
 function translate(p: LogicalPlan, ctx: PlanningContext): PhysicalNode {
   switch (p.kind) {
-    case 'scan':
-      return {
-        kind: 'StreamTableSourceScan',
-        table: p.table,
-        schema: p.schema,
-        changelog: sourceMode(p.table, ctx),
-      };
+    case 'scan': {
+      const scan: PhysicalNode = { kind: 'StreamTableSourceScan', table: p.table, schema: p.schema, changelog: sourceMode(p.table, ctx) };
+      // An upsert source has no -U rows and its -D may carry only the key: operators downstream need the old row,
+      // so the last row per primary key is kept and the changelog completed (Flink's ChangelogNormalize).
+      if (scan.changelog.updateAfter && !scan.changelog.updateBefore && p.table.primaryKey !== null) {
+        const keys = p.table.primaryKey.map((k) => p.schema.indexOf(k));
+        return { kind: 'StreamChangelogNormalize', input: byKeys(scan, keys), keys, schema: p.schema, changelog: RETRACT };
+      }
+      return scan;
+    }
     case 'values':
       return { kind: 'StreamValues', rows: p.rows, schema: p.schema, changelog: INSERT_ONLY };
     case 'project':

@@ -6,7 +6,18 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { TableEnvironment, formatValueText } from '../../index.js';
+import {
+  FactoryRegistry,
+  RowKind,
+  Schema,
+  TableEnvironment,
+  Types,
+  batchFromRows,
+  formatValueText,
+  type DynamicTableFactory,
+  type SourceReader,
+  type StreamElement,
+} from '../../index.js';
 
 let dir = '';
 
@@ -338,6 +349,42 @@ describe('temporal join', () => {
       '2020-01-01 11:04:00.000, 5, US Dollar, 102',
     ]);
     expect(() => e.executeSql('SELECT * FROM fx_orders AS o JOIN fx_orders FOR SYSTEM_TIME AS OF o.order_time AS r ON o.currency = r.currency')).toThrow('requires a primary key');
+  });
+});
+
+describe('upsert sources', () => {
+  it('an upsert changelog is completed by ChangelogNormalize before an aggregation (Flink inserts it too)', async () => {
+    // An upsert source: +I/+U by key, and a delete that carries only the key (as a Kafka tombstone).
+    const schema = new Schema([
+      { name: 'k', type: Types.STRING(false) },
+      { name: 'v', type: Types.INT() },
+    ]);
+    const upsert: DynamicTableFactory = {
+      identifier: 'test-upsert',
+      options: [],
+      sourceChangelogMode: () => 'upsert',
+      createSource: (): SourceReader => ({
+        outputSchema: schema,
+        async *read(): AsyncGenerator<StreamElement> {
+          const rows: [string, number | null, RowKind][] = [
+            ['a', 1, RowKind.INSERT],
+            ['b', 2, RowKind.INSERT],
+            ['a', 5, RowKind.UPDATE_AFTER],
+            ['b', null, RowKind.DELETE],
+          ];
+          for (const [k, v, kind] of rows) yield { kind: 'batch', batch: batchFromRows(schema, [[k, v]], [kind]) };
+          yield { kind: 'end' };
+        },
+        async close() {},
+      }),
+    };
+    const factories = new FactoryRegistry();
+    factories.register(upsert);
+    const e = TableEnvironment.create({ factories });
+    e.executeSql("CREATE TABLE u (k STRING NOT NULL, v INT, PRIMARY KEY (k) NOT ENFORCED) WITH ('connector' = 'test-upsert')");
+    expect(e.explainSql('SELECT SUM(v) FROM u')).toContain('StreamChangelogNormalize(key=[k]');
+    expect(await changelog(e, 'SELECT * FROM u')).toEqual(['+I[a, 1]', '+I[b, 2]', '-U[a, 1]', '+U[a, 5]', '-D[b, 2]']);
+    expect(await table(e, 'SELECT SUM(v), COUNT(*) FROM u')).toEqual(['5, 1']);
   });
 });
 

@@ -31,6 +31,7 @@ import {
   buildJobGraph,
   buildStreamGraph,
   columnsKeySelector,
+  describePartitioner,
   isValid,
   makeBatch,
   newTransformationId,
@@ -123,7 +124,7 @@ const CLOCK = new SystemProcessingTimeService();
 function prepare(
   roots: readonly PhysicalNode[],
   opts: LoweringOptions,
-): (resultSink: SinkWriter | null) => Transformation[] {
+): (resultSink: SinkWriter | null, planOnly?: boolean) => Transformation[] {
   const factories = new Map<PhysicalNode, () => OperatorFactory | null>();
   const visit = (n: PhysicalNode): void => {
     if (factories.has(n)) return;
@@ -131,7 +132,7 @@ function prepare(
     for (const i of physicalInputs(n)) visit(i);
   };
   for (const r of roots) visit(r);
-  return (resultSink) => {
+  return (resultSink, planOnly = false) => {
     const made = new Map<PhysicalNode, { t: Transformation; parallelism: number }>();
     const toT = (n: PhysicalNode): { t: Transformation; parallelism: number } => {
       const done = made.get(n);
@@ -142,6 +143,7 @@ function prepare(
         resultSink,
         toT,
         (factories.get(n) as () => OperatorFactory | null)(),
+        planOnly,
       );
       made.set(n, result);
       return result;
@@ -164,11 +166,13 @@ function transformation(
   resultSink: SinkWriter | null,
   toT: (n: PhysicalNode) => { t: Transformation; parallelism: number },
   factory: OperatorFactory | null,
+  planOnly: boolean,
 ): { t: Transformation; parallelism: number } {
   switch (n.kind) {
     case 'StreamTableSourceScan':
     case 'StreamValues': {
-      const reader = n.kind === 'StreamValues' ? valuesSource(n.rows, n.schema) : createSource(n, opts);
+      // EXPLAIN builds the job graph without touching connectors (no files opened, no Kafka clients).
+      const reader = planOnly ? notRunnable(n.schema) : n.kind === 'StreamValues' ? valuesSource(n.rows, n.schema) : createSource(n, opts);
       const source: Source = { outputSchema: n.schema, bounded: false, createReader: () => reader };
       return { t: { ...common(n.kind, n.schema, 1), kind: 'source', source }, parallelism: 1 };
     }
@@ -202,7 +206,7 @@ function transformation(
       const input = toT(n.input);
       const table = n.table;
       const writer = (): SinkWriter => {
-        if (table === null) return resultSink as SinkWriter;
+        if (table === null || planOnly) return resultSink ?? DISCARD;
         const f = opts.factories.get(table.options['connector'] ?? '');
         if (f?.createSink === undefined)
           throw new Error(
@@ -570,6 +574,38 @@ function joinCondition(cond: Rex | null, left: Schema, right: Schema): JoinCondi
     for (let i = 0; i < out.length; i++) out[i] = c.values[i] !== 0 && isValid(c.validity, i) ? 1 : 0;
     return out;
   };
+}
+
+const DISCARD: SinkWriter = {
+  write() {},
+  finish() {},
+  async close() {},
+};
+
+function notRunnable(schema: Schema): SourceReader {
+  return {
+    outputSchema: schema,
+    read(): AsyncIterable<StreamElement> {
+      throw new Error('a job graph built for EXPLAIN cannot run');
+    },
+    async close() {},
+  };
+}
+
+/**
+ * The job graph of planned statements as EXPLAIN prints it: one line per vertex (operators chained into one
+ * subtask joined by ' -> '), its parallelism and how each input is partitioned; vertices numbered in order.
+ */
+export function explainJobGraphOf(roots: readonly PhysicalNode[], opts: LoweringOptions): string {
+  const sinks = prepare(roots, opts)(null, true);
+  const graph = buildJobGraph(buildStreamGraph('explain', sinks, { defaultParallelism: opts.parallelism, maxParallelism: 128 }));
+  const number = new Map(graph.vertices.map((v, i) => [v.id, i + 1]));
+  return graph.vertices
+    .map((v) => {
+      const ins = v.inputs.map((i) => `${describePartitioner(i.edge.partitioner)} from ${number.get(i.source)}`).join(', ');
+      return `${number.get(v.id)}: ${v.name} [parallelism=${v.parallelism}]${ins === '' ? '' : ` <- ${ins}`}`;
+    })
+    .join('\n');
 }
 
 /** Constant rows: each row's expressions are compiled as a Calc over one empty input row. */

@@ -31,7 +31,7 @@ const spec = process.env['FRESHET_DIFFERENTIAL'] === 'large' ? LARGE : SMALL;
 const queries = loadQueries(join(HERE, 'queries'));
 const unsupported = readList(UNSUPPORTED_PATH);
 const wrong = readList(WRONG_PATH);
-const writer = new ListWriter(MODES);
+const writer = new ListWriter();
 
 let dir = '';
 let data: Dataset;

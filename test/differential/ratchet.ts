@@ -67,9 +67,11 @@ export class ListWriter {
   private readonly unsupported = new Map<string, Map<string, string>>();
   private readonly wrong = new Map<string, Map<string, string>>();
 
-  constructor(private readonly modes: readonly string[]) {}
+  /** How many modes each case ran in (not every case runs in every mode). */
+  private readonly ran = new Map<string, number>();
 
   record(id: string, mode: string, outcome: Outcome): void {
+    this.ran.set(id, (this.ran.get(id) ?? 0) + 1);
     if (outcome.kind === 'pass') return;
     const target = outcome.kind === 'unsupported' ? this.unsupported : this.wrong;
     const m = target.get(id) ?? new Map<string, string>();
@@ -79,13 +81,13 @@ export class ListWriter {
     target.set(id, m);
   }
 
-  private static toList(m: Map<string, Map<string, string>>, modes: readonly string[]): KnownList {
+  private static toList(m: Map<string, Map<string, string>>, ran: ReadonlyMap<string, number>): KnownList {
     const out: KnownList = {};
     for (const id of [...m.keys()].sort()) {
       const byMode = m.get(id) as Map<string, string>;
       const values = [...byMode.values()];
       out[id] =
-        byMode.size === modes.length && values.every((v) => v === values[0])
+        byMode.size === ran.get(id) && values.every((v) => v === values[0])
           ? (values[0] as string)
           : Object.fromEntries([...byMode].sort());
     }
@@ -95,10 +97,10 @@ export class ListWriter {
   write(unsupportedPath: string, wrongPath: string, keepWrongNotes: KnownList): void {
     writeFileSync(
       unsupportedPath,
-      `${JSON.stringify(ListWriter.toList(this.unsupported, this.modes), null, 2)}\n`,
+      `${JSON.stringify(ListWriter.toList(this.unsupported, this.ran), null, 2)}\n`,
     );
     // A known-wrong entry that is still wrong keeps its hand-written note.
-    const wrong = ListWriter.toList(this.wrong, this.modes);
+    const wrong = ListWriter.toList(this.wrong, this.ran);
     for (const [id, old] of Object.entries(keepWrongNotes)) {
       const intermittent = (typeof old === 'string' ? [old] : Object.values(old)).some((v) =>
         v.startsWith(INTERMITTENT),

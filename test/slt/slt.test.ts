@@ -15,7 +15,7 @@ const WRONG_PATH = join(HERE, 'known-wrong.json');
 const MODE = 'streaming-p1';
 const unsupported = readList(UNSUPPORTED_PATH);
 const wrong = readList(WRONG_PATH);
-const writer = new ListWriter([MODE]);
+const writer = new ListWriter();
 const dirs: string[] = [];
 
 afterAll(() => {

@@ -289,6 +289,32 @@ describe('project-pruning', () => {
     );
   });
 
+  it('narrows each join side to the columns the outer projection and the join condition read', () => {
+    const cond = call('EQUALS', [a, Rex.input(4, INT)], BOOL);
+    const join: LogicalPlan = {
+      kind: 'join',
+      left: T,
+      right: T,
+      joinType: 'INNER',
+      condition: cond,
+      schema: T.schema.concat(T.schema),
+    };
+    const plan = project(join, [
+      ['s', Rex.input(2, STR)],
+      ['a2', Rex.input(3, INT)],
+    ]);
+    expect(run(plan, projectPruningRule)).toBe(
+      [
+        'LogicalProject(s=[s], a2=[a])',
+        '   +- LogicalJoin(condition=[=(a, b)], joinType=[inner])',
+        '      +- LogicalProject(a=[a], s=[s])',
+        "         +- LogicalValues(tuples=[{ 1, 2, _UTF-16LE'x' }])",
+        '      +- LogicalProject(a=[a], b=[b])',
+        "         +- LogicalValues(tuples=[{ 1, 2, _UTF-16LE'x' }])",
+      ].join('\n'),
+    );
+  });
+
   it('keeps one call of a global aggregate (no keys and no calls has no operator)', () => {
     const agg = aggregate(
       T,
@@ -401,6 +427,12 @@ const E2E: { rule: string; sql: string; shows: RegExp; rows: number }[] = [
     sql: 'SELECT w, s FROM (SELECT w, COUNT(*) AS c, SUM(n) AS s, MAX(n) AS m FROM words GROUP BY w)',
     shows: /LogicalAggregate\(group=\[\{0\}\], EXPR\$1=\[SUM\(n\)\]\)\n/,
     rows: 4,
+  },
+  {
+    rule: 'project-pruning',
+    sql: 'SELECT a.w, a.n FROM words a JOIN words b ON a.w = b.w',
+    shows: /LogicalJoin[^\n]*\n(\s+\+- [^\n]*\n)+\s+\+- LogicalProject\(w=\[w\]\)\n/,
+    rows: 18,
   },
 ];
 

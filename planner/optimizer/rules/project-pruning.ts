@@ -5,11 +5,12 @@
 //     can; this covers the pairs it must leave, e.g. an inner RAND() read twice);
 //   - Project over Aggregate: aggregate calls no expression reads (their accumulators and state go away). A
 //     global aggregate keeps at least one call: an aggregate with no keys and no calls has no operator.
-// Project over Join is not pruned here: the join condition and the temporal/interval/window join recognition
-// read columns by position on both sides, which an inner Project on each side would renumber.
+//   - Project over Join: a Project of the read columns (by the outer Project or the join condition) on each side,
+//     condition renumbered; the window/interval join recognition follows columns through such projections.
+//     Temporal joins are not pruned.
 import { Schema } from '../../../executor/index.js';
 import { inputsOf, remapInputs } from '../../expr/rex-util.js';
-import type { Rex } from '../../expr/rex.js';
+import { Rex } from '../../expr/rex.js';
 import type { LogicalPlan } from '../../logical/plan.js';
 import type { Rule } from '../rule.js';
 
@@ -47,11 +48,63 @@ export const projectPruningRule: Rule = {
         };
         return { ...node, input: agg, exprs: renumber(node.exprs, keep) };
       }
+      case 'join':
+        return pruneJoin(node, input, used);
       default:
         return null;
     }
   },
 };
+
+type Project = Extract<LogicalPlan, { kind: 'project' }>;
+type Join = Extract<LogicalPlan, { kind: 'join' }>;
+
+/**
+ * Project over Join: each side gets a Project of the columns the outer Project or the join condition reads,
+ * and the condition and the outer expressions are renumbered. Temporal joins are left alone (the versioned
+ * side must stay the table with its primary key and version time).
+ */
+function pruneJoin(node: Project, join: Join, used: ReadonlySet<number>): LogicalPlan | null {
+  if (join.temporal !== undefined) return null;
+  const nl = join.left.schema.size;
+  const nr = join.right.schema.size;
+  const need = new Set([...used, ...inputsOf(join.condition)]);
+  const side = (from: number, n: number): number[] => {
+    const keep: number[] = [];
+    for (let i = 0; i < n; i++) if (need.has(from + i)) keep.push(i);
+    // A side must output something; its first column stands in when nothing is read.
+    if (keep.length === 0) keep.push(0);
+    return keep;
+  };
+  const leftKeep = side(0, nl);
+  const rightKeep = side(nl, nr);
+  if (leftKeep.length === nl && rightKeep.length === nr) return null;
+  const left = narrow(join.left, leftKeep);
+  const right = narrow(join.right, rightKeep);
+  const at = new Map<number, number>();
+  leftKeep.forEach((old, k) => at.set(old, k));
+  rightKeep.forEach((old, k) => at.set(nl + old, leftKeep.length + k));
+  const semi = join.joinType === 'SEMI' || join.joinType === 'ANTI';
+  const pruned: LogicalPlan = {
+    ...join,
+    left,
+    right,
+    condition: remapInputs(join.condition, (i) => at.get(i)!),
+    schema: semi ? left.schema : left.schema.concat(right.schema),
+  };
+  return { ...node, input: pruned, exprs: node.exprs.map((e) => remapInputs(e, (i) => at.get(i)!)) };
+}
+
+/** `input` reduced to the columns `keep` (itself when it keeps them all). */
+function narrow(input: LogicalPlan, keep: readonly number[]): LogicalPlan {
+  if (keep.length === input.schema.size) return input;
+  return {
+    kind: 'project',
+    input,
+    exprs: keep.map((i) => Rex.input(i, input.schema.field(i).type)),
+    schema: new Schema(keep.map((i) => input.schema.field(i))),
+  };
+}
 
 /** `exprs` with input `keep[k]` renumbered to `k`. */
 function renumber(exprs: readonly Rex[], keep: readonly number[]): Rex[] {

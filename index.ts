@@ -22,3 +22,7 @@ export {
 } from './parser/index.js';
 export type { Statement, Span, ParseResult, Completion } from './parser/index.js';
 export * from './executor/index.js';
+// The fluent Table API.
+export { Table, GroupedTable, GroupWindowedTable, WindowGroupedTable, type FieldLike } from './planner/api/table.js';
+export { Expression, $, lit, call, ifThenElse, Tumble, Slide, Session, type ExpressionLike, type GroupWindow } from './planner/api/expressions.js';
+export { DataTypes } from './planner/api/data-types.js';

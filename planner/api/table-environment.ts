@@ -16,6 +16,10 @@ import type { UserFunction } from '../expr/rex.js';
 import { explainStatements, parseDuration, planJob } from '../planner.js';
 import type { LoweringOptions } from '../physical/lower.js';
 import { TableResult } from './table-result.js';
+import { Table } from './table.js';
+import type { Value } from '../../executor/index.js';
+import { NO_SPAN, qname } from './expressions.js';
+import { formatQuery, type Query } from '../../parser/index.js';
 
 export interface EnvironmentSettings {
   readonly mode?: 'streaming' | 'batch';
@@ -348,6 +352,52 @@ export class TableEnvironment {
   /** Removes a function registered with createTemporarySystemFunction; false if there was none. */
   dropTemporarySystemFunction(name: string): boolean {
     return functionsOf(this.catalog).drop(name);
+  }
+
+  // ---- Table API (planner/api/table.ts): fluent queries built as AST and bound by the same binder as SQL ----
+
+  /** A Table reading a registered table or view (`catalog.db.name`, `db.name` or `name`). */
+  from<R extends Record<string, Value> = Record<string, Value>>(path: string): Table<R> {
+    const query: Query = {
+      kind: 'select',
+      span: NO_SPAN,
+      distinct: false,
+      hints: [],
+      items: [{ kind: 'star', span: NO_SPAN, qualifier: null }],
+      from: { kind: 'table', span: NO_SPAN, name: qname(...path.split('.')), alias: null, columnAliases: [], hints: [], forSystemTime: null },
+      where: null,
+      groupBy: [],
+      having: null,
+      windows: [],
+    };
+    return new Table<R>(this, query, '', `from('${path}')`);
+  }
+
+  /** A Table for a SQL query; errors in it point into `sql` as executeSql's do. */
+  sqlQuery(sql: string): Table {
+    const statements = parseStatements(sql);
+    const s = statements[0];
+    if (statements.length !== 1 || s?.kind !== 'query') throw new Error('sqlQuery takes exactly one query (SELECT, VALUES, WITH, ...)');
+    return new Table(this, s.query, sql, '');
+  }
+
+  /** Registers `table` as a temporary view, usable from SQL and `from(name)`. */
+  createTemporaryView(name: string, table: Table): void {
+    // A fluent query has no text: store it printed from its AST, so SHOW CREATE VIEW has something to show.
+    const source = table.source === '' ? formatQuery(table.query) : table.source;
+    const query = table.source === '' ? { ...table.query, span: { start: 0, end: source.length } } : table.query;
+    const name_ = qname(...name.split('.'));
+    this.executeStatement({ kind: 'createView', span: NO_SPAN, temporary: true, ifNotExists: false, name: name_, columns: [], comment: null, query }, source);
+  }
+
+  /** Binds a query AST (the Table API's); `source` is the text its spans index into. */
+  bindQuery(query: Query, source: string): LogicalPlan {
+    return new StatementBinder(this.catalog, this.factories, source).query(query);
+  }
+
+  /** explainSql for a query AST. */
+  explainQuery(query: Query, source: string): string {
+    return explainStatements([this.bindQuery(query, source)], this.lowering(source));
   }
 
   listTables(): string[] {

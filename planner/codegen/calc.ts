@@ -795,10 +795,12 @@ export function compileCalc(spec: CalcSpec): BatchFunction {
     return c;
   };
   const flat = spec.inputSchema.fields.every((f) => f.type.kind !== 'ROW');
+  // A BIGINT/DECIMAL literal beyond ±2^53 has no exact double: such an expression always runs in BigInt mode.
+  const wideLiteral = [...spec.projections, ...(spec.condition === null ? [] : [spec.condition])].some(hasWideLiteral);
   return (batch: RecordBatch): RecordBatch | null => {
     // Flat inputs (the common case) key variants by top-level kinds; ROW inputs need their children's kinds.
     const kinds = flat ? batch.columns.map((c) => ({ kind: c.kind, children: [] })) : batch.columns.map(kindTree);
-    const mode: Mode = kinds.some(hasWide) ? 'big' : 'num';
+    const mode: Mode = wideLiteral || kinds.some(hasWide) ? 'big' : 'num';
     try {
       const v = variant(kinds, mode);
       return v.fn(batch, v.consts, H);
@@ -809,6 +811,23 @@ export function compileCalc(spec: CalcSpec): BatchFunction {
     }
   };
 }
+
+function hasWideLiteral(r: Rex): boolean {
+  switch (r.kind) {
+    case 'literal':
+      return typeof r.value === 'bigint' && isExactWide(r.type) && (r.value > MAX_SAFE || r.value < -MAX_SAFE);
+    case 'input':
+      return false;
+    case 'cast':
+    case 'field':
+      return hasWideLiteral(r.operand);
+    case 'call':
+    case 'udf':
+      return r.args.some(hasWideLiteral);
+  }
+}
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 function generate(spec: CalcSpec, kinds: KindTree[], mode: Mode): { fn: Compiled; consts: unknown[] } {
   const g = new Gen(mode, kinds);

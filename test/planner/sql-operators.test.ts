@@ -352,6 +352,12 @@ describe('temporal join', () => {
   });
 });
 
+describe('exact BIGINT literals', () => {
+  it('keeps a literal beyond 2^53 exact (the Calc runs in BigInt mode for it)', async () => {
+    expect(await table(env(), 'SELECT 9007199254740993 AS y, 9007199254740993 + n AS z FROM words WHERE n = 1')).toEqual(['9007199254740993, 9007199254740994']);
+  });
+});
+
 describe('upsert sources', () => {
   it('an upsert changelog is completed by ChangelogNormalize before an aggregation (Flink inserts it too)', async () => {
     // An upsert source: +I/+U by key, and a delete that carries only the key (as a Kafka tombstone).

@@ -383,9 +383,12 @@ export class TableEnvironment {
 
   /** Registers `table` as a temporary view, usable from SQL and `from(name)`. */
   createTemporaryView(name: string, table: Table): void {
-    // A fluent query has no text: store it printed from its AST, so SHOW CREATE VIEW has something to show.
-    const source = table.source === '' ? formatQuery(table.query) : table.source;
-    const query = table.source === '' ? { ...table.query, span: { start: 0, end: source.length } } : table.query;
+    // A fluent query has no text: store it printed from its AST, so SHOW CREATE VIEW has something to show. (Spans
+    // of a sqlQuery part inside it then index into the printed text; the view is validated here, so they are only
+    // read for an error when a table it reads changes later.)
+    const synthesized = table.query.span.end === 0;
+    const source = synthesized ? formatQuery(table.query) : table.source;
+    const query = synthesized ? { ...table.query, span: { start: 0, end: source.length } } : table.query;
     const name_ = qname(...name.split('.'));
     this.executeStatement({ kind: 'createView', span: NO_SPAN, temporary: true, ifNotExists: false, name: name_, columns: [], comment: null, query }, source);
   }

@@ -168,6 +168,22 @@ describe('Table API: projections and filters', () => {
       ['a'],
       ['b'],
     ]);
+    // A fluent view is stored as SQL printed from its AST.
+    const [[ddl]] = (await e.executeSql('SHOW CREATE VIEW big').materialize()) as [[string]];
+    expect(ddl).toContain('CREATE TEMPORARY VIEW');
+    expect(ddl).toContain('+ 100');
+  });
+
+  it('sqlQuery errors point into the SQL text, as executeSql errors do', () => {
+    const e = env();
+    let err: SqlError | null = null;
+    try {
+      e.sqlQuery('SELECT nope FROM words');
+    } catch (x) {
+      err = x as SqlError;
+    }
+    expect(err?.source).toBe('SELECT nope FROM words');
+    expect(err?.column).toBe(8);
   });
 });
 

@@ -345,6 +345,34 @@ describe('Table API: joins, set operations, sorting', () => {
   });
 });
 
+describe('Table API: other runtime modes', () => {
+  it('batch mode and parallelism 2 give the same final tables as SQL', async () => {
+    for (const config of [{ 'execution.runtime-mode': 'batch' }, { 'parallelism.default': '2' }]) {
+      const e = env();
+      for (const [k, v] of Object.entries(config)) e.getConfig().set(k, v);
+      await same(
+        e,
+        e.from('words').groupBy($('w')).select($('w'), $('n').sum.as('s')),
+        'SELECT w, SUM(n) AS s FROM words GROUP BY w',
+      );
+      await same(
+        e,
+        e
+          .from('orders')
+          .leftOuterJoin(e.from('ships'), $('id').isEqual($('order_id')))
+          .select($('id'), $('carrier')),
+        'SELECT id, carrier FROM orders LEFT JOIN ships ON id = order_id',
+      );
+      await same(
+        e,
+        e.from('words').orderBy($('n').desc()).fetch(2),
+        'SELECT * FROM words ORDER BY n DESC LIMIT 2',
+        true,
+      );
+    }
+  });
+});
+
 describe('Table API: execution, explain, errors', () => {
   it('execute().collect() yields objects keyed by column name', async () => {
     const e = env();

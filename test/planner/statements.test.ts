@@ -211,6 +211,9 @@ describe('catalog and session statements', () => {
         '   +- StreamCalc(select=[id], where=[>(v, 1)], changelogMode=[I])',
         '      +- StreamTableSourceScan(table=[[default_catalog.default_database.nums]], fields=[id, v], changelogMode=[I])',
         '',
+        '== Job Graph ==',
+        '1: StreamTableSourceScan -> StreamCalc -> collect [parallelism=1]',
+        '',
       ].join('\n'),
     );
   });

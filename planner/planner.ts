@@ -5,7 +5,7 @@ import { explainPlan } from './logical/plan.js';
 import { optimize } from './optimizer/optimize.js';
 import type { RuleTrace } from './optimizer/rule.js';
 import { explainPhysical } from './physical/explain.js';
-import { explainJobGraphOf, lowerJob, type LoweredJob, type LoweringOptions } from './physical/lower.js';
+import { explainJobGraphOf, jsonExecutionPlanOf, lowerJob, type LoweredJob, type LoweringOptions } from './physical/lower.js';
 import type { PhysicalNode } from './physical/plan.js';
 import { toPhysical } from './physical/to-physical.js';
 
@@ -55,6 +55,7 @@ export function explainStatements(
     `== Optimized Physical Plan ==\n${planned.physical.map((p) => explainPhysical(p)).join('\n\n')}`,
   ];
   parts.push(`== Job Graph ==\n${explainJobGraphOf(planned.physical, opts)}`);
+  if (details.includes('JSON_EXECUTION_PLAN')) parts.push(`== JSON Execution Plan ==\n${jsonExecutionPlanOf(planned.physical, opts)}`);
   const advice = planAdvice(planned.physical, opts.stateTtlMs);
   if (advice.length > 0) parts.push(`== Plan Advice ==\n${advice.join('\n')}`);
   return parts.join('\n\n') + '\n';

@@ -608,6 +608,25 @@ export function explainJobGraphOf(roots: readonly PhysicalNode[], opts: Lowering
     .join('\n');
 }
 
+/**
+ * EXPLAIN JSON_EXECUTION_PLAN: the job graph as Flink's JSON plan shape ({ nodes: [{ id, type, pact, contents,
+ * parallelism, predecessors: [{ id, ship_strategy }] }] }), vertices numbered in order.
+ */
+export function jsonExecutionPlanOf(roots: readonly PhysicalNode[], opts: LoweringOptions): string {
+  const sinks = prepare(roots, opts)(null, true);
+  const graph = buildJobGraph(buildStreamGraph('explain', sinks, { defaultParallelism: opts.parallelism, maxParallelism: 128 }));
+  const number = new Map(graph.vertices.map((v, i) => [v.id, i + 1]));
+  const nodes = graph.vertices.map((v) => ({
+    id: number.get(v.id),
+    type: v.name,
+    pact: v.inputs.length === 0 ? 'Data Source' : v.outputs.length === 0 ? 'Data Sink' : 'Operator',
+    contents: v.name,
+    parallelism: v.parallelism,
+    ...(v.inputs.length > 0 ? { predecessors: v.inputs.map((i) => ({ id: number.get(i.source), ship_strategy: describePartitioner(i.edge.partitioner) })) } : {}),
+  }));
+  return JSON.stringify({ nodes }, null, 2);
+}
+
 /** Constant rows: each row's expressions are compiled as a Calc over one empty input row. */
 function valuesSource(rows: readonly (readonly Rex[])[], schema: Schema): SourceReader {
   const empty = new Schema([]);

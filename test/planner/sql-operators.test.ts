@@ -405,6 +405,13 @@ describe('sinks and changelog modes', () => {
     );
   });
 
+  it('EXPLAIN JSON_EXECUTION_PLAN adds the job graph as JSON', async () => {
+    const [[text]] = (await env({ 'parallelism.default': '2' }).executeSql('EXPLAIN JSON_EXECUTION_PLAN SELECT w, COUNT(*) FROM words GROUP BY w').materialize()) as [[string]];
+    const json = JSON.parse(text.slice(text.indexOf('{', text.indexOf('== JSON Execution Plan =='))).split('\n\n== ')[0] as string) as { nodes: { id: number; parallelism: number; predecessors?: { ship_strategy: string }[] }[] };
+    expect(json.nodes.map((n) => n.parallelism)).toEqual([1, 2, 1]);
+    expect(json.nodes[1]?.predecessors?.[0]?.ship_strategy).toBe('HASH[w]');
+  });
+
   it('EXPLAIN shows changelog modes and warns about unbounded state', () => {
     const plan = env().explainSql('SELECT w, COUNT(*) FROM words GROUP BY w');
     expect(plan).toContain(

@@ -1039,7 +1039,7 @@ export class QueryBinder {
   // ---- set operations and ORDER BY ------------------------------------------------------------------------
 
   private setOp(q: SetOperation): LogicalPlan {
-    if (q.op !== 'UNION') throw new UnsupportedError(`${q.op}${q.all ? ' ALL' : ''}`, this.source, q.span);
+    if (q.op !== 'UNION' && q.all) throw new UnsupportedError(`${q.op} ALL`, this.source, q.span);
     const inputs = [this.query(q.left), this.query(q.right)];
     const [first, second] = inputs as [LogicalPlan, LogicalPlan];
     if (first.schema.size !== second.schema.size) {
@@ -1082,6 +1082,7 @@ export class QueryBinder {
           };
       return plan.kind === 'union' ? plan.inputs : [plan];
     });
+    if (q.op !== 'UNION') return intersectOrExcept(q.op, aligned.length === 2 ? aligned : alignedSides(inputs, types), schema);
     const union: LogicalPlan = { kind: 'union', inputs: aligned, schema };
     return q.all ? union : distinct(union);
   }
@@ -1144,6 +1145,51 @@ function scoped(plan: LogicalPlan, qualifier: string | null): { plan: LogicalPla
   return {
     plan,
     scope: new Scope(plan.schema.fields.map((f, i) => ({ name: f.name, qualifier, type: f.type, index: i }))),
+  };
+}
+
+/** Both sides of a set operation cast to the common column types, unflattened. */
+function alignedSides(inputs: readonly LogicalPlan[], types: readonly LogicalType[]): LogicalPlan[] {
+  return inputs.map((p) => ({
+    kind: 'project',
+    input: p,
+    exprs: p.schema.fields.map((f, i) => coerceTo(Rex.input(i, f.type), types[i] as LogicalType)),
+    schema: new Schema(p.schema.fields.map((f, i) => ({ name: f.name, type: types[i] as LogicalType }))),
+  }));
+}
+
+/**
+ * INTERSECT / EXCEPT (distinct) as Calcite's set-op-to-aggregate rewrite: tag each side's rows, union them,
+ * count the tags per distinct row (GROUP BY treats NULLs as equal, as set operations must), and keep the rows
+ * seen on both sides (INTERSECT) or only on the left (EXCEPT). Over updating inputs the counts retract.
+ */
+function intersectOrExcept(op: 'INTERSECT' | 'EXCEPT', sides: readonly LogicalPlan[], schema: Schema): LogicalPlan {
+  const n = schema.size;
+  const int = Types.INT(false);
+  const tagged = sides.map((side, s) => ({
+    kind: 'project' as const,
+    input: side,
+    exprs: [...schema.fields.map((f, i) => Rex.input(i, f.type)), Rex.literal(s === 0 ? 1 : 0, int), Rex.literal(s === 0 ? 0 : 1, int)],
+    schema: new Schema([...schema.fields, { name: '$left', type: int }, { name: '$right', type: int }]),
+  }));
+  const union: LogicalPlan = { kind: 'union', inputs: tagged, schema: (tagged[0] as LogicalPlan).schema };
+  const sum = (col: number, name: string): AggregateCall => ({ kind: 'SUM', args: [col], distinct: false, filterArg: -1, resultType: Types.INT(), name });
+  const aggSchema = new Schema([
+    ...schema.fields.map((f) => ({ name: f.name, type: withoutTimeAttribute(f.type) })),
+    { name: '$left', type: Types.INT() },
+    { name: '$right', type: Types.INT() },
+  ]);
+  const agg: LogicalPlan = { kind: 'aggregate', input: union, groupKeys: schema.fields.map((_f, i) => i), aggCalls: [sum(n, '$left'), sum(n + 1, '$right')], schema: aggSchema };
+  const zero = Rex.literal(0, int);
+  const bool = Types.BOOLEAN();
+  const left = Rex.call('GREATER_THAN', [Rex.input(n, Types.INT()), zero], bool);
+  const right = Rex.call(op === 'INTERSECT' ? 'GREATER_THAN' : 'EQUALS', [Rex.input(n + 1, Types.INT()), zero], bool);
+  const filtered: LogicalPlan = { kind: 'filter', input: agg, condition: Rex.call('AND', [left, right], bool), schema: aggSchema };
+  return {
+    kind: 'project',
+    input: filtered,
+    exprs: schema.fields.map((f, i) => Rex.input(i, withoutTimeAttribute(f.type))),
+    schema: new Schema(schema.fields.map((f) => ({ name: f.name, type: withoutTimeAttribute(f.type) }))),
   };
 }
 

@@ -426,6 +426,13 @@ describe('sinks and changelog modes', () => {
 });
 
 describe('set operations and WITH', () => {
+  it('INTERSECT and EXCEPT (distinct; the ALL forms are refused by name)', async () => {
+    expect(await table(env(), 'SELECT UPPER(w) FROM words INTERSECT SELECT item FROM Bid')).toEqual(['A', 'B', 'C']);
+    expect(await table(env(), 'SELECT item FROM Bid EXCEPT SELECT UPPER(w) FROM words')).toEqual(['D', 'E', 'F']);
+    expect(await table(env({ 'parallelism.default': '2' }), 'SELECT item FROM Bid EXCEPT SELECT UPPER(w) FROM words')).toEqual(['D', 'E', 'F']);
+    expect(() => env().executeSql('SELECT w FROM words INTERSECT ALL SELECT w FROM words')).toThrow('INTERSECT ALL is not supported');
+  });
+
   it('UNION ALL, UNION and WITH', async () => {
     expect(
       await table(env(), 'SELECT w FROM words WHERE n < 3 UNION ALL SELECT w FROM words WHERE n > 4'),

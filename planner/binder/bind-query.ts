@@ -44,6 +44,7 @@ import type {
   SortKey,
   WindowSpec,
 } from '../logical/plan.js';
+import { windowProperties } from '../logical/window-properties.js';
 import { findAggregates, findOver, type AggregateUse } from './ast-walk.js';
 import { ExprBinder } from './bind-expr.js';
 import { Scope } from './scope.js';
@@ -792,10 +793,18 @@ export class QueryBinder {
       })),
     );
     const projected: LogicalPlan = { kind: 'project', input, exprs: pre, schema: preSchema };
+    // Grouped by window_start and window_end of a window TVF, the grouped window_time stays a rowtime: the result
+    // is a window aggregate whose rows carry their window's time (Flink's cascading window aggregation).
+    const wp = windowProperties(input);
+    const isRef = (k: number, col: number): boolean => {
+      const r = pre[k] as Rex;
+      return r.kind === 'input' && r.index === col;
+    };
+    const windowed = wp !== null && groupKeys.some((k) => isRef(k, wp.start)) && groupKeys.some((k) => isRef(k, wp.end));
     const aggFields: Field[] = [
       ...groupKeys.map((k) => ({
         name: preSchema.field(k).name,
-        type: withoutTimeAttribute(preSchema.field(k).type),
+        type: windowed && wp !== null && wp.time >= 0 && isRef(k, wp.time) ? preSchema.field(k).type : withoutTimeAttribute(preSchema.field(k).type),
       })),
       ...calls.map((c) => ({ name: c.name, type: c.resultType })),
     ];

@@ -202,6 +202,12 @@ describe('window TVF aggregation (Flink docs, Bid table)', () => {
     ]);
   });
 
+  it('cascading windows: window_time of a window aggregate is a rowtime for the next window (Flink docs)', async () => {
+    const q = `WITH w1 AS (SELECT window_time AS t, supplier_id, SUM(price) AS p FROM TABLE(TUMBLE(TABLE Bid, DESCRIPTOR(bidtime), INTERVAL '5' MINUTE)) GROUP BY window_start, window_end, window_time, supplier_id)
+      SELECT window_start, window_end, SUM(p) FROM TABLE(TUMBLE(TABLE w1, DESCRIPTOR(t), INTERVAL '10' MINUTE)) GROUP BY window_start, window_end`;
+    expect(await table(env(), q)).toEqual(['2020-04-15 08:00:00.000, 2020-04-15 08:10:00.000, 11.00', '2020-04-15 08:10:00.000, 2020-04-15 08:20:00.000, 10.00']);
+  });
+
   it('legacy GROUP BY TUMBLE(...) with TUMBLE_START/TUMBLE_END', async () => {
     expect(
       await table(

@@ -578,7 +578,9 @@ export class QueryBinder {
       sub = this.query(e.query);
     } catch (err) {
       if (err instanceof ValidationError && /not found/.test(err.message)) {
-        throw new UnsupportedError('correlated subqueries (a subquery that reads columns of the outer query)', this.source, e.span);
+        const correlated = this.correlatedJoin(e, plan, scope, negated);
+        if (correlated !== null) return correlated;
+        throw new UnsupportedError('correlated subqueries of this form (only a plain SELECT … FROM … WHERE is decorrelated)', this.source, e.span);
       }
       throw err;
     }
@@ -605,6 +607,51 @@ export class QueryBinder {
     if (joined.schema.size === n) return joined;
     // Drop the helper column of an IN over an expression.
     return { kind: 'project', input: joined, exprs: scope.columns.length === 0 ? [] : plan.schema.fields.slice(0, n).map((f, i) => Rex.input(i, f.type)), schema: new Schema(plan.schema.fields.slice(0, n)) };
+  }
+
+  /**
+   * Decorrelation of `[NOT] EXISTS (SELECT … FROM t WHERE …)` and `x IN (SELECT y FROM t WHERE …)` whose WHERE
+   * reads outer columns: the WHERE terms that read only the subquery's columns filter its input, the others (the
+   * correlation) become the condition of a SEMI/ANTI join with the outer query, as Calcite's decorrelator does for
+   * this shape. Null when the subquery has another shape (GROUP BY, DISTINCT, aggregates, set operations).
+   */
+  private correlatedJoin(e: Extract<Expr, { kind: 'exists' | 'inQuery' }>, plan: LogicalPlan, scope: Scope, negated: boolean): LogicalPlan | null {
+    const q = e.query;
+    if (q.kind !== 'select' || q.from === null || q.groupBy.length > 0 || q.having !== null || q.distinct) return null;
+    const itemExprs = q.items.flatMap((i) => (i.kind === 'expr' ? [i.expr] : []));
+    if (findAggregates(itemExprs, () => false).length > 0 || findOver(itemExprs).length > 0) return null;
+    const inner = this.from(q.from);
+    const n = plan.schema.size;
+    const combined = new Scope([...scope.columns, ...inner.scope.columns.map((c) => ({ ...c, index: c.index + n }))]);
+    const own: Rex[] = [];
+    const correlation: Rex[] = [];
+    for (const t of q.where === null ? [] : andTerms(q.where)) {
+      let r: Rex | null = null;
+      try {
+        r = this.exprBinder(inner.scope).bind(t);
+      } catch {
+        r = null;
+      }
+      if (r !== null) own.push(r);
+      else correlation.push(this.exprBinder(combined).bind(t));
+    }
+    const bool = (xs: readonly Rex[]): Rex => xs.reduce((a, b) => Rex.call('AND', [a, b], Types.BOOLEAN(a.type.nullable || b.type.nullable)));
+    let right: LogicalPlan = own.length === 0 ? inner.plan : { kind: 'filter', input: inner.plan, condition: bool(own), schema: inner.plan.schema };
+    if (e.kind === 'inQuery') {
+      if (itemExprs.length !== 1 || q.items.length !== 1) this.fail('the subquery of IN must return one column', q.span);
+      const item = this.exprBinder(inner.scope).bind(itemExprs[0] as Expr);
+      let col = item.kind === 'input' ? item.index : -1;
+      if (col < 0) {
+        col = right.schema.size;
+        right = { kind: 'project', input: right, exprs: [...right.schema.fields.map((f, i) => Rex.input(i, f.type)), item], schema: new Schema([...right.schema.fields, { name: '$in', type: item.type }]) };
+      }
+      const left = this.exprBinder(scope).bind(e.operand);
+      const common = commonType([left.type, item.type]);
+      if (common === null) this.fail(`IN compares ${formatType(left.type)} with a subquery of ${formatType(item.type)}`, e.span);
+      correlation.push(Rex.call('EQUALS', [coerceTo(left, common), coerceTo(Rex.input(col + n, item.type), common)], Types.BOOLEAN(left.type.nullable || item.type.nullable)));
+    }
+    const condition = correlation.length === 0 ? Rex.literal(true, Types.BOOLEAN(false)) : bool(correlation);
+    return { kind: 'join', left: plan, right, joinType: negated ? 'ANTI' : 'SEMI', condition, schema: plan.schema };
   }
 
   /** The SELECT list as a projection; `*` expands to the scope's columns. */

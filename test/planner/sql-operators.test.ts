@@ -323,7 +323,7 @@ describe('joins', () => {
 });
 
 describe('subqueries', () => {
-  it('IN (SELECT …) is a semi join, NOT EXISTS an anti join; NOT IN and correlated subqueries are refused by name', async () => {
+  it('IN (SELECT …) is a semi join, NOT EXISTS an anti join, correlated ones decorrelate; NOT IN is refused by name', async () => {
     const e = env();
     const inQ = 'SELECT id, amount FROM orders WHERE amount > 5 AND id IN (SELECT order_id FROM shipments)';
     expect(e.explainSql(inQ)).toContain('joinType=[LeftSemiJoin]');
@@ -332,7 +332,11 @@ describe('subqueries', () => {
     expect(await table(e, 'SELECT id FROM orders WHERE EXISTS (SELECT * FROM shipments WHERE order_id = 4)')).toEqual(['1', '2', '3', '4']);
     expect(await table(e, 'SELECT id FROM orders WHERE NOT EXISTS (SELECT * FROM shipments WHERE order_id = 99)')).toEqual(['1', '2', '3', '4']);
     expect(() => e.executeSql('SELECT id FROM orders WHERE id NOT IN (SELECT order_id FROM shipments)')).toThrow('NOT IN (subquery) is not supported');
-    expect(() => e.executeSql('SELECT id FROM orders o WHERE EXISTS (SELECT * FROM shipments s WHERE s.order_id = o.id)')).toThrow('correlated subqueries');
+    // Correlated EXISTS / IN over a plain SELECT … WHERE are decorrelated into semi/anti joins on the correlation.
+    expect(await table(e, 'SELECT id FROM orders o WHERE EXISTS (SELECT * FROM shipments s WHERE s.order_id = o.id)')).toEqual(['1', '3', '4']);
+    expect(await table(e, 'SELECT id FROM orders o WHERE NOT EXISTS (SELECT * FROM shipments s WHERE s.order_id = o.id AND s.order_id > 1)')).toEqual(['1', '2']);
+    expect(await table(e, 'SELECT id FROM orders o WHERE o.id IN (SELECT s.order_id FROM shipments s WHERE s.ts > o.ts)')).toEqual(['1', '3', '4']);
+    expect(() => e.executeSql('SELECT id FROM orders o WHERE EXISTS (SELECT COUNT(*) FROM shipments s WHERE s.order_id = o.id)')).toThrow('correlated subqueries of this form');
   });
 });
 

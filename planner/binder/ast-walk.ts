@@ -71,3 +71,17 @@ export function findOver(exprs: readonly (Expr | null)[]): Extract<Expr, { kind:
   for (const e of exprs) if (e !== null) walk(e);
   return out;
 }
+
+/** Scalar subqueries `(SELECT …)` in `exprs` (not inside other subqueries). */
+export function findScalarSubqueries(exprs: readonly (Expr | null)[]): Extract<Expr, { kind: 'subquery' }>[] {
+  const out: Extract<Expr, { kind: 'subquery' }>[] = [];
+  const walk = (e: Expr): void => {
+    if (e.kind === 'subquery') {
+      out.push(e);
+      return;
+    }
+    for (const c of childExprs(e)) walk(c);
+  };
+  for (const e of exprs) if (e !== null) walk(e);
+  return out;
+}

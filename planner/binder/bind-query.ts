@@ -45,7 +45,7 @@ import type {
   WindowSpec,
 } from '../logical/plan.js';
 import { windowProperties } from '../logical/window-properties.js';
-import { findAggregates, findOver, type AggregateUse } from './ast-walk.js';
+import { findAggregates, findOver, findScalarSubqueries, type AggregateUse } from './ast-walk.js';
 import { ExprBinder } from './bind-expr.js';
 import { Scope } from './scope.js';
 
@@ -527,8 +527,32 @@ export class QueryBinder {
     if (where.length > 0) {
       // The original WHERE when nothing was taken out (one bind, one message); else its remaining terms.
       const terms = where.length === andTerms(s.where as Expr).length ? [s.where as Expr] : where;
+      // Scalar subqueries: each is LEFT JOINed on TRUE (a subquery with no row is NULL, as SQL says) and stands
+      // for its column; more than one row fails the job in the join's place of Flink's single-row check.
+      const scalars = new Map<Expr, Rex>();
+      for (const sq of findScalarSubqueries(terms)) {
+        let sub: LogicalPlan;
+        try {
+          sub = this.query(sq.query);
+        } catch (err) {
+          if (err instanceof ValidationError && /not found/.test(err.message)) throw new UnsupportedError('correlated scalar subqueries', this.source, sq.span);
+          throw err;
+        }
+        if (sub.schema.size !== 1) this.fail(`a scalar subquery must return one column, but returns ${sub.schema.size}`, sq.span);
+        const at = plan.schema.size;
+        const t = withNullability(sub.schema.field(0).type, true);
+        plan = {
+          kind: 'join',
+          left: plan,
+          right: sub,
+          joinType: 'LEFT',
+          condition: Rex.literal(true, Types.BOOLEAN(false)),
+          schema: new Schema([...plan.schema.fields, { name: '$scalar', type: t }]),
+        };
+        scalars.set(sq, Rex.input(at, t));
+      }
       const bound = terms.map((w) => {
-        const r = this.exprBinder(scope).bind(w);
+        const r = this.exprBinder(scope, (x) => scalars.get(x) ?? null).bind(w);
         if (r.type.kind !== 'BOOLEAN' && r.type.kind !== 'NULL') {
           this.fail(`WHERE clause must be a BOOLEAN expression, but is ${formatType(r.type)}`, w.span);
         }

@@ -332,6 +332,8 @@ describe('subqueries', () => {
     expect(await table(e, 'SELECT id FROM orders WHERE EXISTS (SELECT * FROM shipments WHERE order_id = 4)')).toEqual(['1', '2', '3', '4']);
     expect(await table(e, 'SELECT id FROM orders WHERE NOT EXISTS (SELECT * FROM shipments WHERE order_id = 99)')).toEqual(['1', '2', '3', '4']);
     expect(() => e.executeSql('SELECT id FROM orders WHERE id NOT IN (SELECT order_id FROM shipments)')).toThrow('NOT IN (subquery) is not supported');
+    // An uncorrelated scalar subquery in WHERE (updates as the subquery's result changes).
+    expect(await table(e, 'SELECT id FROM orders WHERE amount > (SELECT AVG(amount) FROM orders)')).toEqual(['2', '4']);
     // Correlated EXISTS / IN over a plain SELECT … WHERE are decorrelated into semi/anti joins on the correlation.
     expect(await table(e, 'SELECT id FROM orders o WHERE EXISTS (SELECT * FROM shipments s WHERE s.order_id = o.id)')).toEqual(['1', '3', '4']);
     expect(await table(e, 'SELECT id FROM orders o WHERE NOT EXISTS (SELECT * FROM shipments s WHERE s.order_id = o.id AND s.order_id > 1)')).toEqual(['1', '2']);

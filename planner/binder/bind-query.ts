@@ -1017,7 +1017,7 @@ export class QueryBinder {
     };
     const partitionKeys = first.partitionBy.map((p) => column(inner.bind(p)));
     const orderKeys = first.orderBy.map((o) => this.sortKey(o, column(inner.bind(o.expr))));
-    const frame = this.overFrame(first, input, orderKeys);
+    const frame = this.overFrame(first);
     const calls: OverCall[] = [];
     for (const o of overs) {
       const call = o.call.kind === 'filter' ? o.call.call : o.call;
@@ -1084,7 +1084,7 @@ export class QueryBinder {
     return { plan, substitute };
   }
 
-  private overFrame(w: WindowSpecAst, input: LogicalPlan, orderKeys: readonly SortKey[]): OverFrame {
+  private overFrame(w: WindowSpecAst): OverFrame {
     if (w.frame === null) return { unit: 'RANGE', preceding: Infinity };
     const f = w.frame;
     if (f.end !== null && f.end.kind !== 'currentRow')
@@ -1105,8 +1105,6 @@ export class QueryBinder {
         'RANGE ... PRECEDING over a time attribute needs a day-time INTERVAL literal',
         start.offset.span,
       );
-    void input;
-    void orderKeys;
     return { unit: 'RANGE', preceding: r.value as number };
   }
 

@@ -7,7 +7,7 @@
 //       WindowTvf(window, timecol)                                        Project/Filter over the TVF's input
 import { Schema, Types, type Field } from '../../../executor/index.js';
 import { Rex } from '../../expr/rex.js';
-import { inputsOf, remapInputs } from '../../expr/rex-util.js';
+import { inputsOf } from '../../expr/rex-util.js';
 import type { AggregateCall, LogicalPlan } from '../../logical/plan.js';
 import type { Rule } from '../rule.js';
 
@@ -105,7 +105,6 @@ export const windowAggregateRule: Rule = {
       return Rex.input(at, (fields[at] as Field).type);
     });
     for (let a = 0; a < na; a++) restore.push(Rex.input(nk + a, (fields[nk + a] as Field).type));
-    void remapInputs;
     return { kind: 'project', input: windowAgg, exprs: restore, schema: node.schema };
   },
 };

@@ -55,12 +55,21 @@ export interface SubtaskSpec {
 
 class Metrics implements OperatorMetrics {
   private readonly values = new Map<string, number>();
+  private readonly gauges = new Map<string, number>();
   inc(name: string, by = 1): void {
     this.values.set(name, (this.values.get(name) ?? 0) + by);
   }
   get(name: string): number {
     return this.values.get(name) ?? 0;
   }
+  /** A gauge (currentInputWatermark, ...): the latest value, kept apart so that summing counters skips it. */
+  set(name: string, value: number): void {
+    this.gauges.set(name, value);
+  }
+  gauge(name: string): number | undefined {
+    return this.gauges.get(name);
+  }
+  /** Counters only. */
   entries(): [string, number][] {
     return [...this.values];
   }
@@ -72,6 +81,9 @@ export class LocalSubtask implements Subtask {
   readonly name: string;
   state: SubtaskState = 'created';
   readonly metrics = new Metrics();
+  /** Wall-clock ms when `run` started and ended (0 = not yet): busy time is the part neither idle nor backpressured. */
+  startedAt = 0;
+  endedAt = 0;
 
   private readonly mail: Array<() => void> = [];
   private wakeFn: (() => void) | null = null;
@@ -140,6 +152,7 @@ export class LocalSubtask implements Subtask {
 
   async run(): Promise<void> {
     this.state = 'running';
+    this.startedAt = Date.now();
     const ctxClock = this.operatorClock();
     const ctx: OperatorContext = {
       taskName: this.name,
@@ -162,6 +175,7 @@ export class LocalSubtask implements Subtask {
       this.state = this.cancelled ? 'canceled' : 'failed';
       throw e;
     } finally {
+      this.endedAt = Date.now();
       this.flushTimer?.cancel();
       for (const op of this.spec.operators) op.close();
       if (this.spec.source !== null) {
@@ -200,12 +214,18 @@ export class LocalSubtask implements Subtask {
         continue;
       }
       if (!this.outputsWritable()) {
+        // Flink's backPressuredTimeMsPerSecond: time blocked on a full output (the dashboard's backpressure).
+        const t0 = performance.now();
         await this.waitWake();
+        this.metrics.inc('backPressuredTimeMs', performance.now() - t0);
         continue;
       }
       const progressed = this.spec.source !== null ? this.stepSource() : this.stepInput();
       if (!progressed) {
+        // Flink's idleTimeMsPerSecond: time waiting for input; busy time is the rest of the wall time.
+        const t0 = performance.now();
         await this.waitWake();
+        this.metrics.inc('idleTimeMs', performance.now() - t0);
         continue;
       }
       // All subtasks share one thread here: give timers and the other subtasks a turn every few milliseconds.
@@ -283,6 +303,7 @@ export class LocalSubtask implements Subtask {
         // Sources emit a watermark only when it grows (Flink's rule for every watermark generator).
         if (el.timestamp > this.sourceWatermark) {
           this.sourceWatermark = el.timestamp;
+          this.metrics.set('currentInputWatermark', el.timestamp);
           this.head.watermark(el.timestamp);
         }
         break;
@@ -367,6 +388,7 @@ export class LocalSubtask implements Subtask {
       case 'none':
         return;
       case 'watermark':
+        this.metrics.set('currentInputWatermark', o.timestamp);
         this.head.watermark(o.timestamp);
         return;
       case 'status':
@@ -427,6 +449,7 @@ export class LocalSubtask implements Subtask {
       },
       emitWatermark(timestamp: number): void {
         metrics.inc('watermarks');
+        metrics.set('currentOutputWatermark', timestamp);
         for (const w of all) w.broadcastEvent({ kind: 'watermark', timestamp });
       },
       emitWatermarkStatus(idle: boolean): void {

@@ -1,0 +1,358 @@
+// The checkpoint coordinator (Flink's CheckpointCoordinator): triggers checkpoints on an interval, tells the
+// sources to inject barriers, collects every subtask's acknowledgement with its state, writes the completed
+// checkpoint (metadata last) and notifies the tasks, so that two-phase-commit sinks commit their transactions only
+// for checkpoints that are durable. It is transport-agnostic: `CheckpointTarget` is how it reaches the job, so
+// the same coordinator serves the in-thread executor and the JobManager of the cluster.
+import type { Cancellable, ProcessingTimeService } from '../runtime/time.js';
+import type { CheckpointMetadata, FileCheckpointStorage, OperatorInfo, SnapshotKind } from './storage.js';
+import { folderName } from './storage.js';
+import path from 'node:path';
+
+export type CheckpointingMode = 'EXACTLY_ONCE' | 'AT_LEAST_ONCE';
+
+/** The execution.checkpointing.* options, named as in Flink. */
+export interface CheckpointConfig {
+  /** execution.checkpointing.interval in ms; 0 or less disables periodic checkpoints (savepoints still work). */
+  readonly intervalMs: number;
+  /** execution.checkpointing.mode: aligned barriers (exactly-once) or not (at-least-once). */
+  readonly mode: CheckpointingMode;
+  /** execution.checkpointing.timeout (Flink's default 10 min). */
+  readonly timeoutMs: number;
+  /** execution.checkpointing.max-concurrent-checkpoints (default 1). */
+  readonly maxConcurrent: number;
+  /** execution.checkpointing.min-pause: ms between the end of one checkpoint and the start of the next. */
+  readonly minPauseMs: number;
+  /** execution.checkpointing.tolerable-failed-checkpoints: consecutive failures tolerated before the job fails. */
+  readonly tolerableFailures: number;
+}
+
+export const DEFAULT_CHECKPOINT_CONFIG: CheckpointConfig = {
+  intervalMs: 0,
+  mode: 'EXACTLY_ONCE',
+  timeoutMs: 10 * 60_000,
+  maxConcurrent: 1,
+  minPauseMs: 0,
+  tolerableFailures: 0,
+};
+
+/** What the coordinator needs of the running job. */
+export interface CheckpointTarget {
+  readonly jobId: string;
+  /** Every subtask that must acknowledge, as `${operator uid}/${subtask}`. */
+  readonly tasks: readonly string[];
+  readonly operators: readonly OperatorInfo[];
+  /** Injects barrier `id` at every source subtask. */
+  triggerSources(checkpointId: number, timestamp: number, kind: SnapshotKind): void;
+  /** The checkpoint is durable: sinks may commit what they staged for it. */
+  notifyComplete(checkpointId: number): void;
+  /** The checkpoint will never complete: tasks drop what they keep for it. */
+  notifyAborted(checkpointId: number, reason: string): void;
+  /** Too many consecutive checkpoint failures (beyond tolerable-failed-checkpoints). */
+  failJob(reason: string): void;
+}
+
+export interface SubtaskAck {
+  readonly task: string;
+  readonly state: readonly {
+    readonly operator: string;
+    readonly subtask: number;
+    readonly name: string;
+    readonly data: Uint8Array;
+  }[];
+  /** How long the subtask waited for barriers on all inputs (0 in at-least-once mode). */
+  readonly alignmentMs: number;
+}
+
+export type CheckpointStatus = 'IN_PROGRESS' | 'COMPLETED' | 'FAILED';
+
+/** One row of the history, in the field names of Flink's REST API (/jobs/:jobid/checkpoints). */
+export interface CheckpointStats {
+  readonly id: number;
+  status: CheckpointStatus;
+  readonly is_savepoint: boolean;
+  readonly checkpoint_type: 'CHECKPOINT' | 'SAVEPOINT';
+  readonly trigger_timestamp: number;
+  latest_ack_timestamp: number;
+  state_size: number;
+  checkpointed_size: number;
+  end_to_end_duration: number;
+  alignment_duration: number;
+  readonly num_subtasks: number;
+  num_acknowledged_subtasks: number;
+  external_path: string | null;
+  failure_message: string | null;
+}
+
+export interface CheckpointingStatistics {
+  readonly counts: {
+    restored: number;
+    total: number;
+    in_progress: number;
+    completed: number;
+    failed: number;
+  };
+  readonly latest: {
+    completed: CheckpointStats | null;
+    savepoint: CheckpointStats | null;
+    failed: CheckpointStats | null;
+    restored: { id: number; restore_timestamp: number; external_path: string } | null;
+  };
+  readonly history: readonly CheckpointStats[];
+}
+
+interface Pending {
+  readonly id: number;
+  readonly kind: SnapshotKind;
+  readonly timestamp: number;
+  readonly waiting: Set<string>;
+  readonly acks: SubtaskAck[];
+  readonly stats: CheckpointStats;
+  readonly timeout: Cancellable;
+  readonly done: { resolve: (m: CheckpointMetadata) => void; reject: (e: Error) => void };
+}
+
+const HISTORY_SIZE = 10;
+
+export class CheckpointCoordinator {
+  private nextId: number;
+  private readonly pending = new Map<number, Pending>();
+  private timer: Cancellable | null = null;
+  private lastCompletedAt = Number.NEGATIVE_INFINITY;
+  private consecutiveFailures = 0;
+  private stopped = false;
+  private readonly history: CheckpointStats[] = [];
+  private readonly counts = { restored: 0, total: 0, in_progress: 0, completed: 0, failed: 0 };
+  private readonly latest: CheckpointingStatistics['latest'] = {
+    completed: null,
+    savepoint: null,
+    failed: null,
+    restored: null,
+  };
+
+  constructor(
+    private readonly config: CheckpointConfig,
+    private readonly storage: FileCheckpointStorage,
+    private readonly target: CheckpointTarget,
+    private readonly clock: ProcessingTimeService,
+    /** The first id: after a restore, one past the restored checkpoint's (ids never repeat within a job). */
+    firstId = 1,
+  ) {
+    this.nextId = firstId;
+  }
+
+  /** Starts periodic checkpoints (no-op when the interval is not positive). */
+  start(): void {
+    if (this.config.intervalMs > 0) this.schedule(this.config.intervalMs);
+  }
+
+  /** Stops triggering and aborts what is in flight (job finished, failed or cancelled). */
+  stop(reason: string): void {
+    this.stopped = true;
+    this.timer?.cancel();
+    this.timer = null;
+    for (const p of [...this.pending.values()]) this.abort(p, reason, false);
+  }
+
+  /** Records that the job was restored from `id` (shown as `latest.restored`). */
+  noteRestored(id: number, externalPath: string): void {
+    this.counts.restored++;
+    this.latest.restored = { id, restore_timestamp: this.clock.now(), external_path: externalPath };
+  }
+
+  /** A checkpoint now, outside the schedule; resolves when it is complete. Savepoints ignore the concurrency limits. */
+  trigger(kind: SnapshotKind = 'checkpoint'): Promise<CheckpointMetadata> {
+    if (this.stopped) return Promise.reject(new Error('the job is not running; no checkpoint can be taken'));
+    return this.startCheckpoint(kind);
+  }
+
+  acknowledge(checkpointId: number, ack: SubtaskAck): void {
+    const p = this.pending.get(checkpointId);
+    // Late acks of expired or aborted checkpoints are normal (Flink logs and discards them).
+    if (p === undefined || !p.waiting.delete(ack.task)) return;
+    p.acks.push(ack);
+    const now = this.clock.now();
+    p.stats.num_acknowledged_subtasks++;
+    p.stats.latest_ack_timestamp = now;
+    p.stats.alignment_duration = Math.max(p.stats.alignment_duration, ack.alignmentMs);
+    for (const s of ack.state) p.stats.state_size += s.data.byteLength;
+    if (p.waiting.size === 0) void this.complete(p);
+  }
+
+  /** A subtask could not take its snapshot: the checkpoint fails (and counts towards tolerable failures). */
+  decline(checkpointId: number, task: string, reason: string): void {
+    const p = this.pending.get(checkpointId);
+    if (p !== undefined) this.abort(p, `subtask ${task} declined: ${reason}`, true);
+  }
+
+  statistics(): CheckpointingStatistics {
+    return {
+      counts: { ...this.counts, in_progress: this.pending.size },
+      latest: { ...this.latest },
+      history: [...this.history],
+    };
+  }
+
+  private schedule(delay: number): void {
+    if (this.stopped) return;
+    this.timer?.cancel();
+    this.timer = this.clock.schedule(this.clock.now() + delay, () => {
+      this.timer = null;
+      this.periodicTrigger();
+    });
+  }
+
+  private periodicTrigger(): void {
+    if (this.stopped) return;
+    const sinceLast = this.clock.now() - this.lastCompletedAt;
+    if (this.pending.size >= this.config.maxConcurrent) {
+      // Flink queues the request; the next completion re-arms the timer.
+      return;
+    }
+    if (sinceLast < this.config.minPauseMs) {
+      this.schedule(this.config.minPauseMs - sinceLast);
+      return;
+    }
+    this.startCheckpoint('checkpoint').catch(() => undefined);
+    this.schedule(this.config.intervalMs);
+  }
+
+  private startCheckpoint(kind: SnapshotKind): Promise<CheckpointMetadata> {
+    const id = this.nextId++;
+    const timestamp = this.clock.now();
+    let done!: Pending['done'];
+    const promise = new Promise<CheckpointMetadata>((resolve, reject) => (done = { resolve, reject }));
+    const stats: CheckpointStats = {
+      id,
+      status: 'IN_PROGRESS',
+      is_savepoint: kind === 'savepoint',
+      checkpoint_type: kind === 'savepoint' ? 'SAVEPOINT' : 'CHECKPOINT',
+      trigger_timestamp: timestamp,
+      latest_ack_timestamp: timestamp,
+      state_size: 0,
+      checkpointed_size: 0,
+      end_to_end_duration: 0,
+      alignment_duration: 0,
+      num_subtasks: this.target.tasks.length,
+      num_acknowledged_subtasks: 0,
+      external_path: null,
+      failure_message: null,
+    };
+    const p: Pending = {
+      id,
+      kind,
+      timestamp,
+      waiting: new Set(this.target.tasks),
+      acks: [],
+      stats,
+      timeout: this.clock.schedule(timestamp + this.config.timeoutMs, () => {
+        if (this.pending.get(id) === p)
+          this.abort(
+            p,
+            `checkpoint ${id} expired before completing (timeout ${this.config.timeoutMs} ms)`,
+            true,
+          );
+      }),
+      done,
+    };
+    this.pending.set(id, p);
+    this.counts.total++;
+    this.record(stats);
+    this.target.triggerSources(id, timestamp, kind);
+    return promise;
+  }
+
+  private async complete(p: Pending): Promise<void> {
+    p.timeout.cancel();
+    try {
+      const md = await this.storage.store({
+        jobId: this.target.jobId,
+        checkpointId: p.id,
+        kind: p.kind,
+        timestamp: p.timestamp,
+        operators: this.target.operators,
+        state: p.acks.flatMap((a) => a.state),
+      });
+      if (this.pending.get(p.id) !== p) return; // aborted while writing (job stopped)
+      this.pending.delete(p.id);
+      const now = this.clock.now();
+      p.stats.status = 'COMPLETED';
+      p.stats.end_to_end_duration = now - p.timestamp;
+      p.stats.checkpointed_size = md.incrementalSize;
+      p.stats.external_path = path.join(this.storage.root, folderName(p.kind, p.id));
+      this.counts.completed++;
+      if (p.kind === 'savepoint') this.latest.savepoint = p.stats;
+      else this.latest.completed = p.stats;
+      this.consecutiveFailures = 0;
+      this.lastCompletedAt = now;
+      // Older pending checkpoints are subsumed by this one, as in Flink: their barriers were overtaken.
+      for (const older of [...this.pending.values()]) {
+        if (older.id < p.id && older.kind === 'checkpoint')
+          this.abort(older, `subsumed by checkpoint ${p.id}`, false);
+      }
+      this.target.notifyComplete(p.id);
+      p.done.resolve(md);
+      if (this.config.intervalMs > 0 && this.timer === null)
+        this.schedule(Math.max(this.config.minPauseMs, 0));
+    } catch (e) {
+      this.abort(p, `writing checkpoint ${p.id} failed: ${(e as Error).message}`, true);
+    }
+  }
+
+  private abort(p: Pending, reason: string, countsAsFailure: boolean): void {
+    if (this.pending.get(p.id) !== p) return;
+    this.pending.delete(p.id);
+    p.timeout.cancel();
+    p.stats.status = 'FAILED';
+    p.stats.failure_message = reason;
+    p.stats.end_to_end_duration = this.clock.now() - p.timestamp;
+    this.counts.failed++;
+    this.latest.failed = p.stats;
+    this.target.notifyAborted(p.id, reason);
+    p.done.reject(new Error(reason));
+    if (countsAsFailure && p.kind === 'checkpoint' && !this.stopped) {
+      this.consecutiveFailures++;
+      if (this.consecutiveFailures > this.config.tolerableFailures) {
+        this.target.failJob(
+          `exceeded checkpoint tolerable failure threshold (${this.config.tolerableFailures}); last failure: ${reason}`,
+        );
+      }
+    }
+    if (this.config.intervalMs > 0 && this.timer === null && !this.stopped)
+      this.schedule(this.config.minPauseMs);
+  }
+
+  private record(s: CheckpointStats): void {
+    this.history.unshift(s);
+    if (this.history.length > HISTORY_SIZE) this.history.pop();
+  }
+}
+
+/** Reads the execution.checkpointing.* keys (Flink 2 names; `state.checkpoints.*` accepted as the old names). */
+export function checkpointConfigFrom(
+  get: (key: string) => string | undefined,
+  parseDuration: (v: string) => number,
+): CheckpointConfig {
+  const dur = (k: string, d: number): number => {
+    const v = get(k);
+    return v === undefined ? d : parseDuration(v);
+  };
+  const int = (k: string, d: number): number => {
+    const v = get(k);
+    if (v === undefined) return d;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0) throw new Error(`'${k}' must be a non-negative integer, got '${v}'`);
+    return n;
+  };
+  const mode = (get('execution.checkpointing.mode') ?? 'EXACTLY_ONCE').toUpperCase().replaceAll('-', '_');
+  if (mode !== 'EXACTLY_ONCE' && mode !== 'AT_LEAST_ONCE') {
+    throw new Error(`'execution.checkpointing.mode' must be EXACTLY_ONCE or AT_LEAST_ONCE, got '${mode}'`);
+  }
+  return {
+    intervalMs: dur('execution.checkpointing.interval', 0),
+    mode,
+    timeoutMs: dur('execution.checkpointing.timeout', DEFAULT_CHECKPOINT_CONFIG.timeoutMs),
+    maxConcurrent: Math.max(1, int('execution.checkpointing.max-concurrent-checkpoints', 1)),
+    minPauseMs: dur('execution.checkpointing.min-pause', 0),
+    tolerableFailures: int('execution.checkpointing.tolerable-failed-checkpoints', 0),
+  };
+}

@@ -1,0 +1,452 @@
+// The Nexmark benchmark (issue #11): each query as nexmark-flink runs it (nexmark source → query → blackhole
+// sink through INSERT INTO), one fresh child process per query so that peak RSS is the query's own. Reports
+// events per CPU-second of the whole process (process.cpuUsage: all threads, user + system, the generator
+// included, as Nexmark's Cores × Time counts it), events per wall second, peak RSS, and the output's row count and
+// order-independent checksum (the blackhole's 'checksum' option hashes every row with its row kind).
+//
+//   npm run bench -- nexmark [--query q0,q1,...|all] [--events N] [--parallelism P] [--tps T] [--json]
+//   npm run bench -- nexmark --rate R [--query ...] [--seconds S]     latency: p50/p99/p99.9, paced source
+//   npm run bench -- nexmark --memory [--memory-events 10000000,50000000]   peak RSS of the windowed queries
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { TableEnvironment } from '../index.js';
+import { blackholeCounts, blackholeFactory } from '../connectors/index.js';
+import { defaultFactories, FactoryRegistry, type DynamicTableFactory } from '../planner/index.js';
+import type { Column, RecordBatch, SinkWriter } from '../executor/index.js';
+import {
+  QUERIES,
+  UNSUPPORTED,
+  countChar,
+  sourceDdl,
+  VIEWS,
+  type NexmarkQuery,
+} from './bench-nexmark-queries.js';
+
+export interface NexmarkResult {
+  readonly query: string;
+  readonly events: number;
+  readonly parallelism: number;
+  readonly wallSeconds: number;
+  readonly cpuSeconds: number;
+  readonly eventsPerCpuSecond: number;
+  readonly eventsPerSecond: number;
+  readonly peakRssMb: number;
+  readonly outputRows: number;
+  readonly checksum: string;
+}
+
+export interface LatencyResult {
+  readonly query: string;
+  readonly rate: number;
+  readonly events: number;
+  readonly kind: 'event' | 'watermark' | 'proctime';
+  readonly samples: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly p999Ms: number;
+  readonly maxMs: number;
+  readonly minMs: number;
+}
+
+export interface RunOptions {
+  readonly events: number;
+  readonly parallelism: number;
+  /** `first-event.rate`: event-time spacing (events per event-time second). */
+  readonly tps: number;
+  readonly seed: number;
+}
+
+/** Event-time rate of throughput runs: Nexmark V2's TPS (conf/nexmark_v2.yaml), whose Flink 2.0 figures we compare to. */
+export const DEFAULT_TPS = 100_000;
+
+function queryByName(name: string): NexmarkQuery {
+  const q = QUERIES.find((x) => x.name === name);
+  if (q === undefined) {
+    const why = UNSUPPORTED[name];
+    throw new Error(
+      why === undefined
+        ? `unknown Nexmark query '${name}' (known: ${QUERIES.map((x) => x.name).join(', ')})`
+        : `${name} is not supported: ${why}`,
+    );
+  }
+  return q;
+}
+
+function environment(
+  q: NexmarkQuery,
+  parallelism: number,
+  ddl: string,
+  factories?: FactoryRegistry,
+): TableEnvironment {
+  const env = TableEnvironment.create(factories === undefined ? { parallelism } : { parallelism, factories });
+  env.executeSql(ddl);
+  for (const v of VIEWS) env.executeSql(v);
+  for (const s of q.setup) env.executeSql(s);
+  if (q.udfs?.includes('count_char'))
+    env.createTemporarySystemFunction('count_char', {
+      eval: countChar,
+      resultType: { kind: 'BIGINT', nullable: false },
+    });
+  return env;
+}
+
+/**
+ * Runs one query to the end of a bounded input in this process and reports it. CPU and wall time start just
+ * before the INSERT is planned, so JIT warm-up counts (the reference's V1 figures had no warm-up either).
+ */
+export async function runQuery(name: string, o: RunOptions): Promise<NexmarkResult> {
+  const q = queryByName(name);
+  const env = environment(
+    q,
+    o.parallelism,
+    sourceDdl({ events: o.events, tps: o.tps, paced: false, baseTime: 0, seed: o.seed }),
+  );
+  env.executeSql(
+    `CREATE TABLE nexmark_${q.name} (${q.sinkColumns}) WITH ('connector' = 'blackhole', 'checksum' = 'true')`,
+  );
+  const cpu0 = process.cpuUsage();
+  const wall0 = performance.now();
+  await env.executeSql(q.insert).await();
+  const wallSeconds = (performance.now() - wall0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  const counts = blackholeCounts.get(`default_catalog.default_database.nexmark_${q.name}`);
+  if (counts === undefined || counts.checksum === null)
+    throw new Error(`the sink of ${q.name} did not finish`);
+  return {
+    query: q.name,
+    events: o.events,
+    parallelism: o.parallelism,
+    wallSeconds,
+    cpuSeconds,
+    eventsPerCpuSecond: o.events / cpuSeconds,
+    eventsPerSecond: o.events / wallSeconds,
+    // maxRSS is in kilobytes.
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
+    outputRows: counts.rows,
+    checksum: counts.checksum,
+  };
+}
+
+/** A growable list of latency samples in ms. */
+class Samples {
+  values = new Float64Array(1 << 16);
+  n = 0;
+  push(v: number): void {
+    if (this.n === this.values.length) {
+      const grown = new Float64Array(this.values.length * 2);
+      grown.set(this.values);
+      this.values = grown;
+    }
+    this.values[this.n++] = v;
+  }
+}
+
+/**
+ * Latency mode: the source is paced to the wall clock (`max-emit-speed` = false) at `rate` events per second,
+ * so event time t is ingested at wall time T0 + (t − baseTime), T0 being when the job started. The sink, a
+ * blackhole with a clock, dates each row by the spec's rule (bench-nexmark-queries.ts, LatencySpec).
+ */
+export async function runLatency(
+  name: string,
+  rate: number,
+  events: number,
+  seed: number,
+): Promise<LatencyResult> {
+  const q = queryByName(name);
+  const spec = q.latency;
+  if (spec === undefined)
+    throw new Error(`${name} has no latency measurement: its output carries no event time`);
+  const samples = new Samples();
+  const clock = { t0: 0, base: 0 };
+  // The ingest time of event time t, and the moment the watermark (max event time − 4 s) reaches window end e
+  // (a window fires when the watermark reaches end − 1 ms): the ingest of the first event at e − 1 + 4000.
+  const latencyOf: (v: number, now: number) => number =
+    spec.kind === 'event'
+      ? (v, now) => now - (clock.t0 + (v - clock.base))
+      : spec.kind === 'proctime'
+        ? (v, now) => now - v
+        : spec.windowMs !== undefined
+          ? (v, now) =>
+              now -
+              (clock.t0 +
+                (Math.floor(v / (spec.windowMs as number)) * (spec.windowMs as number) +
+                  (spec.windowMs as number) -
+                  1 +
+                  4000 -
+                  clock.base))
+          : (v, now) => now - (clock.t0 + (v + (spec.offsetMs ?? 0) - 1 + 4000 - clock.base));
+  const latencySink: DynamicTableFactory = {
+    identifier: 'blackhole-latency',
+    sinkChangelogMode: () => 'all',
+    options: [],
+    createSink(ctx): SinkWriter {
+      const inner = blackholeFactory.createSink?.({ ...ctx, options: { checksum: 'true' } }) as SinkWriter;
+      const col = ctx.schema.indexOf(spec.column);
+      if (col < 0) throw new Error(`latency column '${spec.column}' is not in the sink of ${name}`);
+      return {
+        write(batch: RecordBatch) {
+          const now = performance.timeOrigin + performance.now();
+          const c = batch.columns[col] as Column;
+          if (c.kind !== 'f64')
+            throw new Error(`latency column '${spec.column}' is not a TIMESTAMP(3) column (${c.kind})`);
+          for (let r = 0; r < batch.length; r++) samples.push(latencyOf(c.values[r] as number, now));
+          return inner.write(batch);
+        },
+        finish: () => inner.finish(),
+        close: () => inner.close(),
+      };
+    },
+  };
+  const factories = new FactoryRegistry();
+  for (const id of defaultFactories.identifiers())
+    factories.register(defaultFactories.get(id) as DynamicTableFactory);
+  factories.register(latencySink);
+  // Any base time works (pacing is relative to the first emission); the wall clock keeps PROCTIME plausible.
+  clock.base = Date.now();
+  const env = environment(
+    q,
+    1,
+    sourceDdl({ events, tps: rate, paced: true, baseTime: clock.base, seed }),
+    factories,
+  );
+  const extra = spec.extraColumn;
+  const insert =
+    extra === undefined ? q.insert : q.insert.replace(/^(INSERT INTO \S+ SELECT )/, `$1${extra.select}, `);
+  const columns = extra === undefined ? q.sinkColumns : `${extra.ddl}, ${q.sinkColumns}`;
+  env.executeSql(`CREATE TABLE nexmark_${q.name} (${columns}) WITH ('connector' = 'blackhole-latency')`);
+  const result = env.executeSql(insert);
+  // The job started inside executeSql; its source's first emission is at most this late (the bias is ≥ 0 and
+  // shows as minMs, which for stateless queries is the fastest row's whole latency).
+  clock.t0 = Date.now();
+  await result.await();
+  const sorted = samples.values.subarray(0, samples.n).sort();
+  const at = (p: number): number =>
+    samples.n === 0 ? NaN : (sorted[Math.min(samples.n - 1, Math.floor(p * samples.n))] as number);
+  return {
+    query: q.name,
+    rate,
+    events,
+    kind: spec.kind,
+    samples: samples.n,
+    p50Ms: at(0.5),
+    p99Ms: at(0.99),
+    p999Ms: at(0.999),
+    maxMs: samples.n === 0 ? NaN : (sorted[samples.n - 1] as number),
+    minMs: samples.n === 0 ? NaN : (sorted[0] as number),
+  };
+}
+
+interface Args {
+  queries: string[];
+  events: number;
+  parallelism: number;
+  tps: number;
+  rate: number | null;
+  seconds: number;
+  json: boolean;
+  memory: boolean;
+  memoryEvents: number[];
+  seed: number;
+  child: 'run' | 'latency' | null;
+}
+
+function parseArgs(args: readonly string[]): Args {
+  const a: Args = {
+    queries: QUERIES.map((q) => q.name),
+    events: 10_000_000,
+    parallelism: 1,
+    tps: DEFAULT_TPS,
+    rate: null,
+    seconds: 30,
+    json: false,
+    memory: false,
+    memoryEvents: [10_000_000, 50_000_000],
+    seed: 42,
+    child: null,
+  };
+  let eventsGiven = false;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    const next = (): string => {
+      const v = args[++i];
+      if (v === undefined) throw new Error(`${arg} needs a value`);
+      return v;
+    };
+    const num = (): number => {
+      const raw = next();
+      const v = Number(raw.replace(/_/g, ''));
+      if (!Number.isFinite(v) || v <= 0) throw new Error(`${arg} needs a positive number, got '${raw}'`);
+      return v;
+    };
+    switch (arg) {
+      case '--query':
+      case '--queries': {
+        const v = next();
+        a.queries = v === 'all' ? QUERIES.map((q) => q.name) : v.split(',').map((s) => s.trim());
+        break;
+      }
+      case '--events':
+        a.events = num();
+        eventsGiven = true;
+        break;
+      case '--parallelism':
+        a.parallelism = num();
+        break;
+      case '--tps':
+        a.tps = num();
+        break;
+      case '--rate':
+        a.rate = num();
+        break;
+      case '--seconds':
+        a.seconds = num();
+        break;
+      case '--seed':
+        a.seed = num();
+        break;
+      case '--json':
+        a.json = true;
+        break;
+      case '--memory':
+        a.memory = true;
+        break;
+      case '--memory-events':
+        a.memoryEvents = next()
+          .split(',')
+          .map((s) => Number(s.replace(/_/g, '')));
+        break;
+      case '--child':
+        a.child = next() === 'latency' ? 'latency' : 'run';
+        break;
+      default:
+        throw new Error(`unknown option '${arg}' (see the header of scripts/bench-nexmark.ts)`);
+    }
+  }
+  if (a.rate !== null && !eventsGiven) a.events = Math.round(a.rate * a.seconds);
+  if (a.memory) a.queries = a.queries.filter((n) => QUERIES.find((q) => q.name === n)?.windowed === true);
+  return a;
+}
+
+/** Runs one query in a fresh child process (this script in child mode) and parses its JSON line. */
+function inChild<T>(query: string, mode: 'run' | 'latency', a: Args, events: number): T | { error: string } {
+  const self = fileURLToPath(new URL('./bench.ts', import.meta.url));
+  const argv = [
+    'nexmark',
+    '--child',
+    mode,
+    '--query',
+    query,
+    '--events',
+    String(events),
+    '--parallelism',
+    String(a.parallelism),
+    '--tps',
+    String(a.tps),
+    '--seed',
+    String(a.seed),
+  ];
+  if (mode === 'latency') argv.push('--rate', String(a.rate));
+  const child = spawnSync(process.execPath, [...process.execArgv, self, ...argv], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    maxBuffer: 1 << 26,
+  });
+  const line = child.stdout.trim().split('\n').at(-1) ?? '';
+  if (child.status !== 0 || !line.startsWith('{')) {
+    const err = (
+      child.stderr
+        .trim()
+        .split('\n')
+        .find((l) => /Error|error/.test(l)) ??
+      child.stderr.trim().split('\n').at(-1) ??
+      `exit ${child.status}`
+    ).trim();
+    return { error: err };
+  }
+  return JSON.parse(line) as T;
+}
+
+const fmt = (n: number): string => Math.round(n).toLocaleString('en');
+
+export async function main(args: string[]): Promise<void> {
+  const a = parseArgs(args);
+  if (a.child === 'run') {
+    process.stdout.write(JSON.stringify(await runQuery(a.queries[0] as string, a)) + '\n');
+    return;
+  }
+  if (a.child === 'latency') {
+    process.stdout.write(
+      JSON.stringify(await runLatency(a.queries[0] as string, a.rate as number, a.events, a.seed)) + '\n',
+    );
+    return;
+  }
+  const say = (s: string): void => void (a.json ? process.stderr : process.stdout).write(s + '\n');
+  for (const q of a.queries) if (UNSUPPORTED[q] !== undefined) say(`${q}: not run — ${UNSUPPORTED[q]}`);
+  const queries = a.queries.filter((q) => UNSUPPORTED[q] === undefined);
+  say(`node ${process.version}, Nexmark, parallelism ${a.parallelism}, seed ${a.seed}`);
+
+  if (a.rate !== null) {
+    say(`latency mode: source paced at ${fmt(a.rate)} events/s, ${fmt(a.events)} events per query`);
+    say('query  kind        samples      p50 ms    p99 ms  p99.9 ms    max ms    min ms');
+    for (const q of queries) {
+      if (queryByName(q).latency === undefined) {
+        say(`${q.padEnd(6)} (no latency measurement: the output carries no time)`);
+        continue;
+      }
+      const r = inChild<LatencyResult>(q, 'latency', a, a.events);
+      if ('error' in r) {
+        say(`${q.padEnd(6)} FAILED: ${r.error}`);
+        continue;
+      }
+      if (a.json) process.stdout.write(JSON.stringify(r) + '\n');
+      say(
+        `${q.padEnd(6)} ${r.kind.padEnd(10)} ${String(r.samples).padStart(8)} ${[r.p50Ms, r.p99Ms, r.p999Ms, r.maxMs, r.minMs].map((v) => v.toFixed(1).padStart(9)).join(' ')}`,
+      );
+    }
+    return;
+  }
+
+  if (a.memory) {
+    say(`memory mode: peak RSS of the windowed queries at ${a.memoryEvents.map(fmt).join(' and ')} events`);
+    say(`query  ${a.memoryEvents.map((n) => `RSS MB @${fmt(n)}`.padStart(18)).join('')}   growth`);
+    for (const q of queries) {
+      const rs = a.memoryEvents.map((n) => inChild<NexmarkResult>(q, 'run', a, n));
+      const ok = rs.filter((r): r is NexmarkResult => !('error' in r));
+      for (const r of ok) if (a.json) process.stdout.write(JSON.stringify(r) + '\n');
+      const first = ok[0];
+      const last = ok.at(-1);
+      const growth =
+        first !== undefined && last !== undefined && ok.length === rs.length
+          ? `${(((last.peakRssMb - first.peakRssMb) / first.peakRssMb) * 100).toFixed(1)}%`
+          : 'FAILED';
+      say(
+        `${q.padEnd(6)} ${rs.map((r) => ('error' in r ? 'failed' : r.peakRssMb.toFixed(0)).padStart(18)).join('')}   ${growth}`,
+      );
+    }
+    return;
+  }
+
+  say(
+    `${fmt(a.events)} events per query, event-time rate ${fmt(a.tps)}/s; CPU = process.cpuUsage (all threads, generator included)`,
+  );
+  say('query   events/CPU-s  events/s(wall)    CPU s   wall s  RSS MB    output rows  checksum');
+  let total = 0;
+  for (const q of queries) {
+    const r = inChild<NexmarkResult>(q, 'run', a, a.events);
+    if ('error' in r) {
+      say(`${q.padEnd(6)} FAILED: ${r.error}`);
+      continue;
+    }
+    total += r.wallSeconds;
+    if (a.json) process.stdout.write(JSON.stringify(r) + '\n');
+    say(
+      `${q.padEnd(6)} ${fmt(r.eventsPerCpuSecond).padStart(13)} ${fmt(r.eventsPerSecond).padStart(15)} ${r.cpuSeconds.toFixed(2).padStart(8)} ${r.wallSeconds
+        .toFixed(2)
+        .padStart(
+          8,
+        )} ${r.peakRssMb.toFixed(0).padStart(7)} ${String(r.outputRows).padStart(14)}  ${r.checksum}`,
+    );
+  }
+  say(`total query wall time ${total.toFixed(1)} s`);
+}

@@ -1,9 +1,11 @@
-// The Kafka source: a parallel Source whose readers each own a share of the topic partitions (Flink's
-// KafkaSourceEnumerator assignment), fetch them with the low-level Fetch API, keep per-partition positions in
-// `state`, decode key and value into rows (plus metadata columns) and stop at the bounded mode's offsets.
+// The Kafka source: a FLIP-27 Source whose partitions are its splits. Each reader owns a share of the topic
+// partitions (Flink's KafkaSourceEnumerator assignment), fetches them with the low-level Fetch API, keeps
+// per-partition positions in `state` (snapshot-able as bytes), decodes key and value into rows (plus metadata
+// columns), runs the watermark strategy per partition (merged by minimum, idle partitions left out) and stops
+// at the bounded mode's offsets.
 import { randomBytes } from 'node:crypto';
 import { Admin, Consumer, type RecordsBatch, type fetchV17 } from '@platformatic/kafka';
-import { ColumnBuilder, RowKind, Schema, abortableSleep, makeBatch, type LogicalType, type RecordBatch, type Source, type SourceReader, type StreamElement, type Value } from '../../executor/index.js';
+import { ColumnBuilder, RowKind, Schema, SplitWatermarkMultiplexer, abortableSleep, javaStringHash, makeBatch, type LogicalType, type RecordBatch, type Source, type SourceReader, type SourceWatermarks, type StreamElement, type Value } from '../../executor/index.js';
 import { FormatError, type RecordDecoder } from '../formats/format.js';
 import { baseClientOptions, isolationLevelValue } from './client.js';
 import { requireGroupForScan, type KafkaTableConfig, type MetadataKey, type SpecificOffsets } from './options.js';
@@ -24,21 +26,6 @@ export interface PartitionPosition {
   readonly partition: number;
   next: bigint;
   stop: bigint | null;
-  /** Largest event time read from this partition (per-partition watermarks), or null before the first record. */
-  maxTimestamp: number | null;
-  /** Wall-clock ms of the last record (or of the assignment): idleness is measured from it. */
-  lastActive: number;
-}
-
-/**
- * Per-partition watermarks, as Flink's Kafka source generates them: each partition's watermark is its largest
- * event time minus `delayMs`; the reader emits the minimum over partitions that are not idle (no record for
- * `idleTimeoutMs`), and an idle status when all are. `column` is the event-time column of the output (epoch ms).
- */
-export interface PartitionWatermarks {
-  readonly column: number;
-  readonly delayMs: number;
-  readonly idleTimeoutMs: number | null;
 }
 
 /** The reader state a checkpoint will take: per-partition positions (and, for upsert-kafka, the last values). */
@@ -53,12 +40,6 @@ const FETCH_WAIT_MS = 200;
 /** Kafka's error code for a fetch offset outside the partition's log. */
 const OFFSET_OUT_OF_RANGE = 1;
 const PARTITION_MAX_BYTES = 1 << 20;
-
-function javaStringHash(s: string): number {
-  let h = 0;
-  for (let i = 0; i < s.length; i++) h = (Math.imul(31, h) + s.charCodeAt(i)) | 0;
-  return h;
-}
 
 /** The subtask that reads a partition, as Flink's KafkaSourceEnumerator assigns it: spread from a per-topic start. */
 export function partitionOwner(topic: string, partition: number, parallelism: number): number {
@@ -79,7 +60,8 @@ export class KafkaSource implements Source {
     readonly physicalSchema: Schema,
     readonly metadata: readonly MetadataColumn[],
     readonly tableName: string,
-    readonly watermarks: PartitionWatermarks | null = null,
+    /** The watermark strategy, run per partition (SQL's WATERMARK pushed into the scan, or fromSource's). */
+    readonly watermarks: SourceWatermarks | null = null,
   ) {
     requireGroupForScan(config);
     this.outputSchema = new Schema([...physicalSchema.fields, ...metadata.map((m) => ({ name: m.name, type: m.type }))]);
@@ -88,6 +70,10 @@ export class KafkaSource implements Source {
 
   createReader(index: number, parallelism: number): KafkaSourceReader {
     return new KafkaSourceReader(this, index, parallelism);
+  }
+
+  withWatermarks(watermarks: SourceWatermarks): KafkaSource {
+    return new KafkaSource(this.config, this.physicalSchema, this.metadata, this.tableName, watermarks);
   }
 }
 
@@ -116,9 +102,8 @@ export class KafkaSourceReader implements SourceReader {
   private readonly valueDecoder: RecordDecoder;
   private readonly cfg: KafkaTableConfig;
   private lastCommitted = new Map<string, bigint>();
-  /** The last watermark emitted (per-partition watermarks); it only grows. */
-  private emittedWatermark = Number.NEGATIVE_INFINITY;
-  private idle = false;
+  /** Per-partition watermarks merged by minimum (null without a watermark strategy). */
+  private readonly watermarks: SplitWatermarkMultiplexer | null;
 
   constructor(
     private readonly source: KafkaSource,
@@ -129,6 +114,21 @@ export class KafkaSourceReader implements SourceReader {
     this.cfg = source.config;
     this.keyDecoder = this.cfg.key === null ? null : this.cfg.key.format.decoder(this.cfg.key.schema, this.cfg.key.formatOptions);
     this.valueDecoder = this.cfg.value.format.decoder(this.cfg.value.schema, this.cfg.value.formatOptions);
+    this.watermarks = source.watermarks === null ? null : new SplitWatermarkMultiplexer(source.watermarks, Date.now, !source.bounded);
+  }
+
+  /** Where every owned partition is, as bytes (what a checkpoint takes; Flink's KafkaPartitionSplit state). */
+  snapshotState(): Uint8Array {
+    const parts = [...this.state.partitions.values()].map((p) => ({ topic: p.topic, partition: p.partition, next: String(p.next), stop: p.stop === null ? null : String(p.stop) }));
+    const upserts = [...this.lastValues].map(([k, v]) => [k, v.map((x) => (typeof x === 'bigint' ? { $big: String(x) } : x))]);
+    return new TextEncoder().encode(JSON.stringify({ parts, upserts }));
+  }
+
+  /** Resumes at the snapshot's positions; the startup mode applies only to partitions the snapshot does not know. */
+  restoreState(bytes: Uint8Array): void {
+    const snap = JSON.parse(new TextDecoder().decode(bytes)) as { parts: Array<{ topic: string; partition: number; next: string; stop: string | null }>; upserts: Array<[string, Value[]]> };
+    for (const p of snap.parts) this.state.partitions.set(positionKey(p.topic, p.partition), { topic: p.topic, partition: p.partition, next: BigInt(p.next), stop: p.stop === null ? null : BigInt(p.stop) });
+    for (const [k, v] of snap.upserts) this.lastValues.set(k, v.map((x) => (x !== null && typeof x === 'object' && '$big' in x ? BigInt((x as { $big: string }).$big) : x)));
   }
 
   private clients(): { consumer: Consumer; admin: Admin } {
@@ -186,7 +186,8 @@ export class KafkaSourceReader implements SourceReader {
     for (const [topic, partitions] of fresh) {
       for (const p of partitions) {
         const key = positionKey(topic, p);
-        this.state.partitions.set(key, { topic, partition: p, next: starts.get(key) as bigint, stop: stops.get(key) ?? null, maxTimestamp: null, lastActive: Date.now() });
+        this.state.partitions.set(key, { topic, partition: p, next: starts.get(key) as bigint, stop: stops.get(key) ?? null });
+        this.watermarks?.addSplit(key);
       }
     }
   }
@@ -289,6 +290,7 @@ export class KafkaSourceReader implements SourceReader {
 
   async *read(signal: AbortSignal): AsyncGenerator<StreamElement> {
     try {
+      for (const key of this.state.partitions.keys()) this.watermarks?.addSplit(key);
       await this.discover(true);
       let lastDiscovery = Date.now();
       let lastCommit = Date.now();
@@ -296,11 +298,17 @@ export class KafkaSourceReader implements SourceReader {
         if (signal.aborted) return;
         const todo = this.unfinished();
         if (todo.length === 0 && this.source.bounded) break;
-        const batch = todo.length === 0 ? (await abortableSleep(FETCH_WAIT_MS, signal), null) : await this.fetchOnce(todo);
-        if (batch !== null && batch.length > 0) yield { kind: 'batch', batch };
+        const batches = todo.length === 0 ? (await abortableSleep(FETCH_WAIT_MS, signal), []) : await this.fetchOnce(todo);
+        const wm = this.watermarks;
+        for (const [key, batch] of batches) yield { kind: 'batch', batch: wm === null ? batch : wm.onBatch(key, batch) };
+        if (wm !== null) {
+          // A partition read up to its bounded stop no longer holds the watermark back.
+          for (const [key, p] of this.state.partitions) if (p.stop !== null && p.next >= p.stop) wm.removeSplit(key);
+          const progress: StreamElement[] = [];
+          wm.poll(progress);
+          yield* progress;
+        }
         const now = Date.now();
-        const progress = this.watermarkProgress(now);
-        if (progress !== null) yield progress;
         if (this.cfg.discoveryIntervalMs !== null && now - lastDiscovery >= this.cfg.discoveryIntervalMs) {
           await this.discover(false);
           lastDiscovery = now;
@@ -315,32 +323,6 @@ export class KafkaSourceReader implements SourceReader {
     } finally {
       await this.close();
     }
-  }
-
-  /** The watermark or idle status to emit now, if it changed (per-partition watermarks only). */
-  private watermarkProgress(now: number): StreamElement | null {
-    const w = this.source.watermarks;
-    if (w === null) return null;
-    let min = Number.POSITIVE_INFINITY;
-    let active = 0;
-    for (const p of this.state.partitions.values()) {
-      if (w.idleTimeoutMs !== null && now - p.lastActive >= w.idleTimeoutMs) continue;
-      active++;
-      // An active partition without a record yet holds the watermark back, as in Flink.
-      min = Math.min(min, p.maxTimestamp === null ? Number.NEGATIVE_INFINITY : p.maxTimestamp - w.delayMs);
-    }
-    if (active === 0) {
-      if (this.idle) return null;
-      this.idle = true;
-      return { kind: 'idle', idle: true };
-    }
-    if (this.idle) {
-      this.idle = false;
-      return { kind: 'idle', idle: false };
-    }
-    if (!Number.isFinite(min) || min <= this.emittedWatermark) return null;
-    this.emittedWatermark = min;
-    return { kind: 'watermark', timestamp: min };
   }
 
   /**
@@ -362,8 +344,8 @@ export class KafkaSourceReader implements SourceReader {
     for (const [key, p] of this.state.partitions) this.lastCommitted.set(key, p.next);
   }
 
-  /** One Fetch round to every leader of the unfinished partitions; returns the decoded rows as one batch. */
-  private async fetchOnce(todo: PartitionPosition[]): Promise<RecordBatch | null> {
+  /** One Fetch round to every leader of the unfinished partitions; returns the decoded rows per partition. */
+  private async fetchOnce(todo: PartitionPosition[]): Promise<Array<[string, RecordBatch]>> {
     const { consumer } = this.clients();
     const metadata = await consumer.metadata({ topics: [...new Set(todo.map((p) => p.topic))] });
     const byNode = new Map<number, Map<string, PartitionPosition[]>>();
@@ -377,7 +359,6 @@ export class KafkaSourceReader implements SourceReader {
       perTopic.set(t.id, [...(perTopic.get(t.id) ?? []), p]);
       byNode.set(leader, perTopic);
     }
-    const out = new RowCollector(this.outputSchema);
     const responses = await Promise.all(
       [...byNode].map(([node, perTopic]) =>
         consumer
@@ -400,6 +381,8 @@ export class KafkaSourceReader implements SourceReader {
       ),
     );
     const outOfRange = new Map<string, number[]>();
+    // One batch per partition: the watermark strategy runs per partition and must see only its rows.
+    const batches: Array<[string, RecordBatch]> = [];
     for (const res of responses) {
       for (const t of res.responses) {
         const topic = topicNames.get(t.topicId) ?? t.topicId;
@@ -407,12 +390,16 @@ export class KafkaSourceReader implements SourceReader {
           const pos = this.state.partitions.get(positionKey(topic, pr.partitionIndex));
           if (pos === undefined) continue;
           if (pr.errorCode === OFFSET_OUT_OF_RANGE) outOfRange.set(topic, [...(outOfRange.get(topic) ?? []), pr.partitionIndex]);
-          else this.processPartition(pos, pr, out);
+          else {
+            const out = new RowCollector(this.outputSchema);
+            this.processPartition(pos, pr, out);
+            if (out.size > 0) batches.push([positionKey(topic, pr.partitionIndex), out.take()]);
+          }
         }
       }
     }
     if (outOfRange.size > 0) await this.resetOutOfRange(outOfRange);
-    return out.size > 0 ? out.take() : null;
+    return batches;
   }
 
   /**
@@ -481,9 +468,8 @@ export class KafkaSourceReader implements SourceReader {
       if (value !== null) this.cfg.value.columns.forEach((c, i) => (row[c] = value[i] ?? null));
       return [...row, ...meta];
     };
-    pos.lastActive = Date.now();
     if (this.cfg.connector === 'kafka') {
-      for (const [kind, value] of decoded.rows) this.observe(pos, out.add(kind, build(decoded.key, value)));
+      for (const [kind, value] of decoded.rows) out.add(kind, build(decoded.key, value));
       return;
     }
     // upsert-kafka: normalize to a changelog with the last value per key.
@@ -497,21 +483,12 @@ export class KafkaSourceReader implements SourceReader {
       return;
     }
     const row = build(decoded.key, first[1]);
-    this.observe(pos, row);
     if (previous === undefined) out.add(RowKind.INSERT, row);
     else {
       out.add(RowKind.UPDATE_BEFORE, previous);
       out.add(RowKind.UPDATE_AFTER, row);
     }
     this.lastValues.set(k, row);
-  }
-
-  /** Tracks the partition's largest event time for per-partition watermarks. */
-  private observe(pos: PartitionPosition, row: readonly Value[]): void {
-    const w = this.source.watermarks;
-    if (w === null) return;
-    const ts = row[w.column];
-    if (typeof ts === 'number' && (pos.maxTimestamp === null || ts > pos.maxTimestamp)) pos.maxTimestamp = ts;
   }
 
   /** Key fields and value rows of one message; null when the record is skipped (bad under ignore, or no data). */

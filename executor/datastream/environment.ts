@@ -112,6 +112,11 @@ export class StreamExecutionEnvironment {
       outputSchema: source.outputSchema,
       source,
     };
+    // FLIP-27 sources run the strategy per split inside the reader (BATCH mode needs no watermarks but the last).
+    if (strategy !== null && source.withWatermarks !== undefined && this.runtimeMode !== 'BATCH') {
+      const split = source.withWatermarks(strategy.forSource(source.outputSchema, this.autoWatermarkInterval));
+      return new DataStream(this, { ...t, source: split });
+    }
     const stream = new DataStream(this, t);
     return strategy === null ? stream : this.withWatermarks(stream, strategy, `${name}: Timestamps/Watermarks`);
   }

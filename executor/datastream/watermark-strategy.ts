@@ -2,8 +2,12 @@
 // time, a watermark generator turns the timestamps seen into watermarks, optionally with idleness detection.
 // Generators are emitted from periodically (pipeline.auto-watermark-interval) or, with interval 0, after every
 // row; watermarks only ever grow.
+import { rowAt, type RecordBatch } from '../batch/batch.js';
+import type { SourceWatermarks, SplitWatermarkGenerator } from '../runtime/source.js';
 import type { Schema } from '../types/schema.js';
 import type { Row } from './rows.js';
+
+const NO_ROW: Row = [];
 
 export interface WatermarkOutput {
   emitWatermark(timestamp: number): void;
@@ -79,7 +83,9 @@ export class WatermarkStrategy {
   }
 
   /** Event time from a row field (TIMESTAMP(3) or an epoch-ms number) or from a function of the row. */
-  withTimestampAssigner(assigner: string | ((row: Row, recordTimestamp: number | null) => number)): WatermarkStrategy {
+  withTimestampAssigner(
+    assigner: string | ((row: Row, recordTimestamp: number | null) => number),
+  ): WatermarkStrategy {
     return new WatermarkStrategy(
       this.createGenerator,
       typeof assigner === 'string' ? { kind: 'field', field: assigner } : { kind: 'function', fn: assigner },
@@ -90,6 +96,58 @@ export class WatermarkStrategy {
   withIdleness(idleTimeoutMs: number): WatermarkStrategy {
     if (idleTimeoutMs <= 0) throw new RangeError('the idle timeout must be positive');
     return new WatermarkStrategy(this.createGenerator, this.timestampAssigner, idleTimeoutMs);
+  }
+
+  /**
+   * The strategy as a split source runs it (Flink's SourceOperator): one generator per split, fed that split's
+   * rows, idleness per split, emission every `intervalMs` (0 = after every batch read).
+   */
+  forSource(schema: Schema, intervalMs: number): SourceWatermarks {
+    this.validate(schema);
+    const a = this.timestampAssigner;
+    const tsField = a.kind === 'field' ? schema.indexOf(a.field) : -1;
+    const timestamps = (batch: RecordBatch): Float64Array => {
+      const n = batch.length;
+      if (a.kind === 'record') {
+        if (batch.timestamps === undefined)
+          throw new Error('rows carry no timestamps; use withTimestampAssigner(field or function)');
+        return batch.timestamps;
+      }
+      const out = new Float64Array(n);
+      if (a.kind === 'field') {
+        const c = batch.columns[tsField];
+        if (
+          c !== undefined &&
+          (c.kind === 'f64' || c.kind === 'ts' || c.kind === 'i32' || c.kind === 'f32')
+        ) {
+          for (let i = 0; i < n; i++) out[i] = c.values[i] as number;
+        } else for (let i = 0; i < n; i++) out[i] = Number(rowAt(batch, i)[tsField]);
+        return out;
+      }
+      const prev = batch.timestamps;
+      for (let i = 0; i < n; i++)
+        out[i] = a.fn(rowAt(batch, i), prev === undefined ? null : (prev[i] as number));
+      return out;
+    };
+    const create = this.createGenerator;
+    return {
+      idleTimeoutMs: this.idleTimeout,
+      intervalMs,
+      assignTimestamps: (batch) =>
+        a.kind === 'record' ? batch : { ...batch, timestamps: timestamps(batch) },
+      createGenerator(): SplitWatermarkGenerator {
+        const gen = create();
+        const reads = gen.readsEvents !== false;
+        return {
+          onBatch(batch, output) {
+            const ts = timestamps(batch);
+            for (let r = 0; r < batch.length; r++)
+              gen.onEvent(reads ? rowAt(batch, r) : NO_ROW, ts[r] as number, output);
+          },
+          onPeriodicEmit: (output) => gen.onPeriodicEmit(output),
+        };
+      },
+    };
   }
 
   /** Checks the assigner against the stream's schema, so a typo fails when the program is built. */

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Admin, ProduceAcks, Producer, stringSerializers } from '@platformatic/kafka';
-import { RowKind, Schema, TableEnvironment, Types, batchFromRows, batchToRows, rowKindShort, type SourceReader, type Value } from '../../index.js';
+import { RowKind, Schema, TableEnvironment, Types, batchFromRows, batchToRows, columnWatermarks, rowKindShort, type SourceReader, type Value } from '../../index.js';
 import { kafkaFactory, upsertKafkaFactory } from '../../connectors/kafka/factory.js';
 import { kafkaConfig } from '../../connectors/kafka/options.js';
 import { KafkaSinkWriter } from '../../connectors/kafka/sink.js';
@@ -347,7 +347,7 @@ describe.skipIf(kafka === null)('kafka connector on a real broker', () => {
     const rec = (partition: number, ts: number): Msg => ({ value: JSON.stringify({ ts: new Date(ts).toISOString().replace('T', ' ').replace('Z', '') }), partition });
     await produce(t, [rec(0, 10_000), rec(1, 5_000)]);
     const schema = Schema.of(['ts', Types.TIMESTAMP(3)]);
-    const source = new KafkaSource(kafkaConfig('kafka', { ...base(t), format: 'json', 'scan.bounded.mode': 'unbounded' }, schema, null), schema, [], 't', { column: 0, delayMs: 1000, idleTimeoutMs: 1000 });
+    const source = new KafkaSource(kafkaConfig('kafka', { ...base(t), format: 'json', 'scan.bounded.mode': 'unbounded' }, schema, null), schema, [], 't', columnWatermarks(0, 1000, 1000));
     const live = source.createReader(0, 1);
     const ac = new AbortController();
     const timer = setTimeout(() => ac.abort(), 15_000);

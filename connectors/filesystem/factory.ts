@@ -1,10 +1,10 @@
 // The `filesystem` connector: reads a file or every file of a directory (sorted by name), bounded, in the
 // configured format. Options follow Flink's filesystem connector.
-import { createReadStream } from 'node:fs';
+import { createReadStream, readFileSync, readdirSync, statSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
-import type { Schema, SourceReader, StreamElement } from '../../executor/index.js';
+import { LOOKUP_OPTION_SPECS, batchToRows, lookupCacheConfig, type LookupReader, type Schema, type SourceReader, type StreamElement, type Value } from '../../executor/index.js';
 import type { DynamicTableFactory } from '../../planner/index.js';
 import { CsvBatcher, CsvRecordParser, csvOptions, type CsvField } from '../formats/csv.js';
 import { FileSinkWriter, rollingPolicy } from './sink.js';
@@ -26,7 +26,11 @@ export const filesystemFactory: DynamicTableFactory = {
     { key: 'sink.rolling-policy.file-size', description: 'roll a part file at this size (default 128mb)' },
     { key: 'sink.rolling-policy.rollover-interval', description: 'roll a part file after this long open (default 30min)' },
     { key: 'sink.rolling-policy.check-interval', description: 'accepted for compatibility; rolling is checked on every write' },
+    ...LOOKUP_OPTION_SPECS,
   ],
+  // A file has no point lookups: a lookup join loads it whole and indexes it (as Flink's FileSystemLookupFunction
+  // does), unless the table asks for 'lookup.cache' = 'PARTIAL' or 'NONE' (each miss then scans the file).
+  defaultLookupCache: 'FULL',
   validate(options) {
     const format = options['format'];
     for (const key of Object.keys(options)) {
@@ -36,6 +40,7 @@ export const filesystemFactory: DynamicTableFactory = {
     if (format === 'csv') csvOptions(options);
     else jsonOptions(options);
     rollingPolicy(options);
+    lookupCacheConfig(options, 'FULL');
   },
   createSink(ctx) {
     return new FileSinkWriter(ctx.schema, ctx.options['path'] as string, ctx.options['format'] === 'json' ? 'json' : 'csv', ctx.options, ctx.tableName);
@@ -43,7 +48,62 @@ export const filesystemFactory: DynamicTableFactory = {
   createSource(ctx) {
     return new FileSourceReader(ctx.physicalSchema, ctx.options);
   },
+  createLookup(ctx) {
+    return new FileLookupReader(ctx.physicalSchema, ctx.options);
+  },
 };
+
+/**
+ * The table as a lookup join reads it: the file(s) parsed synchronously (the join operator waits for its
+ * lookups, as Flink's synchronous LookupFunction does), with the same parsers as the source.
+ */
+class FileLookupReader implements LookupReader {
+  constructor(
+    private readonly schema: Schema,
+    private readonly options: Readonly<Record<string, string>>,
+  ) {}
+
+  loadAll(): Value[][] {
+    const path = this.options['path'] as string;
+    let files: string[];
+    try {
+      files = statSync(path).isDirectory()
+        ? readdirSync(path)
+            .filter((n) => !n.startsWith('.') && !n.startsWith('_'))
+            .sort()
+            .map((n) => join(path, n))
+        : [path];
+    } catch {
+      throw new Error(`filesystem lookup: path '${path}' does not exist`);
+    }
+    const rows: Value[][] = [];
+    for (const file of files) {
+      const text = readFileSync(file, 'utf8');
+      if (this.options['format'] === 'json') {
+        const decoder = new JsonDecoder(this.schema, jsonOptions(this.options), BATCH_SIZE);
+        text.split('\n').forEach((l, i) => {
+          if (l.trim() === '') return;
+          try {
+            decoder.add(l);
+          } catch (e) {
+            if (e instanceof JsonRecordError) throw new Error(`malformed JSON record at ${file}:${i + 1}: ${e.message}`);
+            throw e;
+          }
+        });
+        if (decoder.size > 0) rows.push(...batchToRows(decoder.take()));
+        continue;
+      }
+      const opts = csvOptions(this.options);
+      const parser = new CsvRecordParser(opts);
+      const batcher = new CsvBatcher(this.schema, opts, BATCH_SIZE, (line) => `${file}:${line}`);
+      const collect = (f: CsvField[], line: number): void => batcher.add(f, line);
+      parser.feed(text, collect);
+      parser.end(collect);
+      if (batcher.size > 0) rows.push(...batchToRows(batcher.take()));
+    }
+    return rows;
+  }
+}
 
 class FileSourceReader implements SourceReader {
   /** Malformed records skipped under csv.ignore-parse-errors (a metric once metrics exist). */

@@ -30,3 +30,11 @@ export { WindowDeduplicateOperator, WindowRankOperator } from './window-rank.js'
 export { LimitOperator, TemporalSortOperator } from './sort-limit.js';
 export { OverAggregateOperator, type OverFrame as OverFrameSpec } from './over-aggregate.js';
 export { FinalTableOperator } from './materialize.js';
+export { LookupJoinOperator, type LookupJoinConfig } from './lookup-join.js';
+export {
+  LOOKUP_OPTION_SPECS,
+  LookupTable,
+  lookupCacheConfig,
+  type LookupCacheConfig,
+  type LookupReader,
+} from './lookup-cache.js';

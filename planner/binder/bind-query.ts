@@ -339,15 +339,13 @@ export class QueryBinder {
     asOf: Expr,
     leftScope: Scope,
     offset: number,
-  ): { leftTime: number; rightTime: number } {
+  ): { leftTime: number; rightTime: number; lookup?: boolean } {
     if (item.joinType !== 'INNER' && item.joinType !== 'LEFT') {
       this.fail(`temporal joins are INNER or LEFT joins, not ${item.joinType}`, item.span);
     }
     const time = this.exprBinder(leftScope).bind(asOf);
     const attr = time.type.kind === 'TIMESTAMP' || time.type.kind === 'TIMESTAMP_LTZ' ? time.type.timeAttribute : undefined;
-    if (attr === 'proctime') {
-      throw new UnsupportedError('processing-time temporal joins (lookup joins: FOR SYSTEM_TIME AS OF a PROCTIME() column)', this.source, asOf.span);
-    }
+    if (attr === 'proctime') return this.lookupJoin(item, asOf, time, offset);
     if (time.kind !== 'input' || time.index >= offset || attr !== 'rowtime') {
       this.fail('FOR SYSTEM_TIME AS OF must name a rowtime attribute of the left side of the join', asOf.span);
     }
@@ -362,6 +360,38 @@ export class QueryBinder {
       this.fail(`the versioned table '${obj.path.name}' of an event-time temporal join needs a WATERMARK (its rowtime is the version time)`, ref.span);
     }
     return { leftTime: time.index, rightTime: obj.watermark.column };
+  }
+
+  /**
+   * `JOIN t FOR SYSTEM_TIME AS OF o.proc_time AS c ON o.k = c.k`: a lookup join (Flink's "Lookup Join" of the
+   * Joins page): each left row reads the table by key when it arrives, through the table's connector, which
+   * must support lookups (a LookupTableSource: filesystem, values). The table is read as it is (no computed
+   * columns, metadata or watermark between the connector and the join).
+   */
+  private lookupJoin(
+    item: Extract<FromItem, { kind: 'join' }>,
+    asOf: Expr,
+    time: Rex,
+    offset: number,
+  ): { leftTime: number; rightTime: number; lookup: boolean } {
+    if (time.kind !== 'input' || time.index >= offset) {
+      this.fail('FOR SYSTEM_TIME AS OF must name a processing-time attribute of the left side of the join', asOf.span);
+    }
+    const ref = item.right as Extract<FromItem, { kind: 'table' }>;
+    const parts = ref.name.parts.map((p) => p.value);
+    const obj = parts.length === 1 && this.ctes.has(parts[0] as string) ? undefined : this.catalog.get(this.catalog.qualify(parts));
+    if (obj?.kind !== 'table') throw new UnsupportedError('lookup joins against views or WITH entries (join a table whose connector supports lookups)', this.source, ref.span);
+    const connector = obj.options['connector'] ?? '';
+    if (this.factories.get(connector)?.createLookup === undefined) {
+      throw new UnsupportedError(`lookup joins on connector '${connector}' (table '${obj.path.name}'): it is not a LookupTableSource (lookup joins read the filesystem and values connectors)`, this.source, ref.span);
+    }
+    if (obj.columns.some((c) => c.kind !== 'physical')) {
+      throw new UnsupportedError(`lookup joins on a table with computed or metadata columns ('${obj.path.name}')`, this.source, ref.span);
+    }
+    if (item.joinType !== 'INNER' && item.joinType !== 'LEFT') {
+      this.fail(`lookup joins are INNER or LEFT joins, not ${item.joinType}`, item.span);
+    }
+    return { leftTime: time.index, rightTime: -1, lookup: true };
   }
 
   /**

@@ -1,7 +1,7 @@
 // The connector factory interface of the catalog: a factory is found by the table's `connector` option,
 // validates the options at CREATE TABLE time, and builds the runtime's source readers and sink writers.
 // Connectors register themselves in a registry; the planner never imports a connector directly.
-import type { LogicalType, Schema, SinkWriter, SourceReader } from '../../executor/index.js';
+import type { LogicalType, LookupReader, Schema, SinkWriter, SourceReader } from '../../executor/index.js';
 
 export interface OptionSpec {
   readonly key: string;
@@ -61,6 +61,13 @@ export interface DynamicTableFactory {
   sinkChangelogMode?(options: Readonly<Record<string, string>>): ChangelogKind;
   createSource?(ctx: SourceContext): SourceReader;
   createSink?(ctx: SinkContext): SinkWriter;
+  /**
+   * Flink's LookupTableSource: the table can be the right side of a lookup join (`JOIN t FOR SYSTEM_TIME AS OF
+   * o.proc_time`). The reader's rows have the physical columns; the join puts the configured cache in front.
+   */
+  createLookup?(ctx: SourceContext): LookupReader;
+  /** The cache a lookup join uses when the table sets no 'lookup.cache' option (Flink's JDBC default is NONE). */
+  readonly defaultLookupCache?: 'NONE' | 'PARTIAL' | 'FULL';
 }
 
 export class FactoryRegistry {

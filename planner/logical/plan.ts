@@ -103,8 +103,12 @@ export type LogicalPlan =
       readonly right: LogicalPlan;
       readonly joinType: JoinKind;
       readonly condition: Rex;
-      /** `JOIN versioned FOR SYSTEM_TIME AS OF left.rowtime`: the left rowtime and the right's version time. */
-      readonly temporal?: { readonly leftTime: number; readonly rightTime: number };
+      /**
+       * `JOIN versioned FOR SYSTEM_TIME AS OF left.rowtime`: the left rowtime and the right's version time. With
+       * `lookup`, `AS OF left.proctime` of a lookup join: the right is a table scan read by key at processing
+       * time (rightTime is -1).
+       */
+      readonly temporal?: { readonly leftTime: number; readonly rightTime: number; readonly lookup?: boolean };
       readonly schema: Schema;
     }
   /** UNION ALL of inputs with the same column types. */
@@ -226,7 +230,7 @@ function describe(p: LogicalPlan): string {
     case 'aggregate':
       return `LogicalAggregate(group=[{${p.groupKeys.join(', ')}}]${p.aggCalls.map((c) => `, ${c.name}=[${describeAggCall(c, p.input.schema)}]`).join('')})`;
     case 'join':
-      return `LogicalJoin(condition=[${explainRex(p.condition, joinSchemaOf(p))}], joinType=[${p.joinType.toLowerCase()}]${p.temporal !== undefined ? `, temporal=[AS OF ${p.left.schema.field(p.temporal.leftTime).name}]` : ''})`;
+      return `LogicalJoin(condition=[${explainRex(p.condition, joinSchemaOf(p))}], joinType=[${p.joinType.toLowerCase()}]${p.temporal !== undefined ? `, ${p.temporal.lookup === true ? 'lookup' : 'temporal'}=[AS OF ${p.left.schema.field(p.temporal.leftTime).name}]` : ''})`;
     case 'union':
       return `LogicalUnion(all=[true])`;
     case 'windowTvf':

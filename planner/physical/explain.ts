@@ -3,6 +3,7 @@
 import { unreachable } from '../../executor/index.js';
 import { formatPath } from '../catalog/catalog.js';
 import { explainRex } from '../expr/explain.js';
+import type { Rex } from '../expr/rex.js';
 import { describeAggCall, describeSortKeys, describeWindow } from '../logical/plan.js';
 import { formatMode, physicalInputs, type PhysicalNode } from './plan.js';
 
@@ -73,6 +74,11 @@ function describe(n: PhysicalNode): string {
             : '';
       const where = [...keys, ...(n.nonEqui !== null ? [explainRex(n.nonEqui, pair)] : [])];
       return `joinType=[${n.joinType === 'INNER' ? 'InnerJoin' : n.joinType === 'LEFT' ? 'LeftOuterJoin' : n.joinType === 'RIGHT' ? 'RightOuterJoin' : n.joinType === 'FULL' ? 'FullOuterJoin' : n.joinType === 'SEMI' ? 'LeftSemiJoin' : 'LeftAntiJoin'}], where=[${where.length === 0 ? 'true' : where.length === 1 ? where[0] : `AND(${where.join(', ')})`}]${extra}, select=[${out}]`;
+    }
+    case 'StreamLookupJoin': {
+      const pair = n.input.schema.concat(n.lookupSchema);
+      const keys = n.lookupKeys.map((k, i) => `${n.lookupSchema.field(k).name}=${explainRex(n.leftKeys[i] as Rex, n.input.schema)}`);
+      return `table=[${formatPath(n.table.path)}], joinType=[${n.joinType === 'INNER' ? 'InnerJoin' : 'LeftOuterJoin'}], lookup=[${keys.join(', ')}]${n.nonEqui !== null ? `, where=[${explainRex(n.nonEqui, pair)}]` : ''}, select=[${out}]`;
     }
     case 'StreamUnion':
       return `all=[true], union=[${out}]`;

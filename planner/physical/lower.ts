@@ -12,6 +12,8 @@ import {
   LocalGroupAggregateOperator,
   LimitOperator,
   LocalJob,
+  LookupJoinOperator,
+  lookupCacheConfig,
   OverAggregateOperator,
   RankOperator,
   Schema,
@@ -531,6 +533,35 @@ function operatorFactory(n: PhysicalNode, opts: LoweringOptions): () => Operator
           outputSchema: n.schema,
         });
       break;
+    case 'StreamLookupJoin': {
+      const keyOf = compileCalc({
+        inputSchema: n.input.schema,
+        outputSchema: new Schema(n.leftKeys.map((k, i) => ({ name: `$key${i}`, type: k.type }))),
+        projections: n.leftKeys,
+        condition: null,
+      });
+      const condition = joinCondition(n.nonEqui, n.input.schema, n.lookupSchema);
+      const table = n.table;
+      const factory = opts.factories.get(table.options['connector'] ?? '');
+      const createLookup = factory?.createLookup;
+      if (createLookup === undefined) throw new Error(`connector '${table.options['connector'] ?? ''}' of table ${formatPath(table.path)} does not support lookup joins`);
+      const cache = lookupCacheConfig(table.options, factory?.defaultLookupCache ?? 'NONE');
+      f = () =>
+        new LookupJoinOperator({
+          name: 'LookupJoin',
+          type: n.joinType,
+          inputSchema: n.input.schema,
+          lookupSchema: n.lookupSchema,
+          keyOf: (b) => keyOf(b) as RecordBatch,
+          lookupKeys: n.lookupKeys,
+          // One reader per subtask, made when the operator is (the connector is not touched while planning).
+          reader: createLookup({ physicalSchema: n.lookupSchema, options: table.options, tableName: formatPath(table.path), primaryKey: table.primaryKey }),
+          cache,
+          condition,
+          outputSchema: n.schema,
+        });
+      break;
+    }
     case 'StreamOverAggregate': {
       const aggs = n.calls.map((c) => {
         if (c.kind !== 'agg')

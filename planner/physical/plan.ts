@@ -164,6 +164,21 @@ export type PhysicalNode =
       readonly leftTime: number;
       readonly rightTime: number;
     })
+  /**
+   * A lookup join: each input row reads `table` by key at processing time (Flink's StreamPhysicalLookupJoin). The
+   * left keys are expressions over the input (`MOD(auction, 10000)`), compared with the table's `lookupKeys`;
+   * `nonEqui` is over input ++ table columns.
+   */
+  | (Common & {
+      readonly kind: 'StreamLookupJoin';
+      readonly input: PhysicalNode;
+      readonly table: CatalogTable;
+      readonly lookupSchema: Schema;
+      readonly joinType: 'INNER' | 'LEFT';
+      readonly leftKeys: readonly Rex[];
+      readonly lookupKeys: readonly number[];
+      readonly nonEqui: Rex | null;
+    })
   | (Common & { readonly kind: 'StreamUnion'; readonly inputs: readonly PhysicalNode[] })
   | (Common & {
       readonly kind: 'StreamRank';

@@ -13,7 +13,7 @@ import { UnsupportedError, ValidationError } from '../../parser/index.js';
 import { formatPath, type CatalogTable } from '../catalog/catalog.js';
 import type { FactoryRegistry } from '../catalog/factory.js';
 import { Rex } from '../expr/rex.js';
-import { conjuncts, isDeterministic, replaceInputs } from '../expr/rex-util.js';
+import { conjuncts, inputsOf, isDeterministic, replaceInputs } from '../expr/rex-util.js';
 import type { JoinKind, LogicalPlan } from '../logical/plan.js';
 import { windowProperties } from '../logical/window-properties.js';
 import {
@@ -440,6 +440,7 @@ function sameKeyType(a: Rex, b: Rex): boolean {
 }
 
 function join(p: Extract<LogicalPlan, { kind: 'join' }>, ctx: PlanningContext): PhysicalNode {
+  if (p.temporal?.lookup === true) return lookupJoin(p, ctx);
   const left = translate(p.left, ctx);
   const right = translate(p.right, ctx);
   const leftSize = p.left.schema.size;
@@ -538,6 +539,60 @@ function join(p: Extract<LogicalPlan, { kind: 'join' }>, ctx: PlanningContext): 
     nonEqui: rest,
     schema: p.schema,
     changelog: insertOnly ? INSERT_ONLY : RETRACT,
+  };
+}
+
+/**
+ * A lookup join (`FOR SYSTEM_TIME AS OF left.proctime`): the right side is the table itself, read by the operator;
+ * every `leftExpr = table.column` conjunct is a lookup key (Flink's CommonPhysicalLookupJoin takes the same
+ * equalities, computing a left expression before the lookup). The rows keep their subtask (no exchange) and
+ * their row kinds, as Flink's lookup join passes them through.
+ */
+function lookupJoin(p: Extract<LogicalPlan, { kind: 'join' }>, ctx: PlanningContext): PhysicalNode {
+  let r = p.right;
+  while (r.kind === 'watermarkAssigner' || (r.kind === 'project' && r.exprs.every((e, i) => e.kind === 'input' && e.index === i))) r = r.input;
+  // A scan narrowed by push-down would not hold the rows the connector's lookups return.
+  const pushed = r as { readonly projection?: unknown; readonly filters?: unknown };
+  if (r.kind !== 'scan' || pushed.projection !== undefined || pushed.filters !== undefined) {
+    unsupported(ctx, 'a lookup join whose right side is not a plain table (join the table itself: JOIN t FOR SYSTEM_TIME AS OF ...)');
+  }
+  const table = r.table;
+  const input = translate(p.left, ctx);
+  const leftSize = p.left.schema.size;
+  const leftKeys: Rex[] = [];
+  const lookupKeys: number[] = [];
+  const rest: Rex[] = [];
+  for (const c of conjuncts(p.condition)) {
+    if (c.kind === 'call' && c.op === 'EQUALS') {
+      const [a, b] = c.args as [Rex, Rex];
+      const col = (x: Rex): number | null => (x.kind === 'input' && x.index >= leftSize ? x.index - leftSize : x.kind === 'cast' && x.operand.kind === 'input' && x.operand.index >= leftSize ? x.operand.index - leftSize : null);
+      const leftOnly = (x: Rex): boolean => [...inputsOf(x)].every((i) => i < leftSize) && isDeterministic(x);
+      const pair = col(b) !== null && leftOnly(a) ? ([a, col(b) as number] as const) : col(a) !== null && leftOnly(b) ? ([b, col(a) as number] as const) : null;
+      if (pair !== null && !lookupKeys.includes(pair[1])) {
+        const want = r.schema.field(pair[1]).type;
+        // Keys compare by value: the left expression takes the looked-up column's type (INT vs BIGINT agree anyway).
+        const same = formatType(withNullability(withoutTimeAttribute(pair[0].type), true)) === formatType(withNullability(withoutTimeAttribute(want), true));
+        leftKeys.push(same ? pair[0] : Rex.cast(pair[0], withNullability(want, pair[0].type.nullable)));
+        lookupKeys.push(pair[1]);
+        continue;
+      }
+    }
+    if (!(c.kind === 'literal' && c.value === true)) rest.push(c);
+  }
+  if (lookupKeys.length === 0) {
+    fail(ctx, `Temporal table join requires an equality condition on fields of table [${formatPath(table.path)}] (a lookup join reads the table by key)`);
+  }
+  return {
+    kind: 'StreamLookupJoin',
+    input,
+    table,
+    lookupSchema: r.schema,
+    joinType: p.joinType as 'INNER' | 'LEFT',
+    leftKeys,
+    lookupKeys,
+    nonEqui: rest.length === 0 ? null : rest.reduce((x, y) => and(x, y)),
+    schema: p.schema,
+    changelog: input.changelog,
   };
 }
 

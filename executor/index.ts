@@ -62,3 +62,6 @@ export * from './types/text.js';
 export * from './testing/harness.js';
 export * from './runtime/batch-queue.js';
 export * from './sql/index.js';
+export * from './cluster/api.js';
+export * from './cluster/dispatcher.js';
+export * from './cluster/dispatcher-context.js';

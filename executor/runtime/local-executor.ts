@@ -8,6 +8,7 @@ import { CancelledError } from './errors.js';
 import { targetsOf } from './partitioner.js';
 import { LocalSubtask, type SubtaskInput, type SubtaskOutput } from './subtask.js';
 import { SystemProcessingTimeService, type ProcessingTimeService } from './time.js';
+import { reportJobStarted } from '../cluster/dispatcher-context.js';
 
 export interface ExecutionOptions {
   /** Rows per network buffer: a channel batch is flushed once it holds this many rows. */
@@ -130,6 +131,8 @@ export class LocalJob implements JobClient {
     this.result = this.run();
     // Whoever asks for the result sees the failure; an unobserved failure must not crash the process.
     this.result.catch(() => undefined);
+    // The Dispatcher that submitted this job (if any) reads its subtasks' metrics from here on.
+    reportJobStarted({ kind: 'local', job: this, graph: job });
   }
 
   private async run(): Promise<JobExecutionResult> {

@@ -3,6 +3,7 @@
 //   SQL text ──parser──▶ AST ──binder──▶ logical plan ──lower──▶ source + compiled operators ──▶ runtime
 //
 // DDL changes the catalog; a query starts a job whose result is a TableResult.
+import { Dispatcher, newJobId, type JobOverview } from '../../executor/index.js';
 import { Schema, Types } from '../../executor/index.js';
 import { parseStatements, UnsupportedError, ValidationError, type Span, type Statement } from '../../parser/index.js';
 import { Catalog, formatPath, type ObjectPath } from '../catalog/catalog.js';
@@ -14,7 +15,7 @@ import { FUNCTION_NAMES } from '../binder/bind-functions.js';
 import { functionsOf } from '../expr/functions.js';
 import type { UserFunction } from '../expr/rex.js';
 import { explainStatements, parseDuration, planJob } from '../planner.js';
-import type { LoweringOptions } from '../physical/lower.js';
+import type { LoweredJob, LoweringOptions } from '../physical/lower.js';
 import { TableResult } from './table-result.js';
 import { Table } from './table.js';
 import type { Value } from '../../executor/index.js';
@@ -27,6 +28,8 @@ export interface EnvironmentSettings {
   readonly config?: Readonly<Record<string, string>>;
   /** Connector factories; defaults to the built-in ones. */
   readonly factories?: FactoryRegistry;
+  /** The Dispatcher jobs are submitted to (SHOW JOBS lists its jobs); by default each environment has its own. */
+  readonly dispatcher?: Dispatcher;
 }
 
 export class TableEnvironment {
@@ -35,6 +38,8 @@ export class TableEnvironment {
   private readonly config = new Map<string, string>();
   /** The configuration at creation, which RESET restores. */
   private readonly defaults: ReadonlyMap<string, string>;
+  /** Every query and INSERT job goes through it: SHOW JOBS / STOP JOB, the REST API and the dashboard see them. */
+  readonly dispatcher: Dispatcher;
 
   private constructor(settings: EnvironmentSettings) {
     this.factories = settings.factories ?? defaultFactories;
@@ -42,6 +47,7 @@ export class TableEnvironment {
     this.config.set('parallelism.default', String(settings.parallelism ?? 1));
     for (const [k, v] of Object.entries(settings.config ?? {})) this.config.set(k, v);
     this.defaults = new Map(this.config);
+    this.dispatcher = settings.dispatcher ?? new Dispatcher({ configuration: () => Object.fromEntries(this.config) });
   }
 
   static create(settings: EnvironmentSettings = {}): TableEnvironment {
@@ -86,7 +92,7 @@ export class TableEnvironment {
       }
       case 'query': {
         const plan = binder.query(s.query);
-        return TableResult.query(plan.schema, planJob([plan], this.lowering(source)));
+        return this.submit([plan], source, s.span, plan.schema);
       }
       case 'createTableAs': {
         // CTAS: a table with the query's columns, then an INSERT of the query into it.
@@ -101,7 +107,7 @@ export class TableEnvironment {
         this.requireDatabase(path, source, s.name.span);
         this.catalog.createTable(table);
         const sinkPlan: LogicalPlan = { kind: 'sink', input: plan, table, schema: plan.schema };
-        return TableResult.insert(planJob([sinkPlan], this.lowering(source)));
+        return this.submit([sinkPlan], source, s.span, null);
       }
       case 'createView': {
         const view = binder.createView(s);
@@ -167,9 +173,14 @@ export class TableEnvironment {
         return TableResult.ok();
       }
       case 'insert':
-        return TableResult.insert(planJob([binder.insert(s)], this.lowering(source)));
+        return this.submit([binder.insert(s)], source, s.span, null);
       case 'statementSet':
-        return TableResult.insert(planJob(s.inserts.map((i) => binder.insert(i)), this.lowering(source)));
+        return this.submit(
+          s.inserts.map((i) => binder.insert(i)),
+          source,
+          s.span,
+          null,
+        );
       case 'set':
         if (s.key === null) return configTable(this.config);
         this.config.set(s.key, s.value ?? '');
@@ -182,6 +193,7 @@ export class TableEnvironment {
         else this.config.delete(s.key);
         return TableResult.ok();
       case 'show':
+        if (s.what === 'JOBS') return showJobs(this.dispatcher.listJobs());
         return show(s, this.catalog, source, () => this.functionNames());
       case 'showCreate':
         return showCreate(s, this.catalog, source);
@@ -210,8 +222,13 @@ export class TableEnvironment {
         this.catalog.currentDatabase = database;
         return TableResult.ok();
       }
-      case 'stopJob':
-        throw new UnsupportedError('STOP JOB (jobs run inside the embedding process until the cluster issue lands)', source, s.span);
+      case 'stopJob': {
+        // Flink's SQL client: STOP JOB cancels; WITH SAVEPOINT needs checkpoints (issue #12).
+        if (s.withSavepoint) throw new UnsupportedError('STOP JOB ... WITH SAVEPOINT (savepoints come with checkpointing, issue #12)', source, s.span);
+        if (!this.dispatcher.listJobs().some((j) => j.jid === s.jobId)) throw new ValidationError(`Could not find job '${s.jobId}' (SHOW JOBS lists them)`, source, s.span);
+        void this.dispatcher.stopJob(s.jobId);
+        return TableResult.ok();
+      }
       case 'help':
       case 'quit':
         throw new UnsupportedError(`${s.kind.toUpperCase()} outside the SQL client`, source, s.span);
@@ -307,6 +324,39 @@ export class TableEnvironment {
   }
 
   /** The session configuration the planner and the job read (parallelism, state TTL). */
+  /**
+   * Plans a query or INSERT job and submits it to the Dispatcher under the TableResult's job id. The job still
+   * runs through the planned job's own `run` (which picks the executor), so the Dispatcher only observes it.
+   */
+  private submit(plans: readonly LogicalPlan[], source: string, span: Span, schema: Schema | null): TableResult {
+    const lowering = this.lowering(source);
+    const lowered = planJob(plans, lowering);
+    const jid = newJobId();
+    const dispatcher = this.dispatcher;
+    // Flink's default job names: insert-into_<sink identifiers> for INSERTs, collect for queries; pipeline.name wins.
+    const sinks = plans.flatMap((p) => (p.kind === 'sink' && p.table !== null ? [formatPath(p.table.path)] : []));
+    const name = this.config.get('pipeline.name') ?? (schema === null ? `insert-into_${sinks.join(',')}` : 'collect');
+    const tracked: LoweredJob = {
+      isInsert: lowered.isInsert,
+      jobGraph: lowered.jobGraph,
+      run(signal, resultSink) {
+        dispatcher.submit({
+          jid,
+          name,
+          sql: source.slice(span.start, span.end),
+          explain: () => explainStatements(plans, lowering),
+          type: lowering.batch === true ? 'BATCH' : 'STREAMING',
+          run: (jobSignal) => lowered.run(jobSignal, resultSink),
+        });
+        const onAbort = (): void => void dispatcher.cancelJob(jid);
+        if (signal.aborted) onAbort();
+        else signal.addEventListener('abort', onAbort, { once: true });
+        return dispatcher.result(jid).then(() => undefined);
+      },
+    };
+    return schema === null ? TableResult.insert(tracked, jid) : TableResult.query(schema, tracked, jid);
+  }
+
   private lowering(sql: string): LoweringOptions {
     const parallelism = Number(this.config.get('parallelism.default') ?? '1');
     if (!Number.isInteger(parallelism) || parallelism < 1) throw new Error(`'parallelism.default' must be a positive integer, not '${this.config.get('parallelism.default')}'`);
@@ -406,4 +456,13 @@ export class TableEnvironment {
   listTables(): string[] {
     return this.catalog.listTables();
   }
+}
+
+/** SHOW JOBS with Flink's columns (ShowJobsOperation): job id, job name, status, start time (Instant.toString()). */
+function showJobs(jobs: readonly JobOverview[]): TableResult {
+  const str = Types.STRING(false);
+  return TableResult.rows(
+    Schema.of(['job id', str], ['job name', str], ['status', str], ['start time', str]),
+    jobs.map((j) => [j.jid, j.name, j.state, new Date(j['start-time']).toISOString()]),
+  );
 }

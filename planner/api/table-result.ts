@@ -44,8 +44,9 @@ export class TableResult {
     /** Message for statements without content (e.g. "OK"). */
     readonly message: string,
     staticRows: readonly Value[][] | null = null,
+    jobId: string | null = null,
   ) {
-    this.jobId = pipeline === null ? null : newJobId();
+    this.jobId = pipeline === null ? null : (jobId ?? newJobId());
     if (staticRows !== null && schema !== null) {
       // Results computed by the planner itself (SHOW, DESCRIBE, EXPLAIN): one batch, no job.
       const queue = new BatchQueue(1);
@@ -86,13 +87,14 @@ export class TableResult {
     return new TableResult('SUCCESS', null, null, message);
   }
 
-  static query(schema: Schema, pipeline: LoweredJob): TableResult {
-    return new TableResult('SUCCESS_WITH_CONTENT', schema, pipeline, '');
+  /** `jobId`: the id the Dispatcher knows the job by (a fresh one otherwise). */
+  static query(schema: Schema, pipeline: LoweredJob, jobId?: string): TableResult {
+    return new TableResult('SUCCESS_WITH_CONTENT', schema, pipeline, '', null, jobId ?? null);
   }
 
   /** A submitted INSERT job (one job for a statement set): `await()` waits for it; there are no rows to read. */
-  static insert(job: LoweredJob): TableResult {
-    return new TableResult('SUCCESS', null, job, 'job submitted');
+  static insert(job: LoweredJob, jobId?: string): TableResult {
+    return new TableResult('SUCCESS', null, job, 'job submitted', null, jobId ?? null);
   }
 
   /** A result the planner computed itself (SHOW TABLES, DESCRIBE, EXPLAIN, SET). */

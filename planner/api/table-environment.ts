@@ -367,7 +367,10 @@ export class TableEnvironment {
     if (!['AUTO', 'ONE_PHASE', 'TWO_PHASE'].includes(strategy)) throw new Error(`'table.optimizer.agg-phase-strategy' must be AUTO, ONE_PHASE or TWO_PHASE, not '${strategy}'`);
     const miniBatch = (this.config.get('table.exec.mini-batch.enabled') ?? 'false').toLowerCase() === 'true';
     const aggPhaseStrategy = strategy === 'TWO_PHASE' || (strategy === 'AUTO' && miniBatch) ? 'TWO_PHASE' : 'ONE_PHASE';
-    return { factories: this.factories, sql, parallelism, stateTtlMs: ttl === undefined ? 0 : parseDuration(ttl), batch: mode === 'batch', aggPhaseStrategy };
+    // execution.target: where jobs run (docs/cluster.md); serializable SQL jobs go to the shared MiniCluster.
+    const target = (this.config.get('execution.target') ?? process.env['FRESHET_EXECUTION_TARGET'] ?? 'local').toLowerCase();
+    if (target !== 'local' && target !== 'mini-cluster') throw new Error(`'execution.target' must be 'mini-cluster' or 'local', not '${target}'`);
+    return { factories: this.factories, sql, parallelism, stateTtlMs: ttl === undefined ? 0 : parseDuration(ttl), batch: mode === 'batch', aggPhaseStrategy, target };
   }
 
   /** Names for SHOW FUNCTIONS. */

@@ -2,9 +2,12 @@
 // partitioned edges), and those become a StreamGraph, a chained JobGraph and a running LocalJob — the same path
 // DataStream programs take. Parallelism: sources run at 1 (connectors give one reader per table today), every
 // operator behind a hash exchange at `parallelism.default`, behind a single exchange at 1, and otherwise at its
-// input's parallelism so that chains stay forward.
+// input's parallelism so that chains stay forward. Transformation ids are numbered per job, so a cluster's
+// JobManager and every slot that rebuilds the job from its serialized plan (serialize.ts) agree on vertex ids.
+// Sources and sinks open their connectors only when a subtask runs them, never while the graph is built.
 import {
   CalcOperator,
+  CorrelateOperator,
   DeduplicateOperator,
   FinalTableOperator,
   GlobalGroupAggregateOperator,
@@ -12,6 +15,8 @@ import {
   LocalGroupAggregateOperator,
   LimitOperator,
   LocalJob,
+  MiniCluster,
+  type JobSpec,
   LookupJoinOperator,
   lookupCacheConfig,
   OverAggregateOperator,
@@ -36,7 +41,6 @@ import {
   describePartitioner,
   isValid,
   makeBatch,
-  newTransformationId,
   type JobGraph,
   type JoinCondition,
   type OperatorFactory,
@@ -46,6 +50,7 @@ import {
   type Source,
   type SourceReader,
   type StreamElement,
+  type TableFunctionRuntime,
   type Transformation,
 } from '../../executor/index.js';
 import { UnsupportedError } from '../../parser/index.js';
@@ -54,6 +59,7 @@ import type { FactoryRegistry } from '../catalog/factory.js';
 import { CodegenUnsupported, compileCalc } from '../codegen/calc.js';
 import type { Rex } from '../expr/rex.js';
 import { isInsertOnly, physicalInputs, type PhysicalNode } from './plan.js';
+import { BUILDER_MODULE, BUILDER_PRELOAD, NotSerializable, serializePlan } from './serialize.js';
 
 export interface LoweringOptions {
   readonly factories: FactoryRegistry;
@@ -65,6 +71,11 @@ export interface LoweringOptions {
   /** execution.runtime-mode = batch: bounded inputs, no late data, final results only. */
   readonly batch?: boolean;
   readonly aggPhaseStrategy?: 'ONE_PHASE' | 'TWO_PHASE';
+  /**
+   * execution.target: 'mini-cluster' runs the job in the shared MiniCluster's slots (worker threads) when its plan
+   * can be serialized; 'local' (the default here) runs every subtask in the calling thread (LocalJob).
+   */
+  readonly target?: 'local' | 'mini-cluster';
 }
 
 /** A planned job, ready to run once per execution. `run` resolves when the job ends (rejects on failure). */
@@ -93,6 +104,15 @@ export function lowerJob(roots: readonly PhysicalNode[], opts: LoweringOptions):
       isInsert,
       jobGraph,
       async run(signal, resultSink) {
+        if (opts.target === 'mini-cluster') {
+          const remote = clusterSpec(roots, opts);
+          if (remote.ok) {
+            await runOnMiniCluster(remote.spec, signal, resultSink ?? null);
+            return;
+          }
+          // Not an error: the job still runs, in this thread, as Flink runs a job its cluster cannot take locally.
+          noteLocalFallback(remote.reason);
+        }
         const job = new LocalJob(jobGraph(resultSink ?? null), {
           batchSize: 1024,
           bufferTimeout: 0,
@@ -119,6 +139,38 @@ export function lowerJob(roots: readonly PhysicalNode[], opts: LoweringOptions):
 
 const CLOCK = new SystemProcessingTimeService();
 
+/** The cluster job of planned statements, or why they must run in this thread. */
+function clusterSpec(roots: readonly PhysicalNode[], opts: LoweringOptions): { ok: true; spec: JobSpec } | { ok: false; reason: string } {
+  try {
+    const payload = serializePlan(roots, opts);
+    return { ok: true, spec: { name: opts.sql.trim().slice(0, 200) || 'sql job', builder: BUILDER_MODULE, preload: BUILDER_PRELOAD, payload, sql: opts.sql } };
+  } catch (e) {
+    if (e instanceof NotSerializable) return { ok: false, reason: e.reason };
+    throw e;
+  }
+}
+
+const fallbacksNoted = new Set<string>();
+/** Said once per reason (on stderr, like Flink's log line), never an error: the job runs in this thread. */
+function noteLocalFallback(reason: string): void {
+  if (fallbacksNoted.has(reason)) return;
+  fallbacksNoted.add(reason);
+  process.emitWarning(`running the job in the client thread, not on the MiniCluster: ${reason}`, { code: 'FRESHET_LOCAL_EXECUTION' });
+}
+
+async function runOnMiniCluster(spec: JobSpec, signal: AbortSignal, resultSink: SinkWriter | null): Promise<void> {
+  const cluster = await MiniCluster.shared();
+  const job = await cluster.submit(spec, { resultSink });
+  const onAbort = (): void => void job.cancel();
+  if (signal.aborted) onAbort();
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    await job.getJobExecutionResult();
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
+}
+
 /**
  * Compiles every node's operator factory once; returns a function that builds fresh transformations (sources
  * are created per run, as a reader can be read once).
@@ -136,6 +188,7 @@ function prepare(
   for (const r of roots) visit(r);
   return (resultSink, planOnly = false) => {
     const made = new Map<PhysicalNode, { t: Transformation; parallelism: number }>();
+    jobIdCounter = 0;
     const toT = (n: PhysicalNode): { t: Transformation; parallelism: number } => {
       const done = made.get(n);
       if (done !== undefined) return done;
@@ -159,8 +212,12 @@ function common(
   schema: Schema,
   parallelism: number,
 ): { id: number; name: string; uid: null; parallelism: number; outputSchema: Schema } {
-  return { id: newTransformationId(), name, uid: null, parallelism, outputSchema: schema };
+  return { id: nextId(), name, uid: null, parallelism, outputSchema: schema };
 }
+
+/** The per-job transformation counter; prepare() resets it for every build, which is synchronous. */
+let jobIdCounter = 0;
+const nextId = (): number => ++jobIdCounter;
 
 function transformation(
   n: PhysicalNode,
@@ -173,9 +230,11 @@ function transformation(
   switch (n.kind) {
     case 'StreamTableSourceScan':
     case 'StreamValues': {
-      // EXPLAIN builds the job graph without touching connectors (no files opened, no Kafka clients).
-      const reader = planOnly ? notRunnable(n.schema) : n.kind === 'StreamValues' ? valuesSource(n.rows, n.schema) : createSource(n, opts);
-      const source: Source = { outputSchema: n.schema, bounded: false, createReader: () => reader };
+      // EXPLAIN builds the job graph without touching connectors; a run opens the connector only in the subtask.
+      const values = n.kind === 'StreamValues' && !planOnly ? valuesSource(n.rows, n.schema) : null;
+      const createReader = (): SourceReader =>
+        planOnly ? notRunnable(n.schema) : values !== null ? values : createSource(n as Extract<PhysicalNode, { kind: 'StreamTableSourceScan' }>, opts);
+      const source: Source = { outputSchema: n.schema, bounded: false, createReader };
       return { t: { ...common(n.kind, n.schema, 1), kind: 'source', source }, parallelism: 1 };
     }
     case 'StreamExchange': {
@@ -221,15 +280,20 @@ function transformation(
           primaryKey: table.primaryKey,
         });
       };
-      // One writer per sink: query results are read in order, and file/Kafka writers are single today.
-      const w = writer();
+      // One writer per sink: query results are read in order, and file/Kafka writers are single today. The
+      // connector is checked now (an unwritable table fails at submission) and opened when the subtask starts.
+      if (table !== null && !planOnly && opts.factories.get(table.options['connector'] ?? '')?.createSink === undefined)
+        throw new Error(`connector '${table.options['connector'] ?? ''}' of table ${formatPath(table.path)} cannot be written to`);
       const name = table === null ? 'collect' : `Sink: ${formatPath(table.path)}`;
       return {
         t: {
           ...common(name, n.schema, 1),
           kind: 'sink',
           input: input.t,
-          factory: () => new SinkOperator(name, n.schema, () => w),
+          factory: () => {
+            const w = writer();
+            return new SinkOperator(name, n.schema, () => w);
+          },
         },
         parallelism: 1,
       };
@@ -362,6 +426,20 @@ function operatorFactory(n: PhysicalNode, opts: LoweringOptions): () => Operator
     case 'StreamWindowTableFunction':
       f = () =>
         new WindowTableFunctionOperator({
+    case 'StreamCorrelate': {
+      const args = compileCalc({
+        inputSchema: n.input.schema,
+        outputSchema: new Schema(n.args.map((a, i) => ({ name: `arg${i}`, type: a.type }))),
+        projections: n.args,
+        condition: null,
+      });
+      const fn = n.fn;
+      const runtime: TableFunctionRuntime =
+        fn.kind === 'unnest' ? { kind: 'unnest', withOrdinality: fn.withOrdinality } : { kind: 'udtf', name: fn.fn.name, invoke: fn.fn.invoke };
+      f = () =>
+        new CorrelateOperator({ name: 'Correlate', inputSchema: inputSchema(), outputSchema: n.schema, args, fn: runtime, joinType: n.joinType });
+      break;
+    }
           name: 'WindowTableFunction',
           inputSchema: inputSchema(),
           window: n.window,

@@ -1,0 +1,529 @@
+// The JobManager of one job: its ExecutionGraph (every vertex × subtask with its state, attempt, slot and latest
+// metrics), scheduling with slot sharing (subtask i of every vertex goes to the job's slot i, so a job needs as
+// many slots as its highest parallelism, as in Flink), deployment with the channels between slots, the job status
+// machine, and failover: a failed task or a lost TaskManager cancels the attempt and, if the restart strategy
+// allows, deploys a new attempt after its delay (without checkpoints the job starts over from its sources).
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import type { RecordBatch } from '../batch/batch.js';
+import type { JobGraph, JobVertex } from '../graph/job-graph.js';
+import type { SinkWriter } from '../runtime/operator.js';
+import { targetsOf } from '../runtime/partitioner.js';
+import { CancelledError } from '../runtime/errors.js';
+import type { Schema } from '../types/schema.js';
+import type { ExceptionInfo, ExecutionState, JobState } from './api.js';
+import { decodeElement } from './frame.js';
+import { JobStatusMachine } from './job-status.js';
+import {
+  channelKey,
+  DEFAULT_SLOT_EXECUTION,
+  type FromSlot,
+  type JobSpec,
+  type ResultWire,
+  type SerializedError,
+  type SubtaskReport,
+} from './protocol.js';
+import type { ResourceManager } from './resource-manager.js';
+import type { RestartStrategy } from './restart-strategy.js';
+import type { Slot, SlotHeartbeat, TaskManager } from './task-manager.js';
+
+export interface JobManagerOptions {
+  readonly rm: ResourceManager;
+  readonly restartStrategy: RestartStrategy;
+  readonly slotRequestTimeoutMs: number;
+  /** How long a cancelled attempt may take to stop before its slots' threads are replaced. */
+  readonly cancelTimeoutMs: number;
+}
+
+/** One subtask of the ExecutionGraph (Flink's ExecutionVertex with its current Execution). */
+export interface ExecutionVertex {
+  readonly vertex: JobVertex;
+  /** The vertex's position in the graph's topological order: how slots name it (ids may differ per thread). */
+  readonly position: number;
+  readonly index: number;
+  state: ExecutionState;
+  attempt: number;
+  slot: Slot | null;
+  startTime: number;
+  endTime: number;
+  report: SubtaskReport | null;
+  /** Records per second over the last two reports. */
+  inRate: number;
+  outRate: number;
+  /** Busy / idle / backpressured share of the last reporting interval. */
+  ratios: { busy: number; idle: number; backpressured: number };
+  prev: { at: number; in: number; out: number; idle: number; bp: number } | null;
+}
+
+export interface ClusterJobResult {
+  readonly jobId: string;
+  readonly jobName: string;
+  readonly netRuntimeMs: number;
+  readonly restarts: number;
+  readonly metrics: Readonly<Record<string, number>>;
+}
+
+const TERMINAL: ReadonlySet<ExecutionState> = new Set(['FINISHED', 'CANCELED', 'FAILED']);
+
+/** A query's rows arriving from the slot that runs its collect sink, written to the client's sink in order. */
+class ResultReceiver {
+  private chain: Promise<void> = Promise.resolve();
+  private closed = false;
+  finished = false;
+  private finishedWaiter: (() => void) | null = null;
+  failure: unknown = null;
+
+  constructor(
+    private readonly port: MessagePort,
+    schema: Schema,
+    private readonly sink: SinkWriter,
+    capacity: number,
+  ) {
+    port.on('message', (m: ResultWire) => {
+      if (this.closed || 'credit' in m) return;
+      this.chain = this.chain.then(async () => {
+        if (this.closed) return;
+        try {
+          switch (m.kind) {
+            case 'batch': {
+              const el = decodeElement(m.frame, schema);
+              if (el.kind === 'batch') await this.sink.write(el.batch as RecordBatch);
+              port.postMessage({ credit: 1 } satisfies ResultWire);
+              return;
+            }
+            case 'watermark':
+              this.sink.writeWatermark?.(m.timestamp);
+              return;
+            case 'finish':
+              await this.sink.finish();
+              this.finished = true;
+              this.finishedWaiter?.();
+              return;
+          }
+        } catch (e) {
+          this.failure ??= e;
+        }
+      });
+    });
+    port.postMessage({ credit: capacity } satisfies ResultWire);
+  }
+
+  /** Resolves once the sink saw `finish` (the result port is separate from the slot's, so it may lag). */
+  whenFinished(): Promise<void> {
+    if (this.finished) return this.chain;
+    return new Promise<void>((r) => (this.finishedWaiter = r)).then(() => this.chain);
+  }
+
+  /** A cancelled attempt's rows stop here. */
+  close(): void {
+    this.closed = true;
+    this.port.close();
+  }
+}
+
+export class JobManager {
+  readonly status: JobStatusMachine;
+  readonly executions: ExecutionVertex[] = [];
+  readonly exceptions: ExceptionInfo[] = [];
+  restarts = 0;
+  readonly startTime = Date.now();
+  endTime = -1;
+  private attempt = 0;
+  private slots: Slot[] = [];
+  private receiver: ResultReceiver | null = null;
+  private readonly cancelled = new AbortController();
+  private readonly result: Promise<ClusterJobResult>;
+  private settle!: { resolve: (r: ClusterJobResult) => void; reject: (e: unknown) => void };
+  private keepAlive: ReturnType<typeof setInterval> | null = null;
+  private stateWaiters: Array<() => void> = [];
+  private readonly byKey = new Map<string, ExecutionVertex>();
+
+  constructor(
+    readonly jobId: string,
+    readonly spec: JobSpec,
+    readonly graph: JobGraph,
+    private readonly resultSink: SinkWriter | null,
+    private readonly opts: JobManagerOptions,
+  ) {
+    this.status = new JobStatusMachine();
+    graph.vertices.forEach((v, position) => {
+      for (let i = 0; i < v.parallelism; i++) {
+        const e: ExecutionVertex = {
+          vertex: v,
+          position,
+          index: i,
+          state: 'CREATED',
+          attempt: 0,
+          slot: null,
+          startTime: -1,
+          endTime: -1,
+          report: null,
+          inRate: 0,
+          outRate: 0,
+          ratios: { busy: 0, idle: 0, backpressured: 0 },
+          prev: null,
+        };
+        this.executions.push(e);
+        this.byKey.set(`${position}/${i}`, e);
+      }
+    });
+    this.result = new Promise((resolve, reject) => (this.settle = { resolve, reject }));
+    this.result.catch(() => undefined);
+  }
+
+  get jobName(): string {
+    return this.spec.name;
+  }
+
+  get state(): JobState {
+    return this.status.state;
+  }
+
+  get parallelism(): number {
+    return Math.max(1, ...this.graph.vertices.map((v) => v.parallelism));
+  }
+
+  getJobExecutionResult(): Promise<ClusterJobResult> {
+    return this.result;
+  }
+
+  /** Where each subtask runs: `tm-1/slot-0` and the slot's thread id. */
+  placement(): Array<{ vertex: number; index: number; slot: string | null; threadId: number }> {
+    return this.executions.map((e) => ({
+      vertex: e.position,
+      index: e.index,
+      slot: e.slot?.id ?? null,
+      threadId: e.slot?.threadId ?? -1,
+    }));
+  }
+
+  start(): void {
+    // Slot threads are unref'd; the job keeps the embedding process alive while it runs (as LocalJob does).
+    this.keepAlive = setInterval(() => {}, 1 << 30);
+    void this.deploy();
+  }
+
+  private async deploy(): Promise<void> {
+    const attempt = this.attempt;
+    let slots: Slot[];
+    try {
+      slots = await this.opts.rm.request(
+        this.jobId,
+        this.parallelism,
+        this.opts.slotRequestTimeoutMs,
+        this.cancelled.signal,
+      );
+    } catch (e) {
+      if (this.cancelled.signal.aborted) return this.finishCancel();
+      this.recordException(e, null, null);
+      if (this.status.can('FAILING')) this.status.transition('FAILING');
+      this.status.transition('FAILED');
+      return this.end(e);
+    }
+    if (this.cancelled.signal.aborted) {
+      this.opts.rm.release(slots);
+      return this.finishCancel();
+    }
+    this.slots = slots;
+    const ports: Array<Record<string, MessagePort>> = slots.map(() => ({}));
+    const transfers: MessagePort[][] = slots.map(() => []);
+    const byId = new Map(this.graph.vertices.map((v) => [v.id, v]));
+    // The same channel enumeration as every slot (slot-worker.ts); a channel inside one slot needs no port.
+    this.graph.vertices.forEach((v, vp) =>
+      v.outputs.forEach((e, k) => {
+        const down = byId.get(e.target) as JobVertex;
+        for (let i = 0; i < v.parallelism; i++)
+          for (const j of targetsOf(e.edge.partitioner, i, v.parallelism, down.parallelism)) {
+            if (i === j) continue;
+            const { port1, port2 } = new MessageChannel();
+            const key = channelKey(vp, k, i, j);
+            (ports[i] as Record<string, MessagePort>)[key] = port1;
+            (ports[j] as Record<string, MessagePort>)[key] = port2;
+            (transfers[i] as MessagePort[]).push(port1);
+            (transfers[j] as MessagePort[]).push(port2);
+          }
+      }),
+    );
+    let resultPort: MessagePort | null = null;
+    const collect = this.graph.vertices.find((v) =>
+      v.chain.some((n) => n.body.kind === 'sink' && n.name === 'collect'),
+    );
+    if (this.resultSink !== null && collect !== undefined) {
+      const { port1, port2 } = new MessageChannel();
+      const schema = (
+        collect.chain.find((n) => n.body.kind === 'sink' && n.name === 'collect') as { outputSchema: Schema }
+      ).outputSchema;
+      this.receiver = new ResultReceiver(
+        port1,
+        schema,
+        this.resultSink,
+        this.spec.execution?.channelCapacity ?? DEFAULT_SLOT_EXECUTION.channelCapacity,
+      );
+      resultPort = port2;
+    }
+    for (const e of this.executions) {
+      e.slot = slots[e.index] as Slot;
+      e.attempt = attempt;
+      e.state = 'DEPLOYING';
+      e.startTime = Date.now();
+      e.endTime = -1;
+    }
+    this.status.transition('RUNNING');
+    slots.forEach((slot, s) => {
+      const subtasks = this.executions
+        .filter((e) => e.index === s)
+        .map((e) => [e.position, e.index] as const);
+      const rp = s === 0 ? resultPort : null;
+      slot.post(
+        {
+          type: 'deploy',
+          jobId: this.jobId,
+          attempt,
+          spec: this.spec,
+          subtasks,
+          ports: ports[s] as Record<string, MessagePort>,
+          resultPort: rp,
+        },
+        [...(transfers[s] as MessagePort[]), ...(rp !== null ? [rp] : [])],
+      );
+    });
+  }
+
+  /** Messages from the slots of this job. */
+  onSlotMessage(slot: Slot, m: FromSlot): void {
+    switch (m.type) {
+      case 'task': {
+        if (m.jobId !== this.jobId || m.attempt !== this.attempt) return;
+        const e = this.byKey.get(`${m.vertex}/${m.index}`);
+        if (e === undefined) return;
+        if (m.report !== undefined) this.applyReport(e, m.report);
+        if (m.state === 'RUNNING') {
+          e.state = 'RUNNING';
+          return;
+        }
+        e.state = m.state;
+        e.endTime = Date.now();
+        this.notifyStates();
+        if (m.state === 'FAILED') {
+          this.failover(
+            m.error ?? { name: 'Error', message: 'task failed', stack: 'task failed' },
+            `${e.vertex.name} (${e.index + 1}/${e.vertex.parallelism})`,
+            slot,
+          );
+          return;
+        }
+        if (
+          m.state === 'FINISHED' &&
+          this.state === 'RUNNING' &&
+          this.executions.every((x) => x.state === 'FINISHED')
+        )
+          void this.finish();
+        return;
+      }
+      case 'deploy-failed':
+        if (m.jobId !== this.jobId || (m.attempt !== this.attempt && m.attempt !== -1)) return;
+        if (!this.slots.includes(slot)) return;
+        this.failover(m.error, null, slot);
+        return;
+      default:
+        return;
+    }
+  }
+
+  onHeartbeat(beats: readonly SlotHeartbeat[]): void {
+    for (const b of beats) {
+      if (b.jobId !== this.jobId || b.attempt !== this.attempt) continue;
+      for (const r of b.reports) {
+        const e = this.byKey.get(`${r.vertex}/${r.index}`);
+        if (e !== undefined && !TERMINAL.has(e.state)) this.applyReport(e, r);
+      }
+    }
+  }
+
+  onTaskManagerLost(tm: TaskManager, reason: string): void {
+    if (!this.slots.some((s) => s.tm === tm)) return;
+    for (const e of this.executions)
+      if (e.slot?.tm === tm && !TERMINAL.has(e.state)) {
+        e.state = 'FAILED';
+        e.endTime = Date.now();
+      }
+    this.notifyStates();
+    const err = new Error(reason);
+    err.name = 'TimeoutException';
+    this.failover({ name: err.name, message: reason, stack: `${err.name}: ${reason}` }, null, null, tm.id);
+  }
+
+  private applyReport(e: ExecutionVertex, r: SubtaskReport): void {
+    const now = Date.now();
+    const rin = r.counters['numRecordsIn'] ?? 0;
+    const rout = r.counters['numRecordsOut'] ?? 0;
+    const idle = r.counters['idleTimeMs'] ?? 0;
+    const bp = r.counters['backPressuredTimeMs'] ?? 0;
+    if (e.prev !== null && now > e.prev.at) {
+      const dt = now - e.prev.at;
+      e.inRate = ((rin - e.prev.in) * 1000) / dt;
+      e.outRate = ((rout - e.prev.out) * 1000) / dt;
+      const i = Math.min(1, Math.max(0, (idle - e.prev.idle) / dt));
+      const b = Math.min(1, Math.max(0, (bp - e.prev.bp) / dt));
+      e.ratios = { idle: i, backpressured: b, busy: Math.max(0, 1 - i - b) };
+    }
+    e.prev = { at: now, in: rin, out: rout, idle, bp };
+    e.report = r;
+  }
+
+  private recordException(err: unknown, taskName: string | null, slot: Slot | null, tmId?: string): void {
+    const e = err as Partial<SerializedError> & { stack?: string };
+    this.exceptions.push({
+      exceptionName: e.name ?? 'Error',
+      stacktrace: e.stack ?? String(err),
+      timestamp: Date.now(),
+      taskName,
+      endpoint: slot?.id ?? null,
+      taskManagerId: slot?.tm.id ?? tmId ?? null,
+    });
+  }
+
+  private failover(error: SerializedError, taskName: string | null, slot: Slot | null, tmId?: string): void {
+    this.recordException(error, taskName, slot, tmId);
+    if (this.state !== 'RUNNING') return;
+    const delay = this.opts.restartStrategy.nextDelay(Date.now());
+    const attempt = this.attempt;
+    if (delay === null) {
+      this.status.transition('FAILING');
+      void this.stopAttempt().then(() => {
+        this.status.transition('FAILED');
+        const err = new Error(error.message);
+        err.name = error.name;
+        err.stack = error.stack;
+        this.end(err);
+      });
+      return;
+    }
+    this.status.transition('RESTARTING');
+    this.restarts++;
+    void this.stopAttempt().then(async () => {
+      if (this.attempt !== attempt) return;
+      await new Promise<void>((r) => {
+        const t = setTimeout(r, delay);
+        this.cancelled.signal.addEventListener('abort', () => (clearTimeout(t), r()), { once: true });
+      });
+      if (this.cancelled.signal.aborted) return;
+      this.attempt++;
+      for (const e of this.executions) {
+        e.state = 'CREATED';
+        e.prev = null;
+      }
+      await this.deploy();
+    });
+  }
+
+  /** Cancels the current attempt's subtasks, replaces slot threads that do not stop, releases the slots. */
+  private async stopAttempt(): Promise<void> {
+    this.receiver?.close();
+    this.receiver = null;
+    const attempt = this.attempt;
+    for (const s of this.slots) if (!s.dead) s.post({ type: 'cancel', jobId: this.jobId, attempt });
+    for (const e of this.executions)
+      if (!TERMINAL.has(e.state) && e.state !== 'CREATED') e.state = 'CANCELING';
+    const deadline = Date.now() + this.opts.cancelTimeoutMs;
+    while (
+      this.executions.some((e) => e.state === 'CANCELING' || e.state === 'DEPLOYING') &&
+      Date.now() < deadline
+    ) {
+      await new Promise<void>((r) => {
+        const t = setTimeout(r, 50);
+        this.stateWaiters.push(() => (clearTimeout(t), r()));
+      });
+    }
+    const stuck = new Set<Slot>();
+    for (const e of this.executions) {
+      if (e.state === 'CANCELING' || e.state === 'DEPLOYING') {
+        if (e.slot !== null && !e.slot.dead && this.opts.rm.taskManagers.has(e.slot.tm.id)) stuck.add(e.slot);
+        e.state = 'CANCELED';
+        e.endTime = Date.now();
+      }
+    }
+    await Promise.all([...stuck].map((s) => s.restart().catch(() => undefined)));
+    // Slots of a TaskManager that was lost (or died) are not returned: they are gone with it.
+    const live = this.slots.filter((s) => !s.dead && this.opts.rm.taskManagers.has(s.tm.id));
+    this.opts.rm.release(live);
+    for (const s of this.slots) if (!live.includes(s)) s.jobId = null;
+    this.slots = [];
+  }
+
+  private notifyStates(): void {
+    for (const w of this.stateWaiters.splice(0)) w();
+  }
+
+  private async finish(): Promise<void> {
+    try {
+      await this.receiver?.whenFinished();
+    } catch {
+      // failures of the client's sink are reported below
+    }
+    const failure = this.receiver?.failure ?? null;
+    this.receiver?.close();
+    this.receiver = null;
+    this.opts.rm.release(this.slots);
+    this.slots = [];
+    if (failure !== null) {
+      this.recordException(failure, 'collect', null);
+      this.status.transition('FAILING');
+      this.status.transition('FAILED');
+      return this.end(failure);
+    }
+    this.status.transition('FINISHED');
+    this.end(null);
+  }
+
+  private end(error: unknown): void {
+    this.endTime = Date.now();
+    if (this.keepAlive !== null) clearInterval(this.keepAlive);
+    const close = this.resultSink?.close().catch(() => undefined) ?? Promise.resolve();
+    void close.then(() => {
+      if (error !== null) this.settle.reject(error);
+      else
+        this.settle.resolve({
+          jobId: this.jobId,
+          jobName: this.jobName,
+          netRuntimeMs: this.endTime - this.startTime,
+          restarts: this.restarts,
+          metrics: this.metrics(),
+        });
+    });
+  }
+
+  /** Counters summed over subtasks (numRecordsIn, numLateRecordsDropped, ...), as LocalJob reports them. */
+  metrics(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const e of this.executions)
+      for (const [k, v] of Object.entries(e.report?.counters ?? {})) out[k] = (out[k] ?? 0) + v;
+    return out;
+  }
+
+  private finishCancel(): void {
+    if (this.status.can('CANCELED')) this.status.transition('CANCELED');
+    this.end(new CancelledError());
+  }
+
+  async cancel(): Promise<void> {
+    if (this.status.terminal || this.state === 'CANCELLING')
+      return this.result.then(
+        () => undefined,
+        () => undefined,
+      );
+    this.cancelled.abort();
+    if (this.state === 'RUNNING' || this.state === 'RESTARTING') {
+      this.status.transition('CANCELLING');
+      await this.stopAttempt();
+      this.finishCancel();
+    } else if (this.state === 'CREATED') {
+      // deploy() sees the abort and ends the job.
+    } else if (this.state === 'FAILING') {
+      // failing already; it ends FAILED
+    }
+    await this.result.then(
+      () => undefined,
+      () => undefined,
+    );
+  }
+}

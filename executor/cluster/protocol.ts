@@ -1,0 +1,124 @@
+// What a cluster ships and says: the job specification (a job travels as a builder module plus a payload, since
+// code cannot cross a thread: each slot imports the builder and rebuilds the same JobGraph), and the messages
+// between a TaskManager and its slots (worker threads). Vertex ids come from the builder, which numbers them per
+// job, so every slot and the JobManager agree on them.
+import type { MessagePort } from 'node:worker_threads';
+import type { JobGraph } from '../graph/job-graph.js';
+import type { SinkWriter } from '../runtime/operator.js';
+
+export interface JobSpec {
+  readonly name: string;
+  /** URL of an ES module exporting `buildJobGraph(payload, ctx): JobGraph` (JobGraphBuilder). */
+  readonly builder: string;
+  /** Modules to import first (e.g. the built-in connectors, which register their factories). */
+  readonly preload?: readonly string[];
+  /** Structured-cloneable input of the builder (a serialized plan for SQL jobs). */
+  readonly payload: unknown;
+  readonly execution?: Partial<SlotExecutionOptions>;
+  /** For the REST views. */
+  readonly sql?: string;
+  readonly explain?: string;
+}
+
+export interface SlotExecutionOptions {
+  readonly batchSize: number;
+  readonly bufferTimeout: number;
+  readonly autoWatermarkInterval: number;
+  /** Credits (buffers) a consumer grants each input channel; a local channel's capacity. */
+  readonly channelCapacity: number;
+}
+
+export const DEFAULT_SLOT_EXECUTION: SlotExecutionOptions = {
+  batchSize: 1024,
+  bufferTimeout: 0,
+  autoWatermarkInterval: 0,
+  channelCapacity: 8,
+};
+
+export interface BuildContext {
+  /** Where a query's `collect` sink writes; null in slots that do not run it and for INSERT jobs. */
+  readonly resultSink: SinkWriter | null;
+  /** Restart attempt (0 first): lets a test builder fail only its first attempt. */
+  readonly attempt: number;
+}
+
+export type JobGraphBuilder = (payload: unknown, ctx: BuildContext) => JobGraph;
+
+/** A channel between the subtasks (vertex, i) → (target, j) of output edge `k` of `vertex` (vertex positions). */
+export function channelKey(vertex: number, k: number, i: number, j: number): string {
+  return `${vertex}.${k}.${i}.${j}`;
+}
+
+export interface SerializedError {
+  readonly name: string;
+  readonly message: string;
+  readonly stack: string;
+}
+
+export function serializeError(e: unknown): SerializedError {
+  const err = e instanceof Error ? e : new Error(String(e));
+  return { name: err.name, message: err.message, stack: err.stack ?? `${err.name}: ${err.message}` };
+}
+
+/** Per-subtask figures a slot reports with each heartbeat. */
+export interface SubtaskReport {
+  /** Position of the vertex in the job graph's topological order. */
+  readonly vertex: number;
+  readonly index: number;
+  readonly counters: Readonly<Record<string, number>>;
+  readonly inputWatermark: number | null;
+  readonly outputWatermark: number | null;
+  readonly bytesIn: number;
+  readonly bytesOut: number;
+  readonly startedAt: number;
+  readonly endedAt: number;
+}
+
+export type ToSlot =
+  | {
+      readonly type: 'deploy';
+      readonly jobId: string;
+      readonly attempt: number;
+      readonly spec: JobSpec;
+      readonly subtasks: readonly (readonly [number, number])[];
+      /** Channel ends this slot holds (the other end is in another slot). */
+      readonly ports: Readonly<Record<string, MessagePort>>;
+      /** The query result's way back to the client thread (only to the slot running the collect sink). */
+      readonly resultPort: MessagePort | null;
+    }
+  | { readonly type: 'cancel'; readonly jobId: string; readonly attempt: number }
+  | { readonly type: 'ping'; readonly seq: number };
+
+export type FromSlot =
+  | { readonly type: 'ready'; readonly threadId: number }
+  | {
+      readonly type: 'task';
+      readonly jobId: string;
+      readonly attempt: number;
+      readonly vertex: number;
+      readonly index: number;
+      readonly state: 'RUNNING' | 'FINISHED' | 'FAILED' | 'CANCELED';
+      readonly error?: SerializedError;
+      /** The subtask's final figures, with its terminal state. */
+      readonly report?: SubtaskReport;
+    }
+  | {
+      readonly type: 'deploy-failed';
+      readonly jobId: string;
+      readonly attempt: number;
+      readonly error: SerializedError;
+    }
+  | {
+      readonly type: 'pong';
+      readonly seq: number;
+      readonly jobId: string | null;
+      readonly attempt: number;
+      readonly reports: readonly SubtaskReport[];
+    };
+
+/** Messages on a result port (slot → client thread) and its credits (client → slot). */
+export type ResultWire =
+  | { readonly kind: 'batch'; readonly frame: ArrayBuffer }
+  | { readonly kind: 'watermark'; readonly timestamp: number }
+  | { readonly kind: 'finish' }
+  | { readonly credit: number };

@@ -1,0 +1,175 @@
+// A TaskManager: a fixed number of slots (`taskmanager.numberOfTaskSlots`), each a worker thread running the
+// subtasks deployed into it (slot-worker.ts). It answers the ResourceManager's heartbeats with the metrics of its
+// slots (a heartbeat is answered only when every slot answers, so a hung slot makes its TaskManager miss them),
+// forwards task state changes to whoever deployed them, and replaces a slot's thread when asked (after a
+// failover that could not cancel it cooperatively).
+import { cpus, freemem, totalmem } from 'node:os';
+import { Worker, type TransferListItem } from 'node:worker_threads';
+import type { FromSlot, SubtaskReport, ToSlot } from './protocol.js';
+
+const HERE = import.meta.url;
+/** The slot entry next to this module: .ts under tsx/vitest (loaded through tsx in the worker), .js when built. */
+const SLOT_ENTRY = new URL(HERE.endsWith('.ts') ? './slot-worker.ts' : './slot-worker.js', HERE);
+const SLOT_EXEC_ARGV = HERE.endsWith('.ts') ? ['--import', 'tsx'] : [];
+
+export type SlotListener = (slot: Slot, m: FromSlot) => void;
+
+/** One slot's answer to a heartbeat: the job (and attempt) it runs and its subtasks' figures. */
+export interface SlotHeartbeat {
+  readonly slot: Slot;
+  readonly jobId: string | null;
+  readonly attempt: number;
+  readonly reports: readonly SubtaskReport[];
+}
+
+export class Slot {
+  worker: Worker;
+  threadId = -1;
+  /** The job this slot is allocated to (null = free). */
+  jobId: string | null = null;
+  private ready: Promise<void>;
+  private pings = new Map<number, (r: Omit<SlotHeartbeat, 'slot'>) => void>();
+  private seq = 0;
+  /** A slot whose thread died (error/exit) until it is restarted. */
+  dead = false;
+
+  constructor(
+    readonly tm: TaskManager,
+    readonly index: number,
+    private readonly listener: SlotListener,
+  ) {
+    this.worker = this.spawn();
+    this.ready = this.whenReady();
+  }
+
+  get id(): string {
+    return `${this.tm.id}/slot-${this.index}`;
+  }
+
+  private spawn(): Worker {
+    const w = new Worker(SLOT_ENTRY, { execArgv: SLOT_EXEC_ARGV });
+    // Idle slots must not keep the embedding process alive; a running job holds its own keep-alive.
+    w.unref();
+    w.on('message', (m: FromSlot) => {
+      if (m.type === 'ready') this.threadId = m.threadId;
+      if (m.type === 'pong') {
+        const r = this.pings.get(m.seq);
+        this.pings.delete(m.seq);
+        r?.(m);
+      }
+      this.listener(this, m);
+    });
+    const died = (why: string): void => {
+      if (w !== this.worker) return;
+      this.dead = true;
+      this.listener(this, {
+        type: 'deploy-failed',
+        jobId: this.jobId ?? '',
+        attempt: -1,
+        error: {
+          name: 'SlotLostException',
+          message: `slot ${this.id} ${why}`,
+          stack: `SlotLostException: slot ${this.id} ${why}`,
+        },
+      });
+    };
+    w.on('error', (e) => died(`failed: ${e.message}`));
+    w.on('exit', (code) => died(`exited with code ${code}`));
+    return w;
+  }
+
+  private whenReady(): Promise<void> {
+    const w = this.worker;
+    return new Promise((resolve, reject) => {
+      const onMsg = (m: FromSlot): void => {
+        if (m.type !== 'ready') return;
+        w.off('message', onMsg);
+        resolve();
+      };
+      w.on('message', onMsg);
+      w.once('error', reject);
+    });
+  }
+
+  started(): Promise<void> {
+    return this.ready;
+  }
+
+  post(m: ToSlot, transfer: readonly TransferListItem[] = []): void {
+    this.worker.postMessage(m, transfer as TransferListItem[]);
+  }
+
+  /** Resolves with the slot's subtask reports, or never when the thread does not answer. */
+  ping(): Promise<Omit<SlotHeartbeat, 'slot'>> {
+    const seq = ++this.seq;
+    return new Promise((r) => {
+      this.pings.set(seq, r);
+      this.post({ type: 'ping', seq });
+    });
+  }
+
+  /** Replaces the thread: whatever ran in it is gone. */
+  async restart(): Promise<void> {
+    const old = this.worker;
+    this.worker = this.spawn();
+    this.dead = false;
+    this.pings.clear();
+    this.ready = this.whenReady();
+    await old.terminate();
+    await this.ready;
+  }
+
+  async terminate(): Promise<void> {
+    const w = this.worker;
+    this.dead = true;
+    await w.terminate();
+  }
+}
+
+export class TaskManager {
+  readonly slots: Slot[] = [];
+  private heartbeatsStopped = false;
+  lastHeartbeat = Date.now();
+
+  constructor(
+    readonly id: string,
+    numberOfSlots: number,
+    listener: SlotListener,
+  ) {
+    if (!Number.isInteger(numberOfSlots) || numberOfSlots < 1)
+      throw new Error(`'taskmanager.numberOfTaskSlots' must be a positive integer, not ${numberOfSlots}`);
+    for (let i = 0; i < numberOfSlots; i++) this.slots.push(new Slot(this, i, listener));
+  }
+
+  async start(): Promise<void> {
+    await Promise.all(this.slots.map((s) => s.started()));
+  }
+
+  /**
+   * Answers a heartbeat with every slot's reports; never resolves while heartbeats are stopped or a slot hangs,
+   * which is what the ResourceManager's timeout detects.
+   */
+  async heartbeat(): Promise<SlotHeartbeat[]> {
+    if (this.heartbeatsStopped) return new Promise<never>(() => {});
+    const live = this.slots.filter((s) => !s.dead);
+    const all = await Promise.all(live.map((s) => s.ping()));
+    return all.map((r, i) => ({ slot: live[i] as Slot, ...r }));
+  }
+
+  /** Test hook: the TaskManager stops answering heartbeats, as a hung or partitioned process would. */
+  stopHeartbeats(): void {
+    this.heartbeatsStopped = true;
+  }
+
+  get freeSlots(): number {
+    return this.slots.filter((s) => s.jobId === null && !s.dead).length;
+  }
+
+  hardware(): { cpuCores: number; physicalMemory: number; freeMemory: number; managedMemory: number } {
+    return { cpuCores: cpus().length, physicalMemory: totalmem(), freeMemory: freemem(), managedMemory: 0 };
+  }
+
+  async terminate(): Promise<void> {
+    await Promise.all(this.slots.map((s) => s.terminate()));
+  }
+}

@@ -15,12 +15,15 @@ export interface PlannedStatements {
   readonly physical: readonly PhysicalNode[];
 }
 
+/** The lowering options plus the session configuration the optimizer reads (`table.optimizer.*`, mini-batch). */
+export type PlannerOptions = LoweringOptions & { readonly config?: Readonly<Record<string, string>> };
+
 export function planStatements(
   plans: readonly LogicalPlan[],
-  opts: LoweringOptions,
+  opts: PlannerOptions,
   trace?: (t: RuleTrace) => void,
 ): PlannedStatements {
-  const optimized = plans.map((p) => optimize(p, trace));
+  const optimized = plans.map((p) => optimize(p, trace, { factories: opts.factories, ...(opts.config !== undefined ? { config: opts.config } : {}) }));
   const physical = optimized.map((p) => toPhysical(p, opts));
   return { logical: plans, optimized, physical };
 }

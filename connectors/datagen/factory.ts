@@ -3,6 +3,7 @@
 // random fields reproducible.
 import { ColumnBuilder, abortableSleep, makeBatch, type Schema, type SourceReader, type StreamElement } from '../../executor/index.js';
 import type { DynamicTableFactory } from '../../planner/index.js';
+import { SourcePushDown, evaluablePredicate } from '../../planner/catalog/factory.js';
 import { Prng } from '../nexmark/prng.js';
 import { fieldGenerator, type FieldGenerator, type FieldSpec } from './field-generators.js';
 
@@ -72,24 +73,36 @@ export const datagenFactory: DynamicTableFactory = {
     // Build the generators once so that type/option mismatches fail at CREATE TABLE time.
     schema.fields.forEach((f, i) => fieldGenerator(f.name, f.type, specs[i] as FieldSpec, new Prng(0, i)));
   },
+  // Projection push-down: only the read columns are generated; each keeps the random stream of its declared
+  // position, so a projected column holds the same values as in a full read. Filters: the shared evaluator.
+  supportsProjectionPushDown: () => true,
+  acceptsFilter: (_options, p, schema) => evaluablePredicate(p, schema),
   createSource(ctx) {
-    return new DatagenReader(ctx.physicalSchema, ctx.options);
+    return new DatagenReader(ctx.physicalSchema, ctx.options, new SourcePushDown(ctx.physicalSchema, ctx.projection, ctx.filters));
   },
 };
 
 class DatagenReader implements SourceReader {
+  readonly outputSchema: Schema;
+
   constructor(
-    readonly outputSchema: Schema,
+    private readonly physicalSchema: Schema,
     private readonly options: Readonly<Record<string, string>>,
-  ) {}
+    private readonly pushDown: SourcePushDown,
+  ) {
+    this.outputSchema = pushDown.outputSchema;
+  }
 
   async *read(signal: AbortSignal): AsyncGenerator<StreamElement> {
     const rate = positiveNumber(this.options, 'rows-per-second') ?? 10000;
     const seed = this.options['seed'] !== undefined ? Number(this.options['seed']) : Math.floor(Math.random() * 2 ** 31);
-    const specs = fieldSpecs(this.outputSchema, this.options);
-    const gens: FieldGenerator[] = this.outputSchema.fields.map((f, i) => fieldGenerator(f.name, f.type, specs[i] as FieldSpec, new Prng(seed, i)));
-    // The source ends at number-of-rows or when the shortest sequence runs out, whichever comes first.
-    const limits = [positiveNumber(this.options, 'number-of-rows'), ...gens.map((g) => g.limit ?? undefined)].filter((x): x is number => x !== undefined);
+    const specs = fieldSpecs(this.physicalSchema, this.options);
+    const all: FieldGenerator[] = this.physicalSchema.fields.map((f, i) => fieldGenerator(f.name, f.type, specs[i] as FieldSpec, new Prng(seed, i)));
+    const gens = this.pushDown.read.map((i) => all[i] as FieldGenerator);
+    const readSchema = this.pushDown.readSchema;
+    // The source ends at number-of-rows or when the shortest sequence runs out, whichever comes first (a pruned
+    // sequence column still bounds the table).
+    const limits = [positiveNumber(this.options, 'number-of-rows'), ...all.map((g) => g.limit ?? undefined)].filter((x): x is number => x !== undefined);
     const total = limits.length > 0 ? Math.min(...limits) : Number.POSITIVE_INFINITY;
     // Emit every 100 ms (or per 4096 rows when faster), so the rate holds and latency stays low.
     const perTick = Math.max(1, Math.min(4096, Math.ceil(rate / 10)));
@@ -104,12 +117,13 @@ class DatagenReader implements SourceReader {
       }
       const n = Math.min(perTick, total - produced);
       const now = Date.now();
-      const builders = this.outputSchema.fields.map((f) => new ColumnBuilder(f.type, n));
+      const builders = readSchema.fields.map((f) => new ColumnBuilder(f.type, n));
       for (let r = 0; r < n; r++) {
         for (let c = 0; c < gens.length; c++) (gens[c] as FieldGenerator).append(builders[c] as ColumnBuilder, produced + r, now);
       }
       produced += n;
-      yield { kind: 'batch', batch: makeBatch(this.outputSchema, builders.map((b) => b.finish()), n) };
+      const batch = this.pushDown.finish(makeBatch(readSchema, builders.map((b) => b.finish()), n));
+      if (batch.length > 0) yield { kind: 'batch', batch };
     }
     if (produced >= total) yield { kind: 'end' };
   }

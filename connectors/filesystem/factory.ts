@@ -4,8 +4,9 @@ import { createReadStream, readFileSync, readdirSync, statSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
-import { LOOKUP_OPTION_SPECS, batchToRows, lookupCacheConfig, type LookupReader, type Schema, type SourceReader, type StreamElement, type Value } from '../../executor/index.js';
+import { LOOKUP_OPTION_SPECS, batchToRows, lookupCacheConfig, type LookupReader, type RecordBatch, type Schema, type SourceReader, type StreamElement, type Value } from '../../executor/index.js';
 import type { DynamicTableFactory } from '../../planner/index.js';
+import { SourcePushDown, evaluablePredicate } from '../../planner/catalog/factory.js';
 import { CsvBatcher, CsvRecordParser, csvOptions, type CsvField } from '../formats/csv.js';
 import { FileSinkWriter, rollingPolicy } from './sink.js';
 import { JSON_OPTION_SPECS, JsonDecoder, JsonRecordError, jsonOptions } from '../formats/json.js';
@@ -45,8 +46,12 @@ export const filesystemFactory: DynamicTableFactory = {
   createSink(ctx) {
     return new FileSinkWriter(ctx.schema, ctx.options['path'] as string, ctx.options['format'] === 'json' ? 'json' : 'csv', ctx.options, ctx.tableName);
   },
+  // Projection push-down: CSV converts only the read fields, JSON decodes only the read keys. Accepted filters
+  // drop rows before the batch leaves the source.
+  supportsProjectionPushDown: () => true,
+  acceptsFilter: (_options, p, schema) => evaluablePredicate(p, schema),
   createSource(ctx) {
-    return new FileSourceReader(ctx.physicalSchema, ctx.options);
+    return new FileSourceReader(ctx.physicalSchema, ctx.options, new SourcePushDown(ctx.physicalSchema, ctx.projection, ctx.filters));
   },
   createLookup(ctx) {
     return new FileLookupReader(ctx.physicalSchema, ctx.options);
@@ -108,11 +113,15 @@ class FileLookupReader implements LookupReader {
 class FileSourceReader implements SourceReader {
   /** Malformed records skipped under csv.ignore-parse-errors (a metric once metrics exist). */
   skippedRecords = 0;
+  readonly outputSchema: Schema;
 
   constructor(
-    readonly outputSchema: Schema,
+    private readonly physicalSchema: Schema,
     private readonly options: Readonly<Record<string, string>>,
-  ) {}
+    private readonly pushDown: SourcePushDown,
+  ) {
+    this.outputSchema = pushDown.outputSchema;
+  }
 
   async *read(signal: AbortSignal): AsyncGenerator<StreamElement> {
     const path = this.options['path'] as string;
@@ -125,7 +134,8 @@ class FileSourceReader implements SourceReader {
     const opts = csvOptions(this.options);
     for (const file of files) {
       const parser = new CsvRecordParser(opts);
-      const batcher = new CsvBatcher(this.outputSchema, opts, BATCH_SIZE, (line) => `${file}:${line}`);
+      const batcher = new CsvBatcher(this.pushDown.readSchema, opts, BATCH_SIZE, (line) => `${file}:${line}`, this.pushDown.read, this.physicalSchema.size);
+      const take = (): RecordBatch => this.pushDown.finish(batcher.take());
       const decoder = new StringDecoder('utf8');
       const pending: Array<[CsvField[], number]> = [];
       const collect = (f: CsvField[], line: number): void => void pending.push([f, line]);
@@ -136,7 +146,7 @@ class FileSourceReader implements SourceReader {
           parser.feed(decoder.write(chunk as Buffer), collect);
           for (const [f, line] of pending.splice(0)) {
             batcher.add(f, line);
-            if (batcher.size >= BATCH_SIZE) yield { kind: 'batch', batch: batcher.take() };
+            if (batcher.size >= BATCH_SIZE) yield { kind: 'batch', batch: take() };
           }
         }
         parser.feed(decoder.end(), collect);
@@ -148,9 +158,9 @@ class FileSourceReader implements SourceReader {
       }
       for (const [f, line] of pending.splice(0)) {
         batcher.add(f, line);
-        if (batcher.size >= BATCH_SIZE) yield { kind: 'batch', batch: batcher.take() };
+        if (batcher.size >= BATCH_SIZE) yield { kind: 'batch', batch: take() };
       }
-      if (batcher.size > 0) yield { kind: 'batch', batch: batcher.take() };
+      if (batcher.size > 0) yield { kind: 'batch', batch: take() };
       this.skippedRecords += batcher.skipped;
     }
     yield { kind: 'end' };
@@ -158,7 +168,7 @@ class FileSourceReader implements SourceReader {
 
   /** Newline-delimited JSON: one object per non-blank line; a bad line fails with file:line unless ignored. */
   private async *readJson(file: string, signal: AbortSignal): AsyncGenerator<StreamElement> {
-    const decoder = new JsonDecoder(this.outputSchema, jsonOptions(this.options), BATCH_SIZE);
+    const decoder = new JsonDecoder(this.pushDown.readSchema, jsonOptions(this.options), BATCH_SIZE);
     const text = new StringDecoder('utf8');
     const stream = createReadStream(file, { highWaterMark: 1 << 20 });
     let carry = '';
@@ -180,14 +190,14 @@ class FileSourceReader implements SourceReader {
         carry = lines.pop() as string;
         for (const l of lines) {
           addLine(l);
-          if (decoder.size >= BATCH_SIZE) yield { kind: 'batch', batch: decoder.take() };
+          if (decoder.size >= BATCH_SIZE) yield { kind: 'batch', batch: this.pushDown.finish(decoder.take()) };
         }
       }
       addLine(carry + text.end());
     } finally {
       stream.destroy();
     }
-    if (decoder.size > 0) yield { kind: 'batch', batch: decoder.take() };
+    if (decoder.size > 0) yield { kind: 'batch', batch: this.pushDown.finish(decoder.take()) };
     this.skippedRecords += decoder.skipped;
   }
 

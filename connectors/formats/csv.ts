@@ -180,11 +180,17 @@ export class CsvBatcher {
   private rows = 0;
   skipped = 0;
 
+  /**
+   * `positions` (projection push-down): the record field each schema column is parsed from, in a record of
+   * `width` fields; the other fields are not converted. Absent: the schema's columns are the record's fields.
+   */
   constructor(
     private readonly schema: Schema,
     private readonly opts: CsvOptions,
     private readonly batchSize: number,
     private readonly where: (line: number) => string,
+    private readonly positions?: readonly number[],
+    private readonly width = schema.size,
   ) {
     this.builders = this.fresh();
   }
@@ -199,13 +205,13 @@ export class CsvBatcher {
 
   /** Adds one record; on a bad record either throws (default) or skips and counts it. */
   add(fields: CsvField[], line: number): void {
-    const n = this.schema.size;
+    const n = this.width;
     let values: Value[];
     try {
       if (fields.length !== n) throw new CsvValueError(`expected ${n} fields but found ${fields.length}`);
       values = this.schema.fields.map((f, i) => {
         try {
-          return parseCsvValue(fields[i] as CsvField, f.type, this.opts);
+          return parseCsvValue(fields[this.positions === undefined ? i : (this.positions[i] as number)] as CsvField, f.type, this.opts);
         } catch (e) {
           throw new CsvValueError(`field '${f.name}': ${(e as Error).message}`);
         }

@@ -16,6 +16,7 @@ import {
   type StreamElement,
 } from '../../executor/index.js';
 import type { DynamicTableFactory } from '../../planner/index.js';
+import { SourcePushDown, evaluablePredicate } from '../../planner/catalog/factory.js';
 import { NEXMARK_OPTION_KEYS, parseNexmarkOptions, type NexmarkConfig } from './config.js';
 import { NexmarkGenerator, nexmarkSplit } from './generator.js';
 import { AUCTION_TYPE, BID_TYPE, EVENT_TYPE_AUCTION, EVENT_TYPE_BID, EVENT_TYPE_PERSON, PERSON_TYPE, nexmarkSchema } from './schema.js';
@@ -70,25 +71,36 @@ export const nexmarkFactory: DynamicTableFactory = {
     generatorOptions(options);
     columnMapping(physicalSchema, offeredSchema(entityOption(options)));
   },
+  // Projection push-down: only the read columns are copied out of the generated batch (an entity table copies
+  // fewer struct children). Accepted filters drop rows before the batch leaves the source.
+  supportsProjectionPushDown: () => true,
+  acceptsFilter: (_options, p, schema) => evaluablePredicate(p, schema),
   createSource(ctx) {
     const config = generatorOptions(ctx.options);
     const table = entityOption(ctx.options);
     // baseTime is the wall clock at planning, as in the reference, unless 'base-time' fixes it.
     const baseTime = config.baseTime ?? Date.now();
-    return new NexmarkReader(ctx.physicalSchema, config, table, baseTime, columnMapping(ctx.physicalSchema, offeredSchema(table)));
+    const pushDown = new SourcePushDown(ctx.physicalSchema, ctx.projection, ctx.filters);
+    return new NexmarkReader(pushDown, config, table, baseTime, columnMapping(pushDown.readSchema, offeredSchema(table)));
   },
 };
 
 const MAX_BATCH = 8192;
 
 class NexmarkReader implements SourceReader {
+  readonly outputSchema: Schema;
+  private readonly readSchema: Schema;
+
   constructor(
-    readonly outputSchema: Schema,
+    private readonly pushDown: SourcePushDown,
     private readonly config: NexmarkConfig,
     private readonly table: EntityTable | null,
     private readonly baseTime: number,
     private readonly mapping: readonly number[],
-  ) {}
+  ) {
+    this.outputSchema = pushDown.outputSchema;
+    this.readSchema = pushDown.readSchema;
+  }
 
   async *read(signal: AbortSignal): AsyncGenerator<StreamElement> {
     // One split until the slot-based executor runs sources in parallel (then: split g of P per subtask).
@@ -108,7 +120,7 @@ class NexmarkReader implements SourceReader {
       }
       const batch = gen.nextBatch(n);
       if (batch === null) break;
-      const out = this.project(batch);
+      const out = this.pushDown.finish(this.project(batch));
       if (out.length > 0) yield { kind: 'batch', batch: out };
     }
     if (signal.aborted) return;
@@ -120,7 +132,7 @@ class NexmarkReader implements SourceReader {
   /** The table's columns from a generated batch: chosen columns, or one entity's rows as flat columns. */
   private project(batch: RecordBatch): RecordBatch {
     if (this.table === null) {
-      return makeBatch(this.outputSchema, this.mapping.map((i) => batch.columns[i] as Column), batch.length, batch.kinds);
+      return makeBatch(this.readSchema, this.mapping.map((i) => batch.columns[i] as Column), batch.length, batch.kinds);
     }
     const entity = ENTITY[this.table];
     const types = (batch.columns[0] as Extract<Column, { kind: 'i32' }>).values;
@@ -130,7 +142,7 @@ class NexmarkReader implements SourceReader {
     const struct = batch.columns[entity.column] as Extract<Column, { kind: 'struct' }>;
     const fields = (entity.type as Extract<LogicalType, { kind: 'ROW' }>).fields;
     const columns = this.mapping.map((i) => takeColumn(struct.children[i] as Column, (fields[i] as { type: LogicalType }).type, rows, m));
-    return makeBatch(this.outputSchema, columns, m);
+    return makeBatch(this.readSchema, columns, m);
   }
 
   async close(): Promise<void> {}

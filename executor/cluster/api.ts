@@ -278,7 +278,7 @@ export interface JobSubmission {
 /** Errors a gateway reports with the HTTP status the REST layer maps them to. */
 export class GatewayError extends Error {
   constructor(
-    readonly status: 400 | 401 | 403 | 404 | 409 | 501,
+    readonly status: 400 | 401 | 403 | 404 | 405 | 409 | 500 | 501,
     message: string,
   ) {
     super(message);

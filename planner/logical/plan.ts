@@ -1,7 +1,8 @@
 // The logical plan: a closed union of relational nodes, one IR for SQL and the Table API. Each node carries
 // its output schema; `inputs()` and `explain()` cover every kind, so a new kind without a case will not compile.
-import { formatType, unreachable, type LogicalType, type Schema } from '../../executor/index.js';
+import { Schema, formatType, unreachable, type LogicalType } from '../../executor/index.js';
 import type { CatalogTable } from '../catalog/catalog.js';
+import { describeSourcePredicate, type SourcePredicate } from '../catalog/factory.js';
 import { formatPath } from '../catalog/catalog.js';
 import { explainRex } from '../expr/explain.js';
 import type { Rex } from '../expr/rex.js';
@@ -64,7 +65,15 @@ export type OverCall =
   | { readonly kind: 'agg'; readonly call: AggregateCall };
 
 export type LogicalPlan =
-  | { readonly kind: 'scan'; readonly table: CatalogTable; readonly schema: Schema }
+  | {
+      readonly kind: 'scan';
+      readonly table: CatalogTable;
+      readonly schema: Schema;
+      /** Pushed into the source (SupportsProjectionPushDown): the physical columns read, by position; absent = all. */
+      readonly projection?: readonly number[];
+      /** Pushed into the source (SupportsFilterPushDown): predicates over physical column positions it evaluates. */
+      readonly filters?: readonly SourcePredicate[];
+    }
   /** Constant rows (`VALUES`, `SELECT` without FROM); each row's expressions reference no input. */
   | { readonly kind: 'values'; readonly rows: readonly (readonly Rex[])[]; readonly schema: Schema }
   /** Writes the input into a table through its connector; the input's columns match the sink's by position. */
@@ -216,7 +225,7 @@ function describe(p: LogicalPlan): string {
   const names = p.schema.names();
   switch (p.kind) {
     case 'scan':
-      return `LogicalTableScan(table=[${formatPath(p.table.path)}], fields=[${names.join(', ')}])`;
+      return `LogicalTableScan(table=[${describeScanTable(p)}], fields=[${names.join(', ')}])`;
     case 'values':
       return `LogicalValues(tuples=[${p.rows.map((r) => `{ ${r.map((e) => explainRex(e, p.schema)).join(', ')} }`).join(', ')}])`;
     case 'sink':
@@ -248,6 +257,29 @@ function describe(p: LogicalPlan): string {
     default:
       return unreachable(p);
   }
+}
+
+/**
+ * The scanned table with what was pushed into it, as Flink prints a source after push-down:
+ * `default_catalog.default_database.t, project=[a, b], filter=[>(a, 1)]`.
+ */
+export function describeScanTable(p: {
+  readonly table: CatalogTable;
+  readonly projection?: readonly number[];
+  readonly filters?: readonly SourcePredicate[];
+}): string {
+  const physical = physicalSchemaOf(p.table);
+  const parts = [formatPath(p.table.path)];
+  if (p.projection !== undefined) parts.push(`project=[${p.projection.map((i) => physical.field(i).name).join(', ')}]`);
+  if (p.filters !== undefined && p.filters.length > 0) {
+    parts.push(`filter=[${p.filters.length === 1 ? describeSourcePredicate(p.filters[0]!, physical) : `and(${p.filters.map((f) => describeSourcePredicate(f, physical)).join(', ')})`}]`);
+  }
+  return parts.join(', ');
+}
+
+/** A table's physical columns in declaration order: what its source reads before projection push-down. */
+export function physicalSchemaOf(table: CatalogTable): Schema {
+  return new Schema(table.columns.flatMap((c) => (c.kind === 'physical' ? [{ name: c.name, type: c.type }] : [])));
 }
 
 /** Indented plan text, one node per line, children below their parent (as Flink's EXPLAIN prints it). */

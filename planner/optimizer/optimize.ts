@@ -11,12 +11,20 @@
 //   3. push-down, pruning    after the patterns, which match the Filter/Project shapes the binder makes: filters
 //                            merged and moved below projects, into union inputs, below aggregates (key-only
 //                            conjuncts) and into joins; projects merged and unread columns / aggregate calls
-//                            dropped; constants folded again where substitution made new ones
+//                            dropped; constants folded again where substitution made new ones; filters the
+//                            connector can evaluate pushed into the scan (SupportsFilterPushDown)
+//   4. projection push-down  unread columns pruned through filters and watermark assigners down to the scan,
+//                            which reads only the used columns (SupportsProjectionPushDown); separate from phase 3
+//                            because filter-project-transpose moves the other way
 //
 // Physical planning (physical/to-physical.ts) then picks operators, exchanges and changelog modes, and fuses
 // adjacent Calcs.
 import type { LogicalPlan } from '../logical/plan.js';
-import { runPhases, type Phase, type RuleTrace } from './rule.js';
+import { runPhases, type OptimizerContext, type Phase, type RuleTrace } from './rule.js';
+import { projectFilterTransposeRule } from './rules/project-filter-transpose.js';
+import { projectWatermarkAssignerTransposeRule } from './rules/project-watermark-assigner-transpose.js';
+import { pushFilterIntoSourceRule } from './rules/push-filter-into-source.js';
+import { pushProjectionIntoSourceRule } from './rules/push-projection-into-source.js';
 import { filterIntoJoinRule } from './rules/filter-into-join.js';
 import { attachedWindowAggregateRule } from './rules/attached-window-aggregate.js';
 import { deduplicateRule } from './rules/deduplicate.js';
@@ -46,10 +54,21 @@ export const PHASES: readonly Phase[] = [
       filterIntoJoinRule,
       projectMergeRule,
       projectPruningRule,
+      pushFilterIntoSourceRule,
+    ],
+  },
+  {
+    name: 'projection push-down',
+    rules: [
+      projectFilterTransposeRule,
+      projectWatermarkAssignerTransposeRule,
+      projectMergeRule,
+      projectPruningRule,
+      pushProjectionIntoSourceRule,
     ],
   },
 ];
 
-export function optimize(plan: LogicalPlan, trace?: (t: RuleTrace) => void): LogicalPlan {
-  return runPhases(plan, PHASES, trace);
+export function optimize(plan: LogicalPlan, trace?: (t: RuleTrace) => void, ctx: OptimizerContext = {}): LogicalPlan {
+  return runPhases(plan, PHASES, trace, ctx);
 }

@@ -1,14 +1,23 @@
 // The rule driver. A rule looks at one node (and what is below it) and returns a replacement or null; the driver
-// does the walking (children first, then the node, again until nothing changes, with a pass limit), checks that
-// every replacement keeps the node's output columns and types, and names the rule when one breaks that.
+// does the walking (children first, then the node; one walk per rule so EXPLAIN VERBOSE can name the rule that
+// changed the plan; again until nothing changes, with a pass limit), checks that every replacement keeps the
+// node's output columns and types, and names the rule when one breaks that.
 import { formatType, withoutTimeAttribute } from '../../executor/index.js';
+import type { FactoryRegistry } from '../catalog/factory.js';
 import { inputs, type LogicalPlan } from '../logical/plan.js';
+
+/** What rules may consult besides the plan: the connector factories (push-down) and the session options. */
+export interface OptimizerContext {
+  readonly factories?: FactoryRegistry;
+  /** Session configuration (`table.optimizer.*`, `table.exec.mini-batch.*`), by Flink's keys. */
+  readonly config?: Readonly<Record<string, string>>;
+}
 
 export interface Rule {
   /** Kebab-case, as in EXPLAIN VERBOSE and error messages. */
   readonly name: string;
   /** A replacement for `node` with the same output schema, or null when the rule does not apply. */
-  apply(node: LogicalPlan): LogicalPlan | null;
+  apply(node: LogicalPlan, ctx: OptimizerContext): LogicalPlan | null;
 }
 
 export interface Phase {
@@ -29,28 +38,31 @@ export function runPhases(
   plan: LogicalPlan,
   phases: readonly Phase[],
   trace?: (t: RuleTrace) => void,
+  ctx: OptimizerContext = {},
 ): LogicalPlan {
   let current = plan;
   for (const phase of phases) {
     for (let pass = 0; ; pass++) {
       if (pass >= PASS_LIMIT)
         throw new Error(`optimizer phase '${phase.name}' did not reach a fixpoint in ${PASS_LIMIT} passes`);
-      let changed = false;
-      const rewrite = (node: LogicalPlan): LogicalPlan => {
-        let n = withInputs(node, inputs(node).map(rewrite));
-        for (const rule of phase.rules) {
-          const r = rule.apply(n);
-          if (r === null) continue;
+      let changedInPass = false;
+      for (const rule of phase.rules) {
+        let changed = false;
+        const rewrite = (node: LogicalPlan): LogicalPlan => {
+          const n = withInputs(node, inputs(node).map(rewrite));
+          const r = rule.apply(n, ctx);
+          if (r === null) return n;
           checkSchema(rule, n, r);
-          n = r;
           changed = true;
-        }
-        return n;
-      };
-      const next = rewrite(current);
-      if (!changed) break;
-      current = next;
-      trace?.({ phase: phase.name, rule: phase.rules.map((r) => r.name).join(', '), plan: current });
+          return r;
+        };
+        const next = rewrite(current);
+        if (!changed) continue;
+        changedInPass = true;
+        current = next;
+        trace?.({ phase: phase.name, rule: rule.name, plan: current });
+      }
+      if (!changedInPass) break;
     }
   }
   return current;

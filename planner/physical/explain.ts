@@ -4,7 +4,7 @@ import { unreachable } from '../../executor/index.js';
 import { formatPath } from '../catalog/catalog.js';
 import { explainRex } from '../expr/explain.js';
 import type { Rex } from '../expr/rex.js';
-import { describeAggCall, describeSortKeys, describeWindow } from '../logical/plan.js';
+import { describeAggCall, describeScanTable, describeSortKeys, describeWindow } from '../logical/plan.js';
 import { formatMode, physicalInputs, type PhysicalNode } from './plan.js';
 
 export function explainPhysical(n: PhysicalNode, withChangelog = true, indent = 0): string {
@@ -25,7 +25,7 @@ function describe(n: PhysicalNode): string {
   const out = n.schema.names().join(', ');
   switch (n.kind) {
     case 'StreamTableSourceScan':
-      return `table=[[${formatPath(n.table.path)}]], fields=[${out}]`;
+      return `table=[[${describeScanTable(n)}]], fields=[${out}]`;
     case 'StreamValues':
       return `tuples=[${n.rows.length} rows], fields=[${out}]`;
     case 'StreamCalc': {
@@ -37,7 +37,7 @@ function describe(n: PhysicalNode): string {
       return `select=[${sel.join(', ')}]${n.condition !== null ? `, where=[${explainRex(n.condition, n.input.schema)}]` : ''}`;
     }
     case 'StreamWatermarkAssigner':
-      return `rowtime=[${n.schema.field(n.rowtime).name}], watermark=[${explainRex(n.expr, n.input.schema)}]`;
+      return `rowtime=[${n.input.schema.field(n.rowtime).name}], watermark=[${explainRex(n.expr, n.input.schema)}]`;
     case 'StreamExchange':
       return `distribution=[${n.distribution.kind === 'single' ? 'single' : `hash[${names(n, n.distribution.keys, n.schema)}]`}]`;
     case 'StreamGroupAggregate':

@@ -3,6 +3,7 @@
 // (or a source/sink), so EXPLAIN shows exactly what will run.
 import type { Schema } from '../../executor/index.js';
 import type { CatalogTable } from '../catalog/catalog.js';
+import type { SourcePredicate } from '../catalog/factory.js';
 import type { Rex } from '../expr/rex.js';
 import type {
   AggregateCall,
@@ -63,7 +64,13 @@ interface Common {
 }
 
 export type PhysicalNode =
-  | (Common & { readonly kind: 'StreamTableSourceScan'; readonly table: CatalogTable })
+  | (Common & {
+      readonly kind: 'StreamTableSourceScan';
+      readonly table: CatalogTable;
+      /** Pushed-down projection (physical column positions) and filters, as on the logical scan. */
+      readonly projection?: readonly number[];
+      readonly filters?: readonly SourcePredicate[];
+    })
   | (Common & { readonly kind: 'StreamValues'; readonly rows: readonly (readonly Rex[])[] })
   | (Common & {
       readonly kind: 'StreamCalc';

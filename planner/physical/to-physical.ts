@@ -95,7 +95,14 @@ function sourceMode(table: CatalogTable, ctx: PlanningContext): ChangelogMode {
 function translate(p: LogicalPlan, ctx: PlanningContext): PhysicalNode {
   switch (p.kind) {
     case 'scan': {
-      const scan: PhysicalNode = { kind: 'StreamTableSourceScan', table: p.table, schema: p.schema, changelog: sourceMode(p.table, ctx) };
+      const scan: PhysicalNode = {
+        kind: 'StreamTableSourceScan',
+        table: p.table,
+        ...(p.projection !== undefined ? { projection: p.projection } : {}),
+        ...(p.filters !== undefined && p.filters.length > 0 ? { filters: p.filters } : {}),
+        schema: p.schema,
+        changelog: sourceMode(p.table, ctx),
+      };
       // An upsert source has no -U rows and its -D may carry only the key: operators downstream need the old row,
       // so the last row per primary key is kept and the changelog completed (Flink's ChangelogNormalize).
       if (scan.changelog.updateAfter && !scan.changelog.updateBefore && p.table.primaryKey !== null) {

@@ -4,12 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { TableEnvironment } from '../../index.js';
 import { Dispatcher } from '../../executor/index.js';
-
-export const WINDOWED_JOB = [
-  "CREATE TABLE clicks (user_id BIGINT, ts AS LOCALTIMESTAMP, WATERMARK FOR ts AS ts - INTERVAL '1' SECOND) WITH ('connector' = 'datagen', 'rows-per-second' = '2000', 'fields.user_id.min' = '1', 'fields.user_id.max' = '20')",
-  "CREATE TABLE counts (user_id BIGINT, window_start TIMESTAMP(3), cnt BIGINT) WITH ('connector' = 'blackhole')",
-  "INSERT INTO counts SELECT user_id, window_start, COUNT(*) FROM TABLE(TUMBLE(TABLE clicks, DESCRIPTOR(ts), INTERVAL '1' SECOND)) GROUP BY user_id, window_start, window_end",
-];
+import { WINDOWED_JOB } from './rest-fixtures.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 

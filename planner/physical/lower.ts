@@ -354,6 +354,9 @@ function createSource(
     tableName: formatPath(n.table.path),
     primaryKey: n.table.primaryKey,
     ...(metadata.length > 0 ? { metadata } : {}),
+    // Push-down (the optimizer only pushes into factories that declared it): read fewer columns, drop rows early.
+    ...(n.projection !== undefined ? { projection: n.projection } : {}),
+    ...(n.filters !== undefined ? { filters: n.filters } : {}),
   });
 }
 

@@ -6,6 +6,7 @@ import { filesystemFactory } from './filesystem/factory.js';
 import { kafkaFactory, upsertKafkaFactory } from './kafka/factory.js';
 import { nexmarkFactory } from './nexmark/factory.js';
 import { printFactory } from './print/factory.js';
+import { valuesFactory } from './values/factory.js';
 
 defaultFactories.register(filesystemFactory);
 defaultFactories.register(datagenFactory);
@@ -14,7 +15,9 @@ defaultFactories.register(upsertKafkaFactory);
 defaultFactories.register(nexmarkFactory);
 defaultFactories.register(printFactory);
 defaultFactories.register(blackholeFactory);
+defaultFactories.register(valuesFactory);
 
 export { blackholeFactory, datagenFactory, filesystemFactory, kafkaFactory, nexmarkFactory, printFactory, upsertKafkaFactory };
 export { blackholeCounts } from './blackhole/factory.js';
 export { printTarget } from './print/factory.js';
+export { valuesFactory, registerData, getResults, getRawResults, clearValues, type ValuesRow } from './values/factory.js';

@@ -7,7 +7,12 @@
 //   npm run bench -- nexmark [--query q0,q1,...|all] [--events N] [--parallelism P] [--tps T] [--json]
 //   npm run bench -- nexmark --rate R [--query ...] [--seconds S]     latency: p50/p99/p99.9, paced source
 //   npm run bench -- nexmark --memory [--memory-events 10000000,50000000]   peak RSS of the windowed queries
+//   ... --no-checksum        the sink only counts rows (to measure what hashing every row costs)
+//   ... --cpu-profile DIR    also writes DIR/<query>-p<P>.cpuprofile of each query alone (scripts/bench-nexmark-profile.ts)
 import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TableEnvironment } from '../index.js';
 import { blackholeCounts, blackholeFactory } from '../connectors/index.js';
@@ -54,6 +59,10 @@ export interface RunOptions {
   /** `first-event.rate`: event-time spacing (events per event-time second). */
   readonly tps: number;
   readonly seed: number;
+  /** Hash every output row (the default); false only counts rows, to measure what the checksum costs. */
+  readonly checksum?: boolean;
+  /** Write a CPU profile of the query alone (V8's sampling profiler, as `node --cpu-prof`) into this folder. */
+  readonly cpuProfileDir?: string | null;
 }
 
 /** Event-time rate of throughput runs: Nexmark V2's TPS (conf/nexmark_v2.yaml), whose Flink 2.0 figures we compare to. */
@@ -102,16 +111,29 @@ export async function runQuery(name: string, o: RunOptions): Promise<NexmarkResu
     sourceDdl({ events: o.events, tps: o.tps, paced: false, baseTime: 0, seed: o.seed }),
   );
   env.executeSql(
-    `CREATE TABLE nexmark_${q.name} (${q.sinkColumns}) WITH ('connector' = 'blackhole', 'checksum' = 'true')`,
+    `CREATE TABLE nexmark_${q.name} (${q.sinkColumns}) WITH ('connector' = 'blackhole', 'checksum' = '${o.checksum !== false}')`,
   );
+  // The profile covers the query only; `node --cpu-prof` would also record module loading and grammar set-up.
+  const profiler = o.cpuProfileDir ? new Session() : null;
+  if (profiler !== null) {
+    profiler.connect();
+    await profiler.post('Profiler.enable');
+    await profiler.post('Profiler.setSamplingInterval', { interval: 200 });
+    await profiler.post('Profiler.start');
+  }
   const cpu0 = process.cpuUsage();
   const wall0 = performance.now();
   await env.executeSql(q.insert).await();
   const wallSeconds = (performance.now() - wall0) / 1000;
   const cpu = process.cpuUsage(cpu0);
+  if (profiler !== null) {
+    const { profile } = await profiler.post('Profiler.stop');
+    writeFileSync(join(o.cpuProfileDir as string, `${q.name}-p${o.parallelism}.cpuprofile`), JSON.stringify(profile));
+    profiler.disconnect();
+  }
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   const counts = blackholeCounts.get(`default_catalog.default_database.nexmark_${q.name}`);
-  if (counts === undefined || counts.checksum === null)
+  if (counts === undefined || (o.checksum !== false && counts.checksum === null))
     throw new Error(`the sink of ${q.name} did not finish`);
   return {
     query: q.name,
@@ -124,7 +146,7 @@ export async function runQuery(name: string, o: RunOptions): Promise<NexmarkResu
     // maxRSS is in kilobytes.
     peakRssMb: process.resourceUsage().maxRSS / 1024,
     outputRows: counts.rows,
-    checksum: counts.checksum,
+    checksum: counts.checksum ?? 'none',
   };
 }
 
@@ -248,6 +270,8 @@ interface Args {
   memory: boolean;
   memoryEvents: number[];
   seed: number;
+  cpuProfileDir: string | null;
+  checksum: boolean;
   child: 'run' | 'latency' | null;
 }
 
@@ -263,6 +287,8 @@ function parseArgs(args: readonly string[]): Args {
     memory: false,
     memoryEvents: [10_000_000, 50_000_000],
     seed: 42,
+    cpuProfileDir: null,
+    checksum: true,
     child: null,
   };
   let eventsGiven = false;
@@ -304,6 +330,12 @@ function parseArgs(args: readonly string[]): Args {
         break;
       case '--seed':
         a.seed = num();
+        break;
+      case '--cpu-profile':
+        a.cpuProfileDir = next();
+        break;
+      case '--no-checksum':
+        a.checksum = false;
         break;
       case '--json':
         a.json = true;
@@ -347,6 +379,8 @@ function inChild<T>(query: string, mode: 'run' | 'latency', a: Args, events: num
     String(a.seed),
   ];
   if (mode === 'latency') argv.push('--rate', String(a.rate));
+  if (a.cpuProfileDir !== null) argv.push('--cpu-profile', a.cpuProfileDir);
+  if (!a.checksum) argv.push('--no-checksum');
   const child = spawnSync(process.execPath, [...process.execArgv, self, ...argv], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'pipe'],

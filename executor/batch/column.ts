@@ -43,6 +43,9 @@ export type Column =
 export type ColumnKind = Column['kind'];
 
 const TWO_53 = 2 ** 53;
+const MAX_EXACT = 2n ** 53n;
+const MIN_EXACT = -(2n ** 53n);
+const MAX_I64 = 2n ** 63n;
 
 /**
  * The value of one cell as the engine sees it outside the hot path (conversions, results, tests):
@@ -52,14 +55,7 @@ const TWO_53 = 2 ** 53;
  * ARRAY value[]; MAP Map; ROW value[] (positional); any NULL null.
  */
 export type Value =
-  | null
-  | boolean
-  | number
-  | bigint
-  | string
-  | Uint8Array
-  | readonly Value[]
-  | ReadonlyMap<Value, Value>;
+  null | boolean | number | bigint | string | Uint8Array | readonly Value[] | ReadonlyMap<Value, Value>;
 
 /** Whether TIMESTAMP values of this type carry nanoseconds (p > 3) and so live in a `ts` column. */
 export function hasNanos(t: LogicalType): boolean {
@@ -96,7 +92,8 @@ export function getValue(c: Column, type: LogicalType, i: number): Value {
     case 'list': {
       if (type.kind !== 'ARRAY') throw new TypeError(`list column read as ${type.kind}`);
       const out: Value[] = [];
-      for (let j = c.offsets[i] as number; j < (c.offsets[i + 1] as number); j++) out.push(getValue(c.child, type.element, j));
+      for (let j = c.offsets[i] as number; j < (c.offsets[i + 1] as number); j++)
+        out.push(getValue(c.child, type.element, j));
       return out;
     }
     case 'map': {
@@ -148,7 +145,8 @@ export class ColumnBuilder {
         this.num = new Int32Array(this.capacity);
         break;
       case 'INTERVAL':
-        this.num = type.family === 'YEAR_MONTH' ? new Int32Array(this.capacity) : new Float64Array(this.capacity);
+        this.num =
+          type.family === 'YEAR_MONTH' ? new Int32Array(this.capacity) : new Float64Array(this.capacity);
         break;
       case 'FLOAT':
         this.num = new Float32Array(this.capacity);
@@ -250,7 +248,10 @@ export class ColumnBuilder {
         break;
       case 'BIGINT':
       case 'DECIMAL':
-        this.appendExact(typeof v === 'bigint' ? v : BigInt(v as number));
+        // An exact-double value goes straight in: no BigInt is made for it (the common case on hot paths).
+        if (typeof v === 'number' && this.wide === null && Number.isInteger(v) && v >= -TWO_53 && v <= TWO_53)
+          (this.num as Float64Array)[i] = v;
+        else this.appendExact(typeof v === 'bigint' ? v : BigInt(v as number));
         break;
       case 'TIMESTAMP':
       case 'TIMESTAMP_LTZ':
@@ -300,7 +301,7 @@ export class ColumnBuilder {
   private appendExact(v: bigint): void {
     const i = this.length;
     if (this.wide === null) {
-      if (v >= -BigInt(TWO_53) && v <= BigInt(TWO_53)) {
+      if (v >= MIN_EXACT && v <= MAX_EXACT) {
         (this.num as Float64Array)[i] = Number(v);
         return;
       }
@@ -308,7 +309,7 @@ export class ColumnBuilder {
     }
     const w = this.wide as BigInt64Array | bigint[];
     if (w instanceof BigInt64Array) {
-      if (v < -(2n ** 63n) || v >= 2n ** 63n) throw new RangeError(`BIGINT overflow: ${v}`);
+      if (v < -MAX_I64 || v >= MAX_I64) throw new RangeError(`BIGINT overflow: ${v}`);
       w[i] = v;
     } else {
       w[i] = v;
@@ -384,8 +385,10 @@ export class ColumnBuilder {
         return { kind: 'f64', values: (this.num as Float64Array).slice(0, n), validity };
       case 'BIGINT':
       case 'DECIMAL':
-        if (this.wide === null) return { kind: 'f64', values: (this.num as Float64Array).slice(0, n), validity };
-        if (this.wide instanceof BigInt64Array) return { kind: 'i64', values: this.wide.slice(0, n), validity };
+        if (this.wide === null)
+          return { kind: 'f64', values: (this.num as Float64Array).slice(0, n), validity };
+        if (this.wide instanceof BigInt64Array)
+          return { kind: 'i64', values: this.wide.slice(0, n), validity };
         return { kind: 'big', values: this.wide.slice(0, n), validity };
       case 'TIMESTAMP':
       case 'TIMESTAMP_LTZ':
@@ -405,7 +408,11 @@ export class ColumnBuilder {
       case 'VARBINARY':
         return { kind: 'bin', values: this.objs as Uint8Array[], validity };
       case 'ROW':
-        return { kind: 'struct', children: (this.children as ColumnBuilder[]).map((c) => c.finish()), validity };
+        return {
+          kind: 'struct',
+          children: (this.children as ColumnBuilder[]).map((c) => c.finish()),
+          validity,
+        };
       case 'ARRAY':
         return {
           kind: 'list',
@@ -415,7 +422,13 @@ export class ColumnBuilder {
         };
       case 'MAP': {
         const [k, v] = this.children as [ColumnBuilder, ColumnBuilder];
-        return { kind: 'map', offsets: Int32Array.from(this.offsets as number[]), keys: k.finish(), values: v.finish(), validity };
+        return {
+          kind: 'map',
+          offsets: Int32Array.from(this.offsets as number[]),
+          keys: k.finish(),
+          values: v.finish(),
+          validity,
+        };
       }
       default:
         return unreachable(t);
@@ -427,7 +440,7 @@ const EMPTY_BYTES = new Uint8Array(0);
 
 function floorDiv(a: bigint, b: bigint): bigint {
   const q = a / b;
-  return (a % b !== 0n && (a < 0n) !== (b < 0n)) ? q - 1n : q;
+  return a % b !== 0n && a < 0n !== b < 0n ? q - 1n : q;
 }
 
 /**
@@ -476,7 +489,12 @@ export function takeColumn(c: Column, type: LogicalType, rows: Int32Array, n = r
   }
 }
 
-function gather<T extends { [i: number]: number; length: number }>(src: T, dst: T, rows: Int32Array, n: number): T {
+function gather<T extends { [i: number]: number; length: number }>(
+  src: T,
+  dst: T,
+  rows: Int32Array,
+  n: number,
+): T {
   for (let j = 0; j < n; j++) dst[j] = src[rows[j] as number] as number;
   return dst;
 }

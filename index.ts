@@ -26,3 +26,4 @@ export * from './executor/index.js';
 export { Table, GroupedTable, GroupWindowedTable, WindowGroupedTable, type FieldLike } from './planner/api/table.js';
 export { Expression, $, lit, call, ifThenElse, Tumble, Slide, Session, type ExpressionLike, type GroupWindow } from './planner/api/expressions.js';
 export { DataTypes } from './planner/api/data-types.js';
+export { ScalarFunction, TableFunction, AggregateFunction, type FunctionDefinition, type DeclaredType } from './planner/api/functions.js';

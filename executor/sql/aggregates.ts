@@ -28,7 +28,24 @@ export type AggKind =
   | 'VAR_POP'
   | 'VAR_SAMP'
   | 'BOOL_AND'
-  | 'BOOL_OR';
+  | 'BOOL_OR'
+  /** A user-defined aggregate function (`udaf`), Flink's AggregateFunction. */
+  | 'UDAF';
+
+/**
+ * A user-defined aggregate function as the runtime calls it (Flink's AggregateFunction<T, ACC>): the accumulator
+ * is a mutable plain-data object (it is snapshotted with node:v8 serialisation, so class instances lose their
+ * prototype on restore); `accumulate`/`retract` receive the argument Values (NULLs included, as Flink passes
+ * them); `merge` folds other accumulators in (needed by window and two-phase aggregation).
+ */
+export interface UserAggregate {
+  readonly name: string;
+  createAccumulator(): unknown;
+  accumulate(acc: unknown, ...args: Value[]): void;
+  retract?: ((acc: unknown, ...args: Value[]) => void) | undefined;
+  merge?: ((acc: unknown, others: Iterable<unknown>) => void) | undefined;
+  getValue(acc: unknown): Value;
+}
 
 export interface AggCall {
   readonly kind: AggKind;
@@ -44,6 +61,8 @@ export interface AggCall {
   readonly resultType: LogicalType;
   readonly name: string;
   readonly separator?: string;
+  /** The function of a 'UDAF' call. */
+  readonly udaf?: UserAggregate;
 }
 
 /** The accumulators of one group: one slot per call, plain v8-serialisable data. */
@@ -646,6 +665,10 @@ function implOf(call: AggCall, input: Schema, retraction: boolean): Impl<unknown
     case 'VAR_SAMP':
       impl = erase(varianceImpl(call.kind, argType(0), call.resultType));
       break;
+    case 'UDAF':
+      if (call.udaf === undefined) throw new Error(`UDAF call ${call.name} without its function`);
+      impl = erase(udafImpl(call.udaf));
+      break;
     case 'BOOL_AND':
     case 'BOOL_OR':
       if (argType(0).kind !== 'BOOLEAN')
@@ -656,6 +679,23 @@ function implOf(call: AggCall, input: Schema, retraction: boolean): Impl<unknown
       return unreachableKind(call.kind);
   }
   return impl;
+}
+
+/** A user-defined aggregate: the state is its accumulator, a value is the array of argument Values. */
+function udafImpl(f: UserAggregate): Impl<unknown> {
+  const retract = f.retract;
+  const merge = f.merge;
+  return {
+    init: () => f.createAccumulator(),
+    add: (s, v) => f.accumulate(s, ...(v as unknown as Value[])),
+    sub: retract === undefined ? null : (s, v) => retract.call(f, s, ...(v as unknown as Value[])),
+    merge: (s, o) => {
+      if (merge === undefined)
+        throw new Error(`AggregateFunction ${f.name} does not implement merge(acc, others), which this aggregation needs`);
+      merge.call(f, s, [o]);
+    },
+    result: (s) => f.getValue(s),
+  };
 }
 
 /** Forgets an implementation's state type: the handle passes each slot's state back to its own function only. */
@@ -693,6 +733,8 @@ class Handle implements AggsHandle {
   private readonly distinct: boolean[];
   private readonly types: LogicalType[];
   private readonly argTypes: (LogicalType | null)[];
+  /** The argument columns of UDAF calls (null for built-ins), read as Values including NULLs. */
+  private readonly udafArgs: (readonly number[] | null)[];
 
   constructor(
     readonly calls: readonly AggCall[],
@@ -707,8 +749,10 @@ class Handle implements AggsHandle {
     this.distinct = calls.map((c) => c.distinct);
     this.types = calls.map((c) => c.resultType);
     this.argTypes = calls.map((c) => (c.args.length === 1 ? input.field(c.args[0] as number).type : null));
+    this.udafArgs = calls.map((c) => (c.kind === 'UDAF' ? c.args : null));
     calls.forEach((c) => {
-      if (c.args.length > 1 && c.kind !== 'COUNT')
+      if (c.kind === 'UDAF' && c.distinct) throw new Error(`DISTINCT is not supported for the user-defined aggregate ${c.name}`);
+      if (c.args.length > 1 && c.kind !== 'COUNT' && c.kind !== 'UDAF')
         throw new Error(`${c.kind} (${c.name}) takes one argument`);
       if (c.filterArg >= 0 && input.field(c.filterArg).type.kind !== 'BOOLEAN') {
         throw new TypeError(
@@ -754,10 +798,25 @@ class Handle implements AggsHandle {
     return isValid(c.validity, row) && (c as { values: Uint8Array }).values[row] !== 0;
   }
 
+  /** A UDAF call's arguments at a row, as Values (BIGINT/DECIMAL bigints, NULL null). */
+  private udafValues(cols: readonly number[], batch: RecordBatch, row: number): Value[] {
+    const out = new Array<Value>(cols.length);
+    for (let j = 0; j < cols.length; j++) {
+      const c = cols[j] as number;
+      out[j] = getValue(batch.columns[c] as Column, batch.schema.field(c).type, row);
+    }
+    return out;
+  }
+
   accumulate(acc: AccState, batch: RecordBatch, row: number): void {
     const impls = this.impls;
     for (let i = 0; i < impls.length; i++) {
       if (!this.passesFilter(i, batch, row)) continue;
+      const ua = this.udafArgs[i];
+      if (ua !== null && ua !== undefined) {
+        (impls[i] as Impl<unknown>).add((acc[i] as Slot).s, this.udafValues(ua, batch, row) as unknown as Prim);
+        continue;
+      }
       const v = this.argOf(i, batch, row);
       if (v === null) continue;
       const slot = acc[i] as Slot;
@@ -777,6 +836,16 @@ class Handle implements AggsHandle {
     const impls = this.impls;
     for (let i = 0; i < impls.length; i++) {
       if (!this.passesFilter(i, batch, row)) continue;
+      const ua = this.udafArgs[i];
+      if (ua !== null && ua !== undefined) {
+        const sub = (impls[i] as Impl<unknown>).sub;
+        if (sub === null)
+          throw new Error(
+            `AggregateFunction ${(this.calls[i] as AggCall).udaf?.name ?? (this.calls[i] as AggCall).name} does not implement retract(acc, ...args), which an updating input needs`,
+          );
+        sub((acc[i] as Slot).s, this.udafValues(ua, batch, row) as unknown as Prim);
+        continue;
+      }
       const v = this.argOf(i, batch, row);
       if (v === null) continue;
       const impl = impls[i] as Impl<unknown>;

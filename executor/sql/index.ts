@@ -2,7 +2,7 @@
 // operator works on columnar batches with row kinds, keeps keyed state in Maps by `Key`, and copies the changelog
 // Flink's operator of the same name produces (each file cites its Flink class).
 export { EMPTY_KEY, columnsKeySelector, keyOfValues } from './keys.js';
-export { createAggsHandle, type AggCall, type AggKind, type AggsHandle } from './aggregates.js';
+export { createAggsHandle, type AggCall, type AggKind, type AggsHandle, type UserAggregate } from './aggregates.js';
 export {
   GlobalGroupAggregateOperator,
   GroupAggregateOperator,
@@ -38,3 +38,4 @@ export {
   type LookupCacheConfig,
   type LookupReader,
 } from './lookup-cache.js';
+export { CorrelateOperator, type CorrelateConfig, type TableFunctionRuntime } from './correlate.js';

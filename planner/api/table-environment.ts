@@ -13,7 +13,7 @@ import type { LogicalPlan } from '../logical/plan.js';
 import { configTable, describe, show, showCreate } from './statements.js';
 import { FUNCTION_NAMES } from '../binder/bind-functions.js';
 import { functionsOf } from '../expr/functions.js';
-import type { UserFunction } from '../expr/rex.js';
+import { toRegistered, type FunctionDefinition } from './functions.js';
 import { explainStatements, parseDuration, planJob } from '../planner.js';
 import type { LoweredJob, LoweringOptions } from '../physical/lower.js';
 import { TableResult } from './table-result.js';
@@ -394,12 +394,31 @@ export class TableEnvironment {
   }
 
   /**
-   * Registers a scalar function usable from SQL as `name(...)`, shadowing a built-in of the same name (Flink's
-   * temporary system function). `eval` receives engine Values (NULL as null, BIGINT/DECIMAL as bigint) and
-   * returns a Value of `resultType`; with `argTypes` the arguments are checked and cast to them.
+   * Registers a function usable from SQL and the Table API as `name(...)`, shadowing a built-in of the same name
+   * (Flink's temporary system function): a ScalarFunction, TableFunction (`LATERAL TABLE(name(...))`,
+   * `joinLateral`, `flatMap`) or AggregateFunction instance (planner/api/functions.ts), or a plain scalar
+   * definition `{ eval, resultType, argTypes? }`. `eval` receives engine Values (NULL as null, BIGINT/DECIMAL as
+   * bigint); with `argTypes` the arguments are checked and cast to them.
    */
-  createTemporarySystemFunction(name: string, fn: Omit<UserFunction, 'name'>): void {
-    functionsOf(this.catalog).register({ ...fn, name });
+  createTemporarySystemFunction(name: string, fn: FunctionDefinition): void {
+    functionsOf(this.catalog).registerFunction(toRegistered(name, fn));
+  }
+
+  /**
+   * Flink's catalog-scoped temporary function (`createTemporaryFunction("db.fn", …)`). Functions live in one
+   * session registry here, so the last part of the path names it; the catalog and database must exist.
+   */
+  createTemporaryFunction(path: string, fn: FunctionDefinition): void {
+    const parts = path.split('.');
+    const qualified = this.catalog.qualify(parts);
+    if (!this.catalog.hasDatabase(qualified.catalog, qualified.database))
+      throw new Error(`createTemporaryFunction('${path}'): database '${qualified.catalog}.${qualified.database}' does not exist`);
+    functionsOf(this.catalog).registerFunction(toRegistered(qualified.name, fn));
+  }
+
+  /** Removes a function registered with createTemporaryFunction; false if there was none. */
+  dropTemporaryFunction(path: string): boolean {
+    return functionsOf(this.catalog).drop(this.catalog.qualify(path.split('.')).name);
   }
 
   /** Removes a function registered with createTemporarySystemFunction; false if there was none. */

@@ -36,11 +36,13 @@ export interface AggregateUse {
 export function findAggregates(
   exprs: readonly (Expr | null)[],
   isUserFunction: (name: string) => boolean,
+  /** User-defined aggregate functions (registered AggregateFunctions) are aggregates too. */
+  isUserAggregate: (name: string) => boolean = () => false,
 ): AggregateUse[] {
   const out: AggregateUse[] = [];
   const isAgg = (c: CallExpr): boolean => {
     const name = c.name.parts.map((p) => p.value).join('.');
-    return isAggregateName(name) && !isUserFunction(name.toUpperCase());
+    return (isAggregateName(name) && !isUserFunction(name.toUpperCase())) || isUserAggregate(name.toUpperCase());
   };
   const walk = (e: Expr): void => {
     if (e.kind === 'over') return;

@@ -359,7 +359,7 @@ export class ExprBinder {
 
   private call(e: Extract<Expr, { kind: 'call' }>): Rex {
     const name = e.name.parts.map((p) => p.value).join('.').toUpperCase();
-    if (isAggregateName(name) && this.functions.get(name) === undefined) {
+    if ((isAggregateName(name) && this.functions.get(name) === undefined) || this.functions.getAggregate(name) !== undefined) {
       this.fail(`aggregate function ${name} is not allowed here (only in the SELECT list and HAVING of a query, and not nested in another aggregate)`, e.span);
     }
     if (e.star || e.distinct) throw new UnsupportedError(`${name}(${e.star ? '*' : 'DISTINCT ...'})`, this.source, e.span);
@@ -384,6 +384,8 @@ export class ExprBinder {
       const coerced = declared === undefined ? args : args.map((a, i) => this.coerce(a, declared[i] as LogicalType));
       return Rex.udf(udf, coerced, udf.resultType);
     }
+    if (this.functions.getTable(name) !== undefined)
+      this.fail(`${name} is a table function: call it in FROM as LATERAL TABLE(${name}(...))`, span);
     const fn = BUILTINS[name];
     if (fn === undefined) {
       const suggestion = closest(name, [...FUNCTION_NAMES, ...this.functions.names()]);

@@ -47,6 +47,7 @@ import type {
 import { windowProperties } from '../logical/window-properties.js';
 import { findAggregates, findOver, findScalarSubqueries, type AggregateUse } from './ast-walk.js';
 import { ExprBinder } from './bind-expr.js';
+import { bindCorrelate, isCorrelateItem, singleRow, type CorrelateContext, type CorrelateItem } from './bind-correlate.js';
 import { Scope } from './scope.js';
 
 /** A WITH entry visible to the query body (and to later entries). */
@@ -75,6 +76,10 @@ export class QueryBinder {
 
   private exprBinder(scope: Scope, substitute: ((e: Expr) => Rex | null) | null = null): ExprBinder {
     return new ExprBinder(scope, this.source, functionsOf(this.catalog), substitute);
+  }
+
+  private correlateContext(): CorrelateContext {
+    return { source: this.source, functions: functionsOf(this.catalog), exprBinder: (scope) => this.exprBinder(scope) };
   }
 
   query(q: Query): LogicalPlan {
@@ -183,12 +188,14 @@ export class QueryBinder {
       case 'join':
         return this.join(item);
       case 'tableFunction': {
+        if (isCorrelateItem(item, functionsOf(this.catalog)))
+          return bindCorrelate(this.correlateContext(), singleRow(), item as CorrelateItem, 'INNER', null, item.span);
         const plan = this.windowTvf(item.call, item.span);
         const renamed = this.renameColumns(plan, item.alias?.columns ?? [], item.span);
         return scoped(renamed, item.alias?.name.value ?? null);
       }
       case 'unnest':
-        throw new UnsupportedError('UNNEST', this.source, item.span);
+        return bindCorrelate(this.correlateContext(), singleRow(), item, 'INNER', null, item.span);
       case 'matchRecognize':
         throw new UnsupportedError('MATCH_RECOGNIZE', this.source, item.span);
     }
@@ -245,19 +252,17 @@ export class QueryBinder {
 
   private join(item: Extract<FromItem, { kind: 'join' }>): { plan: LogicalPlan; scope: Scope } {
     if (item.natural) throw new UnsupportedError('NATURAL JOIN', this.source, item.span);
-    const asOf = item.right.kind === 'table' ? item.right.forSystemTime : null;
-    if (
-      (item.right.kind === 'tableFunction' ||
-        item.right.kind === 'unnest' ||
-        (item.right.kind === 'subquery' && item.right.lateral)) &&
-      item.right.kind !== 'tableFunction'
-    ) {
-      throw new UnsupportedError(
-        item.right.kind === 'unnest' ? 'UNNEST' : 'LATERAL subqueries',
-        this.source,
-        item.right.span,
-      );
+    if (isCorrelateItem(item.right, functionsOf(this.catalog))) {
+      // LATERAL TABLE(f(...)) / UNNEST(...) on the right: a Correlate of the left side (Flink's LogicalCorrelate).
+      if (item.joinType === 'RIGHT' || item.joinType === 'FULL')
+        throw new UnsupportedError(`${item.joinType} JOIN with a table function (only INNER, CROSS and LEFT)`, this.source, item.span);
+      if (item.condition?.kind === 'using') this.fail('JOIN with a table function takes ON, not USING', item.span);
+      const on = item.condition?.kind === 'on' ? item.condition.expr : null;
+      return bindCorrelate(this.correlateContext(), this.from(item.left), item.right as CorrelateItem, item.joinType === 'LEFT' ? 'LEFT' : 'INNER', on, item.span);
     }
+    const asOf = item.right.kind === 'table' ? item.right.forSystemTime : null;
+    if (item.right.kind === 'subquery' && item.right.lateral)
+      throw new UnsupportedError('LATERAL subqueries', this.source, item.right.span);
     const left = this.from(item.left);
     const right = this.from(item.right.kind === 'table' && asOf !== null ? { ...item.right, forSystemTime: null } : item.right);
     const offset = left.plan.schema.size;
@@ -593,7 +598,8 @@ export class QueryBinder {
     }
     const itemExprs = s.items.flatMap((i) => (i.kind === 'expr' ? [i.expr] : []));
     const userFn = (n: string): boolean => functionsOf(this.catalog).get(n) !== undefined;
-    const aggregates = findAggregates([...itemExprs, s.having], userFn);
+    const userAgg = (n: string): boolean => functionsOf(this.catalog).getAggregate(n) !== undefined;
+    const aggregates = findAggregates([...itemExprs, s.having], userFn, userAgg);
     const overs = findOver(itemExprs);
     let result: LogicalPlan;
     if (s.groupBy.length > 0 || aggregates.length > 0 || s.having !== null) {
@@ -835,8 +841,11 @@ export class QueryBinder {
         .map((p) => p.value)
         .join('.')
         .toUpperCase();
-      const kind = AGGREGATE_FUNCTIONS[fname];
+      const udaf = functionsOf(this.catalog).getAggregate(fname);
+      const kind = udaf !== undefined ? 'UDAF' : AGGREGATE_FUNCTIONS[fname];
       if (kind === undefined) this.fail(`unknown aggregate function ${fname}`, u.call.span);
+      if (udaf !== undefined && u.call.distinct)
+        throw new UnsupportedError(`DISTINCT in the user-defined aggregate function ${fname}`, this.source, u.call.span);
       if (u.call.star && kind !== 'COUNT')
         this.fail(`${fname}(*) is not allowed; only COUNT(*)`, u.call.span);
       let separator: string | undefined;
@@ -852,7 +861,18 @@ export class QueryBinder {
         if (r.type.kind === 'NULL') this.fail(`${fname} of an untyped NULL: CAST it to a type`, a.span);
         return r;
       });
-      const type = aggregateResultType(
+      if (udaf?.argTypes !== undefined) {
+        const declared = udaf.argTypes;
+        if (declared.length !== args.length)
+          this.fail(`${fname} takes ${declared.length} argument${declared.length === 1 ? '' : 's'}, got ${args.length}`, u.call.span);
+        args.forEach((a, i) => {
+          const want = declared[i] as LogicalType;
+          if (commonType([a.type, want]) === null)
+            this.fail(`${fname} argument ${i + 1} must be ${formatType(want)}, but got ${formatType(a.type)}`, (argExprs[i] as Expr).span);
+          args[i] = coerceTo(a, withNullability(want, a.type.nullable));
+        });
+      }
+      const type = udaf !== undefined ? udaf.resultType : aggregateResultType(
         kind,
         args.map((a) => a.type),
       );
@@ -876,8 +896,9 @@ export class QueryBinder {
         resultType: withoutTimeAttribute(type),
         name: `EXPR$${calls.length}`,
         ...(separator !== undefined ? { separator } : {}),
+        ...(udaf !== undefined ? { udaf } : {}),
       };
-      const key = `${kind}|${argCols.join(',')}|${call.distinct}|${filterArg}|${separator ?? ''}`;
+      const key = `${udaf?.name ?? kind}|${argCols.join(',')}|${call.distinct}|${filterArg}|${separator ?? ''}`;
       const existing = callByKey.get(key);
       if (existing !== undefined) {
         callIndex.set(u.node, existing);

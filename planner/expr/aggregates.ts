@@ -84,5 +84,8 @@ export function aggregateResultType(kind: AggKind, args: readonly LogicalType[])
       return arg?.kind === 'BOOLEAN'
         ? Types.BOOLEAN()
         : `${kind} needs a BOOLEAN argument, but got ${arg === null ? 'none' : formatType(arg)}`;
+    case 'UDAF':
+      // A user-defined aggregate declares its result type; the binder reads it from the function.
+      return 'a user-defined aggregate function declares its own result type';
   }
 }

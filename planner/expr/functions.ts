@@ -1,21 +1,66 @@
-// The function catalog for user-defined scalar functions: names registered through the TableEnvironment,
-// looked up by the binder before the built-ins (as Flink's temporary system functions shadow built-ins).
+// The function catalog for user-defined functions: scalar, table and aggregate functions registered through the
+// TableEnvironment, looked up by the binder before the built-ins (as Flink's temporary system functions shadow
+// built-ins). Names are case-insensitive; one name is one function of one kind.
+import type { Field, LogicalType, UserAggregate, Value } from '../../executor/index.js';
 import type { Catalog } from '../catalog/catalog.js';
 import type { UserFunction } from './rex.js';
 
-export class FunctionRegistry {
-  private readonly fns = new Map<string, UserFunction>();
+/**
+ * A table function as the planner and runtime see it (Flink's TableFunction): `invoke` calls `collect` once per
+ * output row, each row the values of `fields` in order.
+ */
+export interface UserTableFunction {
+  readonly name: string;
+  readonly fields: readonly Field[];
+  readonly argTypes?: readonly LogicalType[];
+  readonly invoke: (args: readonly Value[], collect: (row: readonly Value[]) => void) => void;
+}
 
+/** An aggregate function (Flink's AggregateFunction) with its declared result and accumulator types. */
+export interface UserAggregateFunction extends UserAggregate {
+  readonly resultType: LogicalType;
+  readonly accumulatorType?: LogicalType;
+  readonly argTypes?: readonly LogicalType[];
+}
+
+export type RegisteredFunction =
+  | { readonly kind: 'scalar'; readonly fn: UserFunction }
+  | { readonly kind: 'table'; readonly fn: UserTableFunction }
+  | { readonly kind: 'aggregate'; readonly fn: UserAggregateFunction };
+
+export class FunctionRegistry {
+  private readonly fns = new Map<string, RegisteredFunction>();
+
+  /** Registers a scalar function (the original entry point, kept for its callers). */
   register(fn: UserFunction): void {
-    this.fns.set(fn.name.toUpperCase(), fn);
+    this.fns.set(fn.name.toUpperCase(), { kind: 'scalar', fn });
+  }
+
+  registerFunction(f: RegisteredFunction): void {
+    this.fns.set(f.fn.name.toUpperCase(), f);
   }
 
   drop(name: string): boolean {
     return this.fns.delete(name.toUpperCase());
   }
 
-  /** Names are case-insensitive, like Flink's function names. */
+  /** The scalar function of that name (names are case-insensitive, like Flink's). */
   get(name: string): UserFunction | undefined {
+    const f = this.fns.get(name.toUpperCase());
+    return f?.kind === 'scalar' ? f.fn : undefined;
+  }
+
+  getTable(name: string): UserTableFunction | undefined {
+    const f = this.fns.get(name.toUpperCase());
+    return f?.kind === 'table' ? f.fn : undefined;
+  }
+
+  getAggregate(name: string): UserAggregateFunction | undefined {
+    const f = this.fns.get(name.toUpperCase());
+    return f?.kind === 'aggregate' ? f.fn : undefined;
+  }
+
+  lookup(name: string): RegisteredFunction | undefined {
     return this.fns.get(name.toUpperCase());
   }
 

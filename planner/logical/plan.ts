@@ -1,11 +1,13 @@
 // The logical plan: a closed union of relational nodes, one IR for SQL and the Table API. Each node carries
 // its output schema; `inputs()` and `explain()` cover every kind, so a new kind without a case will not compile.
 import { Schema, formatType, unreachable, type LogicalType } from '../../executor/index.js';
+import type { UserAggregate } from '../../executor/index.js';
 import type { CatalogTable } from '../catalog/catalog.js';
 import { describeSourcePredicate, type SourcePredicate } from '../catalog/factory.js';
 import { formatPath } from '../catalog/catalog.js';
 import { explainRex } from '../expr/explain.js';
 import type { Rex } from '../expr/rex.js';
+import type { UserTableFunction } from '../expr/functions.js';
 
 /** Aggregate functions the engine runs (the runtime's accumulator library implements each). */
 export type AggKind =
@@ -23,7 +25,9 @@ export type AggKind =
   | 'VAR_POP'
   | 'VAR_SAMP'
   | 'BOOL_AND'
-  | 'BOOL_OR';
+  | 'BOOL_OR'
+  /** A user-defined AggregateFunction (`udaf` names it). */
+  | 'UDAF';
 
 /** One aggregate call over input columns (expressions were projected into columns below the aggregate). */
 export interface AggregateCall {
@@ -35,7 +39,14 @@ export interface AggregateCall {
   readonly resultType: LogicalType;
   readonly name: string;
   readonly separator?: string;
+  /** The function of a 'UDAF' call. */
+  readonly udaf?: UserAggregate;
 }
+
+/** What a Correlate calls per input row: a user-defined table function or UNNEST. */
+export type CorrelateFunction =
+  | { readonly kind: 'udtf'; readonly fn: UserTableFunction }
+  | { readonly kind: 'unnest'; readonly withOrdinality: boolean };
 
 /** A window of a window table function; sizes in ms, aligned to the epoch plus `offset`. */
 export type WindowSpec =
@@ -118,6 +129,18 @@ export type LogicalPlan =
        * time (rightTime is -1).
        */
       readonly temporal?: { readonly leftTime: number; readonly rightTime: number; readonly lookup?: boolean };
+      readonly schema: Schema;
+    }
+  /**
+   * LATERAL TABLE(f(...)) / UNNEST(...): input ++ the function's columns, the function called per input row with
+   * `args` (over the input). INNER drops rows without output, LEFT pads them with NULLs (Flink's Correlate).
+   */
+  | {
+      readonly kind: 'correlate';
+      readonly input: LogicalPlan;
+      readonly fn: CorrelateFunction;
+      readonly args: readonly Rex[];
+      readonly joinType: 'INNER' | 'LEFT';
       readonly schema: Schema;
     }
   /** UNION ALL of inputs with the same column types. */
@@ -211,6 +234,7 @@ export function inputs(p: LogicalPlan): LogicalPlan[] {
     case 'windowAggregate':
     case 'rank':
     case 'deduplicate':
+    case 'correlate':
       return [p.input];
     case 'join':
       return [p.left, p.right];
@@ -242,6 +266,8 @@ function describe(p: LogicalPlan): string {
       return `LogicalJoin(condition=[${explainRex(p.condition, joinSchemaOf(p))}], joinType=[${p.joinType.toLowerCase()}]${p.temporal !== undefined ? `, ${p.temporal.lookup === true ? 'lookup' : 'temporal'}=[AS OF ${p.left.schema.field(p.temporal.leftTime).name}]` : ''})`;
     case 'union':
       return `LogicalUnion(all=[true])`;
+    case 'correlate':
+      return `LogicalCorrelate(invocation=[${describeInvocation(p.fn, p.args, p.input.schema)}], joinType=[${p.joinType.toLowerCase()}], rowType=[${names.slice(p.input.schema.size).join(', ')}])`;
     case 'windowTvf':
       return `LogicalTableFunctionScan(invocation=[${describeWindow(p.window, p.input.schema.field(p.timeCol).name)}], rowType=[${names.join(', ')}])`;
     case 'sort':
@@ -297,7 +323,17 @@ export function joinSchemaOf(p: Extract<LogicalPlan, { kind: 'join' }>): Schema 
   return p.left.schema.concat(p.right.schema);
 }
 
+/** `split(line)`, `UNNEST(tags) WITH ORDINALITY`: the call a Correlate makes, over its input's columns. */
+export function describeInvocation(fn: CorrelateFunction, args: readonly Rex[], input: Schema): string {
+  const a = args.map((r) => explainRex(r, input)).join(', ');
+  return fn.kind === 'udtf' ? `${fn.fn.name}(${a})` : `UNNEST(${a})${fn.withOrdinality ? ' WITH ORDINALITY' : ''}`;
+}
+
 export function describeAggCall(c: AggregateCall, input: Schema): string {
+  if (c.kind === 'UDAF') {
+    const args = c.args.map((a) => input.field(a).name).join(', ');
+    return `${c.udaf?.name ?? 'UDAF'}(${args})${c.filterArg >= 0 ? ` FILTER ${input.field(c.filterArg).name}` : ''}`;
+  }
   const args =
     c.args.length === 0 && c.kind === 'COUNT' ? '*' : c.args.map((a) => input.field(a).name).join(', ');
   return `${c.kind}(${c.distinct ? 'DISTINCT ' : ''}${args})${c.filterArg >= 0 ? ` FILTER ${input.field(c.filterArg).name}` : ''}`;

@@ -4,7 +4,7 @@ import { unreachable } from '../../executor/index.js';
 import { formatPath } from '../catalog/catalog.js';
 import { explainRex } from '../expr/explain.js';
 import type { Rex } from '../expr/rex.js';
-import { describeAggCall, describeScanTable, describeSortKeys, describeWindow } from '../logical/plan.js';
+import { describeAggCall, describeInvocation, describeScanTable, describeSortKeys, describeWindow } from '../logical/plan.js';
 import { formatMode, physicalInputs, type PhysicalNode } from './plan.js';
 
 export function explainPhysical(n: PhysicalNode, withChangelog = true, indent = 0): string {
@@ -82,6 +82,10 @@ function describe(n: PhysicalNode): string {
     }
     case 'StreamUnion':
       return `all=[true], union=[${out}]`;
+    case 'StreamCorrelate': {
+      const call = describeInvocation(n.fn, n.args, n.input.schema);
+      return `invocation=[${call}], correlate=[table(${call})], select=[${out}], joinType=[${n.joinType}]`;
+    }
     case 'StreamRank':
     case 'StreamWindowRank':
       return `rankType=[${n.rankType}], rankRange=[rankStart=${n.rankStart}, rankEnd=${n.rankEnd}], partitionBy=[${names(n, n.partitionKeys)}], orderBy=[${describeSortKeys(n.orderKeys, n.input.schema)}]${n.kind === 'StreamWindowRank' ? `, windowEnd=[${n.input.schema.field(n.windowEnd).name}]` : ''}, select=[${out}]`;

@@ -7,6 +7,7 @@
 // Sources and sinks open their connectors only when a subtask runs them, never while the graph is built.
 import {
   CalcOperator,
+  CorrelateOperator,
   DeduplicateOperator,
   FinalTableOperator,
   GlobalGroupAggregateOperator,
@@ -49,6 +50,7 @@ import {
   type Source,
   type SourceReader,
   type StreamElement,
+  type TableFunctionRuntime,
   type Transformation,
 } from '../../executor/index.js';
 import { UnsupportedError } from '../../parser/index.js';
@@ -424,6 +426,20 @@ function operatorFactory(n: PhysicalNode, opts: LoweringOptions): () => Operator
           outputSchema: n.schema,
         });
       break;
+    case 'StreamCorrelate': {
+      const args = compileCalc({
+        inputSchema: n.input.schema,
+        outputSchema: new Schema(n.args.map((a, i) => ({ name: `arg${i}`, type: a.type }))),
+        projections: n.args,
+        condition: null,
+      });
+      const fn = n.fn;
+      const runtime: TableFunctionRuntime =
+        fn.kind === 'unnest' ? { kind: 'unnest', withOrdinality: fn.withOrdinality } : { kind: 'udtf', name: fn.fn.name, invoke: fn.fn.invoke };
+      f = () =>
+        new CorrelateOperator({ name: 'Correlate', inputSchema: inputSchema(), outputSchema: n.schema, args, fn: runtime, joinType: n.joinType });
+      break;
+    }
     case 'StreamWindowTableFunction':
       f = () =>
         new WindowTableFunctionOperator({

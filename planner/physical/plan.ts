@@ -7,6 +7,7 @@ import type { SourcePredicate } from '../catalog/factory.js';
 import type { Rex } from '../expr/rex.js';
 import type {
   AggregateCall,
+  CorrelateFunction,
   JoinKind,
   OverCall,
   OverFrame,
@@ -187,6 +188,14 @@ export type PhysicalNode =
       readonly nonEqui: Rex | null;
     })
   | (Common & { readonly kind: 'StreamUnion'; readonly inputs: readonly PhysicalNode[] })
+  /** LATERAL TABLE / UNNEST: input ++ the function's columns per input row; stateless, keeps the input's changelog. */
+  | (Common & {
+      readonly kind: 'StreamCorrelate';
+      readonly input: PhysicalNode;
+      readonly fn: CorrelateFunction;
+      readonly args: readonly Rex[];
+      readonly joinType: 'INNER' | 'LEFT';
+    })
   | (Common & {
       readonly kind: 'StreamRank';
       readonly input: PhysicalNode;

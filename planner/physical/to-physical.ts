@@ -142,7 +142,11 @@ function translate(p: LogicalPlan, ctx: PlanningContext): PhysicalNode {
       const below = translate(p.input, ctx);
       // Two-phase (local-global) aggregation, Flink's table.optimizer.agg-phase-strategy: the local phase folds
       // each batch per key before the exchange, so a hot key sends one partial per batch instead of every row.
-      const twoPhase = ctx.aggPhaseStrategy === 'TWO_PHASE' && p.aggCalls.length > 0 && p.aggCalls.every((c) => c.kind !== 'FIRST_VALUE' && c.kind !== 'LAST_VALUE' && c.kind !== 'LISTAGG');
+      // A user-defined aggregate over an updating input must retract; one in two-phase aggregation must merge.
+      const noRetract = p.aggCalls.find((c) => c.kind === 'UDAF' && c.udaf?.retract === undefined);
+      if (noRetract !== undefined && !isInsertOnly(below.changelog))
+        fail(ctx, `AggregateFunction ${noRetract.udaf?.name} must implement retract(acc, ...args): its input produces updates and deletes (${describeProducer(below)})`);
+      const twoPhase = ctx.aggPhaseStrategy === 'TWO_PHASE' && p.aggCalls.length > 0 && p.aggCalls.every((c) => c.kind !== 'FIRST_VALUE' && c.kind !== 'LAST_VALUE' && c.kind !== 'LISTAGG' && (c.kind !== 'UDAF' || c.udaf?.merge !== undefined));
       if (twoPhase) {
         const partial = new Schema([...p.groupKeys.map((k) => p.input.schema.field(k)), { name: '$partial', type: Types.BYTES(false) }]);
         const local: PhysicalNode = { kind: 'StreamLocalGroupAggregate', input: below, groupKeys: p.groupKeys, aggCalls: p.aggCalls, schema: partial, changelog: INSERT_ONLY };
@@ -169,6 +173,10 @@ function translate(p: LogicalPlan, ctx: PlanningContext): PhysicalNode {
     case 'windowAggregate': {
       const input = translate(p.input, ctx);
       requireInsertOnly(ctx, input, 'StreamWindowAggregate');
+      // Window state is kept per slice and merged when a window fires, so a user-defined aggregate must merge.
+      const noMerge = p.aggCalls.find((c) => c.kind === 'UDAF' && c.udaf?.merge === undefined);
+      if (noMerge !== undefined)
+        fail(ctx, `AggregateFunction ${noMerge.udaf?.name} must implement merge(acc, others) to run in a window aggregation`);
       return {
         kind: 'StreamWindowAggregate',
         input: byKeys(input, p.groupKeys),
@@ -197,6 +205,12 @@ function translate(p: LogicalPlan, ctx: PlanningContext): PhysicalNode {
     }
     case 'join':
       return join(p, ctx);
+    case 'correlate': {
+      // Stateless per row, so it runs where its input runs and passes the input's changelog on (Flink's
+      // StreamPhysicalCorrelate: a -U of the input retracts the rows its +I produced).
+      const input = translate(p.input, ctx);
+      return { kind: 'StreamCorrelate', input, fn: p.fn, args: p.args, joinType: p.joinType, schema: p.schema, changelog: input.changelog };
+    }
     case 'union': {
       const inputs = p.inputs.map((i) => translate(i, ctx));
       return {

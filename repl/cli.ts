@@ -33,6 +33,8 @@ export interface CliOptions {
   syntax: boolean;
   /** `--check`: also validate against the catalog the scripts' own DDL builds, run nothing. */
   check: boolean;
+  /** `--rest-port`: serve the REST API and dashboard while a script runs (0 = any free port); null: none. */
+  restPort?: number;
 }
 
 export const EXIT = { OK: 0, SQL_ERROR: 1, USAGE: 2, INTERRUPTED: 130 } as const;
@@ -58,6 +60,8 @@ Options:
                            and print those
       --timeout <seconds>  stop each query after this long and print what it produced
                            (for unbounded sources; exits 0)
+      --rest-port <port>   serve the REST API and dashboard while the scripts run
+                           (0 = any free port; the interactive shell always does)
   -i, --init <path>        run the statements of a file first, before the prompt or the
                            script, without printing their results (may be repeated)
       --syntax             only check the syntax of the scripts: print every error,
@@ -118,6 +122,12 @@ export function parseArgs(argv: readonly string[]): CliOptions {
         const n = Number(v);
         if (v.trim() === '' || !Number.isFinite(n) || n <= 0) throw new UsageError(`--timeout needs a positive number of seconds, got '${v}'`);
         o.timeout = n;
+        break;
+      }
+      case '--rest-port': {
+        const v = value();
+        if (!/^\d+$/.test(v) || Number(v) > 65535) throw new UsageError(`--rest-port needs a port number (0 = any free port), got '${v}'`);
+        o.restPort = Number(v);
         break;
       }
       case '-i':
@@ -185,6 +195,12 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   if (opts.syntax) return checkSyntax([...inits, ...scripts], io);
   if (opts.check) return checkScripts([...inits, ...scripts], io);
   const env = TableEnvironment.create();
+  if (opts.restPort !== undefined) {
+    // Scripts serve no dashboard unless asked: the URL goes to stderr, so stdout stays the results.
+    const { RestServer } = await import('../executor/index.js');
+    const rest = await RestServer.start(env.dispatcher, { port: opts.restPort });
+    io.stderr.write(`Dashboard: ${rest.url} (REST API under ${rest.url}v1/)\n`);
+  }
   const quiet: CliIO = { ...io, stdout: { write: () => true } };
   for (const s of inits) {
     const code = await runScript(env, s.name, s.sql, opts, quiet);

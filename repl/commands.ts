@@ -21,7 +21,7 @@ export type ShellCommand =
   | { readonly kind: 'timer'; readonly on: boolean | null }
   | { readonly kind: 'unknownDot'; readonly name: string }
   | { readonly kind: 'showJobs' }
-  | { readonly kind: 'stopJob'; readonly id: string }
+  | { readonly kind: 'stopJob'; readonly id: string; readonly withSavepoint?: true }
   | { readonly kind: 'describeJob'; readonly id: string }
   | { readonly kind: 'sql'; readonly text: string };
 
@@ -81,10 +81,10 @@ export function classify(statement: string): ShellCommand {
   const set = /^set\s+'((?:[^']|'')*)'\s*=\s*'((?:[^']|'')*)'$/i.exec(s);
   if (set !== null) return { kind: 'set', key: (set[1] as string).replace(/''/g, "'"), value: (set[2] as string).replace(/''/g, "'") };
   if (/^reset$/i.test(s)) return { kind: 'reset', key: null };
-  // Jobs are the shell's: it started them (INSERT INTO) and holds their handles.
+  // Jobs are the Dispatcher's (every query and INSERT of the session); the shell shows and stops them.
   if (/^show\s+jobs$/i.test(s)) return { kind: 'showJobs' };
-  const stop = /^stop\s+job\s+'([^']*)'(?:\s+with\s+savepoint)?(?:\s+with\s+drain)?$/i.exec(s);
-  if (stop !== null) return { kind: 'stopJob', id: stop[1] as string };
+  const stop = /^stop\s+job\s+'([^']*)'(\s+with\s+savepoint)?(?:\s+with\s+drain)?$/i.exec(s);
+  if (stop !== null) return stop[2] === undefined ? { kind: 'stopJob', id: stop[1] as string } : { kind: 'stopJob', id: stop[1] as string, withSavepoint: true };
   const describeJob = /^describe\s+job\s+'([^']*)'$/i.exec(s);
   if (describeJob !== null) return { kind: 'describeJob', id: describeJob[1] as string };
   const reset = /^reset\s+'((?:[^']|'')*)'$/i.exec(s);

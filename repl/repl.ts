@@ -28,6 +28,8 @@ export async function runRepl(io: CliIO, options: ReplOptions = { init: [] }): P
     pageSize: () => (stdout.rows ?? 24) - 9,
   });
   shell.print('info', banner(io.version, !history.existed, examples));
+  // One line under the banner: where the dashboard and the REST API of this session's Dispatcher are.
+  await shell.startDashboard();
   const instance = render(createElement(App, { shell }), {
     stdin: io.stdin as NodeJS.ReadStream,
     stdout,

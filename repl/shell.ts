@@ -11,6 +11,7 @@ import type { History } from './history.js';
 import { tableau } from './output.js';
 import { clampOffset, formatCount, formatSeconds, renderPage, ResultModel, TableauStream } from './result-view.js';
 import { defaultFactories } from '../index.js';
+import { RestServer, restOptionsFromConfig, type JobOverview } from '../executor/index.js';
 
 /** `table` output is cut at the terminal's width (a wrapped box is unreadable); other output wraps. */
 export type LogKind = 'input' | 'output' | 'table' | 'info' | 'error';
@@ -91,6 +92,8 @@ export class Shell {
   private readonly listeners = new Set<() => void>();
   private readonly sessionProps = new Map<string, string>();
   readonly jobs = new Map<string, ShellJob>();
+  /** The REST API and dashboard of this session, once startDashboard ran. */
+  rest: RestServer | null = null;
   private readonly originalProps = new Map<string, string | undefined>();
   /** How often a live view redraws; + and - change it while a query runs, as in Flink's SQL client. */
   private refreshMs: number;
@@ -409,6 +412,7 @@ export class Shell {
     this.exited = true;
     this.run?.result.cancel();
     for (const j of this.jobs.values()) if (j.status === 'RUNNING') j.result.cancel();
+    void this.rest?.close();
     this.changed();
     this.opts.exit();
   }
@@ -499,35 +503,71 @@ export class Shell {
     );
   }
 
-  private jobTable(jobs: readonly ShellJob[]): string {
-    const schema = new Schema(['job id', 'status', 'start time', 'statement'].map((name) => ({ name, type: Types.STRING() })));
-    const rows = jobs.map((j) => [j.id, j.status, new Date(j.startedAt).toISOString().replace('T', ' ').slice(0, 19), j.statement.replace(/\s+/g, ' ').slice(0, 60)]);
+  /** Flink's SHOW JOBS columns (job id, job name, status, start time), from the Dispatcher. */
+  private jobTable(jobs: readonly JobOverview[]): string {
+    const schema = new Schema(['job id', 'job name', 'status', 'start time'].map((name) => ({ name, type: Types.STRING() })));
+    const rows = jobs.map((j) => [j.jid, j.name, j.state, new Date(j['start-time']).toISOString()]);
     return tableau(schema, rows, null).replace(/\d+ rows? in set$/, jobs.length === 1 ? '1 job' : `${jobs.length} jobs`);
+  }
+
+  /**
+   * Starts the REST API and dashboard on the session's Dispatcher (rest.port, default 8081; a taken port falls
+   * back to any free one) and prints its URL under the banner. A failure is reported, not fatal.
+   */
+  async startDashboard(): Promise<void> {
+    const env = this.opts.env;
+    try {
+      const conf = restOptionsFromConfig({
+        'rest.port': env.getConfig().get('rest.port'),
+        'rest.address': env.getConfig().get('rest.address'),
+        'rest.token': env.getConfig().get('rest.token'),
+      });
+      try {
+        this.rest = await RestServer.start(env.dispatcher, conf);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;
+        this.rest = await RestServer.start(env.dispatcher, { ...conf, port: 0 });
+      }
+      this.print('info', `Dashboard: ${this.rest.url} (REST API under ${this.rest.url}v1/)`);
+    } catch (e) {
+      this.print('error', `[ERROR] dashboard not started: ${e instanceof Error ? e.message : String(e)}`);
+    }
   }
 
   private command(cmd: Exclude<ShellCommand, { kind: 'sql' }>): boolean {
     const env = this.opts.env;
     switch (cmd.kind) {
-      case 'showJobs':
-        this.print('table', this.jobs.size === 0 ? 'No jobs: INSERT INTO ... submits one.' : this.jobTable([...this.jobs.values()]));
+      case 'showJobs': {
+        const jobs = env.dispatcher.listJobs();
+        this.print('table', jobs.length === 0 ? 'No jobs: INSERT INTO ... or a query submits one.' : this.jobTable(jobs));
         return true;
+      }
       case 'stopJob':
       case 'describeJob': {
-        const job = this.jobs.get(cmd.id);
+        const job = env.dispatcher.listJobs().find((j) => j.jid === cmd.id);
         if (job === undefined) {
           this.print('error', `[ERROR] no job '${cmd.id}' in this session (SHOW JOBS; lists them)`);
           return false;
         }
         if (cmd.kind === 'describeJob') {
-          const failure = job.error === null ? '' : `\n${describeError(job.error, 'job')}`;
-          this.print('table', `${this.jobTable([job])}\n${job.statement}${failure}`);
+          const detail = env.dispatcher.jobDetail(cmd.id);
+          const failure = env.dispatcher.jobExceptions(cmd.id)['root-exception'];
+          const mine = this.jobs.get(cmd.id);
+          // The shell's own handle has the failure as the user saw it (with its caret); else the root exception.
+          const why = mine?.error != null ? `\n${describeError(mine.error, 'job')}` : failure === null ? '' : `\n${failure}`;
+          this.print('table', `${this.jobTable([job])}\n${detail.sql}${why}`);
           return true;
         }
-        if (job.status === 'RUNNING') {
-          job.status = 'CANCELED';
-          job.result.cancel();
-          this.print('info', `[INFO] Job ${job.id} is stopped.`);
-        } else this.print('info', `[INFO] Job ${job.id} had already ended (${job.status}).`);
+        if (cmd.withSavepoint === true) {
+          this.print('error', '[ERROR] STOP JOB ... WITH SAVEPOINT is not supported yet: savepoints come with checkpointing (issue #12)');
+          return false;
+        }
+        if (job.state === 'RUNNING' || job.state === 'RESTARTING' || job.state === 'CREATED') {
+          const mine = this.jobs.get(cmd.id);
+          if (mine !== undefined) mine.status = 'CANCELED';
+          void env.dispatcher.stopJob(cmd.id).catch(() => undefined);
+          this.print('info', `[INFO] Job ${job.jid} is stopped.`);
+        } else this.print('info', `[INFO] Job ${job.jid} had already ended (${job.state}).`);
         return true;
       }
       case 'quit':

@@ -164,7 +164,7 @@ describe('shell commands', () => {
     expect(classify('.timer on')).toEqual({ kind: 'timer', on: true });
     expect(classify('.nope')).toEqual({ kind: 'unknownDot', name: 'nope' });
     expect(classify('show jobs;')).toEqual({ kind: 'showJobs' });
-    expect(classify("STOP JOB 'abc' WITH SAVEPOINT;")).toEqual({ kind: 'stopJob', id: 'abc' });
+    expect(classify("STOP JOB 'abc' WITH SAVEPOINT;")).toEqual({ kind: 'stopJob', id: 'abc', withSavepoint: true });
     expect(classify("DESCRIBE JOB 'abc'")).toEqual({ kind: 'describeJob', id: 'abc' });
     expect(classify('SELECT 1;')).toEqual({ kind: 'sql', text: 'SELECT 1;' });
     expect(runsWithoutSemicolon('.tables')).toBe(true);

@@ -71,6 +71,8 @@ interface Hosted {
   readonly task: LocalSubtask;
   readonly bytesIn: ByteCounter;
   readonly bytesOut: ByteCounter;
+  /** The subtask's input queues, for the most elements one ever held (bounded by credits: backpressure works). */
+  readonly readers: readonly { readonly peak: number }[];
 }
 
 interface Deployment {
@@ -119,6 +121,7 @@ async function deploy(m: Extract<ToSlot, { type: 'deploy' }>): Promise<void> {
   const here = (v: number, i: number): boolean => hosted.has(`${v}/${i}`);
   const inputs = new Map<string, SubtaskInput[]>();
   const outputs = new Map<string, SubtaskOutput[]>();
+  const queues = new Map<string, { peak: number }[]>();
   const counters = new Map<string, { in: ByteCounter; out: ByteCounter }>();
   const countersOf = (v: number, i: number): { in: ByteCounter; out: ByteCounter } => {
     const k = `${v}/${i}`;
@@ -164,6 +167,7 @@ async function deploy(m: Extract<ToSlot, { type: 'deploy' }>): Promise<void> {
           }
           if (writer !== null) writers.push(writer);
           if (reader !== null) push(inputs, `${dp}/${j}`, { reader, inputIndex: e.edge.inputIndex });
+          if (reader !== null) push(queues, `${dp}/${j}`, reader as unknown as { peak: number });
         }
         if (here(vp, i))
           push(outputs, `${vp}/${i}`, {
@@ -190,6 +194,7 @@ async function deploy(m: Extract<ToSlot, { type: 'deploy' }>): Promise<void> {
         index: i,
         bytesIn: c.in,
         bytesOut: c.out,
+        readers: queues.get(`${vp}/${i}`) ?? [],
         task: new LocalSubtask({
           name: v.name,
           index: i,
@@ -266,7 +271,10 @@ function reportOf(h: Hosted): SubtaskReport {
     return {
       vertex: h.vertex,
       index: h.index,
-      counters: Object.fromEntries(t.metrics.entries()),
+      counters: {
+        ...Object.fromEntries(t.metrics.entries()),
+        inputQueuePeak: Math.max(0, ...h.readers.map((r) => r.peak)),
+      },
       inputWatermark: iw ?? null,
       outputWatermark: ow ?? null,
       bytesIn: h.bytesIn.bytes,

@@ -1,8 +1,7 @@
 // A TaskManager: a fixed number of slots (`taskmanager.numberOfTaskSlots`), each a worker thread running the
-// subtasks deployed into it (slot-worker.ts). It answers the ResourceManager's heartbeats with the metrics of its
-// slots (a heartbeat is answered only when every slot answers, so a hung slot makes its TaskManager miss them),
-// forwards task state changes to whoever deployed them, and replaces a slot's thread when asked (after a
-// failover that could not cancel it cooperatively).
+// subtasks deployed into it (slot-worker.ts). It answers the ResourceManager's heartbeats with the metrics its
+// slots last reported, forwards task state changes to whoever deployed them, and replaces a slot's thread when
+// asked (after a failover that could not cancel it cooperatively).
 import { cpus, freemem, totalmem } from 'node:os';
 import { Worker, type TransferListItem } from 'node:worker_threads';
 import type { FromSlot, SubtaskReport, ToSlot } from './protocol.js';
@@ -30,6 +29,9 @@ export class Slot {
   private ready: Promise<void>;
   private pings = new Map<number, (r: Omit<SlotHeartbeat, 'slot'>) => void>();
   private seq = 0;
+  /** The slot's answer to the last ping, handed on with the next heartbeat. */
+  lastReport: Omit<SlotHeartbeat, 'slot'> | null = null;
+  pingOutstanding = false;
   /** A slot whose thread died (error/exit) until it is restarted. */
   dead = false;
 
@@ -114,6 +116,8 @@ export class Slot {
     this.worker = this.spawn();
     this.dead = false;
     this.pings.clear();
+    this.pingOutstanding = false;
+    this.lastReport = null;
     this.ready = this.whenReady();
     await old.terminate();
     await this.ready;
@@ -146,14 +150,26 @@ export class TaskManager {
   }
 
   /**
-   * Answers a heartbeat with every slot's reports; never resolves while heartbeats are stopped or a slot hangs,
-   * which is what the ResourceManager's timeout detects.
+   * Answers a heartbeat with the latest reports of its slots, and asks the slots for fresh ones. The TaskManager
+   * answers, not its slot threads: as in Flink, a heartbeat checks that the TaskManager is alive, and a slot busy
+   * importing a job's modules (which blocks its thread) is not a lost TaskManager. Never resolves once heartbeats
+   * are stopped, which is what the ResourceManager's timeout detects.
    */
   async heartbeat(): Promise<SlotHeartbeat[]> {
     if (this.heartbeatsStopped) return new Promise<never>(() => {});
-    const live = this.slots.filter((s) => !s.dead);
-    const all = await Promise.all(live.map((s) => s.ping()));
-    return all.map((r, i) => ({ slot: live[i] as Slot, ...r }));
+    const out: SlotHeartbeat[] = [];
+    for (const s of this.slots) {
+      if (s.dead) continue;
+      if (s.lastReport !== null) out.push({ slot: s, ...s.lastReport });
+      if (!s.pingOutstanding) {
+        s.pingOutstanding = true;
+        void s.ping().then((r) => {
+          s.pingOutstanding = false;
+          s.lastReport = r;
+        });
+      }
+    }
+    return out;
   }
 
   /** Test hook: the TaskManager stops answering heartbeats, as a hung or partitioned process would. */

@@ -65,7 +65,10 @@ export interface SerializedPlan {
 
 const versionOf = (k: PhysicalNode['kind']): number => NODE_VERSIONS[k] ?? 1;
 const isNodeRecord = (r: Record<string, unknown>): boolean =>
-  typeof r['kind'] === 'string' && /^(Stream|Batch)[A-Z]/.test(r['kind']) && r['schema'] instanceof Schema && 'changelog' in r;
+  typeof r['kind'] === 'string' &&
+  /^(Stream|Batch)[A-Z]/.test(r['kind']) &&
+  r['schema'] instanceof Schema &&
+  'changelog' in r;
 
 /** Serializes planned statements with their lowering options; throws NotSerializable. */
 export function serializePlan(roots: readonly PhysicalNode[], opts: LoweringOptions): SerializedPlan {
@@ -73,17 +76,21 @@ export function serializePlan(roots: readonly PhysicalNode[], opts: LoweringOpti
   const nodes: unknown[] = [];
   const encode = (v: unknown, where: string): unknown => {
     if (v === null || typeof v === 'string' || typeof v === 'boolean') return v;
-    if (typeof v === 'number') return Number.isFinite(v) && !Object.is(v, -0) ? v : { $num: String(Object.is(v, -0) ? '-0' : v) };
+    if (typeof v === 'number')
+      return Number.isFinite(v) && !Object.is(v, -0) ? v : { $num: String(Object.is(v, -0) ? '-0' : v) };
     if (typeof v === 'bigint') return { $bigint: v.toString() };
     if (typeof v === 'undefined') return { $undefined: true };
     if (typeof v === 'function') throw new NotSerializable(`${where} holds code (a user-defined function)`);
     if (typeof v !== 'object') throw new NotSerializable(`${where} holds a ${typeof v}`);
     if (Array.isArray(v)) return v.map((x: unknown, i: number) => encode(x, `${where}[${i}]`));
-    if (v instanceof Schema) return { $schema: v.fields.map((f) => ({ name: f.name, type: encode(f.type, `${where}.${f.name}`) })) };
+    if (v instanceof Schema)
+      return { $schema: v.fields.map((f) => ({ name: f.name, type: encode(f.type, `${where}.${f.name}`) })) };
     if (v instanceof Uint8Array) return { $bytes: Buffer.from(v).toString('base64') };
-    if (v instanceof Map) return { $map: [...v].map(([k, x]) => [encode(k, `${where}{}`), encode(x, `${where}{}`)]) };
+    if (v instanceof Map)
+      return { $map: [...v].map(([k, x]) => [encode(k, `${where}{}`), encode(x, `${where}{}`)]) };
     const proto = Object.getPrototypeOf(v) as unknown;
-    if (proto !== Object.prototype && proto !== null) throw new NotSerializable(`${where} holds a ${(v as object).constructor.name}`);
+    if (proto !== Object.prototype && proto !== null)
+      throw new NotSerializable(`${where} holds a ${(v as object).constructor.name}`);
     const rec = v as Record<string, unknown>;
     if (isNodeRecord(rec)) return { $ref: node(v as PhysicalNode) };
     const out: Record<string, unknown> = {};
@@ -95,9 +102,11 @@ export function serializePlan(roots: readonly PhysicalNode[], opts: LoweringOpti
     if (known !== undefined) return known;
     for (const i of physicalInputs(n)) node(i);
     if (n.kind === 'StreamTableSourceScan') checkConnector(n.table.options, formatPath(n.table.path), opts);
-    if (n.kind === 'StreamSink' && n.table !== null) checkConnector(n.table.options, formatPath(n.table.path), opts);
+    if (n.kind === 'StreamSink' && n.table !== null)
+      checkConnector(n.table.options, formatPath(n.table.path), opts);
     const fields: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(n)) if (k !== 'kind' && x !== undefined) fields[k] = encode(x, `${n.kind}.${k}`);
+    for (const [k, x] of Object.entries(n))
+      if (k !== 'kind' && x !== undefined) fields[k] = encode(x, `${n.kind}.${k}`);
     const id = nodes.length;
     nodes.push({ $node: n.kind, version: versionOf(n.kind), ...fields });
     ids.set(n, id);
@@ -108,15 +117,21 @@ export function serializePlan(roots: readonly PhysicalNode[], opts: LoweringOpti
   return { format: 'freshet-plan', version: 1, nodes, roots: rootIds, options };
 }
 
-function checkConnector(options: Readonly<Record<string, string>>, table: string, opts: LoweringOptions): void {
+function checkConnector(
+  options: Readonly<Record<string, string>>,
+  table: string,
+  opts: LoweringOptions,
+): void {
   const id = options['connector'] ?? '';
   const f = opts.factories.get(id);
-  if (f !== undefined && f !== defaultFactories.get(id)) throw new NotSerializable(`table ${table} uses a custom '${id}' connector factory`);
+  if (f !== undefined && f !== defaultFactories.get(id))
+    throw new NotSerializable(`table ${table} uses a custom '${id}' connector factory`);
 }
 
 /** Reads a plan back; refuses node kinds or versions this build does not know. */
 export function deserializePlan(plan: SerializedPlan): { roots: PhysicalNode[]; options: SerializedOptions } {
-  if (plan.format !== 'freshet-plan' || plan.version !== 1) throw new Error(`not a Freshet plan (format ${String(plan.format)} version ${String(plan.version)})`);
+  if (plan.format !== 'freshet-plan' || plan.version !== 1)
+    throw new Error(`not a Freshet plan (format ${String(plan.format)} version ${String(plan.version)})`);
   const built: PhysicalNode[] = [];
   const decode = (v: unknown): unknown => {
     if (v === null || typeof v !== 'object') return v;
@@ -132,16 +147,28 @@ export function deserializePlan(plan: SerializedPlan): { roots: PhysicalNode[]; 
     if ('$undefined' in rec) return undefined;
     if ('$bytes' in rec) return new Uint8Array(Buffer.from(rec['$bytes'] as string, 'base64'));
     if ('$map' in rec) return new Map((rec['$map'] as unknown[][]).map(([k, x]) => [decode(k), decode(x)]));
-    if ('$schema' in rec) return new Schema((rec['$schema'] as { name: string; type: unknown }[]).map((f) => ({ name: f.name, type: decode(f.type) as never })));
+    if ('$schema' in rec)
+      return new Schema(
+        (rec['$schema'] as { name: string; type: unknown }[]).map((f) => ({
+          name: f.name,
+          type: decode(f.type) as never,
+        })),
+      );
     const out: Record<string, unknown> = {};
     for (const [k, x] of Object.entries(rec)) out[k] = decode(x);
     return out;
   };
   for (const raw of plan.nodes) {
-    const { $node, version, ...fields } = raw as { $node: unknown; version: unknown } & Record<string, unknown>;
+    const { $node, version, ...fields } = raw as { $node: unknown; version: unknown } & Record<
+      string,
+      unknown
+    >;
     if (typeof $node !== 'string') throw new Error(`a serialized plan node without a name`);
     const kind = $node as PhysicalNode['kind'];
-    if (version !== versionOf(kind)) throw new Error(`physical node ${kind} version ${String(version)} is not supported (this build has version ${versionOf(kind)})`);
+    if (version !== versionOf(kind))
+      throw new Error(
+        `physical node ${kind} version ${String(version)} is not supported (this build has version ${versionOf(kind)})`,
+      );
     built.push({ kind, ...(decode(fields) as object) } as PhysicalNode);
   }
   return { roots: plan.roots.map((i) => built[i] as PhysicalNode), options: plan.options };

@@ -2,7 +2,15 @@
 // decoded columns are views over the received buffer (no copy on the consumer side).
 import { describe, expect, it } from 'vitest';
 import { MessageChannel } from 'node:worker_threads';
-import { Schema, Types, batchFromRows, batchToRows, decodeElement, encodeElement, type RecordBatch } from '../../index.js';
+import {
+  Schema,
+  Types,
+  batchFromRows,
+  batchToRows,
+  decodeElement,
+  encodeElement,
+  type RecordBatch,
+} from '../../index.js';
 
 const schema = new Schema([
   { name: 'b', type: Types.BOOLEAN() },

@@ -296,11 +296,19 @@ export class WindowAggregateOperator implements StreamOperator {
 
   /** Fires every window with end - 1 <= time as one output batch. */
   private fireDue(time: number): void {
+    // Most watermarks (one per source batch) fire nothing: check before building the output columns.
+    if (!this.anyDue(time)) return;
     const out = new Emitter(this.outputSchema, this.nKeys, this.handle);
     if (this.config.window.kind === 'SESSION') this.fireSessions(time, out);
     else this.fireWindows(time, out, this.config.window);
     const b = out.build();
     if (b !== null) (this.output as Output).emitBatch(b);
+  }
+
+  private anyDue(time: number): boolean {
+    if (this.config.window.kind === 'SESSION') return heapPeek(this.sessionEnds) - 1 <= time;
+    for (const e of this.pending) if (e - 1 <= time) return true;
+    return false;
   }
 
   private processingTime(): number {

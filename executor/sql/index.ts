@@ -30,6 +30,14 @@ export { WindowDeduplicateOperator, WindowRankOperator } from './window-rank.js'
 export { LimitOperator, TemporalSortOperator } from './sort-limit.js';
 export { OverAggregateOperator, type OverFrame as OverFrameSpec } from './over-aggregate.js';
 export { FinalTableOperator } from './materialize.js';
+export {
+  MatchRecognizeOperator,
+  type AfterMatchSkip,
+  type MatchConfig,
+  type MatchDefine,
+  type MatchSlot,
+} from './match.js';
+export { canBeEmpty, compileNfa, formatPattern, patternVariables, type MatchPattern } from './match-pattern.js';
 export { LookupJoinOperator, type LookupJoinConfig } from './lookup-join.js';
 export {
   LOOKUP_OPTION_SPECS,

@@ -47,6 +47,7 @@ import type {
 import { windowProperties } from '../logical/window-properties.js';
 import { findAggregates, findOver, findScalarSubqueries, type AggregateUse } from './ast-walk.js';
 import { ExprBinder } from './bind-expr.js';
+import { bindMatchRecognize } from './bind-match.js';
 import { bindCorrelate, isCorrelateItem, singleRow, type CorrelateContext, type CorrelateItem } from './bind-correlate.js';
 import { Scope } from './scope.js';
 
@@ -197,7 +198,7 @@ export class QueryBinder {
       case 'unnest':
         return bindCorrelate(this.correlateContext(), singleRow(), item, 'INNER', null, item.span);
       case 'matchRecognize':
-        throw new UnsupportedError('MATCH_RECOGNIZE', this.source, item.span);
+        return bindMatchRecognize({ source: this.source, functions: functionsOf(this.catalog), from: (i) => this.from(i) }, item);
     }
   }
 

@@ -6,6 +6,7 @@ import type { CatalogTable } from '../catalog/catalog.js';
 import { describeSourcePredicate, type SourcePredicate } from '../catalog/factory.js';
 import { formatPath } from '../catalog/catalog.js';
 import { explainRex } from '../expr/explain.js';
+import { describeMatch, type MatchSpec } from './match.js';
 import type { Rex } from '../expr/rex.js';
 import type { UserTableFunction } from '../expr/functions.js';
 
@@ -214,7 +215,9 @@ export type LogicalPlan =
       /** Set for window deduplication. */
       readonly windowEnd: number | null;
       readonly schema: Schema;
-    };
+    }
+  /** MATCH_RECOGNIZE, ONE ROW PER MATCH: the partition key columns ++ one column per measure. */
+  | { readonly kind: 'match'; readonly input: LogicalPlan; readonly spec: MatchSpec; readonly schema: Schema };
 
 export type PlanKind = LogicalPlan['kind'];
 
@@ -234,6 +237,7 @@ export function inputs(p: LogicalPlan): LogicalPlan[] {
     case 'windowAggregate':
     case 'rank':
     case 'deduplicate':
+    case 'match':
     case 'correlate':
       return [p.input];
     case 'join':
@@ -278,6 +282,8 @@ function describe(p: LogicalPlan): string {
       return `LogicalWindowAggregate(groupBy=[${p.groupKeys.map((k) => p.input.schema.field(k).name).join(', ')}], window=[${describeWindow(p.window, p.input.schema.field(p.timeCol).name)}], select=[${p.aggCalls.map((c) => `${describeAggCall(c, p.input.schema)} AS ${c.name}`).join(', ')}])`;
     case 'rank':
       return `LogicalRank(rankType=[${p.rankType}], rankRange=[rankStart=${p.rankStart}, rankEnd=${p.rankEnd}], partitionBy=[${p.partitionKeys.map((k) => p.input.schema.field(k).name).join(', ')}], orderBy=[${describeSortKeys(p.orderKeys, p.input.schema)}]${p.windowEnd !== null ? `, windowEnd=[${p.input.schema.field(p.windowEnd).name}]` : ''}, select=[${names.join(', ')}])`;
+    case 'match':
+      return `LogicalMatch(${describeMatch(p.spec, p.input.schema, p.schema)})`;
     case 'deduplicate':
       return `LogicalDeduplicate(keep=[${p.keepLast ? 'LastRow' : 'FirstRow'}], key=[${p.keys.map((k) => p.input.schema.field(k).name).join(', ')}], order=[${p.isRowtime ? 'ROWTIME' : 'PROCTIME'}]${p.windowEnd !== null ? `, windowEnd=[${p.input.schema.field(p.windowEnd).name}]` : ''})`;
     default:

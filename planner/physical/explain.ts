@@ -4,6 +4,7 @@ import { unreachable } from '../../executor/index.js';
 import { formatPath } from '../catalog/catalog.js';
 import { explainRex } from '../expr/explain.js';
 import type { Rex } from '../expr/rex.js';
+import { describeMatch } from '../logical/match.js';
 import { describeAggCall, describeInvocation, describeScanTable, describeSortKeys, describeWindow } from '../logical/plan.js';
 import { formatMode, physicalInputs, type PhysicalNode } from './plan.js';
 
@@ -80,6 +81,8 @@ function describe(n: PhysicalNode): string {
       const keys = n.lookupKeys.map((k, i) => `${n.lookupSchema.field(k).name}=${explainRex(n.leftKeys[i] as Rex, n.input.schema)}`);
       return `table=[${formatPath(n.table.path)}], joinType=[${n.joinType === 'INNER' ? 'InnerJoin' : 'LeftOuterJoin'}], lookup=[${keys.join(', ')}]${n.nonEqui !== null ? `, where=[${explainRex(n.nonEqui, pair)}]` : ''}, select=[${out}]`;
     }
+    case 'StreamMatch':
+      return describeMatch(n.spec, n.input.schema, n.schema);
     case 'StreamUnion':
       return `all=[true], union=[${out}]`;
     case 'StreamCorrelate': {

@@ -18,6 +18,8 @@ import {
   MiniCluster,
   type JobSpec,
   LookupJoinOperator,
+  MatchRecognizeOperator,
+  type MatchDefine,
   lookupCacheConfig,
   OverAggregateOperator,
   RankOperator,
@@ -57,7 +59,7 @@ import { UnsupportedError } from '../../parser/index.js';
 import { formatPath } from '../catalog/catalog.js';
 import type { FactoryRegistry } from '../catalog/factory.js';
 import { CodegenUnsupported, compileCalc } from '../codegen/calc.js';
-import type { Rex } from '../expr/rex.js';
+import { Rex } from '../expr/rex.js';
 import { isInsertOnly, physicalInputs, type PhysicalNode } from './plan.js';
 import { BUILDER_MODULE, BUILDER_PRELOAD, NotSerializable, serializePlan } from './serialize.js';
 
@@ -614,6 +616,32 @@ function operatorFactory(n: PhysicalNode, opts: LoweringOptions): () => Operator
           outputSchema: n.schema,
         });
       break;
+    case 'StreamMatch': {
+      const spec = n.spec;
+      const rowSchema = new Schema(spec.rowExprs.map((r, i) => ({ name: `$e${i}`, type: r.type })));
+      const rowExprs = compileCalc({ inputSchema: n.input.schema, outputSchema: rowSchema, projections: spec.rowExprs, condition: null });
+      const defines = new Map<string, MatchDefine>(
+        spec.defines.map((d) => [d.variable, { slots: d.slots, slotSchema: d.slotSchema, condition: joinCondition(d.condition, d.slotSchema, new Schema([])) as JoinCondition }]),
+      );
+      const measures = compileCalc({ inputSchema: spec.measures.slotSchema, outputSchema: n.schema, projections: [...n.schema.fields.slice(0, spec.partitionKeys.length).map((f, i) => Rex.input(i, f.type)), ...spec.measures.exprs], condition: null });
+      f = () =>
+        new MatchRecognizeOperator({
+          name: 'Match',
+          inputSchema: n.input.schema,
+          partitionKeys: spec.partitionKeys,
+          timeCol: spec.timeCol,
+          isRowtime: spec.isRowtime,
+          secondary: spec.secondary,
+          pattern: spec.pattern,
+          withinMs: spec.withinMs,
+          after: spec.after,
+          rowExprs: (b) => rowExprs(b) as RecordBatch,
+          defines,
+          measures: { slots: spec.measures.slots, slotSchema: spec.measures.slotSchema, project: (b) => measures(b) as RecordBatch },
+          outputSchema: n.schema,
+        });
+      break;
+    }
     case 'StreamLookupJoin': {
       const keyOf = compileCalc({
         inputSchema: n.input.schema,

@@ -5,6 +5,7 @@ import type { Schema } from '../../executor/index.js';
 import type { CatalogTable } from '../catalog/catalog.js';
 import type { SourcePredicate } from '../catalog/factory.js';
 import type { Rex } from '../expr/rex.js';
+import type { MatchSpec } from '../logical/match.js';
 import type {
   AggregateCall,
   CorrelateFunction,
@@ -187,6 +188,8 @@ export type PhysicalNode =
       readonly lookupKeys: readonly number[];
       readonly nonEqui: Rex | null;
     })
+  /** MATCH_RECOGNIZE (Flink's StreamPhysicalMatch): the NFA per partition, rows fed in rowtime order. */
+  | (Common & { readonly kind: 'StreamMatch'; readonly input: PhysicalNode; readonly spec: MatchSpec })
   | (Common & { readonly kind: 'StreamUnion'; readonly inputs: readonly PhysicalNode[] })
   /** LATERAL TABLE / UNNEST: input ++ the function's columns per input row; stateless, keeps the input's changelog. */
   | (Common & {

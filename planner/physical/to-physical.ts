@@ -289,6 +289,13 @@ function translate(p: LogicalPlan, ctx: PlanningContext): PhysicalNode {
         changelog: RETRACT,
       };
     }
+    case 'match': {
+      const input = translate(p.input, ctx);
+      if (p.spec.isRowtime) requireInsertOnly(ctx, input, 'StreamMatch');
+      else if (!isInsertOnly(input.changelog)) fail(ctx, `Match Recognize doesn't support consuming update and delete changes which is produced by ${describeProducer(input)}`);
+      // Without PARTITION BY every row goes to one subtask, to keep one global order (as Flink warns).
+      return { kind: 'StreamMatch', input: byKeys(input, p.spec.partitionKeys), spec: p.spec, schema: p.schema, changelog: INSERT_ONLY };
+    }
     case 'deduplicate': {
       const input = translate(p.input, ctx);
       if (p.windowEnd !== null) {

@@ -59,6 +59,9 @@ export function isNameToken(t: IToken): boolean {
 }
 
 const QUERY_STARTS = new Set<TokenType>([K.SELECT, K.WITH, K.VALUES]);
+const QUANTIFIERS = new Set<TokenType>([K.DISTINCT, K.ALL]);
+/** The tokens that start query's optional tail clauses (ORDER BY, LIMIT, OFFSET, FETCH). */
+const QUERY_TAIL = new Set<TokenType>([K.ORDER, K.LIMIT, K.OFFSET, K.FETCH]);
 const QUERY_CONTINUATIONS = new Set<TokenType>([
   K.UNION,
   K.INTERSECT,
@@ -278,6 +281,7 @@ export class SqlGrammar extends EmbeddedActionsParser {
   /** One statement with its optional `;`: the unit that parseWithRecovery parses. */
   public singleStatement = this.RULE('singleStatement', (): A.Statement => {
     const s = this.SUBRULE(this.statement);
+    if (this.fastSkip(P.Semicolon)) return s;
     this.OPTION(() => this.CONSUME(P.Semicolon));
     return s;
   });
@@ -760,27 +764,30 @@ export class SqlGrammar extends EmbeddedActionsParser {
       { ALT: () => (this.CONSUME(K.OVERWRITE), true) },
     ]);
     const target = this.SUBRULE(this.qualifiedName);
-    const hints = this.OPTION(() => this.SUBRULE(this.hints)) ?? [];
+    const hints = (this.fastSkip(HintStart) ? undefined : this.OPTION(() => this.SUBRULE(this.hints))) ?? [];
     const partition: { column: A.Ident; value: A.Expr }[] = [];
-    this.OPTION2(() => {
-      this.CONSUME(K.PARTITION);
-      this.CONSUME(P.LParen);
-      this.AT_LEAST_ONE_SEP({
-        SEP: P.Comma,
-        DEF: () => {
-          const column = this.SUBRULE(this.ident);
-          this.CONSUME(P.Eq);
-          const value = this.SUBRULE(this.unary);
-          partition.push({ column, value });
-        },
+    if (!this.fastSkip(K.PARTITION))
+      this.OPTION2(() => {
+        this.CONSUME(K.PARTITION);
+        this.CONSUME(P.LParen);
+        this.AT_LEAST_ONE_SEP({
+          SEP: P.Comma,
+          DEF: () => {
+            const column = this.SUBRULE(this.ident);
+            this.CONSUME(P.Eq);
+            const value = this.SUBRULE(this.unary);
+            partition.push({ column, value });
+          },
+        });
+        this.CONSUME(P.RParen);
       });
-      this.CONSUME(P.RParen);
-    });
     const columns =
-      this.OPTION3({
-        GATE: () => !this.isParenQuery(),
-        DEF: () => this.SUBRULE(this.identList),
-      }) ?? [];
+      (this.fastSkip(P.LParen)
+        ? undefined
+        : this.OPTION3({
+            GATE: () => !this.isParenQuery(),
+            DEF: () => this.SUBRULE(this.identList),
+          })) ?? [];
     const query = this.SUBRULE(this.query);
     return this.ACTION(() => ({
       kind: 'insert',
@@ -941,6 +948,7 @@ export class SqlGrammar extends EmbeddedActionsParser {
             { ALT: () => (this.CONSUME(K.CHANGELOG_MODE), 'CHANGELOG_MODE' as const) },
             { ALT: () => (this.CONSUME(K.JSON_EXECUTION_PLAN), 'JSON_EXECUTION_PLAN' as const) },
             { ALT: () => (this.CONSUME(K.PLAN_ADVICE), 'PLAN_ADVICE' as const) },
+            { ALT: () => (this.CONSUME(K.VERBOSE), 'VERBOSE' as const) },
           ]),
         ),
     });
@@ -1012,37 +1020,51 @@ export class SqlGrammar extends EmbeddedActionsParser {
   /** A full query: `[WITH ...] body [ORDER BY ...] [LIMIT n] [OFFSET n ROWS] [FETCH FIRST n ROWS ONLY]`. */
   public query = this.RULE('query', (): A.Query => {
     const start = this.LA(1);
-    const ctes = this.OPTION(() => {
-      this.CONSUME(K.WITH);
-      const out: A.CommonTableExpr[] = [];
-      this.AT_LEAST_ONE_SEP({ SEP: P.Comma, DEF: () => out.push(this.SUBRULE(this.cte)) });
-      return out;
-    });
+    const ctes = this.fastSkip(K.WITH)
+      ? undefined
+      : this.OPTION(() => {
+          this.CONSUME(K.WITH);
+          const out: A.CommonTableExpr[] = [];
+          this.AT_LEAST_ONE_SEP({ SEP: P.Comma, DEF: () => out.push(this.SUBRULE(this.cte)) });
+          return out;
+        });
     const bodyStart = this.LA(1);
     const body = this.fastSelectBody() ?? this.SUBRULE(this.setExpr);
-    const orderBy = this.OPTION2(() => {
-      this.CONSUME(K.ORDER);
-      this.CONSUME(K.BY);
-      return this.SUBRULE(this.orderItems);
-    });
-    const limit = this.OPTION3(() => {
-      this.CONSUME(K.LIMIT);
-      return this.SUBRULE(this.additive);
-    });
-    const offset = this.OPTION4(() => {
-      this.CONSUME(K.OFFSET);
-      const e = this.SUBRULE2(this.additive);
-      this.OPTION5(() => this.OR([{ ALT: () => this.CONSUME(K.ROW) }, { ALT: () => this.CONSUME(K.ROWS) }]));
-      return e;
-    });
-    const fetch = this.OPTION6(() => {
-      this.CONSUME(K.FETCH);
-      this.OR2([{ ALT: () => this.CONSUME(K.FIRST) }, { ALT: () => this.CONSUME(K.NEXT) }]);
-      const e = this.SUBRULE3(this.additive);
-      this.OR3([{ ALT: () => this.CONSUME2(K.ROW) }, { ALT: () => this.CONSUME2(K.ROWS) }]);
-      this.CONSUME(K.ONLY);
-      return e;
-    });
+    // The tail clauses are rare: one test of the next token skips them all.
+    const tail = !this.fastSkipAll(QUERY_TAIL);
+    const orderBy = !tail
+      ? undefined
+      : this.OPTION2(() => {
+          this.CONSUME(K.ORDER);
+          this.CONSUME(K.BY);
+          return this.SUBRULE(this.orderItems);
+        });
+    const limit = !tail
+      ? undefined
+      : this.OPTION3(() => {
+          this.CONSUME(K.LIMIT);
+          return this.SUBRULE(this.additive);
+        });
+    const offset = !tail
+      ? undefined
+      : this.OPTION4(() => {
+          this.CONSUME(K.OFFSET);
+          const e = this.SUBRULE2(this.additive);
+          this.OPTION5(() =>
+            this.OR([{ ALT: () => this.CONSUME(K.ROW) }, { ALT: () => this.CONSUME(K.ROWS) }]),
+          );
+          return e;
+        });
+    const fetch = !tail
+      ? undefined
+      : this.OPTION6(() => {
+          this.CONSUME(K.FETCH);
+          this.OR2([{ ALT: () => this.CONSUME(K.FIRST) }, { ALT: () => this.CONSUME(K.NEXT) }]);
+          const e = this.SUBRULE3(this.additive);
+          this.OR3([{ ALT: () => this.CONSUME2(K.ROW) }, { ALT: () => this.CONSUME2(K.ROWS) }]);
+          this.CONSUME(K.ONLY);
+          return e;
+        });
     return this.ACTION((): A.Query => {
       let q: A.Query = body;
       if (orderBy !== undefined || limit !== undefined || offset !== undefined || fetch !== undefined) {
@@ -1184,10 +1206,12 @@ export class SqlGrammar extends EmbeddedActionsParser {
 
   private select = this.RULE('select', (): A.Select => {
     const start = this.CONSUME(K.SELECT);
-    const hints = this.OPTION(() => this.SUBRULE(this.hints)) ?? [];
-    const quantifier = this.OPTION7(() =>
-      this.OR([{ ALT: () => this.CONSUME(K.DISTINCT) }, { ALT: () => this.CONSUME(K.ALL) }]),
-    );
+    const hints = (this.fastSkip(HintStart) ? undefined : this.OPTION(() => this.SUBRULE(this.hints))) ?? [];
+    const quantifier = this.fastSkipAll(QUANTIFIERS)
+      ? undefined
+      : this.OPTION7(() =>
+          this.OR([{ ALT: () => this.CONSUME(K.DISTINCT) }, { ALT: () => this.CONSUME(K.ALL) }]),
+        );
     const distinct = quantifier?.tokenType === K.DISTINCT;
     const items: A.SelectItem[] = [];
     const first = this.LA(1);
@@ -1203,37 +1227,51 @@ export class SqlGrammar extends EmbeddedActionsParser {
         this.next();
       }
     } else this.AT_LEAST_ONE_SEP({ SEP: P.Comma, DEF: () => items.push(this.SUBRULE(this.selectItem)) });
-    const from = this.OPTION2(() => {
-      this.CONSUME(K.FROM);
-      return this.SUBRULE(this.fromClause);
-    });
-    const where = this.OPTION3(() => {
-      this.CONSUME(K.WHERE);
-      return this.SUBRULE(this.expr);
-    });
-    const groupBy: A.GroupingElement[] = [];
-    this.OPTION4(() => {
-      this.CONSUME(K.GROUP);
-      this.CONSUME(K.BY);
-      this.AT_LEAST_ONE_SEP3({ SEP: P.Comma, DEF: () => groupBy.push(this.SUBRULE(this.groupingElement)) });
-    });
-    const having = this.OPTION5(() => {
-      this.CONSUME(K.HAVING);
-      return this.SUBRULE2(this.expr);
-    });
-    const windows: A.NamedWindow[] = [];
-    this.OPTION6(() => {
-      this.CONSUME(K.WINDOW);
-      this.AT_LEAST_ONE_SEP2({
-        SEP: P.Comma,
-        DEF: () => {
-          const name = this.SUBRULE(this.ident);
-          this.CONSUME(K.AS);
-          const spec = this.SUBRULE(this.windowSpec);
-          this.ACTION(() => windows.push({ span: this.spanAt(name.span.start), name, spec }));
-        },
+    // Each clause is an LL(1) option on its keyword, so at run time the keyword test replaces chevrotain's
+    // option machinery (a lookahead function and a closure call per clause); the fast WHERE, GROUP BY and
+    // HAVING fall back to the recorded option from the keyword on when the fast expression parser bails.
+    const fast = !this.RECORDING_PHASE && this.fastExpressions;
+    const from =
+      fast && this.LA(1).tokenType === K.FROM
+        ? (this.next(), this.SUBRULE(this.fromClause))
+        : this.OPTION2(() => {
+            this.CONSUME(K.FROM);
+            return this.SUBRULE(this.fromClause);
+          });
+    const where =
+      (fast && this.LA(1).tokenType === K.WHERE ? this.fastClauseExpr() : undefined) ??
+      this.OPTION3(() => {
+        this.CONSUME(K.WHERE);
+        return this.SUBRULE(this.expr);
       });
-    });
+    const groupBy: A.GroupingElement[] = [];
+    if (!(fast && this.LA(1).tokenType === K.GROUP && this.fastGroupBy(groupBy))) {
+      this.OPTION4(() => {
+        this.CONSUME(K.GROUP);
+        this.CONSUME(K.BY);
+        this.AT_LEAST_ONE_SEP3({ SEP: P.Comma, DEF: () => groupBy.push(this.SUBRULE(this.groupingElement)) });
+      });
+    }
+    const having =
+      (fast && this.LA(1).tokenType === K.HAVING ? this.fastClauseExpr() : undefined) ??
+      this.OPTION5(() => {
+        this.CONSUME(K.HAVING);
+        return this.SUBRULE2(this.expr);
+      });
+    const windows: A.NamedWindow[] = [];
+    if (!this.fastSkip(K.WINDOW))
+      this.OPTION6(() => {
+        this.CONSUME(K.WINDOW);
+        this.AT_LEAST_ONE_SEP2({
+          SEP: P.Comma,
+          DEF: () => {
+            const name = this.SUBRULE(this.ident);
+            this.CONSUME(K.AS);
+            const spec = this.SUBRULE(this.windowSpec);
+            this.ACTION(() => windows.push({ span: this.spanAt(name.span.start), name, spec }));
+          },
+        });
+      });
     return this.ACTION(() => ({
       kind: 'select',
       span: this.spanFrom(start),
@@ -1376,6 +1414,50 @@ export class SqlGrammar extends EmbeddedActionsParser {
     }));
   });
 
+  /**
+   * `WHERE e` / `HAVING e` at the clause keyword: the expression by the fast parser, or undefined (cursor back
+   * on the keyword) for the recorded option to parse.
+   */
+  private fastClauseExpr(): A.Expr | undefined {
+    const cursor = this as unknown as Cursor;
+    const at = cursor.currIdx;
+    this.next();
+    if (EXPR_START[this.LA(1).tokenTypeIdx] === 1) {
+      const e = this.tryFast(false);
+      if (e !== null) return e;
+    }
+    cursor.currIdx = at;
+    return undefined;
+  }
+
+  /**
+   * `GROUP BY` with plain expressions (the common case), each by the fast parser; false (cursor back on GROUP,
+   * `out` emptied) for anything else, which the recorded option then parses.
+   */
+  private fastGroupBy(out: A.GroupingElement[]): boolean {
+    const cursor = this as unknown as Cursor;
+    const at = cursor.currIdx;
+    const semanticCount = this.semanticErrors.length;
+    this.next();
+    if (this.LA(1).tokenType === K.BY) {
+      this.next();
+      for (;;) {
+        const t = this.LA(1);
+        const tt = t.tokenType;
+        if (EXPR_START[t.tokenTypeIdx] !== 1 || tt === K.GROUPING || tt === P.LParen) break;
+        const expr = this.tryFast(false);
+        if (expr === null) break;
+        out.push({ kind: 'expr', span: expr.span, expr });
+        if (this.LA(1).tokenType !== P.Comma) return true;
+        this.next();
+      }
+    }
+    cursor.currIdx = at;
+    this.semanticErrors.length = semanticCount;
+    out.length = 0;
+    return false;
+  }
+
   private groupingElement = this.RULE('groupingElement', (): A.GroupingElement => {
     // A plain expression (the common case) without the gated four-way decision; the rest as recorded.
     if (!this.RECORDING_PHASE && this.fastExpressions) {
@@ -1450,6 +1532,9 @@ export class SqlGrammar extends EmbeddedActionsParser {
   /** Table references joined left to right: `a, b`, `a JOIN b ON ...`, `a LEFT JOIN b USING (k)`, ... */
   private fromClause = this.RULE('fromClause', (): A.FromItem => {
     let left = this.fastFromItem() ?? this.SUBRULE(this.fromPrimary);
+    // The plain joins at run time without the MANY and its three-way OR per join; whatever the loop does not
+    // take (NATURAL, CROSS, a mistake) is left to the recorded MANY below, which goes on from there.
+    if (!this.RECORDING_PHASE && this.fastExpressions) left = this.fastJoins(left);
     this.MANY(() => {
       const join = this.OR([
         {
@@ -1536,12 +1621,124 @@ export class SqlGrammar extends EmbeddedActionsParser {
   });
 
   private fromPrimary = this.RULE('fromPrimary', (): A.FromItem => {
-    if (!this.RECORDING_PHASE && this.fastExpressions && NAME_TOKEN[this.LA(1).tokenTypeIdx] === 1) {
-      const fast = this.fastTableRef();
+    if (!this.RECORDING_PHASE && this.fastExpressions) {
+      const fast = NAME_TOKEN[this.LA(1).tokenTypeIdx] === 1 ? this.fastTableRef() : this.fastDerived();
       if (fast !== null) return fast;
     }
     return this.slowFromPrimary();
   });
+
+  /**
+   * `[INNER | LEFT [OUTER] | RIGHT [OUTER] | FULL [OUTER]] JOIN right [ON e | USING (...)]` and `, right`, as
+   * the recorded MANY in fromClause parses them (the same nodes and spans); stops, cursor on the join's first
+   * token, at anything else.
+   */
+  private fastJoins(first: A.FromItem): A.FromItem {
+    const cursor = this as unknown as Cursor;
+    let left = first;
+    for (;;) {
+      const at = cursor.currIdx;
+      const semanticCount = this.semanticErrors.length;
+      let tt = this.LA(1).tokenType;
+      let joinType: A.JoinType;
+      if (tt === P.Comma) joinType = 'COMMA';
+      else {
+        if (tt === K.JOIN) joinType = 'INNER';
+        else if (tt === K.INNER) joinType = 'INNER';
+        else if (tt === K.LEFT) joinType = 'LEFT';
+        else if (tt === K.RIGHT) joinType = 'RIGHT';
+        else if (tt === K.FULL) joinType = 'FULL';
+        else return left;
+        if (tt !== K.JOIN) {
+          this.next();
+          tt = this.LA(1).tokenType;
+          if (tt === K.OUTER && joinType !== 'INNER') {
+            this.next();
+            tt = this.LA(1).tokenType;
+          }
+          if (tt !== K.JOIN) {
+            cursor.currIdx = at;
+            return left;
+          }
+        }
+      }
+      this.next();
+      const right = this.fastFromItem() ?? this.SUBRULE4(this.fromPrimary);
+      let condition: A.JoinCondition | null = null;
+      if (joinType !== 'COMMA') {
+        const ct = this.LA(1).tokenType;
+        if (ct === K.ON) {
+          this.next();
+          const expr = EXPR_START[this.LA(1).tokenTypeIdx] === 1 ? this.tryFast(false) : null;
+          if (expr === null) {
+            // Let the recorded grammar parse this join from its first token (and report any mistake).
+            cursor.currIdx = at;
+            this.semanticErrors.length = semanticCount;
+            return left;
+          }
+          condition = { kind: 'on', expr };
+        } else if (ct === K.USING) {
+          this.next();
+          condition = { kind: 'using', columns: this.SUBRULE(this.identList) };
+        }
+      }
+      left = {
+        kind: 'join',
+        span: { start: left.span.start, end: right.span.end },
+        left,
+        joinType,
+        natural: false,
+        right,
+        condition,
+      };
+    }
+  }
+
+  /**
+   * `(query) [AS] alias` and `TABLE(fn(...)) [AS] alias` without fromPrimary's and fromAtom's decisions; null
+   * (cursor back where it was) for everything else, MATCH_RECOGNIZE and any mistake.
+   */
+  private fastDerived(): A.FromItem | null {
+    const cursor = this as unknown as Cursor;
+    const at = cursor.currIdx;
+    const semanticCount = this.semanticErrors.length;
+    const start = this.LA(1);
+    let base: A.FromItem;
+    if (start.tokenType === P.LParen && QUERY_STARTS.has(this.LA(2).tokenType)) {
+      this.next();
+      const query = this.SUBRULE(this.query);
+      if (this.LA(1).tokenType !== P.RParen) return this.rewind(at, semanticCount);
+      this.next();
+      base = { kind: 'subquery', span: this.spanFrom(start), query, lateral: false, alias: null };
+    } else if (start.tokenType === K.TABLE && this.LA(2).tokenType === P.LParen) {
+      const call = this.SUBRULE(this.tableCall);
+      base = { kind: 'tableFunction', span: this.spanFrom(start), call, lateral: false, alias: null };
+    } else return null;
+    let tt = this.LA(1).tokenType;
+    if (tt === K.MATCH_RECOGNIZE || tt === HintStart) return this.rewind(at, semanticCount);
+    if (tt === K.AS) {
+      this.next();
+      tt = this.LA(1).tokenType;
+    } else if (NAME_TOKEN[this.LA(1).tokenTypeIdx] !== 1) {
+      // No alias: done, unless the recorded grammar would have taken the token as one.
+      return base;
+    }
+    if (NAME_TOKEN[this.LA(1).tokenTypeIdx] !== 1) return this.rewind(at, semanticCount);
+    const name = identOf(this.next());
+    let columns: A.Ident[] = [];
+    if (this.LA(1).tokenType === P.LParen) {
+      if (NAME_TOKEN[this.LA(2).tokenTypeIdx] !== 1) return this.rewind(at, semanticCount);
+      columns = this.SUBRULE(this.identList);
+    }
+    const span = { start: base.span.start, end: columns.length > 0 ? this.lastEnd() : name.span.end };
+    return { ...base, span, alias: { name, columns } };
+  }
+
+  private rewind(at: number, semanticCount: number): null {
+    (this as unknown as Cursor).currIdx = at;
+    this.semanticErrors.length = semanticCount;
+    return null;
+  }
 
   /**
    * `name [FOR SYSTEM_TIME AS OF t] [[AS] alias [(columns)]]`, the common FROM item, without the five rule calls
@@ -2035,6 +2232,16 @@ export class SqlGrammar extends EmbeddedActionsParser {
   });
 
   private qualifiedName = this.RULE('qualifiedName', (): A.QualifiedName => {
+    // A one-part name (most are) without AT_LEAST_ONE_SEP's closure and lookahead.
+    if (
+      !this.RECORDING_PHASE &&
+      this.fastExpressions &&
+      NAME_TOKEN[this.LA(1).tokenTypeIdx] === 1 &&
+      this.LA(2).tokenType !== P.Dot
+    ) {
+      const only = identOf(this.next());
+      return { parts: [only], span: { start: only.span.start, end: only.span.end } };
+    }
     const parts: A.Ident[] = [];
     // Name tokens are consumed here directly rather than through `ident`: one rule call less per name part.
     this.AT_LEAST_ONE_SEP({
@@ -3163,6 +3370,20 @@ export class SqlGrammar extends EmbeddedActionsParser {
     const t = this.LA(1);
     (this as unknown as Cursor).currIdx++;
     return t;
+  }
+
+  /**
+   * At run time with the fast paths on, whether the next token is not `type`: an LL(1) option that starts with
+   * `type` is then skipped without chevrotain's option machinery (a closure and a lookahead call). Always false
+   * while the grammar is recorded, so the option is recorded as usual.
+   */
+  private fastSkip(type: TokenType): boolean {
+    return !this.RECORDING_PHASE && this.fastExpressions && this.LA(1).tokenType !== type;
+  }
+
+  /** fastSkip for options that start with any of `types`. */
+  private fastSkipAll(types: ReadonlySet<TokenType>): boolean {
+    return !this.RECORDING_PHASE && this.fastExpressions && !types.has(this.LA(1).tokenType);
   }
 
   private expect(type: TokenType): IToken {

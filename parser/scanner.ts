@@ -24,18 +24,21 @@ export interface ScannerTokens {
 
 // Character classes, indexed by char code (ASCII only; everything above is an error except Unicode spaces).
 const IDENT_START = new Uint8Array(128);
-/** The symbol of an identifier character in the keyword trie (letters case-folded), or -1. */
-const SYMBOL = new Int8Array(128).fill(-1);
-const SYMBOLS = 38;
+/** An identifier character's code, letters upper-cased (how keywords are spelled), or 0 for any other. */
+const FOLD = new Uint8Array(128);
 for (let c = 0; c < 128; c++) {
   const ch = String.fromCharCode(c);
   if (/[A-Za-z_$]/.test(ch)) IDENT_START[c] = 1;
-  if (/[A-Z]/.test(ch)) SYMBOL[c] = c - 65;
-  else if (/[a-z]/.test(ch)) SYMBOL[c] = c - 97;
-  else if (/[0-9]/.test(ch)) SYMBOL[c] = 26 + c - 48;
-  else if (ch === '_') SYMBOL[c] = 36;
-  else if (ch === '$') SYMBOL[c] = 37;
+  if (/[A-Za-z0-9_$]/.test(ch)) FOLD[c] = ch.toUpperCase().charCodeAt(0);
 }
+
+/** The keyword hash of a word: over the FOLDed codes, so it is case-insensitive. */
+function foldHash(h: number, folded: number): number {
+  return (Math.imul(h, 31) + folded) | 0;
+}
+
+/** Slots of the keyword hash table (a power of two, at least four times the number of keywords). */
+const KEYWORD_SLOTS = 4096;
 
 /** JavaScript's `\s`, which the WhiteSpace pattern used. */
 function isSpace(c: number): boolean {
@@ -73,33 +76,38 @@ export class Scanner {
   private type: TokenType | null = null;
   private kind = TOKEN;
   /**
-   * The keywords as a case-insensitive trie walked while an identifier is scanned (state 0 is the root and,
-   * as a target, "no keyword"): a Map lookup of the upper-cased word was the lexer's largest cost.
+   * The keywords in an open-addressing hash table (slot → 1 + index into keywordWords/keywordTypes, 0 empty),
+   * hashed case-insensitively while a word is scanned. A Map lookup of the upper-cased word was the lexer's
+   * largest cost, and the keyword trie that replaced it took 400 KB (a state per keyword letter times 38
+   * symbols): its random reads missed the cache on most characters of a word.
    */
-  private readonly trie: Int32Array;
-  private readonly accept: Array<TokenType | null> = [null];
+  private readonly keywordSlots = new Int16Array(KEYWORD_SLOTS);
+  private readonly keywordWords: string[] = [];
+  private readonly keywordTypes: TokenType[] = [];
+  /** The longest keyword: a longer word is not looked up. */
+  private readonly keywordMax: number;
   /** UnterminatedString tokens in the last result. */
   unterminated = 0;
 
   constructor(tokens: ScannerTokens) {
     this.t = tokens;
-    let states = 1;
-    for (const word of tokens.keywords.keys()) states += word.length;
-    const trie = new Int32Array(states * SYMBOLS);
-    let next = 1;
+    let longest = 0;
     for (const [word, type] of tokens.keywords) {
-      let state = 0;
+      let h = 0;
       for (let i = 0; i < word.length; i++) {
-        const at = state * SYMBOLS + (SYMBOL[word.charCodeAt(i)] as number);
-        if (trie[at] === 0) {
-          trie[at] = next;
-          this.accept[next++] = null;
-        }
-        state = trie[at] as number;
+        const c = word.charCodeAt(i);
+        if (c >= 128 || FOLD[c] !== c) throw new Error(`keyword ${word} is not an upper-case word`);
+        h = foldHash(h, c);
       }
-      this.accept[state] = type;
+      let slot = h & (KEYWORD_SLOTS - 1);
+      while (this.keywordSlots[slot] !== 0) slot = (slot + 1) & (KEYWORD_SLOTS - 1);
+      this.keywordWords.push(word);
+      this.keywordTypes.push(type);
+      this.keywordSlots[slot] = this.keywordWords.length;
+      longest = Math.max(longest, word.length);
     }
-    this.trie = trie;
+    if (this.keywordWords.length * 4 > KEYWORD_SLOTS) throw new Error('too many keywords for the hash table');
+    this.keywordMax = longest;
     const p = tokens.punct;
     for (const [ch, name] of [
       ['(', 'LParen'],
@@ -200,7 +208,7 @@ export class Scanner {
     // Words are scanned (and told from keywords) inline in tokenize; here they only need to match.
     if (c < 128 && IDENT_START[c] === 1) {
       let i = at + 1;
-      while (i < s.length && (SYMBOL[s.charCodeAt(i)] ?? -1) >= 0) i++;
+      while (i < s.length && (FOLD[s.charCodeAt(i)] ?? 0) !== 0) i++;
       this.len = i - at;
       this.type = T.Identifier;
       return true;
@@ -313,6 +321,20 @@ export class Scanner {
     return true;
   }
 
+  /** The keyword that s[at, at + len) spells in any case, with hash h, or null. */
+  private keyword(s: string, at: number, len: number, h: number): TokenType | null {
+    const slots = this.keywordSlots;
+    for (let slot = h & (KEYWORD_SLOTS - 1); ; slot = (slot + 1) & (KEYWORD_SLOTS - 1)) {
+      const entry = slots[slot] as number;
+      if (entry === 0) return null;
+      const word = this.keywordWords[entry - 1] as string;
+      if (word.length !== len) continue;
+      let k = 0;
+      while (k < len && FOLD[s.charCodeAt(at + k)] === word.charCodeAt(k)) k++;
+      if (k === len) return this.keywordTypes[entry - 1] as TokenType;
+    }
+  }
+
   private two(type: TokenType): boolean {
     this.len = 2;
     this.type = type;
@@ -320,10 +342,20 @@ export class Scanner {
   }
 
   tokenize(s: string): ILexingResult {
-    const T = this.t;
     const tokens: IToken[] = [];
     const comments: IToken[] = [];
     const errors: ILexingError[] = [];
+    this.scan(s, tokens, comments, errors);
+    return { tokens, groups: { comments }, errors };
+  }
+
+  /**
+   * The scanning loop, apart from tokenize: with the result literal after the loop in the same function, V8
+   * (Node 22) deoptimized the loop's on-stack-replaced code at that literal on every call ("insufficient type
+   * feedback", over a thousand deopts in a two-second benchmark run), so lexing ran mostly in the interpreter.
+   */
+  private scan(s: string, tokens: IToken[], comments: IToken[], errors: ILexingError[]): void {
+    const T = this.t;
     const n = s.length;
     let hint = false;
     this.unterminated = 0;
@@ -352,26 +384,19 @@ export class Scanner {
         at = i;
         continue;
       }
-      // Words inline too: with whitespace they are most of the text. The keyword trie is walked as they are read.
+      // Words inline too: with whitespace they are most of the text. The keyword hash is computed as they are read.
       if (c < 128 && IDENT_START[c] === 1) {
-        const trie = this.trie;
-        let state = trie[SYMBOL[c] as number] as number;
+        let h = FOLD[c] as number;
         let i = at + 1;
         for (; i < n; i++) {
           const d = s.charCodeAt(i);
-          const sym = d < 128 ? (SYMBOL[d] as number) : -1;
-          if (sym < 0) break;
-          if (state !== 0) state = trie[state * SYMBOLS + sym] as number;
+          const f = d < 128 ? (FOLD[d] as number) : 0;
+          if (f === 0) break;
+          h = foldHash(h, f);
         }
-        const keyword = hint || state === 0 ? null : this.accept[state];
+        const keyword = hint || i - at > this.keywordMax ? null : this.keyword(s, at, i - at, h);
         const type = keyword ?? T.Identifier;
-        tokens.push({
-          image: s.substring(at, i),
-          startOffset: at,
-          endOffset: i - 1,
-          tokenTypeIdx: type.tokenTypeIdx as number,
-          tokenType: type,
-        });
+        tokens.push(new ScannedToken(s, at, i - 1, type));
         at = i;
         continue;
       }
@@ -434,20 +459,34 @@ export class Scanner {
       }
       at += len;
     }
-    return { tokens, groups: { comments }, errors };
   }
 
-  /**
-   * Tokens carry offsets only (chevrotain's "onlyOffset" tracking): nothing reads their lines and columns (errors
-   * compute them from offsets), and four fields fewer per token is a tenth of the lexing time.
-   */
   private token(s: string, at: number, len: number, type: TokenType): IToken {
-    return {
-      image: s.substring(at, at + len),
-      startOffset: at,
-      endOffset: at + len - 1,
-      tokenTypeIdx: type.tokenTypeIdx as number,
-      tokenType: type,
-    };
+    return new ScannedToken(s, at, at + len - 1, type);
+  }
+}
+
+/**
+ * A token: offsets only (chevrotain's "onlyOffset" tracking; errors compute lines and columns from offsets), and
+ * the image cut from the text when it is read. Parsing reads the images of names and literals only, so cutting
+ * every keyword's and punctuation's image up front (a string allocation and copy per token) was wasted work.
+ */
+class ScannedToken implements IToken {
+  readonly source: string;
+  readonly startOffset: number;
+  readonly endOffset: number;
+  readonly tokenTypeIdx: number;
+  readonly tokenType: TokenType;
+
+  constructor(source: string, startOffset: number, endOffset: number, tokenType: TokenType) {
+    this.source = source;
+    this.startOffset = startOffset;
+    this.endOffset = endOffset;
+    this.tokenTypeIdx = tokenType.tokenTypeIdx as number;
+    this.tokenType = tokenType;
+  }
+
+  get image(): string {
+    return this.source.substring(this.startOffset, this.endOffset + 1);
   }
 }

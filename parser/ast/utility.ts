@@ -57,7 +57,8 @@ export interface Describe {
   readonly name: QualifiedName;
 }
 
-export type ExplainDetail = 'ESTIMATED_COST' | 'CHANGELOG_MODE' | 'JSON_EXECUTION_PLAN' | 'PLAN_ADVICE';
+/** VERBOSE (a Freshet extension, as in DataFusion): the plan after each optimizer rule that changed it. */
+export type ExplainDetail = 'ESTIMATED_COST' | 'CHANGELOG_MODE' | 'JSON_EXECUTION_PLAN' | 'PLAN_ADVICE' | 'VERBOSE';
 
 export interface Explain {
   readonly kind: 'explain';

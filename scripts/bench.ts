@@ -5,6 +5,7 @@
 const suites: Record<string, () => Promise<{ main(args: string[]): Promise<void> }>> = {
   runtime: () => import('./bench-runtime.js'),
   nexmark: () => import('./bench-nexmark.js'),
+  cluster: () => import('./bench-cluster.js'),
 };
 
 const [name = 'runtime', ...rest] = process.argv.slice(2);

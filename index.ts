@@ -27,3 +27,6 @@ export { Table, GroupedTable, GroupWindowedTable, WindowGroupedTable, type Field
 export { Expression, $, lit, call, ifThenElse, Tumble, Slide, Session, type ExpressionLike, type GroupWindow } from './planner/api/expressions.js';
 export { DataTypes } from './planner/api/data-types.js';
 export { ScalarFunction, TableFunction, AggregateFunction, type FunctionDefinition, type DeclaredType } from './planner/api/functions.js';
+export { OverWindowedTable, AggregatedTable } from './planner/api/table.js';
+export { Over, UNBOUNDED_RANGE, UNBOUNDED_ROW, CURRENT_RANGE, CURRENT_ROW, type OverWindow } from './planner/api/expressions.js';
+export { StatementSet } from './planner/api/statement-set.js';

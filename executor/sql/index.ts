@@ -47,3 +47,4 @@ export {
   type LookupReader,
 } from './lookup-cache.js';
 export { CorrelateOperator, type CorrelateConfig, type TableFunctionRuntime } from './correlate.js';
+export { CorrelateOperator, type CorrelateConfig, type TableFunctionRuntime } from './correlate.js';

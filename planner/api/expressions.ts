@@ -11,6 +11,8 @@ import type {
   QualifiedName,
   Span,
   TimeUnit,
+  WindowFrame,
+  WindowSpec,
 } from '../../parser/index.js';
 import { formatExpr } from '../../parser/index.js';
 
@@ -36,6 +38,8 @@ export class Expression {
     readonly alias: string | null = null,
     /** `.asc()` / `.desc()`: the direction in orderBy. */
     readonly direction: 'ASC' | 'DESC' | null = null,
+    /** `.as('a', 'b')`: the column names of a table function call (joinLateral, flatMap). */
+    readonly columnAliases: readonly string[] = [],
   ) {}
 
   toString(): string {
@@ -142,7 +146,8 @@ export class Expression {
   }
 
   /** Names the column in a select (Flink's `.as`); on a window (`Tumble…as('w')`) see the window classes. */
-  as(name: string): Expression {
+  as(name: string, ...more: string[]): Expression {
+    if (more.length > 0) return new Expression(this.node, name, this.direction, [name, ...more]);
     return new Expression(this.node, name, this.direction);
   }
   asc(): Expression {
@@ -218,6 +223,14 @@ export class Expression {
       from: 'SECOND',
       to: null,
     });
+  }
+
+  /** `$('x').sum.over($('w'))`: the aggregate over the OVER window aliased `w` (Table.window(Over…as('w'))). */
+  over(window: Expression): Expression {
+    const w = window.node;
+    if (w.kind !== 'ident' || w.name.parts.length !== 1)
+      throw new Error(`.over() takes the alias of an OVER window such as $('w'), not ${formatExpr(w)}`);
+    return new Expression({ kind: 'over', span: NO_SPAN, call: this.node, window: w.name.parts[0] as Ident });
   }
 
   // Window properties of a group window alias: `$('w').start()` after `window(Tumble…as('w'))`.
@@ -417,4 +430,75 @@ export const Session = {
       },
     };
   },
+};
+
+// ---- OVER windows: `Over.partitionBy($('k')).orderBy($('ts')).preceding(UNBOUNDED_RANGE).as('w')` ----
+
+/** An OVER window of the Table API (Flink's OverWindow): the window spec, named by `alias` for `.over($(alias))`. */
+export interface OverWindow {
+  readonly kind: 'OVER';
+  readonly alias: string;
+  readonly spec: WindowSpec;
+}
+
+const marker = (name: string): Expression => new Expression({ kind: 'ident', span: NO_SPAN, name: qname(`$${name}`) });
+/** Flink's `UNBOUNDED_RANGE` / `UNBOUNDED_ROW` / `CURRENT_RANGE` / `CURRENT_ROW` frame bounds. */
+export const UNBOUNDED_RANGE = marker('UNBOUNDED_RANGE');
+export const UNBOUNDED_ROW = marker('UNBOUNDED_ROW');
+export const CURRENT_RANGE = marker('CURRENT_RANGE');
+export const CURRENT_ROW = marker('CURRENT_ROW');
+
+function markerName(e: Expression): string | null {
+  const n = e.node;
+  return n.kind === 'ident' && n.name.parts.length === 1 && (n.name.parts[0] as Ident).value.startsWith('$')
+    ? (n.name.parts[0] as Ident).value.slice(1)
+    : null;
+}
+
+/**
+ * `preceding(x)`: UNBOUNDED_RANGE (the default) / UNBOUNDED_ROW, a row count `lit(10)` (ROWS), or an interval
+ * `lit(1).minutes()` (RANGE) — Flink's OverWindow preceding; the frame always ends at the current row.
+ */
+function frameOf(preceding: Expression): WindowFrame {
+  const m = markerName(preceding);
+  const span = NO_SPAN;
+  const cur = { kind: 'currentRow' as const, span };
+  if (m === 'UNBOUNDED_RANGE' || m === 'UNBOUNDED_ROW')
+    return { span, unit: m === 'UNBOUNDED_ROW' ? 'ROWS' : 'RANGE', start: { kind: 'unboundedPreceding', span }, end: cur };
+  if (m === 'CURRENT_RANGE' || m === 'CURRENT_ROW') return { span, unit: m === 'CURRENT_ROW' ? 'ROWS' : 'RANGE', start: cur, end: cur };
+  if (m !== null) throw new Error(`preceding() does not take ${m}`);
+  const unit = preceding.node.kind === 'intervalLit' ? 'RANGE' : 'ROWS';
+  return { span, unit, start: { kind: 'preceding', span, offset: preceding.node }, end: cur };
+}
+
+function overBuilder(partitionBy: readonly Expression[]) {
+  return {
+    orderBy(order: Expression) {
+      const build = (frame: WindowFrame | null) => ({
+        as: (alias: string): OverWindow => ({
+          kind: 'OVER',
+          alias,
+          spec: { span: NO_SPAN, base: null, partitionBy: partitionBy.map((p) => p.node), orderBy: [orderItem(order)], frame },
+        }),
+      });
+      return {
+        ...build(null),
+        preceding: (p: Expression) => ({
+          ...build(frameOf(p)),
+          following(f: Expression) {
+            const m = markerName(f);
+            if (m !== 'CURRENT_ROW' && m !== 'CURRENT_RANGE')
+              throw new Error('following() takes CURRENT_ROW or CURRENT_RANGE (Flink supports no other in streaming)');
+            return build(frameOf(p));
+          },
+        }),
+      };
+    },
+  };
+}
+
+/** OVER windows (Flink's Table API `Over`). */
+export const Over = {
+  partitionBy: (...keys: Expression[]) => overBuilder(keys),
+  orderBy: (order: Expression) => overBuilder([]).orderBy(order),
 };

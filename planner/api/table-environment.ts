@@ -14,6 +14,7 @@ import { configTable, describe, show, showCreate } from './statements.js';
 import { FUNCTION_NAMES } from '../binder/bind-functions.js';
 import { functionsOf } from '../expr/functions.js';
 import { toRegistered, type FunctionDefinition } from './functions.js';
+import { StatementSet, type InsertStatement } from './statement-set.js';
 import { explainStatements, parseDuration, planJob } from '../planner.js';
 import type { LoweredJob, LoweringOptions } from '../physical/lower.js';
 import { TableResult } from './table-result.js';
@@ -473,6 +474,23 @@ export class TableEnvironment {
   /** explainSql for a query AST. */
   explainQuery(query: Query, source: string): string {
     return explainStatements([this.bindQuery(query, source)], this.lowering(source));
+  }
+
+  /** Flink's StatementSet: INSERTs from SQL and Table programs planned and run as one job. */
+  createStatementSet(): StatementSet {
+    return new StatementSet(this);
+  }
+
+  /** @internal INSERTs (each with the text its spans index into) planned as one job. */
+  executeInserts(items: readonly { readonly statement: InsertStatement; readonly source: string }[]): TableResult {
+    const plans = items.map((i) => new StatementBinder(this.catalog, this.factories, i.source).insert(i.statement));
+    return TableResult.insert(planJob(plans, this.lowering(items[0]?.source ?? '')));
+  }
+
+  /** @internal The plan of INSERTs planned together. */
+  explainInserts(items: readonly { readonly statement: InsertStatement; readonly source: string }[]): string {
+    const plans = items.map((i) => new StatementBinder(this.catalog, this.factories, i.source).insert(i.statement));
+    return explainStatements(plans, this.lowering(items[0]?.source ?? ''));
   }
 
   listTables(): string[] {

@@ -29,6 +29,7 @@ import {
   qname,
   toExpr,
   type GroupWindow,
+  type OverWindow,
 } from './expressions.js';
 
 /** A select/groupBy argument: an Expression, or a column name (`'*'` for all columns). */
@@ -150,8 +151,12 @@ export class Table<R extends Row = Row> {
     return this.schema.names();
   }
 
-  select(...fields: FieldLike[]): Table {
-    return this.derive('select', fields, select(fields.map(selectItem), this.from()));
+  /**
+   * A projection. `S` declares the row type `collect()` yields (e.g. `select<{ w: string; n: bigint }>(…)`): the
+   * compiler cannot infer column types from `$` names, so the declaration is the caller's (see docs/table-api.md).
+   */
+  select<S extends Row = Row>(...fields: FieldLike[]): Table<S> {
+    return this.derive('select', fields, select(fields.map(selectItem), this.from())) as Table<S>;
   }
 
   where(condition: Expression): Table<R> {
@@ -266,9 +271,66 @@ export class Table<R extends Row = Row> {
     return new GroupedTable(this, keys.map(fieldExpr));
   }
 
-  /** A group window: `window(Tumble.over(lit(10).minutes()).on($('ts')).as('w')).groupBy($('w'), …).select(…)`. */
-  window(w: GroupWindow): GroupWindowedTable {
-    return new GroupWindowedTable(this, w);
+  /**
+   * A group window: `window(Tumble.over(lit(10).minutes()).on($('ts')).as('w')).groupBy($('w'), …).select(…)`,
+   * or an OVER window: `window(Over.partitionBy($('k')).orderBy($('ts')).preceding(UNBOUNDED_RANGE).as('w'))
+   * .select($('k'), $('x').sum.over($('w')))`.
+   */
+  window(w: GroupWindow): GroupWindowedTable;
+  window(w: OverWindow): OverWindowedTable;
+  window(w: GroupWindow | OverWindow): GroupWindowedTable | OverWindowedTable {
+    return w.kind === 'OVER' ? new OverWindowedTable(this, [w]) : new GroupWindowedTable(this, w);
+  }
+
+  /** OVER windows for `select(... .over($(alias)))` (Flink's `Table.window(OverWindow...)`). */
+  over(...windows: OverWindow[]): OverWindowedTable {
+    return new OverWindowedTable(this, windows);
+  }
+
+  /**
+   * `flatMap(call('split', $('line')))`: the rows of a table function per row, only its columns (Flink's
+   * flatMap); `.as('a', 'b')` on the call renames them.
+   */
+  flatMap(fn: Expression): Table {
+    const item = lateralItem(fn, '_f');
+    const query = select([{ kind: 'star', span: NO_SPAN, qualifier: qname('_f') }], {
+      kind: 'join',
+      span: NO_SPAN,
+      joinType: 'COMMA',
+      natural: false,
+      left: this.from(),
+      right: item,
+      condition: null,
+    });
+    return this.derive('flatMap', [fn], query);
+  }
+
+  /** `joinLateral(call('split', $('line')).as('word', 'len'), cond?)`: INNER join with a table function. */
+  joinLateral(fn: Expression, condition?: Expression): Table {
+    return this.lateral('joinLateral', 'INNER', fn, condition ?? lit(true));
+  }
+
+  /** `leftOuterJoinLateral(call(...))`: rows without function output stay, with NULLs (ON TRUE only, as Flink). */
+  leftOuterJoinLateral(fn: Expression, condition: Expression = lit(true)): Table {
+    return this.lateral('leftOuterJoinLateral', 'LEFT', fn, condition);
+  }
+
+  private lateral(op: string, joinType: 'INNER' | 'LEFT', fn: Expression, condition: Expression): Table {
+    const query = select([STAR_ITEM], {
+      kind: 'join',
+      span: NO_SPAN,
+      joinType,
+      natural: false,
+      left: subquery(this.query, '_l'),
+      right: lateralItem(fn, '_f'),
+      condition: { kind: 'on', expr: condition.node },
+    });
+    return this.derive(op, [fn, condition], query);
+  }
+
+  /** A global aggregation with a user-defined aggregate: `aggregate(call('wavg', $('x'), $('w')).as('avg'))`. */
+  aggregate(agg: Expression): AggregatedTable {
+    return new AggregatedTable(this, [], agg);
   }
 
   /**
@@ -448,6 +510,71 @@ export class Table<R extends Row = Row> {
   }
 }
 
+/** `LATERAL TABLE(f(args)) AS alias(columns)` for a table function call expression. */
+function lateralItem(fn: Expression, alias: string): FromItem {
+  if (fn.node.kind !== 'call') throw new Error(`expected a table function call such as call('split', $('s')), not ${fn.toString()}`);
+  return {
+    kind: 'tableFunction',
+    span: NO_SPAN,
+    call: fn.node,
+    lateral: true,
+    alias: { name: ident(alias), columns: fn.columnAliases.map(ident) },
+  };
+}
+
+/** Replaces `agg.over($('w'))` references to the named OVER windows by their specs (any depth). */
+function inlineOverWindows<T>(node: T, windows: readonly OverWindow[]): T {
+  if (Array.isArray(node)) return node.map((n: unknown) => inlineOverWindows(n, windows)) as T;
+  if (typeof node !== 'object' || node === null) return node;
+  const o = node as Record<string, unknown>;
+  if (o['kind'] === 'over' && typeof o['window'] === 'object' && o['window'] !== null && 'value' in (o['window'] as object)) {
+    const name = (o['window'] as Ident).value;
+    const w = windows.find((x) => x.alias === name);
+    if (w === undefined) throw new Error(`.over($('${name}')): no OVER window is aliased '${name}' (known: ${windows.map((x) => x.alias).join(', ')})`);
+    return { ...o, call: inlineOverWindows(o['call'], windows), window: w.spec } as T;
+  }
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) out[k] = k === 'span' ? v : inlineOverWindows(v, windows);
+  return out as T;
+}
+
+/** `table.window(Over…as('w'))`: awaiting `select` with `agg.over($('w'))` calls. */
+export class OverWindowedTable {
+  constructor(
+    private readonly table: Table,
+    private readonly windows: readonly OverWindow[],
+  ) {}
+
+  select<S extends Row = Row>(...fields: FieldLike[]): Table<S> {
+    const items = fields.map((f) => inlineOverWindows(selectItem(f), this.windows));
+    const op = `window(${this.windows.map((w) => `Over…as('${w.alias}')`).join(', ')}).select(${fields.map(describeArg).join(', ')})`;
+    return new Table<S>(this.table.env, select(items, subquery(this.table.query, '_t')), this.table.source, op);
+  }
+}
+
+/**
+ * `groupBy(keys).aggregate(call(udaf, …).as('x'))` / `table.aggregate(…)`: awaiting `select` over the keys and
+ * the aggregate's column (Flink's AggregatedTable).
+ */
+export class AggregatedTable {
+  constructor(
+    private readonly table: Table,
+    private readonly keys: readonly Expression[],
+    private readonly agg: Expression,
+  ) {}
+
+  select<S extends Row = Row>(...fields: FieldLike[]): Table<S> {
+    const name = this.agg.alias ?? 'f0';
+    const inner = select(
+      [...this.keys.map(selectItem), { kind: 'expr', span: NO_SPAN, expr: this.agg.node, alias: ident(name) }],
+      subquery(this.table.query, '_t'),
+      { groupBy: this.keys.map((k) => ({ kind: 'expr' as const, span: NO_SPAN, expr: k.node })) },
+    );
+    const op = `${this.keys.length > 0 ? `groupBy(${this.keys.map(describeArg).join(', ')}).` : ''}aggregate(${describeArg(this.agg)}).select(${fields.map(describeArg).join(', ')})`;
+    return new Table<S>(this.table.env, select(fields.map(selectItem), subquery(inner, '_a')), this.table.source, op);
+  }
+}
+
 /** `table.groupBy(keys)`: awaiting `select` with the aggregates. */
 export class GroupedTable {
   constructor(
@@ -455,11 +582,16 @@ export class GroupedTable {
     private readonly keys: readonly Expression[],
   ) {}
 
-  select(...fields: FieldLike[]): Table {
+  /** A user-defined aggregate per group: `aggregate(call('wavg', $('x'), $('w')).as('avg')).select(…)`. */
+  aggregate(agg: Expression): AggregatedTable {
+    return new AggregatedTable(this.table, this.keys, agg);
+  }
+
+  select<S extends Row = Row>(...fields: FieldLike[]): Table<S> {
     const query = select(fields.map(selectItem), subquery(this.table.query, '_t'), {
       groupBy: this.keys.map((k) => ({ kind: 'expr' as const, span: NO_SPAN, expr: k.node })),
     });
-    return new Table(
+    return new Table<S>(
       this.table.env,
       query,
       this.table.source,

@@ -47,6 +47,7 @@ import type {
 import { windowProperties } from '../logical/window-properties.js';
 import { findAggregates, findOver, findScalarSubqueries, type AggregateUse } from './ast-walk.js';
 import { ExprBinder } from './bind-expr.js';
+import { bindCorrelate, isCorrelateItem, singleRow, type CorrelateContext, type CorrelateItem } from './bind-correlate.js';
 import { bindMatchRecognize } from './bind-match.js';
 import { bindCorrelate, isCorrelateItem, singleRow, type CorrelateContext, type CorrelateItem } from './bind-correlate.js';
 import { Scope } from './scope.js';

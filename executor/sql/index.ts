@@ -47,4 +47,3 @@ export {
   type LookupReader,
 } from './lookup-cache.js';
 export { CorrelateOperator, type CorrelateConfig, type TableFunctionRuntime } from './correlate.js';
-export { CorrelateOperator, type CorrelateConfig, type TableFunctionRuntime } from './correlate.js';

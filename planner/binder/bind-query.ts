@@ -49,7 +49,6 @@ import { findAggregates, findOver, findScalarSubqueries, type AggregateUse } fro
 import { ExprBinder } from './bind-expr.js';
 import { bindCorrelate, isCorrelateItem, singleRow, type CorrelateContext, type CorrelateItem } from './bind-correlate.js';
 import { bindMatchRecognize } from './bind-match.js';
-import { bindCorrelate, isCorrelateItem, singleRow, type CorrelateContext, type CorrelateItem } from './bind-correlate.js';
 import { Scope } from './scope.js';
 
 /** A WITH entry visible to the query body (and to later entries). */

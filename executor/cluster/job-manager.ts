@@ -11,6 +11,7 @@ import { targetsOf } from '../runtime/partitioner.js';
 import { CancelledError } from '../runtime/errors.js';
 import type { Schema } from '../types/schema.js';
 import type { ExceptionInfo, ExecutionState, JobState } from './api.js';
+import type { ExecutingJob, SubtaskSnapshot } from './dispatcher-context.js';
 import { decodeElement } from './frame.js';
 import { JobStatusMachine } from './job-status.js';
 import {
@@ -490,6 +491,32 @@ export class JobManager {
           metrics: this.metrics(),
         });
     });
+  }
+
+  /** This job as the Dispatcher observes it (dispatcher-context.ts): per-subtask counters, gauges, placement. */
+  observed(): ExecutingJob {
+    return {
+      graph: this.graph,
+      subtasks: () =>
+        this.executions.map((e): SubtaskSnapshot => {
+          const r = e.report;
+          return {
+            vertexId: e.vertex.id,
+            index: e.index,
+            state: e.state,
+            attempt: e.attempt,
+            endpoint: e.slot?.id ?? '(unassigned)',
+            taskManagerId: e.slot?.tm.id ?? '(unassigned)',
+            startedAt: r?.startedAt ?? 0,
+            endedAt: r?.endedAt ?? 0,
+            counters: { ...(r?.counters ?? {}), numBytesIn: r?.bytesIn ?? 0, numBytesOut: r?.bytesOut ?? 0 },
+            currentInputWatermark: r?.inputWatermark ?? undefined,
+            currentOutputWatermark: r?.outputWatermark ?? undefined,
+          };
+        }),
+      restarts: () => this.restarts,
+      recoveredFailures: () => (this.state === 'FAILED' ? this.exceptions.slice(0, -1) : this.exceptions),
+    };
   }
 
   /** Counters summed over subtasks (numRecordsIn, numLateRecordsDropped, ...), as LocalJob reports them. */

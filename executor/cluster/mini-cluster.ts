@@ -28,6 +28,7 @@ import {
   type VertexDetail,
   type VertexSubtasks,
 } from './api.js';
+import { reportJobStarted } from './dispatcher-context.js';
 import { JobManager, type ExecutionVertex } from './job-manager.js';
 import type { FromSlot, JobGraphBuilder, JobSpec } from './protocol.js';
 import { ResourceManager } from './resource-manager.js';
@@ -150,6 +151,8 @@ export class MiniCluster implements ClusterGateway {
       cancelTimeoutMs: 5000,
     });
     this.jobMap.set(jobId, jm);
+    // A Dispatcher that submitted this (from TableEnvironment, the REPL) sees the job's subtasks and restarts.
+    reportJobStarted({ kind: 'executor', ...jm.observed() });
     jm.start();
     return jm;
   }

@@ -8,6 +8,8 @@ import { P, sqlLexer } from '../parser/lexer.js';
 export type ResultMode = 'table' | 'changelog' | 'tableau';
 export const RESULT_MODES: readonly ResultMode[] = ['table', 'changelog', 'tableau'];
 export const RESULT_MODE_KEY = 'sql-client.execution.result-mode';
+/** Flink's cap on the rows of the table result mode's materialized view. */
+export const MAX_TABLE_ROWS_KEY = 'sql-client.execution.max-table-result.rows';
 
 export type ShellCommand =
   | { readonly kind: 'set'; readonly key: string; readonly value: string }

@@ -1,46 +1,37 @@
 // Reading a running query's changelog incrementally, so that it can be stopped at any time (Ctrl-C, --timeout,
 // --max-rows, q in the shell) and still show what arrived: the folded table (as TableResult.materialize() folds
 // it, same order and identity rules) or the list of changes; and the page of it the shell's live view shows.
-import { formatValueText, type Change, type LogicalType, type Schema, type Value } from '../index.js';
+import { MaterializedTable, formatValueText, type Change, type LogicalType, type Schema, type Value } from '../index.js';
 import { displayWidth, tableau } from './output.js';
 
-const rowKey = (v: readonly Value[]): string =>
-  JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? `${x}n` : x instanceof Uint8Array ? Array.from(x) : x instanceof Map ? [...x] : x));
-
-/** The dynamic table a changelog describes: +I/+U add a row, -U/-D remove one equal row. */
+/**
+ * The dynamic table a changelog describes: +I/+U add a row, -U/-D remove one equal row (MaterializedTable), with
+ * the row cap `sql-client.execution.max-table-result.rows` (0: none); `message` says once that rows were dropped.
+ */
 export class FoldedTable {
-  /** Row slots in arrival order; a retracted row leaves a null slot so that the order stays stable. */
-  private readonly slots: Array<Value[] | null> = [];
-  private readonly index = new Map<string, number[]>();
-  private live = 0;
-  private compacted: Value[][] | null = [];
+  private readonly table: MaterializedTable;
+  private cached: Value[][] | null = null;
+  /** Set when the cap first dropped rows: the notice to show the user once. */
+  message: string | null = null;
+
+  constructor(maxRows = 0) {
+    this.table = new MaterializedTable(maxRows);
+  }
 
   apply(c: Change): void {
-    const k = rowKey(c.values);
-    if (c.kind === '+I' || c.kind === '+U') {
-      const at = this.index.get(k) ?? [];
-      at.push(this.slots.length);
-      this.index.set(k, at);
-      this.slots.push(c.values);
-      this.live++;
-      this.compacted?.push(c.values);
-    } else {
-      const at = this.index.get(k)?.pop();
-      if (at === undefined) throw new Error(`retraction of a row that is not in the result: ${k}`);
-      this.slots[at] = null;
-      this.live--;
-      this.compacted = null;
-    }
+    const m = this.table.apply(c.kind === '+I' || c.kind === '+U', c.values);
+    if (m !== null) this.message = m;
+    this.cached = null;
   }
 
   get size(): number {
-    return this.live;
+    return this.table.size;
   }
 
   /** The current rows, in the order their insertions arrived. */
   rows(): Value[][] {
-    this.compacted ??= this.slots.filter((r): r is Value[] => r !== null);
-    return this.compacted;
+    this.cached ??= this.table.rows();
+    return this.cached;
   }
 }
 
@@ -52,7 +43,7 @@ export const MAX_KEPT_CHANGES = 100_000;
  * the list of changes (changelog and tableau modes; only the newest MAX_KEPT_CHANGES are kept).
  */
 export class ResultModel {
-  readonly table = new FoldedTable();
+  readonly table: FoldedTable;
   changes: Change[] = [];
   /** Changes dropped from the front of `changes`. */
   dropped = 0;
@@ -64,8 +55,10 @@ export class ResultModel {
     readonly schema: Schema,
     private readonly keep: 'fold' | 'changes',
     now: number = Date.now(),
+    maxRows = 0,
   ) {
     this.startedAt = now;
+    this.table = new FoldedTable(maxRows);
   }
 
   apply(c: Change): void {

@@ -4,7 +4,7 @@
 import type { Key } from 'ink';
 import { endsWithStatementTerminator, Schema, Types, type Change, type TableEnvironment, type TableResult } from '../index.js';
 import { describeError } from './cli.js';
-import { classify, columnNames, describeTable, helpText, isResultMode, RESULT_MODE_KEY, runsWithoutSemicolon, splitStatements, type ResultMode, type ShellCommand } from './commands.js';
+import { classify, columnNames, describeTable, helpText, isResultMode, MAX_TABLE_ROWS_KEY, RESULT_MODE_KEY, runsWithoutSemicolon, splitStatements, type ResultMode, type ShellCommand } from './commands.js';
 import { commonPrefix, complete, type CompletionSource } from './complete.js';
 import * as ed from './editor.js';
 import type { History } from './history.js';
@@ -650,7 +650,9 @@ export class Shell {
     const schema = result.schema;
     if (schema === null) return true;
     const mode = this.mode;
-    const model = new ResultModel(schema, mode === 'table' ? 'fold' : 'changes', this.now());
+    // Flink's SQL client caps the table mode's materialized view (default 1,000,000 rows, 0 = no cap).
+    const cap = Number(this.opts.env.getConfig().get(MAX_TABLE_ROWS_KEY) ?? 1_000_000);
+    const model = new ResultModel(schema, mode === 'table' ? 'fold' : 'changes', this.now(), Number.isFinite(cap) ? cap : 1_000_000);
     const run: RunView = { result, model, mode, offset: 0, follow: true, finished: false, stopped: null, release: null, error: null };
     const tableau = mode === 'tableau' ? new TableauStream(schema) : null;
     const flush = (): void => {
@@ -689,6 +691,7 @@ export class Shell {
     this.run = null;
     if (tableau !== null) this.print('output', tableau.end(model.received).join('\n'));
     else this.print('table', this.viewLines(run).join('\n'));
+    if (model.table.message !== null) this.print('info', `[INFO] ${model.table.message}`);
     if (run.stopped === 'cancelled') this.print('info', '[INFO] Query cancelled.');
     if (run.error !== null) {
       this.print('error', describeError(run.error, 'query'));

@@ -29,7 +29,7 @@ export { DeduplicateOperator } from './deduplicate.js';
 export { WindowDeduplicateOperator, WindowRankOperator } from './window-rank.js';
 export { LimitOperator, TemporalSortOperator } from './sort-limit.js';
 export { OverAggregateOperator, type OverFrame as OverFrameSpec } from './over-aggregate.js';
-export { FinalTableOperator } from './materialize.js';
+export { FinalTableOperator, MaterializedTable } from './materialize.js';
 export {
   MatchRecognizeOperator,
   type AfterMatchSkip,

@@ -46,7 +46,7 @@ import {
 export const FRESHET_VERSION = '0.1.0';
 
 /** The TaskManagers the views show; the MiniCluster passes its ResourceManager's view. */
-export type TaskManagerSource = () => TaskManagersInfo;
+export type TaskManagerSource = () => TaskManagersInfo | Promise<TaskManagersInfo>;
 
 export interface DispatcherOptions {
   readonly taskManagers?: TaskManagerSource;
@@ -258,7 +258,7 @@ export const GRAPH_EXECUTION_OPTIONS: ExecutionOptions = {
 };
 
 /** Jobs that run in the embedding thread run on no TaskManager but the process itself: shown as one, one slot. */
-function localTaskManagers(): TaskManagersInfo {
+export function localTaskManagers(): TaskManagersInfo {
   const mem = process.memoryUsage();
   return {
     taskmanagers: [
@@ -295,6 +295,7 @@ export class Dispatcher implements ClusterGateway {
   /** Finished jobs in the order they ended (the history that is trimmed). */
   private readonly finished: string[] = [];
   private readonly tmSource: TaskManagerSource;
+  private lastTms: TaskManagersInfo = localTaskManagers();
   private readonly historySize: number;
   private readonly now: () => number;
   private readonly startedAt: number;
@@ -506,8 +507,9 @@ export class Dispatcher implements ClusterGateway {
     };
   }
 
+  /** The overview with the TaskManagers last read (synchronous callers); `overview()` reads them afresh. */
   clusterOverview(): ClusterOverview {
-    const tms = this.tmSource().taskmanagers;
+    const tms = this.lastTms.taskmanagers;
     let running = 0;
     let finished = 0;
     let cancelled = 0;
@@ -576,6 +578,7 @@ export class Dispatcher implements ClusterGateway {
   // ---- ClusterGateway -------------------------------------------------------------------------------------------
 
   async overview(): Promise<ClusterOverview> {
+    await this.taskManagers();
     return this.clusterOverview();
   }
   async jobs(): Promise<JobsOverview> {
@@ -600,7 +603,8 @@ export class Dispatcher implements ClusterGateway {
     return this.stopJob(jid, opts);
   }
   async taskManagers(): Promise<TaskManagersInfo> {
-    return this.tmSource();
+    this.lastTms = await this.tmSource();
+    return this.lastTms;
   }
   async config(): Promise<DashboardConfig> {
     return this.dashboardConfig();

@@ -3,7 +3,7 @@
 //   SQL text ──parser──▶ AST ──binder──▶ logical plan ──lower──▶ source + compiled operators ──▶ runtime
 //
 // DDL changes the catalog; a query starts a job whose result is a TableResult.
-import { Dispatcher, newJobId, type JobOverview } from '../../executor/index.js';
+import { Dispatcher, MiniCluster, localTaskManagers, newJobId, type JobOverview } from '../../executor/index.js';
 import { Schema, Types } from '../../executor/index.js';
 import { parseStatements, UnsupportedError, ValidationError, type Span, type Statement } from '../../parser/index.js';
 import { Catalog, formatPath, type ObjectPath } from '../catalog/catalog.js';
@@ -48,7 +48,16 @@ export class TableEnvironment {
     this.config.set('parallelism.default', String(settings.parallelism ?? 1));
     for (const [k, v] of Object.entries(settings.config ?? {})) this.config.set(k, v);
     this.defaults = new Map(this.config);
-    this.dispatcher = settings.dispatcher ?? new Dispatcher({ configuration: () => Object.fromEntries(this.config) });
+    this.dispatcher =
+      settings.dispatcher ??
+      new Dispatcher({
+        configuration: () => Object.fromEntries(this.config),
+        // The TaskManagers of wherever jobs run: the shared MiniCluster's under execution.target = mini-cluster.
+        taskManagers: () =>
+          (this.config.get('execution.target') ?? process.env['FRESHET_EXECUTION_TARGET'] ?? 'local').toLowerCase() === 'mini-cluster'
+            ? MiniCluster.shared().then((c) => c.taskManagers())
+            : localTaskManagers(),
+      });
   }
 
   static create(settings: EnvironmentSettings = {}): TableEnvironment {

@@ -143,3 +143,24 @@ describe('Dispatcher', () => {
     expect(shared.listJobs()).toHaveLength(2);
   });
 });
+
+describe('Dispatcher over the MiniCluster (execution.target = mini-cluster)', () => {
+  it('observes a job deployed to worker slots: vertices, subtasks on TaskManager slots, the cluster overview', async () => {
+    const t = TableEnvironment.create({ parallelism: 2, config: { 'execution.target': 'mini-cluster' } });
+    envs.push(t);
+    for (const s of WINDOWED_JOB.slice(0, 2)) t.executeSql(s);
+    const jid = t.executeSql(WINDOWED_JOB[2] as string).jobId as string;
+    const d = await until(
+      () => t.dispatcher.jobDetail(jid),
+      // The MiniCluster reports the job (its graph and slots) when it deploys it; counters follow from the slots.
+      (x) => x.vertices.length > 0,
+      20_000,
+    );
+    expect(d.vertices.length).toBeGreaterThanOrEqual(2);
+    const sub = t.dispatcher.vertexDetail(jid, d.vertices[d.vertices.length - 1]!.id);
+    expect(sub.subtasks.every((s) => s.endpoint !== 'localhost')).toBe(true);
+    const ov = await t.dispatcher.overview();
+    expect(ov['slots-total']).toBeGreaterThanOrEqual(2);
+    expect(ov['jobs-running']).toBe(1);
+  });
+});

@@ -2,6 +2,7 @@
 // changelog modes), and lower the physical plans into one job. EXPLAIN prints every stage of the same path.
 import type { LogicalPlan } from './logical/plan.js';
 import { explainPlan } from './logical/plan.js';
+import { estimateCosts, formatCost } from './optimizer/cost.js';
 import { optimize } from './optimizer/optimize.js';
 import type { RuleTrace } from './optimizer/rule.js';
 import { explainPhysical } from './physical/explain.js';
@@ -48,20 +49,26 @@ export function explainStatements(
     plans,
     opts,
     verbose
-      ? (t) => traces.push(`-- after phase '${t.phase}' (${t.rule})\n${explainPlan(t.plan)}`)
+      ? (t) => traces.push(`-- ${t.rule} (phase '${t.phase}')\n${explainPlan(t.plan)}`)
       : undefined,
   );
   const parts = [
     `== Abstract Syntax Tree ==\n${planned.logical.map((p) => explainPlan(p)).join('\n\n')}`,
     ...(verbose && traces.length > 0 ? [`== Optimizer Rules Applied ==\n${traces.join('\n\n')}`] : []),
     `== Optimized Logical Plan ==\n${planned.optimized.map((p) => explainPlan(p)).join('\n\n')}`,
-    `== Optimized Physical Plan ==\n${planned.physical.map((p) => explainPhysical(p)).join('\n\n')}`,
+    `== Optimized Physical Plan ==\n${planned.physical.map((p) => explainPhysical(p, true, 0, details.includes('ESTIMATED_COST') ? costsOf(p) : undefined)).join('\n\n')}`,
   ];
   parts.push(`== Job Graph ==\n${explainJobGraphOf(planned.physical, opts)}`);
   if (details.includes('JSON_EXECUTION_PLAN')) parts.push(`== JSON Execution Plan ==\n${jsonExecutionPlanOf(planned.physical, opts)}`);
   const advice = planAdvice(planned.physical, opts.stateTtlMs);
   if (advice.length > 0) parts.push(`== Plan Advice ==\n${advice.join('\n')}`);
   return parts.join('\n\n') + '\n';
+}
+
+/** ESTIMATED_COST: each node's row count and cumulative cost (optimizer/cost.ts). */
+function costsOf(root: PhysicalNode): (n: PhysicalNode) => string {
+  const costs = estimateCosts(root);
+  return (n) => formatCost(costs.get(n) as Parameters<typeof formatCost>[0]);
 }
 
 /** Warnings Flink's PLAN_ADVICE gives: state that grows without bound. */

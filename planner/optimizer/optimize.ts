@@ -8,10 +8,11 @@
 //                            aggregate (cascading windows)
 //   2. simplification        project merge, rank-number pruning (after the patterns exposed them),
 //                            deduplication from a Top-1 by a time attribute
-//   3. push-down, pruning    after the patterns, which match the Filter/Project shapes the binder makes: filters
-//                            merged and moved below projects, into union inputs, below aggregates (key-only
-//                            conjuncts) and into joins; projects merged and unread columns / aggregate calls
-//                            dropped; constants folded again where substitution made new ones; filters the
+//   3. push-down, pruning    after the patterns, which match the Filter/Project shapes the binder makes: CASE
+//                            and three-valued-logic simplification; filters merged and moved below projects,
+//                            into union inputs, below aggregates (key-only conjuncts) and into joins, one-sided
+//                            join conditions into the join inputs; projects merged and unread columns /
+//                            aggregate calls dropped; constants folded again where substitution made new ones; filters the
 //                            connector can evaluate pushed into the scan (SupportsFilterPushDown)
 //   4. projection push-down  unread columns pruned through filters and watermark assigners down to the scan,
 //                            which reads only the used columns (SupportsProjectionPushDown); separate from phase 3
@@ -21,6 +22,9 @@
 // adjacent Calcs.
 import type { LogicalPlan } from '../logical/plan.js';
 import { runPhases, type OptimizerContext, type Phase, type RuleTrace } from './rule.js';
+import { caseSimplificationRule } from './rules/case-simplification.js';
+import { joinConditionPushDownRule } from './rules/join-condition-push-down.js';
+import { threeValuedLogicSimplificationRule } from './rules/three-valued-logic-simplification.js';
 import { projectFilterTransposeRule } from './rules/project-filter-transpose.js';
 import { projectWatermarkAssignerTransposeRule } from './rules/project-watermark-assigner-transpose.js';
 import { pushFilterIntoSourceRule } from './rules/push-filter-into-source.js';
@@ -47,11 +51,14 @@ export const PHASES: readonly Phase[] = [
     name: 'push-down and pruning',
     rules: [
       constantFoldingRule,
+      caseSimplificationRule,
+      threeValuedLogicSimplificationRule,
       filterMergeRule,
       filterProjectTransposeRule,
       filterIntoUnionRule,
       filterAggregateTransposeRule,
       filterIntoJoinRule,
+      joinConditionPushDownRule,
       projectMergeRule,
       projectPruningRule,
       pushFilterIntoSourceRule,

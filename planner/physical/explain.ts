@@ -8,10 +8,12 @@ import { describeMatch } from '../logical/match.js';
 import { describeAggCall, describeInvocation, describeScanTable, describeSortKeys, describeWindow } from '../logical/plan.js';
 import { formatMode, physicalInputs, type PhysicalNode } from './plan.js';
 
-export function explainPhysical(n: PhysicalNode, withChangelog = true, indent = 0): string {
+/** `costs` (EXPLAIN ESTIMATED_COST): the text appended to each node's line, `: rowcount = ..., cumulative cost = {...}`. */
+export function explainPhysical(n: PhysicalNode, withChangelog = true, indent = 0, costs?: (n: PhysicalNode) => string): string {
   const mode = withChangelog ? `, changelogMode=[${formatMode(n.changelog)}]` : '';
-  const line = `${'   '.repeat(indent)}${indent > 0 ? '+- ' : ''}${n.kind}(${describe(n)}${mode})`;
-  return [line, ...physicalInputs(n).map((c) => explainPhysical(c, withChangelog, indent + 1))].join('\n');
+  const cost = costs !== undefined ? `: ${costs(n)}` : '';
+  const line = `${'   '.repeat(indent)}${indent > 0 ? '+- ' : ''}${n.kind}(${describe(n)}${mode})${cost}`;
+  return [line, ...physicalInputs(n).map((c) => explainPhysical(c, withChangelog, indent + 1, costs))].join('\n');
 }
 
 function names(

@@ -16,6 +16,7 @@ import { Rex } from '../expr/rex.js';
 import { conjuncts, inputsOf, isDeterministic, replaceInputs } from '../expr/rex-util.js';
 import type { JoinKind, LogicalPlan } from '../logical/plan.js';
 import { windowProperties } from '../logical/window-properties.js';
+import { removeRedundantExchanges } from '../optimizer/rules/remove-redundant-exchange.js';
 import {
   INSERT_ONLY,
   RETRACT,
@@ -39,9 +40,10 @@ export interface PlanningContext {
 
 export function toPhysical(plan: LogicalPlan, ctx: PlanningContext): PhysicalNode {
   const root = translate(plan, ctx);
-  if (root.kind === 'StreamSink') return root;
+  // Physical rewrites (Flink's physical rewrite phase): exchanges whose input is already distributed so.
+  if (root.kind === 'StreamSink') return removeRedundantExchanges(root);
   const input = finalTable(root, ctx);
-  return { kind: 'StreamSink', input, table: null, schema: root.schema, changelog: input.changelog };
+  return removeRedundantExchanges({ kind: 'StreamSink', input, table: null, schema: root.schema, changelog: input.changelog });
 }
 
 /** Batch mode emits final results only: an updating result is folded into its final table first. */

@@ -18,6 +18,8 @@ const DDL = [
   "CREATE TABLE payments (order_id BIGINT, currency STRING, ts TIMESTAMP(3), WATERMARK FOR ts AS ts) WITH ('connector' = 'datagen', 'number-of-rows' = '10')",
   "CREATE TABLE out_append (a BIGINT, b BIGINT) WITH ('connector' = 'filesystem', 'path' = '/tmp/freshet-golden-never-written', 'format' = 'csv')",
   "CREATE TABLE out_print (a INT, b BIGINT) WITH ('connector' = 'print')",
+  // No watermark: filters can go into the source (a watermark assigner keeps them above it, as in Flink).
+  "CREATE TABLE items (id BIGINT NOT NULL, name STRING, price INT, qty INT, ok BOOLEAN) WITH ('connector' = 'datagen', 'number-of-rows' = '10')",
 ];
 
 const QUERIES: Record<string, string> = {
@@ -80,6 +82,33 @@ const QUERIES: Record<string, string> = {
   'insert-append': 'INSERT INTO out_append SELECT id, customer FROM orders',
   'insert-updates-into-print': 'INSERT INTO out_print SELECT customer, COUNT(*) FROM orders GROUP BY customer',
   'insert-updates-into-append': 'INSERT INTO out_append SELECT customer, COUNT(*) FROM orders GROUP BY customer',
+  // source push-down (push-projection-into-source, push-filter-into-source, project-filter-transpose,
+  // project-watermark-assigner-transpose)
+  'push-projection-source': 'SELECT qty, id FROM items',
+  'push-projection-count-star': 'SELECT COUNT(*) FROM items',
+  'push-projection-through-watermark': 'SELECT customer, amount FROM orders WHERE amount > 10',
+  'push-filter-source': "SELECT name FROM items WHERE price > 10 AND name <> 'x' AND UPPER(name) <> 'Y'",
+  'push-filter-literal-left-null-test': 'SELECT id FROM items WHERE 3 < qty AND ok IS NOT NULL',
+  'push-filter-not-past-watermark': 'SELECT id FROM orders WHERE customer > 3',
+  // expression simplification
+  'case-dead-branches': "SELECT id, CASE WHEN 1 = 2 THEN 'a' WHEN price > 5 THEN 'b' ELSE 'c' END AS k FROM items",
+  'case-same-branches': 'SELECT CASE WHEN price > 5 THEN name WHEN qty > 1 THEN name ELSE name END AS n FROM items',
+  'tvl-not-null-column': 'SELECT name FROM items WHERE id IS NOT NULL AND price IS NULL',
+  'tvl-contradiction': 'SELECT name FROM items WHERE price > 5 AND NOT (price > 5)',
+  'tvl-excluded-middle': 'SELECT name FROM items WHERE price > 5 OR NOT (price > 5)',
+  'tvl-negated-comparison': 'SELECT name FROM items WHERE NOT (price <= 5) AND NOT (qty = 1)',
+  // join conditions on one side go into that side
+  'join-condition-pushed': "SELECT o.id, c.name FROM orders o JOIN customers c ON o.customer = c.id AND c.region = 'EU' AND o.amount > 10",
+  'join-left-condition-right-only': "SELECT o.id, c.name FROM orders o LEFT JOIN customers c ON o.customer = c.id AND c.region = 'EU' AND o.amount > 10",
+  'join-condition-into-source': 'SELECT a.name, b.name FROM items a JOIN items b ON a.id = b.id AND b.price > 3',
+  // redundant exchanges
+  'exchange-removed-join-on-group-key': 'SELECT a.customer, a.c, c.name FROM (SELECT customer, COUNT(*) AS c FROM orders GROUP BY customer) a JOIN customers c ON a.customer = c.id',
+  'exchange-removed-topn-on-group-keys': 'SELECT * FROM (SELECT customer, product, s, ROW_NUMBER() OVER (PARTITION BY customer, product ORDER BY s DESC) AS rn FROM (SELECT customer, product, SUM(amount) AS s FROM orders GROUP BY customer, product)) WHERE rn <= 1',
+  'exchange-kept-other-keys': 'SELECT c, COUNT(*) FROM (SELECT customer, COUNT(*) AS c FROM orders GROUP BY customer) GROUP BY c',
+  // EXPLAIN VERBOSE: the plan after each rule that changed it
+  'verbose': 'VERBOSE SELECT name FROM items WHERE price > 10 AND NOT (qty <= 2)',
+  // EXPLAIN ESTIMATED_COST: row counts and cumulative costs per node (Calcite's guesses, no statistics)
+  'estimated-cost': 'ESTIMATED_COST SELECT customer, COUNT(*) FROM orders WHERE amount > 10 GROUP BY customer',
 };
 
 function env(config: Record<string, string> = {}): TableEnvironment {

@@ -140,17 +140,41 @@ export class CheckpointCoordinator {
     this.nextId = firstId;
   }
 
+  /** The id the next checkpoint gets (a restarted job continues the sequence: ids never repeat). */
+  get nextCheckpointId(): number {
+    return this.nextId;
+  }
+
   /** Starts periodic checkpoints (no-op when the interval is not positive). */
   start(): void {
     if (this.config.intervalMs > 0) this.schedule(this.config.intervalMs);
   }
 
-  /** Stops triggering and aborts what is in flight (job finished, failed or cancelled). */
-  stop(reason: string): void {
+  /**
+   * Stops triggering and aborts what is in flight (job finished, failed or cancelled); resolves once no storage
+   * write is running any more, so that nothing writes into the checkpoint folder after the job ended.
+   */
+  async stop(reason: string): Promise<void> {
     this.stopped = true;
     this.timer?.cancel();
     this.timer = null;
-    for (const p of [...this.pending.values()]) this.abort(p, reason, false);
+    // A checkpoint every task acknowledged is being written: it completes (its state is consistent and whole).
+    for (const p of [...this.pending.values()]) if (p.waiting.size > 0) this.abort(p, reason, false);
+    await Promise.all([...this.writes]);
+  }
+
+  private readonly writes = new Set<Promise<void>>();
+  /** Tasks that finished, with the marker state they acknowledge every later checkpoint with. */
+  private readonly finished = new Map<string, SubtaskAck>();
+
+  /**
+   * A task finished (its input ended and it emitted everything): it acknowledges the checkpoints it still owes
+   * and every later one with `ack` (a "finished" marker, so that a restore does not run it again), as Flink's
+   * checkpoints after tasks finished (FLIP-147).
+   */
+  taskFinished(ack: SubtaskAck): void {
+    this.finished.set(ack.task, ack);
+    for (const p of [...this.pending.values()]) if (p.waiting.has(ack.task)) this.acknowledge(p.id, ack);
   }
 
   /** Records that the job was restored from `id` (shown as `latest.restored`). */
@@ -175,7 +199,11 @@ export class CheckpointCoordinator {
     p.stats.latest_ack_timestamp = now;
     p.stats.alignment_duration = Math.max(p.stats.alignment_duration, ack.alignmentMs);
     for (const s of ack.state) p.stats.state_size += s.data.byteLength;
-    if (p.waiting.size === 0) void this.complete(p);
+    if (p.waiting.size === 0) {
+      const w = this.complete(p);
+      this.writes.add(w);
+      void w.finally(() => this.writes.delete(w));
+    }
   }
 
   /** A subtask could not take its snapshot: the checkpoint fails (and counts towards tolerable failures). */
@@ -258,6 +286,7 @@ export class CheckpointCoordinator {
     this.counts.total++;
     this.record(stats);
     this.target.triggerSources(id, timestamp, kind);
+    for (const ack of this.finished.values()) this.acknowledge(id, ack);
     return promise;
   }
 

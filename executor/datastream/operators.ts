@@ -185,9 +185,11 @@ export class ProcessOperator implements StreamOperator, RuntimeContext {
       currentProcessingTime: () => this.requireCtx().processingTime.now(),
       currentWatermark: () => this.timers?.currentWatermark ?? Number.NEGATIVE_INFINITY,
       registerEventTimeTimer: (t) => this.requireTimers().registerEventTimeTimer(VOID_NAMESPACE as number, t),
-      registerProcessingTimeTimer: (t) => this.requireTimers().registerProcessingTimeTimer(VOID_NAMESPACE as number, t),
+      registerProcessingTimeTimer: (t) =>
+        this.requireTimers().registerProcessingTimeTimer(VOID_NAMESPACE as number, t),
       deleteEventTimeTimer: (t) => this.requireTimers().deleteEventTimeTimer(VOID_NAMESPACE as number, t),
-      deleteProcessingTimeTimer: (t) => this.requireTimers().deleteProcessingTimeTimer(VOID_NAMESPACE as number, t),
+      deleteProcessingTimeTimer: (t) =>
+        this.requireTimers().deleteProcessingTimeTimer(VOID_NAMESPACE as number, t),
     };
     this.ctxObj = {
       timestamp: () => (this.currentTs === this.currentTs ? this.currentTs : null),
@@ -217,12 +219,16 @@ export class ProcessOperator implements StreamOperator, RuntimeContext {
   }
 
   private requireTimers(): InternalTimerService<number> {
-    if (this.timers === null) throw new Error('timers can only be used on a keyed stream (Flink: "Setting timers is only supported on a keyed streams")');
+    if (this.timers === null)
+      throw new Error(
+        'timers can only be used on a keyed stream (Flink: "Setting timers is only supported on a keyed streams")',
+      );
     return this.timers;
   }
 
   private store(): KeyedStateStore & { b: KeyedStateBackend } {
-    if (this.backend === null) throw new Error('keyed state can only be used on a keyed stream (after keyBy)');
+    if (this.backend === null)
+      throw new Error('keyed state can only be used on a keyed stream (after keyBy)');
     const b = this.backend;
     return {
       b,
@@ -256,7 +262,10 @@ export class ProcessOperator implements StreamOperator, RuntimeContext {
       this.backend = backend;
       this.timers = new InternalTimerService<number>(
         backend,
-        { onEventTime: (t) => this.fire(t, 'EVENT_TIME'), onProcessingTime: (t) => this.fire(t, 'PROCESSING_TIME') },
+        {
+          onEventTime: (t) => this.fire(t, 'EVENT_TIME'),
+          onProcessingTime: (t) => this.fire(t, 'PROCESSING_TIME'),
+        },
         (ns) => ns,
         {
           now: () => ctx.processingTime.now(),
@@ -413,6 +422,13 @@ export class SinkOperator implements StreamOperator {
   }
   open(): void {
     this.w ??= this.makeWriter(0, 1);
+    if (this.recovering) {
+      this.recovering = false;
+      const restored = this.committables;
+      this.committables = [];
+      if (restored.length > 0 && this.writer.commit !== undefined)
+        this.track(this.writer.commit(restored.map((c) => c.data)));
+    }
   }
   private get writer(): SinkWriter {
     return this.w as SinkWriter;
@@ -442,9 +458,46 @@ export class SinkOperator implements StreamOperator {
   processWatermark(timestamp: number): void {
     this.writer.writeWatermark?.(timestamp);
   }
-  finish(): void {
+
+  /** Sealed transactions waiting for their checkpoint to complete, oldest first (the sink's checkpointed state). */
+  private committables: { checkpointId: number; data: Uint8Array }[] = [];
+
+  snapshotState(checkpointId = 0): Uint8Array {
+    // The subtask takes the snapshot only once earlier writes settled, so the sealed transaction is complete.
+    const sealed = this.writer.prepareCommit?.(checkpointId) ?? null;
+    if (sealed !== null) this.committables.push({ checkpointId, data: sealed });
+    return encodeCommittables(this.committables);
+  }
+
+  restoreState(bytes: Uint8Array): void {
+    // Transactions of the restored checkpoint were sealed before it completed; whether or not their commit
+    // happened before the failure, committing them again is what the committer contract (idempotence) allows.
+    this.committables = decodeCommittables(bytes);
+    this.recovering = true;
+  }
+  private recovering = false;
+
+  notifyCheckpointComplete(checkpointId: number): void {
+    const ready = this.committables.filter((c) => c.checkpointId <= checkpointId);
+    if (ready.length === 0 || this.writer.commit === undefined) return;
+    this.committables = this.committables.filter((c) => c.checkpointId > checkpointId);
     const prev = this.pending;
-    this.track(prev === null ? this.writer.finish() : prev.then(() => this.writer.finish()));
+    const commit = (): Promise<void> => this.writer.commit?.(ready.map((c) => c.data)) ?? Promise.resolve();
+    this.track(prev === null ? commit() : prev.then(commit));
+  }
+
+  finish(): void {
+    // End of input: sealed transactions are committed with the rest (the writer's finish commits its open one).
+    // Flink waits for a final checkpoint here; a failure between this commit and the job's end would replay the
+    // tail from the last checkpoint (documented in docs/checkpoints.md).
+    const sealed = this.committables;
+    this.committables = [];
+    const prev = this.pending;
+    const end = async (): Promise<void> => {
+      if (sealed.length > 0) await this.writer.commit?.(sealed.map((c) => c.data));
+      await this.writer.finish();
+    };
+    this.track(prev === null ? end() : prev.then(end));
   }
   /** Settles when the writer's asynchronous close has (callers that own the sink may await it). */
   closed: Promise<void> = Promise.resolve();
@@ -452,4 +505,18 @@ export class SinkOperator implements StreamOperator {
     const w = this.w;
     if (w !== null) this.closed = w.close().catch(() => undefined);
   }
+}
+
+function encodeCommittables(list: readonly { checkpointId: number; data: Uint8Array }[]): Uint8Array {
+  return new TextEncoder().encode(
+    JSON.stringify(list.map((c) => [c.checkpointId, Buffer.from(c.data).toString('base64')])),
+  );
+}
+
+function decodeCommittables(bytes: Uint8Array): { checkpointId: number; data: Uint8Array }[] {
+  const list = JSON.parse(new TextDecoder().decode(bytes)) as [number, string][];
+  return list.map(([checkpointId, b64]) => ({
+    checkpointId,
+    data: new Uint8Array(Buffer.from(b64, 'base64')),
+  }));
 }

@@ -75,14 +75,16 @@ export class GeneratorSource implements Source {
     const { generate, opts, outputSchema } = this;
     const batchSize = opts.batchSize ?? 1024;
     const rate = opts.rowsPerSecond === undefined ? null : opts.rowsPerSecond / parallelism;
+    // The checkpointed position: the next block this subtask emits (advanced in the step that yields a block).
+    let nextBlock = index;
     return {
       outputSchema,
       async *read(signal: AbortSignal): AsyncGenerator<StreamElement> {
         // Subtask i generates the i-th, (i+p)-th, ... block of `batchSize` sequence numbers.
         const start = Date.now();
         let produced = 0;
-        for (let block = index; !signal.aborted; block += parallelism) {
-          const from = block * batchSize;
+        for (; !signal.aborted;) {
+          const from = nextBlock * batchSize;
           if (from >= opts.count) return;
           const n = Math.min(batchSize, opts.count - from);
           if (rate !== null) {
@@ -90,9 +92,21 @@ export class GeneratorSource implements Source {
             const wait = due - Date.now();
             if (wait > 0) await new Promise((r) => setTimeout(r, wait));
           }
-          yield { kind: 'batch', batch: generate(from, n) };
+          const batch = generate(from, n);
+          nextBlock += parallelism;
+          yield { kind: 'batch', batch };
           produced += n;
         }
+      },
+      snapshotState: () => new TextEncoder().encode(JSON.stringify({ nextBlock, parallelism })),
+      restoreState: (bytes: Uint8Array) => {
+        const s = JSON.parse(new TextDecoder().decode(bytes)) as { nextBlock: number; parallelism: number };
+        if (s.parallelism !== parallelism) {
+          throw new Error(
+            `the generator was checkpointed at parallelism ${s.parallelism} and cannot resume at ${parallelism}`,
+          );
+        }
+        nextBlock = s.nextBlock;
       },
       close: async () => {},
     };

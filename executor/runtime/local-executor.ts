@@ -6,8 +6,17 @@ import { LocalChannel } from './channel.js';
 import type { StreamOperator } from './operator.js';
 import { CancelledError } from './errors.js';
 import { targetsOf } from './partitioner.js';
-import { LocalSubtask, type SubtaskInput, type SubtaskOutput } from './subtask.js';
+import {
+  FINISHED_MARKER,
+  LocalSubtask,
+  type SubtaskCheckpointing,
+  type SubtaskInput,
+  type SubtaskOutput,
+} from './subtask.js';
 import { SystemProcessingTimeService, type ProcessingTimeService } from './time.js';
+import { CheckpointCoordinator, type CheckpointConfig } from '../checkpoint/coordinator.js';
+import { vertexUids } from '../checkpoint/uids.js';
+import { loadCheckpoint, type FileCheckpointStorage, type LoadedCheckpoint } from '../checkpoint/storage.js';
 import { reportJobStarted } from '../cluster/dispatcher-context.js';
 
 export interface ExecutionOptions {
@@ -46,16 +55,66 @@ export interface JobClient {
   getJobExecutionResult(): Promise<JobExecutionResult>;
 }
 
+/** Checkpointing of a LocalJob: the coordinator's settings, where checkpoints go, what to start from. */
+export interface LocalCheckpointing {
+  readonly config: CheckpointConfig;
+  readonly storage: FileCheckpointStorage;
+  /** A checkpoint or savepoint folder to start from (execution.savepoint.path); null = a fresh start. */
+  readonly restorePath: string | null;
+  /** On a task failure: the delay before restarting from the latest checkpoint, or null to fail the job. */
+  readonly restartStrategy: { nextDelay(now: number): number | null };
+  /** Messages for the user (a corrupt checkpoint skipped, a restart). */
+  readonly log?: (message: string) => void;
+}
+
 export class LocalJob implements JobClient {
   readonly jobName: string;
+  /** The current attempt's subtasks (replaced in place on a restart, so observers keep their reference). */
   readonly subtasks: LocalSubtask[] = [];
   readonly channels: LocalChannel[] = [];
   private status: JobStatus = 'CREATED';
   private readonly controller = new AbortController();
   private readonly result: Promise<JobExecutionResult>;
+  /** Aborts the current attempt only (a failure), where `controller` ends the job (cancel). */
+  private attempt = new AbortController();
+  private coordinator: CheckpointCoordinator | null = null;
+  /** Vertex id → the stable uid its state is saved under. */
+  private readonly uids: Map<number, string>;
+  /** Restarts so far (Flink's numRestarts). */
+  restarts = 0;
+  /** Failures the job recovered from by restarting. */
+  readonly recoveredFailures: { error: unknown; timestamp: number }[] = [];
 
-  constructor(job: JobGraph, opts: ExecutionOptions) {
+  constructor(
+    private readonly job: JobGraph,
+    private readonly opts: ExecutionOptions,
+    private readonly checkpointing: LocalCheckpointing | null = null,
+  ) {
     this.jobName = job.jobName;
+    this.uids = vertexUids(job);
+    this.controller.signal.addEventListener('abort', () => this.attempt.abort(), { once: true });
+    this.deploy(null, new Map());
+    this.result = this.run();
+    // Whoever asks for the result sees the failure; an unobserved failure must not crash the process.
+    this.result.catch(() => undefined);
+    // The Dispatcher that submitted this job (if any) reads its subtasks' metrics from here on.
+    reportJobStarted({ kind: 'local', job: this, graph: job });
+  }
+
+  /** The checkpoint coordinator (null without checkpointing): statistics, savepoints. */
+  checkpointCoordinator(): CheckpointCoordinator | null {
+    return this.coordinator;
+  }
+
+  /** Builds one attempt: channels, subtasks (restored from `restore`), and the checkpoint coordinator. */
+  private deploy(
+    restore: LoadedCheckpoint | null,
+    restored: ReadonlyMap<string, ReadonlyMap<string, Uint8Array>>,
+  ): void {
+    const job = this.job;
+    const opts = this.opts;
+    this.subtasks.length = 0;
+    this.channels.length = 0;
     const inputs = new Map<string, SubtaskInput[]>();
     const outputs = new Map<string, SubtaskOutput[]>();
     const at = (m: Map<string, unknown[]>, v: number, i: number): unknown[] => {
@@ -89,6 +148,11 @@ export class LocalJob implements JobClient {
         }
       }
     }
+    const cp = this.checkpointing;
+    const tasks: string[] = [];
+    const sources: LocalSubtask[] = [];
+    const byTask = new Map<string, LocalSubtask>();
+    const coordinatorRef: { c: CheckpointCoordinator | null } = { c: null };
     for (const v of job.vertices) {
       for (let i = 0; i < v.parallelism; i++) {
         const head = v.chain[0];
@@ -109,52 +173,195 @@ export class LocalJob implements JobClient {
             }
           }
         }
-        this.subtasks.push(
-          new LocalSubtask({
-            name: v.name,
-            index: i,
-            parallelism: v.parallelism,
-            maxParallelism: v.maxParallelism,
-            source,
-            operators,
-            inputs: (inputs.get(`${v.id}/${i}`) ?? []) as SubtaskInput[],
-            outputs: (outputs.get(`${v.id}/${i}`) ?? []) as SubtaskOutput[],
-            clock: opts.clock,
-            batchSize: opts.batchSize,
-            bufferTimeout: opts.bufferTimeout,
-            autoWatermarkInterval: opts.autoWatermarkInterval,
-            signal: this.controller.signal,
-          }),
-        );
+        const task = `${v.id}/${i}`;
+        const uid = this.uids.get(v.id) as string;
+        tasks.push(task);
+        const checkpointing: SubtaskCheckpointing | undefined =
+          cp === null
+            ? undefined
+            : {
+                mode: cp.config.mode,
+                acknowledge: (id, state, alignmentMs) =>
+                  coordinatorRef.c?.acknowledge(id, {
+                    task,
+                    alignmentMs,
+                    state: state.map((e) => ({ operator: uid, subtask: i, name: e.name, data: e.data })),
+                  }),
+                decline: (id, reason) => coordinatorRef.c?.decline(id, task, reason),
+                ...(restored.has(task)
+                  ? { restored: restored.get(task) as ReadonlyMap<string, Uint8Array> }
+                  : {}),
+              };
+        const subtask = new LocalSubtask({
+          name: v.name,
+          index: i,
+          parallelism: v.parallelism,
+          maxParallelism: v.maxParallelism,
+          source,
+          operators,
+          inputs: (inputs.get(task) ?? []) as SubtaskInput[],
+          outputs: (outputs.get(task) ?? []) as SubtaskOutput[],
+          clock: opts.clock,
+          batchSize: opts.batchSize,
+          bufferTimeout: opts.bufferTimeout,
+          autoWatermarkInterval: opts.autoWatermarkInterval,
+          signal: this.attempt.signal,
+          ...(checkpointing === undefined ? {} : { checkpointing }),
+        });
+        this.subtasks.push(subtask);
+        byTask.set(task, subtask);
+        if (source !== null) sources.push(subtask);
       }
     }
-    this.result = this.run();
-    // Whoever asks for the result sees the failure; an unobserved failure must not crash the process.
-    this.result.catch(() => undefined);
-    // The Dispatcher that submitted this job (if any) reads its subtasks' metrics from here on.
-    reportJobStarted({ kind: 'local', job: this, graph: job });
+    if (cp !== null) {
+      const coordinator = new CheckpointCoordinator(
+        cp.config,
+        cp.storage,
+        {
+          jobId: this.jobName,
+          tasks,
+          operators: job.vertices.map((v) => ({
+            uid: this.uids.get(v.id) as string,
+            name: v.name,
+            parallelism: v.parallelism,
+            maxParallelism: v.maxParallelism,
+          })),
+          triggerSources: (id, timestamp) => {
+            for (const s of sources) s.triggerCheckpoint(id, timestamp);
+          },
+          notifyComplete: (id) => {
+            for (const t of this.subtasks) t.notifyCheckpointComplete(id);
+          },
+          notifyAborted: () => undefined,
+          failJob: (reason) => {
+            this.pendingFailure ??= new Error(reason);
+            this.attempt.abort();
+          },
+        },
+        opts.clock,
+        Math.max((restore?.metadata.checkpointId ?? 0) + 1, this.coordinator?.nextCheckpointId ?? 1),
+      );
+      if (restore !== null) coordinator.noteRestored(restore.metadata.checkpointId, restore.path);
+      coordinatorRef.c = coordinator;
+      this.coordinator = coordinator;
+      const finishedAcks = tasks.map((task, k) => {
+        const [vid = '', sub = '0'] = task.split('/');
+        return {
+          task,
+          alignmentMs: 0,
+          state: [
+            {
+              operator: this.uids.get(Number(vid)) as string,
+              subtask: Number(sub),
+              name: FINISHED_MARKER.name,
+              data: FINISHED_MARKER.data,
+            },
+          ],
+          k,
+        };
+      });
+      this.onFinished = (k) => {
+        const ack = finishedAcks[k];
+        if (ack !== undefined) coordinator.taskFinished(ack);
+      };
+    }
+  }
+
+  private pendingFailure: Error | null = null;
+  /** Tells the coordinator that subtask k of the current attempt finished. */
+  private onFinished: ((k: number) => void) | null = null;
+
+  /** The state of every subtask in `c`, read and verified before any subtask starts. */
+  private async readRestoredState(c: LoadedCheckpoint): Promise<Map<string, Map<string, Uint8Array>>> {
+    const out = new Map<string, Map<string, Uint8Array>>();
+    for (const v of this.job.vertices) {
+      const uid = this.uids.get(v.id) as string;
+      const saved = c.metadata.operators.find((o) => o.uid === uid);
+      const handles = c.metadata.state.filter((h) => h.operator === uid);
+      if (handles.length > 0 && saved !== undefined && saved.parallelism !== v.parallelism) {
+        throw new Error(
+          `restoring operator '${v.name}' at parallelism ${v.parallelism} from a checkpoint taken at ${saved.parallelism} is not supported yet (rescaling keyed state comes with key-group redistribution)`,
+        );
+      }
+      for (const h of handles) {
+        const data = await c.read(h.operator, h.subtask, h.name);
+        if (data === null) continue;
+        const task = `${v.id}/${h.subtask}`;
+        let m = out.get(task);
+        if (m === undefined) out.set(task, (m = new Map()));
+        m.set(h.name, data);
+      }
+    }
+    const known = new Set(this.uids.values());
+    const orphan = c.metadata.state.find((h) => !known.has(h.operator));
+    if (orphan !== undefined) {
+      const name = c.metadata.operators.find((o) => o.uid === orphan.operator)?.name ?? orphan.operator;
+      throw new Error(
+        `the checkpoint ${c.path} has state for operator '${name}' (uid ${orphan.operator}) that this job does not contain; the job changed incompatibly`,
+      );
+    }
+    return out;
+  }
+
+  private async runAttempt(): Promise<unknown> {
+    let firstError: unknown = null;
+    this.coordinator?.start();
+    await Promise.all(
+      this.subtasks.map((t, k) =>
+        t.run().then(
+          () => this.onFinished?.(k),
+          (e: unknown) => {
+            // One failed subtask fails the attempt: cancel the others.
+            if (firstError === null && !(e instanceof CancelledError && this.attempt.signal.aborted)) {
+              firstError = e;
+              this.attempt.abort();
+            }
+          },
+        ),
+      ),
+    );
+    await this.coordinator?.stop(firstError === null ? 'the job ended' : 'the job failed');
+    if (firstError === null && this.pendingFailure !== null) firstError = this.pendingFailure;
+    this.pendingFailure = null;
+    return firstError;
   }
 
   private async run(): Promise<JobExecutionResult> {
     const start = Date.now();
     this.status = 'RUNNING';
-    let firstError: unknown = null;
     // Runtime timers are unref'd; this keeps the process alive exactly as long as the job runs.
     const keepAlive = setInterval(() => {}, 1 << 30);
-    await Promise.all(
-      this.subtasks.map((t) =>
-        t.run().catch((e: unknown) => {
-          // One failed subtask fails the job: cancel the others (Flink's default "no restart" strategy).
-          if (firstError === null && !(e instanceof CancelledError && this.controller.signal.aborted)) {
-            firstError = e;
-            this.controller.abort();
-          }
-        }),
-      ),
-    ).finally(() => clearInterval(keepAlive));
-    if (firstError !== null) {
-      this.status = 'FAILED';
-      throw firstError;
+    try {
+      let restoredFrom: LoadedCheckpoint | null = null;
+      if (this.checkpointing !== null && this.checkpointing.restorePath !== null) {
+        // State is read and verified before anything runs (the constructor's deploy is replaced); a savepoint
+        // the user named that does not verify fails the job rather than starting it empty.
+        restoredFrom = await loadCheckpoint(this.checkpointing.restorePath);
+        this.deploy(restoredFrom, await this.readRestoredState(restoredFrom));
+      }
+      for (;;) {
+        const error = await this.runAttempt();
+        if (error === null) break;
+        if (this.controller.signal.aborted) break;
+        const cp = this.checkpointing;
+        const delay = cp?.restartStrategy.nextDelay(Date.now()) ?? null;
+        if (cp === null || delay === null) {
+          this.status = 'FAILED';
+          throw error;
+        }
+        this.restarts++;
+        this.recoveredFailures.push({ error, timestamp: Date.now() });
+        cp.log?.(
+          `job '${this.jobName}' failed (${(error as Error).message}); restarting from the latest checkpoint in ${delay} ms`,
+        );
+        await new Promise((r) => setTimeout(r, delay));
+        if (this.controller.signal.aborted) break;
+        const latest = (await cp.storage.latest()) ?? restoredFrom;
+        this.attempt = new AbortController();
+        this.deploy(latest, latest === null ? new Map() : await this.readRestoredState(latest));
+      }
+    } finally {
+      clearInterval(keepAlive);
     }
     if (this.controller.signal.aborted) {
       this.status = 'CANCELED';

@@ -48,8 +48,10 @@ export interface StreamOperator {
   /** All inputs idle (true) or one active again (false). Operators without the hook forward it unchanged. */
   processWatermarkStatus?(idle: boolean): void;
   /** Operator state that a checkpoint must keep (keyed state, timers, buffers); transient fields stay out. */
-  snapshotState?(): Uint8Array;
+  snapshotState?(checkpointId?: number): Uint8Array;
   restoreState?(bytes: Uint8Array): void;
+  /** Checkpoint `checkpointId` is durable everywhere (Flink's CheckpointListener): two-phase sinks commit now. */
+  notifyCheckpointComplete?(checkpointId: number): void;
   /**
    * A promise while the operator cannot take more input (an asynchronous sink still writing); the subtask waits
    * on it before the next element, which is how a slow sink pushes back on its producers.
@@ -70,6 +72,13 @@ export type BatchFunction = (batch: RecordBatch) => RecordBatch | null;
 export interface SourceReader {
   readonly outputSchema: Schema;
   read(signal: AbortSignal): AsyncIterable<StreamElement>;
+  /**
+   * The read position as of the last element yielded (a checkpoint's source state). Readers update it in the
+   * same synchronous step as the yield, so a snapshot taken between two elements is exact.
+   */
+  snapshotState?(): Uint8Array;
+  /** Called before `read` when the job restarts from a checkpoint. */
+  restoreState?(bytes: Uint8Array): void;
   close(): Promise<void>;
 }
 
@@ -77,6 +86,17 @@ export interface SourceReader {
 export interface SinkWriter {
   write(batch: RecordBatch): void | Promise<void>;
   writeWatermark?(timestamp: number): void;
+  /**
+   * Two-phase commit, first phase (Flink's TwoPhaseCommittingSink.prepareCommit), on a checkpoint barrier after
+   * every earlier write settled: seal what was written since the last barrier (a transaction) and return what
+   * the committer needs to commit it later, or null when nothing was written. Later writes go to a new one.
+   */
+  prepareCommit?(checkpointId: number): Uint8Array | null;
+  /**
+   * Second phase: make sealed transactions visible. Called once their checkpoint is complete, and again after a
+   * restore for the ones the checkpoint holds, so it must be idempotent (committing twice commits once).
+   */
+  commit?(committables: readonly Uint8Array[]): Promise<void>;
   /** Input ended normally. */
   finish(): void | Promise<void>;
   close(): Promise<void>;

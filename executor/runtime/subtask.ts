@@ -35,6 +35,28 @@ export interface SubtaskOutput {
   readonly sideOutputTag: string | null;
 }
 
+/** One piece of a subtask's snapshot: the source's positions ('source') or chain operator i's state ('op-i'). */
+export interface SubtaskStateEntry {
+  readonly name: string;
+  readonly data: Uint8Array;
+}
+
+/** The state of a subtask that had finished when the checkpoint was taken: restoring it means "stay finished". */
+export const FINISHED_MARKER: SubtaskStateEntry = { name: 'finished', data: new Uint8Array(0) };
+
+/**
+ * How a subtask takes part in checkpoints (Flink's SubtaskCheckpointCoordinator, reduced): on barrier n it
+ * snapshots its source position and operator state, acknowledges with the bytes, then forwards the barrier.
+ */
+export interface SubtaskCheckpointing {
+  /** EXACTLY_ONCE aligns barriers (a channel that delivered barrier n is not read until all have). */
+  readonly mode: 'EXACTLY_ONCE' | 'AT_LEAST_ONCE';
+  acknowledge(checkpointId: number, state: readonly SubtaskStateEntry[], alignmentMs: number): void;
+  decline(checkpointId: number, reason: string): void;
+  /** State to start from (a restore): applied after setup, before open, as Flink's initializeState. */
+  readonly restored?: ReadonlyMap<string, Uint8Array>;
+}
+
 export interface SubtaskSpec {
   readonly name: string;
   readonly index: number;
@@ -51,6 +73,8 @@ export interface SubtaskSpec {
   readonly bufferTimeout: number;
   readonly autoWatermarkInterval: number;
   readonly signal: AbortSignal;
+  /** Absent: barriers are forwarded without snapshots (checkpointing off). */
+  readonly checkpointing?: SubtaskCheckpointing;
 }
 
 class Metrics implements OperatorMetrics {
@@ -103,9 +127,13 @@ export class LocalSubtask implements Subtask {
   private endedCount = 0;
   private nextInput = 0;
   private readonly barriers = new Map<number, number>();
+  /** Exactly-once alignment: channels that delivered the barrier being aligned are not read until it completes. */
+  private readonly blocked: Uint8Array;
+  private aligning: { id: number; timestamp: number; since: number } | null = null;
   private flushTimer: Cancellable | null = null;
   private sourceWatermark = Number.NEGATIVE_INFINITY;
 
+  private restoredFinished = false;
   private sourceIter: AsyncIterator<StreamElement> | null = null;
   private sourceNext: Promise<IteratorResult<StreamElement>> | null = null;
   private sourceResult: IteratorResult<StreamElement> | null = null;
@@ -133,6 +161,7 @@ export class LocalSubtask implements Subtask {
     for (const i of spec.inputs) i.reader.onData(() => this.wake());
     this.valve = new WatermarkValve(spec.inputs.length);
     this.ended = new Uint8Array(spec.inputs.length);
+    this.blocked = new Uint8Array(spec.inputs.length);
     this.tail = this.tailOutput();
     this.head = this.wireChain();
     if (spec.signal.aborted) this.cancelled = true;
@@ -165,8 +194,10 @@ export class LocalSubtask implements Subtask {
     };
     try {
       for (const op of this.spec.operators) op.setup?.(ctx);
+      this.restoreState();
       // Open back to front so that an operator emitting from `open` finds its downstream ready.
-      for (let i = this.spec.operators.length - 1; i >= 0; i--) this.spec.operators[i]?.open(this.outputOf(i));
+      for (let i = this.spec.operators.length - 1; i >= 0; i--)
+        this.spec.operators[i]?.open(this.outputOf(i));
       await this.loop();
       // Asynchronous sinks may still be writing (or finishing) after the last element.
       for (let p = this.pendingWork(); p !== null; p = this.pendingWork()) await p;
@@ -267,6 +298,10 @@ export class LocalSubtask implements Subtask {
 
   private stepSource(): boolean {
     const source = this.spec.source as SourceReader;
+    if (this.restoredFinished) {
+      this.endOfSource();
+      return true;
+    }
     if (this.sourceError !== null) throw this.sourceError.error;
     if (this.sourceResult === null) {
       if (this.sourceNext === null) {
@@ -311,7 +346,7 @@ export class LocalSubtask implements Subtask {
         this.head.status(el.idle);
         break;
       case 'barrier':
-        for (const w of this.writers) w.broadcastEvent(el);
+        this.checkpoint(el.checkpointId, el.timestamp, 0);
         break;
       case 'end':
         this.endOfSource();
@@ -337,7 +372,7 @@ export class LocalSubtask implements Subtask {
     const n = inputs.length;
     for (let k = 0; k < n; k++) {
       const c = (this.nextInput + k) % n;
-      if (this.ended[c] === 1) continue;
+      if (this.ended[c] === 1 || this.blocked[c] === 1) continue;
       const input = inputs[c] as SubtaskInput;
       const el = input.reader.poll();
       if (el === undefined) continue;
@@ -360,20 +395,15 @@ export class LocalSubtask implements Subtask {
       case 'idle':
         for (const o of this.valve.onStatus(ch, el.idle)) this.applyValve(o);
         return;
-      case 'barrier': {
-        // Barriers are forwarded once every live channel delivered them; the checkpoint issue adds alignment
-        // (blocking channels that are ahead) and the snapshot itself.
-        const seen = (this.barriers.get(el.checkpointId) ?? 0) + 1;
-        if (seen >= this.spec.inputs.length - this.endedCount) {
-          this.barriers.delete(el.checkpointId);
-          for (const w of this.writers) w.broadcastEvent(el);
-        } else this.barriers.set(el.checkpointId, seen);
+      case 'barrier':
+        this.onBarrier(ch, el.checkpointId, el.timestamp);
         return;
-      }
       case 'end':
         this.ended[ch] = 1;
         this.endedCount++;
         this.applyValve(this.valve.onEnd(ch));
+        // An input that ends during an alignment no longer owes its barrier.
+        if (this.aligning !== null) this.maybeCompleteAlignment();
         if (this.endedCount === this.spec.inputs.length) this.endOfInput();
         return;
       default: {
@@ -381,6 +411,123 @@ export class LocalSubtask implements Subtask {
         throw new Error(`unknown stream element ${String(never)}`);
       }
     }
+  }
+
+  /**
+   * Injects barrier `checkpointId` at this source subtask (called by the coordinator's side, any time): it runs
+   * as mail between two elements, after delivering an element the reader already produced, so that the position
+   * snapshot covers exactly the elements before the barrier.
+   */
+  triggerCheckpoint(checkpointId: number, timestamp: number): void {
+    this.enqueueMail(() => {
+      if (this.done) {
+        // A finished task has no state left: it acknowledges with the finished marker (Flink's FLIP-147).
+        this.spec.checkpointing?.acknowledge(checkpointId, [FINISHED_MARKER], 0);
+        return;
+      }
+      if (this.sourceResult !== null) {
+        this.stepSource();
+        if (this.done) {
+          this.spec.checkpointing?.acknowledge(checkpointId, [FINISHED_MARKER], 0);
+          return;
+        }
+      }
+      this.checkpoint(checkpointId, timestamp, 0);
+    });
+  }
+
+  /** Checkpoint `checkpointId` completed: operators learn it between two elements (two-phase sinks commit). */
+  notifyCheckpointComplete(checkpointId: number): void {
+    this.enqueueMail(() => {
+      for (const op of this.spec.operators) op.notifyCheckpointComplete?.(checkpointId);
+    });
+  }
+
+  private onBarrier(ch: number, checkpointId: number, timestamp: number): void {
+    if (this.spec.checkpointing?.mode !== 'AT_LEAST_ONCE') {
+      // Exactly-once: block this channel until every live channel has delivered the barrier (alignment).
+      if (this.aligning !== null && this.aligning.id !== checkpointId) {
+        if (checkpointId < this.aligning.id) return; // a barrier of a checkpoint already subsumed
+        // A newer barrier overtook the one being aligned: that checkpoint cannot complete here (Flink aborts it).
+        this.spec.checkpointing?.decline(
+          this.aligning.id,
+          `barrier ${checkpointId} arrived before ${this.aligning.id} was aligned`,
+        );
+        this.blocked.fill(0);
+        this.aligning = null;
+      }
+      this.aligning ??= { id: checkpointId, timestamp, since: performance.now() };
+      this.blocked[ch] = 1;
+      this.maybeCompleteAlignment();
+      return;
+    }
+    // At-least-once: nothing is blocked; the snapshot is taken when the last barrier arrives.
+    const seen = (this.barriers.get(checkpointId) ?? 0) + 1;
+    if (seen >= this.spec.inputs.length - this.endedCount) {
+      this.barriers.delete(checkpointId);
+      this.checkpoint(checkpointId, timestamp, 0);
+    } else this.barriers.set(checkpointId, seen);
+  }
+
+  private maybeCompleteAlignment(): void {
+    const a = this.aligning;
+    if (a === null) return;
+    for (let c = 0; c < this.blocked.length; c++) if (this.blocked[c] === 0 && this.ended[c] === 0) return;
+    this.aligning = null;
+    this.blocked.fill(0);
+    this.checkpoint(a.id, a.timestamp, performance.now() - a.since);
+    this.wake();
+  }
+
+  /** Snapshot (source position, then every chain operator), acknowledge, forward the barrier downstream. */
+  private checkpoint(checkpointId: number, timestamp: number, alignmentMs: number): void {
+    const cp = this.spec.checkpointing;
+    if (cp !== undefined) {
+      const state: SubtaskStateEntry[] = [];
+      try {
+        const pos = this.spec.source?.snapshotState?.();
+        if (pos !== undefined) state.push({ name: 'source', data: pos });
+        this.spec.operators.forEach((op, i) => {
+          const bytes = op.snapshotState?.(checkpointId);
+          if (bytes !== undefined) state.push({ name: `op-${i}`, data: bytes });
+        });
+      } catch (e) {
+        cp.decline(checkpointId, `snapshot of ${this.name} failed: ${(e as Error).message}`);
+        for (const w of this.writers) w.broadcastEvent({ kind: 'barrier', checkpointId, timestamp });
+        return;
+      }
+      cp.acknowledge(checkpointId, state, alignmentMs);
+    }
+    this.metrics.inc('numCheckpointBarriers');
+    for (const w of this.writers) w.broadcastEvent({ kind: 'barrier', checkpointId, timestamp });
+  }
+
+  private restoreState(): void {
+    const restored = this.spec.checkpointing?.restored;
+    if (restored === undefined) return;
+    if (restored.has(FINISHED_MARKER.name)) {
+      // It had finished when the checkpoint was taken: everything it emitted is in its consumers' state.
+      this.restoredFinished = true;
+      return;
+    }
+    const pos = restored.get('source');
+    if (pos !== undefined) {
+      if (this.spec.source?.restoreState === undefined) {
+        throw new Error(
+          `${this.name}: the checkpoint has a source position but this source cannot restore one`,
+        );
+      }
+      this.spec.source.restoreState(pos);
+    }
+    this.spec.operators.forEach((op, i) => {
+      const bytes = restored.get(`op-${i}`);
+      if (bytes === undefined) return;
+      if (op.restoreState === undefined)
+        throw new Error(
+          `${this.name}: operator ${op.name} has state in the checkpoint but cannot restore it`,
+        );
+      op.restoreState(bytes);
+    });
   }
 
   private applyValve(o: ValveOutput): void {
@@ -473,7 +620,9 @@ export class LocalSubtask implements Subtask {
         // Edges carrying side outputs never chain (job-graph.ts), so a chained operator's side output has no reader.
         emitSideOutput: () => {},
         emitWatermarkStatus: (idle) =>
-          op.processWatermarkStatus !== undefined ? op.processWatermarkStatus(idle) : after.emitWatermarkStatus(idle),
+          op.processWatermarkStatus !== undefined
+            ? op.processWatermarkStatus(idle)
+            : after.emitWatermarkStatus(idle),
       };
     }
     this.outputs = outs;

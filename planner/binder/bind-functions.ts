@@ -114,11 +114,7 @@ const floorCeil = (op: 'FLOOR' | 'CEIL'): FunctionDef => ({
   // FLOOR(x) and, parsed as a second argument naming the unit, FLOOR(ts TO unit), which has no runtime operation yet.
   arity: [1, 2],
   bind: (c) => {
-    if (c.raw.length === 2) {
-      const unit = c.raw[1];
-      const name = unit?.kind === 'ident' ? unit.name.parts.map((p) => p.value).join('.') : '?';
-      return c.fail(`${op}(... TO ${name}) is not supported yet: only ${op} of a number is`);
-    }
+    if (c.raw.length === 2) return floorCeilTo(c, op);
     const a = num(c, 0);
     const t = a.type.kind === 'DECIMAL' ? Types.DECIMAL(a.type.precision, 0, a.type.nullable) : withoutTimeAttribute(a.type);
     return Rex.call(op, [a], t);
@@ -146,6 +142,69 @@ const roundLike = (op: 'ROUND' | 'TRUNCATE'): FunctionDef => ({
     return Rex.call(op, [a, d], withNullability(a.type, a.type.nullable || d.type.nullable));
   },
 });
+
+/** The units of FLOOR/CEIL(x TO unit) (Flink docs, System Functions > Temporal Functions: timeintervalunit). */
+const FLOOR_UNITS = ['MILLENNIUM', 'CENTURY', 'DECADE', 'YEAR', 'QUARTER', 'MONTH', 'WEEK', 'DAY', 'HOUR', 'MINUTE', 'SECOND', 'MILLISECOND'];
+const DATE_FLOOR_UNITS = FLOOR_UNITS.slice(0, FLOOR_UNITS.indexOf('DAY') + 1);
+
+/**
+ * FLOOR(x TO unit) / CEIL(x TO unit) of a TIMESTAMP or DATE: x rounded down (up) to the unit, of x's type (a
+ * rowtime loses its time-attribute mark, as any computed value). TIMESTAMP_LTZ rounds in the session time zone
+ * in Flink, and precisions above milliseconds have another representation here: both are refused by name.
+ */
+function floorCeilTo(c: CallContext, op: 'FLOOR' | 'CEIL'): Rex {
+  const unit = c.raw[1];
+  const name = unit?.kind === 'ident' && unit.name.parts.length === 1 ? (unit.name.parts[0]?.value ?? '').toUpperCase() : '?';
+  if (c.syntax?.kind !== 'floorTo') return c.fail(`${op} takes one argument, or the form ${op}(timepoint TO unit)`);
+  if (!FLOOR_UNITS.includes(name)) return c.fail(`${op}(... TO ${name}) is not supported: the unit must be one of ${FLOOR_UNITS.join(', ')}`, argSpan(c, 1));
+  const a = c.arg(0);
+  const t = a.type;
+  if (t.kind === 'NULL') return Rex.literal(null, Types.TIMESTAMP(3));
+  if (t.kind === 'TIMESTAMP_LTZ') return c.fail(`${op}(... TO ${name}) of TIMESTAMP_LTZ is not supported yet (it rounds in the session time zone)`, argSpan(c, 0));
+  if (t.kind === 'TIMESTAMP' && t.precision > 3) return c.fail(`${op}(... TO ${name}) of ${formatType(t)} is not supported yet: only precisions up to 3`, argSpan(c, 0));
+  if (t.kind !== 'TIMESTAMP' && t.kind !== 'DATE') return c.fail(`${op}(... TO ${name}) requires a TIMESTAMP or DATE, but got ${formatType(t)}`, argSpan(c, 0));
+  if (t.kind === 'DATE' && !DATE_FLOOR_UNITS.includes(name)) return c.fail(`${op}(... TO ${name}) of a DATE needs a unit of a day or longer`, argSpan(c, 1));
+  const args = [Rex.literal(name, Types.STRING(false)), a, Rex.literal(t.kind === 'DATE', Types.BOOLEAN(false))];
+  return Rex.call(op === 'FLOOR' ? 'FLOOR_TO' : 'CEIL_TO', args, withoutTimeAttribute(t));
+}
+
+/**
+ * JSON_OBJECT([[KEY] k VALUE v, ...] [NULL | ABSENT ON NULL]) (Flink docs, System Functions > JSON Functions):
+ * keys are non-NULL string literals, values strings, numbers, booleans or a nested JSON_OBJECT (inserted as
+ * JSON, not as a string); the result is a STRING NOT NULL. NULL ON NULL is the default.
+ */
+function jsonObject(c: CallContext): Rex {
+  const behaviors = c.syntax?.kind === 'json' ? c.syntax.behaviors : [];
+  let onNull = 'NULL';
+  for (const b of behaviors) {
+    if (b.on !== 'NULL' || (b.action !== 'NULL' && b.action !== 'ABSENT')) return c.fail(`${b.action} ON ${b.on} does not apply to JSON_OBJECT (only NULL ON NULL or ABSENT ON NULL)`, b.span);
+    onNull = b.action;
+  }
+  if (c.raw.length % 2 !== 0) return c.fail('JSON_OBJECT takes key VALUE value pairs');
+  const args: Rex[] = [];
+  let encodings = '';
+  for (let i = 0; i < c.raw.length; i += 2) {
+    const k = c.arg(i);
+    if (k.kind !== 'literal' || typeof k.value !== 'string' || !isStr(k.type)) return c.fail('JSON_OBJECT keys must be non-NULL string literals', argSpan(c, i));
+    const v = c.arg(i + 1);
+    const raw = c.raw[i + 1];
+    const nested = raw?.kind === 'call' && raw.name.parts.length === 1 && raw.name.parts[0]?.value.toUpperCase() === 'JSON_OBJECT';
+    if (nested || isStr(v.type)) {
+      args.push(k, v);
+      encodings += nested ? 'r' : 'q';
+    } else if (v.type.kind === 'NULL') {
+      args.push(k, Rex.literal(null, Types.STRING()));
+      encodings += 'q';
+    } else if (isNumeric(v.type) || v.type.kind === 'BOOLEAN') {
+      // A number's CAST text is its JSON text; a BOOLEAN's (TRUE/FALSE) is lower-cased at run time.
+      args.push(k, Rex.cast(v, Types.STRING(v.type.nullable)));
+      encodings += v.type.kind === 'BOOLEAN' ? 'b' : 'r';
+    } else {
+      return c.fail(`JSON_OBJECT values of type ${formatType(v.type)} are not supported yet (strings, numbers, booleans and nested JSON_OBJECT are)`, argSpan(c, i + 1));
+    }
+  }
+  return Rex.call('JSON_OBJECT', [Rex.literal(onNull, Types.STRING(false)), Rex.literal(encodings, Types.STRING(false)), ...args], Types.STRING(false));
+}
 
 function extractFn(unitName: string): FunctionDef {
   return {
@@ -319,6 +378,14 @@ export const BUILTINS: Readonly<Record<string, FunctionDef>> = {
     bind: (c) => {
       const args = [str(c, 0), str(c, 1), ...(c.raw.length === 3 ? [int(c, 2)] : [])];
       return Rex.call('POSITION', args, Types.INT(anyNullable(args)));
+    },
+  },
+  OVERLAY: {
+    // OVERLAY(s PLACING r FROM start [FOR length]) (String Functions): the parser passes s, r, start [, length].
+    arity: [3, 4],
+    bind: (c) => {
+      const args = [str(c, 0), str(c, 1), int(c, 2), ...(c.raw.length === 4 ? [int(c, 3)] : [])];
+      return Rex.call('OVERLAY', args, Types.STRING(anyNullable(args)));
     },
   },
   POSITION: {
@@ -506,6 +573,7 @@ export const BUILTINS: Readonly<Record<string, FunctionDef>> = {
     },
   },
   // ----------------------------------------------------------------------------- JSON (JSON Functions)
+  JSON_OBJECT: { arity: [0, 1000], bind: jsonObject },
   JSON_VALUE: {
     // JSON_VALUE(j, path [RETURNING type] [NULL ON EMPTY] [NULL ON ERROR]): the STRING value, cast to the
     // RETURNING type with NULL where the cast fails (NULL ON ERROR is the default). ERROR and DEFAULT x need

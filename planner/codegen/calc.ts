@@ -60,6 +60,9 @@ const RUNTIME: Partial<Record<Op, { fn: keyof typeof H.F; nullable: boolean }>> 
   SUBSTRING: { fn: 'substring', nullable: true },
   POSITION: { fn: 'position', nullable: false },
   REPLACE: { fn: 'replace', nullable: false },
+  OVERLAY: { fn: 'overlay', nullable: false },
+  FLOOR_TO: { fn: 'floorTo', nullable: false },
+  CEIL_TO: { fn: 'ceilTo', nullable: false },
   REGEXP: { fn: 'regexp', nullable: true },
   REGEXP_REPLACE: { fn: 'regexpReplace', nullable: true },
   REGEXP_EXTRACT: { fn: 'regexpExtract', nullable: true },
@@ -479,6 +482,16 @@ class Gen {
         });
         const v = this.fresh('v');
         this.emit(`const ${v} = [${parts.join(', ')}];`);
+        return { v, n: 'false' };
+      }
+      case 'JSON_OBJECT': {
+        // Not null-propagating: a NULL value is written as null or left out (ON NULL); keys are never NULL.
+        const parts = r.args.map((a) => {
+          const c = this.expr(a);
+          return c.n === 'false' ? c.v : `(${c.n} ? null : ${c.v})`;
+        });
+        const v = this.fresh('v');
+        this.emit(`const ${v} = H.F.jsonObject([${parts.join(', ')}]);`);
         return { v, n: 'false' };
       }
       case 'MAP_VALUE': {

@@ -453,6 +453,59 @@ export class JavaRandom {
 
 // ---------------------------------------------------------------------------------------------- the table
 
+/**
+ * FLOOR(x TO unit) on epoch milliseconds (TIMESTAMP) or epoch days (DATE), in UTC as TIMESTAMP has no zone:
+ * the start of the unit containing x (Calcite's DateTimeUtils.unixTimestampFloor / julianDateFloor, which Flink
+ * runs). YEAR, QUARTER and MONTH go by the calendar; WEEK starts on Sunday, as in Calcite.
+ */
+function floorTo(unit: string, v: number, isDate: boolean): number {
+  const ms = isDate ? v * DAY : v;
+  const d = new Date(ms);
+  let out: number;
+  switch (unit) {
+    case 'MILLENNIUM':
+    case 'CENTURY':
+    case 'DECADE': {
+      const span = unit === 'MILLENNIUM' ? 1000 : unit === 'CENTURY' ? 100 : 10;
+      // Centuries and millennia start at year 1 (2001-01-01 begins the 21st century), decades at year 0.
+      const y = d.getUTCFullYear();
+      const start = unit === 'DECADE' ? Math.floor(y / span) * span : Math.floor((y - 1) / span) * span + 1;
+      out = Date.UTC(start, 0, 1);
+      break;
+    }
+    case 'YEAR':
+      out = Date.UTC(d.getUTCFullYear(), 0, 1);
+      break;
+    case 'QUARTER':
+      out = Date.UTC(d.getUTCFullYear(), Math.floor(d.getUTCMonth() / 3) * 3, 1);
+      break;
+    case 'MONTH':
+      out = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
+      break;
+    case 'WEEK': {
+      const day = Math.floor(ms / DAY);
+      // 1970-01-01 was a Thursday, four days after a Sunday.
+      out = (day - ((((day + 4) % 7) + 7) % 7)) * DAY;
+      break;
+    }
+    default: {
+      const size = UNIT_MS[unit] as number;
+      out = Math.floor(ms / size) * size;
+    }
+  }
+  return isDate ? Math.floor(out / DAY) : out;
+}
+
+/** CEIL(x TO unit): x itself when it starts a unit, else the start of the next one. */
+function ceilTo(unit: string, v: number, isDate: boolean): number {
+  const floor = floorTo(unit, v, isDate);
+  if (floor === v) return v;
+  const months = unit === 'MILLENNIUM' ? 12000 : unit === 'CENTURY' ? 1200 : unit === 'DECADE' ? 120 : UNIT_MONTHS[unit];
+  if (months !== undefined) return isDate ? Math.floor(addMonthsMs(floor * DAY, months) / DAY) : addMonthsMs(floor, months);
+  const size = UNIT_MS[unit] as number;
+  return isDate ? floor + Math.max(1, size / DAY) : floor + size;
+}
+
 export const F = {
   ltrim(s: string, chars = ' '): string {
     let i = 0;
@@ -487,6 +540,15 @@ export const F = {
     return s.indexOf(sub, start - 1) + 1;
   },
   replace: (s: string, from: string, to: string): string => s.split(from).join(to),
+  /**
+   * OVERLAY(s PLACING r FROM start [FOR length]) (Flink docs, System Functions > String Functions): `length`
+   * characters of s from the 1-based `start` replaced by r; `length` defaults to r's length. As Calcite's
+   * SqlFunctions.overlay, but positions past either end are clamped rather than failing the job.
+   */
+  overlay(s: string, r: string, start: number, length?: number): string {
+    const from = Math.max(0, start - 1);
+    return s.substring(0, from) + r + s.substring(from + Math.max(0, length ?? r.length));
+  },
   regexp(s: string, pattern: string): boolean | null {
     const re = javaRegex(pattern, false);
     return re === null ? null : re.test(s);
@@ -655,6 +717,8 @@ export const F = {
     if (m < 0 && restB > restA) m++;
     return Math.trunc(m / months);
   },
+  floorTo,
+  ceilTo,
   addMonths: (v: number, months: number, isDate: boolean): number => (isDate ? Math.floor(addMonthsMs(v * DAY, months) / DAY) : addMonthsMs(v, months)),
   /** DATE ± day-time interval: whole days (Flink truncates the interval to days). */
   datePlusMillis: (days: number, ms: number): number => days + Math.trunc(ms / DAY),
@@ -665,6 +729,29 @@ export const F = {
   formatTimestamp,
 
   // ------------------------------------------------------------------------------------- JSON
+  /**
+   * JSON_OBJECT over [onNull, encodings, key1, value1, ...] (Flink docs, System Functions > JSON Functions):
+   * values arrive as strings, encoded per entry as `q` (a string, quoted), `r` (JSON text: a number's text or a
+   * nested JSON_OBJECT, inserted as is) or `b` (a BOOLEAN's CAST text, written as true/false). A NULL value is
+   * `null` under NULL ON NULL and leaves its entry out under ABSENT ON NULL.
+   */
+  jsonObject(parts: ReadonlyArray<string | null>): string {
+    const absent = parts[0] === 'ABSENT';
+    const encodings = parts[1] as string;
+    let out = '{';
+    for (let i = 2, e = 0; i + 1 < parts.length; i += 2, e++) {
+      const value = parts[i + 1] as string | null;
+      if (value === null && absent) continue;
+      if (out.length > 1) out += ',';
+      out += JSON.stringify(parts[i]) + ':';
+      if (value === null) out += 'null';
+      else {
+        const enc = encodings[e];
+        out += enc === 'q' ? JSON.stringify(value) : enc === 'b' ? value.toLowerCase() : value;
+      }
+    }
+    return out + '}';
+  },
   jsonValue(text: string, path: string): string | null {
     const v = jsonLookup(text, path);
     if (v === MISSING || v === null || typeof v === 'object') return null;

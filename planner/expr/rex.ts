@@ -13,7 +13,7 @@ export const OPS = [
   // strings
   'CONCAT', 'CONCAT_WS', 'LIKE', 'UPPER', 'LOWER', 'CHAR_LENGTH', 'TRIM', 'LTRIM', 'RTRIM', 'SUBSTRING', 'POSITION',
   'REPLACE', 'REGEXP', 'REGEXP_REPLACE', 'REGEXP_EXTRACT', 'SPLIT_INDEX', 'LPAD', 'RPAD', 'INITCAP', 'MD5', 'SHA256',
-  'REVERSE', 'REPEAT', 'LEFT', 'RIGHT', 'ASCII', 'CHR',
+  'REVERSE', 'REPEAT', 'LEFT', 'RIGHT', 'ASCII', 'CHR', 'OVERLAY',
   // conditional
   'CASE', 'COALESCE', 'GREATEST', 'LEAST',
   // numeric functions
@@ -23,8 +23,12 @@ export const OPS = [
   'EXTRACT', 'DATE_FORMAT', 'TO_TIMESTAMP', 'TO_TIMESTAMP_LTZ', 'TO_DATE', 'UNIX_TIMESTAMP', 'FROM_UNIXTIME',
   'TIMESTAMPADD', 'TIMESTAMPDIFF', 'ADD_MONTHS', 'CURRENT_TIMESTAMP', 'LOCALTIMESTAMP', 'CURRENT_DATE', 'CURRENT_TIME',
   'PROCTIME',
+  // FLOOR/CEIL(x TO unit): the unit as a string literal first, as EXTRACT's, then x and whether x is a DATE
+  'FLOOR_TO', 'CEIL_TO',
   // JSON over STRING values
   'JSON_VALUE', 'JSON_QUERY', 'JSON_EXISTS',
+  // JSON_OBJECT: the ON NULL behavior and the value encodings as string literals, then key, value, key, value, ...
+  'JSON_OBJECT',
   // collections: ITEM is `array[i]` (1-based) and `map[key]`; *_VALUE construct ARRAY[...], MAP[...], ROW(...)
   'CARDINALITY', 'ELEMENT', 'ITEM', 'ARRAY_VALUE', 'MAP_VALUE', 'ROW_VALUE',
 ] as const;

@@ -517,10 +517,11 @@ export class Shell {
   async startDashboard(): Promise<void> {
     const env = this.opts.env;
     try {
+      // The shell starts before any SET: the environment's configuration, else FRESHET_REST_PORT/ADDRESS/TOKEN.
       const conf = restOptionsFromConfig({
-        'rest.port': env.getConfig().get('rest.port'),
-        'rest.address': env.getConfig().get('rest.address'),
-        'rest.token': env.getConfig().get('rest.token'),
+        'rest.port': env.getConfig().get('rest.port') ?? process.env.FRESHET_REST_PORT,
+        'rest.address': env.getConfig().get('rest.address') ?? process.env.FRESHET_REST_ADDRESS,
+        'rest.token': env.getConfig().get('rest.token') ?? process.env.FRESHET_REST_TOKEN,
       });
       try {
         this.rest = await RestServer.start(env.dispatcher, conf);

@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { TableEnvironment } from '../../index.js';
+import type { Value } from '../../executor/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const corpus = readFileSync(join(here, '../parser/corpus.sql'), 'utf8');
@@ -47,7 +48,7 @@ function env(events: number): TableEnvironment {
     .filter((x) => x !== ''))
     e.executeSql(v);
   e.createTemporarySystemFunction('count_char', {
-    eval: (s, c) =>
+    eval: (s: Value, c: Value) =>
       typeof s === 'string' && typeof c === 'string'
         ? [...Buffer.from(s)].filter((b) => b === Buffer.from(c)[0]).length
         : 0,

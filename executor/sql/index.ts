@@ -30,6 +30,7 @@ export { WindowDeduplicateOperator, WindowRankOperator } from './window-rank.js'
 export { LimitOperator, TemporalSortOperator } from './sort-limit.js';
 export { OverAggregateOperator, type OverFrame as OverFrameSpec } from './over-aggregate.js';
 export { FinalTableOperator, MaterializedTable } from './materialize.js';
+export { SinkUpsertMaterializer, type UpsertMaterializerConfig } from './upsert-materializer.js';
 export {
   MatchRecognizeOperator,
   type AfterMatchSkip,

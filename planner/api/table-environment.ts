@@ -380,7 +380,9 @@ export class TableEnvironment {
     // execution.target: where jobs run (docs/cluster.md); serializable SQL jobs go to the shared MiniCluster.
     const target = (this.config.get('execution.target') ?? process.env['FRESHET_EXECUTION_TARGET'] ?? 'local').toLowerCase();
     if (target !== 'local' && target !== 'mini-cluster') throw new Error(`'execution.target' must be 'mini-cluster' or 'local', not '${target}'`);
-    return { factories: this.factories, sql, parallelism, stateTtlMs: ttl === undefined ? 0 : parseDuration(ttl), batch: mode === 'batch', aggPhaseStrategy, target };
+    const upsertMaterialize = (this.config.get('table.exec.sink.upsert-materialize') ?? 'AUTO').toUpperCase();
+    if (upsertMaterialize !== 'AUTO' && upsertMaterialize !== 'FORCE' && upsertMaterialize !== 'NONE') throw new Error(`'table.exec.sink.upsert-materialize' must be AUTO, FORCE or NONE, not '${upsertMaterialize}'`);
+    return { factories: this.factories, sql, parallelism, stateTtlMs: ttl === undefined ? 0 : parseDuration(ttl), batch: mode === 'batch', aggPhaseStrategy, target, upsertMaterialize };
   }
 
   /** Names for SHOW FUNCTIONS. */

@@ -85,6 +85,8 @@ function describe(n: PhysicalNode): string {
     }
     case 'StreamMatch':
       return describeMatch(n.spec, n.input.schema, n.schema);
+    case 'StreamSinkUpsertMaterializer':
+      return `keys=[${names(n, n.keys)}]`;
     case 'StreamUnion':
       return `all=[true], union=[${out}]`;
     case 'StreamCorrelate': {

@@ -19,6 +19,7 @@ import {
   type JobSpec,
   LookupJoinOperator,
   MatchRecognizeOperator,
+  SinkUpsertMaterializer,
   type MatchDefine,
   lookupCacheConfig,
   OverAggregateOperator,
@@ -73,6 +74,8 @@ export interface LoweringOptions {
   /** execution.runtime-mode = batch: bounded inputs, no late data, final results only. */
   readonly batch?: boolean;
   readonly aggPhaseStrategy?: 'ONE_PHASE' | 'TWO_PHASE';
+  /** table.exec.sink.upsert-materialize (physical planning reads it). */
+  readonly upsertMaterialize?: 'AUTO' | 'FORCE' | 'NONE';
   /**
    * execution.target: 'mini-cluster' runs the job in the shared MiniCluster's slots (worker threads) when its plan
    * can be serialized; 'local' (the default here) runs every subtask in the calling thread (LocalJob).
@@ -615,6 +618,9 @@ function operatorFactory(n: PhysicalNode, opts: LoweringOptions): () => Operator
           secondary: n.secondary,
           outputSchema: n.schema,
         });
+      break;
+    case 'StreamSinkUpsertMaterializer':
+      f = () => new SinkUpsertMaterializer({ name: 'SinkUpsertMaterializer', schema: n.schema, keys: n.keys });
       break;
     case 'StreamMatch': {
       const spec = n.spec;

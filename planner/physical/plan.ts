@@ -190,6 +190,11 @@ export type PhysicalNode =
     })
   /** MATCH_RECOGNIZE (Flink's StreamPhysicalMatch): the NFA per partition, rows fed in rowtime order. */
   | (Common & { readonly kind: 'StreamMatch'; readonly input: PhysicalNode; readonly spec: MatchSpec })
+  /**
+   * Flink's SinkUpsertMaterializer before a sink keyed by `keys` (its PRIMARY KEY) that the input's changelog is
+   * not keyed by: keeps the live rows per sink key and writes the newest as an upsert (+I/+U/-D).
+   */
+  | (Common & { readonly kind: 'StreamSinkUpsertMaterializer'; readonly input: PhysicalNode; readonly keys: readonly number[] })
   | (Common & { readonly kind: 'StreamUnion'; readonly inputs: readonly PhysicalNode[] })
   /** LATERAL TABLE / UNNEST: input ++ the function's columns per input row; stateless, keeps the input's changelog. */
   | (Common & {

@@ -36,6 +36,8 @@ export interface PlanningContext {
   readonly batch?: boolean;
   /** table.optimizer.agg-phase-strategy, resolved: AUTO is TWO_PHASE when mini-batch is on (as in Flink). */
   readonly aggPhaseStrategy?: 'ONE_PHASE' | 'TWO_PHASE';
+  /** table.exec.sink.upsert-materialize (default AUTO). */
+  readonly upsertMaterialize?: 'AUTO' | 'FORCE' | 'NONE';
 }
 
 export function toPhysical(plan: LogicalPlan, ctx: PlanningContext): PhysicalNode {
@@ -346,8 +348,60 @@ function translate(p: LogicalPlan, ctx: PlanningContext): PhysicalNode {
           `Table sink '${formatPath(p.table.path)}' writes upserts and needs a PRIMARY KEY to apply the query's updates`,
         );
       }
+      const pk = (p.table.primaryKey ?? []).map((k) => p.schema.indexOf(k));
+      if (needsUpsertMaterializer(input, pk, ctx.upsertMaterialize ?? 'AUTO')) {
+        // The sink keyed by its PRIMARY KEY: rows of one key meet in one materializer (and one writer).
+        const mat: PhysicalNode = { kind: 'StreamSinkUpsertMaterializer', input: byKeys(input, pk), keys: pk, schema: input.schema, changelog: UPSERT };
+        return { kind: 'StreamSink', input: mat, table: p.table, schema: p.schema, changelog: mat.changelog };
+      }
       return { kind: 'StreamSink', input, table: p.table, schema: p.schema, changelog: input.changelog };
     }
+  }
+}
+
+/**
+ * table.exec.sink.upsert-materialize (Flink's FlinkChangelogModeInferenceProgram): FORCE materializes before
+ * every sink with a PRIMARY KEY, NONE never, AUTO when the input has updates and none of its upsert keys lies
+ * within the sink's key (then changes of one sink key may come from several upstream keys, out of order).
+ */
+function needsUpsertMaterializer(input: PhysicalNode, pk: readonly number[], mode: 'AUTO' | 'FORCE' | 'NONE'): boolean {
+  if (pk.length === 0 || mode === 'NONE') return false;
+  if (mode === 'FORCE') return true;
+  if (isInsertOnly(input.changelog)) return false;
+  const keys = upsertKeys(input);
+  return keys === null || !keys.some((k) => k.every((c) => pk.includes(c)));
+}
+
+/** Column sets the changelog of `n` is keyed by (Flink's FlinkRelMdUpsertKeys, for the nodes that have one). */
+export function upsertKeys(n: PhysicalNode): number[][] | null {
+  switch (n.kind) {
+    case 'StreamTableSourceScan':
+      return n.table.primaryKey === null ? null : [n.table.primaryKey.map((k) => n.schema.indexOf(k))];
+    case 'StreamExchange':
+    case 'StreamWatermarkAssigner':
+      return upsertKeys(n.input);
+    case 'StreamChangelogNormalize':
+    case 'StreamDeduplicate':
+    case 'StreamSinkUpsertMaterializer':
+      return [[...n.keys]];
+    case 'StreamGroupAggregate':
+    case 'StreamGlobalGroupAggregate':
+      return [n.groupKeys.map((_k, i) => i)];
+    case 'StreamRank':
+      if (n.outputRankNumber) return [[...n.partitionKeys, n.schema.size - 1]];
+      return n.rankEnd === 1 ? [[...n.partitionKeys]] : null;
+    case 'StreamCalc': {
+      const below = upsertKeys(n.input);
+      if (below === null) return null;
+      const out: number[][] = [];
+      for (const k of below) {
+        const mapped = k.map((c) => n.projections.findIndex((e) => e.kind === 'input' && e.index === c));
+        if (mapped.every((i) => i >= 0)) out.push(mapped);
+      }
+      return out.length === 0 ? null : out;
+    }
+    default:
+      return null;
   }
 }
 

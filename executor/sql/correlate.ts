@@ -69,7 +69,12 @@ export class CorrelateOperator implements StreamOperator {
   close(): void {}
 
   /** Output rows: the input columns gathered at `parent`, then the function's columns. */
-  private assemble(batch: RecordBatch, parent: Int32Array, n: number, fnCols: readonly Column[]): RecordBatch {
+  private assemble(
+    batch: RecordBatch,
+    parent: Int32Array,
+    n: number,
+    fnCols: readonly Column[],
+  ): RecordBatch {
     const kinds = new Uint8Array(n);
     for (let j = 0; j < n; j++) kinds[j] = batch.kinds[parent[j] as number] as number;
     let ts: Float64Array | undefined;
@@ -161,7 +166,9 @@ export class CorrelateOperator implements StreamOperator {
     // One collector per batch (not per row): it appends to the builders and records the input row.
     const collect = (row: readonly Value[]): void => {
       if (row.length !== width)
-        throw new Error(`table function ${fn.name} emitted a row of ${row.length} values, but declares ${width} columns`);
+        throw new Error(
+          `table function ${fn.name} emitted a row of ${row.length} values, but declares ${width} columns`,
+        );
       if (n === parent.length) {
         const grown = new Int32Array(parent.length * 2);
         grown.set(parent);
@@ -175,14 +182,20 @@ export class CorrelateOperator implements StreamOperator {
     const argTypes = args.schema.fields.map((f) => f.type);
     const values = new Array<Value>(argCols.length);
     for (let r = 0; r < batch.length; r++) {
-      for (let a = 0; a < argCols.length; a++) values[a] = getValue(argCols[a] as Column, argTypes[a] as LogicalType, r);
+      for (let a = 0; a < argCols.length; a++)
+        values[a] = getValue(argCols[a] as Column, argTypes[a] as LogicalType, r);
       current = r;
       emitted = 0;
       fn.invoke(values, collect);
       if (emitted === 0 && left) collect(new Array<Value>(width).fill(null));
     }
     if (n === 0) return null;
-    return this.assemble(batch, parent, n, builders.map((b) => b.finish()));
+    return this.assemble(
+      batch,
+      parent,
+      n,
+      builders.map((b) => b.finish()),
+    );
   }
 }
 

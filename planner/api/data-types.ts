@@ -34,7 +34,10 @@ export const DataTypes = {
   MAP: (key: DataTypeAst, value: DataTypeAst): DataTypeAst => ({ ...t('MAP'), key, value }),
   FIELD: (name: string, type: DataTypeAst): DataTypeField => ({ name, type }),
   /** `ROW<name type, ...>`, e.g. a table function's result: `ROW(FIELD('word', STRING()), FIELD('n', INT()))`. */
-  ROW: (...fields: DataTypeField[]): DataTypeAst => ({ ...t('ROW'), fields: fields.map((f) => ({ name: ident(f.name), type: f.type })) }),
+  ROW: (...fields: DataTypeField[]): DataTypeAst => ({
+    ...t('ROW'),
+    fields: fields.map((f) => ({ name: ident(f.name), type: f.type })),
+  }),
   /** The same type declared NOT NULL. */
   notNull: (type: DataTypeAst): DataTypeAst => ({ ...type, notNull: true }),
 } as const;

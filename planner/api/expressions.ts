@@ -441,7 +441,8 @@ export interface OverWindow {
   readonly spec: WindowSpec;
 }
 
-const marker = (name: string): Expression => new Expression({ kind: 'ident', span: NO_SPAN, name: qname(`$${name}`) });
+const marker = (name: string): Expression =>
+  new Expression({ kind: 'ident', span: NO_SPAN, name: qname(`$${name}`) });
 /** Flink's `UNBOUNDED_RANGE` / `UNBOUNDED_ROW` / `CURRENT_RANGE` / `CURRENT_ROW` frame bounds. */
 export const UNBOUNDED_RANGE = marker('UNBOUNDED_RANGE');
 export const UNBOUNDED_ROW = marker('UNBOUNDED_ROW');
@@ -464,8 +465,14 @@ function frameOf(preceding: Expression): WindowFrame {
   const span = NO_SPAN;
   const cur = { kind: 'currentRow' as const, span };
   if (m === 'UNBOUNDED_RANGE' || m === 'UNBOUNDED_ROW')
-    return { span, unit: m === 'UNBOUNDED_ROW' ? 'ROWS' : 'RANGE', start: { kind: 'unboundedPreceding', span }, end: cur };
-  if (m === 'CURRENT_RANGE' || m === 'CURRENT_ROW') return { span, unit: m === 'CURRENT_ROW' ? 'ROWS' : 'RANGE', start: cur, end: cur };
+    return {
+      span,
+      unit: m === 'UNBOUNDED_ROW' ? 'ROWS' : 'RANGE',
+      start: { kind: 'unboundedPreceding', span },
+      end: cur,
+    };
+  if (m === 'CURRENT_RANGE' || m === 'CURRENT_ROW')
+    return { span, unit: m === 'CURRENT_ROW' ? 'ROWS' : 'RANGE', start: cur, end: cur };
   if (m !== null) throw new Error(`preceding() does not take ${m}`);
   const unit = preceding.node.kind === 'intervalLit' ? 'RANGE' : 'ROWS';
   return { span, unit, start: { kind: 'preceding', span, offset: preceding.node }, end: cur };
@@ -478,7 +485,13 @@ function overBuilder(partitionBy: readonly Expression[]) {
         as: (alias: string): OverWindow => ({
           kind: 'OVER',
           alias,
-          spec: { span: NO_SPAN, base: null, partitionBy: partitionBy.map((p) => p.node), orderBy: [orderItem(order)], frame },
+          spec: {
+            span: NO_SPAN,
+            base: null,
+            partitionBy: partitionBy.map((p) => p.node),
+            orderBy: [orderItem(order)],
+            frame,
+          },
         }),
       });
       return {
@@ -488,7 +501,9 @@ function overBuilder(partitionBy: readonly Expression[]) {
           following(f: Expression) {
             const m = markerName(f);
             if (m !== 'CURRENT_ROW' && m !== 'CURRENT_RANGE')
-              throw new Error('following() takes CURRENT_ROW or CURRENT_RANGE (Flink supports no other in streaming)');
+              throw new Error(
+                'following() takes CURRENT_ROW or CURRENT_RANGE (Flink supports no other in streaming)',
+              );
             return build(frameOf(p));
           },
         }),

@@ -93,10 +93,7 @@ export interface AggregateFunctionLike {
 
 /** What `createTemporarySystemFunction` accepts: a function class instance, or a plain scalar definition. */
 export type FunctionDefinition =
-  | ScalarFunction
-  | TableFunction<readonly Value[]>
-  | AggregateFunctionLike
-  | Omit<UserFunction, 'name'>;
+  ScalarFunction | TableFunction<readonly Value[]> | AggregateFunctionLike | Omit<UserFunction, 'name'>;
 
 function argTypesOf(def: object): { argTypes?: readonly LogicalType[] } {
   const a = extras(def).argTypes;
@@ -111,7 +108,8 @@ function tableFields(t: LogicalType): { name: string; type: LogicalType }[] {
 export function toRegistered(name: string, def: FunctionDefinition): RegisteredFunction {
   if (def instanceof TableFunction) {
     const resultType = resolve(def.resultType);
-    if (resultType.kind === 'NULL') throw new Error(`table function ${name}: resultType must be a concrete type`);
+    if (resultType.kind === 'NULL')
+      throw new Error(`table function ${name}: resultType must be a concrete type`);
     return {
       kind: 'table',
       fn: {
@@ -135,8 +133,12 @@ export function toRegistered(name: string, def: FunctionDefinition): RegisteredF
         ...(x.accumulatorType !== undefined ? { accumulatorType: resolve(x.accumulatorType) } : {}),
         ...argTypesOf(def),
         createAccumulator: () => f.createAccumulator(),
-        accumulate: (acc, ...args) => (f.accumulate as (a: unknown, ...v: Value[]) => void).call(f, acc, ...args),
-        retract: retract === undefined ? undefined : (acc, ...args) => (retract as (a: unknown, ...v: Value[]) => void).call(f, acc, ...args),
+        accumulate: (acc, ...args) =>
+          (f.accumulate as (a: unknown, ...v: Value[]) => void).call(f, acc, ...args),
+        retract:
+          retract === undefined
+            ? undefined
+            : (acc, ...args) => (retract as (a: unknown, ...v: Value[]) => void).call(f, acc, ...args),
         merge: merge === undefined ? undefined : (acc, others) => merge.call(f, acc, others),
         getValue: (acc) => f.getValue(acc),
       },

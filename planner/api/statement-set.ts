@@ -18,7 +18,8 @@ export class StatementSet {
   addInsertSql(sql: string): this {
     const statements = parseStatements(sql);
     const s = statements[0];
-    if (statements.length !== 1 || s?.kind !== 'insert') throw new Error('addInsertSql takes exactly one INSERT statement');
+    if (statements.length !== 1 || s?.kind !== 'insert')
+      throw new Error('addInsertSql takes exactly one INSERT statement');
     this.env.validateStatement(s, sql);
     this.inserts.push({ statement: s, source: sql });
     return this;
@@ -48,7 +49,8 @@ export class StatementSet {
 
   /** Runs all INSERTs as one job; the set is empty afterwards (as Flink clears it). */
   execute(): TableResult {
-    if (this.inserts.length === 0) throw new Error('a StatementSet needs at least one INSERT (addInsert or addInsertSql)');
+    if (this.inserts.length === 0)
+      throw new Error('a StatementSet needs at least one INSERT (addInsert or addInsertSql)');
     const result = this.env.executeInserts(this.inserts);
     this.inserts.length = 0;
     return result;

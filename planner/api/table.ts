@@ -67,6 +67,24 @@ function columnName(f: FieldLike, op: string): string {
 }
 
 function subquery(query: Query, alias: string, columns: readonly string[] = []): FromItem {
+  // `from('t')` is `SELECT * FROM t`: read the table itself rather than a subquery of it, so that the plan has no
+  // identity projection the equivalent SQL does not have (the optimizer merges projections, but not one over a
+  // watermark assigner or an OVER window's input).
+  if (
+    columns.length === 0 &&
+    query.kind === 'select' &&
+    query.from?.kind === 'table' &&
+    query.from.alias === null &&
+    query.from.columnAliases.length === 0 &&
+    query.items.length === 1 &&
+    query.items[0]?.kind === 'star' &&
+    query.items[0].qualifier === null &&
+    query.where === null &&
+    query.groupBy.length === 0 &&
+    query.having === null &&
+    !query.distinct
+  )
+    return { ...query.from, alias: ident(alias) };
   return {
     kind: 'subquery',
     span: NO_SPAN,
@@ -512,7 +530,8 @@ export class Table<R extends Row = Row> {
 
 /** `LATERAL TABLE(f(args)) AS alias(columns)` for a table function call expression. */
 function lateralItem(fn: Expression, alias: string): FromItem {
-  if (fn.node.kind !== 'call') throw new Error(`expected a table function call such as call('split', $('s')), not ${fn.toString()}`);
+  if (fn.node.kind !== 'call')
+    throw new Error(`expected a table function call such as call('split', $('s')), not ${fn.toString()}`);
   return {
     kind: 'tableFunction',
     span: NO_SPAN,
@@ -527,10 +546,18 @@ function inlineOverWindows<T>(node: T, windows: readonly OverWindow[]): T {
   if (Array.isArray(node)) return node.map((n: unknown) => inlineOverWindows(n, windows)) as T;
   if (typeof node !== 'object' || node === null) return node;
   const o = node as Record<string, unknown>;
-  if (o['kind'] === 'over' && typeof o['window'] === 'object' && o['window'] !== null && 'value' in (o['window'] as object)) {
+  if (
+    o['kind'] === 'over' &&
+    typeof o['window'] === 'object' &&
+    o['window'] !== null &&
+    'value' in (o['window'] as object)
+  ) {
     const name = (o['window'] as Ident).value;
     const w = windows.find((x) => x.alias === name);
-    if (w === undefined) throw new Error(`.over($('${name}')): no OVER window is aliased '${name}' (known: ${windows.map((x) => x.alias).join(', ')})`);
+    if (w === undefined)
+      throw new Error(
+        `.over($('${name}')): no OVER window is aliased '${name}' (known: ${windows.map((x) => x.alias).join(', ')})`,
+      );
     return { ...o, call: inlineOverWindows(o['call'], windows), window: w.spec } as T;
   }
   const out: Record<string, unknown> = {};
@@ -548,7 +575,12 @@ export class OverWindowedTable {
   select<S extends Row = Row>(...fields: FieldLike[]): Table<S> {
     const items = fields.map((f) => inlineOverWindows(selectItem(f), this.windows));
     const op = `window(${this.windows.map((w) => `Over…as('${w.alias}')`).join(', ')}).select(${fields.map(describeArg).join(', ')})`;
-    return new Table<S>(this.table.env, select(items, subquery(this.table.query, '_t')), this.table.source, op);
+    return new Table<S>(
+      this.table.env,
+      select(items, subquery(this.table.query, '_t')),
+      this.table.source,
+      op,
+    );
   }
 }
 
@@ -566,12 +598,20 @@ export class AggregatedTable {
   select<S extends Row = Row>(...fields: FieldLike[]): Table<S> {
     const name = this.agg.alias ?? 'f0';
     const inner = select(
-      [...this.keys.map(selectItem), { kind: 'expr', span: NO_SPAN, expr: this.agg.node, alias: ident(name) }],
+      [
+        ...this.keys.map(selectItem),
+        { kind: 'expr', span: NO_SPAN, expr: this.agg.node, alias: ident(name) },
+      ],
       subquery(this.table.query, '_t'),
       { groupBy: this.keys.map((k) => ({ kind: 'expr' as const, span: NO_SPAN, expr: k.node })) },
     );
     const op = `${this.keys.length > 0 ? `groupBy(${this.keys.map(describeArg).join(', ')}).` : ''}aggregate(${describeArg(this.agg)}).select(${fields.map(describeArg).join(', ')})`;
-    return new Table<S>(this.table.env, select(fields.map(selectItem), subquery(inner, '_a')), this.table.source, op);
+    return new Table<S>(
+      this.table.env,
+      select(fields.map(selectItem), subquery(inner, '_a')),
+      this.table.source,
+      op,
+    );
   }
 }
 
@@ -659,7 +699,14 @@ export class WindowGroupedTable {
       lateral: false,
       alias: null,
     };
-    const groupKeys = [$('window_start'), $('window_end'), ...this.keys];
+    // `$('w').rowtime()` reads window_time, which a window TVF aggregation must group by to select.
+    const readsTime = fields.some((f) => JSON.stringify(fieldExpr(f).node).includes('"value":"window_time"'));
+    const groupKeys = [
+      $('window_start'),
+      $('window_end'),
+      ...(readsTime ? [$('window_time')] : []),
+      ...this.keys,
+    ];
     const query = select(fields.map(selectItem), from, {
       groupBy: groupKeys.map((k) => ({ kind: 'expr' as const, span: NO_SPAN, expr: k.node })),
     });

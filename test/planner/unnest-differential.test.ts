@@ -15,7 +15,12 @@ function dataset(seed: number, n: number): { id: number; arr: (number | null)[] 
   };
   const rows = [];
   for (let id = 1; id <= n; id++) {
-    const arr = rnd() < 0.1 ? null : Array.from({ length: Math.floor(rnd() * 5) }, () => (rnd() < 0.15 ? null : Math.floor(rnd() * 100) - 20));
+    const arr =
+      rnd() < 0.1
+        ? null
+        : Array.from({ length: Math.floor(rnd() * 5) }, () =>
+            rnd() < 0.15 ? null : Math.floor(rnd() * 100) - 20,
+          );
     rows.push({ id, arr, grp: ['a', 'b', 'c'][Math.floor(rnd() * 3)] as string });
   }
   return rows;
@@ -38,8 +43,15 @@ describe('UNNEST differential against DuckDB', () => {
     it(`seed ${seed}: ${QUERIES.length} queries agree`, async () => {
       const data = dataset(seed, 150);
       const arrSql = (a: (number | null)[] | null, duck: boolean): string =>
-        a === null ? 'CAST(NULL AS ARRAY<INT>)'.replace('ARRAY<INT>', duck ? 'INT[]' : 'ARRAY<INT>') : a.length === 0 ? (duck ? 'CAST([] AS INT[])' : 'CAST(ARRAY[] AS ARRAY<INT>)') : `${duck ? '' : 'ARRAY'}[${a.map((x) => (x === null ? 'CAST(NULL AS INT)' : String(x))).join(', ')}]`;
-      const values = (duck: boolean): string => data.map((r) => `(${r.id}, ${arrSql(r.arr, duck)}, '${r.grp}')`).join(', ');
+        a === null
+          ? 'CAST(NULL AS ARRAY<INT>)'.replace('ARRAY<INT>', duck ? 'INT[]' : 'ARRAY<INT>')
+          : a.length === 0
+            ? duck
+              ? 'CAST([] AS INT[])'
+              : 'CAST(ARRAY[] AS ARRAY<INT>)'
+            : `${duck ? '' : 'ARRAY'}[${a.map((x) => (x === null ? 'CAST(NULL AS INT)' : String(x))).join(', ')}]`;
+      const values = (duck: boolean): string =>
+        data.map((r) => `(${r.id}, ${arrSql(r.arr, duck)}, '${r.grp}')`).join(', ');
       const env = TableEnvironment.create();
       env.executeSql(`CREATE TEMPORARY VIEW t AS SELECT * FROM (VALUES ${values(false)}) AS t(id, arr, grp)`);
       const duck = await (await DuckDBInstance.create(':memory:', { threads: '1' })).connect();

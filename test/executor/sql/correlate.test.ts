@@ -18,10 +18,21 @@ import {
 /** The argument batch: column `col` of the input (what the planner's compiled Calc computes). */
 function column(col: number, schema: Schema): BatchFunction {
   const s = new Schema([schema.field(col)]);
-  return (b) => ({ schema: s, length: b.length, kinds: b.kinds, columns: [b.columns[col] as (typeof b.columns)[number]] });
+  return (b) => ({
+    schema: s,
+    length: b.length,
+    kinds: b.kinds,
+    columns: [b.columns[col] as (typeof b.columns)[number]],
+  });
 }
 
-function harness(input: Schema, fnFields: { name: string; type: ReturnType<typeof Types.INT> }[], fn: TableFunctionRuntime, joinType: 'INNER' | 'LEFT', argCol = 1): OperatorTestHarness {
+function harness(
+  input: Schema,
+  fnFields: { name: string; type: ReturnType<typeof Types.INT> }[],
+  fn: TableFunctionRuntime,
+  joinType: 'INNER' | 'LEFT',
+  argCol = 1,
+): OperatorTestHarness {
   const op = new CorrelateOperator({
     name: 'Correlate',
     inputSchema: input,
@@ -35,17 +46,26 @@ function harness(input: Schema, fnFields: { name: string; type: ReturnType<typeo
 
 /** Emitted rows as `+I[...]` text, without the argument column (position 1) unless `full`. */
 const records = (h: OperatorTestHarness, full = false): string[] =>
-  h.getOutput().flatMap((e) =>
-    e.kind === 'record'
-      ? [`${e.rowKind}${JSON.stringify(full ? e.row : e.row.filter((_v, i) => i !== 1), (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v))}`]
-      : [],
-  );
+  h
+    .getOutput()
+    .flatMap((e) =>
+      e.kind === 'record'
+        ? [
+            `${e.rowKind}${JSON.stringify(full ? e.row : e.row.filter((_v, i) => i !== 1), (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v))}`,
+          ]
+        : [],
+    );
 
 describe('Correlate: UNNEST', () => {
   const arrays = Schema.of(['id', Types.INT()], ['arr', Types.ARRAY(Types.STRING())]);
 
   it('one row per element, input columns repeated; a NULL or empty array gives none (INNER)', () => {
-    const h = harness(arrays, [{ name: 'f0', type: Types.STRING() }], { kind: 'unnest', withOrdinality: false }, 'INNER');
+    const h = harness(
+      arrays,
+      [{ name: 'f0', type: Types.STRING() }],
+      { kind: 'unnest', withOrdinality: false },
+      'INNER',
+    );
     h.processElements([
       [[1, ['a', 'b']], null],
       [[2, []], null],
@@ -71,7 +91,13 @@ describe('Correlate: UNNEST', () => {
       [[2, []], null],
       [[3, null], null],
     ]);
-    expect(records(h)).toEqual(['+I[1,"a",1]', '+I[1,"b",2]', '+I[1,"c",3]', '+I[2,null,null]', '+I[3,null,null]']);
+    expect(records(h)).toEqual([
+      '+I[1,"a",1]',
+      '+I[1,"b",2]',
+      '+I[1,"c",3]',
+      '+I[2,null,null]',
+      '+I[3,null,null]',
+    ]);
   });
 
   it('ARRAY<ROW> expands each element into its fields; a NULL element gives NULL fields', () => {
@@ -107,21 +133,49 @@ describe('Correlate: UNNEST', () => {
       { kind: 'unnest', withOrdinality: false },
       'INNER',
     );
-    h.processElements([[[1, new Map<Value, Value>([['a', 10n], ['b', 20n]])], null]]);
+    h.processElements([
+      [
+        [
+          1,
+          new Map<Value, Value>([
+            ['a', 10n],
+            ['b', 20n],
+          ]),
+        ],
+        null,
+      ],
+    ]);
     expect(records(h)).toEqual(['+I[1,"a","10n"]', '+I[1,"b","20n"]']);
   });
 
   it('keeps the input row kind: a retraction retracts exactly the rows its insert produced', () => {
-    const h = harness(arrays, [{ name: 'f0', type: Types.STRING() }], { kind: 'unnest', withOrdinality: false }, 'INNER');
+    const h = harness(
+      arrays,
+      [{ name: 'f0', type: Types.STRING() }],
+      { kind: 'unnest', withOrdinality: false },
+      'INNER',
+    );
     h.processElement([1, ['a', 'b']], null, 0, RowKind.INSERT);
     h.processElement([1, ['a', 'b']], null, 0, RowKind.UPDATE_BEFORE);
     h.processElement([1, ['c']], null, 0, RowKind.UPDATE_AFTER);
     h.processElement([1, ['c']], null, 0, RowKind.DELETE);
-    expect(records(h)).toEqual(['+I[1,"a"]', '+I[1,"b"]', '-U[1,"a"]', '-U[1,"b"]', '+U[1,"c"]', '-D[1,"c"]']);
+    expect(records(h)).toEqual([
+      '+I[1,"a"]',
+      '+I[1,"b"]',
+      '-U[1,"a"]',
+      '-U[1,"b"]',
+      '+U[1,"c"]',
+      '-D[1,"c"]',
+    ]);
   });
 
   it('forwards watermarks unchanged', () => {
-    const h = harness(arrays, [{ name: 'f0', type: Types.STRING() }], { kind: 'unnest', withOrdinality: false }, 'INNER');
+    const h = harness(
+      arrays,
+      [{ name: 'f0', type: Types.STRING() }],
+      { kind: 'unnest', withOrdinality: false },
+      'INNER',
+    );
     h.processWatermark(42);
     expect(h.getOutput()).toEqual([{ kind: 'watermark', timestamp: 42 }]);
   });
@@ -163,8 +217,14 @@ describe('Correlate: user-defined table function', () => {
   });
 
   it('a row of the wrong width fails naming the function', () => {
-    const bad: TableFunctionRuntime = { kind: 'udtf', name: 'bad', invoke: (_a, collect) => collect(['only one']) };
+    const bad: TableFunctionRuntime = {
+      kind: 'udtf',
+      name: 'bad',
+      invoke: (_a, collect) => collect(['only one']),
+    };
     const h = harness(lines, fields, bad, 'INNER');
-    expect(() => h.processElement([1, 'x'])).toThrow('table function bad emitted a row of 1 values, but declares 2 columns');
+    expect(() => h.processElement([1, 'x'])).toThrow(
+      'table function bad emitted a row of 1 values, but declares 2 columns',
+    );
   });
 });

@@ -105,7 +105,10 @@ export interface IOMetrics {
   readonly 'current-output-watermark': number | null;
   /** Flink metric numLateRecordsDropped, summed over subtasks. */
   readonly 'late-records-dropped': number;
-  /** Freshet: bytes of keyed state (estimate), summed over subtasks; 0 for stateless vertices. */
+  /**
+   * Freshet: bytes of the subtask's keyed state, from the `stateSize` counter an executor reports (Flink shows the
+   * last checkpoint's size); 0 until one does — checkpoints (issue #12) measure it.
+   */
   readonly 'state-size': number;
 }
 

@@ -459,6 +459,14 @@ export class SinkOperator implements StreamOperator {
     this.writer.writeWatermark?.(timestamp);
   }
 
+  prepareSnapshotPreBarrier(): Promise<void> | null {
+    const flush = this.writer.flush;
+    if (flush === undefined) return this.pending;
+    // Earlier writes first, then the writer's own buffered sends: the checkpoint must cover both.
+    const prev = this.pending ?? Promise.resolve();
+    return prev.then(() => flush.call(this.writer));
+  }
+
   /** Sealed transactions waiting for their checkpoint to complete, oldest first (the sink's checkpointed state). */
   private committables: { checkpointId: number; data: Uint8Array }[] = [];
 

@@ -50,6 +50,11 @@ export interface StreamOperator {
   /** Operator state that a checkpoint must keep (keyed state, timers, buffers); transient fields stay out. */
   snapshotState?(checkpointId?: number): Uint8Array;
   restoreState?(bytes: Uint8Array): void;
+  /**
+   * Before the barrier goes on (Flink's prepareSnapshotPreBarrier): a promise makes the subtask wait, taking no
+   * input, until it settles, e.g. a sink flushing what it sent so that the checkpoint covers it.
+   */
+  prepareSnapshotPreBarrier?(checkpointId: number): Promise<void> | null;
   /** Checkpoint `checkpointId` is durable everywhere (Flink's CheckpointListener): two-phase sinks commit now. */
   notifyCheckpointComplete?(checkpointId: number): void;
   /**
@@ -86,6 +91,8 @@ export interface SourceReader {
 export interface SinkWriter {
   write(batch: RecordBatch): void | Promise<void>;
   writeWatermark?(timestamp: number): void;
+  /** Waits until everything written so far is acknowledged by the external system (the at-least-once point). */
+  flush?(): Promise<void>;
   /**
    * Two-phase commit, first phase (Flink's TwoPhaseCommittingSink.prepareCommit), on a checkpoint barrier after
    * every earlier write settled: seal what was written since the last barrier (a transaction) and return what

@@ -268,6 +268,7 @@ export class LocalSubtask implements Subtask {
   }
 
   private pendingWork(): Promise<void> | null {
+    if (this.preBarrier !== null) return this.preBarrier;
     for (const op of this.spec.operators) {
       const p = op.pendingWork?.();
       if (p !== undefined && p !== null) return p;
@@ -479,8 +480,43 @@ export class LocalSubtask implements Subtask {
     this.wake();
   }
 
-  /** Snapshot (source position, then every chain operator), acknowledge, forward the barrier downstream. */
+  /** A snapshot waiting for operators' pre-barrier work (a sink's flush); no input is taken meanwhile. */
+  private preBarrier: Promise<void> | null = null;
+
+  /**
+   * Takes checkpoint `checkpointId`: first each operator's pre-barrier work (awaited as pending work, so no
+   * element overtakes the barrier), then the snapshot.
+   */
   private checkpoint(checkpointId: number, timestamp: number, alignmentMs: number): void {
+    const waits: Promise<void>[] = [];
+    if (this.spec.checkpointing !== undefined) {
+      for (const op of this.spec.operators) {
+        const w = op.prepareSnapshotPreBarrier?.(checkpointId);
+        if (w !== undefined && w !== null) waits.push(w);
+      }
+    }
+    if (waits.length === 0) {
+      this.snapshotAndForward(checkpointId, timestamp, alignmentMs);
+      return;
+    }
+    const gate = Promise.all(waits).then(
+      () => {
+        this.preBarrier = null;
+        // As mail, the snapshot runs before the loop takes its next element.
+        this.enqueueMail(() => this.snapshotAndForward(checkpointId, timestamp, alignmentMs));
+      },
+      (e: unknown) => {
+        this.preBarrier = null;
+        this.enqueueMail(() => {
+          throw e;
+        });
+      },
+    );
+    this.preBarrier = gate;
+  }
+
+  /** Snapshot (source position, then every chain operator), acknowledge, forward the barrier downstream. */
+  private snapshotAndForward(checkpointId: number, timestamp: number, alignmentMs: number): void {
     const cp = this.spec.checkpointing;
     if (cp !== undefined) {
       const state: SubtaskStateEntry[] = [];

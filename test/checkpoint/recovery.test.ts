@@ -36,7 +36,11 @@ class TransactionalStore {
   writer(subtask: number): SinkWriter {
     let txn = `${subtask}-${this.seq++}`;
     let rows: string[] = [];
+    // Rows sent but not yet acknowledged, as a client library buffers them: `flush` waits for them.
+    let buffered: string[] = [];
     const seal = (): string | null => {
+      // The subtask flushes (prepareSnapshotPreBarrier) before the snapshot: a transaction never misses a row.
+      if (buffered.length > 0) throw new Error(`prepareCommit with ${buffered.length} unflushed rows`);
       if (rows.length === 0) return null;
       this.staged.set(txn, rows);
       const sealed = txn;
@@ -46,7 +50,7 @@ class TransactionalStore {
     };
     return {
       write: (b: RecordBatch) => {
-        for (const r of batchToRows(b)) rows.push(r.map(String).join(','));
+        for (const r of batchToRows(b)) buffered.push(r.map(String).join(','));
         this.written += b.length;
       },
       prepareCommit: () => {
@@ -56,7 +60,14 @@ class TransactionalStore {
       commit: async (committables) => {
         for (const c of committables) this.commitTxn(new TextDecoder().decode(c));
       },
+      flush: async () => {
+        await new Promise((r) => setTimeout(r, 1));
+        rows.push(...buffered);
+        buffered = [];
+      },
       finish: () => {
+        rows.push(...buffered);
+        buffered = [];
         const id = seal();
         if (id !== null) this.commitTxn(id);
       },

@@ -554,6 +554,9 @@ export class QueryBinder {
     let plan = input;
     // `x IN (SELECT y …)` and `EXISTS (SELECT …)` among the WHERE conjuncts become semi joins (NOT EXISTS an anti
     // join), Flink's subquery decorrelation for uncorrelated subqueries; the rest stays a filter.
+    // Calcite's SqlValidator message for an aggregate in WHERE (Flink reports the same).
+    const aggInWhere = s.where === null ? undefined : findAggregates([s.where], (n) => functionsOf(this.catalog).get(n) !== undefined, (n) => functionsOf(this.catalog).getAggregate(n) !== undefined)[0];
+    if (aggInWhere !== undefined) this.fail('Aggregate expression is illegal in WHERE clause', aggInWhere.node.span);
     const where: Expr[] = [];
     for (const c of s.where === null ? [] : andTerms(s.where)) {
       const semi = this.subqueryJoin(c, plan, scope);

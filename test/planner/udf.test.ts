@@ -325,7 +325,7 @@ describe('aggregate functions (Flink docs: udfs "Aggregate Functions")', () => {
   it('misuse: in WHERE, with DISTINCT, with wrong argument types', () => {
     const e = env();
     expect(errorOf(() => e.executeSql('SELECT name FROM scores WHERE wavg(score, weight) > 1'))).toContain(
-      'aggregate function WAVG is not allowed here',
+      'Aggregate expression is illegal in WHERE clause',
     );
     expect(errorOf(() => e.executeSql('SELECT wavg(DISTINCT score, weight) FROM scores'))).toContain(
       'DISTINCT in the user-defined aggregate function WAVG',

@@ -73,3 +73,7 @@ export { encodeElement, decodeElement, encodeBatch } from './cluster/frame.js';
 export type { JobSpec, BuildContext, JobGraphBuilder, SlotExecutionOptions } from './cluster/protocol.js';
 export * from './cluster/rest.js';
 export * from './cluster/client.js';
+export * from './checkpoint/coordinator.js';
+export * from './checkpoint/storage.js';
+export { defaultCheckpointDir } from './checkpoint/defaults.js';
+export { vertexUids } from './checkpoint/uids.js';

@@ -18,8 +18,16 @@ import {
 import type { DynamicTableFactory } from '../../planner/index.js';
 import { SourcePushDown, evaluablePredicate } from '../../planner/catalog/factory.js';
 import { NEXMARK_OPTION_KEYS, parseNexmarkOptions, type NexmarkConfig } from './config.js';
-import { NexmarkGenerator, nexmarkSplit } from './generator.js';
-import { AUCTION_TYPE, BID_TYPE, EVENT_TYPE_AUCTION, EVENT_TYPE_BID, EVENT_TYPE_PERSON, PERSON_TYPE, nexmarkSchema } from './schema.js';
+import { NexmarkGenerator, nexmarkSplit, type NexmarkGeneratorState } from './generator.js';
+import {
+  AUCTION_TYPE,
+  BID_TYPE,
+  EVENT_TYPE_AUCTION,
+  EVENT_TYPE_BID,
+  EVENT_TYPE_PERSON,
+  PERSON_TYPE,
+  nexmarkSchema,
+} from './schema.js';
 
 type EntityTable = 'person' | 'auction' | 'bid';
 
@@ -40,7 +48,8 @@ function offeredSchema(table: EntityTable | null): Schema {
 function entityOption(options: Readonly<Record<string, string>>): EntityTable | null {
   const t = options['table'];
   if (t === undefined) return null;
-  if (t !== 'person' && t !== 'auction' && t !== 'bid') throw new Error(`option 'table' must be 'person', 'auction' or 'bid', got '${t}'`);
+  if (t !== 'person' && t !== 'auction' && t !== 'bid')
+    throw new Error(`option 'table' must be 'person', 'auction' or 'bid', got '${t}'`);
   return t;
 }
 
@@ -54,9 +63,15 @@ function generatorOptions(options: Readonly<Record<string, string>>): NexmarkCon
 function columnMapping(physical: Schema, offered: Schema): number[] {
   return physical.fields.map((f) => {
     const i = offered.indexOf(f.name);
-    if (i < 0) throw new Error(`the nexmark source has no column '${f.name}' (it offers: ${offered.names().join(', ')})`);
+    if (i < 0)
+      throw new Error(
+        `the nexmark source has no column '${f.name}' (it offers: ${offered.names().join(', ')})`,
+      );
     const want = formatType(withNullability(offered.field(i).type, true));
-    if (formatType(withNullability(f.type, true)) !== want) throw new Error(`column '${f.name}' must be declared as ${want} for the nexmark source, not ${formatType(f.type)}`);
+    if (formatType(withNullability(f.type, true)) !== want)
+      throw new Error(
+        `column '${f.name}' must be declared as ${want} for the nexmark source, not ${formatType(f.type)}`,
+      );
     return i;
   });
 }
@@ -64,8 +79,15 @@ function columnMapping(physical: Schema, offered: Schema): number[] {
 export const nexmarkFactory: DynamicTableFactory = {
   identifier: 'nexmark',
   options: [
-    ...NEXMARK_OPTION_KEYS.map((key) => ({ key, description: `Nexmark generator option '${key}' (see NEXMARK.md)` })),
-    { key: 'table', description: "Freshet extension: 'person', 'auction' or 'bid' gives that entity as flat columns", values: ['person', 'auction', 'bid'] },
+    ...NEXMARK_OPTION_KEYS.map((key) => ({
+      key,
+      description: `Nexmark generator option '${key}' (see NEXMARK.md)`,
+    })),
+    {
+      key: 'table',
+      description: "Freshet extension: 'person', 'auction' or 'bid' gives that entity as flat columns",
+      values: ['person', 'auction', 'bid'],
+    },
   ],
   validate(options, physicalSchema) {
     generatorOptions(options);
@@ -81,7 +103,13 @@ export const nexmarkFactory: DynamicTableFactory = {
     // baseTime is the wall clock at planning, as in the reference, unless 'base-time' fixes it.
     const baseTime = config.baseTime ?? Date.now();
     const pushDown = new SourcePushDown(ctx.physicalSchema, ctx.projection, ctx.filters);
-    return new NexmarkReader(pushDown, config, table, baseTime, columnMapping(pushDown.readSchema, offeredSchema(table)));
+    return new NexmarkReader(
+      pushDown,
+      config,
+      table,
+      baseTime,
+      columnMapping(pushDown.readSchema, offeredSchema(table)),
+    );
   },
 };
 
@@ -102,10 +130,29 @@ class NexmarkReader implements SourceReader {
     this.readSchema = pushDown.readSchema;
   }
 
+  /** The generator's counters as of the last emitted batch (the checkpointed read position). */
+  private position: NexmarkGeneratorState | undefined = undefined;
+
+  snapshotState(): Uint8Array {
+    return new TextEncoder().encode(JSON.stringify(this.position ?? null));
+  }
+
+  restoreState(bytes: Uint8Array): void {
+    this.position =
+      (JSON.parse(new TextDecoder().decode(bytes)) as NexmarkGeneratorState | null) ?? undefined;
+  }
+
   async *read(signal: AbortSignal): AsyncGenerator<StreamElement> {
     // One split until the slot-based executor runs sources in parallel (then: split g of P per subtask).
-    const gen = new NexmarkGenerator(this.config, nexmarkSplit(this.config, 1, 0, this.baseTime));
-    const firstEmit = Date.now();
+    const gen = new NexmarkGenerator(
+      this.config,
+      nexmarkSplit(this.config, 1, 0, this.baseTime),
+      this.position,
+    );
+    // Resumed, the pacing clock continues from the restored event's time instead of waiting for it again.
+    const firstEmit =
+      Date.now() -
+      (this.position === undefined ? 0 : Math.max(0, gen.timestampOf(gen.eventsEmitted) - this.baseTime));
     while (gen.hasNext() && !signal.aborted) {
       let n = MAX_BATCH;
       if (!this.config.maxEmitSpeed) {
@@ -113,26 +160,37 @@ class NexmarkReader implements SourceReader {
         const due = gen.eventsDueBy(this.baseTime + (Date.now() - firstEmit));
         if (due === 0) {
           const next = gen.timestampOf(gen.eventsEmitted);
-          await abortableSleep(Math.max(1, Math.min(100, next - this.baseTime - (Date.now() - firstEmit))), signal);
+          await abortableSleep(
+            Math.max(1, Math.min(100, next - this.baseTime - (Date.now() - firstEmit))),
+            signal,
+          );
           continue;
         }
         n = Math.min(due, MAX_BATCH);
       }
       const batch = gen.nextBatch(n);
       if (batch === null) break;
+      // Updated in the step that yields, so a snapshot between two elements is exact.
+      this.position = gen.snapshot();
       const out = this.pushDown.finish(this.project(batch));
       if (out.length > 0) yield { kind: 'batch', batch: out };
     }
     if (signal.aborted) return;
     // keep-alive: a finished generator stays idle instead of ending its input (so windows stay open).
-    if (this.config.keepAlive) await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+    if (this.config.keepAlive)
+      await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
     else yield { kind: 'end' };
   }
 
   /** The table's columns from a generated batch: chosen columns, or one entity's rows as flat columns. */
   private project(batch: RecordBatch): RecordBatch {
     if (this.table === null) {
-      return makeBatch(this.readSchema, this.mapping.map((i) => batch.columns[i] as Column), batch.length, batch.kinds);
+      return makeBatch(
+        this.readSchema,
+        this.mapping.map((i) => batch.columns[i] as Column),
+        batch.length,
+        batch.kinds,
+      );
     }
     const entity = ENTITY[this.table];
     const types = (batch.columns[0] as Extract<Column, { kind: 'i32' }>).values;
@@ -141,7 +199,9 @@ class NexmarkReader implements SourceReader {
     for (let r = 0; r < batch.length; r++) if (types[r] === entity.eventType) rows[m++] = r;
     const struct = batch.columns[entity.column] as Extract<Column, { kind: 'struct' }>;
     const fields = (entity.type as Extract<LogicalType, { kind: 'ROW' }>).fields;
-    const columns = this.mapping.map((i) => takeColumn(struct.children[i] as Column, (fields[i] as { type: LogicalType }).type, rows, m));
+    const columns = this.mapping.map((i) =>
+      takeColumn(struct.children[i] as Column, (fields[i] as { type: LogicalType }).type, rows, m),
+    );
     return makeBatch(this.readSchema, columns, m);
   }
 

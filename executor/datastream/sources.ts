@@ -17,17 +17,24 @@ export class CollectionSource implements Source {
 
   createReader(index: number): SourceReader {
     const { rows, outputSchema, batchSize } = this;
+    // The checkpointed position: the index of the next row to emit.
+    let next = 0;
     return {
       outputSchema,
       async *read(signal: AbortSignal): AsyncGenerator<StreamElement> {
         // The collection is not split: only the first subtask reads it.
         if (index !== 0) return;
-        for (let i = 0; i < rows.length && !signal.aborted; i += batchSize) {
+        while (next < rows.length && !signal.aborted) {
           const b = new RowBatchBuilder(outputSchema);
-          for (const r of rows.slice(i, i + batchSize)) b.append(r);
+          for (const r of rows.slice(next, next + batchSize)) b.append(r);
           const batch = b.build();
+          next = Math.min(rows.length, next + batchSize);
           if (batch !== null) yield { kind: 'batch', batch };
         }
+      },
+      snapshotState: () => new TextEncoder().encode(String(next)),
+      restoreState: (bytes: Uint8Array) => {
+        next = Number(new TextDecoder().decode(bytes));
       },
       close: async () => {},
     };

@@ -520,8 +520,15 @@ export class LocalSubtask implements Subtask {
     const cp = this.spec.checkpointing;
     if (cp !== undefined) {
       const state: SubtaskStateEntry[] = [];
+      const source = this.spec.source;
+      if (source !== null && source.snapshotState === undefined) {
+        // Without its position a restore would read the source again from the start: refuse the checkpoint.
+        cp.decline(checkpointId, `source ${this.name} cannot checkpoint its read position`);
+        for (const w of this.writers) w.broadcastEvent({ kind: 'barrier', checkpointId, timestamp });
+        return;
+      }
       try {
-        const pos = this.spec.source?.snapshotState?.();
+        const pos = source?.snapshotState?.();
         if (pos !== undefined) state.push({ name: 'source', data: pos });
         this.spec.operators.forEach((op, i) => {
           const bytes = op.snapshotState?.(checkpointId);

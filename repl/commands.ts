@@ -133,35 +133,180 @@ While a query shows a table or changelog:
   Up/Down, PgUp/PgDn, Home/End        scroll (the view follows the last page until you scroll up; End: follow)
   +, -              refresh the view more / less often`;
 
-const STATEMENT_HELP: Record<string, string> = {
-  'CREATE TABLE': `CREATE [TEMPORARY] TABLE [IF NOT EXISTS] name (
+/**
+ * `HELP <statement>`: the syntax and at least one example per statement kind, in the words of Flink's SQL pages
+ * (test/repl/units.test.ts parses every example, so none can drift from the grammar). Keys are the statement's
+ * leading words; a topic is matched by its longest known prefix (`HELP CREATE TEMPORARY VIEW` → CREATE VIEW).
+ */
+interface HelpEntry {
+  readonly syntax: string;
+  readonly examples: readonly string[];
+}
+
+const HELP: Record<string, HelpEntry> = {
+  'CREATE TABLE': {
+    syntax: `CREATE [TEMPORARY] TABLE [IF NOT EXISTS] name (
   column TYPE [NOT NULL] [COMMENT '...'],
-  column AS expression,
+  column AS expression,                              -- computed column
+  column TYPE METADATA [FROM 'key'] [VIRTUAL],       -- connector metadata
   WATERMARK FOR ts AS ts - INTERVAL 'n' SECOND,
   PRIMARY KEY (column, ...) NOT ENFORCED
-) [COMMENT '...'] WITH ('connector' = '...', ...);
-
-Example:
-  CREATE TABLE people (id INT, name STRING, ts TIMESTAMP(3))
-  WITH ('connector' = 'filesystem', 'path' = 'people.csv', 'format' = 'csv');
-  CREATE TABLE ticks (id BIGINT, price INT)
-  WITH ('connector' = 'datagen', 'rows-per-second' = '5', 'fields.price.min' = '1', 'fields.price.max' = '100');`,
-  SELECT: `SELECT [ALL] expression [AS alias], ... FROM table [AS alias] [WHERE condition];
-
-Example:
-  SELECT id, UPPER(name) AS name FROM people WHERE id > 1;`,
-  SET: `SET 'key' = 'value';   set a session property
+) [COMMENT '...'] [PARTITIONED BY (column, ...)] WITH ('connector' = '...', ...)
+  [LIKE other [(INCLUDING | EXCLUDING | OVERWRITING ...)]];
+CREATE TABLE name WITH (...) AS query;               -- CREATE TABLE ... AS SELECT`,
+    examples: [
+      `CREATE TABLE people (id INT, name STRING, ts TIMESTAMP(3))
+WITH ('connector' = 'filesystem', 'path' = 'people.csv', 'format' = 'csv');`,
+      `CREATE TABLE ticks (id BIGINT, price INT, ts AS LOCALTIMESTAMP, WATERMARK FOR ts AS ts - INTERVAL '1' SECOND)
+WITH ('connector' = 'datagen', 'rows-per-second' = '5', 'fields.price.min' = '1', 'fields.price.max' = '100');`,
+    ],
+  },
+  'CREATE VIEW': {
+    syntax: `CREATE [TEMPORARY] VIEW [IF NOT EXISTS] name [(column, ...)] AS query;`,
+    examples: [`CREATE VIEW expensive AS SELECT * FROM bids WHERE price > 1000;`],
+  },
+  'CREATE FUNCTION': {
+    syntax: `CREATE [TEMPORARY | TEMPORARY SYSTEM] FUNCTION [IF NOT EXISTS] name AS 'identifier' [LANGUAGE JAVA | SCALA | PYTHON];
+(functions written in TypeScript are registered with tableEnv.createTemporarySystemFunction)`,
+    examples: [`CREATE TEMPORARY FUNCTION normalize AS 'com.example.Normalize';`],
+  },
+  'CREATE CATALOG': {
+    syntax: `CREATE CATALOG name WITH ('type' = '...', ...);`,
+    examples: [`CREATE CATALOG scratch WITH ('type' = 'generic_in_memory');`],
+  },
+  'CREATE DATABASE': {
+    syntax: `CREATE DATABASE [IF NOT EXISTS] [catalog.]name [COMMENT '...'];`,
+    examples: [`CREATE DATABASE IF NOT EXISTS staging;`],
+  },
+  DROP: {
+    syntax: `DROP [TEMPORARY] TABLE | VIEW [IF EXISTS] name;
+DROP [TEMPORARY] FUNCTION [IF EXISTS] name;   DROP DATABASE [IF EXISTS] name;   DROP CATALOG [IF EXISTS] name;`,
+    examples: [`DROP TABLE IF EXISTS people;`, `DROP VIEW expensive;`],
+  },
+  ALTER: {
+    syntax: `ALTER TABLE name SET ('key' = 'value', ...);
+ALTER TABLE name RENAME TO new_name;`,
+    examples: [`ALTER TABLE people SET ('path' = 'people-2024.csv');`, `ALTER TABLE people RENAME TO persons;`],
+  },
+  SELECT: {
+    syntax: `[WITH name AS (query), ...]
+SELECT [ALL | DISTINCT] expression [AS alias], ... | *
+FROM table [AS alias] | (query) [AS alias] | TABLE(TUMBLE | HOP | CUMULATE | SESSION(...)) | UNNEST(array)
+  [[INNER | LEFT | RIGHT | FULL] JOIN ... ON condition | USING (column, ...)] [, ...]
+[WHERE condition]
+[GROUP BY expression, ... | GROUPING SETS (...) | ROLLUP (...) | CUBE (...)]
+[HAVING condition]
+[WINDOW name AS (PARTITION BY ... ORDER BY ... ROWS | RANGE BETWEEN ...)]
+[UNION [ALL] | INTERSECT | EXCEPT query]
+[ORDER BY expression [ASC | DESC] [NULLS FIRST | LAST], ...]
+[LIMIT n] [OFFSET n ROWS] [FETCH FIRST n ROWS ONLY];
+The result shows in the result mode: table, changelog or tableau (.mode, or SET 'sql-client.execution.result-mode').`,
+    examples: [
+      `SELECT id, UPPER(name) AS name FROM people WHERE id > 1;`,
+      `SELECT window_start, auction, COUNT(*) AS bids
+FROM TABLE(TUMBLE(TABLE bids, DESCRIPTOR(dateTime), INTERVAL '10' SECOND))
+GROUP BY window_start, window_end, auction;`,
+    ],
+  },
+  WITH: {
+    syntax: `WITH name [(column, ...)] AS (query) [, ...] query;`,
+    examples: [`WITH big AS (SELECT * FROM bids WHERE price > 1000) SELECT auction, COUNT(*) FROM big GROUP BY auction;`],
+  },
+  VALUES: {
+    syntax: `VALUES (expression, ...), ...;   (also as a table: SELECT * FROM (VALUES ...) AS t(a, b))`,
+    examples: [`VALUES (1, 'a'), (2, 'b');`, `SELECT * FROM (VALUES (1, 'a'), (2, 'b')) AS t(id, name);`],
+  },
+  INSERT: {
+    syntax: `INSERT INTO | OVERWRITE table [PARTITION (column = value, ...)] [(column, ...)] query;
+Submits a job that runs in the background and prints its id (SHOW JOBS; STOP JOB 'id';).`,
+    examples: [
+      `INSERT INTO expensive_bids SELECT auction, price FROM bids WHERE price > 1000;`,
+      `INSERT INTO totals (name, n) VALUES ('a', 1);`,
+    ],
+  },
+  'STATEMENT SET': {
+    syntax: `BEGIN STATEMENT SET;  INSERT INTO ...;  INSERT INTO ...;  END;
+EXECUTE STATEMENT SET BEGIN INSERT INTO ...; INSERT INTO ...; END;
+The INSERTs run as one job, reading their common sources once.`,
+    examples: [
+      `BEGIN STATEMENT SET;
+INSERT INTO cheap SELECT * FROM bids WHERE price < 10;
+INSERT INTO dear SELECT * FROM bids WHERE price >= 10;
+END;`,
+    ],
+  },
+  EXPLAIN: {
+    syntax: `EXPLAIN [PLAN FOR] [ESTIMATED_COST, CHANGELOG_MODE, JSON_EXECUTION_PLAN, ...] query | INSERT ...;`,
+    examples: [`EXPLAIN SELECT auction, COUNT(*) FROM bids GROUP BY auction;`, `EXPLAIN CHANGELOG_MODE SELECT auction, COUNT(*) FROM bids GROUP BY auction;`],
+  },
+  DESCRIBE: {
+    syntax: `DESCRIBE | DESC table;   (or .schema table for its CREATE TABLE)`,
+    examples: [`DESCRIBE bids;`],
+  },
+  SHOW: {
+    syntax: `SHOW TABLES | VIEWS | FUNCTIONS | CATALOGS | DATABASES | JOBS;
+SHOW CREATE TABLE | VIEW name;`,
+    examples: [`SHOW TABLES;`, `SHOW CREATE TABLE bids;`],
+  },
+  USE: {
+    syntax: `USE [catalog.]database;   USE CATALOG catalog;`,
+    examples: [`USE CATALOG default_catalog;`, `USE default_database;`],
+  },
+  SET: {
+    syntax: `SET 'key' = 'value';   set a session property
 SET;                   list the properties set in this session
 RESET 'key'; RESET;    undo one or all
-
 Shell keys:
-  SET 'sql-client.execution.result-mode' = 'table' | 'changelog' | 'tableau';`,
-  HELP: `HELP;  HELP <statement>;  (or .help)`,
-  QUIT: `QUIT; or EXIT; (or .quit, Ctrl-D at an empty prompt)`,
+  'sql-client.execution.result-mode' = 'table' | 'changelog' | 'tableau'
+  'sql-client.execution.max-table-result.rows' = 'n'`,
+    examples: [`SET 'sql-client.execution.result-mode' = 'changelog';`, `SET 'table.exec.source.idle-timeout' = '5 s';`, `RESET;`],
+  },
+  'STOP JOB': {
+    syntax: `STOP JOB 'job id' [WITH SAVEPOINT] [WITH DRAIN];   (the ids are in SHOW JOBS)`,
+    examples: [`STOP JOB '228d70913eab60dda85c5e7f78b5782c';`],
+  },
+  HELP: {
+    syntax: `HELP;  HELP <statement>;  (or .help)`,
+    examples: [`HELP;`],
+  },
+  QUIT: {
+    syntax: `QUIT; or EXIT; (or .quit, Ctrl-D at an empty prompt)`,
+    examples: [`QUIT;`],
+  },
 };
-STATEMENT_HELP['EXIT'] = STATEMENT_HELP['QUIT'] as string;
-STATEMENT_HELP['RESET'] = STATEMENT_HELP['SET'] as string;
-STATEMENT_HELP['CREATE'] = STATEMENT_HELP['CREATE TABLE'] as string;
+
+/** Other words for the same topics. */
+const HELP_ALIASES: Record<string, string> = {
+  CREATE: 'CREATE TABLE',
+  'CREATE TEMPORARY TABLE': 'CREATE TABLE',
+  'CREATE TEMPORARY VIEW': 'CREATE VIEW',
+  'CREATE TEMPORARY FUNCTION': 'CREATE FUNCTION',
+  'CREATE TEMPORARY SYSTEM FUNCTION': 'CREATE FUNCTION',
+  'INSERT INTO': 'INSERT',
+  'INSERT OVERWRITE': 'INSERT',
+  'DROP TABLE': 'DROP',
+  'DROP VIEW': 'DROP',
+  'ALTER TABLE': 'ALTER',
+  DESC: 'DESCRIBE',
+  RESET: 'SET',
+  EXIT: 'QUIT',
+  BEGIN: 'STATEMENT SET',
+  'BEGIN STATEMENT SET': 'STATEMENT SET',
+  'EXECUTE STATEMENT SET': 'STATEMENT SET',
+  STOP: 'STOP JOB',
+  'SHOW JOBS': 'SHOW',
+  'SHOW TABLES': 'SHOW',
+};
+
+/** Every example of `HELP <statement>`, for the test that parses them. */
+export function helpExamples(): string[] {
+  return Object.values(HELP).flatMap((h) => h.examples);
+}
+
+/** The help topics, as HELP lists them. */
+export function helpTopics(): string[] {
+  return Object.keys(HELP);
+}
 
 export function helpText(topic: string | null): string {
   if (topic === null) {
@@ -174,6 +319,7 @@ export function helpText(topic: string | null): string {
   RESET ['key'];          undo SET
   HELP [statement];       this help, or one statement's syntax and an example
   QUIT; EXIT;             leave
+HELP topics: ${helpTopics().join(', ')}
 
 Shell commands (no ';' needed):
   .tables                 list tables
@@ -185,6 +331,15 @@ Shell commands (no ';' needed):
 
 ${SHELL_KEYS}`;
   }
-  const key = topic.trim().replace(/;$/, '').replace(/\s+/g, ' ').toUpperCase();
-  return STATEMENT_HELP[key] ?? `No help for '${topic}'. Topics: ${Object.keys(STATEMENT_HELP).filter((k) => k !== 'CREATE').join(', ')}.`;
+  const words = topic.trim().replace(/;$/, '').toUpperCase().split(/\s+/);
+  // The longest known prefix of the words: HELP CREATE TEMPORARY VIEW v AS ... is CREATE VIEW's help.
+  for (let n = words.length; n > 0; n--) {
+    const key = words.slice(0, n).join(' ');
+    const entry = HELP[HELP_ALIASES[key] ?? key];
+    if (entry !== undefined) {
+      const examples = entry.examples.map((e) => e.replace(/^/gm, '  ')).join('\n\n');
+      return `${entry.syntax}\n\nExample${entry.examples.length > 1 ? 's' : ''}:\n${examples}`;
+    }
+  }
+  return `No help for '${topic}'. Topics: ${helpTopics().join(', ')}.`;
 }

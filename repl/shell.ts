@@ -7,11 +7,13 @@ import { describeError } from './cli.js';
 import { classify, columnNames, describeTable, helpText, isResultMode, MAX_TABLE_ROWS_KEY, RESULT_MODE_KEY, runsWithoutSemicolon, splitStatements, type ResultMode, type ShellCommand } from './commands.js';
 import { commonPrefix, complete, type CompletionSource } from './complete.js';
 import * as ed from './editor.js';
+import { formatWatermark, jobProgress, type JobProgress } from './job-status.js';
 import type { History } from './history.js';
 import { tableau } from './output.js';
 import { clampOffset, formatCount, formatSeconds, renderPage, ResultModel, TableauStream } from './result-view.js';
 import { defaultFactories } from '../index.js';
-import { RestServer, restOptionsFromConfig, type JobOverview } from '../executor/index.js';
+import { RestServer, restOptionsFromConfig, type JobOverview, type SqlSession } from '../executor/index.js';
+import { parseStatements } from '../index.js';
 
 /** `table` output is cut at the terminal's width (a wrapped box is unreadable); other output wraps. */
 export type LogKind = 'input' | 'output' | 'table' | 'info' | 'error';
@@ -524,10 +526,10 @@ export class Shell {
         'rest.token': env.getConfig().get('rest.token') ?? process.env.FRESHET_REST_TOKEN,
       });
       try {
-        this.rest = await RestServer.start(env.dispatcher, conf);
+        this.rest = await RestServer.start(env.dispatcher, { ...conf, sql: sqlSessionOf(env) });
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;
-        this.rest = await RestServer.start(env.dispatcher, { ...conf, port: 0 });
+        this.rest = await RestServer.start(env.dispatcher, { ...conf, port: 0, sql: sqlSessionOf(env) });
       }
       this.print('info', `Dashboard: ${this.rest.url} (REST API under ${this.rest.url}v1/)`);
     } catch (e) {
@@ -731,9 +733,29 @@ export class Shell {
     const now = this.now();
     const state = run.finished ? 'Finished' : 'Running';
     const parts = [state, ...(run.result.jobId !== null ? [`job ${run.result.jobId.slice(0, 8)}`] : []), formatSeconds(now - m.startedAt), `${formatCount(m.received)} ${m.received === 1 ? 'row' : 'rows'} received`];
-    if (!run.finished) parts.push(`${formatCount(Math.round(m.rate(now)))} rows/s`);
+    const progress = run.finished ? null : this.progress(run);
+    if (!run.finished) {
+      // Records in: what the job's sources read (from its metrics); out: the result's rows, as they arrive here.
+      const inRate = progress === null ? '?' : formatCount(Math.round(progress.inPerSec));
+      parts.push(`in ${inRate}/s`, `out ${formatCount(Math.round(m.rate(now)))}/s`);
+    }
+    if (progress !== null && progress.watermark !== null) {
+      const lag = Math.max(0, now - progress.watermark);
+      parts.push(`watermark ${formatWatermark(progress.watermark)}, lag ${formatSeconds(lag)}`);
+    } else if (progress !== null) parts.push('no watermark');
     parts.push(`refresh ${this.refreshSeconds} s`, `mode ${run.mode}`);
     return parts.join(' · ');
+  }
+
+  /** The running query's job progress from the session's Dispatcher, or null when it does not know the job. */
+  private progress(run: RunView): JobProgress | null {
+    const id = run.result.jobId;
+    if (id === null) return null;
+    try {
+      return jobProgress(this.opts.env.dispatcher.jobDetail(id));
+    } catch {
+      return null;
+    }
   }
 
   keyHint(run: RunView): string {
@@ -746,4 +768,19 @@ export class Shell {
   historyAt(i: number): string | undefined {
     return this.opts.history.at(i);
   }
+}
+
+/**
+ * The dashboard's SQL tab runs queries in the shell's session (its tables and settings), one SELECT at a time:
+ * statements that change the session or write somewhere stay with the shell.
+ */
+export function sqlSessionOf(env: TableEnvironment): SqlSession {
+  return {
+    query(statement) {
+      const parsed = parseStatements(statement);
+      if (parsed.length !== 1 || parsed[0]?.kind !== 'query') throw new Error('The SQL tab runs one query (SELECT, VALUES, WITH …); DDL, SET and INSERT belong in the shell');
+      const r = env.executeSql(statement);
+      return { jobId: r.jobId as string, columns: r.schema?.fields ?? [], changes: r.changes() };
+    },
+  };
 }

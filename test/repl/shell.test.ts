@@ -8,6 +8,7 @@ import { createElement } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { TableEnvironment } from '../../index.js';
 import { App } from '../../repl/app.js';
+import { DEMO_TABLES } from '../../repl/demo.js';
 import { History } from '../../repl/history.js';
 import { Shell } from '../../repl/shell.js';
 import { fixtureDir } from '../support/cli.js';
@@ -19,6 +20,9 @@ const PEOPLE = `CREATE TABLE people (id INT, name STRING) WITH ('connector' = 'f
 const TEN = `CREATE TABLE ten (n INT) WITH ('connector' = 'filesystem', 'path' = '${join(dir, 'ten.csv')}', 'format' = 'csv');`;
 /** An endless source: the shell has to show it live and stop it on request. */
 const TICKS = "CREATE TABLE ticks (id BIGINT) WITH ('connector' = 'datagen', 'rows-per-second' = '100', 'fields.id.kind' = 'sequence', 'fields.id.start' = '1', 'fields.id.end' = '100000000');";
+
+/** The screen with the terminal's line wrapping undone (a long status line wraps at the test terminal's width). */
+const unwrapped = (frame: string): string => frame.replace(/\s*\n\s*/g, ' ');
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -229,20 +233,38 @@ describe('result modes', () => {
   it('updates a live table from an endless source in place, with a status line, and q keeps the view', async () => {
     const h = await start({ setup: [TICKS] });
     await h.line('SELECT id FROM ticks;');
-    await h.until(/Running · job [0-9a-f]{8} · [\d.]+ s · \d+ rows received · \d+ rows\/s · refresh 0\.02 s · mode table/);
+    await h.until(() => /Running · job [0-9a-f]{8} · [\d.]+ s · [\d,]+ rows received · in [\d,?]+\/s · out [\d,]+\/s · no watermark · refresh 0\.02 s · mode table/.test(unwrapped(h.frame())));
     const received = (): number => h.shell.run?.model.received ?? 0;
     const first = received();
     await h.until(() => received() > first + 5);
     const second = received();
     await h.until(() => received() > second + 5);
     await h.press('-');
-    await h.until('refresh 0.1 s');
+    await h.until(() => unwrapped(h.frame()).includes('refresh 0.1 s'));
     await h.press('+', '+');
-    await h.until('refresh 0.02 s');
+    await h.until(() => unwrapped(h.frame()).includes('refresh 0.02 s'));
     await h.press('q');
     await h.until(() => h.shell.run === null);
     expect(h.frame()).toMatch(/rows \d+-\d+ of \d+/);
     expect(h.frame()).not.toContain('Query cancelled');
+  });
+});
+
+describe('status line', () => {
+  it('shows records in and out per second and the watermark reaching the result, with its lag', async () => {
+    const h = await start({ setup: [...DEMO_TABLES] });
+    // A windowed count over the Nexmark bids: the generator paces events to the wall clock and the table's
+    // watermark trails them by 4 s, so the window operator's input watermark is close to now.
+    await h.line("SELECT window_start, COUNT(*) AS n FROM TABLE(TUMBLE(TABLE bids, DESCRIPTOR(`dateTime`), INTERVAL '1' SECOND)) GROUP BY window_start, window_end;");
+    const status = (): RegExpExecArray | null =>
+      /in [1-9][\d,]*\/s · out [\d,]+\/s · watermark (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}), lag ([\d.]+) s/.exec(unwrapped(h.frame()));
+    await h.until(() => status() !== null, 15_000);
+    const [, wm, lag] = status() ?? [];
+    const watermark = Date.parse(`${wm?.replace(' ', 'T')}Z`);
+    expect(Math.abs(Date.now() - watermark)).toBeLessThan(60_000);
+    expect(Number(lag)).toBeGreaterThanOrEqual(3);
+    await h.press(KEY.ctrlC);
+    await h.until(() => h.shell.run === null);
   });
 });
 

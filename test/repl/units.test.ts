@@ -4,7 +4,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { classify, helpText, runsWithoutSemicolon, splitStatements } from '../../repl/commands.js';
+import { classify, helpExamples, helpText, helpTopics, runsWithoutSemicolon, splitStatements } from '../../repl/commands.js';
+import { parseStatements } from '../../parser/index.js';
 import { commonPrefix, complete, tablesInScope, type CompletionSource } from '../../repl/complete.js';
 import * as ed from '../../repl/editor.js';
 import { highlight } from '../../repl/highlight.js';
@@ -176,8 +177,21 @@ describe('shell commands', () => {
     expect(helpText(null)).toContain('.schema <table>');
     expect(helpText(null)).toContain('Ctrl-R');
     expect(helpText('create table')).toContain("WITH ('connector' = 'filesystem'");
-    expect(helpText('SELECT;')).toContain('Example:');
+    expect(helpText('SELECT;')).toContain('Examples:');
     expect(helpText('frobnicate')).toContain("No help for 'frobnicate'");
+  });
+
+  it('has syntax and an example for every statement kind, and every example parses', () => {
+    for (const topic of helpTopics()) {
+      expect(helpText(topic), topic).toMatch(/\n\nExamples?:\n {2}\S/);
+    }
+    for (const kind of ['INSERT INTO', 'CREATE VIEW', 'CREATE TEMPORARY VIEW v AS SELECT 1', 'EXPLAIN', 'BEGIN STATEMENT SET', 'SHOW', 'USE', 'DROP', 'ALTER TABLE', 'WITH', 'VALUES', 'STOP JOB', 'DESC']) {
+      expect(helpText(kind), kind).not.toContain('No help');
+    }
+    expect(helpText('create temporary view v as select 1')).toContain('CREATE [TEMPORARY] VIEW');
+    expect(helpText(null)).toContain('HELP topics: CREATE TABLE, CREATE VIEW');
+    // The examples are SQL a user may paste: each parses (EXPLAIN, STOP JOB and the statement set included).
+    for (const example of helpExamples()) expect(() => parseStatements(example), example).not.toThrow();
   });
 });
 

@@ -493,9 +493,17 @@ export class Table<R extends Row = Row> {
     return Table.guard('execute()', () => this.env.executeStatement(s, this.source));
   }
 
-  /** The rows of `execute()`, typed with the row type this Table was declared with. */
+  /**
+   * The rows of `execute()`, typed with the row type this Table was declared with (`from<R>()`, `select<S>()`).
+   * Leaving the loop early cancels the job, so `break` ends an unbounded query.
+   */
   async *collect(): AsyncGenerator<R> {
-    for await (const row of this.execute().collect()) yield row as R;
+    const result = this.execute();
+    try {
+      for await (const row of result.collect()) yield row as R;
+    } finally {
+      result.cancel();
+    }
   }
 
   /** `INSERT INTO tablePath <this>`; the result's `await()` waits for a bounded job to finish. */
@@ -677,7 +685,7 @@ export class WindowGroupedTable {
     private readonly keys: readonly Expression[],
   ) {}
 
-  select(...fields: FieldLike[]): Table {
+  select<S extends Row = Row>(...fields: FieldLike[]): Table<S> {
     const w = this.window;
     const arg = (name: string, value: Expr): Expr => ({
       kind: 'namedArg',
@@ -711,6 +719,6 @@ export class WindowGroupedTable {
       groupBy: groupKeys.map((k) => ({ kind: 'expr' as const, span: NO_SPAN, expr: k.node })),
     });
     const op = `window(${describeArg(w)}).groupBy(${[`$('${w.alias}')`, ...this.keys.map(describeArg)].join(', ')}).select(${fields.map(describeArg).join(', ')})`;
-    return new Table(this.table.env, query, this.table.source, op);
+    return new Table<S>(this.table.env, query, this.table.source, op);
   }
 }

@@ -4,7 +4,7 @@
 // "Expression 'x' is not being grouped", "Aggregate expression is illegal in WHERE clause", "No match found for
 // function signature"; the sink schema mismatch of DynamicSinkUtils.validateSchemaAndApplyImplicitCast).
 import { describe, expect, it } from 'vitest';
-import { $, SqlError, TableEnvironment, Types } from '../../index.js';
+import { $, SqlError, TableEnvironment, Types, type Value } from '../../index.js';
 
 function env(): TableEnvironment {
   const e = TableEnvironment.create();
@@ -14,7 +14,7 @@ function env(): TableEnvironment {
   e.executeSql("CREATE TABLE customers (id INT, name STRING) WITH ('connector' = 'datagen')");
   e.executeSql("CREATE TABLE sink (a INT, b STRING) WITH ('connector' = 'blackhole')");
   e.createTemporarySystemFunction('twice', {
-    eval: (x) => (typeof x === 'number' ? x * 2 : null),
+    eval: (x: Value) => (typeof x === 'number' ? x * 2 : null),
     resultType: Types.INT(),
     argTypes: [Types.INT()],
   });

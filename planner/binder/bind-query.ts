@@ -49,6 +49,7 @@ import { findAggregates, findOver, findScalarSubqueries, type AggregateUse } fro
 import { ExprBinder } from './bind-expr.js';
 import { bindCorrelate, isCorrelateItem, singleRow, type CorrelateContext, type CorrelateItem } from './bind-correlate.js';
 import { bindMatchRecognize } from './bind-match.js';
+import { inlineNamedWindows } from './named-windows.js';
 import { Scope } from './scope.js';
 
 /** A WITH entry visible to the query body (and to later entries). */
@@ -540,8 +541,8 @@ export class QueryBinder {
 
   // ---- SELECT ----------------------------------------------------------------------------------------------
 
-  select(s: Select): LogicalPlan {
-    if (s.windows.length > 0) throw new UnsupportedError('WINDOW clause', this.source, s.span);
+  select(written: Select): LogicalPlan {
+    const s = inlineNamedWindows(written, this.source);
     if (s.hints.length > 0) throw new UnsupportedError('query hints', this.source, s.span);
     // SELECT without FROM reads one row with no columns, as Flink's single-row VALUES.
     const { plan: input, scope } =
@@ -568,28 +569,9 @@ export class QueryBinder {
       const terms = where.length === andTerms(s.where as Expr).length ? [s.where as Expr] : where;
       // Scalar subqueries: each is LEFT JOINed on TRUE (a subquery with no row is NULL, as SQL says) and stands
       // for its column; more than one row fails the job in the join's place of Flink's single-row check.
-      const scalars = new Map<Expr, Rex>();
-      for (const sq of findScalarSubqueries(terms)) {
-        let sub: LogicalPlan;
-        try {
-          sub = this.query(sq.query);
-        } catch (err) {
-          if (err instanceof ValidationError && /not found/.test(err.message)) throw new UnsupportedError('correlated scalar subqueries', this.source, sq.span);
-          throw err;
-        }
-        if (sub.schema.size !== 1) this.fail(`a scalar subquery must return one column, but returns ${sub.schema.size}`, sq.span);
-        const at = plan.schema.size;
-        const t = withNullability(sub.schema.field(0).type, true);
-        plan = {
-          kind: 'join',
-          left: plan,
-          right: sub,
-          joinType: 'LEFT',
-          condition: Rex.literal(true, Types.BOOLEAN(false)),
-          schema: new Schema([...plan.schema.fields, { name: '$scalar', type: t }]),
-        };
-        scalars.set(sq, Rex.input(at, t));
-      }
+      const joined = this.joinScalarSubqueries(terms, plan, scope);
+      plan = joined.plan;
+      const scalars = joined.scalars;
       const bound = terms.map((w) => {
         const r = this.exprBinder(scope, (x) => scalars.get(x) ?? null).bind(w);
         if (r.type.kind !== 'BOOLEAN' && r.type.kind !== 'NULL') {
@@ -618,9 +600,110 @@ export class QueryBinder {
       const over = this.overWindow(plan, scope, overs);
       result = this.projectItems(s, over.plan, scope, over.substitute);
     } else {
-      result = this.projectItems(s, plan, scope, null);
+      // Scalar subqueries in the SELECT list are joined like those of WHERE, then stand for their column.
+      const joined = this.joinScalarSubqueries(itemExprs, plan, scope);
+      result = this.projectItems(s, joined.plan, scope, joined.scalars.size === 0 ? null : (x) => joined.scalars.get(x) ?? null);
     }
     return s.distinct ? distinct(result) : result;
+  }
+
+  /**
+   * Each scalar subquery of `exprs` LEFT JOINed to `plan`, standing for its column: an uncorrelated one on TRUE
+   * (a subquery with no row is NULL, as SQL says; more than one row fails the job in the join's place of Flink's
+   * single-row check), a correlated aggregate `(SELECT agg(x) FROM t WHERE t.k = outer.k …)` decorrelated into a
+   * join with `SELECT k, agg(x) … GROUP BY k` on the correlation (Calcite's decorrelator for this shape; COUNT of
+   * no row is 0, not the NULL of the outer join).
+   */
+  private joinScalarSubqueries(exprs: readonly Expr[], plan: LogicalPlan, scope: Scope): { plan: LogicalPlan; scalars: Map<Expr, Rex> } {
+    const scalars = new Map<Expr, Rex>();
+    for (const sq of findScalarSubqueries(exprs)) {
+      let sub: LogicalPlan;
+      try {
+        sub = this.query(sq.query);
+      } catch (err) {
+        if (err instanceof ValidationError && /not found/.test(err.message)) {
+          const c = this.correlatedScalar(sq, plan, scope);
+          if (c === null) throw new UnsupportedError('correlated scalar subqueries other than one aggregate over SELECT … FROM … WHERE inner = outer', this.source, sq.span);
+          plan = c.plan;
+          scalars.set(sq, c.value);
+          continue;
+        }
+        throw err;
+      }
+      if (sub.schema.size !== 1) this.fail(`a scalar subquery must return one column, but returns ${sub.schema.size}`, sq.span);
+      const at = plan.schema.size;
+      const t = withNullability(sub.schema.field(0).type, true);
+      plan = {
+        kind: 'join',
+        left: plan,
+        right: sub,
+        joinType: 'LEFT',
+        condition: Rex.literal(true, Types.BOOLEAN(false)),
+        schema: new Schema([...plan.schema.fields, { name: '$scalar', type: t }]),
+      };
+      scalars.set(sq, Rex.input(at, t));
+    }
+    return { plan, scalars };
+  }
+
+  private correlatedScalar(sq: Extract<Expr, { kind: 'subquery' }>, plan: LogicalPlan, scope: Scope): { plan: LogicalPlan; value: Rex } | null {
+    const q = sq.query;
+    if (q.kind !== 'select' || q.from === null || q.groupBy.length > 0 || q.having !== null || q.distinct || q.items.length !== 1) return null;
+    const item = q.items[0] as (typeof q.items)[number];
+    if (item.kind !== 'expr' || item.expr.kind !== 'call' || !AGGREGATE_FUNCTIONS[callName(item.expr)] || findOver([item.expr]).length > 0) return null;
+    const inner = this.from(q.from);
+    const own: Expr[] = [];
+    const innerKeys: Expr[] = [];
+    const outerKeys: Rex[] = [];
+    const binds = (e: Expr, sc: Scope): Rex | null => {
+      try {
+        return this.exprBinder(sc).bind(e);
+      } catch {
+        return null;
+      }
+    };
+    for (const t of q.where === null ? [] : andTerms(q.where)) {
+      if (binds(t, inner.scope) !== null) {
+        own.push(t);
+        continue;
+      }
+      if (t.kind !== 'binary' || t.op !== '=') return null;
+      const [i, o] = binds(t.left, inner.scope) !== null ? [t.left, t.right] : [t.right, t.left];
+      const outer = binds(o, scope);
+      if (binds(i, inner.scope) === null || outer === null) return null;
+      innerKeys.push(i);
+      outerKeys.push(outer);
+    }
+    if (innerKeys.length === 0) return null;
+    const alias = (v: string, span: Span): Ident => ({ value: v, span, quoted: true });
+    const where = own.length === 0 ? null : own.reduce((a, b) => ({ kind: 'binary', span: b.span, op: 'AND', left: a, right: b }) as Expr);
+    const grouped: Select = {
+      ...q,
+      items: [...innerKeys.map((e, i) => ({ kind: 'expr' as const, span: e.span, expr: e, alias: alias(`$k${i}`, e.span) })), { ...item, alias: alias('$v', item.span) }],
+      where,
+      groupBy: innerKeys.map((e) => ({ kind: 'expr' as const, span: e.span, expr: e })),
+    };
+    const sub = this.select(grouped);
+    const n = plan.schema.size;
+    const conds = outerKeys.map((o, i) => {
+      const t = sub.schema.field(i).type;
+      const common = commonType([o.type, t]);
+      if (common === null) this.fail(`the correlation compares ${formatType(o.type)} with ${formatType(t)}`, sq.span);
+      return Rex.call('EQUALS', [coerceTo(o, common), coerceTo(Rex.input(n + i, t), common)], Types.BOOLEAN(true));
+    });
+    const fields = [...plan.schema.fields, ...sub.schema.fields.map((f) => ({ name: f.name, type: withNullability(f.type, true) }))];
+    const joined: LogicalPlan = {
+      kind: 'join',
+      left: plan,
+      right: sub,
+      joinType: 'LEFT',
+      condition: conds.reduce((a, b) => Rex.call('AND', [a, b], Types.BOOLEAN(true))),
+      schema: new Schema(fields),
+    };
+    const vt = (fields[n + innerKeys.length] as Field).type;
+    let value = Rex.input(n + innerKeys.length, vt);
+    if (AGGREGATE_FUNCTIONS[callName(item.expr)] === 'COUNT') value = Rex.call('COALESCE', [value, Rex.literal(0, Types.BIGINT(false))], Types.BIGINT(false));
+    return { plan: joined, value };
   }
 
   /**
@@ -636,13 +719,16 @@ export class QueryBinder {
       e = e.operand;
     }
     if (e.kind !== 'exists' && e.kind !== 'inQuery') return null;
-    if (e.kind === 'inQuery' && e.negated) throw new UnsupportedError('NOT IN (subquery)', this.source, e.span);
+    // `x NOT IN (SELECT y …)` is an anti join on `x = y OR x IS NULL OR y IS NULL` (Calcite's null-aware anti
+    // join): one NULL y makes NOT IN UNKNOWN for every row, a NULL x is UNKNOWN unless the subquery is empty.
+    const nullAware = e.kind === 'inQuery' && e.negated;
+    if (nullAware) negated = true;
     let sub: LogicalPlan;
     try {
       sub = this.query(e.query);
     } catch (err) {
       if (err instanceof ValidationError && /not found/.test(err.message)) {
-        const correlated = this.correlatedJoin(e, plan, scope, negated);
+        const correlated = this.correlatedJoin(e, plan, scope, negated, nullAware);
         if (correlated !== null) return correlated;
         throw new UnsupportedError('correlated subqueries of this form (only a plain SELECT … FROM … WHERE is decorrelated)', this.source, e.span);
       }
@@ -665,7 +751,7 @@ export class QueryBinder {
       }
       const l = coerceTo(Rex.input(leftCol, left.type), common);
       const r = coerceTo(Rex.input(plan.schema.size, rightType), common);
-      condition = Rex.call('EQUALS', [l, r], Types.BOOLEAN(left.type.nullable || rightType.nullable));
+      condition = inCondition(l, r, nullAware);
     }
     const joined: LogicalPlan = { kind: 'join', left: plan, right: sub, joinType: negated ? 'ANTI' : 'SEMI', condition, schema: plan.schema };
     if (joined.schema.size === n) return joined;
@@ -679,7 +765,7 @@ export class QueryBinder {
    * correlation) become the condition of a SEMI/ANTI join with the outer query, as Calcite's decorrelator does for
    * this shape. Null when the subquery has another shape (GROUP BY, DISTINCT, aggregates, set operations).
    */
-  private correlatedJoin(e: Extract<Expr, { kind: 'exists' | 'inQuery' }>, plan: LogicalPlan, scope: Scope, negated: boolean): LogicalPlan | null {
+  private correlatedJoin(e: Extract<Expr, { kind: 'exists' | 'inQuery' }>, plan: LogicalPlan, scope: Scope, negated: boolean, nullAware = false): LogicalPlan | null {
     const q = e.query;
     if (q.kind !== 'select' || q.from === null || q.groupBy.length > 0 || q.having !== null || q.distinct) return null;
     const itemExprs = q.items.flatMap((i) => (i.kind === 'expr' ? [i.expr] : []));
@@ -712,7 +798,7 @@ export class QueryBinder {
       const left = this.exprBinder(scope).bind(e.operand);
       const common = commonType([left.type, item.type]);
       if (common === null) this.fail(`IN compares ${formatType(left.type)} with a subquery of ${formatType(item.type)}`, e.span);
-      correlation.push(Rex.call('EQUALS', [coerceTo(left, common), coerceTo(Rex.input(col + n, item.type), common)], Types.BOOLEAN(left.type.nullable || item.type.nullable)));
+      correlation.push(inCondition(coerceTo(left, common), coerceTo(Rex.input(col + n, item.type), common), nullAware));
     }
     const condition = correlation.length === 0 ? Rex.literal(true, Types.BOOLEAN(false)) : bool(correlation);
     return { kind: 'join', left: plan, right, joinType: negated ? 'ANTI' : 'SEMI', condition, schema: plan.schema };
@@ -1222,11 +1308,27 @@ export class QueryBinder {
 
   /** ORDER BY / LIMIT / OFFSET / FETCH: keys name output columns (by name, alias or position). */
   private ordered(q: Extract<Query, { kind: 'ordered' }>): LogicalPlan {
-    const input = this.query(q.input);
-    const scope = new Scope(
+    let input = this.query(q.input);
+    const visible = input.schema.size;
+    let scope = new Scope(
       input.schema.fields.map((f, i) => ({ name: f.name, qualifier: null, type: f.type, index: i })),
     );
+    // ORDER BY what the SELECT list does not show (a column of the FROM, an expression): as Calcite does, the
+    // SELECT gets hidden columns to sort by, which a projection above the sort drops again.
+    const hidden = q.orderBy.filter((o) => o.expr.kind !== 'numberLit' && !this.isOutputColumn(o.expr, scope));
+    const sel = q.input;
+    if (hidden.length > 0 && sel.kind === 'select' && !sel.distinct) {
+      const extra = hidden.map((o, i) => ({ kind: 'expr' as const, span: o.expr.span, expr: o.expr, alias: { value: `$order${i}`, span: o.expr.span, quoted: true } }));
+      input = this.select({ ...sel, items: [...sel.items, ...extra] });
+      scope = new Scope([
+        ...scope.columns,
+        ...hidden.map((_o, i) => ({ name: `$order${i}`, qualifier: null, type: input.schema.field(visible + i).type, index: visible + i })),
+      ]);
+    }
+    const hiddenAt = new Map(hidden.map((o, i) => [o, visible + i]));
     const keys = q.orderBy.map((o) => {
+      const at = input.schema.size > visible ? hiddenAt.get(o) : undefined;
+      if (at !== undefined) return this.sortKey(o, at);
       if (o.expr.kind === 'numberLit') {
         const n = Number(o.expr.text);
         if (!Number.isInteger(n) || n < 1 || n > input.schema.size)
@@ -1256,7 +1358,19 @@ export class QueryBinder {
     const fetch = count(q.fetch, 'FETCH') ?? count(q.limit, 'LIMIT');
     const offset = count(q.offset, 'OFFSET') ?? 0;
     if (keys.length === 0 && fetch === null && offset === 0) return input;
-    return { kind: 'sort', input, keys, offset, fetch, schema: input.schema };
+    const sorted: LogicalPlan = { kind: 'sort', input, keys, offset, fetch, schema: input.schema };
+    if (input.schema.size === visible) return sorted;
+    const shown = new Schema(input.schema.fields.slice(0, visible));
+    return { kind: 'project', input: sorted, exprs: shown.fields.map((f, i) => Rex.input(i, f.type)), schema: shown };
+  }
+
+  /** Whether an ORDER BY expression is a column of the SELECT list (by name), without binding errors. */
+  private isOutputColumn(e: Expr, scope: Scope): boolean {
+    try {
+      return this.exprBinder(scope).bind(e).kind === 'input';
+    } catch {
+      return false;
+    }
   }
 }
 
@@ -1267,6 +1381,14 @@ function callName(e: Extract<Expr, { kind: 'call' }>): string {
     .map((p) => p.value)
     .join('.')
     .toUpperCase();
+}
+
+/** `l = r` of IN; for NOT IN also TRUE when either side is NULL (the anti join then drops the row). */
+function inCondition(l: Rex, r: Rex, nullAware: boolean): Rex {
+  const eq = Rex.call('EQUALS', [l, r], Types.BOOLEAN(l.type.nullable || r.type.nullable));
+  if (!nullAware) return eq;
+  const terms = [eq, ...[l, r].filter((x) => x.type.nullable).map((x) => Rex.call('IS_NULL', [x], Types.BOOLEAN(false)))];
+  return terms.length === 1 ? eq : Rex.call('OR', terms, Types.BOOLEAN(eq.type.nullable));
 }
 
 /** The AND-ed terms of a condition as written. */

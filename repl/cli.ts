@@ -195,22 +195,28 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   if (opts.syntax) return checkSyntax([...inits, ...scripts], io);
   if (opts.check) return checkScripts([...inits, ...scripts], io);
   const env = TableEnvironment.create();
+  let rest: { url: string; close(): Promise<void> } | null = null;
   if (opts.restPort !== undefined) {
     // Scripts serve no dashboard unless asked: the URL goes to stderr, so stdout stays the results.
     const { RestServer } = await import('../executor/index.js');
-    const rest = await RestServer.start(env.dispatcher, { port: opts.restPort });
+    rest = await RestServer.start(env.dispatcher, { port: opts.restPort });
     io.stderr.write(`Dashboard: ${rest.url} (REST API under ${rest.url}v1/)\n`);
   }
-  const quiet: CliIO = { ...io, stdout: { write: () => true } };
-  for (const s of inits) {
-    const code = await runScript(env, s.name, s.sql, opts, quiet);
-    if (code !== EXIT.OK) return code;
+  try {
+    const quiet: CliIO = { ...io, stdout: { write: () => true } };
+    for (const s of inits) {
+      const code = await runScript(env, s.name, s.sql, opts, quiet);
+      if (code !== EXIT.OK) return code;
+    }
+    for (const s of scripts) {
+      const code = await runScript(env, s.name, s.sql, opts, io);
+      if (code !== EXIT.OK) return code;
+    }
+    return EXIT.OK;
+  } finally {
+    // The server lives as long as the scripts: an embedding caller (and the tests) must not be left a listener.
+    await rest?.close();
   }
-  for (const s of scripts) {
-    const code = await runScript(env, s.name, s.sql, opts, io);
-    if (code !== EXIT.OK) return code;
-  }
-  return EXIT.OK;
 }
 
 /** `--syntax`: every statement of every script is parsed (with recovery, so all mistakes show), none runs. */

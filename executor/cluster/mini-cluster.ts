@@ -89,7 +89,13 @@ export class MiniCluster implements ClusterGateway {
       throw new Error(
         `'minicluster.number-of-taskmanagers' must be a positive integer, not '${String(c.conf.get('minicluster.number-of-taskmanagers'))}'`,
       );
-    for (let i = 0; i < n; i++) await c.addTaskManager();
+    // Slot threads are unref'd, so nothing else keeps the process alive while they start.
+    const keepAlive = setInterval(() => {}, 1 << 30);
+    try {
+      for (let i = 0; i < n; i++) await c.addTaskManager();
+    } finally {
+      clearInterval(keepAlive);
+    }
     c.rm.start();
     return c;
   }

@@ -50,10 +50,12 @@ export class Slot {
 
   private spawn(): Worker {
     const w = new Worker(SLOT_ENTRY, { execArgv: SLOT_EXEC_ARGV });
-    // Idle slots must not keep the embedding process alive; a running job holds its own keep-alive.
-    w.unref();
     w.on('message', (m: FromSlot) => {
-      if (m.type === 'ready') this.threadId = m.threadId;
+      if (m.type === 'ready') {
+        this.threadId = m.threadId;
+        this.readyFn?.();
+        this.readyFn = null;
+      }
       if (m.type === 'pong') {
         const r = this.pings.get(m.seq);
         this.pings.delete(m.seq);
@@ -75,21 +77,24 @@ export class Slot {
         },
       });
     };
-    w.on('error', (e) => died(`failed: ${e.message}`));
+    w.on('error', (e) => {
+      this.readyFailFn?.(e);
+      died(`failed: ${e.message}`);
+    });
     w.on('exit', (code) => died(`exited with code ${code}`));
+    // Idle slots must not keep the embedding process alive; a running job holds its own keep-alive. (Attaching a
+    // 'message' listener refs a Worker again, so this comes after every listener.)
+    w.unref();
     return w;
   }
 
+  private readyFn: (() => void) | null = null;
+  private readyFailFn: ((e: Error) => void) | null = null;
+
   private whenReady(): Promise<void> {
-    const w = this.worker;
     return new Promise((resolve, reject) => {
-      const onMsg = (m: FromSlot): void => {
-        if (m.type !== 'ready') return;
-        w.off('message', onMsg);
-        resolve();
-      };
-      w.on('message', onMsg);
-      w.once('error', reject);
+      this.readyFn = resolve;
+      this.readyFailFn = reject;
     });
   }
 

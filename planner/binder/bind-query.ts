@@ -1174,7 +1174,10 @@ export class QueryBinder {
         calls.push({ kind: 'rank', rankType: rank, name: `w0$o${calls.length}` });
         continue;
       }
-      const kind = AGGREGATE_FUNCTIONS[fname];
+      const overUdaf = functionsOf(this.catalog).getAggregate(fname);
+      if (overUdaf !== undefined && overUdaf.retract === undefined && frame.preceding !== Infinity)
+        this.fail(`AggregateFunction ${overUdaf.name} must implement retract(acc, ...args) to run in a bounded OVER window`, call.span);
+      const kind = overUdaf !== undefined ? 'UDAF' : AGGREGATE_FUNCTIONS[fname];
       if (kind === undefined)
         throw new UnsupportedError(
           `${fname} OVER (only aggregate and ranking functions)`,
@@ -1182,7 +1185,7 @@ export class QueryBinder {
           call.span,
         );
       const args = call.args.map((a) => inner.bind(a));
-      const type = aggregateResultType(
+      const type = overUdaf !== undefined ? overUdaf.resultType : aggregateResultType(
         kind,
         args.map((a) => a.type),
       );
@@ -1197,6 +1200,7 @@ export class QueryBinder {
           filterArg,
           resultType: withoutTimeAttribute(type),
           name: `w0$o${calls.length}`,
+          ...(overUdaf !== undefined ? { udaf: overUdaf } : {}),
         },
       });
     }

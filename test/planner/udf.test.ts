@@ -3,6 +3,9 @@
 // renaming with AS T(a, b); "Aggregate Functions": createAccumulator/accumulate/retract/merge/getValue, retract
 // required on updating inputs, merge for window aggregation) and docs/dev/table/sql/queries/joins ("Array
 // Expansion": CROSS JOIN UNNEST, WITH ORDINALITY).
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   AggregateFunction,
@@ -329,6 +332,53 @@ describe('aggregate functions (Flink docs: udfs "Aggregate Functions")', () => {
     );
     expect(errorOf(() => e.executeSql('SELECT wavg(DISTINCT score, weight) FROM scores'))).toContain(
       'DISTINCT in the user-defined aggregate function WAVG',
+    );
+  });
+});
+
+describe('aggregate functions in OVER windows', () => {
+  const file = join(mkdtempSync(join(tmpdir(), 'freshet-udaf-over-')), 'scores.csv');
+  writeFileSync(
+    file,
+    Array.from(
+      { length: 24 },
+      (_x, i) =>
+        `${'ab'[i % 2]},${(i * 7) % 11},${1 + (i % 3)},2020-01-01 00:00:${String(i * 2).padStart(2, '0')}`,
+    ).join('\n') + '\n',
+  );
+  const ddl = `CREATE TABLE timed (name STRING, score BIGINT, weight INT, ts TIMESTAMP(3), WATERMARK FOR ts AS ts) WITH ('connector' = 'filesystem', 'path' = '${file}', 'format' = 'csv')`;
+
+  it('a retracting UDAF over a bounded ROWS frame equals the built-in formula', async () => {
+    const e = env();
+    e.executeSql(ddl);
+    const udaf = await rows(
+      e,
+      'SELECT name, ts, wavg(score, weight) OVER (PARTITION BY name ORDER BY ts ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) FROM timed',
+    );
+    const builtin = await rows(
+      e,
+      'SELECT name, ts, CAST(TRUNCATE(CAST(SUM(score * weight) OVER (PARTITION BY name ORDER BY ts ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) AS DOUBLE) / SUM(weight) OVER (PARTITION BY name ORDER BY ts ROWS BETWEEN 2 PRECEDING AND CURRENT ROW), 0) AS BIGINT) FROM timed',
+    );
+    expect(udaf).toHaveLength(24);
+    expect(udaf).toEqual(builtin);
+  });
+
+  it('a UDAF without retract runs over an unbounded frame and is refused over a bounded one', async () => {
+    const e = env();
+    e.executeSql(ddl);
+    const got = await rows(
+      e,
+      'SELECT name, plain_count(score) OVER (PARTITION BY name ORDER BY ts RANGE UNBOUNDED PRECEDING) FROM timed',
+    );
+    expect(got).toContain('["a","12n"]');
+    expect(
+      errorOf(() =>
+        e.executeSql(
+          'SELECT plain_count(score) OVER (PARTITION BY name ORDER BY ts ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) FROM timed',
+        ),
+      ),
+    ).toContain(
+      'AggregateFunction plain_count must implement retract(acc, ...args) to run in a bounded OVER window',
     );
   });
 });

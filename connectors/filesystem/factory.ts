@@ -1,14 +1,14 @@
-// The `filesystem` connector: reads a file or every file of a directory (sorted by name), bounded, in the
-// configured format. Options follow Flink's filesystem connector.
-import { createReadStream, readFileSync, readdirSync, statSync } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+// The `filesystem` connector: reads a file, a directory tree or a glob as a split source (a file a split, see
+// source.ts), bounded or continuously monitored, in csv, json, raw or parquet; writes rolling part files, under
+// `k=v/` partition directories for PARTITIONED BY tables (sink.ts). Options follow Flink's filesystem connector.
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { StringDecoder } from 'node:string_decoder';
-import { LOOKUP_OPTION_SPECS, batchToRows, lookupCacheConfig, type LookupReader, type RecordBatch, type Schema, type SourceReader, type StreamElement, type Value } from '../../executor/index.js';
-import type { DynamicTableFactory } from '../../planner/index.js';
+import { LOOKUP_OPTION_SPECS, batchToRows, lookupCacheConfig, makeBatch, type Column, type LookupReader, type RecordBatch, type Schema, type SplitSource, type Value } from '../../executor/index.js';
+import type { DynamicTableFactory, SourceContext } from '../../planner/index.js';
 import { SourcePushDown, evaluablePredicate } from '../../planner/catalog/factory.js';
 import { CsvBatcher, CsvRecordParser, csvOptions, type CsvField } from '../formats/csv.js';
-import { FileSinkWriter, rollingPolicy } from './sink.js';
+import { FileSinkWriter, parseDuration, rollingPolicy, type SinkFormat } from './sink.js';
+import { fileSource, type FileFormat, type FileSplit } from './source.js';
 import { JSON_OPTION_SPECS, JsonDecoder, JsonRecordError, jsonOptions } from '../formats/json.js';
 
 const BATCH_SIZE = 4096;
@@ -16,8 +16,10 @@ const BATCH_SIZE = 4096;
 export const filesystemFactory: DynamicTableFactory = {
   identifier: 'filesystem',
   options: [
-    { key: 'path', required: true, description: 'a file, or a directory whose files are all read' },
-    { key: 'format', required: true, description: 'the file format: csv, or json (one object per line)', values: ['csv', 'json'] },
+    { key: 'path', required: true, description: 'a file, a directory (read recursively) or a glob such as /data/*.csv' },
+    { key: 'format', required: true, description: 'the file format: csv, json (one object per line), raw (one line per row) or parquet', values: ['csv', 'json', 'raw', 'parquet'] },
+    { key: 'source.monitor-interval', description: 'scan the path for new files this often (e.g. 10 s): the source becomes unbounded' },
+    { key: 'partition.default-name', description: "the partition directory name for NULL or '' partition values (default __DEFAULT_PARTITION__)" },
     { key: 'csv.field-delimiter', description: "field delimiter character (default ',', '\\t' for tab)" },
     { key: 'csv.quote-character', description: 'quote character (default ")' },
     { key: 'csv.allow-comments', description: "skip lines starting with '#'", values: ['true', 'false'] },
@@ -26,7 +28,8 @@ export const filesystemFactory: DynamicTableFactory = {
     ...JSON_OPTION_SPECS,
     { key: 'sink.rolling-policy.file-size', description: 'roll a part file at this size (default 128mb)' },
     { key: 'sink.rolling-policy.rollover-interval', description: 'roll a part file after this long open (default 30min)' },
-    { key: 'sink.rolling-policy.check-interval', description: 'accepted for compatibility; rolling is checked on every write' },
+    { key: 'sink.rolling-policy.check-interval', description: 'how often open part files are checked for rollover and inactivity (default 1min)' },
+    { key: 'sink.rolling-policy.inactivity-interval', description: 'roll a part file that received no rows this long (default 30min)' },
     ...LOOKUP_OPTION_SPECS,
   ],
   // A file has no point lookups: a lookup join loads it whole and indexes it (as Flink's FileSystemLookupFunction
@@ -39,19 +42,24 @@ export const filesystemFactory: DynamicTableFactory = {
       if ((prefix === 'csv' || prefix === 'json') && prefix !== format) throw new Error(`option '${key}' does not apply to format '${format}'`);
     }
     if (format === 'csv') csvOptions(options);
-    else jsonOptions(options);
+    else if (format === 'json') jsonOptions(options);
     rollingPolicy(options);
+    if (options['source.monitor-interval'] !== undefined) monitorInterval(options);
     lookupCacheConfig(options, 'FULL');
   },
   createSink(ctx) {
-    return new FileSinkWriter(ctx.schema, ctx.options['path'] as string, ctx.options['format'] === 'json' ? 'json' : 'csv', ctx.options, ctx.tableName);
+    return new FileSinkWriter(ctx.schema, ctx.options['path'] as string, (ctx.options['format'] ?? 'csv') as SinkFormat, ctx.options, ctx.tableName, undefined, ctx.partitionKeys ?? []);
   },
+  supportsPartitioning: true,
+  supportsWatermarkPushDown: () => true,
+  createScanSource: (ctx) => scanSource(ctx),
   // Projection push-down: CSV converts only the read fields, JSON decodes only the read keys. Accepted filters
   // drop rows before the batch leaves the source.
   supportsProjectionPushDown: () => true,
   acceptsFilter: (_options, p, schema) => evaluablePredicate(p, schema),
+  // The single-reader form: every file in one reader.
   createSource(ctx) {
-    return new FileSourceReader(ctx.physicalSchema, ctx.options, new SourcePushDown(ctx.physicalSchema, ctx.projection, ctx.filters));
+    return scanSource(ctx).createReader(0, 1);
   },
   createLookup(ctx) {
     return new FileLookupReader(ctx.physicalSchema, ctx.options);
@@ -110,108 +118,27 @@ class FileLookupReader implements LookupReader {
   }
 }
 
-class FileSourceReader implements SourceReader {
-  /** Malformed records skipped under csv.ignore-parse-errors (a metric once metrics exist). */
-  skippedRecords = 0;
-  readonly outputSchema: Schema;
-
-  constructor(
-    private readonly physicalSchema: Schema,
-    private readonly options: Readonly<Record<string, string>>,
-    private readonly pushDown: SourcePushDown,
-  ) {
-    this.outputSchema = pushDown.outputSchema;
-  }
-
-  async *read(signal: AbortSignal): AsyncGenerator<StreamElement> {
-    const path = this.options['path'] as string;
-    const files = await listFiles(path);
-    if (this.options['format'] === 'json') {
-      for (const file of files) yield* this.readJson(file, signal);
-      yield { kind: 'end' };
-      return;
-    }
-    const opts = csvOptions(this.options);
-    for (const file of files) {
-      const parser = new CsvRecordParser(opts);
-      const batcher = new CsvBatcher(this.pushDown.readSchema, opts, BATCH_SIZE, (line) => `${file}:${line}`, this.pushDown.read, this.physicalSchema.size);
-      const take = (): RecordBatch => this.pushDown.finish(batcher.take());
-      const decoder = new StringDecoder('utf8');
-      const pending: Array<[CsvField[], number]> = [];
-      const collect = (f: CsvField[], line: number): void => void pending.push([f, line]);
-      const stream = createReadStream(file, { highWaterMark: 1 << 20 });
-      try {
-        for await (const chunk of stream) {
-          if (signal.aborted) return;
-          parser.feed(decoder.write(chunk as Buffer), collect);
-          for (const [f, line] of pending.splice(0)) {
-            batcher.add(f, line);
-            if (batcher.size >= BATCH_SIZE) yield { kind: 'batch', batch: take() };
-          }
-        }
-        parser.feed(decoder.end(), collect);
-        parser.end(collect);
-      } catch (e) {
-        throw new Error(`${(e as Error).message.startsWith('malformed') ? '' : `${file}: `}${(e as Error).message}`, { cause: e });
-      } finally {
-        stream.destroy();
-      }
-      for (const [f, line] of pending.splice(0)) {
-        batcher.add(f, line);
-        if (batcher.size >= BATCH_SIZE) yield { kind: 'batch', batch: take() };
-      }
-      if (batcher.size > 0) yield { kind: 'batch', batch: take() };
-      this.skippedRecords += batcher.skipped;
-    }
-    yield { kind: 'end' };
-  }
-
-  /** Newline-delimited JSON: one object per non-blank line; a bad line fails with file:line unless ignored. */
-  private async *readJson(file: string, signal: AbortSignal): AsyncGenerator<StreamElement> {
-    const decoder = new JsonDecoder(this.pushDown.readSchema, jsonOptions(this.options), BATCH_SIZE);
-    const text = new StringDecoder('utf8');
-    const stream = createReadStream(file, { highWaterMark: 1 << 20 });
-    let carry = '';
-    let line = 0;
-    const addLine = (l: string): void => {
-      line++;
-      if (l.trim() === '') return;
-      try {
-        decoder.add(l);
-      } catch (e) {
-        if (e instanceof JsonRecordError) throw new Error(`malformed JSON record at ${file}:${line}: ${e.message}`);
-        throw e;
-      }
-    };
-    try {
-      for await (const chunk of stream) {
-        if (signal.aborted) return;
-        const lines = (carry + text.write(chunk as Buffer)).split('\n');
-        carry = lines.pop() as string;
-        for (const l of lines) {
-          addLine(l);
-          if (decoder.size >= BATCH_SIZE) yield { kind: 'batch', batch: this.pushDown.finish(decoder.take()) };
-        }
-      }
-      addLine(carry + text.end());
-    } finally {
-      stream.destroy();
-    }
-    if (decoder.size > 0) yield { kind: 'batch', batch: this.pushDown.finish(decoder.take()) };
-    this.skippedRecords += decoder.skipped;
-  }
-
-  async close(): Promise<void> {}
+/** The table's files as a split source; pushed-down projection and filters are applied to each batch. */
+function scanSource(ctx: SourceContext): SplitSource<FileSplit> {
+  const pd = new SourcePushDown(ctx.physicalSchema, ctx.projection, ctx.filters);
+  const options = ctx.options;
+  return fileSource({
+    path: options['path'] as string,
+    format: (options['format'] ?? 'csv') as FileFormat,
+    options,
+    physicalSchema: ctx.physicalSchema,
+    partitionKeys: ctx.partitionKeys ?? [],
+    monitorIntervalMs: options['source.monitor-interval'] === undefined ? null : monitorInterval(options),
+    outputSchema: pd.outputSchema,
+    // Without partition columns the files decode only the read columns; with them, whole rows are narrowed after.
+    ...((ctx.partitionKeys ?? []).length === 0
+      ? { readColumns: pd.read, ...(pd.trivial ? {} : { finish: (b: RecordBatch) => pd.finish(b) }) }
+      : { finish: (b: RecordBatch) => pd.finish(makeBatch(pd.readSchema, pd.read.map((i) => b.columns[i] as Column), b.length, b.kinds)) }),
+  });
 }
 
-async function listFiles(path: string): Promise<string[]> {
-  let s;
-  try {
-    s = await stat(path);
-  } catch {
-    throw new Error(`filesystem source: path '${path}' does not exist`);
-  }
-  if (!s.isDirectory()) return [path];
-  const names = (await readdir(path)).filter((n) => !n.startsWith('.') && !n.startsWith('_')).sort();
-  return names.map((n) => join(path, n));
+function monitorInterval(options: Readonly<Record<string, string>>): number {
+  const ms = parseDuration(options['source.monitor-interval'] as string, 'source.monitor-interval');
+  if (ms <= 0) throw new Error("option 'source.monitor-interval' must be positive");
+  return ms;
 }

@@ -1,6 +1,6 @@
 // The `kafka` and `upsert-kafka` table factories: option specs (Flink's names), validation at CREATE TABLE time,
-// and the source reader / sink writer of a table. The parallel KafkaSource is exported for the runtime's
-// parallel sources; the planner's single-reader path reads every partition in one reader.
+// and the source / sink writer of a table. SQL scans use the FLIP-27 KafkaSource (partitions spread over the
+// parallel readers, watermarks per partition); createSource is the single-reader form (every partition).
 import type { Schema } from '../../executor/index.js';
 import type { DynamicTableFactory, SinkContext, SourceContext } from '../../planner/index.js';
 import { READABLE_METADATA, UPSERT_KAFKA_OPTIONS, KAFKA_OPTIONS, isMetadataKey, kafkaConfig, type ConnectorKind, type KafkaTableConfig } from './options.js';
@@ -39,6 +39,12 @@ function factory(connector: ConnectorKind): DynamicTableFactory {
     createSource(ctx) {
       return new KafkaSource(config(connector, ctx, ctx.physicalSchema), ctx.physicalSchema, kafkaMetadataColumns(ctx.metadata ?? []), ctx.tableName).createReader(0, 1);
     },
+    // Partitions are the splits: the planner reads at parallelism.default and pushes the WATERMARK in, so it is
+    // generated per partition (Flink's KafkaSource with per-partition watermarks).
+    createScanSource(ctx) {
+      return new KafkaSource(config(connector, ctx, ctx.physicalSchema), ctx.physicalSchema, kafkaMetadataColumns(ctx.metadata ?? []), ctx.tableName);
+    },
+    supportsWatermarkPushDown: () => true,
     createSink(ctx) {
       return new KafkaSinkWriter(config(connector, ctx, ctx.schema), ctx.schema, ctx.tableName);
     },

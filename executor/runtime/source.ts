@@ -266,6 +266,11 @@ export interface SplitSourceOptions {
   readonly discoveryIntervalMs: number | null;
   /** The reader a split goes to; by default a stable hash of the split id, so every reader agrees without talking. */
   readonly assign?: (split: SourceSplit, parallelism: number) => number;
+  /**
+   * How many splits a reader reads at once (default all). Flink's FileSource reads one file after the other (1),
+   * so rows keep their file order; Kafka partitions are all read together.
+   */
+  readonly concurrentSplits?: number;
 }
 
 /** Java's String#hashCode, so assignments match Flink's where it hashes names. */
@@ -370,9 +375,15 @@ export class SplitSourceReader<S extends SourceSplit> implements SourceReader {
     const pending = new Map<string, Pending>();
     const wm = this.watermarks;
     const out: StreamElement[] = [];
+    const limit = options.concurrentSplits ?? Infinity;
+    const queued: Array<{ split: S; position: SplitPosition }> = [];
     const start = (split: S, position: SplitPosition): void => {
       const id = split.splitId;
       if (!this.positions.has(id)) this.positions.set(id, { split, position });
+      if (iterators.size >= limit) {
+        queued.push({ split, position });
+        return;
+      }
       const it = splitReader.read(split, position, signal)[Symbol.asyncIterator]();
       iterators.set(id, it);
       wm?.addSplit(id);
@@ -388,7 +399,7 @@ export class SplitSourceReader<S extends SourceSplit> implements SourceReader {
     const discover = async (): Promise<void> => {
       for (const split of await enumerator.discoverSplits(signal)) {
         const id = split.splitId;
-        if (this.finished.has(id) || iterators.has(id) || !this.owns(split)) continue;
+        if (this.finished.has(id) || iterators.has(id) || queued.some((q) => q.split.splitId === id) || !this.owns(split)) continue;
         start(split, null);
       }
     };
@@ -420,6 +431,8 @@ export class SplitSourceReader<S extends SourceSplit> implements SourceReader {
               this.positions.delete(r.id);
               this.finished.add(r.id);
               wm?.removeSplit(r.id);
+              const next = queued.shift();
+              if (next !== undefined) start(next.split, next.position);
             } else {
               const { batch, position } = r.result.value;
               (this.positions.get(r.id) as { position: SplitPosition }).position = position;

@@ -37,7 +37,6 @@ export class StatementBinder {
   createTable(s: CreateTable): CatalogTable {
     const path = this.catalog.qualify(s.name.parts.map((p) => p.value));
     if (s.like !== null) throw new UnsupportedError('CREATE TABLE ... LIKE', this.source, s.like.span);
-    if (s.partitionedBy.length > 0) throw new UnsupportedError('PARTITIONED BY', this.source, s.span);
     const seen = new Set<string>();
     for (const c of s.columns) {
       if (seen.has(c.name.value)) this.fail(`duplicate column name '${c.name.value}'`, c.name.span);
@@ -92,6 +91,13 @@ export class StatementBinder {
     for (const o of s.options) options[o.key] = o.value;
     const physicalSchema = new Schema(physical.map((p) => ({ name: p.name, type: p.type })));
     this.validateOptions(path.name, options, physicalSchema, s.primaryKey?.columns.map((k) => k.value) ?? null, s.options, s.name.span, s.span);
+    // PARTITIONED BY: only connectors that lay rows out by partition accept it (Flink's SupportsPartitioning).
+    if (s.partitionedBy.length > 0) {
+      if (this.factories.get(options['connector'] ?? '')?.supportsPartitioning !== true) throw new UnsupportedError(`PARTITIONED BY for connector '${options['connector'] ?? ''}'`, this.source, s.span);
+      for (const k of s.partitionedBy) {
+        if (!physical.some((p) => p.name === k.value)) this.fail(`partition key '${k.value}' is not a physical column of the table`, k.span);
+      }
+    }
     const readable = this.factories.get(options['connector'] ?? '')?.readableMetadata ?? {};
     for (const m of metadata) {
       if (!Object.hasOwn(readable, m.key)) {
@@ -99,7 +105,8 @@ export class StatementBinder {
         this.fail(`connector '${options['connector']}' offers no metadata key '${m.key}' (${keys.length > 0 ? `available: ${keys.join(', ')}` : 'it offers no metadata'})`, m.span);
       }
     }
-    return { kind: 'table', path, columns, watermark, primaryKey: s.primaryKey?.columns.map((k) => k.value) ?? null, options, comment: s.comment, temporary: s.temporary };
+    const partitionKeys = s.partitionedBy.map((k) => k.value);
+    return { kind: 'table', path, columns, watermark, primaryKey: s.primaryKey?.columns.map((k) => k.value) ?? null, options, comment: s.comment, temporary: s.temporary, ...(partitionKeys.length > 0 ? { partitionKeys } : {}) };
   }
 
   /** Checks a table's options with its connector's factory; errors point at the offending option. */

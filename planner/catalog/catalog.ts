@@ -30,6 +30,8 @@ export interface CatalogTable {
   readonly options: Readonly<Record<string, string>>;
   readonly comment: string | null;
   readonly temporary: boolean;
+  /** PARTITIONED BY columns (connectors that declare supportsPartitioning): the `k=v/` directories of files. */
+  readonly partitionKeys?: readonly string[];
 }
 
 export interface CatalogView {

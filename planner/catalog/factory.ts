@@ -1,7 +1,7 @@
 // The connector factory interface of the catalog: a factory is found by the table's `connector` option,
 // validates the options at CREATE TABLE time, and builds the runtime's source readers and sink writers.
 // Connectors register themselves in a registry; the planner never imports a connector directly.
-import { Schema, makeBatch, takeColumn, type Column, type LogicalType, type LookupReader, type RecordBatch, type SinkWriter, type SourceReader } from '../../executor/index.js';
+import { Schema, makeBatch, takeColumn, type Column, type LogicalType, type LookupReader, type RecordBatch, type SinkWriter, type Source, type SourceReader } from '../../executor/index.js';
 
 export interface OptionSpec {
   readonly key: string;
@@ -34,6 +34,8 @@ export interface SourceContext {
    * accepted (`acceptsFilter`); the source must drop every row for which one is not TRUE. Only accepted ones come.
    */
   readonly filters?: readonly SourcePredicate[];
+  /** PARTITIONED BY columns (physical), for connectors that declare supportsPartitioning. */
+  readonly partitionKeys?: readonly string[];
 }
 
 /**
@@ -71,6 +73,8 @@ export interface SinkContext {
   readonly tableName: string;
   /** The PRIMARY KEY columns, or null: upsert connectors key their changelog by it. */
   readonly primaryKey?: readonly string[] | null;
+  /** PARTITIONED BY columns: a partitioning sink writes each row under its `k=v/` directory. */
+  readonly partitionKeys?: readonly string[];
 }
 
 export type ChangelogKind = 'insert-only' | 'upsert' | 'all';
@@ -100,6 +104,15 @@ export interface DynamicTableFactory {
    */
   acceptsFilter?(options: Readonly<Record<string, string>>, predicate: SourcePredicate, physicalSchema: Schema): boolean;
   createSource?(ctx: SourceContext): SourceReader;
+  /**
+   * A FLIP-27 source (splits spread over parallel readers): when present the planner uses it instead of
+   * createSource and runs the scan at parallelism.default.
+   */
+  createScanSource?(ctx: SourceContext): Source;
+  /** SupportsWatermarkPushDown: the table's WATERMARK runs inside the source, per split (Source#withWatermarks). */
+  supportsWatermarkPushDown?(options: Readonly<Record<string, string>>): boolean;
+  /** SupportsPartitioning: the table may be PARTITIONED BY columns (files in `k=v/` directories). */
+  readonly supportsPartitioning?: boolean;
   createSink?(ctx: SinkContext): SinkWriter;
   /**
    * Flink's LookupTableSource: the table can be the right side of a lookup join (`JOIN t FOR SYSTEM_TIME AS OF

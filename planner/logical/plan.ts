@@ -85,6 +85,8 @@ export type LogicalPlan =
       readonly projection?: readonly number[];
       /** Pushed into the source (SupportsFilterPushDown): predicates over physical column positions it evaluates. */
       readonly filters?: readonly SourcePredicate[];
+      /** Pushed into the source (SupportsWatermarkPushDown): generated per split, over this scan's output columns. */
+      readonly watermark?: ScanWatermark;
     }
   /** Constant rows (`VALUES`, `SELECT` without FROM); each row's expressions reference no input. */
   | { readonly kind: 'values'; readonly rows: readonly (readonly Rex[])[]; readonly schema: Schema }
@@ -299,6 +301,8 @@ export function describeScanTable(p: {
   readonly table: CatalogTable;
   readonly projection?: readonly number[];
   readonly filters?: readonly SourcePredicate[];
+  readonly watermark?: ScanWatermark;
+  readonly schema: Schema;
 }): string {
   const physical = physicalSchemaOf(p.table);
   const parts = [formatPath(p.table.path)];
@@ -306,7 +310,20 @@ export function describeScanTable(p: {
   if (p.filters !== undefined && p.filters.length > 0) {
     parts.push(`filter=[${p.filters.length === 1 ? describeSourcePredicate(p.filters[0]!, physical) : `and(${p.filters.map((f) => describeSourcePredicate(f, physical)).join(', ')})`}]`);
   }
+  if (p.watermark !== undefined) {
+    // Named by the table's columns: a Calc fused into the scan may have renamed its output fields.
+    const proj = p.projection ?? physical.fields.map((_f, i) => i);
+    const meta = p.table.columns.flatMap((c) => (c.kind === 'metadata' ? [c.name] : []));
+    const names = new Schema(p.schema.fields.map((f, i) => ({ name: i < proj.length ? physical.field(proj[i] as number).name : (meta[i - proj.length] ?? f.name), type: f.type })));
+    parts.push(`watermark=[${explainRex(p.watermark.expr, names)}]`);
+  }
   return parts.join(', ');
+}
+
+/** A WATERMARK pushed into a scan: the rowtime column and the watermark expression, both over the scan's output. */
+export interface ScanWatermark {
+  readonly rowtime: number;
+  readonly expr: Rex;
 }
 
 /** A table's physical columns in declaration order: what its source reads before projection push-down. */

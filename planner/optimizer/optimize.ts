@@ -42,6 +42,7 @@ import { filterIntoUnionRule } from './rules/filter-into-union.js';
 import { filterMergeRule } from './rules/filter-merge.js';
 import { filterProjectTransposeRule } from './rules/filter-project-transpose.js';
 import { projectPruningRule } from './rules/project-pruning.js';
+import { watermarkPushDownRule } from './rules/watermark-push-down.js';
 
 export const PHASES: readonly Phase[] = [
   { name: 'predicate push-down', rules: [constantFoldingRule, filterIntoJoinRule] },
@@ -74,6 +75,8 @@ export const PHASES: readonly Phase[] = [
       pushProjectionIntoSourceRule,
     ],
   },
+  // Last: a scan holding a watermark is not narrowed again (the expression indexes its columns).
+  { name: 'watermark push-down', rules: [watermarkPushDownRule] },
 ];
 
 export function optimize(plan: LogicalPlan, trace?: (t: RuleTrace) => void, ctx: OptimizerContext = {}): LogicalPlan {

@@ -58,7 +58,8 @@ import {
 } from '../../executor/index.js';
 import { UnsupportedError } from '../../parser/index.js';
 import { formatPath } from '../catalog/catalog.js';
-import type { FactoryRegistry } from '../catalog/factory.js';
+import type { FactoryRegistry, SourceContext } from '../catalog/factory.js';
+import { expressionWatermarks } from '../../executor/index.js';
 import { CodegenUnsupported, compileCalc } from '../codegen/calc.js';
 import { Rex } from '../expr/rex.js';
 import { isInsertOnly, physicalInputs, type PhysicalNode } from './plan.js';
@@ -81,6 +82,8 @@ export interface LoweringOptions {
    * can be serialized; 'local' (the default here) runs every subtask in the calling thread (LocalJob).
    */
   readonly target?: 'local' | 'mini-cluster';
+  /** table.exec.source.idle-timeout in ms (0 = splits never go idle); a table's 'scan.watermark.idle-timeout' wins. */
+  readonly sourceIdleTimeoutMs?: number;
 }
 
 /** A planned job, ready to run once per execution. `run` resolves when the job ends (rejects on failure). */
@@ -239,6 +242,17 @@ function transformation(
       const values = n.kind === 'StreamValues' && !planOnly ? valuesSource(n.rows, n.schema) : null;
       const createReader = (): SourceReader =>
         planOnly ? notRunnable(n.schema) : values !== null ? values : createSource(n as Extract<PhysicalNode, { kind: 'StreamTableSourceScan' }>, opts);
+      // Split sources (FLIP-27) read at parallelism.default, each subtask its share of the splits.
+      const split = n.kind === 'StreamTableSourceScan' && opts.factories.get(n.table.options['connector'] ?? '')?.createScanSource !== undefined;
+      if (split) {
+        const scan = n as Extract<PhysicalNode, { kind: 'StreamTableSourceScan' }>;
+        const parallel: Source = {
+          outputSchema: n.schema,
+          bounded: false,
+          createReader: (index, parallelism) => (planOnly ? notRunnable(n.schema) : createScanSource(scan, opts).createReader(index, parallelism)),
+        };
+        return { t: { ...common(n.kind, n.schema, opts.parallelism), kind: 'source', source: parallel }, parallelism: opts.parallelism };
+      }
       const source: Source = { outputSchema: n.schema, bounded: false, createReader };
       return { t: { ...common(n.kind, n.schema, 1), kind: 'source', source }, parallelism: 1 };
     }
@@ -283,6 +297,7 @@ function transformation(
           options: table.options,
           tableName: formatPath(table.path),
           primaryKey: table.primaryKey,
+          ...(table.partitionKeys !== undefined ? { partitionKeys: table.partitionKeys } : {}),
         });
       };
       // One writer per sink: query results are read in order, and file/Kafka writers are single today. The
@@ -334,6 +349,62 @@ function transformation(
       };
     }
   }
+}
+
+/**
+ * A FLIP-27 source for a scan; a pushed-down WATERMARK runs inside it per split (Flink's SupportsWatermarkPushDown:
+ * per-partition watermarks merged by minimum, splits idle after 'scan.watermark.idle-timeout' or
+ * table.exec.source.idle-timeout).
+ */
+function createScanSource(n: Extract<PhysicalNode, { kind: 'StreamTableSourceScan' }>, opts: LoweringOptions): Source {
+  const factory = opts.factories.get(n.table.options['connector'] ?? '');
+  const source = factory?.createScanSource?.(sourceContext(n)) as Source;
+  const wm = n.watermark;
+  if (wm === undefined) return source;
+  if (source.withWatermarks === undefined) throw new Error(`connector '${n.table.options['connector']}' of table ${formatPath(n.table.path)} cannot generate watermarks`);
+  const extract = compileCalc({
+    inputSchema: n.schema,
+    outputSchema: new Schema([{ name: 'watermark', type: Types.TIMESTAMP(3) }]),
+    projections: [wm.expr],
+    condition: null,
+  });
+  const candidates = (batch: RecordBatch): Float64Array | null => {
+    const out = extract(batch);
+    const col = out?.columns[0];
+    if (out === null || out === undefined || col === undefined || (col.kind !== 'f64' && col.kind !== 'ts')) return null;
+    const c = new Float64Array(out.length);
+    for (let i = 0; i < out.length; i++) c[i] = isValid(col.validity, i) ? (col.values[i] as number) : Number.NaN;
+    return c;
+  };
+  const idle = n.table.options['scan.watermark.idle-timeout'];
+  const idleMs = idle !== undefined ? parseDurationMs(idle, 'scan.watermark.idle-timeout') : (opts.sourceIdleTimeoutMs ?? 0);
+  // Interval 0: the watermark follows every batch read, as the SQL WatermarkAssigner operator does.
+  return source.withWatermarks(expressionWatermarks(candidates, idleMs > 0 ? idleMs : null, 0));
+}
+
+function parseDurationMs(raw: string, key: string): number {
+  const m = /^\s*(\d+)\s*(ms|s|sec|second|seconds|min|minute|minutes|h|hour|hours)?\s*$/i.exec(raw);
+  if (m === null) throw new Error(`option '${key}' must be a duration such as '5 s' or '500 ms', got '${raw}'`);
+  const unit = (m[2] ?? 'ms').toLowerCase();
+  const factor = unit === 'ms' ? 1 : unit.startsWith('s') ? 1000 : unit.startsWith('m') ? 60_000 : 3_600_000;
+  return Number(m[1]) * factor;
+}
+
+/** What a connector is told about a scan: its columns, options and what the optimizer pushed into it. */
+function sourceContext(n: Extract<PhysicalNode, { kind: 'StreamTableSourceScan' }>): SourceContext {
+  const columns = n.table.columns;
+  const physicalSchema = new Schema(columns.flatMap((c) => (c.kind === 'physical' ? [{ name: c.name, type: c.type }] : [])));
+  const metadata = columns.flatMap((c) => (c.kind === 'metadata' ? [{ name: c.name, key: c.key, type: c.type }] : []));
+  return {
+    physicalSchema,
+    options: n.table.options,
+    tableName: formatPath(n.table.path),
+    primaryKey: n.table.primaryKey,
+    ...(metadata.length > 0 ? { metadata } : {}),
+    ...(n.projection !== undefined ? { projection: n.projection } : {}),
+    ...(n.filters !== undefined ? { filters: n.filters } : {}),
+    ...(n.table.partitionKeys !== undefined && n.table.partitionKeys.length > 0 ? { partitionKeys: n.table.partitionKeys } : {}),
+  };
 }
 
 function createSource(

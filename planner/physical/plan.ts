@@ -5,6 +5,7 @@ import type { Schema } from '../../executor/index.js';
 import type { CatalogTable } from '../catalog/catalog.js';
 import type { SourcePredicate } from '../catalog/factory.js';
 import type { Rex } from '../expr/rex.js';
+import type { ScanWatermark } from '../logical/plan.js';
 import type { MatchSpec } from '../logical/match.js';
 import type {
   AggregateCall,
@@ -72,6 +73,8 @@ export type PhysicalNode =
       /** Pushed-down projection (physical column positions) and filters, as on the logical scan. */
       readonly projection?: readonly number[];
       readonly filters?: readonly SourcePredicate[];
+      /** The watermark generated inside the source, per split (watermark push-down). */
+      readonly watermark?: ScanWatermark;
     })
   | (Common & { readonly kind: 'StreamValues'; readonly rows: readonly (readonly Rex[])[] })
   | (Common & {

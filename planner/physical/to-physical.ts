@@ -104,6 +104,8 @@ function translate(p: LogicalPlan, ctx: PlanningContext): PhysicalNode {
         table: p.table,
         ...(p.projection !== undefined ? { projection: p.projection } : {}),
         ...(p.filters !== undefined && p.filters.length > 0 ? { filters: p.filters } : {}),
+        // Batch mode has no watermarks but the final one (as for the WatermarkAssigner below).
+        ...(p.watermark !== undefined && ctx.batch !== true ? { watermark: p.watermark } : {}),
         schema: p.schema,
         changelog: sourceMode(p.table, ctx),
       };

@@ -101,6 +101,11 @@ export class MiniCluster implements ClusterGateway {
   }
 
   private static sharedCluster: Promise<MiniCluster> | null = null;
+  /**
+   * Grow by a TaskManager when a job needs more slots than the cluster has in total: what Flink's local executor
+   * does by sizing its MiniCluster to the job's parallelism. Only the shared cluster is elastic.
+   */
+  private elastic = false;
 
   /**
    * The process-wide MiniCluster SQL jobs run on (started on first use; slot threads never keep the process
@@ -111,7 +116,10 @@ export class MiniCluster implements ClusterGateway {
       process.env['FRESHET_TASK_SLOTS'] !== undefined
         ? { 'taskmanager.numberOfTaskSlots': process.env['FRESHET_TASK_SLOTS'] }
         : {},
-    );
+    ).then((c) => {
+      c.elastic = true;
+      return c;
+    });
     return MiniCluster.sharedCluster;
   }
 
@@ -146,6 +154,8 @@ export class MiniCluster implements ClusterGateway {
     if (typeof mod.buildJobGraph !== 'function')
       throw new Error(`job builder ${spec.builder} exports no buildJobGraph`);
     const graph = mod.buildJobGraph(spec.payload, { resultSink: null, attempt: 0 });
+    const need = Math.max(1, ...graph.vertices.map((v) => v.parallelism));
+    if (this.elastic && this.rm.slotsTotal < need) await this.addTaskManager(need - this.rm.slotsTotal);
     const jobId = opts.jobId ?? randomBytes(16).toString('hex');
     const jm = new JobManager(jobId, spec, graph, opts.resultSink ?? null, {
       rm: this.rm,

@@ -30,7 +30,7 @@ import {
 import { formatPath, type Catalog, type CatalogTable, type CatalogView } from '../catalog/catalog.js';
 import type { FactoryRegistry } from '../catalog/factory.js';
 import { AGGREGATE_FUNCTIONS, aggregateResultType } from '../expr/aggregates.js';
-import { functionsOf } from '../expr/functions.js';
+import { functionsOf, type UserTableFunction } from '../expr/functions.js';
 import { Rex } from '../expr/rex.js';
 import { rexKey } from '../expr/rex-util.js';
 import { commonType } from '../expr/typing.js';
@@ -1262,7 +1262,6 @@ export class QueryBinder {
   // ---- set operations and ORDER BY ------------------------------------------------------------------------
 
   private setOp(q: SetOperation): LogicalPlan {
-    if (q.op !== 'UNION' && q.all) throw new UnsupportedError(`${q.op} ALL`, this.source, q.span);
     const inputs = [this.query(q.left), this.query(q.right)];
     const [first, second] = inputs as [LogicalPlan, LogicalPlan];
     if (first.schema.size !== second.schema.size) {
@@ -1305,7 +1304,7 @@ export class QueryBinder {
           };
       return plan.kind === 'union' ? plan.inputs : [plan];
     });
-    if (q.op !== 'UNION') return intersectOrExcept(q.op, aligned.length === 2 ? aligned : alignedSides(inputs, types), schema);
+    if (q.op !== 'UNION') return intersectOrExcept(q.op, aligned.length === 2 ? aligned : alignedSides(inputs, types), schema, q.all);
     const union: LogicalPlan = { kind: 'union', inputs: aligned, schema };
     return q.all ? union : distinct(union);
   }
@@ -1422,7 +1421,7 @@ function alignedSides(inputs: readonly LogicalPlan[], types: readonly LogicalTyp
  * count the tags per distinct row (GROUP BY treats NULLs as equal, as set operations must), and keep the rows
  * seen on both sides (INTERSECT) or only on the left (EXCEPT). Over updating inputs the counts retract.
  */
-function intersectOrExcept(op: 'INTERSECT' | 'EXCEPT', sides: readonly LogicalPlan[], schema: Schema): LogicalPlan {
+function intersectOrExcept(op: 'INTERSECT' | 'EXCEPT', sides: readonly LogicalPlan[], schema: Schema, all = false): LogicalPlan {
   const n = schema.size;
   const int = Types.INT(false);
   const tagged = sides.map((side, s) => ({
@@ -1443,6 +1442,7 @@ function intersectOrExcept(op: 'INTERSECT' | 'EXCEPT', sides: readonly LogicalPl
   const bool = Types.BOOLEAN();
   const left = Rex.call('GREATER_THAN', [Rex.input(n, Types.INT()), zero], bool);
   const right = Rex.call(op === 'INTERSECT' ? 'GREATER_THAN' : 'EQUALS', [Rex.input(n + 1, Types.INT()), zero], bool);
+  if (all) return replicated(op, agg, schema);
   const filtered: LogicalPlan = { kind: 'filter', input: agg, condition: Rex.call('AND', [left, right], bool), schema: aggSchema };
   return {
     kind: 'project',
@@ -1450,6 +1450,41 @@ function intersectOrExcept(op: 'INTERSECT' | 'EXCEPT', sides: readonly LogicalPl
     exprs: schema.fields.map((f, i) => Rex.input(i, withoutTimeAttribute(f.type))),
     schema: new Schema(schema.fields.map((f) => ({ name: f.name, type: withoutTimeAttribute(f.type) }))),
   };
+}
+
+/**
+ * INTERSECT ALL / EXCEPT ALL as Calcite's and Flink's rewrite (FlinkRewriteIntersectAllRule, …MinusAllRule): from
+ * the per-row counts of each side, a row comes out min(left, right) times (INTERSECT ALL) or left - right times
+ * (EXCEPT ALL), replicated by a table function as Flink's $REPLICATE_ROWS$ does.
+ */
+function replicated(op: 'INTERSECT' | 'EXCEPT', agg: LogicalPlan, schema: Schema): LogicalPlan {
+  const n = schema.size;
+  const int = Types.INT();
+  const bool = Types.BOOLEAN();
+  const l = Rex.call('COALESCE', [Rex.input(n, int), Rex.literal(0, Types.INT(false))], Types.INT(false));
+  const r = Rex.call('COALESCE', [Rex.input(n + 1, int), Rex.literal(0, Types.INT(false))], Types.INT(false));
+  const times = op === 'INTERSECT' ? Rex.call('LEAST', [l, r], Types.INT(false)) : Rex.call('MINUS', [l, r], Types.INT(false));
+  const cols = agg.schema.fields.slice(0, n);
+  const counted = new Schema([...cols, { name: '$times', type: Types.INT(false) }]);
+  const filtered: LogicalPlan = { kind: 'filter', input: agg, condition: Rex.call('GREATER_THAN', [times, Rex.literal(0, Types.INT(false))], bool), schema: agg.schema };
+  const withTimes: LogicalPlan = { kind: 'project', input: filtered, exprs: [...cols.map((f, i) => Rex.input(i, f.type)), times], schema: counted };
+  const fn: UserTableFunction = {
+    name: '$REPLICATE_ROWS$',
+    fields: [{ name: '$copy', type: Types.INT(false) }],
+    invoke: (args, collect) => {
+      const k = Number(args[0] ?? 0);
+      for (let i = 1; i <= k; i++) collect([i]);
+    },
+  };
+  const rows: LogicalPlan = {
+    kind: 'correlate',
+    input: withTimes,
+    fn: { kind: 'udtf', fn },
+    args: [Rex.input(n, Types.INT(false))],
+    joinType: 'INNER',
+    schema: new Schema([...counted.fields, { name: '$copy', type: Types.INT(false) }]),
+  };
+  return { kind: 'project', input: rows, exprs: cols.map((f, i) => Rex.input(i, f.type)), schema: new Schema(cols) };
 }
 
 /** SELECT DISTINCT / UNION: an aggregate grouping by every column, with no aggregate calls. */

@@ -38,3 +38,13 @@ query over-named-window-refined insert-only
 SELECT order_id, SUM(quantity) OVER (w ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) FROM orders_lenient WINDOW w AS (PARTITION BY product ORDER BY ts)
 ----
 SELECT order_id, CAST(sum(quantity) OVER (PARTITION BY product ORDER BY ts, seq ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) AS INTEGER) FROM orders_wm
+
+query set-intersect-all
+# Flink's FlinkRewriteIntersectAllRule: min(left, right) copies of each row.
+SELECT customer_id FROM orders INTERSECT ALL SELECT customer_id FROM customers
+
+query set-except-all
+SELECT product FROM orders WHERE quantity > 20 EXCEPT ALL SELECT product FROM orders WHERE price > 500
+
+query set-intersect-all-duplicates
+SELECT product, quantity % 3 FROM orders INTERSECT ALL SELECT product, quantity % 4 FROM orders

@@ -77,3 +77,4 @@ export * from './checkpoint/coordinator.js';
 export * from './checkpoint/storage.js';
 export { defaultCheckpointDir } from './checkpoint/defaults.js';
 export { vertexUids } from './checkpoint/uids.js';
+export * from './cluster/rest-sql.js';

@@ -10,8 +10,10 @@ import type {
   TaskManagersInfo,
   VertexSubtasks,
 } from '../../executor/cluster/api.js';
+import type { SqlResult } from '../../executor/cluster/rest-sql.js';
 
 export type * from '../../executor/cluster/api.js';
+export type { SqlResult } from '../../executor/cluster/rest-sql.js';
 
 /**
  * A server bound off loopback needs rest.token: open the dashboard as `http://host:port/#token=<token>`. The
@@ -68,6 +70,8 @@ export const api = {
   taskManagers: () => call<TaskManagersInfo>('GET', '/taskmanagers'),
   config: () => call<DashboardConfig>('GET', '/config'),
   cancel: (jid: string) => call<unknown>('PATCH', `/jobs/${enc(jid)}?mode=cancel`),
+  sql: (statement: string) => call<SqlResult>('POST', '/sql', { statement }),
+  sqlResult: (jid: string) => call<SqlResult>('GET', `/sql/${enc(jid)}`),
   stopWithSavepoint: (jid: string, dir: string) =>
     call<StopResult>('POST', `/jobs/${enc(jid)}/stop`, { targetDirectory: dir, drain: false }),
 };

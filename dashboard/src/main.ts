@@ -5,6 +5,7 @@ import { html, nothing, render, type TemplateResult } from 'lit-html';
 import {
   api,
   ApiError,
+  type SqlResult,
   type ClusterOverview,
   type DashboardConfig,
   type JobDetail,
@@ -17,7 +18,12 @@ import { lineChart, type Series } from './chart.js';
 import { dag } from './dag.js';
 import { fmtCount, fmtDuration, fmtPct, fmtRate, fmtTime, fmtWatermark } from './format.js';
 
-type Route = { page: 'overview' } | { page: 'jobs' } | { page: 'job'; jid: string } | { page: 'config' };
+type Route =
+  | { page: 'overview' }
+  | { page: 'jobs' }
+  | { page: 'job'; jid: string }
+  | { page: 'config' }
+  | { page: 'sql' };
 
 function route(): Route {
   const h = location.hash.replace(/^#/, '');
@@ -25,6 +31,7 @@ function route(): Route {
   if (job !== null) return { page: 'job', jid: job[1] as string };
   if (h.startsWith('/jobs')) return { page: 'jobs' };
   if (h.startsWith('/config')) return { page: 'config' };
+  if (h.startsWith('/sql')) return { page: 'sql' };
   return { page: 'overview' };
 }
 
@@ -52,7 +59,12 @@ const state: {
   actionError: string | null;
   notice: string | null;
   view: JobView | null;
+  /** The SQL tab: the statement being edited and the result of the last query run from it. */
+  sqlText: string;
+  sql: SqlResult | null;
 } = {
+  sqlText: 'SELECT 1',
+  sql: null,
   overview: null,
   jobs: null,
   job: null,
@@ -93,6 +105,9 @@ async function load(): Promise<void> {
         break;
       case 'config':
         state.config = await api.config();
+        break;
+      case 'sql':
+        if (state.sql !== null && !state.sql.done) state.sql = await api.sqlResult(state.sql.jid);
         break;
       case 'job': {
         if (state.view?.jid !== r.jid) {
@@ -457,6 +472,66 @@ function configPage(): TemplateResult {
     </div>`;
 }
 
+async function runSql(): Promise<void> {
+  try {
+    state.actionError = null;
+    state.sql = await api.sql(state.sqlText);
+  } catch (e) {
+    state.actionError = String(e instanceof Error ? e.message : e);
+  }
+  await refresh();
+}
+
+function sqlPage(): TemplateResult {
+  const r = state.sql;
+  return html`<div class="panel">
+      <h2>Run a query in the session (SELECT only; its result table updates live)</h2>
+      <textarea
+        data-testid="sql-input"
+        rows="5"
+        style="width:100%;font-family:monospace"
+        .value=${state.sqlText}
+        @input=${(e: Event) => (state.sqlText = (e.target as HTMLTextAreaElement).value)}
+      ></textarea>
+      <p>
+        <button data-testid="sql-run" @click=${() => runSql()}>Run</button> ${
+          r === null
+            ? nothing
+            : html` <button class="danger" ?disabled=${r.done} @click=${() => cancelJob(r.jid)}>
+                  Cancel
+                </button>
+                <a href=${`#/jobs/${r.jid}`}>job ${r.jid}</a>`
+        }
+      </p>
+    </div>
+    ${
+      r === null
+        ? nothing
+        : html`<div class="panel">
+            <h2 data-testid="sql-status">
+              ${r.error !== null ? 'Failed' : r.done ? 'Finished' : 'Running'} · ${r.rows.length} rows ·
+              ${r.changes} changes${r.truncated ? ' · truncated' : ''}
+            </h2>
+            ${r.error === null ? nothing : html`<pre>${r.error}</pre>`}
+            <table data-testid="sql-result">
+              <thead>
+                <tr>
+                  ${r.columns.map((c) => html`<th>${c}</th>`)}
+                </tr>
+              </thead>
+              <tbody>
+                ${r.rows.map(
+                  (row) =>
+                    html`<tr>
+                      ${row.map((v) => html`<td>${v}</td>`)}
+                    </tr>`,
+                )}
+              </tbody>
+            </table>
+          </div>`
+    }`;
+}
+
 function selectVertex(id: string): void {
   if (state.view === null) return;
   state.view.selected = id;
@@ -481,7 +556,7 @@ function draw(): void {
         <nav>
           ${nav('#/', 'Overview', r.page === 'overview')}
           ${nav('#/jobs', 'Jobs', r.page === 'jobs' || r.page === 'job')}
-          ${nav('#/config', 'Configuration', r.page === 'config')}
+          ${nav('#/sql', 'SQL', r.page === 'sql')} ${nav('#/config', 'Configuration', r.page === 'config')}
         </nav>
       </header>
       <main>
@@ -498,7 +573,9 @@ function draw(): void {
                 </div>`
               : r.page === 'config'
                 ? configPage()
-                : jobPage(r.jid)
+                : r.page === 'sql'
+                  ? sqlPage()
+                  : jobPage(r.jid)
         }
       </main>`,
     document.getElementById('app') as HTMLElement,

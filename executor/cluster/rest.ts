@@ -12,6 +12,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GatewayError, type ClusterGateway } from './api.js';
+import { SqlResults, type SqlSession } from './rest-sql.js';
 
 export interface RestServerOptions {
   /** Flink's rest.port (default 8081); 0 picks any free port. */
@@ -22,6 +23,8 @@ export interface RestServerOptions {
   readonly token?: string;
   /** Where the built dashboard is (default: dist/dashboard of this package); null serves no dashboard. */
   readonly dashboardDir?: string | null;
+  /** The session the dashboard's SQL tab runs queries in (POST /v1/sql); without it the tab is off. */
+  readonly sql?: SqlSession;
 }
 
 /** The header mutating calls need when they do not carry the bearer token. */
@@ -110,6 +113,12 @@ export class RestServer {
     this.tokenDigest = opts.token === undefined ? null : createHash('sha256').update(opts.token).digest();
     this.dashboardDir = opts.dashboardDir === undefined ? defaultDashboardDir() : opts.dashboardDir;
     const g = this.gateway;
+    const sql = opts.sql === undefined ? null : new SqlResults(opts.sql);
+    const needSql = (): SqlResults => {
+      if (sql === null)
+        throw new GatewayError(501, 'This server runs no SQL: it was started without a session');
+      return sql;
+    };
     // Flink's REST paths (docs "REST API"); Freshet answers them with and without the /v1 prefix, as Flink does.
     this.routes = [
       route('GET', '/overview', async () => ok(await g.overview())),
@@ -128,6 +137,14 @@ export class RestServer {
         ok(await g.vertex(p.jid as string, p.vid as string)),
       ),
       route('GET', '/taskmanagers', async () => ok(await g.taskManagers())),
+      // Freshet: the dashboard's SQL tab (Flink's SQL Gateway has its own protocol; this is the small subset the tab needs).
+      route('POST', '/sql', async (_p, _u, body) => {
+        const statement = (body as { statement?: unknown } | undefined)?.statement;
+        if (typeof statement !== 'string')
+          throw new GatewayError(400, 'Body must be {"statement": "<SQL query>"}');
+        return ok(needSql().start(statement));
+      }),
+      route('GET', '/sql/:jid', async (p) => ok(needSql().get(p.jid as string))),
       // Flink: PATCH /jobs/:jobid?mode=cancel answers 202 Accepted with an empty object.
       route('PATCH', '/jobs/:jid', async (p, url) => {
         const mode = url.searchParams.get('mode') ?? 'cancel';

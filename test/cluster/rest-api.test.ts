@@ -217,3 +217,55 @@ describe('REST API', () => {
     expect(() => restOptionsFromConfig({ 'rest.port': 'x' })).toThrow(/rest.port/);
   });
 });
+
+describe('REST API: the SQL tab', () => {
+  it('runs a query in the session and serves its continuous result table; refuses anything but a query', async () => {
+    const { sqlSessionOf } = await import('../../repl/shell.js');
+    const env = TableEnvironment.create();
+    cleanups.push(() => env.dispatcher.shutdown());
+    const server = await RestServer.start(env.dispatcher, {
+      port: 0,
+      dashboardDir: null,
+      sql: sqlSessionOf(env),
+    });
+    cleanups.push(() => server.close());
+    const post = (statement: string): ReturnType<typeof get> =>
+      get(`${server.url}v1/sql`, {
+        method: 'POST',
+        headers: { 'x-freshet-csrf': '1', 'content-type': 'application/json' },
+        body: JSON.stringify({ statement }),
+      });
+    // An updating aggregate: the table folds its retractions (x=1 goes 1 → 2).
+    const started = await post('SELECT x, COUNT(*) AS c FROM (VALUES (1), (1), (2)) AS v(x) GROUP BY x');
+    expect(started.status).toBe(200);
+    expect(started.body.columns).toEqual(['x', 'c']);
+    let res = (await get(`${server.url}v1/sql/${started.body.jid}`)).body;
+    for (let i = 0; i < 100 && !res.done; i++) {
+      await sleep(20);
+      res = (await get(`${server.url}v1/sql/${started.body.jid}`)).body;
+    }
+    expect(res).toMatchObject({ done: true, error: null, truncated: false });
+    expect([...res.rows].sort()).toEqual([
+      ['1', '2'],
+      ['2', '1'],
+    ]);
+    // The query is a job of the session's Dispatcher like any other.
+    expect(env.dispatcher.listJobs().map((j) => j.jid)).toContain(started.body.jid);
+    const ddl = await post("CREATE TABLE t (a INT) WITH ('connector' = 'blackhole')");
+    expect(ddl.status).toBe(400);
+    expect(ddl.body.errors[0]).toMatch(/runs one query/);
+    expect((await post('SELEC 1')).status).toBe(400);
+    // A server started without a session answers 501.
+    const bare = await RestServer.start(env.dispatcher, { port: 0, dashboardDir: null });
+    cleanups.push(() => bare.close());
+    expect(
+      (
+        await get(`${bare.url}v1/sql`, {
+          method: 'POST',
+          headers: { 'x-freshet-csrf': '1' },
+          body: '{"statement":"SELECT 1"}',
+        })
+      ).status,
+    ).toBe(501);
+  });
+});

@@ -8,6 +8,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { TableEnvironment } from '../../index.js';
 import { RestServer, type JobDetail } from '../../executor/index.js';
 import { WINDOWED_JOB } from '../cluster/rest-fixtures.js';
+import { sqlSessionOf } from '../../repl/shell.js';
 
 const exe = inject('chromium');
 const OUT = 'test-output/dashboard';
@@ -26,7 +27,11 @@ describe.skipIf(exe === null)('dashboard in Chromium', () => {
     jid = env.executeSql(WINDOWED_JOB[2] as string).jobId as string;
     // A finished query too, so the overview has more than one count to show.
     await env.executeSql('SELECT 1').materialize();
-    server = await RestServer.start(env.dispatcher, { port: 0, dashboardDir: 'dist/dashboard' });
+    server = await RestServer.start(env.dispatcher, {
+      port: 0,
+      dashboardDir: 'dist/dashboard',
+      sql: sqlSessionOf(env),
+    });
     browser = await chromium.launch({
       executablePath: exe as string,
       args: ['--no-sandbox', '--disable-gpu'],
@@ -79,12 +84,13 @@ describe.skipIf(exe === null)('dashboard in Chromium', () => {
     const second = await count();
     expect(second).toBeGreaterThan(first);
     // The live throughput chart has samples and a positive rate by now (datagen at 2000 rows/s).
-    // (Page functions are strings: this file is type-checked without the DOM library.)
-    await page.waitForFunction(
-      "Number(document.querySelector('[data-testid=throughput-chart]')?.getAttribute('data-last') ?? '0') > 100",
-      undefined,
-      { timeout: 10_000 },
-    );
+    // Polled from the test, not evaluated in the page: the dashboard's CSP forbids eval, as it should.
+    await expect
+      .poll(
+        async () => Number((await page.getAttribute('[data-testid=throughput-chart]', 'data-last')) ?? '0'),
+        { timeout: 10_000 },
+      )
+      .toBeGreaterThan(100);
     await page.waitForSelector('[data-testid=lag-chart]');
     mkdirSync(OUT, { recursive: true });
     await page.screenshot({ path: `${OUT}/job.png`, fullPage: true });
@@ -111,14 +117,37 @@ describe.skipIf(exe === null)('dashboard in Chromium', () => {
     await page.waitForSelector('[data-testid=action-error]');
     expect(await page.textContent('[data-testid=action-error]')).toMatch(/SAVEPOINT.*issue #12/);
     await page.click('[data-testid=cancel]');
-    await page.waitForFunction(
-      "document.querySelector('.jobhead [data-testid=state]')?.textContent === 'CANCELED'",
-      undefined,
-      { timeout: 10_000 },
-    );
+    await expect
+      .poll(() => page.textContent('.jobhead [data-testid=state]'), { timeout: 10_000 })
+      .toBe('CANCELED');
     expect(dialogs.some((d) => d.startsWith('confirm: Cancel job'))).toBe(true);
     expect(env.dispatcher.listJobs().find((j) => j.jid === jid)?.state).toBe('CANCELED');
     expect(await page.isDisabled('[data-testid=cancel]')).toBe(true);
+  });
+
+  it('the SQL tab runs a query in the session and shows its live result table; DDL is refused', async () => {
+    await page.goto(`${server.url}#/sql`);
+    await page.fill('[data-testid=sql-input]', "CREATE TABLE x (a INT) WITH ('connector' = 'blackhole')");
+    await page.click('[data-testid=sql-run]');
+    await page.waitForSelector('[data-testid=action-error]');
+    expect(await page.textContent('[data-testid=action-error]')).toMatch(/runs one query/);
+    await page.fill(
+      '[data-testid=sql-input]',
+      'SELECT x, COUNT(*) AS c FROM (VALUES (1), (1), (2)) AS v(x) GROUP BY x',
+    );
+    await page.click('[data-testid=sql-run]');
+    await expect
+      .poll(() => page.textContent('[data-testid=sql-status]'), { timeout: 10_000 })
+      .toMatch(/^\s*Finished · 2 rows/);
+    const trs = page.locator('[data-testid=sql-result] tbody tr');
+    const cells = await Promise.all(
+      Array.from({ length: await trs.count() }, (_, k) => trs.nth(k).locator('td').allTextContents()),
+    );
+    expect(cells.sort()).toEqual([
+      ['1', '2'],
+      ['2', '1'],
+    ]);
+    expect(await page.locator('[data-testid=sql-result] th').allTextContents()).toEqual(['x', 'c']);
   });
 
   it('renders user text as text, never as HTML', async () => {

@@ -17,7 +17,8 @@ export default function setup(project: TestProject): void {
   if (path === null) {
     // An explicit CHROMIUM_PATH that does not exist means "this browser or none": no install attempt.
     const pinned = process.env.CHROMIUM_PATH;
-    const why = pinned !== undefined && pinned !== '' ? `CHROMIUM_PATH=${pinned} does not exist` : installChromium();
+    const why =
+      pinned !== undefined && pinned !== '' ? `CHROMIUM_PATH=${pinned} does not exist` : installChromium();
     path = findChromium();
     if (path === null) {
       const reason = why ?? 'no chromium';

@@ -12,7 +12,8 @@
 //                            and three-valued-logic simplification; filters merged and moved below projects,
 //                            into union inputs, below aggregates (key-only conjuncts) and into joins, one-sided
 //                            join conditions into the join inputs; projects merged and unread columns /
-//                            aggregate calls dropped; constants folded again where substitution made new ones; filters the
+//                            aggregate calls dropped; DISTINCT aggregates split into partial (by a hash bucket)
+//                            and final when table.optimizer.distinct-agg.split.enabled; constants folded again where substitution made new ones; filters the
 //                            connector can evaluate pushed into the scan (SupportsFilterPushDown)
 //   4. projection push-down  unread columns pruned through filters and watermark assigners down to the scan,
 //                            which reads only the used columns (SupportsProjectionPushDown); separate from phase 3
@@ -22,6 +23,7 @@
 // adjacent Calcs.
 import type { LogicalPlan } from '../logical/plan.js';
 import { runPhases, type OptimizerContext, type Phase, type RuleTrace } from './rule.js';
+import { splitDistinctAggregateRule } from './rules/split-distinct-aggregate.js';
 import { caseSimplificationRule } from './rules/case-simplification.js';
 import { joinConditionPushDownRule } from './rules/join-condition-push-down.js';
 import { threeValuedLogicSimplificationRule } from './rules/three-valued-logic-simplification.js';
@@ -60,6 +62,7 @@ export const PHASES: readonly Phase[] = [
       filterAggregateTransposeRule,
       filterIntoJoinRule,
       joinConditionPushDownRule,
+      splitDistinctAggregateRule,
       projectMergeRule,
       projectPruningRule,
       pushFilterIntoSourceRule,

@@ -110,6 +110,8 @@ function describe(n: PhysicalNode): string {
       return `partitionBy=[${names(n, n.partitionKeys)}], orderBy=[${n.input.schema.field(n.timeCol).name} ASC], window=[${n.frame.unit} BETWEEN ${n.frame.preceding === Infinity ? 'UNBOUNDED' : n.frame.preceding} PRECEDING AND CURRENT ROW], select=[${out}]`;
     case 'StreamChangelogNormalize':
       return `key=[${names(n, n.keys)}]`;
+    case 'StreamMiniBatchAssigner':
+      return `interval=[${n.intervalMs}ms], mode=[ProcTime]`;
     case 'BatchFinalTable':
       return `fields=[${out}]`;
     case 'StreamSink':

@@ -13,6 +13,7 @@ import {
   GlobalGroupAggregateOperator,
   GroupAggregateOperator,
   LocalGroupAggregateOperator,
+  MiniBatchOperator,
   LimitOperator,
   LocalJob,
   MiniCluster,
@@ -84,6 +85,8 @@ export interface LoweringOptions {
   readonly target?: 'local' | 'mini-cluster';
   /** table.exec.source.idle-timeout in ms (0 = splits never go idle); a table's 'scan.watermark.idle-timeout' wins. */
   readonly sourceIdleTimeoutMs?: number;
+  /** The session configuration by Flink's keys, for the optimizer's options (distinct-agg split, mini-batch). */
+  readonly config?: Readonly<Record<string, string>>;
 }
 
 /** A planned job, ready to run once per execution. `run` resolves when the job ends (rejects on failure). */
@@ -256,6 +259,9 @@ function transformation(
       const source: Source = { outputSchema: n.schema, bounded: false, createReader };
       return { t: { ...common(n.kind, n.schema, 1), kind: 'source', source }, parallelism: 1 };
     }
+    // Bundles are cut by the buffering aggregates (MiniBatchOperator): the assigner itself is no operator.
+    case 'StreamMiniBatchAssigner':
+      return toT(n.input);
     case 'StreamExchange': {
       const input = toT(n.input);
       const partitioner: Partitioner =
@@ -449,6 +455,7 @@ function operatorFactory(n: PhysicalNode, opts: LoweringOptions): () => Operator
     case 'StreamExchange':
     case 'StreamUnion':
     case 'StreamSink':
+    case 'StreamMiniBatchAssigner':
       f = null;
       break;
     case 'StreamCalc': {
@@ -767,6 +774,14 @@ function operatorFactory(n: PhysicalNode, opts: LoweringOptions): () => Operator
         });
       break;
     }
+  }
+  // Mini-batch (optimizer/rules/mini-batch.ts): the aggregate runs behind a buffer that hands it whole bundles.
+  const mb = n.kind === 'StreamGroupAggregate' || n.kind === 'StreamLocalGroupAggregate' || n.kind === 'StreamGlobalGroupAggregate' ? n.miniBatch : undefined;
+  if (f !== null && mb !== undefined) {
+    const inner: OperatorFactory = f;
+    // The group key is the first output columns of a group or global aggregate; the local phase folds by itself.
+    const keyColumns = n.kind === 'StreamGroupAggregate' || n.kind === 'StreamGlobalGroupAggregate' ? n.groupKeys.map((_k, i) => i) : null;
+    f = () => new MiniBatchOperator(inner(), { ...mb, keyColumns });
   }
   return () => f;
 }

@@ -55,6 +55,12 @@ export function formatMode(m: ChangelogMode): string {
     .join(',');
 }
 
+/** table.exec.mini-batch.allow-latency (ms) and .size. */
+export interface MiniBatch {
+  readonly intervalMs: number;
+  readonly size: number;
+}
+
 /** Where an exchange sends rows: by the hash of key columns, or all to one subtask. */
 export type Distribution =
   { readonly kind: 'hash'; readonly keys: readonly number[] } | { readonly kind: 'single' };
@@ -99,6 +105,8 @@ export type PhysicalNode =
       readonly input: PhysicalNode;
       readonly groupKeys: readonly number[];
       readonly aggCalls: readonly AggregateCall[];
+      /** Mini-batch: buffer this many rows or this long, then fold the bundle per key (Flink's MiniBatchGroupAggFunction). */
+      readonly miniBatch?: MiniBatch;
     })
   /**
    * Turns an upsert changelog (+I/+U/-D by key, as an upsert-kafka topic holds it) into a retract changelog by
@@ -106,7 +114,7 @@ export type PhysicalNode =
    */
   | (Common & { readonly kind: 'StreamChangelogNormalize'; readonly input: PhysicalNode; readonly keys: readonly number[] })
   /** Two-phase aggregation, local phase: one partial accumulator row per key and batch (keys ++ $partial). */
-  | (Common & { readonly kind: 'StreamLocalGroupAggregate'; readonly input: PhysicalNode; readonly groupKeys: readonly number[]; readonly aggCalls: readonly AggregateCall[] })
+  | (Common & { readonly kind: 'StreamLocalGroupAggregate'; readonly input: PhysicalNode; readonly groupKeys: readonly number[]; readonly aggCalls: readonly AggregateCall[]; readonly miniBatch?: MiniBatch })
   /** Two-phase aggregation, global phase: merges the partials by key; `localInput` is what the calls refer to. */
   | (Common & {
       readonly kind: 'StreamGlobalGroupAggregate';
@@ -114,6 +122,7 @@ export type PhysicalNode =
       readonly localInput: Schema;
       readonly groupKeys: readonly number[];
       readonly aggCalls: readonly AggregateCall[];
+      readonly miniBatch?: MiniBatch;
     })
   | (Common & {
       readonly kind: 'StreamWindowAggregate';
@@ -271,6 +280,11 @@ export type PhysicalNode =
       readonly frame: OverFrame;
       readonly calls: readonly OverCall[];
     })
+  /**
+   * Mini-batch (table.exec.mini-batch.enabled): marks where bundles start, as Flink's MiniBatchAssigner does. Rows
+   * pass through unchanged; the group aggregates above, which carry `miniBatch`, buffer and fold each bundle.
+   */
+  | (Common & { readonly kind: 'StreamMiniBatchAssigner'; readonly input: PhysicalNode; readonly intervalMs: number })
   /** Batch mode: folds an updating input into its final table, emitted as inserts when the input ends. */
   | (Common & { readonly kind: 'BatchFinalTable'; readonly input: PhysicalNode })
   /** A query's result (collected by the client) or an INSERT's table. */

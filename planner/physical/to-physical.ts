@@ -17,6 +17,7 @@ import { conjuncts, inputsOf, isDeterministic, replaceInputs } from '../expr/rex
 import type { JoinKind, LogicalPlan } from '../logical/plan.js';
 import { windowProperties } from '../logical/window-properties.js';
 import { removeRedundantExchanges } from '../optimizer/rules/remove-redundant-exchange.js';
+import { applyMiniBatch, miniBatchOf } from '../optimizer/rules/mini-batch.js';
 import {
   INSERT_ONLY,
   RETRACT,
@@ -38,14 +39,21 @@ export interface PlanningContext {
   readonly aggPhaseStrategy?: 'ONE_PHASE' | 'TWO_PHASE';
   /** table.exec.sink.upsert-materialize (default AUTO). */
   readonly upsertMaterialize?: 'AUTO' | 'FORCE' | 'NONE';
+  /** The session configuration (mini-batch options). */
+  readonly config?: Readonly<Record<string, string>>;
 }
 
 export function toPhysical(plan: LogicalPlan, ctx: PlanningContext): PhysicalNode {
   const root = translate(plan, ctx);
   // Physical rewrites (Flink's physical rewrite phase): exchanges whose input is already distributed so.
-  if (root.kind === 'StreamSink') return removeRedundantExchanges(root);
-  const input = finalTable(root, ctx);
-  return removeRedundantExchanges({ kind: 'StreamSink', input, table: null, schema: root.schema, changelog: input.changelog });
+  const sink: PhysicalNode = root.kind === 'StreamSink' ? root : (() => {
+    const input = finalTable(root, ctx);
+    return { kind: 'StreamSink', input, table: null, schema: root.schema, changelog: input.changelog };
+  })();
+  const rewritten = removeRedundantExchanges(sink);
+  // Mini-batch in streaming mode only (batch mode folds the final table anyway).
+  const mb = ctx.batch === true ? null : miniBatchOf(ctx.config);
+  return mb === null ? rewritten : applyMiniBatch(rewritten, mb);
 }
 
 /** Batch mode emits final results only: an updating result is folded into its final table first. */

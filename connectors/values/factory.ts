@@ -5,6 +5,9 @@
 // (getResults folds the changelog into the final rows, getRawResults keeps every change as `+I[...]`).
 import { randomUUID } from 'node:crypto';
 import {
+  LOOKUP_OPTION_SPECS,
+  batchToRows,
+  type LookupReader,
   ColumnBuilder,
   RowKind,
   makeBatch,
@@ -113,6 +116,7 @@ export const valuesFactory: DynamicTableFactory = {
       description: 'whether the sink accepts only inserts (default true)',
       values: ['true', 'false'],
     },
+    ...LOOKUP_OPTION_SPECS,
   ],
   validate(options, physicalSchema) {
     const kinds = changelogMode(options);
@@ -141,6 +145,21 @@ export const valuesFactory: DynamicTableFactory = {
         yield { kind: 'end' };
       },
       close: async () => {},
+    };
+  },
+  /**
+   * A values table as the right side of a lookup join (TestValuesTableFactory's lookup function): its rows read at
+   * each lookup ('lookup.cache' defaults to NONE, as in Flink), inserts only.
+   */
+  createLookup(ctx): LookupReader {
+    return {
+      loadAll: () => {
+        const id = ctx.options['data-id'];
+        const kinds = changelogMode(ctx.options);
+        const rows = id !== undefined ? (registered.get(id) ?? []) : ctx.options['data'] !== undefined ? parseInline(ctx.options['data'], ctx.physicalSchema, kinds) : [];
+        const batch = toBatch(ctx.physicalSchema, rows, kinds, ctx.tableName);
+        return batchToRows(batch).filter((_r, i) => batch.kinds[i] === RowKind.INSERT || batch.kinds[i] === RowKind.UPDATE_AFTER);
+      },
     };
   },
   createSink(ctx): SinkWriter {

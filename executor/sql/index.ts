@@ -48,3 +48,4 @@ export {
   type LookupReader,
 } from './lookup-cache.js';
 export { CorrelateOperator, type CorrelateConfig, type TableFunctionRuntime } from './correlate.js';
+export { MiniBatchOperator, type MiniBatchOptions } from './mini-batch.js';

@@ -99,7 +99,10 @@ export function estimateCosts(root: PhysicalNode): Map<PhysicalNode, { rows: num
         const l = ins[0] as { rows: number };
         const r = ins[1] as { rows: number };
         const keys = n.leftKeys.length;
-        rows = keys === 0 ? l.rows * r.rows * selectivity(n.nonEqui) : Math.max(l.rows, r.rows) * selectivity(n.nonEqui);
+        rows =
+          keys === 0
+            ? l.rows * r.rows * selectivity(n.nonEqui)
+            : Math.max(l.rows, r.rows) * selectivity(n.nonEqui);
         memory = (l.rows + r.rows) * width;
         break;
       }
@@ -120,10 +123,22 @@ export function estimateCosts(root: PhysicalNode): Map<PhysicalNode, { rows: num
         break;
     }
     const below = ins.reduce(
-      (s, i) => ({ rows: s.rows + i.cumulative.rows, cpu: s.cpu + i.cumulative.cpu, io: s.io + i.cumulative.io, network: s.network + i.cumulative.network, memory: s.memory + i.cumulative.memory }),
+      (s, i) => ({
+        rows: s.rows + i.cumulative.rows,
+        cpu: s.cpu + i.cumulative.cpu,
+        io: s.io + i.cumulative.io,
+        network: s.network + i.cumulative.network,
+        memory: s.memory + i.cumulative.memory,
+      }),
       { rows: 0, cpu: 0, io: 0, network: 0, memory: 0 },
     );
-    const cumulative: NodeCost = { rows: below.rows + rows, cpu: below.cpu + (ins.length === 0 ? rows : inRows), io: below.io, network: below.network + network, memory: below.memory + memory };
+    const cumulative: NodeCost = {
+      rows: below.rows + rows,
+      cpu: below.cpu + (ins.length === 0 ? rows : inRows),
+      io: below.io,
+      network: below.network + network,
+      memory: below.memory + memory,
+    };
     const r = { rows, cumulative };
     out.set(n, r);
     return r;

@@ -134,6 +134,12 @@ describe('golden plans', () => {
     ...Object.entries(QUERIES).map(([n, q]) => [n, q, {}] as [string, string, Record<string, string>]),
     ['two-phase', 'SELECT customer, COUNT(*), SUM(amount) FROM orders GROUP BY customer', { 'table.optimizer.agg-phase-strategy': 'TWO_PHASE' }],
     ['batch-final-table', 'INSERT INTO out_append SELECT customer, COUNT(*) FROM orders GROUP BY customer', { 'execution.runtime-mode': 'batch' }],
+    ['split-distinct', 'SELECT customer, COUNT(DISTINCT product), SUM(amount), MAX(id) FROM orders GROUP BY customer', { 'table.optimizer.distinct-agg.split.enabled': 'true' }],
+    ['split-distinct-buckets-global', 'SELECT COUNT(DISTINCT product) FILTER (WHERE amount > 5), COUNT(*) FROM orders', { 'table.optimizer.distinct-agg.split.enabled': 'true', 'table.optimizer.distinct-agg.split.bucket-num': '16' }],
+    ['split-distinct-not-avg', 'SELECT customer, COUNT(DISTINCT product), AVG(amount) FROM orders GROUP BY customer', { 'table.optimizer.distinct-agg.split.enabled': 'true' }],
+    ['mini-batch', 'SELECT customer, COUNT(*), SUM(amount) FROM orders GROUP BY customer', { 'table.exec.mini-batch.enabled': 'true', 'table.exec.mini-batch.allow-latency': '5 s', 'table.exec.mini-batch.size': '5000' }],
+    ['mini-batch-local-global', 'SELECT customer, COUNT(*) FROM orders GROUP BY customer', { 'table.exec.mini-batch.enabled': 'true', 'table.exec.mini-batch.allow-latency': '5 s', 'table.exec.mini-batch.size': '5000', 'table.optimizer.agg-phase-strategy': 'AUTO' }],
+    ['mini-batch-missing-size', 'SELECT customer, COUNT(*) FROM orders GROUP BY customer', { 'table.exec.mini-batch.enabled': 'true', 'table.exec.mini-batch.allow-latency': '5 s' }],
     ['state-ttl-no-warning', 'SELECT customer, COUNT(*) FROM orders GROUP BY customer', { 'table.exec.state.ttl': '1 h' }],
   ];
   for (const [name, sql, config] of cases) {

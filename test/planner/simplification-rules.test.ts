@@ -38,9 +38,12 @@ const a = Rex.input(0, INT);
 const b = Rex.input(1, INT_NN);
 const lit = (v: number): Rex => Rex.literal(v, INT_NN);
 const bool = (v: boolean | null): Rex => Rex.literal(v, v === null ? BOOL : BOOL_NN);
-const call = (op: Parameters<typeof Rex.call>[0], args: Rex[], type: LogicalType): Rex => Rex.call(op, args, type);
-const gt = (x: Rex, y: Rex): Rex => call('GREATER_THAN', [x, y], x.type.nullable || y.type.nullable ? BOOL : BOOL_NN);
-const eq = (x: Rex, y: Rex): Rex => call('EQUALS', [x, y], x.type.nullable || y.type.nullable ? BOOL : BOOL_NN);
+const call = (op: Parameters<typeof Rex.call>[0], args: Rex[], type: LogicalType): Rex =>
+  Rex.call(op, args, type);
+const gt = (x: Rex, y: Rex): Rex =>
+  call('GREATER_THAN', [x, y], x.type.nullable || y.type.nullable ? BOOL : BOOL_NN);
+const eq = (x: Rex, y: Rex): Rex =>
+  call('EQUALS', [x, y], x.type.nullable || y.type.nullable ? BOOL : BOOL_NN);
 const and = (...xs: Rex[]): Rex => call('AND', xs, xs.some((x) => x.type.nullable) ? BOOL : BOOL_NN);
 const or = (...xs: Rex[]): Rex => call('OR', xs, xs.some((x) => x.type.nullable) ? BOOL : BOOL_NN);
 const not = (x: Rex): Rex => call('NOT', [x], x.type);
@@ -52,11 +55,23 @@ function filter(input: LogicalPlan, condition: Rex): LogicalPlan {
   return { kind: 'filter', input, condition, schema: input.schema };
 }
 function project(input: LogicalPlan, cols: [string, Rex][]): LogicalPlan {
-  return { kind: 'project', input, exprs: cols.map((c) => c[1]), schema: new Schema(cols.map(([name, e]) => ({ name, type: e.type }))) };
+  return {
+    kind: 'project',
+    input,
+    exprs: cols.map((c) => c[1]),
+    schema: new Schema(cols.map(([name, e]) => ({ name, type: e.type }))),
+  };
 }
 function joinOf(left: LogicalPlan, right: LogicalPlan, joinType: JoinKind, condition: Rex): LogicalPlan {
   const semi = joinType === 'SEMI' || joinType === 'ANTI';
-  return { kind: 'join', left, right, joinType, condition, schema: semi ? left.schema : left.schema.concat(right.schema) };
+  return {
+    kind: 'join',
+    left,
+    right,
+    joinType,
+    condition,
+    schema: semi ? left.schema : left.schema.concat(right.schema),
+  };
 }
 
 function run(plan: LogicalPlan, ...rules: Rule[]): string {
@@ -66,14 +81,34 @@ const exprOf = (text: string): string => text.split('\n')[0] as string;
 
 describe('case-simplification', () => {
   const cases: [string, Rex, string][] = [
-    ['a FALSE/NULL branch is dropped', caseOf(INT, gt(a, lit(1)), lit(1), bool(false), lit(2), bool(null), lit(3), lit(4)), 'LogicalProject(x=[CASE(>(a, 1), 1, 4)])'],
-    ['WHEN TRUE ends the CASE', caseOf(INT, gt(a, lit(1)), a, bool(true), lit(2), gt(a, lit(5)), lit(3), lit(4)), 'LogicalProject(x=[CASE(>(a, 1), a, 2)])'],
+    [
+      'a FALSE/NULL branch is dropped',
+      caseOf(INT, gt(a, lit(1)), lit(1), bool(false), lit(2), bool(null), lit(3), lit(4)),
+      'LogicalProject(x=[CASE(>(a, 1), 1, 4)])',
+    ],
+    [
+      'WHEN TRUE ends the CASE',
+      caseOf(INT, gt(a, lit(1)), a, bool(true), lit(2), gt(a, lit(5)), lit(3), lit(4)),
+      'LogicalProject(x=[CASE(>(a, 1), a, 2)])',
+    ],
     ['no branch left: the ELSE value', caseOf(INT, bool(false), lit(1), a), 'LogicalProject(x=[a])'],
-    ['every branch the same: that value', caseOf(INT, gt(a, lit(1)), a, gt(b, lit(2)), a, a), 'LogicalProject(x=[a])'],
-    ['the first WHEN TRUE: its value, typed as the CASE', caseOf(INT, bool(true), lit(7), a), 'LogicalProject(x=[CAST(7 AS INTEGER)])'],
+    [
+      'every branch the same: that value',
+      caseOf(INT, gt(a, lit(1)), a, gt(b, lit(2)), a, a),
+      'LogicalProject(x=[a])',
+    ],
+    [
+      'the first WHEN TRUE: its value, typed as the CASE',
+      caseOf(INT, bool(true), lit(7), a),
+      'LogicalProject(x=[CAST(7 AS INTEGER)])',
+    ],
   ];
   for (const [what, e, want] of cases) {
-    it(what, () => expect(exprOf(run(project(T, [['x', e]]), caseSimplificationRule)).replace('INTEGER', 'INTEGER')).toBe(want.replace('INTEGER', 'INT')));
+    it(what, () =>
+      expect(exprOf(run(project(T, [['x', e]]), caseSimplificationRule)).replace('INTEGER', 'INTEGER')).toBe(
+        want.replace('INTEGER', 'INT'),
+      ),
+    );
   }
   it('leaves a CASE with distinct outcomes alone (the rule does not apply)', () => {
     const p = project(T, [['x', caseOf(INT, gt(a, lit(1)), lit(1), lit(2))]]);
@@ -84,22 +119,52 @@ describe('case-simplification', () => {
 describe('three-valued-logic-simplification', () => {
   const conds: [string, Rex, string][] = [
     ['IS NULL on a NOT NULL column is FALSE', isNull(b), 'LogicalFilter(condition=[FALSE])'],
-    ['IS NOT NULL on a NOT NULL column is TRUE (the filter goes)', and(isNotNull(b), gt(a, lit(1))), 'LogicalFilter(condition=[>(a, 1)])'],
+    [
+      'IS NOT NULL on a NOT NULL column is TRUE (the filter goes)',
+      and(isNotNull(b), gt(a, lit(1))),
+      'LogicalFilter(condition=[>(a, 1)])',
+    ],
     ['IS NULL on a nullable column stays', isNull(a), 'LogicalFilter(condition=[IS_NULL(a)])'],
-    ['x AND NOT x is never TRUE, even for a nullable x', and(gt(a, lit(1)), not(gt(a, lit(1)))), 'LogicalFilter(condition=[FALSE])'],
-    ['x OR NOT x over a nullable x: TRUE exactly when x is not NULL', or(gt(a, lit(1)), not(gt(a, lit(1)))), 'LogicalFilter(condition=[IS_NOT_NULL(<=(a, 1))])'],
+    [
+      'x AND NOT x is never TRUE, even for a nullable x',
+      and(gt(a, lit(1)), not(gt(a, lit(1)))),
+      'LogicalFilter(condition=[FALSE])',
+    ],
+    [
+      'x OR NOT x over a nullable x: TRUE exactly when x is not NULL',
+      or(gt(a, lit(1)), not(gt(a, lit(1)))),
+      'LogicalFilter(condition=[IS_NOT_NULL(<=(a, 1))])',
+    ],
     ['x OR NOT x over NOT NULL x is TRUE', or(gt(b, lit(1)), not(gt(b, lit(1)))), 'LogicalValues'],
-    ['NOT of a comparison is the negated comparison', not(gt(a, lit(1))), 'LogicalFilter(condition=[<=(a, 1)])'],
-    ['duplicates go', and(gt(a, lit(1)), gt(b, lit(2)), gt(a, lit(1))), 'LogicalFilter(condition=[AND(>(a, 1), >(b, 2))])'],
-    ['x = x on NOT NULL is TRUE; on a nullable x in a condition IS NOT NULL', and(eq(b, b), eq(a, a)), 'LogicalFilter(condition=[IS_NOT_NULL(a)])'],
+    [
+      'NOT of a comparison is the negated comparison',
+      not(gt(a, lit(1))),
+      'LogicalFilter(condition=[<=(a, 1)])',
+    ],
+    [
+      'duplicates go',
+      and(gt(a, lit(1)), gt(b, lit(2)), gt(a, lit(1))),
+      'LogicalFilter(condition=[AND(>(a, 1), >(b, 2))])',
+    ],
+    [
+      'x = x on NOT NULL is TRUE; on a nullable x in a condition IS NOT NULL',
+      and(eq(b, b), eq(a, a)),
+      'LogicalFilter(condition=[IS_NOT_NULL(a)])',
+    ],
   ];
   for (const [what, c, want] of conds) {
     // constant-folding removes the TRUE operands and a filter on TRUE, as it does in the optimizer's phase.
-    it(what, () => expect(exprOf(run(filter(T, c), threeValuedLogicSimplificationRule, constantFoldingRule))).toBe(want === 'LogicalValues' ? exprOf(explainPlan(T)) : want));
+    it(what, () =>
+      expect(exprOf(run(filter(T, c), threeValuedLogicSimplificationRule, constantFoldingRule))).toBe(
+        want === 'LogicalValues' ? exprOf(explainPlan(T)) : want,
+      ),
+    );
   }
   it('in a projection NULL is not FALSE: x AND NOT x over a nullable x stays', () => {
     const p = project(T, [['x', and(gt(a, lit(1)), not(gt(a, lit(1))))]]);
-    expect(exprOf(run(p, threeValuedLogicSimplificationRule))).toBe('LogicalProject(x=[AND(>(a, 1), <=(a, 1))])');
+    expect(exprOf(run(p, threeValuedLogicSimplificationRule))).toBe(
+      'LogicalProject(x=[AND(>(a, 1), <=(a, 1))])',
+    );
   });
   it('in a projection x AND NOT x over NOT NULL x is FALSE', () => {
     const p = project(T, [['x', and(gt(b, lit(1)), not(gt(b, lit(1))))]]);
@@ -108,7 +173,14 @@ describe('three-valued-logic-simplification', () => {
 });
 
 describe('join-condition-push-down', () => {
-  const R: LogicalPlan = { ...T, schema: new Schema([{ name: 'c', type: INT }, { name: 'd', type: INT_NN }, { name: 't', type: STR }]) };
+  const R: LogicalPlan = {
+    ...T,
+    schema: new Schema([
+      { name: 'c', type: INT },
+      { name: 'd', type: INT_NN },
+      { name: 't', type: STR },
+    ]),
+  };
   const c = Rex.input(3, INT);
   const d = Rex.input(4, INT_NN);
   const cond = and(eq(a, c), gt(b, lit(1)), gt(d, lit(2)), gt(a, d));
@@ -125,19 +197,27 @@ describe('join-condition-push-down', () => {
     );
   });
   it('LEFT: only the right side (every left row must come out)', () => {
-    expect(shape('LEFT').split('\n')[0]).toBe('LogicalJoin(condition=[AND(=(a, c), >(b, 1), >(a, d))], joinType=[left])');
+    expect(shape('LEFT').split('\n')[0]).toBe(
+      'LogicalJoin(condition=[AND(=(a, c), >(b, 1), >(a, d))], joinType=[left])',
+    );
     expect(shape('LEFT')).toContain('+- LogicalFilter(condition=[>(d, 2)])');
     expect(shape('LEFT')).not.toContain('>(b, 1)])\n      +-');
   });
   it('RIGHT: only the left side', () => {
-    expect(shape('RIGHT').split('\n')[0]).toBe('LogicalJoin(condition=[AND(=(a, c), >(d, 2), >(a, d))], joinType=[right])');
+    expect(shape('RIGHT').split('\n')[0]).toBe(
+      'LogicalJoin(condition=[AND(=(a, c), >(d, 2), >(a, d))], joinType=[right])',
+    );
   });
   it('FULL: nothing moves', () => {
     expect(joinConditionPushDownRule.apply(joinOf(T, R, 'FULL', cond), {})).toBeNull();
   });
   it('ANTI: only the right side; SEMI: both', () => {
-    expect(shape('ANTI').split('\n')[0]).toBe('LogicalJoin(condition=[AND(=(a, c), >(b, 1), >(a, d))], joinType=[anti])');
-    expect(shape('SEMI').split('\n')[0]).toBe('LogicalJoin(condition=[AND(=(a, c), >(a, d))], joinType=[semi])');
+    expect(shape('ANTI').split('\n')[0]).toBe(
+      'LogicalJoin(condition=[AND(=(a, c), >(b, 1), >(a, d))], joinType=[anti])',
+    );
+    expect(shape('SEMI').split('\n')[0]).toBe(
+      'LogicalJoin(condition=[AND(=(a, c), >(a, d))], joinType=[semi])',
+    );
   });
 });
 
@@ -152,15 +232,23 @@ beforeAll(() => {
 
 function env(): TableEnvironment {
   const e = TableEnvironment.create();
-  e.executeSql(`CREATE TABLE l (id INT NOT NULL, name STRING, v INT) WITH ('connector' = 'filesystem', 'path' = '${join(dir, 'l.csv')}', 'format' = 'csv')`);
-  e.executeSql(`CREATE TABLE r (id INT, tag STRING, w INT) WITH ('connector' = 'filesystem', 'path' = '${join(dir, 'r.csv')}', 'format' = 'csv')`);
+  e.executeSql(
+    `CREATE TABLE l (id INT NOT NULL, name STRING, v INT) WITH ('connector' = 'filesystem', 'path' = '${join(dir, 'l.csv')}', 'format' = 'csv')`,
+  );
+  e.executeSql(
+    `CREATE TABLE r (id INT, tag STRING, w INT) WITH ('connector' = 'filesystem', 'path' = '${join(dir, 'r.csv')}', 'format' = 'csv')`,
+  );
   return e;
 }
 
 async function table(sql: string): Promise<string[]> {
   const res = env().executeSql(sql);
   const schema = res.schema!;
-  return (await res.materialize()).map((row) => row.map((v, i) => (v === null ? 'NULL' : formatValueText(v, schema.field(i).type))).join(', ')).sort();
+  return (await res.materialize())
+    .map((row) =>
+      row.map((v, i) => (v === null ? 'NULL' : formatValueText(v, schema.field(i).type))).join(', '),
+    )
+    .sort();
 }
 
 async function withoutRule<T>(name: string, f: () => Promise<T>): Promise<T> {
@@ -176,19 +264,68 @@ async function withoutRule<T>(name: string, f: () => Promise<T>): Promise<T> {
 
 function optimized(sql: string): string {
   const text = env().explainSql(sql);
-  return text.slice(text.indexOf('== Optimized Logical Plan =='), text.indexOf('== Optimized Physical Plan =='));
+  return text.slice(
+    text.indexOf('== Optimized Logical Plan =='),
+    text.indexOf('== Optimized Physical Plan =='),
+  );
 }
 
 const E2E: { rule: string; sql: string; shows: RegExp; rows: number }[] = [
-  { rule: 'case-simplification', sql: "SELECT id, CASE WHEN 1 > 2 THEN 'never' WHEN v > 20 THEN 'big' ELSE 'small' END AS k FROM l", shows: /CASE\(>\(v, 20\), _UTF-16LE'big', _UTF-16LE'small'\)/, rows: 5 },
-  { rule: 'case-simplification', sql: 'SELECT id, CASE WHEN v > 20 THEN name WHEN v < 5 THEN name ELSE name END AS n FROM l', shows: /LogicalTableScan\(table=\[[^\]]*project=\[id, name\]\]/, rows: 5 },
-  { rule: 'three-valued-logic-simplification', sql: 'SELECT id FROM l WHERE id IS NOT NULL AND NOT (v > 20)', shows: /filter=\[<=\(v, 20\)\]/, rows: 1 },
-  { rule: 'three-valued-logic-simplification', sql: 'SELECT id FROM l WHERE v > 20 OR NOT (v > 20)', shows: /LogicalFilter\(condition=\[IS_NOT_NULL\(<=\(v, 20\)\)\]\)/, rows: 4 },
-  { rule: 'three-valued-logic-simplification', sql: 'SELECT id, name = name AS same, id IS NULL AS n FROM l', shows: /same=\[=\(name, name\)\], n=\[FALSE\]/, rows: 5 },
-  { rule: 'join-condition-push-down', sql: 'SELECT l.id, r.tag FROM l JOIN r ON l.id = r.id AND r.w > 10 AND l.name IS NOT NULL', shows: /LogicalJoin\(condition=\[=\(id, id\)\][\s\S]*l, project=\[id\], filter=\[IS NOT NULL\(name\)\][\s\S]*r, project=\[id, tag\], filter=\[>\(w, 10\)\]/, rows: 2 },
-  { rule: 'join-condition-push-down', sql: 'SELECT l.id, r.tag FROM l LEFT JOIN r ON l.id = r.id AND r.w > 10 AND l.v > 20', shows: /joinType=\[left\]/, rows: 5 },
-  { rule: 'join-condition-push-down', sql: 'SELECT l.id, r.tag FROM l FULL JOIN r ON l.id = r.id AND r.w > 10', shows: /joinType=\[full\]/, rows: 8 },
-  { rule: 'join-condition-push-down', sql: 'SELECT id FROM l WHERE NOT EXISTS (SELECT * FROM r WHERE r.id = l.id AND r.w > 10)', shows: /joinType=\[anti\]/, rows: 3 },
+  {
+    rule: 'case-simplification',
+    sql: "SELECT id, CASE WHEN 1 > 2 THEN 'never' WHEN v > 20 THEN 'big' ELSE 'small' END AS k FROM l",
+    shows: /CASE\(>\(v, 20\), _UTF-16LE'big', _UTF-16LE'small'\)/,
+    rows: 5,
+  },
+  {
+    rule: 'case-simplification',
+    sql: 'SELECT id, CASE WHEN v > 20 THEN name WHEN v < 5 THEN name ELSE name END AS n FROM l',
+    shows: /LogicalTableScan\(table=\[[^\]]*project=\[id, name\]\]/,
+    rows: 5,
+  },
+  {
+    rule: 'three-valued-logic-simplification',
+    sql: 'SELECT id FROM l WHERE id IS NOT NULL AND NOT (v > 20)',
+    shows: /filter=\[<=\(v, 20\)\]/,
+    rows: 1,
+  },
+  {
+    rule: 'three-valued-logic-simplification',
+    sql: 'SELECT id FROM l WHERE v > 20 OR NOT (v > 20)',
+    shows: /LogicalFilter\(condition=\[IS_NOT_NULL\(<=\(v, 20\)\)\]\)/,
+    rows: 4,
+  },
+  {
+    rule: 'three-valued-logic-simplification',
+    sql: 'SELECT id, name = name AS same, id IS NULL AS n FROM l',
+    shows: /same=\[=\(name, name\)\], n=\[FALSE\]/,
+    rows: 5,
+  },
+  {
+    rule: 'join-condition-push-down',
+    sql: 'SELECT l.id, r.tag FROM l JOIN r ON l.id = r.id AND r.w > 10 AND l.name IS NOT NULL',
+    shows:
+      /LogicalJoin\(condition=\[=\(id, id\)\][\s\S]*l, project=\[id\], filter=\[IS NOT NULL\(name\)\][\s\S]*r, project=\[id, tag\], filter=\[>\(w, 10\)\]/,
+    rows: 2,
+  },
+  {
+    rule: 'join-condition-push-down',
+    sql: 'SELECT l.id, r.tag FROM l LEFT JOIN r ON l.id = r.id AND r.w > 10 AND l.v > 20',
+    shows: /joinType=\[left\]/,
+    rows: 5,
+  },
+  {
+    rule: 'join-condition-push-down',
+    sql: 'SELECT l.id, r.tag FROM l FULL JOIN r ON l.id = r.id AND r.w > 10',
+    shows: /joinType=\[full\]/,
+    rows: 8,
+  },
+  {
+    rule: 'join-condition-push-down',
+    sql: 'SELECT id FROM l WHERE NOT EXISTS (SELECT * FROM r WHERE r.id = l.id AND r.w > 10)',
+    shows: /joinType=\[anti\]/,
+    rows: 3,
+  },
 ];
 
 describe('each rule on data: the same final table with and without it', () => {

@@ -9,7 +9,12 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Schema, Types, batchToRows, type RecordBatch } from '../../executor/index.js';
 import { TableEnvironment, formatValueText } from '../../index.js';
-import { FactoryRegistry, SourcePushDown, defaultFactories, type DynamicTableFactory } from '../../planner/catalog/factory.js';
+import {
+  FactoryRegistry,
+  SourcePushDown,
+  defaultFactories,
+  type DynamicTableFactory,
+} from '../../planner/catalog/factory.js';
 import { PHASES } from '../../planner/optimizer/optimize.js';
 import type { Rule } from '../../planner/optimizer/rule.js';
 
@@ -17,12 +22,19 @@ let dir = '';
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'freshet-push-down-'));
-  writeFileSync(join(dir, 'items.csv'), ['1,apple,3,true', '2,pear,,false', '3,plum,7,true', '4,fig,1,', '5,kiwi,9,false'].join('\n') + '\n');
+  writeFileSync(
+    join(dir, 'items.csv'),
+    ['1,apple,3,true', '2,pear,,false', '3,plum,7,true', '4,fig,1,', '5,kiwi,9,false'].join('\n') + '\n',
+  );
   // The third column is malformed for INT in one record: only a read that parses it fails.
   writeFileSync(join(dir, 'bad.csv'), ['1,apple,x', '2,pear,4'].join('\n') + '\n');
   writeFileSync(
     join(dir, 'items.json'),
-    ['{"id":1,"name":"apple","qty":3}', '{"id":2,"name":"pear","qty":null}', '{"id":3,"name":"plum","qty":7}'].join('\n') + '\n',
+    [
+      '{"id":1,"name":"apple","qty":3}',
+      '{"id":2,"name":"pear","qty":null}',
+      '{"id":3,"name":"plum","qty":7}',
+    ].join('\n') + '\n',
   );
 });
 
@@ -40,9 +52,15 @@ function registry(pushDown: boolean): FactoryRegistry {
 
 function env(pushDown = true): TableEnvironment {
   const e = TableEnvironment.create({ factories: registry(pushDown) });
-  e.executeSql(`CREATE TABLE items (id INT, name STRING, qty INT, ok BOOLEAN) WITH ('connector' = 'filesystem', 'path' = '${join(dir, 'items.csv')}', 'format' = 'csv')`);
-  e.executeSql(`CREATE TABLE jitems (id INT, name STRING, qty INT) WITH ('connector' = 'filesystem', 'path' = '${join(dir, 'items.json')}', 'format' = 'json')`);
-  e.executeSql(`CREATE TABLE bad (id INT, name STRING, qty INT) WITH ('connector' = 'filesystem', 'path' = '${join(dir, 'bad.csv')}', 'format' = 'csv')`);
+  e.executeSql(
+    `CREATE TABLE items (id INT, name STRING, qty INT, ok BOOLEAN) WITH ('connector' = 'filesystem', 'path' = '${join(dir, 'items.csv')}', 'format' = 'csv')`,
+  );
+  e.executeSql(
+    `CREATE TABLE jitems (id INT, name STRING, qty INT) WITH ('connector' = 'filesystem', 'path' = '${join(dir, 'items.json')}', 'format' = 'json')`,
+  );
+  e.executeSql(
+    `CREATE TABLE bad (id INT, name STRING, qty INT) WITH ('connector' = 'filesystem', 'path' = '${join(dir, 'bad.csv')}', 'format' = 'csv')`,
+  );
   e.executeSql(
     "CREATE TABLE gen (k INT, v BIGINT, s STRING) WITH ('connector' = 'datagen', 'number-of-rows' = '200', 'rows-per-second' = '0', 'seed' = '7', 'fields.k.min' = '0', 'fields.k.max' = '9', 'fields.v.kind' = 'sequence', 'fields.v.start' = '1', 'fields.v.end' = '1000', 'fields.s.length' = '3')",
   );
@@ -55,7 +73,11 @@ function env(pushDown = true): TableEnvironment {
 async function table(sql: string, pushDown = true): Promise<string[]> {
   const r = env(pushDown).executeSql(sql);
   const schema = r.schema!;
-  return (await r.materialize()).map((row) => row.map((v, i) => (v === null ? 'NULL' : formatValueText(v, schema.field(i).type))).join(', ')).sort();
+  return (await r.materialize())
+    .map((row) =>
+      row.map((v, i) => (v === null ? 'NULL' : formatValueText(v, schema.field(i).type))).join(', '),
+    )
+    .sort();
 }
 
 function physicalPlan(sql: string): string {
@@ -71,16 +93,22 @@ describe('EXPLAIN shows what the source was given', () => {
   });
   // The source reads qty for its filter without producing it, as a Flink source does after both push-downs.
   it('filter=[...] holds the accepted conjuncts; the rest stays in the Calc', () => {
-    const plan = physicalPlan("SELECT name FROM items WHERE qty > 2 AND name <> 'plum' AND UPPER(name) <> 'KIWI'");
+    const plan = physicalPlan(
+      "SELECT name FROM items WHERE qty > 2 AND name <> 'plum' AND UPPER(name) <> 'KIWI'",
+    );
     expect(plan).toContain("project=[name], filter=[and(>(qty, 2), <>(name, _UTF-16LE'plum'))]]]");
     expect(plan).toMatch(/StreamCalc\(select=\[name\], where=\[<>\(UPPER\(name\), _UTF-16LE'KIWI'\)\]/);
   });
   it('a literal on the left is flipped; NULL tests are pushed', () => {
-    expect(physicalPlan('SELECT id FROM items WHERE 3 < qty AND ok IS NOT NULL')).toContain('filter=[and(>(qty, 3), IS NOT NULL(ok))]');
+    expect(physicalPlan('SELECT id FROM items WHERE 3 < qty AND ok IS NOT NULL')).toContain(
+      'filter=[and(>(qty, 3), IS NOT NULL(ok))]',
+    );
   });
   it('nothing is pushed past a watermark assigner (the watermark must see every row)', () => {
     const e = env();
-    e.executeSql("CREATE TABLE ev (id INT, extra STRING, ts TIMESTAMP(3), WATERMARK FOR ts AS ts) WITH ('connector' = 'datagen', 'number-of-rows' = '5')");
+    e.executeSql(
+      "CREATE TABLE ev (id INT, extra STRING, ts TIMESTAMP(3), WATERMARK FOR ts AS ts) WITH ('connector' = 'datagen', 'number-of-rows' = '5')",
+    );
     const text = e.explainSql('SELECT id FROM ev WHERE id > 1');
     expect(text).not.toContain('filter=[');
     expect(text).toContain('project=[id, ts]');
@@ -109,9 +137,15 @@ describe('the sources read fewer columns', () => {
     ]);
     const options = { connector: 'datagen', 'number-of-rows': '50', 'rows-per-second': '0', seed: '3' };
     const read = async (projection?: number[]): Promise<RecordBatch[]> => {
-      const reader = f.createSource!({ physicalSchema: schema, options, tableName: 't', ...(projection !== undefined ? { projection } : {}) });
+      const reader = f.createSource!({
+        physicalSchema: schema,
+        options,
+        tableName: 't',
+        ...(projection !== undefined ? { projection } : {}),
+      });
       const out: RecordBatch[] = [];
-      for await (const e of reader.read(new AbortController().signal)) if (e.kind === 'batch') out.push(e.batch);
+      for await (const e of reader.read(new AbortController().signal))
+        if (e.kind === 'batch') out.push(e.batch);
       return out;
     };
     const full = (await read()).flatMap(batchToRows);
@@ -158,14 +192,19 @@ const ON_DATA: { sql: string; rows: number }[] = [
   { sql: 'SELECT ok, COUNT(*), SUM(qty) FROM items WHERE id <> 3 GROUP BY ok', rows: 3 },
   { sql: 'SELECT name FROM jitems WHERE qty < 5', rows: 1 },
   { sql: 'SELECT k, COUNT(*), MAX(v) FROM gen WHERE v > 100 AND k <= 4 GROUP BY k', rows: 5 },
-  { sql: 'SELECT auction, MAX(price) FROM bids WHERE price > 5000000 AND auction < 1010 GROUP BY auction', rows: -1 },
+  {
+    sql: 'SELECT auction, MAX(price) FROM bids WHERE price > 5000000 AND auction < 1010 GROUP BY auction',
+    rows: -1,
+  },
 ];
 
 describe('the same final table with and without push-down', () => {
   for (const c of ON_DATA) {
     it(c.sql, async () => {
       const pushed = await table(c.sql);
-      const plain = await withoutRules(['push-filter-into-source', 'push-projection-into-source'], () => table(c.sql, false));
+      const plain = await withoutRules(['push-filter-into-source', 'push-projection-into-source'], () =>
+        table(c.sql, false),
+      );
       if (c.rows >= 0) expect(pushed).toHaveLength(c.rows);
       else expect(pushed.length).toBeGreaterThan(0);
       expect(pushed).toEqual(plain);

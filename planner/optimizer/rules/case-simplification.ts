@@ -58,7 +58,11 @@ function simplifyCase(r: Extract<Rex, { kind: 'call' }>): Rex | null {
   }
   // Every outcome the same deterministic value (conditions deterministic too): the CASE is that value.
   const key = rexKey(otherwise);
-  if (branches.length > 0 && branches.every(([w, t]) => rexKey(t) === key && isDeterministic(w)) && isDeterministic(otherwise)) {
+  if (
+    branches.length > 0 &&
+    branches.every(([w, t]) => rexKey(t) === key && isDeterministic(w)) &&
+    isDeterministic(otherwise)
+  ) {
     return keepType(otherwise, r);
   }
   if (!changed) return null;

@@ -27,7 +27,10 @@ export function rewriteExpressions(node: LogicalPlan, f: ExprRewrite): LogicalPl
 }
 
 /** Rewrites the operands of a call bottom-up with `f`, returning `r` itself when none changed. */
-export function mapArgs(r: Extract<Rex, { kind: 'call' }>, f: (a: Rex) => Rex): Extract<Rex, { kind: 'call' }> {
+export function mapArgs(
+  r: Extract<Rex, { kind: 'call' }>,
+  f: (a: Rex) => Rex,
+): Extract<Rex, { kind: 'call' }> {
   const args = r.args.map(f);
   return args.every((a, i) => a === r.args[i]) ? r : { ...r, args };
 }

@@ -12,7 +12,9 @@ import type { Rule } from '../rule.js';
 
 function and(parts: readonly Rex[]): Rex {
   if (parts.length === 0) return Rex.literal(true, Types.BOOLEAN(false));
-  return parts.length === 1 ? (parts[0] as Rex) : Rex.call('AND', parts, Types.BOOLEAN(parts.some((p) => p.type.nullable)));
+  return parts.length === 1
+    ? (parts[0] as Rex)
+    : Rex.call('AND', parts, Types.BOOLEAN(parts.some((p) => p.type.nullable)));
 }
 
 function filtered(input: LogicalPlan, parts: readonly Rex[]): LogicalPlan {

@@ -21,7 +21,12 @@ export const projectFilterTransposeRule: Rule = {
     const below = narrowTo(filter.input, keep);
     const at = new Map(keep.map((old, k) => [old, k]));
     const map = (i: number): number => at.get(i) as number;
-    const narrowed: LogicalPlan = { kind: 'filter', input: below, condition: remapInputs(filter.condition, map), schema: below.schema };
+    const narrowed: LogicalPlan = {
+      kind: 'filter',
+      input: below,
+      condition: remapInputs(filter.condition, map),
+      schema: below.schema,
+    };
     return { ...node, input: narrowed, exprs: node.exprs.map((e) => remapInputs(e, map)) };
   },
 };

@@ -42,7 +42,8 @@ export function toSourcePredicate(c: Rex, physicalOf: readonly number[]): Source
   const same = (t: Rex['type']): string => formatType(withNullability(t, true));
   if (same(x.type) !== same(y.type)) return null;
   const v = y.value;
-  if (typeof v !== 'number' && typeof v !== 'bigint' && typeof v !== 'string' && typeof v !== 'boolean') return null;
+  if (typeof v !== 'number' && typeof v !== 'bigint' && typeof v !== 'string' && typeof v !== 'boolean')
+    return null;
   const column = physicalOf[x.index] ?? -1;
   return column < 0 ? null : { kind: 'compare', column, op: o, value: v };
 }
@@ -66,7 +67,10 @@ export const pushFilterIntoSourceRule: Rule = {
     if (accepted.length === 0) return null;
     const pushed: LogicalPlan = { ...scan, filters: [...(scan.filters ?? []), ...accepted] };
     if (rest.length === 0) return pushed;
-    const condition = rest.length === 1 ? (rest[0] as Rex) : Rex.call('AND', rest, Types.BOOLEAN(rest.some((r) => r.type.nullable)));
+    const condition =
+      rest.length === 1
+        ? (rest[0] as Rex)
+        : Rex.call('AND', rest, Types.BOOLEAN(rest.some((r) => r.type.nullable)));
     return { ...node, input: pushed, condition };
   },
 };

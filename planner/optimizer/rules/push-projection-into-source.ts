@@ -42,6 +42,10 @@ export const pushProjectionIntoSourceRule: Rule = {
       projection: keptPhysical.map((i) => cols[i] as number),
       schema: new Schema(keep.map((i) => scan.schema.field(i))),
     };
-    return { ...node, input: narrowed, exprs: node.exprs.map((e) => remapInputs(e, (i) => at.get(i) as number)) };
+    return {
+      ...node,
+      input: narrowed,
+      exprs: node.exprs.map((e) => remapInputs(e, (i) => at.get(i) as number)),
+    };
   },
 };

@@ -62,7 +62,8 @@ function withPhysicalInputs(n: PhysicalNode, next: readonly PhysicalNode[]): Phy
   const old = physicalInputs(n);
   if (old.length === next.length && old.every((o, i) => o === next[i])) return n;
   if (old.length === 0) return n;
-  if ('left' in n && 'right' in n) return { ...n, left: next[0] as PhysicalNode, right: next[1] as PhysicalNode } as PhysicalNode;
+  if ('left' in n && 'right' in n)
+    return { ...n, left: next[0] as PhysicalNode, right: next[1] as PhysicalNode } as PhysicalNode;
   if (n.kind === 'StreamUnion') return { ...n, inputs: next };
   return { ...n, input: next[0] as PhysicalNode } as PhysicalNode;
 }

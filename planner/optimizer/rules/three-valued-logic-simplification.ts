@@ -35,7 +35,8 @@ function complementOf(r: Rex): Rex | null {
   if (r.kind !== 'call') return null;
   if (r.op === 'NOT') return r.args[0] as Rex;
   const neg = NEGATED[r.op];
-  if (neg === undefined || r.args.some((a) => a.type.kind === 'FLOAT' || a.type.kind === 'DOUBLE')) return null;
+  if (neg === undefined || r.args.some((a) => a.type.kind === 'FLOAT' || a.type.kind === 'DOUBLE'))
+    return null;
   return Rex.call(neg, r.args, r.type);
 }
 
@@ -49,14 +50,16 @@ export function simplifyLogic(r: Rex, unknownAsFalse: boolean): Rex {
     case 'IS_NULL':
     case 'IS_NOT_NULL': {
       const x = c.args[0] as Rex;
-      if (!x.type.nullable && isDeterministic(x)) return Rex.literal(c.op === 'IS_NOT_NULL', Types.BOOLEAN(false));
+      if (!x.type.nullable && isDeterministic(x))
+        return Rex.literal(c.op === 'IS_NOT_NULL', Types.BOOLEAN(false));
       return c;
     }
     case 'NOT': {
       const x = c.args[0] as Rex;
       const neg = x.kind === 'call' ? NEGATED[x.op] : undefined;
       // Not for floating point: NOT(NaN < 1) is TRUE but NaN >= 1 is FALSE.
-      const floating = x.kind === 'call' && x.args.some((a) => a.type.kind === 'FLOAT' || a.type.kind === 'DOUBLE');
+      const floating =
+        x.kind === 'call' && x.args.some((a) => a.type.kind === 'FLOAT' || a.type.kind === 'DOUBLE');
       if (x.kind === 'call' && neg !== undefined && !floating) return Rex.call(neg, x.args, x.type);
       return c;
     }

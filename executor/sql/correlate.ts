@@ -82,7 +82,7 @@ export class CorrelateOperator implements StreamOperator {
       ts = new Float64Array(n);
       for (let j = 0; j < n; j++) ts[j] = batch.timestamps[parent[j] as number] as number;
     }
-    const inputCols = batch.columns.map((c, i) => takeColumn(c, batch.schema.field(i).type, parent, n));
+    const inputCols = batch.columns.map((c, i) => gather(c, batch.schema.field(i).type, parent, n));
     return makeBatch(this.outputSchema, [...inputCols, ...fnCols], n, kinds, ts);
   }
 
@@ -197,6 +197,34 @@ export class CorrelateOperator implements StreamOperator {
       builders.map((b) => b.finish()),
     );
   }
+}
+
+/**
+ * The values of `c` at `rows` (each input row repeated once per output row). An ARRAY column — the UNNEST
+ * argument is one, and it is repeated on every output row — is gathered through its offsets and child typed
+ * arrays instead of per-value through a builder.
+ */
+function gather(c: Column, type: LogicalType, rows: Int32Array, n: number): Column {
+  if (c.kind !== 'list' || type.kind !== 'ARRAY') return takeColumn(c, type, rows, n);
+  const offsets = new Int32Array(n + 1);
+  let total = 0;
+  for (let j = 0; j < n; j++) {
+    const r = rows[j] as number;
+    total += (c.offsets[r + 1] as number) - (c.offsets[r] as number);
+    offsets[j + 1] = total;
+  }
+  const childRows = new Int32Array(total);
+  let k = 0;
+  for (let j = 0; j < n; j++) {
+    const r = rows[j] as number;
+    for (let e = c.offsets[r] as number; e < (c.offsets[r + 1] as number); e++) childRows[k++] = e;
+  }
+  let validity: Uint8Array | null = null;
+  if (c.validity !== null) {
+    validity = allValid(n);
+    for (let j = 0; j < n; j++) if (!isValid(c.validity, rows[j] as number)) setValid(validity, j, false);
+  }
+  return { kind: 'list', offsets, child: gather(c.child, type.element, childRows, total), validity };
 }
 
 /** The values of `c` at `idx` (-1 = NULL). Flat layouts are gathered from their typed arrays. */

@@ -257,7 +257,7 @@ export class JobManager {
         port1,
         schema,
         this.resultSink,
-        this.spec.execution?.channelCapacity ?? DEFAULT_SLOT_EXECUTION.channelCapacity,
+        this.spec.execution?.credits ?? DEFAULT_SLOT_EXECUTION.credits,
       );
       resultPort = port2;
     }

@@ -24,8 +24,14 @@ export interface SlotExecutionOptions {
   readonly batchSize: number;
   readonly bufferTimeout: number;
   readonly autoWatermarkInterval: number;
-  /** Credits (buffers) a consumer grants each input channel; a local channel's capacity. */
+  /** Elements a channel inside one slot holds (LocalChannel capacity). */
   readonly channelCapacity: number;
+  /**
+   * Credits (receive buffers) a consumer grants each channel from another slot. Larger than the local capacity:
+   * a credit's round trip between threads costs scheduling latency, and with 8 a loaded machine left producers
+   * backpressured while consumers idled (docs/benchmarks.md, Cluster).
+   */
+  readonly credits: number;
 }
 
 export const DEFAULT_SLOT_EXECUTION: SlotExecutionOptions = {
@@ -33,6 +39,7 @@ export const DEFAULT_SLOT_EXECUTION: SlotExecutionOptions = {
   bufferTimeout: 0,
   autoWatermarkInterval: 0,
   channelCapacity: 8,
+  credits: 16,
 };
 
 export interface BuildContext {

@@ -20,6 +20,8 @@ export class ResourceManager {
   private timer: ReturnType<typeof setInterval> | null = null;
   private readonly listeners = new Set<ResourceListener>();
   private readonly waiters: Array<() => void> = [];
+  /** When the unanswered heartbeat request to each TaskManager was sent. */
+  private readonly pending = new Map<TaskManager, number>();
 
   constructor(private readonly opts: ResourceManagerOptions) {}
 
@@ -101,17 +103,25 @@ export class ResourceManager {
     for (const w of this.waiters.splice(0)) w();
   }
 
+  /**
+   * A TaskManager is lost when a heartbeat request stays unanswered for the timeout. Counting from the request,
+   * not from the last answer, keeps a stalled ResourceManager (its own thread busy) from blaming the TaskManagers.
+   */
   private beat(): void {
     const now = Date.now();
     for (const tm of [...this.taskManagers.values()]) {
-      if (now - tm.lastHeartbeat > this.opts.heartbeatTimeoutMs) {
-        this.lose(
-          tm,
-          `The heartbeat of TaskManager with id ${tm.id} timed out after ${this.opts.heartbeatTimeoutMs} ms.`,
-        );
+      const since = this.pending.get(tm);
+      if (since !== undefined) {
+        if (now - since > this.opts.heartbeatTimeoutMs)
+          this.lose(
+            tm,
+            `The heartbeat of TaskManager with id ${tm.id} timed out after ${this.opts.heartbeatTimeoutMs} ms.`,
+          );
         continue;
       }
+      this.pending.set(tm, now);
       void tm.heartbeat().then((beats) => {
+        this.pending.delete(tm);
         if (!this.taskManagers.has(tm.id)) return;
         tm.lastHeartbeat = Date.now();
         for (const l of this.listeners) l.onHeartbeat(beats);

@@ -163,7 +163,7 @@ async function deploy(m: Extract<ToSlot, { type: 'deploy' }>): Promise<void> {
             const p = m.ports[key];
             if (p === undefined) throw new Error(`slot has no port for channel ${key}`);
             if (prod) writer = new RemoteChannelWriter(p, countersOf(vp, i).out);
-            else reader = new RemoteChannelReader(p, schema, opts.channelCapacity, countersOf(dp, j).in);
+            else reader = new RemoteChannelReader(p, schema, opts.credits, countersOf(dp, j).in);
           }
           if (writer !== null) writers.push(writer);
           if (reader !== null) push(inputs, `${dp}/${j}`, { reader, inputIndex: e.edge.inputIndex });

@@ -45,7 +45,7 @@ describe('MiniCluster with two single-slot TaskManagers', () => {
       'minicluster.number-of-taskmanagers': '2',
       'taskmanager.numberOfTaskSlots': '1',
       'heartbeat.interval': '100 ms',
-      'heartbeat.timeout': '1 s',
+      'heartbeat.timeout': '2 s',
       'restart-strategy.type': 'fixed-delay',
       'restart-strategy.fixed-delay.attempts': '2',
       'restart-strategy.fixed-delay.delay': '200 ms',
@@ -102,8 +102,25 @@ describe('MiniCluster with two single-slot TaskManagers', () => {
     expect((await cluster.job(job.jobId)).restarts).toBe(1);
   }, 60_000);
 
+  it('cancels a running job through the gateway: CANCELLING then CANCELED, slots returned', async () => {
+    const payload: FixturePayload = { batches: 1000, rows: 10, keys: 3, delayMs: 20, parallelism: 2 };
+    const job = await cluster.submit(
+      { name: 'to-cancel', builder: BUILDER, payload },
+      { resultSink: collector().sink },
+    );
+    while (job.state !== 'RUNNING' || job.executions.some((e) => e.state !== 'RUNNING'))
+      await new Promise((r) => setTimeout(r, 20));
+    await cluster.cancel(job.jobId);
+    await expect(job.getJobExecutionResult()).rejects.toThrow();
+    expect(job.state).toBe('CANCELED');
+    expect(job.status.timestamps.CANCELLING).toBeGreaterThan(0);
+    expect(job.executions.every((e) => e.state === 'CANCELED')).toBe(true);
+    expect((await cluster.overview())['slots-available']).toBe(2);
+    await expect(cluster.cancel(job.jobId)).rejects.toThrow(/already CANCELED/);
+  }, 60_000);
+
   it('fails over when a TaskManager stops answering heartbeats', async () => {
-    const payload: FixturePayload = { batches: 60, rows: 50, keys: 3, delayMs: 25, parallelism: 1 };
+    const payload: FixturePayload = { batches: 150, rows: 20, keys: 3, delayMs: 25, parallelism: 1 };
     const out = collector();
     const job = await cluster.submit(
       { name: 'hung-tm', builder: BUILDER, payload },
@@ -141,7 +158,12 @@ describe('backpressure across threads', () => {
       };
       const out = collector();
       const job = await cluster.submit(
-        { name: 'bp', builder: BUILDER, payload, execution: { batchSize: 200, channelCapacity: 4 } },
+        {
+          name: 'bp',
+          builder: BUILDER,
+          payload,
+          execution: { batchSize: 200, channelCapacity: 4, credits: 4 },
+        },
         { resultSink: out.sink },
       );
       await job.getJobExecutionResult();

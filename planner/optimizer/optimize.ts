@@ -11,7 +11,8 @@
 //   3. push-down, pruning    after the patterns, which match the Filter/Project shapes the binder makes: CASE
 //                            and three-valued-logic simplification; filters merged and moved below projects,
 //                            into union inputs, below aggregates (key-only conjuncts) and into joins, one-sided
-//                            join conditions into the join inputs; projects merged and unread columns /
+//                            join conditions into the join inputs; ORDER BY without LIMIT under an operator
+//                            that does not keep order removed; projects merged and unread columns /
 //                            aggregate calls dropped; DISTINCT aggregates split into partial (by a hash bucket)
 //                            and final when table.optimizer.distinct-agg.split.enabled; constants folded again where substitution made new ones; filters the
 //                            connector can evaluate pushed into the scan (SupportsFilterPushDown)
@@ -23,6 +24,7 @@
 // adjacent Calcs.
 import type { LogicalPlan } from '../logical/plan.js';
 import { runPhases, type OptimizerContext, type Phase, type RuleTrace } from './rule.js';
+import { sortRemovalRule } from './rules/sort-removal.js';
 import { splitDistinctAggregateRule } from './rules/split-distinct-aggregate.js';
 import { caseSimplificationRule } from './rules/case-simplification.js';
 import { joinConditionPushDownRule } from './rules/join-condition-push-down.js';
@@ -62,6 +64,7 @@ export const PHASES: readonly Phase[] = [
       filterAggregateTransposeRule,
       filterIntoJoinRule,
       joinConditionPushDownRule,
+      sortRemovalRule,
       splitDistinctAggregateRule,
       projectMergeRule,
       projectPruningRule,

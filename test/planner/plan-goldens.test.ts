@@ -107,6 +107,8 @@ const QUERIES: Record<string, string> = {
   'exchange-removed-join-on-group-key': 'SELECT a.customer, a.c, c.name FROM (SELECT customer, COUNT(*) AS c FROM orders GROUP BY customer) a JOIN customers c ON a.customer = c.id',
   'exchange-removed-topn-on-group-keys': 'SELECT * FROM (SELECT customer, product, s, ROW_NUMBER() OVER (PARTITION BY customer, product ORDER BY s DESC) AS rn FROM (SELECT customer, product, SUM(amount) AS s FROM orders GROUP BY customer, product)) WHERE rn <= 1',
   'exchange-kept-other-keys': 'SELECT c, COUNT(*) FROM (SELECT customer, COUNT(*) AS c FROM orders GROUP BY customer) GROUP BY c',
+  'sort-removed-under-aggregate': 'SELECT customer, COUNT(*) FROM (SELECT * FROM orders ORDER BY ts) GROUP BY customer',
+  'sort-kept-with-limit': 'SELECT customer, COUNT(*) FROM (SELECT * FROM orders ORDER BY amount DESC LIMIT 5) GROUP BY customer',
   'filter-into-union': 'SELECT * FROM (SELECT id, customer FROM orders UNION ALL SELECT order_id, 1 FROM payments) WHERE customer > 2',
   'filter-aggregate-transpose': 'SELECT * FROM (SELECT customer, COUNT(*) AS c FROM orders GROUP BY customer) WHERE customer > 3 AND c > 1',
   'watermark-push-down': 'SELECT id, ts FROM fs_events WHERE id > 5',

@@ -227,6 +227,7 @@ let dir = '';
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'freshet-simplify-'));
   writeFileSync(join(dir, 'l.csv'), ['1,a,10', '2,b,', '3,c,30', '4,,40', '5,e,50'].join('\n') + '\n');
+  writeFileSync(join(dir, 'ev.csv'), ['a,2024-01-01 00:00:01', 'b,2024-01-01 00:00:02', 'a,2024-01-01 00:00:03', 'c,2024-01-01 00:00:05'].join('\n') + '\n');
   writeFileSync(join(dir, 'r.csv'), ['1,x,5', '2,y,15', '3,z,25', '9,w,35', ',v,45'].join('\n') + '\n');
 });
 
@@ -238,6 +239,7 @@ function env(): TableEnvironment {
   e.executeSql(
     `CREATE TABLE r (id INT, tag STRING, w INT) WITH ('connector' = 'filesystem', 'path' = '${join(dir, 'r.csv')}', 'format' = 'csv')`,
   );
+  e.executeSql(`CREATE TABLE ev (w STRING, ts TIMESTAMP(3), WATERMARK FOR ts AS ts) WITH ('connector' = 'filesystem', 'path' = '${join(dir, 'ev.csv')}', 'format' = 'csv')`);
   return e;
 }
 
@@ -271,6 +273,8 @@ function optimized(sql: string): string {
 }
 
 const E2E: { rule: string; sql: string; shows: RegExp; rows: number }[] = [
+  // The temporal sort the subquery's ORDER BY would be (on one subtask, until the watermark) is gone.
+  { rule: 'sort-removal', sql: 'SELECT w, COUNT(*) FROM (SELECT * FROM ev ORDER BY ts) GROUP BY w', shows: /LogicalAggregate[^\n]*\n(?![\s\S]*LogicalSort)/, rows: 3 },
   {
     rule: 'case-simplification',
     sql: "SELECT id, CASE WHEN 1 > 2 THEN 'never' WHEN v > 20 THEN 'big' ELSE 'small' END AS k FROM l",

@@ -307,7 +307,9 @@ function vertexTable(job: JobDetail, v: JobView): TemplateResult {
             <td class="num">${fmtRate(x.metrics['write-records-per-second'])}</td>
             <td class="num">${fmtPct(x.metrics['busy-ratio'])}</td>
             <td class="num">${fmtPct(x.metrics['backpressured-ratio'])}</td>
-            <td>${fmtWatermark(x.metrics['current-input-watermark'])}</td>
+            <td>
+              ${fmtWatermark(x.metrics['current-input-watermark'] ?? x.metrics['current-output-watermark'])}
+            </td>
             <td class="num">${fmtCount(x.metrics['late-records-dropped'])}</td>
             <td class="num">${fmtCount(x.metrics['state-size'])}</td>
           </tr>`,

@@ -45,7 +45,7 @@ describe('Dispatcher', () => {
     ]);
     expect(String(show[0]?.[3])).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
 
-    expect(() => t.executeSql(`STOP JOB '${jid}' WITH SAVEPOINT`)).toThrow(/WITH SAVEPOINT.*issue #12/);
+    expect(() => t.executeSql(`STOP JOB '${jid}' WITH SAVEPOINT`)).toThrow(/STOP JOB \.\.\. WITH SAVEPOINT/);
     expect(() => t.executeSql("STOP JOB '0123'")).toThrow(/Could not find job '0123'/);
     t.executeSql(`STOP JOB '${jid}'`);
     await expect(r.await()).rejects.toThrow();

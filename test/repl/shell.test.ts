@@ -164,7 +164,7 @@ describe('INSERT INTO', () => {
     await h.line(`DESCRIBE JOB '${id}';`);
     await h.until(new RegExp(`\\| ${id} \\| [^|]+ \\| CANCELED \\|[\\s\\S]*1 job\\nINSERT INTO sink SELECT id FROM ticks`));
     await h.line(`STOP JOB '${id}' WITH SAVEPOINT;`);
-    await h.until('WITH SAVEPOINT is not supported yet');
+    await h.until('[ERROR] STOP JOB ... WITH SAVEPOINT');
     await h.line("STOP JOB 'nope';");
     await h.until("[ERROR] no job 'nope' in this session");
   });

@@ -2240,7 +2240,7 @@ export class SqlGrammar extends EmbeddedActionsParser {
       this.LA(2).tokenType !== P.Dot
     ) {
       const only = identOf(this.next());
-      return { parts: [only], span: { start: only.span.start, end: only.span.end } };
+      return { parts: [only], span: only.span };
     }
     const parts: A.Ident[] = [];
     // Name tokens are consumed here directly rather than through `ident`: one rule call less per name part.
@@ -3640,9 +3640,13 @@ export class SqlGrammar extends EmbeddedActionsParser {
         this.next();
         parts.push(identOf(this.next()));
       }
+      // Spans are immutable values, so a one-part name shares its identifier's (an object less per name).
       name = {
         parts,
-        span: { start: (parts[0] as A.Ident).span.start, end: (parts[parts.length - 1] as A.Ident).span.end },
+        span:
+          parts.length === 1
+            ? (parts[0] as A.Ident).span
+            : { start: (parts[0] as A.Ident).span.start, end: (parts[parts.length - 1] as A.Ident).span.end },
       };
     } else {
       const span = this.spanOf(first);

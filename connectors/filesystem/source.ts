@@ -144,7 +144,10 @@ async function* readFile(
 ): AsyncGenerator<SplitRecords> {
   const narrowed = cfg.readColumns !== undefined && cfg.partitionKeys.length === 0 ? cfg.readColumns : null;
   const fileSchema = new Schema(
-    (narrowed === null ? fileColumns : narrowed.map((i) => cfg.physicalSchema.field(i))).map((f) => ({ name: f.name, type: f.type })),
+    (narrowed === null ? fileColumns : narrowed.map((i) => cfg.physicalSchema.field(i))).map((f) => ({
+      name: f.name,
+      type: f.type,
+    })),
   );
   let skip = typeof position === 'number' ? position : 0;
   let emitted = skip;
@@ -251,7 +254,14 @@ async function* readCsv(
   const batcher =
     positions === null
       ? new CsvBatcher(schema, opts, BATCH_SIZE, (line) => `${file}:${line}`)
-      : new CsvBatcher(schema, opts, BATCH_SIZE, (line) => `${file}:${line}`, positions, cfg.physicalSchema.size);
+      : new CsvBatcher(
+          schema,
+          opts,
+          BATCH_SIZE,
+          (line) => `${file}:${line}`,
+          positions,
+          cfg.physicalSchema.size,
+        );
   const decoder = new StringDecoder('utf8');
   const pending: Array<[CsvField[], number]> = [];
   const collect = (f: CsvField[], line: number): void => void pending.push([f, line]);

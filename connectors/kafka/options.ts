@@ -93,6 +93,7 @@ export const KAFKA_OPTIONS: readonly OptionSpec[] = [
   { key: 'scan.startup.timestamp-millis', description: "start at the first record at or after this time (scan.startup.mode 'timestamp')" },
   { key: 'scan.startup.specific-offsets', description: "'partition:0,offset:42;partition:1,offset:300' (scan.startup.mode 'specific-offsets')" },
   { key: 'scan.topic-partition-discovery.interval', description: "how often new partitions and topics are found, e.g. '5 min' (default); '0' disables" },
+  { key: 'scan.watermark.idle-timeout', description: "a partition without records this long leaves the watermark minimum, e.g. '30 s' (default: table.exec.source.idle-timeout)" },
   { key: 'sink.partitioner', description: "'default' (key hash, round-robin without key), 'fixed' (subtask → partition) or 'round-robin'", values: ['default', 'fixed', 'round-robin'] },
   ...formatOptionSpecs(''),
 ];
@@ -283,6 +284,7 @@ export function kafkaConfig(connector: ConnectorKind, options: Readonly<Record<s
   const bounded = boundedMode(options);
   const discoveryRaw = options['scan.topic-partition-discovery.interval'];
   const discovery = discoveryRaw === undefined ? 5 * 60_000 : parseDuration(discoveryRaw, 'scan.topic-partition-discovery.interval');
+  if (options['scan.watermark.idle-timeout'] !== undefined) parseDuration(options['scan.watermark.idle-timeout'], 'scan.watermark.idle-timeout');
   if ((startup.kind === 'specific-offsets' || bounded.kind === 'specific-offsets') && !(topics.kind === 'list' && topics.topics.length === 1)) {
     throw new Error(`specific offsets name partitions of one topic, so they need exactly one 'topic'`);
   }

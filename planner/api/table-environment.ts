@@ -382,7 +382,7 @@ export class TableEnvironment {
     if (target !== 'local' && target !== 'mini-cluster') throw new Error(`'execution.target' must be 'mini-cluster' or 'local', not '${target}'`);
     const upsertMaterialize = (this.config.get('table.exec.sink.upsert-materialize') ?? 'AUTO').toUpperCase();
     if (upsertMaterialize !== 'AUTO' && upsertMaterialize !== 'FORCE' && upsertMaterialize !== 'NONE') throw new Error(`'table.exec.sink.upsert-materialize' must be AUTO, FORCE or NONE, not '${upsertMaterialize}'`);
-    return { factories: this.factories, sql, parallelism, stateTtlMs: ttl === undefined ? 0 : parseDuration(ttl), batch: mode === 'batch', aggPhaseStrategy, target, upsertMaterialize, config: Object.fromEntries(this.config) };
+    return { factories: this.factories, sql, parallelism, stateTtlMs: ttl === undefined ? 0 : parseDuration(ttl), batch: mode === 'batch', aggPhaseStrategy, target, upsertMaterialize, config: Object.fromEntries(this.config), sourceIdleTimeoutMs: this.config.get('table.exec.source.idle-timeout') === undefined ? 0 : parseDuration(this.config.get('table.exec.source.idle-timeout') as string) };
   }
 
   /** Names for SHOW FUNCTIONS. */

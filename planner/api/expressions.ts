@@ -15,6 +15,7 @@ import type {
   WindowSpec,
 } from '../../parser/index.js';
 import { formatExpr } from '../../parser/index.js';
+import type { FunctionDefinition } from './functions.js';
 
 export const NO_SPAN: Span = { start: 0, end: 0 };
 
@@ -329,9 +330,26 @@ export function toExpr(v: ExpressionLike): Expr {
   return v instanceof Expression ? v.node : literal(v);
 }
 
-/** A call of a built-in or registered function by name: `call('CONCAT', $('a'), '!')`. */
-export function call(fn: string, ...args: ExpressionLike[]): Expression {
-  return callOf(fn, args.map(toExpr));
+/**
+ * Function instances passed inline to `call(fn, ...)`, by the name their calls carry (`SplitFunction$1`); a Table
+ * whose query calls one registers it with its environment before binding (Flink's inline `call(MyFunction.class)`).
+ */
+export const INLINE_FUNCTIONS = new Map<string, FunctionDefinition>();
+const inlineNames = new WeakMap<object, string>();
+
+/**
+ * A call of a built-in or registered function by name, `call('CONCAT', $('a'), '!')`, or of a function instance
+ * inline, `call(new SplitFunction(), $('line'))`.
+ */
+export function call(fn: string | FunctionDefinition, ...args: ExpressionLike[]): Expression {
+  let name: string;
+  if (typeof fn === 'string') name = fn;
+  else {
+    name = inlineNames.get(fn) ?? `${fn.constructor.name}$${INLINE_FUNCTIONS.size + 1}`;
+    inlineNames.set(fn, name);
+    INLINE_FUNCTIONS.set(name.toUpperCase(), fn);
+  }
+  return callOf(name, args.map(toExpr));
 }
 
 /** `IF(cond, a, b)` as a searched CASE. */

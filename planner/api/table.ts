@@ -17,6 +17,7 @@ import {
   type SelectItem,
   type Statement,
 } from '../../parser/index.js';
+import { functionsOf } from '../expr/functions.js';
 import type { TableEnvironment } from './table-environment.js';
 import type { TableResult } from './table-result.js';
 import {
@@ -28,6 +29,7 @@ import {
   orderItem,
   qname,
   toExpr,
+  INLINE_FUNCTIONS,
   type GroupWindow,
   type OverWindow,
 } from './expressions.js';
@@ -136,6 +138,7 @@ export class Table<R extends Row = Row> {
     /** `join(right)` without a condition: the following `where` becomes the join condition. */
     private readonly pendingJoin: { left: Table; right: Table } | null = null,
   ) {
+    registerInlineFunctions(env, query);
     this.schema = Table.guard(op, () => env.bindQuery(query, source).schema);
   }
 
@@ -534,6 +537,25 @@ export class Table<R extends Row = Row> {
   toString(): string {
     return this.toSql();
   }
+}
+
+/** Registers the inline `call(instance, ...)` functions a query calls that `env` does not know yet. */
+function registerInlineFunctions(env: TableEnvironment, query: Query): void {
+  if (INLINE_FUNCTIONS.size === 0) return;
+  const walk = (x: unknown): void => {
+    if (Array.isArray(x)) for (const y of x) walk(y);
+    else if (typeof x === 'object' && x !== null) {
+      const o = x as Record<string, unknown>;
+      if (o['kind'] === 'call' && typeof o['name'] === 'object' && o['name'] !== null) {
+        const name = ((o['name'] as { parts: Ident[] }).parts ?? []).map((p) => p.value).join('.');
+        const def = INLINE_FUNCTIONS.get(name.toUpperCase());
+        if (def !== undefined && functionsOf(env.catalog).lookup(name) === undefined)
+          env.createTemporarySystemFunction(name, def);
+      }
+      for (const [k, v] of Object.entries(o)) if (k !== 'span') walk(v);
+    }
+  };
+  walk(query);
 }
 
 /** `LATERAL TABLE(f(args)) AS alias(columns)` for a table function call expression. */

@@ -121,6 +121,25 @@ describe('Table API: table functions', () => {
     expect(e.from('lines').flatMap(call('split', $('line')).as('w', 'n')).columns).toEqual(['w', 'n']);
   });
 
+  it('call(instance, ...) registers the function inline (Flink: call(MyFunction.class, ...))', async () => {
+    const e = env();
+    const t = e
+      .from('lines')
+      .joinLateral(call(new Split(), $('line')).as('w', 'n'))
+      .select($('id'), $('w'));
+    const name = t.toSql().match(/`?(Split\$\d+)`?\(/)?.[1] as string;
+    expect(name).toMatch(/^Split\$\d+$/);
+    await same(e, t, `SELECT id, w FROM lines, LATERAL TABLE(${name}(line)) AS T(w, n)`);
+    await same(
+      e,
+      e
+        .from('lines')
+        .groupBy($('k'))
+        .select($('k'), call(new Longest(), $('line')).as('b')),
+      'SELECT k, longest(line) AS b FROM lines GROUP BY k',
+    );
+  });
+
   it('a non-call argument fails naming the operation', () => {
     expect(() => env().from('lines').flatMap($('line'))).toThrow(
       "expected a table function call such as call('split', $('s')), not `line`",

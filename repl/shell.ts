@@ -562,8 +562,18 @@ export class Shell {
           return true;
         }
         if (cmd.withSavepoint === true) {
-          this.print('error', '[ERROR] STOP JOB ... WITH SAVEPOINT is not supported yet: savepoints come with checkpointing (issue #12)');
-          return false;
+          // As Flink's SQL client: the savepoint's path, from which SET 'execution.savepoint.path' resumes. It
+          // arrives later (the barrier crosses the job first); the prompt stays usable meanwhile.
+          this.print('info', `[INFO] Taking a savepoint of job ${job.jid}, then stopping it.`);
+          void env.stopJob(cmd.id, { savepoint: '' }).then(
+            (path) => {
+              const mine = this.jobs.get(cmd.id);
+              if (mine !== undefined) mine.status = 'CANCELED';
+              this.print('info', `[INFO] Job ${job.jid} is stopped. Savepoint path: ${path ?? '(none)'}`);
+            },
+            (e: unknown) => this.print('error', `[ERROR] ${e instanceof Error ? e.message : String(e)}`),
+          );
+          return true;
         }
         if (job.state === 'RUNNING' || job.state === 'RESTARTING' || job.state === 'CREATED') {
           const mine = this.jobs.get(cmd.id);

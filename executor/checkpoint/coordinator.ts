@@ -4,8 +4,7 @@
 // for checkpoints that are durable. It is transport-agnostic: `CheckpointTarget` is how it reaches the job, so
 // the same coordinator serves the in-thread executor and the JobManager of the cluster.
 import type { Cancellable, ProcessingTimeService } from '../runtime/time.js';
-import type { CheckpointMetadata, FileCheckpointStorage, OperatorInfo, SnapshotKind } from './storage.js';
-import { folderName } from './storage.js';
+import { FileCheckpointStorage, folderName, type CheckpointMetadata, type OperatorInfo, type SnapshotKind } from './storage.js';
 import path from 'node:path';
 
 export type CheckpointingMode = 'EXACTLY_ONCE' | 'AT_LEAST_ONCE';
@@ -109,6 +108,8 @@ interface Pending {
   readonly stats: CheckpointStats;
   readonly timeout: Cancellable;
   readonly done: { resolve: (m: CheckpointMetadata) => void; reject: (e: Error) => void };
+  /** A savepoint's target directory, when not the job's checkpoint storage. */
+  readonly targetDir: string | null;
 }
 
 const HISTORY_SIZE = 10;
@@ -184,9 +185,14 @@ export class CheckpointCoordinator {
   }
 
   /** A checkpoint now, outside the schedule; resolves when it is complete. Savepoints ignore the concurrency limits. */
-  trigger(kind: SnapshotKind = 'checkpoint'): Promise<CheckpointMetadata> {
+  trigger(kind: SnapshotKind = 'checkpoint', targetDir: string | null = null): Promise<CheckpointMetadata> {
     if (this.stopped) return Promise.reject(new Error('the job is not running; no checkpoint can be taken'));
-    return this.startCheckpoint(kind);
+    return this.startCheckpoint(kind, kind === 'savepoint' ? targetDir : null);
+  }
+
+  /** Where checkpoint or savepoint `id` was written (complete ones only). */
+  pathOf(id: number): string | null {
+    return this.history.find((h) => h.id === id && h.status === 'COMPLETED')?.external_path ?? null;
   }
 
   acknowledge(checkpointId: number, ack: SubtaskAck): void {
@@ -244,7 +250,7 @@ export class CheckpointCoordinator {
     this.schedule(this.config.intervalMs);
   }
 
-  private startCheckpoint(kind: SnapshotKind): Promise<CheckpointMetadata> {
+  private startCheckpoint(kind: SnapshotKind, targetDir: string | null = null): Promise<CheckpointMetadata> {
     const id = this.nextId++;
     const timestamp = this.clock.now();
     let done!: Pending['done'];
@@ -281,6 +287,7 @@ export class CheckpointCoordinator {
           );
       }),
       done,
+      targetDir,
     };
     this.pending.set(id, p);
     this.counts.total++;
@@ -293,7 +300,8 @@ export class CheckpointCoordinator {
   private async complete(p: Pending): Promise<void> {
     p.timeout.cancel();
     try {
-      const md = await this.storage.store({
+      const storage = p.targetDir === null ? this.storage : new FileCheckpointStorage(p.targetDir);
+      const md = await storage.store({
         jobId: this.target.jobId,
         checkpointId: p.id,
         kind: p.kind,
@@ -307,7 +315,7 @@ export class CheckpointCoordinator {
       p.stats.status = 'COMPLETED';
       p.stats.end_to_end_duration = now - p.timestamp;
       p.stats.checkpointed_size = md.incrementalSize;
-      p.stats.external_path = path.join(this.storage.root, folderName(p.kind, p.id));
+      p.stats.external_path = path.join(storage.root, folderName(p.kind, p.id));
       this.counts.completed++;
       if (p.kind === 'savepoint') this.latest.savepoint = p.stats;
       else this.latest.completed = p.stats;

@@ -6,6 +6,7 @@
 // tools written against Flink's REST API read Freshet's. Freshet-only fields are marked as such.
 
 /** Flink's JobStatus (org.apache.flink.api.common.JobStatus). */
+import type { CheckpointingStatistics } from '../checkpoint/coordinator.js';
 export type JobState =
   | 'INITIALIZING'
   | 'CREATED'
@@ -313,4 +314,9 @@ export interface ClusterGateway {
   stop(jid: string, opts?: StopOptions): Promise<StopResult>;
   taskManagers(): Promise<TaskManagersInfo>;
   config(): Promise<DashboardConfig>;
+  /**
+   * Flink's /jobs/:jid/checkpoints (counts, latest, history); null when the job runs without checkpointing.
+   * Optional: executors that do not coordinate checkpoints yet leave it out.
+   */
+  checkpoints?(jid: string): Promise<CheckpointingStatistics | null>;
 }

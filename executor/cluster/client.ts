@@ -1,5 +1,6 @@
 // A typed client of the REST API (Flink's RestClusterClient): the ClusterGateway over HTTP, so the REPL, scripts
 // and tests drive a remote Dispatcher exactly as an in-process one. Uses the global fetch (Node 22).
+import type { CheckpointingStatistics } from '../checkpoint/coordinator.js';
 import {
   GatewayError,
   type ClusterGateway,
@@ -49,6 +50,10 @@ export class RestClusterClient implements ClusterGateway {
   vertex(jid: string, vid: string): Promise<VertexSubtasks> {
     return this.call('GET', `/jobs/${encodeURIComponent(jid)}/vertices/${encodeURIComponent(vid)}`);
   }
+  checkpoints(jid: string): Promise<CheckpointingStatistics | null> {
+    return this.call('GET', `/jobs/${encodeURIComponent(jid)}/checkpoints`);
+  }
+
   exceptions(jid: string): Promise<JobExceptions> {
     return this.call('GET', `/jobs/${encodeURIComponent(jid)}/exceptions`);
   }

@@ -9,6 +9,7 @@
 import { describePartitioner } from '../runtime/partitioner.js';
 import { CancelledError } from '../runtime/errors.js';
 import { LocalJob, type ExecutionOptions } from '../runtime/local-executor.js';
+import type { CheckpointingStatistics } from '../checkpoint/coordinator.js';
 import { SystemProcessingTimeService } from '../runtime/time.js';
 import type { JobGraph } from '../graph/job-graph.js';
 import type { SubtaskState } from '../runtime/subtask.js';
@@ -564,15 +565,29 @@ export class Dispatcher implements ClusterGateway {
    * needs checkpoints, which issue #12 brings.
    */
   async stopJob(jid: string, opts: StopOptions = {}): Promise<StopResult> {
-    this.get(jid);
+    const j = this.get(jid);
     if (opts.savepoint !== undefined) {
-      throw new GatewayError(
-        501,
-        'STOP JOB ... WITH SAVEPOINT is not supported yet: savepoints need checkpointing (issue #12)',
-      );
+      // A savepoint, then the stop (Flink's stop-with-savepoint; it drains with MAX_WATERMARK, this cancels).
+      const coordinator = j.observed?.kind === 'local' ? j.observed.job.checkpointCoordinator() : null;
+      if (coordinator === null || TERMINAL_JOB_STATES.has(j.state)) {
+        throw new GatewayError(
+          501,
+          j.observed?.kind === 'executor'
+            ? 'STOP JOB ... WITH SAVEPOINT: jobs on the MiniCluster do not take savepoints yet; run with execution.target = local'
+            : "STOP JOB ... WITH SAVEPOINT needs a running job with checkpointing on (SET 'execution.checkpointing.interval')",
+        );
+      }
+      const md = await coordinator.trigger('savepoint', opts.savepoint === '' ? null : opts.savepoint);
+      await this.cancelJob(jid);
+      return { 'request-id': newJobId(), savepoint: coordinator.pathOf(md.checkpointId) };
     }
     await this.cancelJob(jid);
     return { 'request-id': newJobId(), savepoint: null };
+  }
+
+  async checkpoints(jid: string): Promise<CheckpointingStatistics | null> {
+    const j = this.get(jid);
+    return j.observed?.kind === 'local' ? (j.observed.job.checkpointCoordinator()?.statistics() ?? null) : null;
   }
 
   // ---- ClusterGateway -------------------------------------------------------------------------------------------

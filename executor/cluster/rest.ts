@@ -130,6 +130,11 @@ export class RestServer {
       route('GET', '/jobs/:jid', async (p) => ok(await g.job(p.jid as string))),
       route('GET', '/jobs/:jid/plan', async (p) => ok({ plan: await g.plan(p.jid as string) })),
       route('GET', '/jobs/:jid/exceptions', async (p) => ok(await g.exceptions(p.jid as string))),
+      // Flink's checkpoint statistics; a job without checkpointing answers as Flink's does: counts of zero.
+      route('GET', '/jobs/:jid/checkpoints', async (p) => {
+        await g.job(p.jid as string); // 404 for an unknown job
+        return ok((await g.checkpoints?.(p.jid as string)) ?? NO_CHECKPOINTS);
+      }),
       route('GET', '/jobs/:jid/vertices/:vid', async (p) =>
         ok(await g.vertex(p.jid as string, p.vid as string)),
       ),
@@ -337,3 +342,9 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
     throw new BadRequest('request body is not JSON');
   }
 }
+
+const NO_CHECKPOINTS = {
+  counts: { restored: 0, total: 0, in_progress: 0, completed: 0, failed: 0 },
+  latest: { completed: null, savepoint: null, failed: null, restored: null },
+  history: [],
+};

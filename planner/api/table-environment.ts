@@ -68,6 +68,16 @@ export class TableEnvironment {
     return { get: (k) => this.config.get(k), set: (k, v) => void this.config.set(k, v) };
   }
 
+  /**
+   * Stops a job; with `savepoint` (a directory, or '' for the job's checkpoint directory) it first takes a
+   * savepoint and resolves to its path, from which `SET 'execution.savepoint.path'` resumes (Flink's
+   * stop-with-savepoint). The job must run with checkpointing on for a savepoint.
+   */
+  async stopJob(jobId: string, opts: { savepoint?: string } = {}): Promise<string | null> {
+    const r = await this.dispatcher.stopJob(jobId, opts.savepoint === undefined ? {} : { savepoint: opts.savepoint });
+    return r.savepoint;
+  }
+
   /** Executes one SQL statement. Syntax and validation errors throw SqlError; a query starts a job. */
   executeSql(sql: string): TableResult {
     const statements = parseStatements(sql);
@@ -233,8 +243,9 @@ export class TableEnvironment {
         return TableResult.ok();
       }
       case 'stopJob': {
-        // Flink's SQL client: STOP JOB cancels; WITH SAVEPOINT needs checkpoints (issue #12).
-        if (s.withSavepoint) throw new UnsupportedError('STOP JOB ... WITH SAVEPOINT (savepoints come with checkpointing, issue #12)', source, s.span);
+        // Flink's SQL client: STOP JOB cancels. A savepoint takes time and has a result (its path), which a
+        // synchronous executeSql cannot wait for: the embedding API has `await env.stopJob(id, { savepoint })`.
+        if (s.withSavepoint) throw new UnsupportedError("STOP JOB ... WITH SAVEPOINT in executeSql (use `await env.stopJob(id, { savepoint: '' })`, the shell or POST /v1/jobs/:jid/stop)", source, s.span);
         if (!this.dispatcher.listJobs().some((j) => j.jid === s.jobId)) throw new ValidationError(`Could not find job '${s.jobId}' (SHOW JOBS lists them)`, source, s.span);
         void this.dispatcher.stopJob(s.jobId);
         return TableResult.ok();

@@ -5,6 +5,8 @@
 // input's parallelism so that chains stay forward. Transformation ids are numbered per job, so a cluster's
 // JobManager and every slot that rebuilds the job from its serialized plan (serialize.ts) agree on vertex ids.
 // Sources and sinks open their connectors only when a subtask runs them, never while the graph is built.
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
 import {
   CalcOperator,
   CorrelateOperator,
@@ -16,6 +18,12 @@ import {
   MiniBatchOperator,
   LimitOperator,
   LocalJob,
+  FileCheckpointStorage,
+  checkpointConfigFrom,
+  defaultCheckpointDir,
+  parseFlinkDuration,
+  restartStrategyOf,
+  type LocalCheckpointing,
   MiniCluster,
   type JobSpec,
   LookupJoinOperator,
@@ -115,7 +123,10 @@ export function lowerJob(roots: readonly PhysicalNode[], opts: LoweringOptions):
       isInsert,
       jobGraph,
       async run(signal, resultSink) {
-        if (opts.target === 'mini-cluster') {
+        const checkpointing = checkpointingOf(opts.config ?? {}, opts.sql);
+        if (opts.target === 'mini-cluster' && checkpointing !== null) {
+          noteLocalFallback("checkpointing runs in the client thread until the MiniCluster's JobManager coordinates checkpoints");
+        } else if (opts.target === 'mini-cluster') {
           const remote = clusterSpec(roots, opts);
           if (remote.ok) {
             await runOnMiniCluster(remote.spec, signal, resultSink ?? null);
@@ -124,13 +135,17 @@ export function lowerJob(roots: readonly PhysicalNode[], opts: LoweringOptions):
           // Not an error: the job still runs, in this thread, as Flink runs a job its cluster cannot take locally.
           noteLocalFallback(remote.reason);
         }
-        const job = new LocalJob(jobGraph(resultSink ?? null), {
-          batchSize: 1024,
-          bufferTimeout: 0,
-          autoWatermarkInterval: 0,
-          channelCapacity: 8,
-          clock: CLOCK,
-        });
+        const job = new LocalJob(
+          jobGraph(resultSink ?? null),
+          {
+            batchSize: 1024,
+            bufferTimeout: 0,
+            autoWatermarkInterval: 0,
+            channelCapacity: 8,
+            clock: CLOCK,
+          },
+          checkpointing,
+        );
         const onAbort = (): void => void job.cancel();
         if (signal.aborted) onAbort();
         signal.addEventListener('abort', onAbort, { once: true });
@@ -149,6 +164,30 @@ export function lowerJob(roots: readonly PhysicalNode[], opts: LoweringOptions):
 }
 
 const CLOCK = new SystemProcessingTimeService();
+
+/**
+ * The job's checkpointing from the session configuration (Flink's keys): on when execution.checkpointing.interval
+ * is positive or a savepoint is to be restored (execution.savepoint.path). With checkpointing on and no
+ * restart-strategy.type set, jobs restart with exponential delay, Flink 2's default.
+ */
+function checkpointingOf(config: Readonly<Record<string, string>>, sql: string): LocalCheckpointing | null {
+  const get = (k: string): string | undefined => config[k];
+  const cc = checkpointConfigFrom(get, (v) => parseFlinkDuration('execution.checkpointing.*', v));
+  const restorePath = get('execution.savepoint.path') ?? null;
+  if (cc.intervalMs <= 0 && restorePath === null) return null;
+  const dir = get('execution.checkpointing.dir') ?? get('state.checkpoints.dir') ?? defaultCheckpointDir();
+  const retained = Number(get('execution.checkpointing.num-retained') ?? get('state.checkpoints.num-retained') ?? '1');
+  const restartConfig = new Map(Object.entries(config));
+  if (!restartConfig.has('restart-strategy.type') && !restartConfig.has('restart-strategy')) restartConfig.set('restart-strategy.type', 'exponential-delay');
+  const jobId = randomBytes(16).toString('hex');
+  return {
+    config: cc,
+    storage: new FileCheckpointStorage(path.join(dir.replace(/^file:\/\//, ''), jobId), retained, (m) => process.emitWarning(m, { code: 'FRESHET_CHECKPOINT' })),
+    restorePath,
+    restartStrategy: restartStrategyOf(restartConfig),
+    log: (m) => process.emitWarning(`${m} (${sql.trim().slice(0, 60)})`, { code: 'FRESHET_RESTART' }),
+  };
+}
 
 /** The cluster job of planned statements, or why they must run in this thread. */
 function clusterSpec(roots: readonly PhysicalNode[], opts: LoweringOptions): { ok: true; spec: JobSpec } | { ok: false; reason: string } {

@@ -1,0 +1,63 @@
+// Checkpointing from SQL: `SET 'execution.checkpointing.interval'` turns checkpoints on for the statements that
+// follow (Flink's key); they complete and land under execution.checkpointing.dir, the results are unchanged, and a
+// source that cannot checkpoint its position makes the job fail with a message naming it (never a silent
+// checkpoint that would replay the source from the start on restore).
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { TableEnvironment } from '../../index.js';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'freshet-sqlchk-'));
+});
+afterEach(async () => {
+  await fs.rm(dir, { recursive: true, force: true });
+});
+
+const BIDS = `CREATE TABLE bid (auction BIGINT, bidder BIGINT, price BIGINT, dateTime TIMESTAMP(3)) WITH (
+  'connector' = 'nexmark', 'table' = 'bid', 'events.num' = '12000', 'first-event.rate' = '20000',
+  'next-event.rate' = '20000', 'base-time' = '1700000000000', 'max-emit-speed' = 'false')`;
+const QUERY = 'SELECT auction % 10 AS a, COUNT(*) AS n, SUM(price) AS total FROM bid GROUP BY auction % 10';
+
+async function finalTable(config: Record<string, string>): Promise<string[]> {
+  const env = TableEnvironment.create({ config: { 'execution.target': 'local', ...config } });
+  env.executeSql(BIDS);
+  const rows = await env.executeSql(QUERY).materialize();
+  return rows.map((r) => r.map(String).join(',')).sort();
+}
+
+describe('checkpointing configured in SQL', () => {
+  it('takes checkpoints while the job runs and leaves results unchanged', async () => {
+    const plain = await finalTable({});
+    const checkpointed = await finalTable({
+      'execution.checkpointing.interval': '100 ms',
+      'execution.checkpointing.dir': dir,
+      'execution.checkpointing.num-retained': '2',
+    });
+    expect(checkpointed).toEqual(plain);
+    const jobs = await fs.readdir(dir);
+    expect(jobs).toHaveLength(1);
+    const folders = await fs.readdir(path.join(dir, jobs[0]!));
+    expect(folders.filter((f) => f.startsWith('chk-')).length).toBeGreaterThanOrEqual(1);
+    expect(folders.filter((f) => f.startsWith('chk-')).length).toBeLessThanOrEqual(2);
+  });
+
+  it('fails a job whose source cannot checkpoint its position, naming the source', async () => {
+    const env = TableEnvironment.create({
+      config: {
+        'execution.target': 'local',
+        'execution.checkpointing.interval': '50 ms',
+        'execution.checkpointing.dir': dir,
+        'restart-strategy.type': 'none',
+      },
+    });
+    env.executeSql(
+      `CREATE TABLE t (x INT) WITH ('connector' = 'datagen', 'rows-per-second' = '2000', 'number-of-rows' = '4000')`,
+    );
+    await expect(env.executeSql('SELECT COUNT(*) FROM t').materialize()).rejects.toThrow(
+      /exceeded checkpoint tolerable failure threshold \(0\); last failure: subtask .* declined: source .* cannot checkpoint its read position/,
+    );
+  });
+});

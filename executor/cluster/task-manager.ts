@@ -64,8 +64,11 @@ export class Slot {
       this.listener(this, m);
     });
     const died = (why: string): void => {
-      if (w !== this.worker) return;
+      if (w !== this.worker || this.terminated) return;
       this.dead = true;
+      // A slot whose thread crashed (an uncaught error, process.exit in user code) gets a fresh thread, as a
+      // TaskManager keeps its slots when a task dies; its job hears of the loss below and fails over.
+      void this.restart().catch(() => undefined);
       this.listener(this, {
         type: 'deploy-failed',
         jobId: this.jobId ?? '',
@@ -128,8 +131,11 @@ export class Slot {
     await this.ready;
   }
 
+  private terminated = false;
+
   async terminate(): Promise<void> {
     const w = this.worker;
+    this.terminated = true;
     this.dead = true;
     await w.terminate();
   }

@@ -102,6 +102,28 @@ describe('MiniCluster with two single-slot TaskManagers', () => {
     expect((await cluster.job(job.jobId)).restarts).toBe(1);
   }, 60_000);
 
+  it('a slot thread that exits is replaced and its job restarts on it', async () => {
+    const payload: FixturePayload = {
+      batches: 20,
+      rows: 100,
+      keys: 5,
+      delayMs: 5,
+      parallelism: 2,
+      exitAfter: 200,
+    };
+    const out = collector();
+    const job = await cluster.submit(
+      { name: 'thread-exit', builder: BUILDER, payload },
+      { resultSink: out.sink },
+    );
+    const r = await job.getJobExecutionResult();
+    expect(r.restarts).toBe(1);
+    expect(out.finals).toEqual(expected(payload));
+    const ex = await cluster.exceptions(job.jobId);
+    expect(ex['all-exceptions'].some((e) => e.exceptionName === 'SlotLostException')).toBe(true);
+    expect((await cluster.overview())['slots-available']).toBe(2);
+  }, 60_000);
+
   it('cancels a running job through the gateway: CANCELLING then CANCELED, slots returned', async () => {
     const payload: FixturePayload = { batches: 1000, rows: 10, keys: 3, delayMs: 20, parallelism: 2 };
     const job = await cluster.submit(

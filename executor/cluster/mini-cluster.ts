@@ -36,6 +36,7 @@ import { parseFlinkDuration, restartStrategyOf } from './restart-strategy.js';
 import { TaskManager, type Slot } from './task-manager.js';
 
 const VERSION = '0.1.0';
+const MAX_FINISHED_JOBS = 100;
 const EXECUTION_STATES: readonly ExecutionState[] = [
   'CREATED',
   'SCHEDULED',
@@ -167,6 +168,10 @@ export class MiniCluster implements ClusterGateway {
       cancelTimeoutMs: 5000,
     });
     this.jobMap.set(jobId, jm);
+    // Finished jobs stay listed (REST history) up to a bound, oldest dropped first (Flink's archive is bounded too).
+    const ended = [...this.jobMap.values()].filter((j) => j.status.terminal);
+    for (const j of ended.slice(0, Math.max(0, ended.length - MAX_FINISHED_JOBS)))
+      this.jobMap.delete(j.jobId);
     // A Dispatcher that submitted this (from TableEnvironment, the REPL) sees the job's subtasks and restarts.
     reportJobStarted({ kind: 'executor', ...jm.observed() });
     jm.start();

@@ -20,4 +20,5 @@ defaultFactories.register(valuesFactory);
 export { blackholeFactory, datagenFactory, filesystemFactory, kafkaFactory, nexmarkFactory, printFactory, upsertKafkaFactory };
 export { blackholeCounts } from './blackhole/factory.js';
 export { printTarget } from './print/factory.js';
+export { skippedRecords } from './metrics.js';
 export { valuesFactory, registerData, getResults, getRawResults, clearValues, type ValuesRow } from './values/factory.js';

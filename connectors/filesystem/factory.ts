@@ -9,6 +9,7 @@ import { SourcePushDown, evaluablePredicate } from '../../planner/catalog/factor
 import { CsvBatcher, CsvRecordParser, csvOptions, type CsvField } from '../formats/csv.js';
 import { FileSinkWriter, parseDuration, rollingPolicy, type SinkFormat } from './sink.js';
 import { fileSource, type FileFormat, type FileSplit } from './source.js';
+import { countSkippedRecords } from '../metrics.js';
 import { JSON_OPTION_SPECS, JsonDecoder, JsonRecordError, jsonOptions } from '../formats/json.js';
 
 const BATCH_SIZE = 4096;
@@ -130,6 +131,7 @@ function scanSource(ctx: SourceContext): SplitSource<FileSplit> {
     physicalSchema: ctx.physicalSchema,
     partitionKeys: ctx.partitionKeys ?? [],
     monitorIntervalMs: options['source.monitor-interval'] === undefined ? null : monitorInterval(options),
+    onSkipped: (n) => countSkippedRecords(ctx.tableName, n),
     outputSchema: pd.outputSchema,
     // Without partition columns the files decode only the read columns; with them, whole rows are narrowed after.
     ...((ctx.partitionKeys ?? []).length === 0

@@ -5,13 +5,34 @@
 // at the bounded mode's offsets.
 import { randomBytes } from 'node:crypto';
 import { Admin, Consumer, type RecordsBatch, type fetchV17 } from '@platformatic/kafka';
-import { ColumnBuilder, RowKind, Schema, SplitWatermarkMultiplexer, abortableSleep, javaStringHash, makeBatch, type LogicalType, type RecordBatch, type Source, type SourceReader, type SourceWatermarks, type StreamElement, type Value } from '../../executor/index.js';
+import {
+  ColumnBuilder,
+  RowKind,
+  Schema,
+  SplitWatermarkMultiplexer,
+  abortableSleep,
+  javaStringHash,
+  makeBatch,
+  type LogicalType,
+  type RecordBatch,
+  type Source,
+  type SourceReader,
+  type SourceWatermarks,
+  type StreamElement,
+  type Value,
+} from '../../executor/index.js';
 import { FormatError, type RecordDecoder } from '../formats/format.js';
 import { baseClientOptions, isolationLevelValue } from './client.js';
-import { requireGroupForScan, type KafkaTableConfig, type MetadataKey, type SpecificOffsets } from './options.js';
+import {
+  requireGroupForScan,
+  type KafkaTableConfig,
+  type MetadataKey,
+  type SpecificOffsets,
+} from './options.js';
 
 type FetchResponsePartition = fetchV17.FetchResponsePartition;
 import { committedBatches } from './transactions.js';
+import { countSkippedRecords } from '../metrics.js';
 
 /** A metadata column the source appends after the physical columns. */
 export interface MetadataColumn {
@@ -64,7 +85,10 @@ export class KafkaSource implements Source {
     readonly watermarks: SourceWatermarks | null = null,
   ) {
     requireGroupForScan(config);
-    this.outputSchema = new Schema([...physicalSchema.fields, ...metadata.map((m) => ({ name: m.name, type: m.type }))]);
+    this.outputSchema = new Schema([
+      ...physicalSchema.fields,
+      ...metadata.map((m) => ({ name: m.name, type: m.type })),
+    ]);
     this.bounded = config.bounded.kind !== 'unbounded';
   }
 
@@ -112,23 +136,52 @@ export class KafkaSourceReader implements SourceReader {
   ) {
     this.outputSchema = source.outputSchema;
     this.cfg = source.config;
-    this.keyDecoder = this.cfg.key === null ? null : this.cfg.key.format.decoder(this.cfg.key.schema, this.cfg.key.formatOptions);
+    this.keyDecoder =
+      this.cfg.key === null
+        ? null
+        : this.cfg.key.format.decoder(this.cfg.key.schema, this.cfg.key.formatOptions);
     this.valueDecoder = this.cfg.value.format.decoder(this.cfg.value.schema, this.cfg.value.formatOptions);
-    this.watermarks = source.watermarks === null ? null : new SplitWatermarkMultiplexer(source.watermarks, Date.now, !source.bounded);
+    this.watermarks =
+      source.watermarks === null
+        ? null
+        : new SplitWatermarkMultiplexer(source.watermarks, Date.now, !source.bounded);
   }
 
   /** Where every owned partition is, as bytes (what a checkpoint takes; Flink's KafkaPartitionSplit state). */
   snapshotState(): Uint8Array {
-    const parts = [...this.state.partitions.values()].map((p) => ({ topic: p.topic, partition: p.partition, next: String(p.next), stop: p.stop === null ? null : String(p.stop) }));
-    const upserts = [...this.lastValues].map(([k, v]) => [k, v.map((x) => (typeof x === 'bigint' ? { $big: String(x) } : x))]);
+    const parts = [...this.state.partitions.values()].map((p) => ({
+      topic: p.topic,
+      partition: p.partition,
+      next: String(p.next),
+      stop: p.stop === null ? null : String(p.stop),
+    }));
+    const upserts = [...this.lastValues].map(([k, v]) => [
+      k,
+      v.map((x) => (typeof x === 'bigint' ? { $big: String(x) } : x)),
+    ]);
     return new TextEncoder().encode(JSON.stringify({ parts, upserts }));
   }
 
   /** Resumes at the snapshot's positions; the startup mode applies only to partitions the snapshot does not know. */
   restoreState(bytes: Uint8Array): void {
-    const snap = JSON.parse(new TextDecoder().decode(bytes)) as { parts: Array<{ topic: string; partition: number; next: string; stop: string | null }>; upserts: Array<[string, Value[]]> };
-    for (const p of snap.parts) this.state.partitions.set(positionKey(p.topic, p.partition), { topic: p.topic, partition: p.partition, next: BigInt(p.next), stop: p.stop === null ? null : BigInt(p.stop) });
-    for (const [k, v] of snap.upserts) this.lastValues.set(k, v.map((x) => (x !== null && typeof x === 'object' && '$big' in x ? BigInt((x as { $big: string }).$big) : x)));
+    const snap = JSON.parse(new TextDecoder().decode(bytes)) as {
+      parts: Array<{ topic: string; partition: number; next: string; stop: string | null }>;
+      upserts: Array<[string, Value[]]>;
+    };
+    for (const p of snap.parts)
+      this.state.partitions.set(positionKey(p.topic, p.partition), {
+        topic: p.topic,
+        partition: p.partition,
+        next: BigInt(p.next),
+        stop: p.stop === null ? null : BigInt(p.stop),
+      });
+    for (const [k, v] of snap.upserts)
+      this.lastValues.set(
+        k,
+        v.map((x) =>
+          x !== null && typeof x === 'object' && '$big' in x ? BigInt((x as { $big: string }).$big) : x,
+        ),
+      );
   }
 
   private clients(): { consumer: Consumer; admin: Admin } {
@@ -170,11 +223,16 @@ export class KafkaSourceReader implements SourceReader {
     for (const topic of topics) {
       const t = metadata.topics.get(topic);
       if (t === undefined) {
-        if (this.cfg.topics.kind === 'list') throw new Error(`Kafka topic '${topic}' of table ${this.source.tableName} does not exist`);
+        if (this.cfg.topics.kind === 'list')
+          throw new Error(`Kafka topic '${topic}' of table ${this.source.tableName} does not exist`);
         continue;
       }
       for (let p = 0; p < t.partitionsCount; p++) {
-        if (this.state.partitions.has(positionKey(topic, p)) || partitionOwner(topic, p, this.parallelism) !== this.index) continue;
+        if (
+          this.state.partitions.has(positionKey(topic, p)) ||
+          partitionOwner(topic, p, this.parallelism) !== this.index
+        )
+          continue;
         const list = fresh.get(topic) ?? [];
         list.push(p);
         fresh.set(topic, list);
@@ -186,24 +244,42 @@ export class KafkaSourceReader implements SourceReader {
     for (const [topic, partitions] of fresh) {
       for (const p of partitions) {
         const key = positionKey(topic, p);
-        this.state.partitions.set(key, { topic, partition: p, next: starts.get(key) as bigint, stop: stops.get(key) ?? null });
+        this.state.partitions.set(key, {
+          topic,
+          partition: p,
+          next: starts.get(key) as bigint,
+          stop: stops.get(key) ?? null,
+        });
         this.watermarks?.addSplit(key);
       }
     }
   }
 
-  private async listOffsets(parts: Map<string, number[]>, timestamp: bigint | null): Promise<Map<string, bigint>> {
+  private async listOffsets(
+    parts: Map<string, number[]>,
+    timestamp: bigint | null,
+  ): Promise<Map<string, bigint>> {
     const { consumer } = this.clients();
     const topics = [...parts.keys()];
     const partitions = Object.fromEntries(parts);
     const out = new Map<string, bigint>();
     if (timestamp === null) {
       // Latest: the high watermark, or under read_committed the last stable offset (what the broker reports).
-      const res = await consumer.listOffsets({ topics, partitions, isolationLevel: isolationLevelValue(this.cfg.client.isolation) });
-      for (const [topic, ps] of parts) for (const p of ps) out.set(positionKey(topic, p), res.get(topic)?.[p] ?? 0n);
+      const res = await consumer.listOffsets({
+        topics,
+        partitions,
+        isolationLevel: isolationLevelValue(this.cfg.client.isolation),
+      });
+      for (const [topic, ps] of parts)
+        for (const p of ps) out.set(positionKey(topic, p), res.get(topic)?.[p] ?? 0n);
       return out;
     }
-    const res = await consumer.listOffsetsWithTimestamps({ topics, partitions, timestamp, isolationLevel: isolationLevelValue(this.cfg.client.isolation) });
+    const res = await consumer.listOffsetsWithTimestamps({
+      topics,
+      partitions,
+      timestamp,
+      isolationLevel: isolationLevelValue(this.cfg.client.isolation),
+    });
     const needLatest = new Map<string, number[]>();
     for (const [topic, ps] of parts) {
       for (const p of ps) {
@@ -220,20 +296,34 @@ export class KafkaSourceReader implements SourceReader {
   private async groupOffsets(parts: Map<string, number[]>): Promise<Map<string, bigint>> {
     const { admin } = this.clients();
     const res = await admin.listConsumerGroupOffsets({
-      groups: [{ groupId: this.cfg.groupId as string, topics: [...parts].map(([name, partitionIndexes]) => ({ name, partitionIndexes })) }],
+      groups: [
+        {
+          groupId: this.cfg.groupId as string,
+          topics: [...parts].map(([name, partitionIndexes]) => ({ name, partitionIndexes })),
+        },
+      ],
     });
     const out = new Map<string, bigint>();
-    for (const g of res) for (const t of g.topics) for (const p of t.partitions) if (p.committedOffset >= 0n) out.set(positionKey(t.name, p.partitionIndex), p.committedOffset);
+    for (const g of res)
+      for (const t of g.topics)
+        for (const p of t.partitions)
+          if (p.committedOffset >= 0n) out.set(positionKey(t.name, p.partitionIndex), p.committedOffset);
     return out;
   }
 
-  private specific(parts: Map<string, number[]>, offsets: SpecificOffsets, option: string, fallback: Map<string, bigint>): Map<string, bigint> {
+  private specific(
+    parts: Map<string, number[]>,
+    offsets: SpecificOffsets,
+    option: string,
+    fallback: Map<string, bigint>,
+  ): Map<string, bigint> {
     const out = new Map<string, bigint>();
     for (const [topic, ps] of parts) {
       for (const p of ps) {
         const key = positionKey(topic, p);
         const o = offsets.get(p) ?? fallback.get(key);
-        if (o === undefined) throw new Error(`option '${option}' gives no offset for partition ${p} of topic '${topic}'`);
+        if (o === undefined)
+          throw new Error(`option '${option}' gives no offset for partition ${p} of topic '${topic}'`);
         out.set(key, o);
       }
     }
@@ -251,17 +341,30 @@ export class KafkaSourceReader implements SourceReader {
         return this.listOffsets(parts, BigInt(s.millis));
       case 'specific-offsets':
         // Partitions the option does not name start from the committed group offset, else the earliest (Flink).
-        return this.specific(parts, s.offsets, 'scan.startup.specific-offsets', new Map([...(await this.listOffsets(parts, EARLIEST)), ...(this.cfg.groupId !== null ? await this.groupOffsets(parts) : [])]));
+        return this.specific(
+          parts,
+          s.offsets,
+          'scan.startup.specific-offsets',
+          new Map([
+            ...(await this.listOffsets(parts, EARLIEST)),
+            ...(this.cfg.groupId !== null ? await this.groupOffsets(parts) : []),
+          ]),
+        );
       case 'group-offsets': {
         const committed = await this.groupOffsets(parts);
         const missing = new Map<string, number[]>();
-        for (const [topic, ps] of parts) for (const p of ps) if (!committed.has(positionKey(topic, p))) missing.set(topic, [...(missing.get(topic) ?? []), p]);
+        for (const [topic, ps] of parts)
+          for (const p of ps)
+            if (!committed.has(positionKey(topic, p))) missing.set(topic, [...(missing.get(topic) ?? []), p]);
         if (missing.size > 0) {
           if (s.reset === 'none') {
             const [topic, ps] = [...missing][0] as [string, number[]];
-            throw new Error(`group '${this.cfg.groupId}' has no committed offset for partition ${ps[0]} of topic '${topic}'; set 'properties.auto.offset.reset' to 'earliest' or 'latest', or choose another 'scan.startup.mode'`);
+            throw new Error(
+              `group '${this.cfg.groupId}' has no committed offset for partition ${ps[0]} of topic '${topic}'; set 'properties.auto.offset.reset' to 'earliest' or 'latest', or choose another 'scan.startup.mode'`,
+            );
           }
-          for (const [k, v] of await this.listOffsets(missing, s.reset === 'earliest' ? EARLIEST : null)) committed.set(k, v);
+          for (const [k, v] of await this.listOffsets(missing, s.reset === 'earliest' ? EARLIEST : null))
+            committed.set(k, v);
         }
         return committed;
       }
@@ -280,7 +383,12 @@ export class KafkaSourceReader implements SourceReader {
       case 'group-offsets':
         return this.specific(parts, new Map(), 'properties.group.id', await this.groupOffsets(parts));
       case 'specific-offsets':
-        return this.specific(parts, b.offsets, 'scan.bounded.specific-offsets', await this.listOffsets(parts, null));
+        return this.specific(
+          parts,
+          b.offsets,
+          'scan.bounded.specific-offsets',
+          await this.listOffsets(parts, null),
+        );
     }
   }
 
@@ -298,12 +406,15 @@ export class KafkaSourceReader implements SourceReader {
         if (signal.aborted) return;
         const todo = this.unfinished();
         if (todo.length === 0 && this.source.bounded) break;
-        const batches = todo.length === 0 ? (await abortableSleep(FETCH_WAIT_MS, signal), []) : await this.fetchOnce(todo);
+        const batches =
+          todo.length === 0 ? (await abortableSleep(FETCH_WAIT_MS, signal), []) : await this.fetchOnce(todo);
         const wm = this.watermarks;
-        for (const [key, batch] of batches) yield { kind: 'batch', batch: wm === null ? batch : wm.onBatch(key, batch) };
+        for (const [key, batch] of batches)
+          yield { kind: 'batch', batch: wm === null ? batch : wm.onBatch(key, batch) };
         if (wm !== null) {
           // A partition read up to its bounded stop no longer holds the watermark back.
-          for (const [key, p] of this.state.partitions) if (p.stop !== null && p.next >= p.stop) wm.removeSplit(key);
+          for (const [key, p] of this.state.partitions)
+            if (p.stop !== null && p.next >= p.stop) wm.removeSplit(key);
           const progress: StreamElement[] = [];
           wm.poll(progress);
           yield* progress;
@@ -367,15 +478,27 @@ export class KafkaSourceReader implements SourceReader {
             maxWaitTime: FETCH_WAIT_MS,
             topics: [...perTopic].map(([topicId, ps]) => ({
               topicId,
-              partitions: ps.map((p) => ({ partition: p.partition, fetchOffset: p.next, partitionMaxBytes: PARTITION_MAX_BYTES, currentLeaderEpoch: -1, lastFetchedEpoch: -1 })),
+              partitions: ps.map((p) => ({
+                partition: p.partition,
+                fetchOffset: p.next,
+                partitionMaxBytes: PARTITION_MAX_BYTES,
+                currentLeaderEpoch: -1,
+                lastFetchedEpoch: -1,
+              })),
             })),
           })
           // A partition whose position is gone (retention deleted it) fails the whole request; the response
           // still comes with the error, so the other partitions' data is kept and those positions are reset.
           .catch((e: unknown) => {
             const response = (e as { response?: fetchV17.FetchResponse }).response;
-            const failed = response?.responses.flatMap((t) => t.partitions.filter((pr) => pr.errorCode !== 0)) ?? [];
-            if (response === undefined || failed.length === 0 || failed.some((pr) => pr.errorCode !== OFFSET_OUT_OF_RANGE)) throw e;
+            const failed =
+              response?.responses.flatMap((t) => t.partitions.filter((pr) => pr.errorCode !== 0)) ?? [];
+            if (
+              response === undefined ||
+              failed.length === 0 ||
+              failed.some((pr) => pr.errorCode !== OFFSET_OUT_OF_RANGE)
+            )
+              throw e;
             return response;
           }),
       ),
@@ -389,7 +512,8 @@ export class KafkaSourceReader implements SourceReader {
         for (const pr of t.partitions) {
           const pos = this.state.partitions.get(positionKey(topic, pr.partitionIndex));
           if (pos === undefined) continue;
-          if (pr.errorCode === OFFSET_OUT_OF_RANGE) outOfRange.set(topic, [...(outOfRange.get(topic) ?? []), pr.partitionIndex]);
+          if (pr.errorCode === OFFSET_OUT_OF_RANGE)
+            outOfRange.set(topic, [...(outOfRange.get(topic) ?? []), pr.partitionIndex]);
           else {
             const out = new RowCollector(this.outputSchema);
             this.processPartition(pos, pr, out);
@@ -410,7 +534,9 @@ export class KafkaSourceReader implements SourceReader {
     const reset = this.cfg.startup.kind === 'group-offsets' ? this.cfg.startup.reset : 'earliest';
     if (reset === 'none') {
       const [topic, ps] = [...parts][0] as [string, number[]];
-      throw new Error(`the position of partition ${ps[0]} of Kafka topic '${topic}' is out of range (deleted by retention?) and 'properties.auto.offset.reset' is 'none'`);
+      throw new Error(
+        `the position of partition ${ps[0]} of Kafka topic '${topic}' is out of range (deleted by retention?) and 'properties.auto.offset.reset' is 'none'`,
+      );
     }
     const offsets = await this.listOffsets(parts, reset === 'earliest' ? EARLIEST : null);
     for (const [key, offset] of offsets) {
@@ -420,7 +546,10 @@ export class KafkaSourceReader implements SourceReader {
   }
 
   private processPartition(pos: PartitionPosition, pr: FetchResponsePartition, out: RowCollector): void {
-    if (pr.errorCode !== 0) throw new Error(`fetching partition ${pos.partition} of Kafka topic '${pos.topic}' failed with error code ${pr.errorCode}`);
+    if (pr.errorCode !== 0)
+      throw new Error(
+        `fetching partition ${pos.partition} of Kafka topic '${pos.topic}' failed with error code ${pr.errorCode}`,
+      );
     const batches = pr.records ?? [];
     if (batches.length === 0) return;
     const readCommitted = this.cfg.client.isolation === 'read_committed';
@@ -441,7 +570,13 @@ export class KafkaSourceReader implements SourceReader {
     }
   }
 
-  private decodePart(decoder: RecordDecoder, bytes: Uint8Array, pos: PartitionPosition, offset: bigint, what: string): Array<[RowKind, Value[]]> | null {
+  private decodePart(
+    decoder: RecordDecoder,
+    bytes: Uint8Array,
+    pos: PartitionPosition,
+    offset: bigint,
+    what: string,
+  ): Array<[RowKind, Value[]]> | null {
     const rows: Array<[RowKind, Value[]]> = [];
     try {
       decoder.decode(bytes, (kind, row) => void rows.push([kind, row]));
@@ -450,13 +585,23 @@ export class KafkaSourceReader implements SourceReader {
       if (!(e instanceof FormatError)) throw e;
       if (decoder.ignoreParseErrors) {
         this.skippedRecords++;
+        countSkippedRecords(this.source.tableName, 1);
         return null;
       }
-      throw new Error(`malformed record in Kafka topic '${pos.topic}' partition ${pos.partition} at offset ${offset} (message ${what}): ${e.message}`, { cause: e });
+      throw new Error(
+        `malformed record in Kafka topic '${pos.topic}' partition ${pos.partition} at offset ${offset} (message ${what}): ${e.message}`,
+        { cause: e },
+      );
     }
   }
 
-  private processRecord(pos: PartitionPosition, batch: RecordsBatch, record: RecordsBatch['records'][number], offset: bigint, out: RowCollector): void {
+  private processRecord(
+    pos: PartitionPosition,
+    batch: RecordsBatch,
+    record: RecordsBatch['records'][number],
+    offset: bigint,
+    out: RowCollector,
+  ): void {
     const decoded = this.decode(pos, record, offset);
     if (decoded === null) return;
     const meta = this.source.metadata.map((m) => metadataValue(m.key, pos, batch, record, offset));
@@ -492,16 +637,23 @@ export class KafkaSourceReader implements SourceReader {
   }
 
   /** Key fields and value rows of one message; null when the record is skipped (bad under ignore, or no data). */
-  private decode(pos: PartitionPosition, record: RecordsBatch['records'][number], offset: bigint): Decoded | null {
+  private decode(
+    pos: PartitionPosition,
+    record: RecordsBatch['records'][number],
+    offset: bigint,
+  ): Decoded | null {
     let key: Value[] | null = null;
     if (this.keyDecoder !== null) {
       if (record.key === null) {
         if (this.cfg.connector === 'upsert-kafka') {
           if (this.keyDecoder.ignoreParseErrors) {
             this.skippedRecords++;
+            countSkippedRecords(this.source.tableName, 1);
             return null;
           }
-          throw new Error(`record without a key in Kafka topic '${pos.topic}' partition ${pos.partition} at offset ${offset}: upsert-kafka needs a key`);
+          throw new Error(
+            `record without a key in Kafka topic '${pos.topic}' partition ${pos.partition} at offset ${offset}: upsert-kafka needs a key`,
+          );
         }
       } else {
         const rows = this.decodePart(this.keyDecoder, record.key, pos, offset, 'key');
@@ -528,7 +680,13 @@ export class KafkaSourceReader implements SourceReader {
   }
 }
 
-function metadataValue(key: MetadataKey, pos: PartitionPosition, batch: RecordsBatch, record: RecordsBatch['records'][number], offset: bigint): Value {
+function metadataValue(
+  key: MetadataKey,
+  pos: PartitionPosition,
+  batch: RecordsBatch,
+  record: RecordsBatch['records'][number],
+  offset: bigint,
+): Value {
   switch (key) {
     case 'topic':
       return pos.topic;
@@ -541,7 +699,12 @@ function metadataValue(key: MetadataKey, pos: PartitionPosition, batch: RecordsB
     case 'timestamp-type':
       return (batch.attributes & TIMESTAMP_TYPE_LOG_APPEND) !== 0 ? 'LogAppendTime' : 'CreateTime';
     case 'headers':
-      return new Map<Value, Value>(record.headers.map(([k, v]) => [k === null ? '' : k.toString('utf8'), v === null ? null : new Uint8Array(v)]));
+      return new Map<Value, Value>(
+        record.headers.map(([k, v]) => [
+          k === null ? '' : k.toString('utf8'),
+          v === null ? null : new Uint8Array(v),
+        ]),
+      );
     case 'leader-epoch':
       return batch.partitionLeaderEpoch >= 0 ? batch.partitionLeaderEpoch : null;
   }
@@ -567,7 +730,12 @@ class RowCollector {
   }
 
   take(): RecordBatch {
-    const batch = makeBatch(this.schema, this.builders.map((b) => b.finish()), this.kinds.length, Uint8Array.from(this.kinds));
+    const batch = makeBatch(
+      this.schema,
+      this.builders.map((b) => b.finish()),
+      this.kinds.length,
+      Uint8Array.from(this.kinds),
+    );
     this.builders = this.schema.fields.map((f) => new ColumnBuilder(f.type, 256));
     this.kinds = [];
     return batch;

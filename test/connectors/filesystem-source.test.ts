@@ -7,6 +7,7 @@ import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TableEnvironment } from '../../index.js';
+import { skippedRecords } from '../../connectors/index.js';
 import { fixtureDir } from '../support/cli.js';
 
 function tree(files: Record<string, string>): string {
@@ -130,6 +131,22 @@ describe('partitioned tables and parquet', () => {
         "CREATE TABLE k (a INT) PARTITIONED BY (zz) WITH ('connector' = 'filesystem', 'path' = '/tmp/x', 'format' = 'csv')",
       ),
     ).toThrow(/partition key 'zz'/);
+  });
+});
+
+describe('bad records', () => {
+  it('fail with file:line and the field by default; with csv.ignore-parse-errors are skipped and counted', async () => {
+    const dir = tree({ 'a.csv': '1,x\nzz,y\n3,z\n' });
+    const env = TableEnvironment.create();
+    env.executeSql(`CREATE TABLE strict (id INT, s STRING) WITH ('connector' = 'filesystem', 'path' = '${dir}', 'format' = 'csv')`);
+    await expect(env.executeSql('SELECT id, s FROM strict').materialize()).rejects.toThrow(/a\.csv:2.*field 'id'/);
+    env.executeSql(`CREATE TABLE lenient (id INT, s STRING) WITH ('connector' = 'filesystem', 'path' = '${dir}', 'format' = 'csv', 'csv.ignore-parse-errors' = 'true')`);
+    const before = skippedRecords('default_catalog.default_database.lenient');
+    expect(await env.executeSql('SELECT id, s FROM lenient').materialize()).toEqual([
+      [1, 'x'],
+      [3, 'z'],
+    ]);
+    expect(skippedRecords('default_catalog.default_database.lenient') - before).toBe(1);
   });
 });
 

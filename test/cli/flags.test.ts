@@ -3,7 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fixtureDir, runCli } from '../support/cli.js';
+import { fixtureDir, runBin, runCli } from '../support/cli.js';
 
 const dir = fixtureDir({ 'n.csv': '1\n2\n3\n' });
 const TABLE = `CREATE TABLE n (x INT) WITH ('connector' = 'filesystem', 'path' = '${join(dir, 'n.csv')}', 'format' = 'csv');`;
@@ -71,6 +71,16 @@ describe('short and long forms', () => {
       // A flag that takes a value says so (exit 2); the others run (nothing to run: exit 0) or print.
       expect(r.stderr.includes('unknown option'), f).toBe(false);
     }
+  });
+});
+
+describe('the real command', () => {
+  it('answers -h/--help and -v/--version (the entry prints them before it loads the engine)', async () => {
+    const help = (await runCli(['--help'])).stdout;
+    for (const args of [['-h'], ['--help'], ['-v', '--help']])
+      expect(runBin(args), args.join(' ')).toEqual({ code: 0, stdout: help, stderr: '' });
+    for (const args of [['-v'], ['--version']])
+      expect(runBin(args).stdout, args.join(' ')).toMatch(/^freshet \d+\.\d+\.\d+\n$/);
   });
 });
 

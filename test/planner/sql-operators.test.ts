@@ -141,7 +141,8 @@ describe('group aggregation', () => {
     expect(two.explainSql(q)).toContain('StreamLocalGroupAggregate(');
     expect(await table(two, q)).toEqual(await table(env(), q));
     // AUTO splits only with mini-batch on, as in Flink; FIRST_VALUE cannot be split and stays one-phase.
-    expect(env({ 'table.exec.mini-batch.enabled': 'true' }).explainSql(q)).toContain('StreamGlobalGroupAggregate(');
+    // (mini-batch needs its latency and size, as in Flink)
+    expect(env({ 'table.exec.mini-batch.enabled': 'true', 'table.exec.mini-batch.allow-latency': '1 s', 'table.exec.mini-batch.size': '1000' }).explainSql(q)).toContain('StreamGlobalGroupAggregate(');
     expect(env().explainSql(q)).not.toContain('StreamLocalGroupAggregate(');
     expect(two.explainSql('SELECT w, FIRST_VALUE(n) FROM words GROUP BY w')).not.toContain('StreamLocalGroupAggregate(');
   });

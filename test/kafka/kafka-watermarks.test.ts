@@ -118,7 +118,8 @@ describe.skipIf(kafka === null)('per-partition watermarks in SQL (real broker)',
       [0, 12],
       [1, 13],
     ]);
-    expect(await firstWindow(env(t), 3000)).toBeNull();
+    // One reader owning all three partitions: the empty one holds the minimum back, so nothing fires.
+    expect(await firstWindow(env(t, '', undefined, 1), 3000)).toBeNull();
     const fired = await firstWindow(env(t, ", 'scan.watermark.idle-timeout' = '500 ms'"), 20_000);
     expect(fired).toEqual({ window_start: Date.UTC(2024, 0, 1), n: 2n });
   });

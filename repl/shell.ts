@@ -790,7 +790,7 @@ export function sqlSessionOf(env: TableEnvironment): SqlSession {
       const parsed = parseStatements(statement);
       if (parsed.length !== 1 || parsed[0]?.kind !== 'query') throw new Error('The SQL tab runs one query (SELECT, VALUES, WITH …); DDL, SET and INSERT belong in the shell');
       const r = env.executeSql(statement);
-      return { jobId: r.jobId as string, columns: r.schema?.fields ?? [], changes: r.changes() };
+      return { jobId: r.jobId as string, columns: r.schema?.fields ?? [], changes: r.changes(), cancel: () => void r.cancel() };
     },
   };
 }

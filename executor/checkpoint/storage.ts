@@ -128,8 +128,37 @@ export class FileCheckpointStorage {
       throw new Error(`execution.checkpointing.num-retained must be at least 1, got ${numRetained}`);
   }
 
-  /** Writes the blobs, then the metadata (atomically); returns the metadata. Retention runs afterwards. */
-  async store(s: SnapshotToStore): Promise<CheckpointMetadata> {
+  /** Writes in progress, one after another: retention must never run while another checkpoint's blobs are written. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Writes the blobs, then the metadata (atomically); returns the metadata. Retention runs afterwards. Stores of
+   * one storage run one at a time, so that a retention pass never sees a half-written checkpoint's blobs as
+   * unreferenced.
+   */
+  store(s: SnapshotToStore): Promise<CheckpointMetadata> {
+    const run = this.queue.then(() => this.storeNow(s));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Removes the completed checkpoints and their shared blobs (savepoints stay): the job ended. */
+  async discardCheckpoints(): Promise<void> {
+    await this.queue;
+    let names: string[];
+    try {
+      names = await fs.readdir(this.root);
+    } catch {
+      return;
+    }
+    for (const n of names) {
+      if (/^chk-\d+$/.test(n) || n === SHARED_DIR) await fs.rm(path.join(this.root, n), { recursive: true, force: true });
+    }
+    // The job's folder goes too when nothing else (a savepoint) is in it.
+    await fs.rmdir(this.root).catch(() => undefined);
+  }
+
+  private async storeNow(s: SnapshotToStore): Promise<CheckpointMetadata> {
     const dir = path.join(this.root, folderName(s.kind, s.checkpointId));
     await fs.mkdir(dir, { recursive: true });
     const blobDir = s.kind === 'checkpoint' ? path.join(this.root, SHARED_DIR) : dir;

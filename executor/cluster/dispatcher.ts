@@ -577,9 +577,16 @@ export class Dispatcher implements ClusterGateway {
             : "STOP JOB ... WITH SAVEPOINT needs a running job with checkpointing on (SET 'execution.checkpointing.interval')",
         );
       }
-      const md = await coordinator.trigger('savepoint', opts.savepoint === '' ? null : opts.savepoint);
+      if (j.observed?.kind !== 'local') throw new GatewayError(501, 'STOP JOB ... WITH SAVEPOINT: the job is not running in this process');
+      let path: string;
+      try {
+        path = await j.observed.job.stopWithSavepoint(opts.savepoint === '' ? null : opts.savepoint);
+      } catch (e) {
+        // The job ended or failed while the savepoint was taken: a conflict with its state, not a server error.
+        throw new GatewayError(409, `the savepoint of job ${jid} failed: ${e instanceof Error ? e.message : String(e)}`);
+      }
       await this.cancelJob(jid);
-      return { 'request-id': newJobId(), savepoint: coordinator.pathOf(md.checkpointId) };
+      return { 'request-id': newJobId(), savepoint: path };
     }
     await this.cancelJob(jid);
     return { 'request-id': newJobId(), savepoint: null };

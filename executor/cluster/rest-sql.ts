@@ -16,6 +16,8 @@ export interface SqlQuery {
   readonly jobId: string;
   readonly columns: readonly { readonly name: string; readonly type: LogicalType }[];
   readonly changes: AsyncIterable<SqlChange>;
+  /** Stops the query's job (a dropped result); without it the iteration is ended instead. */
+  cancel?(): void;
 }
 
 /**
@@ -109,6 +111,8 @@ class Result {
 /** The results of the queries started over REST, newest kept (older ones dropped past `keep`). */
 export class SqlResults {
   private readonly results = new Map<string, Result>();
+  /** How to stop each query still running (ends its changelog iteration). */
+  private readonly stops = new Map<string, () => void>();
 
   constructor(
     private readonly session: SqlSession,
@@ -125,15 +129,24 @@ export class SqlResults {
       throw new GatewayError(400, e instanceof Error ? e.message : String(e));
     }
     const r = new Result(q.jobId, q.columns, this.maxRows);
+    const it = q.changes[Symbol.asyncIterator]();
     this.results.set(q.jobId, r);
-    while (this.results.size > this.keep) this.results.delete(this.results.keys().next().value as string);
+    this.stops.set(q.jobId, () => (q.cancel !== undefined ? q.cancel() : void it.return?.()));
+    while (this.results.size > this.keep) {
+      // A dropped result's query stops too (ending the iteration cancels its job): nothing reads it any more.
+      const oldest = this.results.keys().next().value as string;
+      this.results.delete(oldest);
+      this.stops.get(oldest)?.();
+      this.stops.delete(oldest);
+    }
     void (async () => {
       try {
-        for await (const c of q.changes) r.apply(c);
+        for (let n = await it.next(); n.done !== true; n = await it.next()) r.apply(n.value);
       } catch (e) {
         r.error = e instanceof Error ? e.message : String(e);
       } finally {
         r.done = true;
+        this.stops.delete(q.jobId);
       }
     })();
     return r.view();

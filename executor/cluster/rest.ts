@@ -6,6 +6,7 @@
 // `rest.token`: every API call then carries `Authorization: Bearer <token>`, or is answered 401. Calls that change
 // something (PATCH/POST) also need the `X-Freshet-Csrf` header unless they carry the bearer token: a cross-site page
 // can neither set that header without a CORS preflight (which is never granted) nor read a bearer token.
+import { isIPv4 } from 'node:net';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { timingSafeEqual, createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
@@ -49,8 +50,12 @@ export function restOptionsFromConfig(
   };
 }
 
+/**
+ * Whether `address` is a loopback address or `localhost`: an IPv4 literal in 127/8, ::1 or localhost exactly. A
+ * name such as `127.0.0.1.attacker.example` is not (DNS rebinding would make it resolve anywhere).
+ */
 export function isLoopback(address: string): boolean {
-  return address === 'localhost' || address === '::1' || address.startsWith('127.');
+  return address === 'localhost' || address === '::1' || (isIPv4(address) && address.startsWith('127.'));
 }
 
 /** The built dashboard: dist/dashboard next to the compiled package, or under the checkout when run from source. */
@@ -273,7 +278,11 @@ export class RestServer {
           continue;
         }
         const params: Record<string, string> = {};
-        r.names.forEach((n, i) => (params[n] = decodeURIComponent(m[i + 1] as string)));
+        try {
+          r.names.forEach((n, i) => (params[n] = decodeURIComponent(m[i + 1] as string)));
+        } catch {
+          return this.send(res, 400, { errors: [`Malformed percent-encoding in ${path}`] });
+        }
         const body = method === 'POST' || method === 'PATCH' ? await readJson(req) : undefined;
         const out = await r.handler(params, url, body);
         return this.send(res, out.status, out.body);

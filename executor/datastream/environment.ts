@@ -10,6 +10,7 @@ import { DEFAULT_MAX_PARALLELISM } from '../runtime/key.js';
 import {
   DEFAULT_EXECUTION_OPTIONS,
   LocalJob,
+  type CheckpointRetention,
   type JobClient,
   type JobExecutionResult,
 } from '../runtime/local-executor.js';
@@ -83,6 +84,12 @@ export class CheckpointSettings {
   }
   setNumRetainedCheckpoints(n: number): this {
     this.numRetained = n;
+    return this;
+  }
+  /** What happens to checkpoints when the job ends (Flink's externalized-checkpoint-retention). */
+  retention: CheckpointRetention = 'NO_EXTERNALIZED_CHECKPOINTS';
+  setExternalizedCheckpointRetention(r: CheckpointRetention): this {
+    this.retention = r;
     return this;
   }
   isCheckpointingEnabled(): boolean {
@@ -272,6 +279,7 @@ export class StreamExecutionEnvironment {
               (m) => console.warn(`[freshet] ${m}`),
             ),
             restorePath: cs.restorePath,
+            retention: cs.retention,
             restartStrategy: this.restartStrategy ?? fixedDelayRestart(Number.MAX_SAFE_INTEGER, 1000),
           }
         : null;

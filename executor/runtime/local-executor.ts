@@ -55,6 +55,17 @@ export interface JobClient {
   getJobExecutionResult(): Promise<JobExecutionResult>;
 }
 
+export type CheckpointRetention = 'NO_EXTERNALIZED_CHECKPOINTS' | 'DELETE_ON_CANCELLATION' | 'RETAIN_ON_CANCELLATION';
+
+/** Reads execution.checkpointing.externalized-checkpoint-retention. */
+export function checkpointRetentionOf(value: string | undefined): CheckpointRetention {
+  const v = (value ?? 'NO_EXTERNALIZED_CHECKPOINTS').toUpperCase();
+  if (v === 'NO_EXTERNALIZED_CHECKPOINTS' || v === 'DELETE_ON_CANCELLATION' || v === 'RETAIN_ON_CANCELLATION') return v;
+  throw new Error(
+    `'execution.checkpointing.externalized-checkpoint-retention' must be NO_EXTERNALIZED_CHECKPOINTS, DELETE_ON_CANCELLATION or RETAIN_ON_CANCELLATION, not '${value}'`,
+  );
+}
+
 /** Checkpointing of a LocalJob: the coordinator's settings, where checkpoints go, what to start from. */
 export interface LocalCheckpointing {
   readonly config: CheckpointConfig;
@@ -65,6 +76,8 @@ export interface LocalCheckpointing {
   readonly restartStrategy: { nextDelay(now: number): number | null };
   /** Messages for the user (a corrupt checkpoint skipped, a restart). */
   readonly log?: (message: string) => void;
+  /** execution.checkpointing.externalized-checkpoint-retention (default NO_EXTERNALIZED_CHECKPOINTS). */
+  readonly retention?: CheckpointRetention;
 }
 
 export class LocalJob implements JobClient {
@@ -158,6 +171,13 @@ export class LocalJob implements JobClient {
         const head = v.chain[0];
         if (head === undefined) throw new Error(`vertex ${v.id} has an empty chain`);
         const source = head.body.kind === 'source' ? head.body.source.createReader(i, v.parallelism) : null;
+        if (cp !== null && source !== null && source.snapshotState === undefined) {
+          // Refused up front, never restarted: every checkpoint would be declined, and each restart would replay
+          // the source from its start (Flink's sources all checkpoint their positions).
+          throw new Error(
+            `checkpointing is on, but source '${v.name}' cannot checkpoint its read position; turn checkpointing off for this job or read from a source that can (kafka, nexmark)`,
+          );
+        }
         const operators: StreamOperator[] = [];
         for (const n of v.chain) {
           switch (n.body.kind) {
@@ -230,7 +250,10 @@ export class LocalJob implements JobClient {
             for (const s of sources) s.triggerCheckpoint(id, timestamp);
           },
           notifyComplete: (id) => {
-            for (const t of this.subtasks) t.notifyCheckpointComplete(id);
+            const done = Promise.all(this.subtasks.map((t) => t.notifyCheckpointComplete(id))).then(() => undefined);
+            done.catch(() => undefined); // a failing commit fails its subtask; this is only for stopWithSavepoint
+            this.committed.set(id, done);
+            for (const k of this.committed.keys()) if (k < id) this.committed.delete(k);
           },
           notifyAborted: () => undefined,
           failJob: (reason) => {
@@ -268,6 +291,21 @@ export class LocalJob implements JobClient {
   }
 
   private pendingFailure: Error | null = null;
+  /** Per completed checkpoint, when every subtask has been told and its commits settled. */
+  private readonly committed = new Map<number, Promise<void>>();
+
+  /**
+   * Flink's stop-with-savepoint: takes a savepoint (into `targetDir`, or the job's checkpoint directory), waits
+   * until every two-phase sink has committed what it sealed for it, then cancels. Resolves to the savepoint's path.
+   */
+  async stopWithSavepoint(targetDir: string | null = null): Promise<string> {
+    const c = this.coordinator;
+    if (c === null) throw new Error("a savepoint needs checkpointing on (SET 'execution.checkpointing.interval')");
+    const md = await c.trigger('savepoint', targetDir);
+    await this.committed.get(md.checkpointId);
+    await this.cancel();
+    return c.pathOf(md.checkpointId) as string;
+  }
   /** Tells the coordinator that subtask k of the current attempt finished. */
   private onFinished: ((k: number) => void) | null = null;
 
@@ -360,15 +398,33 @@ export class LocalJob implements JobClient {
         this.attempt = new AbortController();
         this.deploy(latest, latest === null ? new Map() : await this.readRestoredState(latest));
       }
+    } catch (e) {
+      await this.discardCheckpoints('FAILED');
+      throw e;
     } finally {
       clearInterval(keepAlive);
     }
     if (this.controller.signal.aborted) {
       this.status = 'CANCELED';
+      await this.discardCheckpoints('CANCELED');
       throw new CancelledError();
     }
     this.status = 'FINISHED';
+    await this.discardCheckpoints('FINISHED');
     return { jobName: this.jobName, netRuntimeMs: Date.now() - start, metrics: this.metrics() };
+  }
+
+  /**
+   * Flink's execution.checkpointing.externalized-checkpoint-retention when the job ends: by default
+   * (NO_EXTERNALIZED_CHECKPOINTS) checkpoints go with the job; DELETE_ON_CANCELLATION keeps them after a failure;
+   * RETAIN_ON_CANCELLATION always. Savepoints are never removed.
+   */
+  private async discardCheckpoints(end: 'FINISHED' | 'CANCELED' | 'FAILED'): Promise<void> {
+    const cp = this.checkpointing;
+    if (cp === null) return;
+    const retention = cp.retention ?? 'NO_EXTERNALIZED_CHECKPOINTS';
+    if (retention === 'RETAIN_ON_CANCELLATION' || (retention === 'DELETE_ON_CANCELLATION' && end === 'FAILED')) return;
+    await cp.storage.discardCheckpoints().catch((e: unknown) => cp.log?.(`could not remove the checkpoints in ${cp.storage.root}: ${(e as Error).message}`));
   }
 
   metrics(): Record<string, number> {

@@ -179,6 +179,13 @@ export class LocalSubtask implements Subtask {
     this.wake();
   }
 
+  /** Mail that runs even while a barrier is being prepared (the snapshot that completes it). */
+  private readonly urgentMail: Array<() => void> = [];
+  private enqueueUrgentMail(fn: () => void): void {
+    this.urgentMail.push(fn);
+    this.wake();
+  }
+
   async run(): Promise<void> {
     this.state = 'running';
     this.startedAt = Date.now();
@@ -232,7 +239,13 @@ export class LocalSubtask implements Subtask {
     if (this.spec.source === null && this.spec.inputs.length === 0) this.endOfInput();
     while (!this.done) {
       if (this.cancelled) throw new CancelledError();
-      if (this.mail.length > 0) {
+      if (this.urgentMail.length > 0) {
+        (this.urgentMail.shift() as () => void)();
+        continue;
+      }
+      // While operators prepare a barrier (a sink flushing), nothing else runs: no element, no timer, no new
+      // checkpoint, so nothing reaches the sink between its flush and its snapshot.
+      if (this.mail.length > 0 && this.preBarrier === null) {
         (this.mail.shift() as () => void)();
         continue;
       }
@@ -405,6 +418,7 @@ export class LocalSubtask implements Subtask {
         this.applyValve(this.valve.onEnd(ch));
         // An input that ends during an alignment no longer owes its barrier.
         if (this.aligning !== null) this.maybeCompleteAlignment();
+        if (this.barriers.size > 0) this.completeUnalignedBarriers();
         if (this.endedCount === this.spec.inputs.length) this.endOfInput();
         return;
       default: {
@@ -437,10 +451,17 @@ export class LocalSubtask implements Subtask {
     });
   }
 
-  /** Checkpoint `checkpointId` completed: operators learn it between two elements (two-phase sinks commit). */
-  notifyCheckpointComplete(checkpointId: number): void {
-    this.enqueueMail(() => {
-      for (const op of this.spec.operators) op.notifyCheckpointComplete?.(checkpointId);
+  /**
+   * Checkpoint `checkpointId` completed: operators learn it between two elements (two-phase sinks commit).
+   * Resolves once they have and what they started (a commit) settled; at once for a subtask that ended.
+   */
+  notifyCheckpointComplete(checkpointId: number): Promise<void> {
+    if (this.done || this.state !== 'running') return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      this.enqueueMail(() => {
+        for (const op of this.spec.operators) op.notifyCheckpointComplete?.(checkpointId);
+        (this.pendingWork() ?? Promise.resolve()).then(resolve, reject);
+      });
     });
   }
 
@@ -468,6 +489,17 @@ export class LocalSubtask implements Subtask {
       this.barriers.delete(checkpointId);
       this.checkpoint(checkpointId, timestamp, 0);
     } else this.barriers.set(checkpointId, seen);
+  }
+
+  /** At-least-once: an ended input owes no barrier, so checkpoints now seen on every live input are taken. */
+  private completeUnalignedBarriers(): void {
+    const live = this.spec.inputs.length - this.endedCount;
+    for (const [id, seen] of [...this.barriers].sort((a, b) => a[0] - b[0])) {
+      if (seen >= live) {
+        this.barriers.delete(id);
+        this.checkpoint(id, 0, 0);
+      }
+    }
   }
 
   private maybeCompleteAlignment(): void {
@@ -499,15 +531,18 @@ export class LocalSubtask implements Subtask {
       this.snapshotAndForward(checkpointId, timestamp, alignmentMs);
       return;
     }
-    const gate = Promise.all(waits).then(
+    // Only one barrier is prepared at a time (mail and input wait while a gate is pending), so a gate never
+    // overlaps another; the snapshot runs as urgent mail, before anything else the loop would take.
+    const gate: Promise<void> = Promise.all(waits).then(
       () => {
-        this.preBarrier = null;
-        // As mail, the snapshot runs before the loop takes its next element.
-        this.enqueueMail(() => this.snapshotAndForward(checkpointId, timestamp, alignmentMs));
+        this.enqueueUrgentMail(() => {
+          if (this.preBarrier === gate) this.preBarrier = null;
+          this.snapshotAndForward(checkpointId, timestamp, alignmentMs);
+        });
       },
       (e: unknown) => {
-        this.preBarrier = null;
-        this.enqueueMail(() => {
+        this.enqueueUrgentMail(() => {
+          if (this.preBarrier === gate) this.preBarrier = null;
           throw e;
         });
       },

@@ -59,10 +59,11 @@ export class SinkUpsertMaterializer implements StreamOperator {
       let values = this.state.get(key);
       if (isAccumulate(batch.kinds[r] as number)) {
         if (values === undefined) this.state.set(key, (values = []));
-        this.out.row(values.length === 0 ? RowKind.INSERT : RowKind.UPDATE_AFTER, row);
         const same = values.findIndex((v) => keyOfValues(v) === id);
         if (same >= 0) values[same] = row;
         else values.push(row);
+        // As SinkUpsertMaterializer.addRow: the kind is decided after the add/replace (the only row → +I).
+        this.out.row(values.length === 1 ? RowKind.INSERT : RowKind.UPDATE_AFTER, row);
         continue;
       }
       const lastIndex = (values?.length ?? 0) - 1;

@@ -24,6 +24,7 @@ import {
   parseFlinkDuration,
   restartStrategyOf,
   type LocalCheckpointing,
+  checkpointRetentionOf,
   MiniCluster,
   type JobSpec,
   LookupJoinOperator,
@@ -184,6 +185,7 @@ function checkpointingOf(config: Readonly<Record<string, string>>, sql: string):
     config: cc,
     storage: new FileCheckpointStorage(path.join(dir.replace(/^file:\/\//, ''), jobId), retained, (m) => process.emitWarning(m, { code: 'FRESHET_CHECKPOINT' })),
     restorePath,
+    retention: checkpointRetentionOf(get('execution.checkpointing.externalized-checkpoint-retention')),
     restartStrategy: restartStrategyOf(restartConfig),
     log: (m) => process.emitWarning(`${m} (${sql.trim().slice(0, 60)})`, { code: 'FRESHET_RESTART' }),
   };

@@ -157,11 +157,13 @@ describe('recovery from checkpoints (in-thread executor)', () => {
     pipeline(env, store, { value: null }, 5_000);
     const job = env.executeAsync('savepointed');
     while (store.written < N / 3) await new Promise((r) => setTimeout(r, 5));
-    await job.checkpointCoordinator()!.trigger('savepoint');
-    const savepointPath = job.checkpointCoordinator()!.statistics().latest.savepoint!.external_path!;
-    await job.cancel();
-    // The savepoint's transactions were sealed but never committed before the cancel: the resumed job commits
-    // them on restore (the committer contract), and nothing written after the savepoint survives.
+    // Stop with savepoint: the sinks commit what they sealed for the savepoint before the job is cancelled.
+    const savepointPath = await job.stopWithSavepoint();
+    const committedAtStop = store.committed.length;
+    expect(committedAtStop).toBeGreaterThan(0);
+    expect(committedAtStop).toBeLessThan(N);
+    // The resumed job commits the savepoint's transactions again on restore (idempotent: no duplicates), and
+    // nothing written after the savepoint survives.
     const env2 = StreamExecutionEnvironment.getExecutionEnvironment({ parallelism: 2 });
     env2.getCheckpointConfig().setCheckpointStorage(path.join(dir, 'second'));
     env2.setSavepointRestorePath(savepointPath);

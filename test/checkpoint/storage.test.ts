@@ -115,6 +115,19 @@ describe('FileCheckpointStorage', () => {
     await expect(loadCheckpoint(path.join(root, 'chk-2'))).rejects.toBeInstanceOf(CorruptCheckpointError);
   });
 
+  it('concurrent stores never let retention delete a checkpoint being written (found in review)', async () => {
+    const s = new FileCheckpointStorage(root, 1);
+    const big: Record<string, string> = {};
+    for (let i = 0; i < 200; i++) big[`agg/${i}`] = `state ${i}`;
+    const five = s.store(snapshot(5, big));
+    await new Promise((r) => setTimeout(r, 5));
+    const four = s.store(snapshot(4, { 'agg/0': 'four' }));
+    await Promise.all([five, four]);
+    const latest = await s.latest();
+    expect(latest?.metadata.checkpointId).toBe(5);
+    expect(text(await latest!.read('agg', 199, 'keyed'))).toBe('state 199');
+  });
+
   it('writes savepoints self-contained, so the folder can be moved', async () => {
     const s = new FileCheckpointStorage(root, 1);
     await s.store(snapshot(7, { 'agg/0': 'saved', 'agg/1': 'also' }, 'savepoint'));

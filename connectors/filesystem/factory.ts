@@ -19,6 +19,7 @@ export const filesystemFactory: DynamicTableFactory = {
   options: [
     { key: 'path', required: true, description: 'a file, a directory (read recursively) or a glob such as /data/*.csv' },
     { key: 'format', required: true, description: 'the file format: csv, json (one object per line), raw (one line per row) or parquet', values: ['csv', 'json', 'raw', 'parquet'] },
+    { key: 'scan.parallelism', description: 'how many parallel readers share the files (default parallelism.default)' },
     { key: 'source.monitor-interval', description: 'scan the path for new files this often (e.g. 10 s): the source becomes unbounded' },
     { key: 'scan.watermark.idle-timeout', description: "a file split without rows this long leaves the watermark minimum (default: table.exec.source.idle-timeout)" },
     { key: 'partition.default-name', description: "the partition directory name for NULL or '' partition values (default __DEFAULT_PARTITION__)" },

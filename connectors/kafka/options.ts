@@ -77,6 +77,7 @@ const COMMON: OptionSpec[] = [
   { key: 'scan.bounded.timestamp-millis', description: "stop at the first record at or after this time (scan.bounded.mode 'timestamp')" },
   { key: 'scan.bounded.specific-offsets', description: "'partition:0,offset:42;partition:1,offset:300' (scan.bounded.mode 'specific-offsets')" },
   { key: 'sink.delivery-guarantee', description: "'none' or 'at-least-once' (default); exactly-once comes with checkpoints", values: ['none', 'at-least-once', 'exactly-once'] },
+  { key: 'scan.parallelism', description: 'how many parallel readers share the partitions (default parallelism.default)' },
   { key: 'sink.parallelism', description: 'accepted for compatibility; parallelism comes with the executor' },
   { key: 'sink.transactional-id-prefix', description: 'for exactly-once (not yet supported)' },
   ...formatOptionSpecs('key.'),

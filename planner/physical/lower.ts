@@ -166,6 +166,13 @@ export function lowerJob(roots: readonly PhysicalNode[], opts: LoweringOptions):
 
 const CLOCK = new SystemProcessingTimeService();
 
+function scanParallelism(option: string | undefined, dflt: number): number {
+  if (option === undefined) return dflt;
+  const p = Number(option);
+  if (!Number.isInteger(p) || p < 1) throw new Error(`'scan.parallelism' must be a positive integer, got '${option}'`);
+  return p;
+}
+
 /**
  * The job's checkpointing from the session configuration (Flink's keys): on when execution.checkpointing.interval
  * is positive or a savepoint is to be restored (execution.savepoint.path). With checkpointing on and no
@@ -286,7 +293,8 @@ function transformation(
       const values = n.kind === 'StreamValues' && !planOnly ? valuesSource(n.rows, n.schema) : null;
       const createReader = (): SourceReader =>
         planOnly ? notRunnable(n.schema) : values !== null ? values : createSource(n as Extract<PhysicalNode, { kind: 'StreamTableSourceScan' }>, opts);
-      // Split sources (FLIP-27) read at parallelism.default, each subtask its share of the splits.
+      // Split sources (FLIP-27) read at 'scan.parallelism' (Flink's option, FLIP-367) or parallelism.default, each
+      // subtask its share of the splits.
       const split = n.kind === 'StreamTableSourceScan' && opts.factories.get(n.table.options['connector'] ?? '')?.createScanSource !== undefined;
       if (split) {
         const scan = n as Extract<PhysicalNode, { kind: 'StreamTableSourceScan' }>;
@@ -295,7 +303,8 @@ function transformation(
           bounded: false,
           createReader: (index, parallelism) => (planOnly ? notRunnable(n.schema) : createScanSource(scan, opts).createReader(index, parallelism)),
         };
-        return { t: { ...common(n.kind, n.schema, opts.parallelism), kind: 'source', source: parallel }, parallelism: opts.parallelism };
+        const p = scanParallelism(scan.table.options['scan.parallelism'], opts.parallelism);
+        return { t: { ...common(n.kind, n.schema, p), kind: 'source', source: parallel }, parallelism: p };
       }
       const source: Source = { outputSchema: n.schema, bounded: false, createReader };
       return { t: { ...common(n.kind, n.schema, 1), kind: 'source', source }, parallelism: 1 };

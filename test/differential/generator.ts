@@ -403,8 +403,11 @@ export function productRates(
 
 /** Freshet DDL for the dataset's tables (run once per TableEnvironment). */
 export function freshetDdl(d: Dataset): string[] {
+  // One reader per table ('scan.parallelism' = '1'): the oracle simulates the watermark of one reader going
+  // through the files in order. Parallel readers each hold their own watermark (the minimum wins downstream), so
+  // which rows are late would depend on how the readers interleave — in Flink as here.
   const fs = (path: string): string =>
-    `WITH ('connector' = 'filesystem', 'path' = '${path}', 'format' = 'csv')`;
+    `WITH ('connector' = 'filesystem', 'path' = '${path}', 'format' = 'csv', 'scan.parallelism' = '1')`;
   const ordersCols =
     'order_id BIGINT, customer_id INT, product STRING, price DECIMAL(10, 2), quantity INT, ts TIMESTAMP(3)';
   return [

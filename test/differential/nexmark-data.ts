@@ -39,7 +39,8 @@ export async function writeNexmark(dir: string, events: number): Promise<Record<
 export function nexmarkDdl(paths: Record<NexmarkTable, string>): string[] {
   return NEXMARK_TABLES.map(
     (t) =>
-      `CREATE TABLE ${t} (${NEXMARK_COLUMNS[t]}, WATERMARK FOR \`dateTime\` AS \`dateTime\` - INTERVAL '4' SECOND) WITH ('connector' = 'filesystem', 'path' = '${paths[t]}', 'format' = 'csv')`,
+      // One reader, as the oracle's watermark simulation assumes (see freshetDdl).
+      `CREATE TABLE ${t} (${NEXMARK_COLUMNS[t]}, WATERMARK FOR \`dateTime\` AS \`dateTime\` - INTERVAL '4' SECOND) WITH ('connector' = 'filesystem', 'path' = '${paths[t]}', 'format' = 'csv', 'scan.parallelism' = '1')`,
   );
 }
 

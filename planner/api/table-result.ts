@@ -2,6 +2,7 @@
 // dynamic table: read it as a changelog (`changes()`), as inserted rows (`collect()`), or fold it into the
 // final table (`materialize()`). The job's output queue is bounded, so an unread result slows the job down.
 import {
+  MaterializedTable,
   BatchQueue,
   batchToRows,
   rowKindShort,
@@ -11,6 +12,18 @@ import {
   type Value,
 } from '../../executor/index.js';
 import type { LoweredJob } from '../physical/lower.js';
+
+/** A query's result kept as a table while it runs (TableResult.table()). */
+export interface LiveTable {
+  /** The rows now, oldest first. */
+  rows(): Value[][];
+  readonly size: number;
+  /** Changes applied so far. */
+  readonly changes: number;
+  /** Set once rows were dropped because of the row cap. */
+  readonly message: string | null;
+  readonly done: Promise<void>;
+}
 
 export interface Change {
   readonly kind: RowKindShort;
@@ -148,6 +161,39 @@ export class TableResult {
       }
     }
     return rows.filter((r) => r !== null);
+  }
+
+  /**
+   * The result as a live materialized table (the SQL client's table mode): the changelog is applied as it arrives
+   * (+I/+U add a row, -U/-D remove one equal row); `rows()` is the table now. Beyond `maxRows` (Flink's
+   * `sql-client.execution.max-table-result.rows`, default 1,000,000; 0 = no cap) the oldest rows are dropped and
+   * `message` says so. `done` settles when the query ends (rejects with its failure). Reads the result: use it
+   * instead of `changes()`, not with it.
+   */
+  table(opts: { maxRows?: number } = {}): LiveTable {
+    const t = new MaterializedTable(opts.maxRows ?? 1_000_000);
+    let message: string | null = null;
+    let changes = 0;
+    const done = (async () => {
+      for await (const c of this.changes()) {
+        changes++;
+        message = t.apply(c.kind === '+I' || c.kind === '+U', c.values) ?? message;
+      }
+    })();
+    done.catch(() => undefined);
+    return {
+      rows: () => t.rows(),
+      get size() {
+        return t.size;
+      },
+      get changes() {
+        return changes;
+      },
+      get message() {
+        return message;
+      },
+      done,
+    };
   }
 
   /** Resolves when the job finishes (rejects with its failure). */

@@ -33,6 +33,20 @@ export type ExecutionState =
   | 'RECONCILING'
   | 'INITIALIZING';
 
+/** Every ExecutionState, in Flink's order (the keys of a vertex's "tasks" counts). */
+export const EXECUTION_STATES: readonly ExecutionState[] = [
+  'CREATED',
+  'SCHEDULED',
+  'DEPLOYING',
+  'RUNNING',
+  'FINISHED',
+  'CANCELING',
+  'CANCELED',
+  'FAILED',
+  'RECONCILING',
+  'INITIALIZING',
+];
+
 export const TERMINAL_JOB_STATES: ReadonlySet<JobState> = new Set([
   'FINISHED',
   'FAILED',

@@ -20,6 +20,7 @@ import {
   type SubtaskSnapshot,
 } from './dispatcher-context.js';
 import {
+  EXECUTION_STATES,
   GatewayError,
   TERMINAL_JOB_STATES,
   jobNotFound,
@@ -79,18 +80,6 @@ export function newJobId(): string {
   return hex(8) + hex(8) + hex(8) + hex(8);
 }
 
-const EXECUTION_STATES: readonly ExecutionState[] = [
-  'CREATED',
-  'SCHEDULED',
-  'DEPLOYING',
-  'RUNNING',
-  'FINISHED',
-  'CANCELING',
-  'CANCELED',
-  'FAILED',
-  'RECONCILING',
-  'INITIALIZING',
-];
 
 /** Rates are averaged over at least this long, so a dashboard polling faster sees steady numbers. */
 const RATE_WINDOW_MS = 1000;

@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import type { SinkWriter } from '../runtime/operator.js';
 import { describePartitioner } from '../runtime/partitioner.js';
 import {
+  EXECUTION_STATES,
   GatewayError,
   jobNotFound,
   type ClusterGateway,
@@ -37,18 +38,6 @@ import { TaskManager, type Slot } from './task-manager.js';
 
 const VERSION = '0.1.0';
 const MAX_FINISHED_JOBS = 100;
-const EXECUTION_STATES: readonly ExecutionState[] = [
-  'CREATED',
-  'SCHEDULED',
-  'DEPLOYING',
-  'RUNNING',
-  'FINISHED',
-  'CANCELING',
-  'CANCELED',
-  'FAILED',
-  'RECONCILING',
-  'INITIALIZING',
-];
 
 export interface MiniClusterConfig {
   readonly [key: string]: string;

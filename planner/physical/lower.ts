@@ -147,14 +147,7 @@ export function lowerJob(roots: readonly PhysicalNode[], opts: LoweringOptions):
           },
           checkpointing,
         );
-        const onAbort = (): void => void job.cancel();
-        if (signal.aborted) onAbort();
-        signal.addEventListener('abort', onAbort, { once: true });
-        try {
-          await job.getJobExecutionResult();
-        } finally {
-          signal.removeEventListener('abort', onAbort);
-        }
+        await untilDone(job, signal);
       },
     };
   } catch (e) {
@@ -165,6 +158,18 @@ export function lowerJob(roots: readonly PhysicalNode[], opts: LoweringOptions):
 }
 
 const CLOCK = new SystemProcessingTimeService();
+
+/** Waits for a job's end, cancelling it when `signal` aborts (the result's cancel, the shell's Ctrl-C). */
+async function untilDone(job: { cancel(): unknown; getJobExecutionResult(): Promise<unknown> }, signal: AbortSignal): Promise<void> {
+  const onAbort = (): void => void job.cancel();
+  if (signal.aborted) onAbort();
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    await job.getJobExecutionResult();
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
+}
 
 function scanParallelism(option: string | undefined, dflt: number): number {
   if (option === undefined) return dflt;
@@ -220,14 +225,7 @@ function noteLocalFallback(reason: string): void {
 async function runOnMiniCluster(spec: JobSpec, signal: AbortSignal, resultSink: SinkWriter | null): Promise<void> {
   const cluster = await MiniCluster.shared();
   const job = await cluster.submit(spec, { resultSink });
-  const onAbort = (): void => void job.cancel();
-  if (signal.aborted) onAbort();
-  signal.addEventListener('abort', onAbort, { once: true });
-  try {
-    await job.getJobExecutionResult();
-  } finally {
-    signal.removeEventListener('abort', onAbort);
-  }
+  await untilDone(job, signal);
 }
 
 /**

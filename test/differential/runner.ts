@@ -93,6 +93,10 @@ export async function runFreshet(
       }
     }
     await result.await();
+  } catch (e) {
+    // The timeout cancels the job, so the job's end is a CancelledError: report the timeout, which is the cause.
+    if (timedOut) throw new QueryTimeout(`no end of the result within ${timeoutMs} ms`);
+    throw e;
   } finally {
     clearTimeout(timer);
   }

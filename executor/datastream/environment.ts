@@ -21,6 +21,7 @@ import {
   type CheckpointingMode,
 } from '../checkpoint/coordinator.js';
 import { FileCheckpointStorage } from '../checkpoint/storage.js';
+import { restartStrategyOf, type RestartStrategy } from '../cluster/restart-strategy.js';
 import { defaultCheckpointDir } from '../checkpoint/defaults.js';
 import type { ProcessingTimeService } from '../runtime/time.js';
 import type { Schema } from '../types/schema.js';
@@ -98,12 +99,15 @@ export class CheckpointSettings {
 }
 
 /** A restart strategy (Flink's fixed-delay): `attempts` restarts, `delayMs` apart. */
-export function fixedDelayRestart(
-  attempts: number,
-  delayMs: number,
-): { nextDelay(now: number): number | null } {
-  let used = 0;
-  return { nextDelay: () => (used++ < attempts ? delayMs : null) };
+export function fixedDelayRestart(attempts: number, delayMs: number): RestartStrategy {
+  // One implementation of Flink's strategies: the cluster's, configured by the same keys.
+  return restartStrategyOf(
+    new Map([
+      ['restart-strategy.type', 'fixed-delay'],
+      ['restart-strategy.fixed-delay.attempts', String(attempts)],
+      ['restart-strategy.fixed-delay.delay', `${delayMs} ms`],
+    ]),
+  );
 }
 
 export class StreamExecutionEnvironment {

@@ -1,7 +1,7 @@
 // The logical plan: a closed union of relational nodes, one IR for SQL and the Table API. Each node carries
 // its output schema; `inputs()` and `explain()` cover every kind, so a new kind without a case will not compile.
 import { Schema, formatType, unreachable, type LogicalType } from '../../executor/index.js';
-import type { UserAggregate } from '../../executor/index.js';
+import type { AggKind, UserAggregate } from '../../executor/index.js';
 import type { CatalogTable } from '../catalog/catalog.js';
 import { describeSourcePredicate, type SourcePredicate } from '../catalog/factory.js';
 import { formatPath } from '../catalog/catalog.js';
@@ -10,25 +10,8 @@ import { describeMatch, type MatchSpec } from './match.js';
 import type { Rex } from '../expr/rex.js';
 import type { UserTableFunction } from '../expr/functions.js';
 
-/** Aggregate functions the engine runs (the runtime's accumulator library implements each). */
-export type AggKind =
-  | 'COUNT'
-  | 'SUM'
-  | 'SUM0'
-  | 'AVG'
-  | 'MIN'
-  | 'MAX'
-  | 'FIRST_VALUE'
-  | 'LAST_VALUE'
-  | 'LISTAGG'
-  | 'STDDEV_POP'
-  | 'STDDEV_SAMP'
-  | 'VAR_POP'
-  | 'VAR_SAMP'
-  | 'BOOL_AND'
-  | 'BOOL_OR'
-  /** A user-defined AggregateFunction (`udaf` names it). */
-  | 'UDAF';
+/** Aggregate functions the engine runs: the runtime's accumulator library defines the list (one closed union). */
+export type { AggKind } from '../../executor/index.js';
 
 /** One aggregate call over input columns (expressions were projected into columns below the aggregate). */
 export interface AggregateCall {

@@ -914,11 +914,20 @@ function valuesSource(rows: readonly (readonly Rex[])[], schema: Schema): Source
   const batches = rows.map((row) =>
     compileCalc({ inputSchema: empty, outputSchema: schema, projections: row, condition: null })(one),
   );
+  // The checkpointed position: the next row to emit (Flink's values source is checkpointable too).
+  let next = 0;
   return {
     outputSchema: schema,
     async *read(): AsyncGenerator<StreamElement> {
-      for (const b of batches) if (b !== null) yield { kind: 'batch', batch: b };
+      while (next < batches.length) {
+        const b = batches[next++];
+        if (b !== null && b !== undefined) yield { kind: 'batch', batch: b };
+      }
       yield { kind: 'end' };
+    },
+    snapshotState: () => new TextEncoder().encode(String(next)),
+    restoreState: (bytes) => {
+      next = Number(new TextDecoder().decode(bytes));
     },
     async close() {},
   };

@@ -45,6 +45,13 @@ describe('checkpointing configured in SQL', () => {
     expect(folders.filter((f) => f.startsWith('chk-')).length).toBeLessThanOrEqual(2);
   });
 
+  it('runs a VALUES query with checkpointing on (the values source checkpoints its position)', async () => {
+    const env = TableEnvironment.create({
+      config: { 'execution.target': 'local', 'execution.checkpointing.interval': '1 s', 'execution.checkpointing.dir': dir },
+    });
+    expect(await env.executeSql('SELECT * FROM (VALUES (1), (2)) AS t(x)').materialize()).toEqual([[1], [2]]);
+  });
+
   it('removes the checkpoints when the job ends, by default (NO_EXTERNALIZED_CHECKPOINTS)', async () => {
     await finalTable({ 'execution.checkpointing.interval': '100 ms', 'execution.checkpointing.dir': dir });
     expect(await fs.readdir(dir)).toEqual([]);

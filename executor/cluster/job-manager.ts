@@ -25,7 +25,7 @@ import {
 } from './protocol.js';
 import type { ResourceManager } from './resource-manager.js';
 import type { RestartStrategy } from './restart-strategy.js';
-import type { Slot, SlotHeartbeat, TaskManager } from './task-manager.js';
+import type { SlotHandle as Slot, SlotHeartbeat, TaskManagerHandle as TaskManager } from './task-manager.js';
 
 export interface JobManagerOptions {
   readonly rm: ResourceManager;

@@ -34,7 +34,7 @@ import { JobManager, type ExecutionVertex } from './job-manager.js';
 import type { FromSlot, JobGraphBuilder, JobSpec } from './protocol.js';
 import { ResourceManager } from './resource-manager.js';
 import { parseFlinkDuration, restartStrategyOf } from './restart-strategy.js';
-import { TaskManager, type Slot } from './task-manager.js';
+import { TaskManager, type SlotHandle, type TaskManagerHandle } from './task-manager.js';
 
 const VERSION = '0.1.0';
 const MAX_FINISHED_JOBS = 100;
@@ -113,6 +113,26 @@ export class MiniCluster implements ClusterGateway {
     return MiniCluster.sharedCluster;
   }
 
+  /**
+   * A cluster without TaskManagers of its own: the standalone JobManager process (standalone-jobmanager.ts), whose
+   * TaskManagers are other processes that register over TCP (attachTaskManager).
+   */
+  static async startWithoutTaskManagers(config: MiniClusterConfig = {}): Promise<MiniCluster> {
+    const c = new MiniCluster(config);
+    c.rm.start();
+    return c;
+  }
+
+  /** Registers a TaskManager that runs elsewhere (a `freshet taskmanager` process). */
+  attachTaskManager(tm: TaskManagerHandle): void {
+    this.rm.register(tm);
+  }
+
+  /** A message from a slot of an attached TaskManager, routed to its job as one from a local slot. */
+  routeSlotMessage(slot: SlotHandle, m: FromSlot): void {
+    this.route(slot, m);
+  }
+
   /** Adds a TaskManager (what a new `freshet taskmanager` registering does in a standalone cluster). */
   async addTaskManager(slots?: number): Promise<TaskManager> {
     const n =
@@ -124,7 +144,7 @@ export class MiniCluster implements ClusterGateway {
     return tm;
   }
 
-  private route(slot: Slot, m: FromSlot): void {
+  private route(slot: SlotHandle, m: FromSlot): void {
     if (m.type === 'task' || m.type === 'deploy-failed') {
       const jm = this.jobMap.get(m.jobId) ?? (slot.jobId !== null ? this.jobMap.get(slot.jobId) : undefined);
       jm?.onSlotMessage(slot, m);
@@ -346,8 +366,8 @@ export class MiniCluster implements ClusterGateway {
     return {
       taskmanagers: [...this.rm.taskManagers.values()].map((tm) => ({
         id: tm.id,
-        path: `worker-threads://${tm.id}`,
-        dataPort: -1,
+        path: tm.path ?? `worker-threads://${tm.id}`,
+        dataPort: tm.dataPort ?? -1,
         timeSinceLastHeartbeat: now - tm.lastHeartbeat,
         slotsNumber: tm.slots.length,
         freeSlots: tm.freeSlots,

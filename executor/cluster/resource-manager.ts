@@ -2,7 +2,7 @@
 // return them when it ends; heartbeats go to every TaskManager every `heartbeat.interval`, and one that has not
 // answered for `heartbeat.timeout` is declared lost (Flink's HeartbeatManager semantics): its slots are removed and
 // the JobManagers using them are told, so they fail over.
-import type { Slot, SlotHeartbeat, TaskManager } from './task-manager.js';
+import type { SlotHandle as Slot, SlotHeartbeat, TaskManagerHandle as TaskManager } from './task-manager.js';
 
 export interface ResourceManagerOptions {
   readonly heartbeatIntervalMs: number;

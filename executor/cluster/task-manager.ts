@@ -13,15 +13,44 @@ const SLOT_EXEC_ARGV = HERE.endsWith('.ts') ? ['--import', 'tsx'] : [];
 
 export type SlotListener = (slot: Slot, m: FromSlot) => void;
 
+/**
+ * What the ResourceManager and a JobManager need of a slot: a worker thread of this process (Slot below) or, in a
+ * standalone cluster, a slot of a TaskManager process reached over TCP (standalone-jobmanager.ts's RemoteSlot).
+ */
+export interface SlotHandle {
+  readonly tm: TaskManagerHandle;
+  readonly index: number;
+  readonly id: string;
+  readonly threadId: number;
+  jobId: string | null;
+  readonly dead: boolean;
+  post(m: ToSlot, transfer?: readonly TransferListItem[]): void;
+  restart(): Promise<void>;
+}
+
+/** What the ResourceManager needs of a TaskManager, in this process or another. */
+export interface TaskManagerHandle {
+  readonly id: string;
+  readonly slots: readonly SlotHandle[];
+  lastHeartbeat: number;
+  readonly freeSlots: number;
+  /** Where it runs, for /v1/taskmanagers (`worker-threads://tm-1`, `tcp://host:port`). */
+  readonly path?: string;
+  readonly dataPort?: number;
+  heartbeat(): Promise<SlotHeartbeat[]>;
+  hardware(): { cpuCores: number; physicalMemory: number; freeMemory: number; managedMemory: number };
+  terminate(): Promise<void>;
+}
+
 /** One slot's answer to a heartbeat: the job (and attempt) it runs and its subtasks' figures. */
 export interface SlotHeartbeat {
-  readonly slot: Slot;
+  readonly slot: SlotHandle;
   readonly jobId: string | null;
   readonly attempt: number;
   readonly reports: readonly SubtaskReport[];
 }
 
-export class Slot {
+export class Slot implements SlotHandle {
   worker: Worker;
   threadId = -1;
   /** The job this slot is allocated to (null = free). */
@@ -141,7 +170,7 @@ export class Slot {
   }
 }
 
-export class TaskManager {
+export class TaskManager implements TaskManagerHandle {
   readonly slots: Slot[] = [];
   private heartbeatsStopped = false;
   lastHeartbeat = Date.now();

@@ -417,19 +417,33 @@ export class SinkOperator implements StreamOperator {
     readonly outputSchema: Schema,
     private readonly makeWriter: (subtaskIndex: number, parallelism: number) => SinkWriter,
   ) {}
+  private ctx: OperatorContext | null = null;
   setup(ctx: OperatorContext): void {
+    this.ctx = ctx;
     this.w = this.makeWriter(ctx.subtaskIndex, ctx.parallelism);
   }
   open(): void {
     this.w ??= this.makeWriter(0, 1);
+    const restored = this.recovering ? this.committables : [];
     if (this.recovering) {
       this.recovering = false;
-      const restored = this.committables;
       this.committables = [];
-      if (restored.length > 0 && this.writer.commit !== undefined)
-        this.track(this.writer.commit(restored.map((c) => c.data)));
     }
+    // The writer starts first (a transactional one aborts what earlier attempts left open above the restored
+    // checkpoint), then the restored committables are committed, as Flink's SinkWriterOperator and committer do.
+    const init = this.writer.initialize?.({
+      subtaskIndex: this.ctx?.subtaskIndex ?? 0,
+      parallelism: this.ctx?.parallelism ?? 1,
+      restoredCheckpointId: this.restoredCheckpointId,
+      checkpointingEnabled: this.ctx?.checkpointingEnabled === true,
+    });
+    const commit = (): void | Promise<void> =>
+      restored.length > 0 ? this.writer.commit?.(restored.map((c) => c.data)) : undefined;
+    if (init instanceof Promise) this.track(init.then(commit));
+    else this.track(commit());
   }
+  /** The checkpoint whose state this attempt restored, or null (a fresh start). */
+  private restoredCheckpointId: number | null = null;
   private get writer(): SinkWriter {
     return this.w as SinkWriter;
   }
@@ -474,13 +488,15 @@ export class SinkOperator implements StreamOperator {
     // The subtask takes the snapshot only once earlier writes settled, so the sealed transaction is complete.
     const sealed = this.writer.prepareCommit?.(checkpointId) ?? null;
     if (sealed !== null) this.committables.push({ checkpointId, data: sealed });
-    return encodeCommittables(this.committables);
+    return encodeCommittables(checkpointId, this.committables);
   }
 
   restoreState(bytes: Uint8Array): void {
     // Transactions of the restored checkpoint were sealed before it completed; whether or not their commit
     // happened before the failure, committing them again is what the committer contract (idempotence) allows.
-    this.committables = decodeCommittables(bytes);
+    const { checkpointId, committables } = decodeCommittables(bytes);
+    this.committables = committables;
+    this.restoredCheckpointId = checkpointId;
     this.recovering = true;
   }
   private recovering = false;
@@ -515,16 +531,33 @@ export class SinkOperator implements StreamOperator {
   }
 }
 
-function encodeCommittables(list: readonly { checkpointId: number; data: Uint8Array }[]): Uint8Array {
+/** The sink's state: the checkpoint it was taken for (the writer's restored checkpoint id) and the committables. */
+function encodeCommittables(
+  checkpointId: number,
+  list: readonly { checkpointId: number; data: Uint8Array }[],
+): Uint8Array {
   return new TextEncoder().encode(
-    JSON.stringify(list.map((c) => [c.checkpointId, Buffer.from(c.data).toString('base64')])),
+    JSON.stringify({
+      checkpoint: checkpointId,
+      committables: list.map((c) => [c.checkpointId, Buffer.from(c.data).toString('base64')]),
+    }),
   );
 }
 
-function decodeCommittables(bytes: Uint8Array): { checkpointId: number; data: Uint8Array }[] {
-  const list = JSON.parse(new TextDecoder().decode(bytes)) as [number, string][];
-  return list.map(([checkpointId, b64]) => ({
-    checkpointId,
-    data: new Uint8Array(Buffer.from(b64, 'base64')),
-  }));
+function decodeCommittables(bytes: Uint8Array): {
+  checkpointId: number | null;
+  committables: { checkpointId: number; data: Uint8Array }[];
+} {
+  const parsed = JSON.parse(new TextDecoder().decode(bytes)) as
+    | [number, string][]
+    | { checkpoint: number; committables: [number, string][] };
+  // Checkpoints written before the id was kept hold the bare list.
+  const list = Array.isArray(parsed) ? parsed : parsed.committables;
+  return {
+    checkpointId: Array.isArray(parsed) ? null : parsed.checkpoint,
+    committables: list.map(([checkpointId, b64]) => ({
+      checkpointId,
+      data: new Uint8Array(Buffer.from(b64, 'base64')),
+    })),
+  };
 }

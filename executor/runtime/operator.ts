@@ -33,6 +33,8 @@ export interface OperatorContext {
   readonly metrics: OperatorMetrics;
   /** pipeline.auto-watermark-interval in ms (0 = after every record). */
   readonly autoWatermarkInterval: number;
+  /** Whether the job takes checkpoints (absent: no). Two-phase-commit sinks commit only on completed ones. */
+  readonly checkpointingEnabled?: boolean;
 }
 
 export interface StreamOperator {
@@ -87,8 +89,22 @@ export interface SourceReader {
   close(): Promise<void>;
 }
 
+/** What a sink writer learns when its subtask starts (Flink's Sink InitContext / WriterInitContext). */
+export interface SinkInitContext {
+  readonly subtaskIndex: number;
+  readonly parallelism: number;
+  /** The checkpoint this attempt restores (Flink's getRestoredCheckpointId), or null on a fresh start. */
+  readonly restoredCheckpointId: number | null;
+  readonly checkpointingEnabled: boolean;
+}
+
 /** The end of a pipeline: consumes batches (as a changelog) and watermarks. */
 export interface SinkWriter {
+  /**
+   * Called once before the first write (and before restored committables are committed); a transactional writer
+   * aborts lingering transactions of earlier attempts here. Writes wait for the returned promise.
+   */
+  initialize?(ctx: SinkInitContext): void | Promise<void>;
   write(batch: RecordBatch): void | Promise<void>;
   writeWatermark?(timestamp: number): void;
   /** Waits until everything written so far is acknowledged by the external system (the at-least-once point). */

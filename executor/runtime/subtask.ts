@@ -198,6 +198,7 @@ export class LocalSubtask implements Subtask {
       processingTime: ctxClock,
       metrics: this.metrics,
       autoWatermarkInterval: this.spec.autoWatermarkInterval,
+      checkpointingEnabled: this.spec.checkpointing !== undefined,
     };
     try {
       for (const op of this.spec.operators) op.setup?.(ctx);

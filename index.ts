@@ -24,7 +24,7 @@ export type { Statement, Span, ParseResult, Completion } from './parser/index.js
 export * from './executor/index.js';
 // The fluent Table API.
 export { Table, GroupedTable, GroupWindowedTable, WindowGroupedTable, type FieldLike } from './planner/api/table.js';
-export { Expression, $, lit, call, ifThenElse, Tumble, Slide, Session, type ExpressionLike, type GroupWindow } from './planner/api/expressions.js';
+export { Expression, $, lit, call, currentWatermark, ifThenElse, Tumble, Slide, Session, type ExpressionLike, type GroupWindow } from './planner/api/expressions.js';
 export { DataTypes } from './planner/api/data-types.js';
 export { ScalarFunction, TableFunction, AggregateFunction, type FunctionDefinition, type DeclaredType } from './planner/api/functions.js';
 export { OverWindowedTable, AggregatedTable } from './planner/api/table.js';

@@ -49,3 +49,4 @@ export {
 } from './lookup-cache.js';
 export { CorrelateOperator, type CorrelateConfig, type TableFunctionRuntime } from './correlate.js';
 export { MiniBatchOperator, type MiniBatchOptions } from './mini-batch.js';
+export { WatermarkCalcOperator } from './calc.js';

@@ -352,6 +352,11 @@ export function call(fn: string | FunctionDefinition, ...args: ExpressionLike[])
   return callOf(name, args.map(toExpr));
 }
 
+/** Flink's `Expressions.currentWatermark(rowtime)`: the watermark of the operator evaluating it, NULL before one. */
+export function currentWatermark(rowtime: ExpressionLike): Expression {
+  return call('CURRENT_WATERMARK', rowtime);
+}
+
 /** `IF(cond, a, b)` as a searched CASE. */
 export function ifThenElse(
   cond: ExpressionLike,

@@ -515,6 +515,21 @@ export const BUILTINS: Readonly<Record<string, FunctionDef>> = {
   CURRENT_TIME: now('CURRENT_TIME', Types.TIME(0, false)),
   LOCALTIME: now('CURRENT_TIME', Types.TIME(0, false)),
   PROCTIME: now('PROCTIME', Types.TIMESTAMP_LTZ(3, false, 'proctime')),
+  // Flink's CurrentWatermarkInputTypeStrategy and CurrentWatermarkTypeStrategy: one rowtime argument; the
+  // result is its timestamp type at precision 3, nullable (NULL before the first watermark), no time attribute.
+  CURRENT_WATERMARK: {
+    arity: [1, 1],
+    bind: (c) => {
+      const a = c.arg(0);
+      const t = a.type;
+      if (t.kind !== 'TIMESTAMP' && t.kind !== 'TIMESTAMP_LTZ')
+        return c.fail(`CURRENT_WATERMARK() must be called with a single rowtime attribute argument, but '${formatType(t)}' cannot be a time attribute.`, argSpan(c, 0));
+      if (t.timeAttribute !== 'rowtime')
+        return c.fail(`The argument of CURRENT_WATERMARK() must be a rowtime attribute, but was '${formatType(t)}'.`, argSpan(c, 0));
+      const type = t.kind === 'TIMESTAMP' ? Types.TIMESTAMP(3, true) : Types.TIMESTAMP_LTZ(3, true);
+      return Rex.call('CURRENT_WATERMARK', [a], type);
+    },
+  },
   DATE_FORMAT: {
     arity: [2, 2],
     bind: (c) => Rex.call('DATE_FORMAT', [timestamp(c, 0, true), str(c, 1)], Types.STRING(true)),

@@ -452,6 +452,13 @@ class Gen {
         return this.strict([], () => 'H.F.now()');
       case 'CURRENT_DATE':
         return this.strict([], () => 'H.F.today()');
+      case 'CURRENT_WATERMARK': {
+        // The operator instance's watermark cell W (NaN until its first watermark: NULL, as in Flink).
+        const v = this.fresh('v');
+        const n = this.fresh('n');
+        this.emit(`const ${v} = W[0]; const ${n} = ${v} !== ${v};`);
+        return { v, n };
+      }
       case 'CURRENT_TIME':
         return this.strict([], () => 'H.F.timeOfDay()');
       case 'CARDINALITY':
@@ -690,8 +697,12 @@ class Gen {
 
 /** An expression shape the generator does not compile yet; the planner reports it as unsupported. */
 export class CodegenUnsupported extends Error {
-  constructor(readonly feature: string) {
-    super(`${feature} are not supported in projections and filters yet`);
+  /** `whole`: `feature` is the complete name of what is unsupported (not a kind of expression in a Calc). */
+  constructor(
+    readonly feature: string,
+    whole = false,
+  ) {
+    super(whole ? `${feature} is not supported` : `${feature} are not supported in projections and filters yet`);
   }
 }
 
@@ -783,7 +794,7 @@ function outputKind(t: LogicalType, mode: Mode): ColumnKind {
   }
 }
 
-type Compiled = (batch: RecordBatch, K: readonly unknown[], H: unknown) => RecordBatch;
+type Compiled = (batch: RecordBatch, K: readonly unknown[], H: unknown, W: WatermarkCell) => RecordBatch;
 
 export interface CalcSpec {
   readonly inputSchema: Schema;
@@ -793,10 +804,58 @@ export interface CalcSpec {
 }
 
 /**
+ * The current watermark of one operator instance, as CURRENT_WATERMARK reads it: element 0 is the last watermark
+ * the operator received, NaN before the first. The operator writes it; the generated code reads it per row.
+ */
+export type WatermarkCell = Float64Array;
+
+export function newWatermarkCell(): WatermarkCell {
+  return new Float64Array([Number.NaN]);
+}
+
+/** A cell that never receives a watermark (Calcs compiled where no operator feeds one). */
+const NO_WATERMARK: WatermarkCell = newWatermarkCell();
+
+/** Whether a Calc reads the operator's watermark, i.e. needs `compileCalcPerInstance`. */
+export function calcReadsWatermark(spec: CalcSpec): boolean {
+  return [...spec.projections, ...(spec.condition === null ? [] : [spec.condition])].some(rexReadsWatermark);
+}
+
+function rexReadsWatermark(r: Rex): boolean {
+  switch (r.kind) {
+    case 'literal':
+    case 'input':
+      return false;
+    case 'cast':
+    case 'field':
+      return rexReadsWatermark(r.operand);
+    case 'udf':
+      return r.args.some(rexReadsWatermark);
+    case 'call':
+      return r.op === 'CURRENT_WATERMARK' || r.args.some(rexReadsWatermark);
+  }
+}
+
+/**
  * Compiles a Calc. Variants are specialised by the input column kinds of each batch (exact-double vs wide
  * BIGINT/DECIMAL) and cached; a batch whose arithmetic leaves the exact range is re-run in BigInt mode.
+ * CURRENT_WATERMARK is refused here: only an operator that owns a watermark cell (the Calc operator, through
+ * `compileCalcPerInstance`) can evaluate it; joins, aggregates and window operators compile through this.
  */
 export function compileCalc(spec: CalcSpec): BatchFunction {
+  if (calcReadsWatermark(spec)) throw new CodegenUnsupported('CURRENT_WATERMARK outside a projection or a WHERE/HAVING filter (e.g. in a join condition, an aggregate argument or a window)', true);
+  return calcCompiler(spec)(NO_WATERMARK);
+}
+
+/**
+ * Compiles a Calc once and binds it per operator instance to that instance's watermark cell: parallel instances
+ * in one thread share the generated code, never the watermark.
+ */
+export function compileCalcPerInstance(spec: CalcSpec): (watermark: WatermarkCell) => BatchFunction {
+  return calcCompiler(spec);
+}
+
+function calcCompiler(spec: CalcSpec): (watermark: WatermarkCell) => BatchFunction {
   const cache = new Map<string, { fn: Compiled; consts: unknown[] }>();
   const variant = (kinds: KindTree[], mode: Mode): { fn: Compiled; consts: unknown[] } => {
     const key = `${mode}:${kinds.map(kindKey).join(',')}`;
@@ -810,17 +869,17 @@ export function compileCalc(spec: CalcSpec): BatchFunction {
   const flat = spec.inputSchema.fields.every((f) => f.type.kind !== 'ROW');
   // A BIGINT/DECIMAL literal beyond ±2^53 has no exact double: such an expression always runs in BigInt mode.
   const wideLiteral = [...spec.projections, ...(spec.condition === null ? [] : [spec.condition])].some(hasWideLiteral);
-  return (batch: RecordBatch): RecordBatch | null => {
+  return (W) => (batch: RecordBatch): RecordBatch | null => {
     // Flat inputs (the common case) key variants by top-level kinds; ROW inputs need their children's kinds.
     const kinds = flat ? batch.columns.map((c) => ({ kind: c.kind, children: [] })) : batch.columns.map(kindTree);
     const mode: Mode = wideLiteral || kinds.some(hasWide) ? 'big' : 'num';
     try {
       const v = variant(kinds, mode);
-      return v.fn(batch, v.consts, H);
+      return v.fn(batch, v.consts, H, W);
     } catch (e) {
       if (!(e instanceof WidenSignal) || mode === 'big') throw e;
       const v = variant(kinds, 'big');
-      return v.fn(batch, v.consts, H);
+      return v.fn(batch, v.consts, H, W);
     }
   };
 }
@@ -883,17 +942,17 @@ function generate(spec: CalcSpec, kinds: KindTree[], mode: Mode): { fn: Compiled
   }
   body.push(`return { sel, m, cols: [${outCols.join(', ')}] };`);
   const source = body.join('\n');
-  type Inner = (batch: RecordBatch, K: readonly unknown[], H: unknown) => { sel: Int32Array | null; m: number; cols: Array<Column | null> };
+  type Inner = (batch: RecordBatch, K: readonly unknown[], H: unknown, W: WatermarkCell) => { sel: Int32Array | null; m: number; cols: Array<Column | null> };
   let inner: Inner;
   try {
-    inner = new Function('batch', 'K', 'H', source) as Inner;
+    inner = new Function('batch', 'K', 'H', 'W', source) as Inner;
   } catch (e) {
     throw new Error(`internal error: generated Calc code does not compile (${(e as Error).message})\n${source}`);
   }
   const { inputSchema, outputSchema } = spec;
   // Passthrough columns are reused as they are when no row was dropped, gathered by the selection otherwise.
-  const fn: Compiled = (batch, K) => {
-    const { sel, m, cols } = inner(batch, K, H);
+  const fn: Compiled = (batch, K, _H, W) => {
+    const { sel, m, cols } = inner(batch, K, H, W);
     let kinds = batch.kinds;
     if (sel !== null && m !== batch.length) {
       kinds = new Uint8Array(m);

@@ -76,7 +76,22 @@ const NON_DETERMINISTIC = new Set([
   'LOCALTIMESTAMP',
   'CURRENT_DATE',
   'CURRENT_TIME',
+  // Flink's CURRENT_WATERMARK definition is notDeterministic(): its value depends on when the row is processed.
+  'CURRENT_WATERMARK',
 ]);
+
+/**
+ * Whether an expression reads the evaluating operator's watermark (CURRENT_WATERMARK). Such an expression must
+ * stay in the Calc it was planned in: below a join, union, aggregate or watermark assigner, or inside a source,
+ * the operator evaluating it sees a different watermark.
+ */
+export function readsWatermark(r: Rex): boolean {
+  let found = false;
+  visit(r, (x) => {
+    if (x.kind === 'call' && x.op === 'CURRENT_WATERMARK') found = true;
+  });
+  return found;
+}
 
 /** A text that is equal for structurally equal expressions (same operators, inputs, literals and types). */
 export function rexKey(r: Rex): string {

@@ -23,6 +23,8 @@ export const OPS = [
   'EXTRACT', 'DATE_FORMAT', 'TO_TIMESTAMP', 'TO_TIMESTAMP_LTZ', 'TO_DATE', 'UNIX_TIMESTAMP', 'FROM_UNIXTIME',
   'TIMESTAMPADD', 'TIMESTAMPDIFF', 'ADD_MONTHS', 'CURRENT_TIMESTAMP', 'LOCALTIMESTAMP', 'CURRENT_DATE', 'CURRENT_TIME',
   'PROCTIME',
+  // CURRENT_WATERMARK(rowtime): the watermark of the operator evaluating it (its argument only types the result)
+  'CURRENT_WATERMARK',
   // FLOOR/CEIL(x TO unit): the unit as a string literal first, as EXTRACT's, then x and whether x is a DATE
   'FLOOR_TO', 'CEIL_TO',
   // JSON over STRING values

@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import {
   CalcOperator,
+  WatermarkCalcOperator,
   CorrelateOperator,
   DeduplicateOperator,
   FinalTableOperator,
@@ -70,7 +71,7 @@ import { UnsupportedError } from '../../parser/index.js';
 import { formatPath } from '../catalog/catalog.js';
 import type { FactoryRegistry, SourceContext } from '../catalog/factory.js';
 import { expressionWatermarks } from '../../executor/index.js';
-import { CodegenUnsupported, compileCalc } from '../codegen/calc.js';
+import { CodegenUnsupported, calcReadsWatermark, compileCalc, compileCalcPerInstance } from '../codegen/calc.js';
 import { Rex } from '../expr/rex.js';
 import { isInsertOnly, physicalInputs, type PhysicalNode } from './plan.js';
 import { BUILDER_MODULE, BUILDER_PRELOAD, NotSerializable, serializePlan } from './serialize.js';
@@ -507,12 +508,14 @@ function operatorFactory(n: PhysicalNode, opts: LoweringOptions): () => Operator
       f = null;
       break;
     case 'StreamCalc': {
-      const fn = compileCalc({
-        inputSchema: n.input.schema,
-        outputSchema: n.schema,
-        projections: n.projections,
-        condition: n.condition,
-      });
+      const spec = { inputSchema: n.input.schema, outputSchema: n.schema, projections: n.projections, condition: n.condition };
+      if (calcReadsWatermark(spec)) {
+        // CURRENT_WATERMARK: each instance binds the shared code to its own watermark cell.
+        const bind = compileCalcPerInstance(spec);
+        f = () => new WatermarkCalcOperator('Calc', n.schema, bind);
+        break;
+      }
+      const fn = compileCalc(spec);
       f = () => new CalcOperator('Calc', n.schema, fn);
       break;
     }

@@ -11,9 +11,25 @@ import type {
   VertexSubtasks,
 } from '../../executor/cluster/api.js';
 import type { SqlResult } from '../../executor/cluster/rest-sql.js';
+import type { CheckpointingStatistics } from '../../executor/checkpoint/coordinator.js';
 
 export type * from '../../executor/cluster/api.js';
 export type { SqlResult } from '../../executor/cluster/rest-sql.js';
+export type { CheckpointingStatistics, CheckpointStats } from '../../executor/checkpoint/coordinator.js';
+
+/** Flink's CheckpointConfigInfo, as GET /jobs/:jid/checkpoints/config answers (executor/cluster/rest.ts). */
+export interface CheckpointConfigInfo {
+  readonly mode: 'exactly_once' | 'at_least_once';
+  readonly interval: number;
+  readonly timeout: number;
+  readonly min_pause: number;
+  readonly max_concurrent: number;
+  readonly externalization: { readonly enabled: boolean; readonly delete_on_cancellation: boolean };
+  readonly state_backend: string;
+  readonly checkpoint_storage: string;
+  readonly unaligned_checkpoints: boolean;
+  readonly tolerable_failed_checkpoints: number;
+}
 
 /**
  * A server bound off loopback needs rest.token: open the dashboard as `http://host:port/#token=<token>`. The
@@ -67,6 +83,9 @@ export const api = {
   job: (jid: string) => call<JobDetail>('GET', `/jobs/${enc(jid)}`),
   vertex: (jid: string, vid: string) => call<VertexSubtasks>('GET', `/jobs/${enc(jid)}/vertices/${enc(vid)}`),
   exceptions: (jid: string) => call<JobExceptions>('GET', `/jobs/${enc(jid)}/exceptions`),
+  checkpoints: (jid: string) => call<CheckpointingStatistics>('GET', `/jobs/${enc(jid)}/checkpoints`),
+  checkpointConfig: (jid: string) =>
+    call<CheckpointConfigInfo>('GET', `/jobs/${enc(jid)}/checkpoints/config`),
   taskManagers: () => call<TaskManagersInfo>('GET', '/taskmanagers'),
   config: () => call<DashboardConfig>('GET', '/config'),
   cancel: (jid: string) => call<unknown>('PATCH', `/jobs/${enc(jid)}?mode=cancel`),

@@ -6,6 +6,14 @@ export function fmtCount(n: number): string {
   return String(Math.round(n));
 }
 
+/** A size in bytes (checkpoint and state sizes), binary units as Flink's dashboard shows them. */
+export function fmtBytes(n: number): string {
+  if (n >= 1 << 30) return `${(n / (1 << 30)).toFixed(1)} GB`;
+  if (n >= 1 << 20) return `${(n / (1 << 20)).toFixed(1)} MB`;
+  if (n >= 1 << 10) return `${(n / (1 << 10)).toFixed(1)} KB`;
+  return `${n} B`;
+}
+
 export function fmtRate(n: number): string {
   return `${fmtCount(n)}/s`;
 }

@@ -6,6 +6,8 @@ import {
   api,
   ApiError,
   type SqlResult,
+  type CheckpointConfigInfo,
+  type CheckpointingStatistics,
   type ClusterOverview,
   type DashboardConfig,
   type JobDetail,
@@ -16,7 +18,7 @@ import {
 } from './api.js';
 import { lineChart, type Series } from './chart.js';
 import { dag } from './dag.js';
-import { fmtCount, fmtDuration, fmtPct, fmtRate, fmtTime, fmtWatermark } from './format.js';
+import { fmtBytes, fmtCount, fmtDuration, fmtPct, fmtRate, fmtTime, fmtWatermark } from './format.js';
 
 type Route =
   | { page: 'overview' }
@@ -39,11 +41,9 @@ function route(): Route {
 interface JobView {
   jid: string;
   selected: string | null;
-  tab: 'vertices' | 'subtasks' | 'exceptions' | 'sql';
+  tab: 'vertices' | 'subtasks' | 'exceptions' | 'checkpoints' | 'sql';
   throughput: Series;
   lag: Series;
-  lastWrite: number | null;
-  lastAt: number;
 }
 
 const state: {
@@ -52,6 +52,9 @@ const state: {
   job: JobDetail | null;
   vertex: VertexSubtasks | null;
   exceptions: JobExceptions | null;
+  checkpoints: CheckpointingStatistics | null;
+  /** The job's checkpoint configuration; 'off' when the job runs without checkpointing (the server's 404). */
+  checkpointConfig: CheckpointConfigInfo | 'off' | null;
   config: DashboardConfig | null;
   tms: TaskManagersInfo | null;
   error: string | null;
@@ -70,6 +73,8 @@ const state: {
   job: null,
   vertex: null,
   exceptions: null,
+  checkpoints: null,
+  checkpointConfig: null,
   config: null,
   tms: null,
   error: null,
@@ -117,25 +122,33 @@ async function load(): Promise<void> {
             tab: 'vertices',
             throughput: { at: [], values: [] },
             lag: { at: [], values: [] },
-            lastWrite: null,
-            lastAt: 0,
           };
           state.vertex = null;
           state.exceptions = null;
+          state.checkpoints = null;
+          state.checkpointConfig = null;
         }
         const v = state.view;
         const job = await api.job(r.jid);
         state.job = job;
         const now = job.now;
-        // Throughput: records the sources emit per second, from their cumulative counters between two looks.
+        // Throughput: records the sources emit per second (Flink's numRecordsOutPerSecond), as the executor
+        // derives it between two metric reports. Not from the cumulative counters between two looks: a MiniCluster's
+        // counters arrive with the TaskManagers' heartbeats (every heartbeat.interval, 10 s, like Flink's
+        // metrics.fetcher.update-interval), so most looks would see no change and chart a false zero.
         const sources = job.vertices.filter(
           (x) => !job.plan.nodes.find((n) => n.id === x.id)?.inputs?.length,
         );
-        const written = sources.reduce((n, x) => n + x.metrics['write-records'], 0);
-        if (v.lastWrite !== null && now > v.lastAt)
-          push(v.throughput, now, ((written - v.lastWrite) * 1000) / (now - v.lastAt));
-        v.lastWrite = written;
-        v.lastAt = now;
+        push(
+          v.throughput,
+          now,
+          // A source chained with its sink emits nothing downstream: then what entered its chain is the rate.
+          sources.reduce(
+            (n, x) =>
+              n + Math.max(x.metrics['write-records-per-second'], x.metrics['read-records-per-second']),
+            0,
+          ),
+        );
         // Watermark lag: wall clock minus the lowest current watermark of the job (event-time jobs only).
         const wms = job.vertices
           .map((x) => x.metrics['current-input-watermark'])
@@ -145,6 +158,15 @@ async function load(): Promise<void> {
           v.selected = (job.vertices[0] as { id: string }).id;
         if (v.tab === 'subtasks' && v.selected !== null) state.vertex = await api.vertex(r.jid, v.selected);
         if (v.tab === 'exceptions') state.exceptions = await api.exceptions(r.jid);
+        if (v.tab === 'checkpoints') {
+          state.checkpoints = await api.checkpoints(r.jid);
+          // The configuration does not change while the job runs: fetched once per job page.
+          if (state.checkpointConfig === null)
+            state.checkpointConfig = await api.checkpointConfig(r.jid).catch((e: unknown) => {
+              if (e instanceof ApiError && e.status === 404) return 'off' as const;
+              throw e;
+            });
+        }
         break;
       }
     }
@@ -265,7 +287,8 @@ async function stopJob(jid: string): Promise<void> {
   if (dir === null || !confirm(`Stop job ${jid} with a savepoint into ${dir}?`)) return;
   try {
     const r = await api.stopWithSavepoint(jid, dir);
-    state.notice = `Stop requested (${r['request-id']}).`;
+    state.notice =
+      r.savepoint === null ? `Stop requested (${r['request-id']}).` : `Stopped with savepoint ${r.savepoint}`;
   } catch (e) {
     state.actionError = String(e instanceof Error ? e.message : e);
   }
@@ -379,6 +402,125 @@ ${x.stacktrace}</pre>`,
     }`;
 }
 
+/** Flink's checkpoint tab: counts, the latest completed one, the configuration and the recent history. */
+function checkpointsView(): TemplateResult {
+  const c = state.checkpoints;
+  const conf = state.checkpointConfig;
+  if (c === null || conf === null) return html`<p class="muted">Loading…</p>`;
+  if (conf === 'off' && c.counts.total === 0)
+    return html`<p class="muted" data-testid="no-checkpoints">
+      Checkpointing is not enabled for this job (SET 'execution.checkpointing.interval').
+    </p>`;
+  const last = c.latest.completed;
+  return html`<div class="cards">
+      ${card('Triggered', c.counts.total, 'cp-total')}
+      ${card('In progress', c.counts.in_progress, 'cp-in-progress')}
+      ${card('Completed', c.counts.completed, 'cp-completed')} ${card('Failed', c.counts.failed, 'cp-failed')}
+      ${card('Restored', c.counts.restored, 'cp-restored')}
+    </div>
+    <h2>Latest completed</h2>
+    ${
+      last === null
+        ? html`<p class="muted" data-testid="cp-latest">None yet.</p>`
+        : html`<p data-testid="cp-latest">
+            #${last.id} · ${fmtTime(last.latest_ack_timestamp)} · ${last.end_to_end_duration} ms ·
+            ${fmtBytes(last.state_size)} · <span class="muted">${last.external_path ?? ''}</span>
+          </p>`
+    }
+    ${
+      c.latest.restored === null
+        ? nothing
+        : html`<p>Restored from #${c.latest.restored.id} (${c.latest.restored.external_path})</p>`
+    }
+    <h2>History</h2>
+    <table data-testid="cp-history">
+      <thead>
+        <tr>
+          <th>Id</th>
+          <th>Type</th>
+          <th>Status</th>
+          <th>Acknowledged</th>
+          <th>Trigger time</th>
+          <th>Latest ack</th>
+          <th>End to end</th>
+          <th>State size</th>
+          <th>Alignment</th>
+          <th>Message</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${c.history.map(
+          (h) =>
+            html`<tr data-checkpoint=${h.id}>
+              <td class="num">${h.id}</td>
+              <td>${h.checkpoint_type}</td>
+              <td>${stateBadge(h.status)}</td>
+              <td class="num">${h.num_acknowledged_subtasks}/${h.num_subtasks}</td>
+              <td>${fmtTime(h.trigger_timestamp)}</td>
+              <td>${fmtTime(h.latest_ack_timestamp)}</td>
+              <td class="num">${h.end_to_end_duration} ms</td>
+              <td class="num">${fmtBytes(h.state_size)}</td>
+              <td class="num">${h.alignment_duration} ms</td>
+              <td>${h.failure_message ?? ''}</td>
+            </tr>`,
+        )}
+      </tbody>
+    </table>
+    ${
+      conf === 'off'
+        ? nothing
+        : html`<h2>Configuration</h2>
+            <table data-testid="cp-config">
+              <tbody>
+                <tr>
+                  <td>Mode</td>
+                  <td>${conf.mode === 'exactly_once' ? 'Exactly once' : 'At least once'}</td>
+                </tr>
+                <tr>
+                  <td>Interval</td>
+                  <td>${conf.interval} ms</td>
+                </tr>
+                <tr>
+                  <td>Timeout</td>
+                  <td>${fmtDuration(conf.timeout)}</td>
+                </tr>
+                <tr>
+                  <td>Minimum pause between checkpoints</td>
+                  <td>${conf.min_pause} ms</td>
+                </tr>
+                <tr>
+                  <td>Maximum concurrent checkpoints</td>
+                  <td>${conf.max_concurrent}</td>
+                </tr>
+                <tr>
+                  <td>Tolerable failed checkpoints</td>
+                  <td>${conf.tolerable_failed_checkpoints}</td>
+                </tr>
+                <tr>
+                  <td>Persist checkpoints externally</td>
+                  <td>
+                    ${
+                      conf.externalization.enabled
+                        ? conf.externalization.delete_on_cancellation
+                          ? 'Enabled (delete on cancellation)'
+                          : 'Enabled (retain on cancellation)'
+                        : 'Disabled'
+                    }
+                  </td>
+                </tr>
+                <tr>
+                  <td>State backend</td>
+                  <td>${conf.state_backend}</td>
+                </tr>
+                <tr>
+                  <td>Checkpoint storage</td>
+                  <td>${conf.checkpoint_storage}</td>
+                </tr>
+              </tbody>
+            </table>`
+    }`;
+}
+
 function jobPage(jid: string): TemplateResult {
   const job = state.job;
   const v = state.view;
@@ -427,7 +569,7 @@ function jobPage(jid: string): TemplateResult {
     <div class="panel">
       <div class="tabs">
         ${tab('vertices', 'Vertices')} ${tab('subtasks', 'Subtasks')} ${tab('exceptions', 'Exceptions')}
-        ${tab('sql', 'SQL & plan')}
+        ${tab('checkpoints', 'Checkpoints')} ${tab('sql', 'SQL & plan')}
       </div>
       ${
         v.tab === 'vertices'
@@ -436,10 +578,12 @@ function jobPage(jid: string): TemplateResult {
             ? subtaskTable()
             : v.tab === 'exceptions'
               ? exceptionsView()
-              : html`<h2>SQL</h2>
-                  <pre data-testid="sql">${job.sql || '(no SQL: a DataStream job)'}</pre>
-                  <h2>EXPLAIN</h2>
-                  <pre data-testid="explain">${job.explain}</pre>`
+              : v.tab === 'checkpoints'
+                ? checkpointsView()
+                : html`<h2>SQL</h2>
+                    <pre data-testid="sql">${job.sql || '(no SQL: a DataStream job)'}</pre>
+                    <h2>EXPLAIN</h2>
+                    <pre data-testid="explain">${job.explain}</pre>`
       }
     </div>`;
 }

@@ -12,8 +12,13 @@ import { timingSafeEqual, createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { GatewayError, type ClusterGateway } from './api.js';
+import { GatewayError, type ClusterGateway, type RestJobSubmission } from './api.js';
+import type { JobSpec } from './protocol.js';
 import { SqlResults, type SqlSession } from './rest-sql.js';
+import { checkpointConfigFrom } from '../checkpoint/coordinator.js';
+import { defaultCheckpointDir } from '../checkpoint/defaults.js';
+import { checkpointRetentionOf } from '../runtime/local-executor.js';
+import { parseFlinkDuration } from './restart-strategy.js';
 
 export interface RestServerOptions {
   /** Flink's rest.port (default 8081); 0 picks any free port. */
@@ -140,6 +145,23 @@ export class RestServer {
         await g.job(p.jid as string); // 404 for an unknown job
         return ok((await g.checkpoints?.(p.jid as string)) ?? NO_CHECKPOINTS);
       }),
+      // Flink's CheckpointConfigHandler: 404 when the job runs without checkpointing, else CheckpointConfigInfo.
+      route('GET', '/jobs/:jid/checkpoints/config', async (p) => {
+        await g.job(p.jid as string);
+        if ((await g.checkpoints?.(p.jid as string)) == null)
+          throw new GatewayError(404, 'Checkpointing is not enabled for this job');
+        return ok(checkpointConfigInfo((await g.config()).configuration));
+      }),
+      // Flink's CheckpointStatisticDetailsHandler: one checkpoint of the history (404 once it left the history).
+      route('GET', '/jobs/:jid/checkpoints/details/:cid', async (p) => {
+        await g.job(p.jid as string);
+        const stats = await g.checkpoints?.(p.jid as string);
+        const id = Number(p.cid);
+        const c = stats?.history.find((h) => h.id === id);
+        if (c === undefined)
+          throw new GatewayError(404, `Could not find checkpointing statistics for checkpoint ${p.cid}.`);
+        return ok(c);
+      }),
       route('GET', '/jobs/:jid/vertices/:vid', async (p) =>
         ok(await g.vertex(p.jid as string, p.vid as string)),
       ),
@@ -155,6 +177,23 @@ export class RestServer {
         return ok(needSql().start(statement));
       }),
       route('GET', '/sql/:jid', async (p) => ok(needSql().get(p.jid as string))),
+      // Flink's JobSubmitHandler (POST /jobs) answers 202 with the job's URL; here the body is JSON (RestJobSubmission).
+      route('POST', '/jobs', async (_p, _u, body) => {
+        if (g.submitJob === undefined)
+          throw new GatewayError(501, 'This server takes no jobs over REST: only `freshet jobmanager` does');
+        const b = body as Partial<RestJobSubmission> | undefined;
+        const spec = b?.spec as Partial<JobSpec> | undefined;
+        if (typeof spec?.builder !== 'string' || typeof spec.name !== 'string')
+          throw new GatewayError(400, 'Body must be {"spec": {"name", "builder", "payload", ...}, "collect": boolean}');
+        return {
+          status: 202,
+          body: await g.submitJob({
+            spec: spec as JobSpec,
+            collect: b?.collect === true,
+            ...(typeof b?.jobId === 'string' ? { jobId: b.jobId } : {}),
+          }),
+        };
+      }),
       // Flink: PATCH /jobs/:jobid?mode=cancel answers 202 Accepted with an empty object.
       route('PATCH', '/jobs/:jid', async (p, url) => {
         const mode = url.searchParams.get('mode') ?? 'cancel';
@@ -357,3 +396,35 @@ const NO_CHECKPOINTS = {
   latest: { completed: null, savepoint: null, failed: null, restored: null },
   history: [],
 };
+
+/**
+ * Flink's CheckpointConfigInfo (GET /jobs/:jid/checkpoints/config) from the execution.checkpointing.* keys of the
+ * configuration the server sees: the session's current one, which is what a job planned in it started with unless a
+ * SET changed those keys afterwards (the gateway keeps no per-job copy yet).
+ */
+export function checkpointConfigInfo(conf: Readonly<Record<string, string>>): Record<string, unknown> {
+  const get = (k: string): string | undefined => conf[k];
+  const cc = checkpointConfigFrom(get, (v) => parseFlinkDuration('execution.checkpointing.*', v));
+  const retention = checkpointRetentionOf(get('execution.checkpointing.externalized-checkpoint-retention'));
+  const dir = get('execution.checkpointing.dir') ?? get('state.checkpoints.dir') ?? defaultCheckpointDir();
+  return {
+    mode: cc.mode === 'EXACTLY_ONCE' ? 'exactly_once' : 'at_least_once',
+    interval: cc.intervalMs,
+    timeout: cc.timeoutMs,
+    min_pause: cc.minPauseMs,
+    max_concurrent: cc.maxConcurrent,
+    externalization: {
+      enabled: retention !== 'NO_EXTERNALIZED_CHECKPOINTS',
+      delete_on_cancellation: retention === 'DELETE_ON_CANCELLATION',
+    },
+    state_backend: 'HashMapStateBackend',
+    checkpoint_storage: `FileSystemCheckpointStorage (${dir})`,
+    // Freshet aligns barriers in exactly-once mode and has no unaligned checkpoints.
+    unaligned_checkpoints: false,
+    tolerable_failed_checkpoints: cc.tolerableFailures,
+    aligned_checkpoint_timeout: 0,
+    // FLIP-147: finished tasks acknowledge later checkpoints (coordinator.taskFinished).
+    checkpoints_after_tasks_finish: true,
+    state_changelog_enabled: false,
+  };
+}

@@ -99,6 +99,29 @@ export interface CheckpointingStatistics {
   readonly history: readonly CheckpointStats[];
 }
 
+/** One vertex's part of a checkpoint, in Flink's REST names (TaskCheckpointStatistics). */
+export interface TaskCheckpointStats {
+  readonly id: number;
+  readonly status: CheckpointStatus;
+  readonly latest_ack_timestamp: number;
+  readonly state_size: number;
+  readonly checkpointed_size: number;
+  readonly end_to_end_duration: number;
+  readonly alignment_duration: number;
+  readonly num_subtasks: number;
+  readonly num_acknowledged_subtasks: number;
+}
+
+/** /jobs/:jid/checkpoints/details/:id: the checkpoint's row plus its tasks by vertex id. */
+export type CheckpointDetails = CheckpointStats & { readonly tasks: Readonly<Record<string, TaskCheckpointStats>> };
+
+interface TaskAck {
+  readonly task: string;
+  readonly at: number;
+  readonly bytes: number;
+  readonly alignmentMs: number;
+}
+
 interface Pending {
   readonly id: number;
   readonly kind: SnapshotKind;
@@ -122,6 +145,8 @@ export class CheckpointCoordinator {
   private consecutiveFailures = 0;
   private stopped = false;
   private readonly history: CheckpointStats[] = [];
+  /** Per checkpoint of the history, each task's acknowledgement (for the details view). */
+  private readonly taskAcks = new Map<number, TaskAck[]>();
   private readonly counts = { restored: 0, total: 0, in_progress: 0, completed: 0, failed: 0 };
   private readonly latest: CheckpointingStatistics['latest'] = {
     completed: null,
@@ -178,6 +203,54 @@ export class CheckpointCoordinator {
     for (const p of [...this.pending.values()]) if (p.waiting.has(ack.task)) this.acknowledge(p.id, ack);
   }
 
+  /** The settings this coordinator runs with (REST /checkpoints/config). */
+  get settings(): CheckpointConfig {
+    return this.config;
+  }
+
+  /**
+   * Takes over the statistics of the coordinator of the previous attempt of the same job: a restarted job keeps
+   * one history and one set of counts, as Flink's CheckpointStatsTracker lives with the job, not the attempt.
+   */
+  continueFrom(prev: CheckpointCoordinator): void {
+    this.history.push(...prev.history);
+    for (const [id, acks] of prev.taskAcks) this.taskAcks.set(id, acks);
+    Object.assign(this.counts, prev.counts, { in_progress: 0 });
+    Object.assign(this.latest, prev.latest);
+    this.lastCompletedAt = prev.lastCompletedAt;
+  }
+
+  /** One checkpoint of the history with its tasks grouped by vertex (tasks are named `${vertex}/${subtask}`). */
+  details(id: number): CheckpointDetails | null {
+    const stats = this.history.find((h) => h.id === id);
+    if (stats === undefined) return null;
+    const byVertex = new Map<string, { total: number; acks: TaskAck[] }>();
+    for (const t of this.target.tasks) {
+      const v = t.slice(0, t.lastIndexOf('/'));
+      const e = byVertex.get(v) ?? { total: 0, acks: [] };
+      e.total++;
+      byVertex.set(v, e);
+    }
+    for (const a of this.taskAcks.get(id) ?? []) byVertex.get(a.task.slice(0, a.task.lastIndexOf('/')))?.acks.push(a);
+    const tasks: Record<string, TaskCheckpointStats> = {};
+    for (const [v, e] of byVertex) {
+      const latest = Math.max(stats.trigger_timestamp, ...e.acks.map((a) => a.at));
+      const size = e.acks.reduce((n, a) => n + a.bytes, 0);
+      tasks[v] = {
+        id,
+        status: stats.status,
+        latest_ack_timestamp: latest,
+        state_size: size,
+        checkpointed_size: size,
+        end_to_end_duration: e.acks.length === 0 ? 0 : latest - stats.trigger_timestamp,
+        alignment_duration: Math.max(0, ...e.acks.map((a) => a.alignmentMs)),
+        num_subtasks: e.total,
+        num_acknowledged_subtasks: e.acks.length,
+      };
+    }
+    return { ...stats, tasks };
+  }
+
   /** Records that the job was restored from `id` (shown as `latest.restored`). */
   noteRestored(id: number, externalPath: string): void {
     this.counts.restored++;
@@ -204,7 +277,10 @@ export class CheckpointCoordinator {
     p.stats.num_acknowledged_subtasks++;
     p.stats.latest_ack_timestamp = now;
     p.stats.alignment_duration = Math.max(p.stats.alignment_duration, ack.alignmentMs);
-    for (const s of ack.state) p.stats.state_size += s.data.byteLength;
+    let bytes = 0;
+    for (const s of ack.state) bytes += s.data.byteLength;
+    p.stats.state_size += bytes;
+    this.taskAcks.get(p.id)?.push({ task: ack.task, at: now, bytes, alignmentMs: ack.alignmentMs });
     if (p.waiting.size === 0) {
       const w = this.complete(p);
       this.writes.add(w);
@@ -360,7 +436,11 @@ export class CheckpointCoordinator {
 
   private record(s: CheckpointStats): void {
     this.history.unshift(s);
-    if (this.history.length > HISTORY_SIZE) this.history.pop();
+    this.taskAcks.set(s.id, []);
+    if (this.history.length > HISTORY_SIZE) {
+      const old = this.history.pop();
+      if (old !== undefined) this.taskAcks.delete(old.id);
+    }
   }
 }
 

@@ -2,8 +2,18 @@
 // metrics), scheduling with slot sharing (subtask i of every vertex goes to the job's slot i, so a job needs as
 // many slots as its highest parallelism, as in Flink), deployment with the channels between slots, the job status
 // machine, and failover: a failed task or a lost TaskManager cancels the attempt and, if the restart strategy
-// allows, deploys a new attempt after its delay (without checkpoints the job starts over from its sources).
+// allows, deploys a new attempt after its delay. With checkpointing on, the JobManager is the checkpoint
+// coordinator (executor/checkpoint/coordinator.ts): it triggers barriers in the slots, receives each subtask's
+// acknowledgement with its state bytes, writes the checkpoint (metadata last), tells the slots it is complete, and
+// deploys a restarted attempt with the state of the latest completed checkpoint.
+import path from 'node:path';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import { CheckpointCoordinator, type CheckpointDetails, type CheckpointingStatistics } from '../checkpoint/coordinator.js';
+import { stateByTask } from '../checkpoint/restore.js';
+import { FileCheckpointStorage, loadCheckpoint, type LoadedCheckpoint } from '../checkpoint/storage.js';
+import { vertexUids } from '../checkpoint/uids.js';
+import { FINISHED_MARKER } from '../runtime/subtask.js';
+import { SystemProcessingTimeService } from '../runtime/time.js';
 import type { RecordBatch } from '../batch/batch.js';
 import type { JobGraph, JobVertex } from '../graph/job-graph.js';
 import type { SinkWriter } from '../runtime/operator.js';
@@ -18,9 +28,11 @@ import {
   channelKey,
   DEFAULT_SLOT_EXECUTION,
   type FromSlot,
+  type JobCheckpointing,
   type JobSpec,
   type ResultWire,
   type SerializedError,
+  type StateEntryWire,
   type SubtaskReport,
 } from './protocol.js';
 import type { ResourceManager } from './resource-manager.js';
@@ -64,6 +76,31 @@ export interface ClusterJobResult {
 }
 
 const TERMINAL: ReadonlySet<ExecutionState> = new Set(['FINISHED', 'CANCELED', 'FAILED']);
+const CLOCK = new SystemProcessingTimeService();
+
+/** Flink's /jobs/:jid/checkpoints/config (CheckpointConfigInfo). */
+export interface CheckpointConfigInfo {
+  readonly mode: 'exactly_once' | 'at_least_once';
+  readonly interval: number;
+  readonly timeout: number;
+  readonly min_pause: number;
+  readonly max_concurrent: number;
+  readonly externalization: { readonly enabled: boolean; readonly delete_on_cancellation: boolean };
+  readonly state_backend: string;
+  readonly checkpoint_storage: string;
+  readonly unaligned_checkpoints: boolean;
+  readonly tolerable_failed_checkpoints: number;
+  readonly aligned_checkpoint_timeout: number;
+  readonly checkpoints_after_tasks_finish: boolean;
+  readonly state_changelog_enabled: boolean;
+}
+
+/** A completed checkpoint's "complete" notification, until every slot of the attempt said its commits settled. */
+interface CommitWait {
+  readonly slots: Set<Slot>;
+  readonly done: Promise<void>;
+  resolve(): void;
+}
 
 /** A query's rows arriving from the slot that runs its collect sink, written to the client's sink in order. */
 class ResultReceiver {
@@ -137,6 +174,17 @@ export class JobManager {
   private keepAlive: ReturnType<typeof setInterval> | null = null;
   private stateWaiters: Array<() => void> = [];
   private readonly byKey = new Map<string, ExecutionVertex>();
+  /** Checkpointing of the job (null = off) and where its checkpoints go (`<dir>/<job id>`). */
+  private readonly cp: JobCheckpointing | null;
+  readonly checkpointStorage: FileCheckpointStorage | null;
+  /** The current attempt's coordinator; a restarted attempt gets a new one that continues the statistics. */
+  private coordinator: CheckpointCoordinator | null = null;
+  /** True once every subtask of the current attempt runs: only then are barriers injected. */
+  private tasksRunning = false;
+  private readonly uids: Map<number, string>;
+  /** The savepoint the job started from (execution.savepoint.path): the fallback when no checkpoint completed. */
+  private restoredFrom: LoadedCheckpoint | null = null;
+  private readonly commits = new Map<number, CommitWait>();
 
   constructor(
     readonly jobId: string,
@@ -169,6 +217,87 @@ export class JobManager {
     });
     this.result = new Promise((resolve, reject) => (this.settle = { resolve, reject }));
     this.result.catch(() => undefined);
+    this.uids = vertexUids(graph);
+    this.cp = spec.checkpointing ?? null;
+    this.checkpointStorage =
+      this.cp === null
+        ? null
+        : new FileCheckpointStorage(
+            path.join(this.cp.dir.replace(/^file:\/\//, ''), jobId),
+            this.cp.numRetained,
+            (m) => process.emitWarning(m, { code: 'FRESHET_CHECKPOINT' }),
+          );
+  }
+
+  /** The checkpoint statistics (Flink's /jobs/:jid/checkpoints), null without checkpointing. */
+  checkpointStatistics(): CheckpointingStatistics | null {
+    return this.coordinator?.statistics() ?? null;
+  }
+
+  /** One checkpoint of the history with its per-vertex figures, null when unknown. */
+  checkpointDetails(id: number): CheckpointDetails | null {
+    return this.coordinator?.details(id) ?? null;
+  }
+
+  /** The job's checkpointing settings in Flink's REST shape, null without checkpointing. */
+  checkpointConfig(): CheckpointConfigInfo | null {
+    const cp = this.cp;
+    if (cp === null) return null;
+    return {
+      mode: cp.config.mode === 'EXACTLY_ONCE' ? 'exactly_once' : 'at_least_once',
+      interval: cp.config.intervalMs > 0 ? cp.config.intervalMs : Number.MAX_SAFE_INTEGER,
+      timeout: cp.config.timeoutMs,
+      min_pause: cp.config.minPauseMs,
+      max_concurrent: cp.config.maxConcurrent,
+      externalization: {
+        enabled: cp.retention !== 'NO_EXTERNALIZED_CHECKPOINTS',
+        delete_on_cancellation: cp.retention === 'DELETE_ON_CANCELLATION',
+      },
+      state_backend: 'HashMapStateBackend',
+      checkpoint_storage: 'FileSystemCheckpointStorage',
+      unaligned_checkpoints: false,
+      tolerable_failed_checkpoints: cp.config.tolerableFailures,
+      aligned_checkpoint_timeout: 0,
+      checkpoints_after_tasks_finish: true,
+      state_changelog_enabled: false,
+    };
+  }
+
+  /** A checkpoint now (outside the interval); resolves to its folder once it is complete. */
+  async triggerCheckpoint(kind: 'checkpoint' | 'savepoint' = 'checkpoint', targetDir: string | null = null): Promise<string> {
+    const c = this.coordinator;
+    if (this.cp === null || c === null)
+      throw new Error("a checkpoint or savepoint needs checkpointing on (SET 'execution.checkpointing.interval')");
+    // Flink declines a trigger while tasks are not all running (NOT_ALL_REQUIRED_TASKS_RUNNING): a barrier sent
+    // to a slot still deploying would be lost and the checkpoint would only expire.
+    if (this.state !== 'RUNNING' || !this.tasksRunning)
+      throw new Error(`job ${this.jobId} is ${this.state}, not all of its tasks are running; no ${kind} can be taken now`);
+    const md = await c.trigger(kind, targetDir);
+    return c.pathOf(md.checkpointId) as string;
+  }
+
+  /**
+   * Flink's stop-with-savepoint: a savepoint (into `targetDir`, or the job's checkpoint folder), then, once every
+   * slot's sinks committed what they sealed for it, the job is cancelled. Resolves to the savepoint's folder.
+   */
+  async stopWithSavepoint(targetDir: string | null = null): Promise<string> {
+    const c = this.coordinator;
+    if (this.cp === null || c === null)
+      throw new Error("a savepoint needs checkpointing on (SET 'execution.checkpointing.interval')");
+    if (this.state !== 'RUNNING' || !this.tasksRunning)
+      throw new Error(`job ${this.jobId} is ${this.state}, not all of its tasks are running; no savepoint can be taken now`);
+    const md = await c.trigger('savepoint', targetDir);
+    const where = c.pathOf(md.checkpointId) as string;
+    // The job may end (or fail over) meanwhile: then nothing more is committed, and the wait ends with it.
+    await Promise.race([
+      this.commits.get(md.checkpointId)?.done ?? Promise.resolve(),
+      this.result.then(
+        () => undefined,
+        () => undefined,
+      ),
+    ]);
+    await this.cancel();
+    return where;
   }
 
   get jobName(): string {
@@ -205,6 +334,18 @@ export class JobManager {
 
   private async deploy(): Promise<void> {
     const attempt = this.attempt;
+    let restored: Map<string, Map<string, Uint8Array>> | null = null;
+    try {
+      restored = await this.restoreState();
+    } catch (e) {
+      // A savepoint the user named that does not verify, or a state file of the latest checkpoint that fails its
+      // checksum: the job fails rather than starting with state missing (as LocalJob).
+      this.recordException(e, null, null);
+      if (this.status.can('FAILING')) this.status.transition('FAILING');
+      this.status.transition('FAILED');
+      return this.end(e);
+    }
+    if (this.cancelled.signal.aborted) return this.finishCancel();
     let slots: Slot[];
     try {
       slots = await this.opts.rm.request(
@@ -225,6 +366,7 @@ export class JobManager {
       return this.finishCancel();
     }
     this.slots = slots;
+    this.startCoordinator(restored);
     const ports: Array<Record<string, MessagePort>> = slots.map(() => ({}));
     const transfers: MessagePort[][] = slots.map(() => []);
     const byId = new Map(this.graph.vertices.map((v) => [v.id, v]));
@@ -274,6 +416,7 @@ export class JobManager {
         .filter((e) => e.index === s)
         .map((e) => [e.position, e.index] as const);
       const rp = s === 0 ? resultPort : null;
+      const state = this.restoredFor(restored, subtasks);
       slot.post(
         {
           type: 'deploy',
@@ -283,9 +426,160 @@ export class JobManager {
           subtasks,
           ports: ports[s] as Record<string, MessagePort>,
           resultPort: rp,
+          ...(this.cp === null ? {} : { checkpointMode: this.cp.config.mode }),
+          ...(state === null ? {} : { restored: state }),
         },
         [...(transfers[s] as MessagePort[]), ...(rp !== null ? [rp] : [])],
       );
+    });
+  }
+
+  /**
+   * The state the next attempt starts from: the first attempt from execution.savepoint.path (if set), a restarted
+   * one from the latest completed checkpoint that verifies, else from that savepoint, else empty. Keyed by
+   * `${vertex position}/${subtask}`; null without checkpointing or without anything to restore.
+   */
+  private async restoreState(): Promise<Map<string, Map<string, Uint8Array>> | null> {
+    const cp = this.cp;
+    const storage = this.checkpointStorage;
+    if (cp === null || storage === null) return null;
+    let from: LoadedCheckpoint | null;
+    if (this.attempt === 0) {
+      if (cp.restorePath === null) return null;
+      from = this.restoredFrom = await loadCheckpoint(cp.restorePath.replace(/^file:\/\//, ''));
+    } else from = (await storage.latest()) ?? this.restoredFrom;
+    if (from === null) return null;
+    this.restoreSource = from;
+    const pos = new Map(this.graph.vertices.map((v, p) => [v.id, p]));
+    return stateByTask(
+      from,
+      this.graph.vertices.map((v) => ({
+        uid: this.uids.get(v.id) as string,
+        name: v.name,
+        parallelism: v.parallelism,
+        key: String(pos.get(v.id)),
+      })),
+    );
+  }
+
+  /** What the attempt being deployed was restored from (for `latest.restored` and the next checkpoint id). */
+  private restoreSource: LoadedCheckpoint | null = null;
+
+  private restoredFor(
+    restored: Map<string, Map<string, Uint8Array>> | null,
+    subtasks: readonly (readonly [number, number])[],
+  ): Record<string, StateEntryWire[]> | null {
+    if (restored === null) return null;
+    const out: Record<string, StateEntryWire[]> = {};
+    for (const [v, i] of subtasks) {
+      const m = restored.get(`${v}/${i}`);
+      if (m !== undefined) out[`${v}/${i}`] = [...m].map(([name, data]) => ({ name, data }));
+    }
+    return out;
+  }
+
+  /** A coordinator for the attempt being deployed; it starts triggering once every subtask runs. */
+  private startCoordinator(restored: Map<string, Map<string, Uint8Array>> | null): void {
+    const cp = this.cp;
+    const storage = this.checkpointStorage;
+    this.tasksRunning = false;
+    if (cp === null || storage === null) return;
+    const attempt = this.attempt;
+    const prev = this.coordinator;
+    const from = restored === null ? null : this.restoreSource;
+    const c = new CheckpointCoordinator(
+      cp.config,
+      storage,
+      {
+        jobId: this.jobId,
+        tasks: this.executions.map((e) => `${e.vertex.id}/${e.index}`),
+        operators: this.graph.vertices.map((v) => ({
+          uid: this.uids.get(v.id) as string,
+          name: v.name,
+          parallelism: v.parallelism,
+          maxParallelism: v.maxParallelism,
+        })),
+        triggerSources: (checkpointId, timestamp) => {
+          for (const s of this.slots)
+            if (!s.dead) s.post({ type: 'trigger-checkpoint', jobId: this.jobId, attempt, checkpointId, timestamp });
+        },
+        notifyComplete: (checkpointId) => {
+          const live = this.slots.filter((s) => !s.dead);
+          let resolve!: () => void;
+          const done = new Promise<void>((r) => (resolve = r));
+          this.commits.set(checkpointId, { slots: new Set(live), done, resolve });
+          for (const k of this.commits.keys()) if (k < checkpointId) this.commits.get(k)?.resolve();
+          for (const k of [...this.commits.keys()]) if (k < checkpointId) this.commits.delete(k);
+          for (const s of live) s.post({ type: 'checkpoint-complete', jobId: this.jobId, attempt, checkpointId });
+          if (live.length === 0) resolve();
+        },
+        notifyAborted: () => undefined,
+        failJob: (reason) => {
+          // Flink fails the job over (the restart strategy decides) when checkpoints fail beyond tolerance.
+          if (this.attempt === attempt)
+            this.failover({ name: 'CheckpointException', message: reason, stack: `CheckpointException: ${reason}` }, null, null);
+        },
+      },
+      CLOCK,
+      Math.max((from?.metadata.checkpointId ?? 0) + 1, prev?.nextCheckpointId ?? 1),
+    );
+    if (prev !== null) c.continueFrom(prev);
+    if (from !== null) c.noteRestored(from.metadata.checkpointId, from.path);
+    this.coordinator = c;
+  }
+
+  /** Every subtask of the current attempt reported RUNNING (or already FINISHED): checkpoints may start. */
+  private maybeStartCheckpointing(): void {
+    if (this.tasksRunning || this.coordinator === null || this.state !== 'RUNNING') return;
+    if (!this.executions.every((e) => e.state === 'RUNNING' || e.state === 'FINISHED')) return;
+    this.tasksRunning = true;
+    this.coordinator.start();
+  }
+
+  private onCheckpointMessage(slot: Slot, m: Extract<FromSlot, { type: `checkpoint-${string}` }>): void {
+    if (m.jobId !== this.jobId || m.attempt !== this.attempt) return;
+    const c = this.coordinator;
+    if (c === null) return;
+    switch (m.type) {
+      case 'checkpoint-ack': {
+        const e = this.byKey.get(`${m.vertex}/${m.index}`);
+        if (e === undefined) return;
+        const uid = this.uids.get(e.vertex.id) as string;
+        c.acknowledge(m.checkpointId, {
+          task: `${e.vertex.id}/${e.index}`,
+          alignmentMs: m.alignmentMs,
+          state: m.state.map((x) => ({ operator: uid, subtask: e.index, name: x.name, data: x.data })),
+        });
+        return;
+      }
+      case 'checkpoint-decline': {
+        const e = this.byKey.get(`${m.vertex}/${m.index}`);
+        if (e !== undefined) c.decline(m.checkpointId, `${e.vertex.id}/${e.index}`, m.reason);
+        return;
+      }
+      case 'checkpoint-committed': {
+        const w = this.commits.get(m.checkpointId);
+        if (w === undefined) return;
+        w.slots.delete(slot);
+        if (w.slots.size === 0) w.resolve();
+        return;
+      }
+    }
+  }
+
+  /** A finished subtask acknowledges every checkpoint it still owes with the finished marker (FLIP-147). */
+  private taskFinished(e: ExecutionVertex): void {
+    this.coordinator?.taskFinished({
+      task: `${e.vertex.id}/${e.index}`,
+      alignmentMs: 0,
+      state: [
+        {
+          operator: this.uids.get(e.vertex.id) as string,
+          subtask: e.index,
+          name: FINISHED_MARKER.name,
+          data: FINISHED_MARKER.data,
+        },
+      ],
     });
   }
 
@@ -299,11 +593,16 @@ export class JobManager {
         if (m.report !== undefined) this.applyReport(e, m.report);
         if (m.state === 'RUNNING') {
           e.state = 'RUNNING';
+          this.maybeStartCheckpointing();
           return;
         }
         e.state = m.state;
         e.endTime = Date.now();
         this.notifyStates();
+        if (m.state === 'FINISHED') {
+          this.taskFinished(e);
+          this.maybeStartCheckpointing();
+        }
         if (m.state === 'FAILED') {
           this.failover(
             m.error ?? { name: 'Error', message: 'task failed', stack: 'task failed' },
@@ -323,7 +622,12 @@ export class JobManager {
       case 'deploy-failed':
         if (m.jobId !== this.jobId || (m.attempt !== this.attempt && m.attempt !== -1)) return;
         if (!this.slots.includes(slot)) return;
-        this.failover(m.error, null, slot);
+        this.failover(m.error, null, slot, undefined, m.unrecoverable === true);
+        return;
+      case 'checkpoint-ack':
+      case 'checkpoint-decline':
+      case 'checkpoint-committed':
+        this.onCheckpointMessage(slot, m);
         return;
       default:
         return;
@@ -383,10 +687,16 @@ export class JobManager {
     });
   }
 
-  private failover(error: SerializedError, taskName: string | null, slot: Slot | null, tmId?: string): void {
+  private failover(
+    error: SerializedError,
+    taskName: string | null,
+    slot: Slot | null,
+    tmId?: string,
+    unrecoverable = false,
+  ): void {
     this.recordException(error, taskName, slot, tmId);
     if (this.state !== 'RUNNING') return;
-    const delay = this.opts.restartStrategy.nextDelay(Date.now());
+    const delay = unrecoverable ? null : this.opts.restartStrategy.nextDelay(Date.now());
     const attempt = this.attempt;
     if (delay === null) {
       this.status.transition('FAILING');
@@ -422,6 +732,10 @@ export class JobManager {
     this.receiver?.close();
     this.receiver = null;
     const attempt = this.attempt;
+    // No barrier goes into a failing attempt; a checkpoint every task acknowledged is still written (it is whole),
+    // and the restart reads the latest checkpoint only after that.
+    this.tasksRunning = false;
+    const stopping = this.coordinator?.stop('the job failed or was cancelled') ?? Promise.resolve();
     for (const s of this.slots) if (!s.dead) s.post({ type: 'cancel', jobId: this.jobId, attempt });
     for (const e of this.executions)
       if (!TERMINAL.has(e.state) && e.state !== 'CREATED') e.state = 'CANCELING';
@@ -449,6 +763,9 @@ export class JobManager {
     this.opts.rm.release(live);
     for (const s of this.slots) if (!live.includes(s)) s.jobId = null;
     this.slots = [];
+    for (const w of this.commits.values()) w.resolve();
+    this.commits.clear();
+    await stopping;
   }
 
   private notifyStates(): void {
@@ -456,6 +773,8 @@ export class JobManager {
   }
 
   private async finish(): Promise<void> {
+    this.tasksRunning = false;
+    await this.coordinator?.stop('the job ended');
     try {
       await this.receiver?.whenFinished();
     } catch {
@@ -478,8 +797,13 @@ export class JobManager {
 
   private end(error: unknown): void {
     this.endTime = Date.now();
-    if (this.keepAlive !== null) clearInterval(this.keepAlive);
-    const close = this.resultSink?.close().catch(() => undefined) ?? Promise.resolve();
+    const ended = this.state;
+    const close = Promise.all([
+      this.resultSink?.close().catch(() => undefined),
+      this.discardCheckpoints(ended),
+    ]).finally(() => {
+      if (this.keepAlive !== null) clearInterval(this.keepAlive);
+    });
     void close.then(() => {
       if (error !== null) this.settle.reject(error);
       else
@@ -491,6 +815,28 @@ export class JobManager {
           metrics: this.metrics(),
         });
     });
+  }
+
+  /**
+   * Flink's execution.checkpointing.externalized-checkpoint-retention when the job ends (as LocalJob): by default
+   * the checkpoints go with the job; DELETE_ON_CANCELLATION keeps them after a failure; RETAIN_ON_CANCELLATION
+   * always. Savepoints are never removed.
+   */
+  private async discardCheckpoints(end: JobState): Promise<void> {
+    const cp = this.cp;
+    const storage = this.checkpointStorage;
+    if (cp === null || storage === null) return;
+    this.tasksRunning = false;
+    await this.coordinator?.stop('the job ended');
+    if (cp.retention === 'RETAIN_ON_CANCELLATION' || (cp.retention === 'DELETE_ON_CANCELLATION' && end === 'FAILED'))
+      return;
+    await storage
+      .discardCheckpoints()
+      .catch((e: unknown) =>
+        process.emitWarning(`could not remove the checkpoints in ${storage.root}: ${(e as Error).message}`, {
+          code: 'FRESHET_CHECKPOINT',
+        }),
+      );
   }
 
   /** This job as the Dispatcher observes it (dispatcher-context.ts): per-subtask counters, gauges, placement. */

@@ -30,7 +30,8 @@ import {
   type VertexSubtasks,
 } from './api.js';
 import { reportJobStarted } from './dispatcher-context.js';
-import { JobManager, type ExecutionVertex } from './job-manager.js';
+import type { CheckpointDetails, CheckpointingStatistics } from '../checkpoint/coordinator.js';
+import { JobManager, type CheckpointConfigInfo, type ExecutionVertex } from './job-manager.js';
 import type { FromSlot, JobGraphBuilder, JobSpec } from './protocol.js';
 import { ResourceManager } from './resource-manager.js';
 import { parseFlinkDuration, restartStrategyOf } from './restart-strategy.js';
@@ -145,7 +146,13 @@ export class MiniCluster implements ClusterGateway {
   }
 
   private route(slot: SlotHandle, m: FromSlot): void {
-    if (m.type === 'task' || m.type === 'deploy-failed') {
+    if (
+      m.type === 'task' ||
+      m.type === 'deploy-failed' ||
+      m.type === 'checkpoint-ack' ||
+      m.type === 'checkpoint-decline' ||
+      m.type === 'checkpoint-committed'
+    ) {
       const jm = this.jobMap.get(m.jobId) ?? (slot.jobId !== null ? this.jobMap.get(slot.jobId) : undefined);
       jm?.onSlotMessage(slot, m);
     }
@@ -169,7 +176,10 @@ export class MiniCluster implements ClusterGateway {
     const jobId = opts.jobId ?? randomBytes(16).toString('hex');
     const jm = new JobManager(jobId, spec, graph, opts.resultSink ?? null, {
       rm: this.rm,
-      restartStrategy: restartStrategyOf(this.conf),
+      // The job's own restart-strategy.* keys win over the cluster's (job-level configuration, as in Flink).
+      restartStrategy: restartStrategyOf(
+        spec.restartStrategy === undefined ? this.conf : new Map([...this.conf, ...Object.entries(spec.restartStrategy)]),
+      ),
       slotRequestTimeoutMs: parseFlinkDuration(
         'slot.request.timeout',
         this.conf.get('slot.request.timeout') ?? '300000',
@@ -355,10 +365,38 @@ export class MiniCluster implements ClusterGateway {
   }
 
   async stop(jid: string, opts?: StopOptions): Promise<StopResult> {
-    this.jm(jid);
-    if (opts?.savepoint !== undefined)
-      throw new GatewayError(501, 'stop with savepoint needs checkpoints (not supported yet)');
+    const j = this.jm(jid);
+    if (opts?.savepoint !== undefined) {
+      if (j.status.terminal) throw new GatewayError(409, `Job ${jid} is already ${j.state}`);
+      if (j.checkpointStatistics() === null)
+        throw new GatewayError(
+          501,
+          "STOP JOB ... WITH SAVEPOINT needs a running job with checkpointing on (SET 'execution.checkpointing.interval')",
+        );
+      try {
+        const savepoint = await j.stopWithSavepoint(opts.savepoint === '' ? null : opts.savepoint);
+        return { 'request-id': randomBytes(16).toString('hex'), savepoint };
+      } catch (e) {
+        // The job ended, failed or was not fully running while the savepoint was taken: a conflict with its state.
+        throw new GatewayError(409, `the savepoint of job ${jid} failed: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
     throw new GatewayError(501, 'graceful stop of a MiniCluster job is not supported yet; cancel it instead');
+  }
+
+  /** Flink's /jobs/:jid/checkpoints: the JobManager's checkpoint statistics (null without checkpointing). */
+  async checkpoints(jid: string): Promise<CheckpointingStatistics | null> {
+    return this.jm(jid).checkpointStatistics();
+  }
+
+  /** Flink's /jobs/:jid/checkpoints/config for this job (null without checkpointing). */
+  async checkpointConfig(jid: string): Promise<CheckpointConfigInfo | null> {
+    return this.jm(jid).checkpointConfig();
+  }
+
+  /** Flink's /jobs/:jid/checkpoints/details/:id (null when the checkpoint is not in the history). */
+  async checkpointDetails(jid: string, id: number): Promise<CheckpointDetails | null> {
+    return this.jm(jid).checkpointDetails(id);
   }
 
   async taskManagers(): Promise<TaskManagersInfo> {

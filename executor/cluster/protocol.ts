@@ -5,6 +5,8 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { JobGraph } from '../graph/job-graph.js';
 import type { SinkWriter } from '../runtime/operator.js';
+import type { CheckpointConfig, CheckpointingMode } from '../checkpoint/coordinator.js';
+import type { CheckpointRetention } from '../runtime/local-executor.js';
 
 export interface JobSpec {
   readonly name: string;
@@ -18,6 +20,32 @@ export interface JobSpec {
   /** For the REST views. */
   readonly sql?: string;
   readonly explain?: string;
+  /** Checkpointing of this job (execution.checkpointing.*); absent = off. The JobManager coordinates it. */
+  readonly checkpointing?: JobCheckpointing;
+  /**
+   * The job's own restart-strategy.* keys, over the cluster's (a job-level configuration, as Flink's): a SQL job
+   * with checkpointing on restarts with exponential delay by default.
+   */
+  readonly restartStrategy?: Readonly<Record<string, string>>;
+}
+
+/** What the JobManager's checkpoint coordinator needs to know about a job (all plain data: it crosses threads). */
+export interface JobCheckpointing {
+  readonly config: CheckpointConfig;
+  /** execution.checkpointing.dir: the job's checkpoints go to `<dir>/<job id>/chk-<n>`, as in Flink. */
+  readonly dir: string;
+  /** execution.checkpointing.num-retained. */
+  readonly numRetained: number;
+  /** execution.savepoint.path: a checkpoint or savepoint folder to start from; null = a fresh start. */
+  readonly restorePath: string | null;
+  /** execution.checkpointing.externalized-checkpoint-retention. */
+  readonly retention: CheckpointRetention;
+}
+
+/** One piece of a subtask's snapshot as it travels from a slot to the JobManager (SubtaskStateEntry). */
+export interface StateEntryWire {
+  readonly name: string;
+  readonly data: Uint8Array;
 }
 
 export interface SlotExecutionOptions {
@@ -92,8 +120,27 @@ export type ToSlot =
       readonly ports: Readonly<Record<string, MessagePort>>;
       /** The query result's way back to the client thread (only to the slot running the collect sink). */
       readonly resultPort: MessagePort | null;
+      /** Checkpointing on: the barrier mode; absent = off (barriers are not injected, state is not taken). */
+      readonly checkpointMode?: CheckpointingMode;
+      /** State to restore, per hosted subtask `${vertex position}/${index}` (read and verified by the JobManager). */
+      readonly restored?: Readonly<Record<string, readonly StateEntryWire[]>>;
     }
   | { readonly type: 'cancel'; readonly jobId: string; readonly attempt: number }
+  /** The coordinator triggers checkpoint `checkpointId`: the slot injects the barrier at its source subtasks. */
+  | {
+      readonly type: 'trigger-checkpoint';
+      readonly jobId: string;
+      readonly attempt: number;
+      readonly checkpointId: number;
+      readonly timestamp: number;
+    }
+  /** Checkpoint `checkpointId` is durable: the slot's subtasks learn it (two-phase sinks commit), then it answers. */
+  | {
+      readonly type: 'checkpoint-complete';
+      readonly jobId: string;
+      readonly attempt: number;
+      readonly checkpointId: number;
+    }
   | { readonly type: 'ping'; readonly seq: number };
 
 export type FromSlot =
@@ -114,6 +161,37 @@ export type FromSlot =
       readonly jobId: string;
       readonly attempt: number;
       readonly error: SerializedError;
+      /** A restart cannot help (Flink's SuppressRestartsException): the job fails at once. */
+      readonly unrecoverable?: boolean;
+    }
+  /** A subtask took its snapshot for `checkpointId` (Flink's AcknowledgeCheckpoint, with the state bytes). */
+  | {
+      readonly type: 'checkpoint-ack';
+      readonly jobId: string;
+      readonly attempt: number;
+      readonly vertex: number;
+      readonly index: number;
+      readonly checkpointId: number;
+      readonly state: readonly StateEntryWire[];
+      readonly alignmentMs: number;
+    }
+  /** A subtask could not take its snapshot (Flink's DeclineCheckpoint). */
+  | {
+      readonly type: 'checkpoint-decline';
+      readonly jobId: string;
+      readonly attempt: number;
+      readonly vertex: number;
+      readonly index: number;
+      readonly checkpointId: number;
+      readonly reason: string;
+    }
+  /** Every subtask of the slot handled `checkpoint-complete` and what it started (commits) settled. */
+  | {
+      readonly type: 'checkpoint-committed';
+      readonly jobId: string;
+      readonly attempt: number;
+      readonly checkpointId: number;
+      readonly error?: SerializedError;
     }
   | {
       readonly type: 'pong';

@@ -8,7 +8,12 @@ import type { JobGraph, JobVertex } from '../graph/job-graph.js';
 import { LocalChannel, type ChannelReader, type ChannelWriter } from '../runtime/channel.js';
 import type { SinkWriter, StreamOperator } from '../runtime/operator.js';
 import { targetsOf } from '../runtime/partitioner.js';
-import { LocalSubtask, type SubtaskInput, type SubtaskOutput } from '../runtime/subtask.js';
+import {
+  LocalSubtask,
+  type SubtaskCheckpointing,
+  type SubtaskInput,
+  type SubtaskOutput,
+} from '../runtime/subtask.js';
 import { SystemProcessingTimeService } from '../runtime/time.js';
 import { encodeBatch } from './frame.js';
 import {
@@ -73,6 +78,8 @@ interface Hosted {
   readonly bytesOut: ByteCounter;
   /** The subtask's input queues, for the most elements one ever held (bounded by credits: backpressure works). */
   readonly readers: readonly { readonly peak: number }[];
+  /** A source subtask: checkpoint barriers are injected here. */
+  readonly isSource: boolean;
 }
 
 interface Deployment {
@@ -186,15 +193,37 @@ async function deploy(m: Extract<ToSlot, { type: 'deploy' }>): Promise<void> {
       const head = v.chain[0];
       if (head === undefined) throw new Error(`vertex ${v.id} has an empty chain`);
       const source = head.body.kind === 'source' ? head.body.source.createReader(i, v.parallelism) : null;
+      if (m.checkpointMode !== undefined && source !== null && source.snapshotState === undefined) {
+        // Refused, not restarted: every checkpoint would be declined and each restart would replay the source
+        // from its start (the same rule as LocalJob's).
+        send({
+          type: 'deploy-failed',
+          jobId: m.jobId,
+          attempt: m.attempt,
+          unrecoverable: true,
+          error: serializeError(
+            new Error(
+              `checkpointing is on, but source '${v.name}' cannot checkpoint its read position; turn checkpointing off for this job or read from a source that can (kafka, nexmark)`,
+            ),
+          ),
+        });
+        controller.abort();
+        // None of this slot's subtasks will run: say so, so the JobManager does not wait for them to cancel.
+        for (const [sv, si] of m.subtasks)
+          send({ type: 'task', jobId: m.jobId, attempt: m.attempt, vertex: sv, index: si, state: 'CANCELED' });
+        return;
+      }
       const operators: StreamOperator[] = [];
       for (const n of v.chain) if (n.body.kind !== 'source') operators.push(n.body.factory());
       const c = countersOf(vp, i);
+      const checkpointing = checkpointingOf(m, vp, i);
       dep.tasks.push({
         vertex: vp,
         index: i,
         bytesIn: c.in,
         bytesOut: c.out,
         readers: queues.get(`${vp}/${i}`) ?? [],
+        isSource: source !== null,
         task: new LocalSubtask({
           name: v.name,
           index: i,
@@ -209,6 +238,7 @@ async function deploy(m: Extract<ToSlot, { type: 'deploy' }>): Promise<void> {
           bufferTimeout: opts.bufferTimeout,
           autoWatermarkInterval: opts.autoWatermarkInterval,
           signal: controller.signal,
+          ...(checkpointing === undefined ? {} : { checkpointing }),
         }),
       });
     }
@@ -258,6 +288,42 @@ async function deploy(m: Extract<ToSlot, { type: 'deploy' }>): Promise<void> {
   void Promise.all(runs).then(() => setTimeout(() => dep.ports.forEach((p) => p.close()), 1000).unref());
 }
 
+/**
+ * How subtask (vp, i) of a checkpointed deployment takes part in checkpoints: acknowledgements carry the state
+ * bytes to the JobManager, which writes the checkpoint (see docs/checkpoints.md, "On the MiniCluster").
+ */
+function checkpointingOf(
+  m: Extract<ToSlot, { type: 'deploy' }>,
+  vertex: number,
+  index: number,
+): SubtaskCheckpointing | undefined {
+  if (m.checkpointMode === undefined) return undefined;
+  const { jobId, attempt } = m;
+  const restored = m.restored?.[`${vertex}/${index}`];
+  return {
+    mode: m.checkpointMode,
+    acknowledge: (checkpointId, state, alignmentMs) =>
+      send({
+        type: 'checkpoint-ack',
+        jobId,
+        attempt,
+        vertex,
+        index,
+        checkpointId,
+        alignmentMs,
+        state: state.map((e) => ({ name: e.name, data: e.data })),
+      }),
+    decline: (checkpointId, reason) =>
+      send({ type: 'checkpoint-decline', jobId, attempt, vertex, index, checkpointId, reason }),
+    ...(restored === undefined ? {} : { restored: new Map(restored.map((e) => [e.name, e.data])) }),
+  };
+}
+
+/** The deployment of (job, attempt) if it is the one this slot runs. */
+function deploymentOf(jobId: string, attempt: number): Deployment | null {
+  return current !== null && current.jobId === jobId && current.attempt === attempt ? current : null;
+}
+
 function reports(): SubtaskReport[] {
   if (current === null) return [];
   return current.tasks.map(reportOf);
@@ -294,6 +360,29 @@ port.on('message', (m: ToSlot) => {
       if (current !== null && current.jobId === m.jobId && current.attempt === m.attempt)
         current.controller.abort();
       return;
+    case 'trigger-checkpoint': {
+      const dep = deploymentOf(m.jobId, m.attempt);
+      for (const h of dep?.tasks ?? []) if (h.isSource) h.task.triggerCheckpoint(m.checkpointId, m.timestamp);
+      return;
+    }
+    case 'checkpoint-complete': {
+      const dep = deploymentOf(m.jobId, m.attempt);
+      if (dep === null) return;
+      // Every subtask hears it between two elements; the answer says when their commits settled (a stop with
+      // savepoint waits for it). A commit that fails fails its subtask too.
+      void Promise.all(dep.tasks.map((h) => h.task.notifyCheckpointComplete(m.checkpointId))).then(
+        () => send({ type: 'checkpoint-committed', jobId: m.jobId, attempt: m.attempt, checkpointId: m.checkpointId }),
+        (e: unknown) =>
+          send({
+            type: 'checkpoint-committed',
+            jobId: m.jobId,
+            attempt: m.attempt,
+            checkpointId: m.checkpointId,
+            error: serializeError(e),
+          }),
+      );
+      return;
+    }
     case 'ping':
       send({
         type: 'pong',

@@ -2,11 +2,11 @@
 // the same key with timestamps in [t + lower, t + upper]. Both sides are buffered in keyed state by timestamp
 // and dropped by event-time timers once no future row can match them; rows behind the watermark are late and
 // dropped (counted in numLateRecordsDropped). Output rows carry the larger of the two timestamps.
-import { deserialize, serialize } from 'node:v8';
 import { rowAt, type RecordBatch } from '../batch/batch.js';
 import type { Key, KeySelector } from '../runtime/key.js';
 import type { Output, OperatorContext, StreamOperator } from '../runtime/operator.js';
-import { InternalTimerService, type InternalTimer, type TimersSnapshot } from '../runtime/timer-service.js';
+import { InternalTimerService, type InternalTimer } from '../runtime/timer-service.js';
+import { restoreKeyedOperator, snapshotKeyedOperator } from '../state/keyed-operator.js';
 import { HeapKeyedStateBackend, type InternalKvState } from '../state/heap-backend.js';
 import { MapStateDescriptor, type MapState } from '../state/state.js';
 import type { Schema } from '../types/schema.js';
@@ -17,11 +17,6 @@ type Buffer = MapState<number, Row[]> & InternalKvState;
 /** Timer namespaces: 0 cleans the left buffer, 1 the right one. */
 type Side = 0 | 1;
 
-interface Snapshot {
-  readonly state: Uint8Array;
-  readonly timers: TimersSnapshot<Side>;
-}
-
 export class IntervalJoinOperator implements StreamOperator {
   // Checkpointed state.
   private backend: HeapKeyedStateBackend | null = null;
@@ -30,7 +25,8 @@ export class IntervalJoinOperator implements StreamOperator {
   private buffers: [Buffer, Buffer] | null = null;
   private output: Output | null = null;
   private ctx: OperatorContext | null = null;
-  private restored: Snapshot | null = null;
+  /** A key-grouped blob (state/keyed-operator.ts), applied in open. */
+  private restored: Uint8Array | null = null;
   private readonly out: RowBatchBuilder;
 
   constructor(
@@ -61,22 +57,20 @@ export class IntervalJoinOperator implements StreamOperator {
   }
 
   restoreState(bytes: Uint8Array): void {
-    this.restored = deserialize(bytes) as Snapshot;
+    this.restored = bytes;
   }
 
   snapshotState(): Uint8Array {
-    const s: Snapshot = {
-      state: (this.backend as HeapKeyedStateBackend).snapshot(),
-      timers: (this.timers as InternalTimerService<Side>).snapshot(),
-    };
-    return serialize(s);
+    // Key-grouped (state and timers per key group), so a restore at another parallelism can split it.
+    const backend = this.backend as HeapKeyedStateBackend;
+    return snapshotKeyedOperator(backend.maxParallelism, backend, (this.timers as InternalTimerService<Side>).snapshot());
   }
 
   open(output: Output): void {
     this.output = output;
     if (this.restored !== null) {
-      (this.backend as HeapKeyedStateBackend).restore(this.restored.state);
-      (this.timers as InternalTimerService<Side>).restore(this.restored.timers);
+      const backend = this.backend as HeapKeyedStateBackend;
+      restoreKeyedOperator(this.restored, backend.maxParallelism, backend, this.timers as InternalTimerService<Side>);
       this.restored = null;
     }
   }

@@ -2,11 +2,16 @@
 // timers and side outputs), rolling reduce, and the sink adapter. Each takes whole batches and calls the user's
 // per-row function on a row array (rows.ts explains the cost); output rows keep the input row's timestamp, as
 // Flink's StreamRecord does.
-import { deserialize, serialize } from 'node:v8';
 import { rowAt, takeRows, type RecordBatch } from '../batch/batch.js';
-import type { Key, KeySelector } from '../runtime/key.js';
+import { DEFAULT_MAX_PARALLELISM, type Key, type KeySelector } from '../runtime/key.js';
+import {
+  decodeKeyGroupedSnapshot,
+  encodeKeyGroupedSnapshot,
+  isKeyGroupedSnapshot,
+} from '../state/key-grouped-snapshot.js';
 import type { Output, OperatorContext, SinkWriter, StreamOperator } from '../runtime/operator.js';
-import { InternalTimerService, type InternalTimer, type TimersSnapshot } from '../runtime/timer-service.js';
+import { InternalTimerService, type InternalTimer } from '../runtime/timer-service.js';
+import { restoreKeyedOperator, snapshotKeyedOperator } from '../state/keyed-operator.js';
 import { HeapKeyedStateBackend, VOID_NAMESPACE, type KeyedStateBackend } from '../state/heap-backend.js';
 import type {
   AggregatingStateDescriptor,
@@ -146,11 +151,6 @@ export type ProcessBody =
   | { readonly kind: 'keyed'; readonly fn: KeyedProcessFunction }
   | { readonly kind: 'co'; readonly fn: CoProcessFunction };
 
-interface KeyedSnapshot {
-  readonly state: Uint8Array | null;
-  readonly timers: TimersSnapshot<number> | null;
-}
-
 /**
  * Runs a ProcessFunction, KeyedProcessFunction or CoProcessFunction. With key selectors it owns a keyed state
  * backend and a timer service (the state a checkpoint keeps: `backend`, `timers`); the contexts are transient.
@@ -164,7 +164,8 @@ export class ProcessOperator implements StreamOperator, RuntimeContext {
   private opCtx: OperatorContext | null = null;
   private emitter: Emitter;
   private currentTs = Number.NaN;
-  private restored: KeyedSnapshot | null = null;
+  /** A key-grouped blob (state/keyed-operator.ts), applied in open once the backend exists. */
+  private restored: Uint8Array | null = null;
   private domain: TimeDomain = 'EVENT_TIME';
   private readonly ctxObj: OnTimerContext;
 
@@ -281,22 +282,22 @@ export class ProcessOperator implements StreamOperator, RuntimeContext {
   }
 
   restoreState(bytes: Uint8Array): void {
-    this.restored = deserialize(bytes) as KeyedSnapshot;
+    this.restored = bytes;
   }
 
   snapshotState(): Uint8Array {
-    const s: KeyedSnapshot = {
-      state: this.backend?.snapshot() ?? null,
-      timers: this.timers?.snapshot() ?? null,
-    };
-    return serialize(s);
+    // Key-grouped (state and timers per key group), so a restore at another parallelism can split it.
+    return snapshotKeyedOperator(this.maxParallelism(), this.backend, this.timers?.snapshot() ?? null);
+  }
+
+  private maxParallelism(): number {
+    return this.backend?.maxParallelism ?? this.opCtx?.maxParallelism ?? 128;
   }
 
   open(output: Output): void {
     this.output = output;
     if (this.restored !== null) {
-      if (this.restored.state !== null) this.backend?.restore(this.restored.state);
-      if (this.restored.timers !== null) this.timers?.restore(this.restored.timers);
+      restoreKeyedOperator(this.restored, this.maxParallelism(), this.backend, this.timers);
       this.restored = null;
     }
     this.body.fn.open?.(this);
@@ -488,7 +489,7 @@ export class SinkOperator implements StreamOperator {
     // The subtask takes the snapshot only once earlier writes settled, so the sealed transaction is complete.
     const sealed = this.writer.prepareCommit?.(checkpointId) ?? null;
     if (sealed !== null) this.committables.push({ checkpointId, data: sealed });
-    return encodeCommittables(checkpointId, this.committables);
+    return encodeCommittables(this.ctx?.maxParallelism ?? DEFAULT_MAX_PARALLELISM, checkpointId, this.committables);
   }
 
   restoreState(bytes: Uint8Array): void {
@@ -531,27 +532,44 @@ export class SinkOperator implements StreamOperator {
   }
 }
 
-/** The sink's state: the checkpoint it was taken for (the writer's restored checkpoint id) and the committables. */
+/**
+ * The sink's state: the checkpoint it was taken for (the writer's restored checkpoint id) and the committables,
+ * as operator state in a key-grouped blob so that a restore at another parallelism can redistribute it: the
+ * committables are list state (split over the new subtasks, as Flink's committer state; each is committed by
+ * whichever subtask gets it, commits being idempotent), the checkpoint id union state.
+ */
 function encodeCommittables(
+  maxParallelism: number,
   checkpointId: number,
   list: readonly { checkpointId: number; data: Uint8Array }[],
 ): Uint8Array {
-  return new TextEncoder().encode(
-    JSON.stringify({
-      checkpoint: checkpointId,
-      committables: list.map((c) => [c.checkpointId, Buffer.from(c.data).toString('base64')]),
-    }),
-  );
+  return encodeKeyGroupedSnapshot({
+    maxParallelism,
+    keyGroups: new Map(),
+    operatorState: {
+      list: new Map([['committables', list.map((c) => [c.checkpointId, c.data])]]),
+      union: new Map([['checkpoint', [checkpointId]]]),
+    },
+  });
 }
 
 function decodeCommittables(bytes: Uint8Array): {
   checkpointId: number | null;
   committables: { checkpointId: number; data: Uint8Array }[];
 } {
+  if (isKeyGroupedSnapshot(bytes)) {
+    const { operatorState } = decodeKeyGroupedSnapshot(bytes);
+    const ids = (operatorState.union?.get('checkpoint') ?? []) as number[];
+    const list = (operatorState.list?.get('committables') ?? []) as [number, Uint8Array][];
+    return {
+      checkpointId: ids.length === 0 ? null : Math.max(...ids),
+      committables: list.map(([checkpointId, data]) => ({ checkpointId, data })),
+    };
+  }
+  // Checkpoints written before the blob was key-grouped hold JSON (and before the id was kept, the bare list).
   const parsed = JSON.parse(new TextDecoder().decode(bytes)) as
     | [number, string][]
     | { checkpoint: number; committables: [number, string][] };
-  // Checkpoints written before the id was kept hold the bare list.
   const list = Array.isArray(parsed) ? parsed : parsed.committables;
   return {
     checkpointId: Array.isArray(parsed) ? null : parsed.checkpoint,

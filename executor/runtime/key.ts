@@ -1,6 +1,7 @@
 // Keys and key groups. A key is a JS primitive so it can index a Map without allocation; it hashes to one of
-// `maxParallelism` key groups, and a key group to a subtask, as in Flink (KeyGroupRangeAssignment): keyed state
-// is stored per key group so that a later issue can rescale by moving whole groups.
+// `maxParallelism` key groups, and a key group to a subtask, as in Flink (KeyGroupRangeAssignment): the hash
+// exchange routes by these functions and keyed state is snapshotted per key group, so the two always agree and a
+// restore at another parallelism moves whole groups.
 import type { RecordBatch } from '../batch/batch.js';
 import { getValue, type Value } from '../batch/column.js';
 import { isValid } from '../batch/validity.js';
@@ -58,23 +59,35 @@ export function toKey(v: Value): Key {
 
 const f64 = new Float64Array(1);
 const u32 = new Uint32Array(f64.buffer);
+const INT_MIN = -0x80000000;
+const INT_MAX = 0x7fffffff;
 
-/** A 32-bit hash of a key, stable across runs and processes (state placement depends on it). */
-export function hashKey(k: Key): number {
+/**
+ * The key's hashCode as the JVM computes it for the boxed type Flink would key by, so that a key lands in the same
+ * key group as in Flink: Integer for integers in 32-bit range, Long for larger integers and bigints, Double for
+ * other numbers, String (s[0]*31^(n-1) + ... over UTF-16 units), Boolean (1231/1237). Composite keys arrive here
+ * as their canonical text (toKey) and hash as that String. Null has no key group in Flink ("Assigned key must not
+ * be null"); here it hashes as 0 so that SQL's NULL group key still has one home.
+ */
+export function javaHashCode(k: Key): number {
   switch (typeof k) {
     case 'number':
-      if (Number.isInteger(k) && k >= -0x80000000 && k <= 0x7fffffff) return murmurMix(k | 0);
+      if (Number.isInteger(k)) {
+        if (k >= INT_MIN && k <= INT_MAX) return k | 0; // Integer.hashCode
+        if (Number.isSafeInteger(k)) return longHash(BigInt(k));
+      }
+      // Double.hashCode: bits ^ (bits >>> 32), with every NaN canonical (doubleToLongBits).
       f64[0] = k;
-      return murmurMix((u32[0] as number) ^ Math.imul(u32[1] as number, 0x9e3779b1));
+      return ((u32[0] as number) ^ (u32[1] as number)) | 0;
     case 'string': {
-      let h = 0x811c9dc5;
-      for (let i = 0; i < k.length; i++) h = Math.imul(h ^ k.charCodeAt(i), 0x01000193);
-      return murmurMix(h);
+      let h = 0;
+      for (let i = 0; i < k.length; i++) h = (Math.imul(h, 31) + k.charCodeAt(i)) | 0;
+      return h;
     }
     case 'boolean':
       return k ? 1231 : 1237;
     case 'bigint':
-      return hashKey(k.toString());
+      return longHash(k);
     case 'object':
       return 0;
     default:
@@ -82,18 +95,64 @@ export function hashKey(k: Key): number {
   }
 }
 
-/** Murmur3's finaliser: spreads the bits of a hash so that consecutive integers land in different groups. */
-function murmurMix(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+/** Long.hashCode: (int)(v ^ (v >>> 32)) of the two's-complement 64-bit value. */
+function longHash(v: bigint): number {
+  const u = BigInt.asUintN(64, v);
+  return Number(BigInt.asIntN(32, u ^ (u >> 32n)));
 }
 
+/**
+ * Flink's MathUtils.murmurHash(int): one Murmur3 round over the 4-byte code, the finaliser (bitMix), then the
+ * absolute value (Integer.MIN_VALUE becomes 0). Always in [0, 2^31).
+ */
+export function murmurHash(code: number): number {
+  code = Math.imul(code, 0xcc9e2d51);
+  code = (code << 15) | (code >>> 17);
+  code = Math.imul(code, 0x1b873593);
+  code = (code << 13) | (code >>> 19);
+  code = (Math.imul(code, 5) + 0xe6546b64) | 0;
+  code ^= 4;
+  code ^= code >>> 16;
+  code = Math.imul(code, 0x85ebca6b);
+  code ^= code >>> 13;
+  code = Math.imul(code, 0xc2b2ae35);
+  code ^= code >>> 16;
+  if (code >= 0) return code;
+  return code !== INT_MIN ? -code : 0;
+}
+
+/** A non-negative 32-bit hash of a key, stable across runs and processes (state placement depends on it). */
+export function hashKey(k: Key): number {
+  return murmurHash(javaHashCode(k));
+}
+
+/** Flink's KeyGroupRangeAssignment.assignToKeyGroup: murmurHash(key.hashCode()) % maxParallelism. */
 export function keyGroupOf(k: Key, maxParallelism: number): number {
-  return hashKey(k) % maxParallelism;
+  return murmurHash(javaHashCode(k)) % maxParallelism;
+}
+
+/** Flink's bounds for max parallelism (KeyGroupRangeAssignment.DEFAULT_LOWER_BOUND / UPPER_BOUND_MAX_PARALLELISM). */
+export const LOWER_BOUND_MAX_PARALLELISM = 128;
+export const UPPER_BOUND_MAX_PARALLELISM = 32768;
+
+/**
+ * Flink's KeyGroupRangeAssignment.computeDefaultMaxParallelism: the parallelism plus half of it, rounded up to a
+ * power of two, clamped to [128, 32768]; used when `pipeline.max-parallelism` is not set.
+ */
+export function computeDefaultMaxParallelism(parallelism: number): number {
+  const p = parallelism + Math.floor(parallelism / 2);
+  let pow = 1;
+  while (pow < p) pow *= 2;
+  return Math.min(Math.max(pow, LOWER_BOUND_MAX_PARALLELISM), UPPER_BOUND_MAX_PARALLELISM);
+}
+
+/** Flink's checkParallelismPreconditions: max parallelism in [1, 32768]. */
+export function checkMaxParallelism(maxParallelism: number): void {
+  if (!Number.isInteger(maxParallelism) || maxParallelism < 1 || maxParallelism > UPPER_BOUND_MAX_PARALLELISM) {
+    throw new RangeError(
+      `max parallelism must be an integer in [1, ${UPPER_BOUND_MAX_PARALLELISM}], not ${maxParallelism}`,
+    );
+  }
 }
 
 /** Flink's operator index for a key group: contiguous ranges of groups per subtask. */

@@ -18,6 +18,7 @@ import { CheckpointCoordinator, type CheckpointConfig } from '../checkpoint/coor
 import { vertexUids } from '../checkpoint/uids.js';
 import { loadCheckpoint, type FileCheckpointStorage, type LoadedCheckpoint } from '../checkpoint/storage.js';
 import { reportJobStarted } from '../cluster/dispatcher-context.js';
+import { redistributeState } from '../state/rescale.js';
 
 export interface ExecutionOptions {
   /** Rows per network buffer: a channel batch is flushed once it holds this many rows. */
@@ -311,26 +312,39 @@ export class LocalJob implements JobClient {
   /** Tells the coordinator that subtask k of the current attempt finished. */
   private onFinished: ((k: number) => void) | null = null;
 
-  /** The state of every subtask in `c`, read and verified before any subtask starts. */
+  /**
+   * The state of every subtask in `c`, read and verified before any subtask starts. A vertex whose parallelism
+   * changed since the checkpoint gets its state redistributed by key group (state/rescale.ts).
+   */
   private async readRestoredState(c: LoadedCheckpoint): Promise<Map<string, Map<string, Uint8Array>>> {
     const out = new Map<string, Map<string, Uint8Array>>();
     for (const v of this.job.vertices) {
       const uid = this.uids.get(v.id) as string;
       const saved = c.metadata.operators.find((o) => o.uid === uid);
       const handles = c.metadata.state.filter((h) => h.operator === uid);
-      if (handles.length > 0 && saved !== undefined && saved.parallelism !== v.parallelism) {
-        throw new Error(
-          `restoring operator '${v.name}' at parallelism ${v.parallelism} from a checkpoint taken at ${saved.parallelism} is not supported yet (rescaling keyed state comes with key-group redistribution)`,
-        );
-      }
+      const old = new Map<number, Map<string, Uint8Array>>();
       for (const h of handles) {
         const data = await c.read(h.operator, h.subtask, h.name);
         if (data === null) continue;
-        const task = `${v.id}/${h.subtask}`;
-        let m = out.get(task);
-        if (m === undefined) out.set(task, (m = new Map()));
+        let m = old.get(h.subtask);
+        if (m === undefined) old.set(h.subtask, (m = new Map()));
         m.set(h.name, data);
       }
+      if (old.size === 0) continue;
+      const assigned =
+        saved === undefined
+          ? old
+          : redistributeState(
+              {
+                name: v.name,
+                parallelism: v.parallelism,
+                maxParallelism: v.maxParallelism,
+                operatorNames: v.chain.filter((n) => n.body.kind !== 'source').map((n) => n.name),
+              },
+              saved,
+              old,
+            );
+      for (const [i, m] of assigned) out.set(`${v.id}/${i}`, m);
     }
     const known = new Set(this.uids.values());
     const orphan = c.metadata.state.find((h) => !known.has(h.operator));

@@ -12,7 +12,12 @@ import { deserialize, serialize } from 'node:v8';
 import { makeBatch, type RecordBatch } from '../batch/batch.js';
 import { getValue, type Column, type Value } from '../batch/column.js';
 import { isValid } from '../batch/validity.js';
-import type { Key, KeySelector } from '../runtime/key.js';
+import { DEFAULT_MAX_PARALLELISM, type Key, type KeySelector } from '../runtime/key.js';
+import {
+  decodeKeyGroupedSnapshot,
+  encodeKeyGroupedSnapshot,
+  groupByKeyGroup,
+} from '../state/key-grouped-snapshot.js';
 import type { OperatorContext, Output, StreamOperator } from '../runtime/operator.js';
 import { Types } from '../types/logical-type.js';
 import { RowKind, rowKindShort } from '../types/row-kind.js';
@@ -57,10 +62,6 @@ interface GroupEntry {
   n: number;
   /** Processing time of the last write, for the state TTL. */
   t: number;
-}
-
-interface Snapshot {
-  readonly state: Map<Key, GroupEntry>;
 }
 
 function keyValuesAt(batch: RecordBatch, cols: readonly number[], r: number): Value[] {
@@ -234,13 +235,22 @@ abstract class KeyedAggregate implements StreamOperator {
 
   snapshotState(): Uint8Array {
     if (this.ttl > 0 && this.ctx !== null) this.expire(this.now());
-    const s: Snapshot = { state: this.state };
-    return serialize(s);
+    // One section per key group (the keys' entries), so a restore at another parallelism can split it.
+    return encodeKeyGroupedSnapshot({
+      maxParallelism: this.ctx?.maxParallelism ?? DEFAULT_MAX_PARALLELISM,
+      keyGroups: groupByKeyGroup(this.state, this.ctx?.maxParallelism ?? DEFAULT_MAX_PARALLELISM),
+      operatorState: {},
+    });
   }
 
   restoreState(bytes: Uint8Array): void {
-    const s = deserialize(bytes) as Snapshot;
-    this.state = s.state;
+    const entries: [Key, GroupEntry][] = [];
+    for (const section of decodeKeyGroupedSnapshot(bytes).keyGroups.values()) {
+      for (const e of section as [Key, GroupEntry][]) entries.push(e);
+    }
+    // TTL expiry reads the map oldest write first: sections of several key groups (and old subtasks) interleave.
+    if (this.ttl > 0) entries.sort((a, b) => a[1].t - b[1].t);
+    this.state = new Map(entries);
   }
 
   /** Number of keys with state (tests, metrics). */

@@ -8,11 +8,11 @@
 // slice has fired still counts for the windows of it that have not (AbstractWindowAggProcessor.processElement);
 // only a row whose every window has fired is dropped (numLateRecordsDropped). SESSION windows merge per key.
 // Over a PROCTIME attribute rows take their arrival's processing time and windows fire on processing time.
-import { deserialize, serialize } from 'node:v8';
 import { makeBatch, type RecordBatch } from '../batch/batch.js';
 import { getValue, type Column, type Value } from '../batch/column.js';
 import { isValid } from '../batch/validity.js';
-import type { Key, KeySelector } from '../runtime/key.js';
+import { DEFAULT_MAX_PARALLELISM, keyGroupOf, type Key, type KeySelector } from '../runtime/key.js';
+import { decodeKeyGroupedSnapshot, encodeKeyGroupedSnapshot } from '../state/key-grouped-snapshot.js';
 import type { OperatorContext, Output, StreamOperator } from '../runtime/operator.js';
 import { formatType } from '../types/logical-type.js';
 import { RowKind, rowKindShort } from '../types/row-kind.js';
@@ -75,15 +75,15 @@ interface Session {
   part: Part;
 }
 
-interface Snapshot {
-  readonly watermark: number;
-  /** Slice end -> key -> accumulators (TUMBLE, HOP, CUMULATE). */
-  readonly slices: Map<number, Map<Key, Part>>;
-  /** Ends of windows that have rows and have not fired. */
-  readonly pending: number[];
-  /** Key -> its sessions sorted by start (SESSION). */
-  readonly sessions: Map<Key, Session[]>;
-  readonly sessionEnds: EndHeap;
+/**
+ * The snapshot is key-grouped (state/key-grouped-snapshot.ts): per key group the keys' slices (slice end ->
+ * [key, accumulators]) and sessions; as operator union state the watermark and the ends of windows not yet fired.
+ * After a rescale a subtask takes the smallest restored watermark, as Flink's WindowAggOperator does with its
+ * union-list "watermark" state; the session end heap is rebuilt from the sessions.
+ */
+interface KeyGroupSection {
+  s?: [number, [Key, Part][]][];
+  x?: [Key, Session[]][];
 }
 
 export class WindowAggregateOperator implements StreamOperator {
@@ -384,23 +384,57 @@ export class WindowAggregateOperator implements StreamOperator {
   }
 
   snapshotState(): Uint8Array {
-    const s: Snapshot = {
-      watermark: this.watermark,
-      slices: this.slices,
-      pending: [...this.pending],
-      sessions: this.sessions,
-      sessionEnds: this.sessionEnds,
+    const maxParallelism = this.ctx?.maxParallelism ?? DEFAULT_MAX_PARALLELISM;
+    const groups = new Map<number, KeyGroupSection>();
+    const at = (key: Key): KeyGroupSection => {
+      const g = keyGroupOf(key, maxParallelism);
+      let sec = groups.get(g);
+      if (sec === undefined) groups.set(g, (sec = {}));
+      return sec;
     };
-    return serialize(s);
+    for (const [end, slice] of this.slices) {
+      for (const [key, part] of slice) {
+        const sec = at(key);
+        const ss = (sec.s ??= []);
+        const last = ss[ss.length - 1];
+        if (last !== undefined && last[0] === end) last[1].push([key, part]);
+        else ss.push([end, [[key, part]]]);
+      }
+    }
+    for (const [key, list] of this.sessions) (at(key).x ??= []).push([key, list]);
+    return encodeKeyGroupedSnapshot({
+      maxParallelism,
+      keyGroups: groups,
+      operatorState: { union: new Map([['watermark', [this.watermark]], ['pending', [...this.pending]]]) },
+    });
   }
 
   restoreState(bytes: Uint8Array): void {
-    const s = deserialize(bytes) as Snapshot;
-    this.watermark = s.watermark;
-    this.slices = s.slices;
-    this.pending = new Set(s.pending);
-    this.sessions = s.sessions;
-    this.sessionEnds = s.sessionEnds;
+    const s = decodeKeyGroupedSnapshot(bytes);
+    const watermarks = (s.operatorState.union?.get('watermark') ?? []) as number[];
+    this.watermark = watermarks.length === 0 ? -Infinity : Math.min(...watermarks);
+    this.pending = new Set((s.operatorState.union?.get('pending') ?? []) as number[]);
+    this.slices = new Map();
+    this.sessions = new Map();
+    this.sessionEnds = newEndHeap();
+    // Slices in time order (sections of several key groups each list their own ends).
+    const bySlice: [number, [Key, Part][]][] = [];
+    for (const section of s.keyGroups.values()) {
+      const sec = section as KeyGroupSection;
+      if (sec.s !== undefined) for (const e of sec.s) bySlice.push(e);
+      if (sec.x !== undefined) {
+        for (const [key, list] of sec.x) {
+          this.sessions.set(key, list);
+          for (const session of list) heapPush(this.sessionEnds, session.end, key);
+        }
+      }
+    }
+    bySlice.sort((a, b) => a[0] - b[0]);
+    for (const [end, parts] of bySlice) {
+      let slice = this.slices.get(end);
+      if (slice === undefined) this.slices.set(end, (slice = new Map()));
+      for (const [key, part] of parts) slice.set(key, part);
+    }
   }
 
   /** Per-key slices or sessions held: tests check that fired state is freed. */

@@ -1,9 +1,9 @@
 // The heap keyed-state backend: state tables in JS Maps, keyed by key then namespace (Flink's
 // HeapKeyedStateBackend). It implements the KeyedStateBackend interface that a later issue's durable,
-// larger-than-memory backend implements too. Snapshots are bytes, grouped by key group so that a restore can
-// take only the groups a subtask owns (rescaling).
-import { deserialize, serialize } from 'node:v8';
+// larger-than-memory backend implements too. Snapshots are key-grouped (key-grouped-snapshot.ts): one section
+// per key group, so that a restore at another parallelism takes only the groups a subtask owns.
 import { keyGroupOf, type Key } from '../runtime/key.js';
+import { decodeKeyGroupedSnapshot, encodeKeyGroupedSnapshot } from './key-grouped-snapshot.js';
 import type {
   AggregateFunction,
   AggregatingState,
@@ -44,9 +44,13 @@ export interface KeyedStateBackend {
   ): AggregatingState<IN, OUT> & InternalKvState & { getAccumulator(): ACC | undefined; setAccumulator(acc: ACC): void };
   /** Number of (key, namespace) entries over all states: a size metric and a test hook. */
   entryCount(): number;
+  /** A key-grouped snapshot (key-grouped-snapshot.ts). */
   snapshot(): Uint8Array;
   /** Restores the entries of the key groups in [from, to] (all by default). */
   restore(bytes: Uint8Array, keyGroups?: readonly [number, number]): void;
+  /** Every key's entries, one section per key group: what operators with timers compose their snapshot from. */
+  snapshotKeyGroups(): Map<number, KeyedBackendSection>;
+  restoreKeyGroup(section: KeyedBackendSection): void;
 }
 
 interface TtlValue {
@@ -82,13 +86,8 @@ class StateTable {
   }
 }
 
-const SNAPSHOT_VERSION = 1;
-
-interface SnapshotData {
-  version: number;
-  /** [state name, [[key group, key, [[namespace, stored value]]]]] */
-  tables: [string, [number, Key, [NamespaceKey, unknown][]][]][];
-}
+/** One key group's entries of every state: [state name, [key, [namespace, stored value][]][]][]. */
+export type KeyedBackendSection = [string, [Key, [NamespaceKey, unknown][]][]][];
 
 export class HeapKeyedStateBackend implements KeyedStateBackend {
   private currentKey: Key = null;
@@ -221,32 +220,57 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     return n;
   }
 
-  snapshot(): Uint8Array {
-    const data: SnapshotData = { version: SNAPSHOT_VERSION, tables: [] };
+  /** Every key's entries, one section per key group (empty groups absent). */
+  snapshotKeyGroups(): Map<number, KeyedBackendSection> {
+    const groups = new Map<number, Map<string, [Key, [NamespaceKey, unknown][]][]>>();
     for (const [name, t] of this.tables) {
-      const entries: [number, Key, [NamespaceKey, unknown][]][] = [];
-      for (const [key, m] of t.map) entries.push([keyGroupOf(key, this.maxParallelism), key, [...m]]);
-      data.tables.push([name, entries]);
+      for (const [key, m] of t.map) {
+        if (m.size === 0) continue;
+        const g = keyGroupOf(key, this.maxParallelism);
+        let byName = groups.get(g);
+        if (byName === undefined) groups.set(g, (byName = new Map()));
+        let entries = byName.get(name);
+        if (entries === undefined) byName.set(name, (entries = []));
+        entries.push([key, [...m]]);
+      }
     }
-    // v8 serialisation handles every structured-cloneable value (Maps, bigint, typed arrays). Its format is
-    // tied to the Node version; the checkpoint issue replaces it with a versioned format of our own.
-    return serialize(data);
+    const out = new Map<number, KeyedBackendSection>();
+    for (const [g, byName] of groups) out.set(g, [...byName]);
+    return out;
   }
 
-  restore(bytes: Uint8Array, keyGroups?: readonly [number, number]): void {
-    const data = deserialize(bytes) as SnapshotData;
-    if (data.version !== SNAPSHOT_VERSION) throw new Error(`unsupported keyed state snapshot version ${data.version}`);
-    for (const [name, entries] of data.tables) {
+  /** Adds the entries of one key group's section (a restore, possibly from several old subtasks' sections). */
+  restoreKeyGroup(section: KeyedBackendSection): void {
+    for (const [name, entries] of section) {
       let t = this.tables.get(name);
       if (t === undefined) {
         // The TTL comes back with the descriptor when the operator asks for the state again (table()).
         t = new StateTable(null);
         this.tables.set(name, t);
       }
-      for (const [group, key, nss] of entries) {
-        if (keyGroups !== undefined && (group < keyGroups[0] || group > keyGroups[1])) continue;
-        for (const [ns, v] of nss) t.put(key, ns, v);
-      }
+      for (const [key, nss] of entries) for (const [ns, v] of nss) t.put(key, ns, v);
+    }
+  }
+
+  /** A key-grouped snapshot of this backend alone (operators with timers compose theirs: keyed-operator.ts). */
+  snapshot(): Uint8Array {
+    return encodeKeyGroupedSnapshot({
+      maxParallelism: this.maxParallelism,
+      keyGroups: this.snapshotKeyGroups(),
+      operatorState: {},
+    });
+  }
+
+  restore(bytes: Uint8Array, keyGroups?: readonly [number, number]): void {
+    const s = decodeKeyGroupedSnapshot(bytes);
+    if (s.maxParallelism !== this.maxParallelism) {
+      throw new Error(
+        `keyed state taken with max parallelism ${s.maxParallelism} cannot be restored at max parallelism ${this.maxParallelism}`,
+      );
+    }
+    for (const [g, section] of s.keyGroups) {
+      if (keyGroups !== undefined && (g < keyGroups[0] || g > keyGroups[1])) continue;
+      this.restoreKeyGroup(section as KeyedBackendSection);
     }
   }
 }

@@ -3,11 +3,11 @@
 // event time passes its end plus the allowed lateness, and routes rows later than that to the late side output
 // or drops and counts them (metric numLateRecordsDropped). Checkpointed state: `backend` (contents, trigger
 // state, merging window sets) and `timers`; everything else is transient.
-import { deserialize, serialize } from 'node:v8';
 import { rowAt, type RecordBatch } from '../batch/batch.js';
 import type { Key, KeySelector } from '../runtime/key.js';
 import type { Output, OperatorContext, StreamOperator } from '../runtime/operator.js';
-import { InternalTimerService, type InternalTimer, type TimersSnapshot } from '../runtime/timer-service.js';
+import { InternalTimerService, type InternalTimer } from '../runtime/timer-service.js';
+import { restoreKeyedOperator, snapshotKeyedOperator } from '../state/keyed-operator.js';
 import { HeapKeyedStateBackend, type InternalKvState } from '../state/heap-backend.js';
 import {
   AggregatingStateDescriptor,
@@ -45,11 +45,6 @@ export interface WindowOperatorSpec {
   readonly key: KeySelector;
 }
 
-interface Snapshot {
-  readonly state: Uint8Array;
-  readonly timers: TimersSnapshot<TimeWindow>;
-}
-
 type Acc = unknown;
 
 export class WindowOperator implements StreamOperator {
@@ -59,7 +54,8 @@ export class WindowOperator implements StreamOperator {
   // Transient.
   private output: Output | null = null;
   private ctx: OperatorContext | null = null;
-  private restored: Snapshot | null = null;
+  /** A key-grouped blob (state/keyed-operator.ts), applied in open. */
+  private restored: Uint8Array | null = null;
   private accState: (AggregatingState<unknown, unknown> & InternalKvState & { getAccumulator(): Acc; setAccumulator(a: Acc): void }) | null =
     null;
   private listState: (ListState<[number, Row]> & InternalKvState) | null = null;
@@ -149,19 +145,20 @@ export class WindowOperator implements StreamOperator {
   }
 
   restoreState(bytes: Uint8Array): void {
-    this.restored = deserialize(bytes) as Snapshot;
+    this.restored = bytes;
   }
 
   snapshotState(): Uint8Array {
-    const s: Snapshot = { state: this.requireBackend().snapshot(), timers: this.requireTimers().snapshot() };
-    return serialize(s);
+    // Key-grouped (state and timers per key group), so a restore at another parallelism can split it.
+    const backend = this.requireBackend();
+    return snapshotKeyedOperator(backend.maxParallelism, backend, this.requireTimers().snapshot());
   }
 
   open(output: Output): void {
     this.output = output;
     if (this.restored !== null) {
-      this.requireBackend().restore(this.restored.state);
-      this.requireTimers().restore(this.restored.timers);
+      const backend = this.requireBackend();
+      restoreKeyedOperator(this.restored, backend.maxParallelism, backend, this.requireTimers());
       this.restored = null;
     }
   }

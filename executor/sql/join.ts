@@ -5,7 +5,7 @@
 // retracted (first match arrives) or re-emitted (last match leaves). Row kinds follow Flink exactly, see
 // `processJoin`. Input 0 is the left side, input 1 the right.
 import { deserialize, serialize } from 'node:v8';
-import type { RecordBatch } from '../batch/batch.js';
+import { takeRows, type RecordBatch } from '../batch/batch.js';
 import { getValue, type Column, type Value } from '../batch/column.js';
 import { isValid } from '../batch/validity.js';
 import type { Key, KeySelector } from '../runtime/key.js';
@@ -24,6 +24,7 @@ import {
   type JoinCondition,
   type JoinType,
 } from './join-common.js';
+import { JoinSideState, NONE, type StoredRow } from './join-state.js';
 import { columnsKeySelector } from './keys.js';
 
 export interface StreamingJoinConfig {
@@ -42,29 +43,24 @@ export interface StreamingJoinConfig {
   readonly stateTtlMs?: number;
 }
 
-/** One distinct row of a side with its multiplicity; `assoc` counts the other side's matches (outer sides). */
-interface JoinRecord {
-  readonly row: Value[];
-  count: number;
-  assoc: number;
-  /** Processing time of the last write, for the state TTL (Flink's OnCreateAndWrite). */
-  time: number;
-}
+/** Row identity -> row index in a counted side's state (Flink's add() of an equal row bumps that row). */
+type Identities = Map<Key, number>;
 
-/**
- * join key -> the side's rows with that key. An outer side (and the left of SEMI/ANTI) keys its rows by
- * identity, because Flink's add() of an equal row overwrites its match count; a side that never counts matches
- * keeps a plain list in arrival order (Flink's InputSideHasNoUniqueKey holds the same multiset), so storing a row
- * does not build an identity text of all its values (which was a third of q7's time). Equal rows then sit in
- * separate records: the joined output is the same rows, only equal rows may swap places.
- */
-type Records = Map<Key, JoinRecord> | JoinRecord[];
-type SideState = Map<Key, Records>;
-
+/** The snapshot: every stored row of each side, with its multiplicity, match count and last write. */
 interface Snapshot {
-  readonly left: SideState;
-  readonly right: SideState;
+  readonly version: 2;
+  readonly left: StoredRow[];
+  readonly right: StoredRow[];
 }
+
+/** The format before the columnar state: per key a Map of identity -> record, or a list of records. */
+interface LegacyRecord {
+  readonly row: Value[];
+  readonly count: number;
+  readonly assoc: number;
+  readonly time: number;
+}
+type LegacySide = Map<Key, Map<Key, LegacyRecord> | LegacyRecord[]>;
 
 export class StreamingJoinOperator implements StreamOperator {
   readonly name: string;
@@ -73,20 +69,33 @@ export class StreamingJoinOperator implements StreamOperator {
   private readonly leftOuter: boolean;
   private readonly rightOuter: boolean;
   private readonly semiAnti: boolean;
+  private readonly schemas: readonly [Schema, Schema];
   private readonly keyCols: readonly [readonly number[], readonly number[]];
   private readonly keySelectors: readonly [KeySelector, KeySelector];
   private readonly condition: JoinCondition | null;
   private readonly ttl: number;
-  /** Per side: rows kept as a list (no match counts to keep per distinct row, no TTL). */
-  private readonly listSide: readonly [boolean, boolean];
+  /**
+   * Per side: whether rows are counted (a multiplicity, a match count and a write time per distinct row, found
+   * by identity). Outer sides count matches; under a TTL an expired equal row is replaced in place, as Flink's
+   * state does. Otherwise a side keeps every row as it came (Flink's InputSideHasNoUniqueKey holds the same
+   * multiset), so storing a row builds no identity text of all its values (a third of q7's time once).
+   */
+  private readonly counted: readonly [boolean, boolean];
   // Checkpointed state.
-  private state: [SideState, SideState] = [new Map(), new Map()];
+  private state: [JoinSideState, JoinSideState];
+  /** Derived from `state` on restore: identity -> row of each counted side. */
+  private ids: [Identities | null, Identities | null];
   // Transient.
   private ctx: OperatorContext | null = null;
   private output: Output | null = null;
   private nextSweep = 0;
   private readonly pairs: PairBatch;
   private readonly out: JoinRowsBuilder;
+  /** The current batch's rows as values, made when a row is joined, emitted or identified. */
+  private batch: RecordBatch | null = null;
+  private batchRows: (Value[] | undefined)[] = [];
+  /** The other side's rows as values, made once per batch for the rows it joins. */
+  private readonly storedRows = new Map<number, Value[]>();
 
   constructor(config: StreamingJoinConfig) {
     const { name, type, leftSchema, rightSchema, leftKeys, rightKeys, outputSchema } = config;
@@ -98,6 +107,7 @@ export class StreamingJoinOperator implements StreamOperator {
     // SEMI/ANTI count matches on the left like an outer side does (Flink uses the outer state view there).
     this.leftOuter = isLeftOuter(type) || this.semiAnti;
     this.rightOuter = isRightOuter(type);
+    this.schemas = [leftSchema, rightSchema];
     this.keyCols = [leftKeys, rightKeys];
     this.keySelectors = [
       columnsKeySelector(
@@ -111,10 +121,18 @@ export class StreamingJoinOperator implements StreamOperator {
     ];
     this.condition = config.condition;
     this.ttl = config.stateTtlMs !== undefined && config.stateTtlMs > 0 ? config.stateTtlMs : 0;
-    // TTL keeps the identity map: an expired equal row is replaced in place there, as Flink's state does.
-    this.listSide = [!this.leftOuter && this.ttl === 0, !this.rightOuter && this.ttl === 0];
+    this.counted = [this.leftOuter || this.ttl > 0, this.rightOuter || this.ttl > 0];
+    this.state = this.emptyState();
+    this.ids = [this.counted[0] ? new Map() : null, this.counted[1] ? new Map() : null];
     this.pairs = new PairBatch(pairSchema(leftSchema, rightSchema), leftSchema.size);
     this.out = new JoinRowsBuilder(outputSchema, this.semiAnti ? outputSchema.size : leftSchema.size);
+  }
+
+  private emptyState(): [JoinSideState, JoinSideState] {
+    return [
+      new JoinSideState(this.schemas[0], this.counted[0]),
+      new JoinSideState(this.schemas[1], this.counted[1]),
+    ];
   }
 
   setup(ctx: OperatorContext): void {
@@ -133,11 +151,86 @@ export class StreamingJoinOperator implements StreamOperator {
       this.nextSweep = now + this.ttl;
     }
     const side = input === 0 ? 0 : 1;
-    if (!this.semiAnti) this.processJoin(batch, side, now);
-    else if (side === 0) this.processSemiAntiLeft(batch, now);
-    else this.processSemiAntiRight(batch, now);
+    this.batch = batch;
+    this.batchRows = new Array<Value[] | undefined>(batch.length);
+    if (this.ttl === 0 && hasRetraction(batch)) {
+      batch = this.fold(batch);
+      this.batch = batch;
+    }
+    if (batch.length === 0) {
+      this.batch = null;
+      this.batchRows = [];
+      return;
+    }
+    try {
+      if (!this.semiAnti) this.processJoin(batch, side, now);
+      else if (side === 0) this.processSemiAntiLeft(batch, now);
+      else this.processSemiAntiRight(batch, now);
+    } finally {
+      this.batch = null;
+      this.batchRows = [];
+      this.storedRows.clear();
+    }
     const b = this.out.build();
     if (b !== null) (this.output as Output).emitBatch(b);
+  }
+
+  /**
+   * Folds a batch as Flink's mini-batch join folds its bundle (FLIP-415, InputSideHasNoUniqueKeyBundle): a
+   * retraction (-U/-D) of a row that an earlier accumulation (+I/+U) of the same batch added cancels that
+   * accumulation, and neither is joined. What the join's output table holds after the batch is the same; the
+   * steps in between, which each touched every matching row of the other side, are not emitted. This is what
+   * makes an uncorrelated scalar subquery (a LEFT JOIN on TRUE to a one-row aggregate that changes with every
+   * input row: -U old, +U new, -U new, +U newer, ...) linear: each batch of the aggregate becomes one change,
+   * instead of one change per input row, each re-joining every row of the outer side. Without a state TTL only:
+   * an expired row would make the retraction a no-op, and folding would then change the result.
+   */
+  private fold(batch: RecordBatch): RecordBatch {
+    const n = batch.length;
+    const pending = new Map<Key, number[]>();
+    let dropped: Uint8Array | null = null;
+    let kept = n;
+    for (let r = 0; r < n; r++) {
+      const kind = batch.kinds[r] as number;
+      const id = rowIdentity(this.inRow(r));
+      if (kind === RowKind.INSERT || kind === RowKind.UPDATE_AFTER) {
+        const stack = pending.get(id);
+        if (stack === undefined) pending.set(id, [r]);
+        else stack.push(r);
+        continue;
+      }
+      const stack = pending.get(id);
+      if (stack === undefined || stack.length === 0) continue;
+      const acc = stack.pop() as number;
+      dropped ??= new Uint8Array(n);
+      dropped[acc] = 1;
+      dropped[r] = 1;
+      kept -= 2;
+    }
+    if (dropped === null) return batch;
+    const rows = new Int32Array(kept);
+    const values: (Value[] | undefined)[] = new Array<Value[] | undefined>(kept);
+    for (let r = 0, j = 0; r < n; r++) {
+      if (dropped[r] === 1) continue;
+      values[j] = this.batchRows[r];
+      rows[j++] = r;
+    }
+    this.batchRows = values;
+    return takeRows(batch, rows, kept);
+  }
+
+  /** Row `r` of the current batch as values (made once). */
+  private inRow(r: number): Value[] {
+    let row = this.batchRows[r];
+    if (row === undefined) this.batchRows[r] = row = stateRow(this.batch as RecordBatch, r);
+    return row;
+  }
+
+  /** Stored row `i` of side `side` as values (made once per batch). */
+  private stored(side: 0 | 1, i: number): Value[] {
+    let row = this.storedRows.get(i);
+    if (row === undefined) this.storedRows.set(i, (row = this.state[side].row(i)));
+    return row;
   }
 
   /**
@@ -160,56 +253,66 @@ export class StreamingJoinOperator implements StreamOperator {
    */
   private processJoin(batch: RecordBatch, side: 0 | 1, now: number): void {
     const inputIsLeft = side === 0;
+    const other = inputIsLeft ? 1 : 0;
     const inputOuter = inputIsLeft ? this.leftOuter : this.rightOuter;
     const otherOuter = inputIsLeft ? this.rightOuter : this.leftOuter;
-    const { rows, keys, nulls, candStart, cands, match } = this.candidates(batch, side, now);
-    const mine = this.state[side];
+    const { keys, nulls, candStart, cands, match } = this.candidates(batch, side, now);
+    const theirs = this.state[other];
     const n = batch.length;
     for (let r = 0; r < n; r++) {
-      const row = rows[r] as Value[];
       const kind = batch.kinds[r] as number;
       const hasKey = nulls === null || nulls[r] === 0;
       const from = candStart[r] as number;
       const to = candStart[r + 1] as number;
       if (kind === RowKind.INSERT || kind === RowKind.UPDATE_AFTER) {
-        if (!inputOuter && hasKey) this.add(mine, keys[r] as Key, row, -1, now, side);
+        if (!inputOuter && hasKey) this.add(side, keys[r] as Key, r, -1, now);
         let matched = 0;
         for (let c = from; c < to; c++) {
           if (match !== null && match[c] === 0) continue;
-          const rec = cands[c] as JoinRecord;
-          const before = rec.assoc;
-          for (let copy = 0; copy < rec.count; copy++) {
+          const i = cands[c] as number;
+          const before = theirs.assoc(i);
+          const copies = theirs.count(i);
+          for (let copy = 0; copy < copies; copy++) {
             if (otherOuter) {
-              if (before === 0) this.emitPadded(RowKind.DELETE, rec.row, !inputIsLeft);
-              rec.assoc = before + 1;
-              rec.time = now;
+              if (before === 0) this.emitPadded(RowKind.DELETE, this.stored(other, i), !inputIsLeft);
+              theirs.setAssoc(i, before + 1, now);
             }
-            this.emitPair(inputOuter || otherOuter ? RowKind.INSERT : kind, row, rec.row, inputIsLeft);
+            this.emitPair(
+              inputOuter || otherOuter ? RowKind.INSERT : kind,
+              this.inRow(r),
+              this.stored(other, i),
+              inputIsLeft,
+            );
             matched++;
           }
         }
         if (inputOuter) {
-          if (matched === 0) this.emitPadded(RowKind.INSERT, row, inputIsLeft);
-          if (hasKey) this.add(mine, keys[r] as Key, row, matched, now, side);
+          if (matched === 0) this.emitPadded(RowKind.INSERT, this.inRow(r), inputIsLeft);
+          if (hasKey) this.add(side, keys[r] as Key, r, matched, now);
         }
       } else {
-        if (hasKey) this.retract(mine, keys[r] as Key, row, now, side);
+        if (hasKey) this.retract(side, keys[r] as Key, r, now);
         let matched = 0;
         for (let c = from; c < to; c++) {
           if (match !== null && match[c] === 0) continue;
-          const rec = cands[c] as JoinRecord;
-          const before = rec.assoc;
-          for (let copy = 0; copy < rec.count; copy++) {
-            this.emitPair(inputOuter ? RowKind.DELETE : kind, row, rec.row, inputIsLeft);
+          const i = cands[c] as number;
+          const before = theirs.assoc(i);
+          const copies = theirs.count(i);
+          for (let copy = 0; copy < copies; copy++) {
+            this.emitPair(
+              inputOuter ? RowKind.DELETE : kind,
+              this.inRow(r),
+              this.stored(other, i),
+              inputIsLeft,
+            );
             if (otherOuter) {
-              if (before === 1) this.emitPadded(RowKind.INSERT, rec.row, !inputIsLeft);
-              rec.assoc = before - 1;
-              rec.time = now;
+              if (before === 1) this.emitPadded(RowKind.INSERT, this.stored(other, i), !inputIsLeft);
+              theirs.setAssoc(i, before - 1, now);
             }
             matched++;
           }
         }
-        if (matched === 0 && inputOuter) this.emitPadded(RowKind.DELETE, row, inputIsLeft);
+        if (matched === 0 && inputOuter) this.emitPadded(RowKind.DELETE, this.inRow(r), inputIsLeft);
       }
     }
   }
@@ -220,20 +323,19 @@ export class StreamingJoinOperator implements StreamOperator {
    */
   private processSemiAntiLeft(batch: RecordBatch, now: number): void {
     const anti = this.type === 'ANTI';
-    const { rows, keys, nulls, candStart, cands, match } = this.candidates(batch, 0, now);
-    const left = this.state[0];
+    const { keys, nulls, candStart, cands, match } = this.candidates(batch, 0, now);
+    const right = this.state[1];
     for (let r = 0; r < batch.length; r++) {
-      const row = rows[r] as Value[];
       const kind = batch.kinds[r] as number;
       let matched = 0;
       for (let c = candStart[r] as number; c < (candStart[r + 1] as number); c++) {
-        if (match === null || match[c] === 1) matched += (cands[c] as JoinRecord).count;
+        if (match === null || match[c] === 1) matched += right.count(cands[c] as number);
       }
-      if ((matched === 0) === anti) this.out.row(kind, row);
+      if ((matched === 0) === anti) this.out.row(kind, this.inRow(r));
       if (nulls !== null && nulls[r] === 1) continue;
       if (kind === RowKind.INSERT || kind === RowKind.UPDATE_AFTER)
-        this.add(left, keys[r] as Key, row, matched, now, 0);
-      else this.retract(left, keys[r] as Key, row, now, 0);
+        this.add(0, keys[r] as Key, r, matched, now);
+      else this.retract(0, keys[r] as Key, r, now);
     }
   }
 
@@ -244,97 +346,80 @@ export class StreamingJoinOperator implements StreamOperator {
    */
   private processSemiAntiRight(batch: RecordBatch, now: number): void {
     const anti = this.type === 'ANTI';
-    const { rows, keys, nulls, candStart, cands, match } = this.candidates(batch, 1, now);
-    const right = this.state[1];
+    const { keys, nulls, candStart, cands, match } = this.candidates(batch, 1, now);
+    const left = this.state[0];
     for (let r = 0; r < batch.length; r++) {
-      const row = rows[r] as Value[];
       const kind = batch.kinds[r] as number;
       const hasKey = nulls === null || nulls[r] === 0;
       const accumulate = kind === RowKind.INSERT || kind === RowKind.UPDATE_AFTER;
       if (hasKey) {
-        if (accumulate) this.add(right, keys[r] as Key, row, -1, now, 1);
-        else this.retract(right, keys[r] as Key, row, now, 1);
+        if (accumulate) this.add(1, keys[r] as Key, r, -1, now);
+        else this.retract(1, keys[r] as Key, r, now);
       }
       for (let c = candStart[r] as number; c < (candStart[r + 1] as number); c++) {
         if (match !== null && match[c] === 0) continue;
-        const rec = cands[c] as JoinRecord;
-        const before = rec.assoc;
-        for (let copy = 0; copy < rec.count; copy++) {
+        const i = cands[c] as number;
+        const before = left.assoc(i);
+        const copies = left.count(i);
+        for (let copy = 0; copy < copies; copy++) {
           if (accumulate) {
-            if (before === 0) this.out.row(anti ? RowKind.DELETE : kind, rec.row);
-            rec.assoc = before + 1;
+            if (before === 0) this.out.row(anti ? RowKind.DELETE : kind, this.stored(0, i));
+            left.setAssoc(i, before + 1, now);
           } else {
-            if (before === 1) this.out.row(anti ? RowKind.INSERT : kind, rec.row);
-            rec.assoc = before - 1;
+            if (before === 1) this.out.row(anti ? RowKind.INSERT : kind, this.stored(0, i));
+            left.setAssoc(i, before - 1, now);
           }
-          rec.time = now;
         }
       }
     }
   }
 
   /**
-   * First pass over a batch of side `side`: each row's values and key, and the other side's stored records it
-   * may join (same key, not expired), flattened into `cands` with `candStart[r]..candStart[r+1]` per row; the
-   * condition then runs once on all (row, candidate) pairs.
+   * First pass over a batch of side `side`: each row's key, and the other side's stored rows it may join
+   * (same key, not expired), flattened into `cands` with `candStart[r]..candStart[r+1]` per row; the condition
+   * then runs once on all (row, candidate) pairs.
    */
   private candidates(
     batch: RecordBatch,
     side: 0 | 1,
     now: number,
   ): {
-    rows: Value[][];
     keys: readonly Key[];
     nulls: Uint8Array | null;
     candStart: Int32Array;
-    cands: JoinRecord[];
+    cands: number[];
     match: Uint8Array | null;
   } {
     const n = batch.length;
     const keys = (this.keySelectors[side] as KeySelector).keysOf(batch);
     const nulls = nullKeyMask(batch, this.keyCols[side] as readonly number[]);
-    const theirs = this.state[side === 0 ? 1 : 0];
-    const rows = new Array<Value[]>(n);
+    const other = side === 0 ? 1 : 0;
+    const theirs = this.state[other];
     const candStart = new Int32Array(n + 1);
-    const cands: JoinRecord[] = [];
+    const cands: number[] = [];
     const withCondition = this.condition !== null;
     const pairs = this.pairs;
     for (let r = 0; r < n; r++) {
-      const row = stateRow(batch, r);
-      rows[r] = row;
       candStart[r] = cands.length;
       if (nulls !== null && nulls[r] === 1) continue;
-      const key = keys[r] as Key;
-      const recs = theirs.get(key);
-      if (recs === undefined) continue;
-      if (Array.isArray(recs)) {
-        // A list side has no TTL: every record is live.
-        for (let c = 0; c < recs.length; c++) {
-          const rec = recs[c] as JoinRecord;
-          cands.push(rec);
+      let i = theirs.first(keys[r] as Key);
+      while (i !== NONE) {
+        const next = theirs.next(i);
+        if (this.expired(theirs, i, now)) {
+          this.drop(other, i);
+        } else {
+          cands.push(i);
           if (withCondition) {
-            if (side === 0) pairs.add(row, rec.row);
-            else pairs.add(rec.row, row);
+            if (side === 0) pairs.add(this.inRow(r), this.stored(other, i));
+            else pairs.add(this.stored(other, i), this.inRow(r));
           }
         }
-        continue;
+        i = next;
       }
-      for (const [id, rec] of recs) {
-        if (this.expired(rec, now)) {
-          recs.delete(id);
-          continue;
-        }
-        cands.push(rec);
-        if (withCondition) {
-          if (side === 0) pairs.add(row, rec.row);
-          else pairs.add(rec.row, row);
-        }
-      }
-      if (recs.size === 0) theirs.delete(key);
     }
     candStart[n] = cands.length;
     const match = pairs.evaluate(this.condition);
-    return { rows, keys, nulls, candStart, cands, match };
+    return { keys, nulls, candStart, cands, match };
   }
 
   private emitPair(
@@ -352,58 +437,71 @@ export class StreamingJoinOperator implements StreamOperator {
     else this.out.pair(kind, null, row);
   }
 
-  /** state.add(record, matches): a further copy of an equal row overwrites the match count, as Flink's does. */
-  private add(state: SideState, key: Key, row: Value[], assoc: number, now: number, side: 0 | 1): void {
-    let recs = state.get(key);
-    if (this.listSide[side]) {
-      const rec: JoinRecord = { row, count: 1, assoc, time: now };
-      if (recs === undefined) state.set(key, [rec]);
-      else (recs as JoinRecord[]).push(rec);
+  /**
+   * state.add(record, matches) for row `r` of the current batch: a further copy of an equal row in a counted
+   * side bumps its multiplicity and overwrites its match count, as Flink's does.
+   */
+  private add(side: 0 | 1, key: Key, r: number, assoc: number, now: number): void {
+    const st = this.state[side];
+    const ids = this.ids[side];
+    if (ids === null) {
+      st.add(key, this.batch as RecordBatch, r, assoc, now);
       return;
     }
-    if (recs === undefined) state.set(key, (recs = new Map()));
-    if (Array.isArray(recs)) throw new Error(`${this.name}: a list side's state read as an identity map`);
-    const id = rowIdentity(row);
-    const rec = recs.get(id);
-    if (rec !== undefined && !this.expired(rec, now)) {
-      rec.count++;
-      rec.assoc = assoc;
-      rec.time = now;
+    const id = rowIdentity(this.inRow(r));
+    const at = ids.get(id);
+    if (at === undefined) {
+      ids.set(id, st.add(key, this.batch as RecordBatch, r, assoc, now));
     } else {
-      recs.set(id, { row, count: 1, assoc, time: now });
+      // An expired equal row is replaced in place (Flink's TTL state never returns it: the add starts over).
+      st.setCount(at, this.expired(st, at, now) ? 1 : st.count(at) + 1);
+      st.setAssoc(at, assoc, now);
     }
   }
 
   /** state.retract(record): one copy fewer; retracting a row that is not stored changes nothing. */
-  private retract(state: SideState, key: Key, row: Value[], now: number, side: 0 | 1): void {
-    const recs = state.get(key);
-    if (recs === undefined) return;
-    if (Array.isArray(recs) || this.listSide[side]) {
-      // The first equal row loses a copy, as the identity map's one record would.
-      const list = recs as JoinRecord[];
-      const at = list.findIndex((rec) => sameRow(rec.row, row));
-      if (at < 0) return;
-      const rec = list[at] as JoinRecord;
-      if (rec.count > 1) rec.count--;
-      else list.splice(at, 1);
-      if (list.length === 0) state.delete(key);
+  private retract(side: 0 | 1, key: Key, r: number, now: number): void {
+    const st = this.state[side];
+    const ids = this.ids[side];
+    const row = this.inRow(r);
+    if (ids === null) {
+      // The first equal row in arrival order leaves, as the one counted row would.
+      for (let i = st.first(key); i !== NONE; i = st.next(i)) {
+        if (sameStored(st, i, row)) {
+          st.remove(i);
+          return;
+        }
+      }
       return;
     }
     const id = rowIdentity(row);
-    const rec = recs.get(id);
-    if (rec === undefined) return;
-    if (rec.count > 1 && !this.expired(rec, now)) {
-      rec.count--;
-      rec.time = now;
+    const at = ids.get(id);
+    if (at === undefined) return;
+    const count = st.count(at);
+    if (count > 1 && !this.expired(st, at, now)) {
+      st.setCount(at, count - 1);
+      st.touch(at, now);
     } else {
-      recs.delete(id);
-      if (recs.size === 0) state.delete(key);
+      ids.delete(id);
+      st.remove(at);
     }
   }
 
+  /** Removes stored row `i` of side `side` (expired). */
+  private drop(side: 0 | 1, i: number): void {
+    const st = this.state[side];
+    const ids = this.ids[side];
+    if (ids !== null) {
+      const id = rowIdentity(st.row(i));
+      if (ids.get(id) === i) ids.delete(id);
+    }
+    this.storedRows.delete(i);
+    st.remove(i);
+  }
+
   /** Flink's TTL check: expired once lastWrite + ttl <= now (StateTtlConfig, NeverReturnExpired). */
-  private expired(rec: JoinRecord, now: number): boolean {
-    return this.ttl > 0 && rec.time + this.ttl <= now;
+  private expired(st: JoinSideState, i: number, now: number): boolean {
+    return this.ttl > 0 && st.time(i) + this.ttl <= now;
   }
 
   private now(): number {
@@ -412,11 +510,15 @@ export class StreamingJoinOperator implements StreamOperator {
 
   /** Drops expired rows of keys no batch touches any more (what Flink's incremental TTL cleanup does). */
   private sweep(now: number): void {
-    for (const state of this.state) {
-      for (const [key, recs] of state) {
-        if (Array.isArray(recs)) continue; // list sides have no TTL
-        for (const [id, rec] of recs) if (this.expired(rec, now)) recs.delete(id);
-        if (recs.size === 0) state.delete(key);
+    for (const side of [0, 1] as const) {
+      const st = this.state[side];
+      for (const key of st.keys()) {
+        let i = st.first(key);
+        while (i !== NONE) {
+          const next = st.next(i);
+          if (this.expired(st, i, now)) this.drop(side, i);
+          i = next;
+        }
       }
     }
   }
@@ -427,23 +529,32 @@ export class StreamingJoinOperator implements StreamOperator {
 
   snapshotState(): Uint8Array {
     if (this.ttl > 0) this.sweep(this.now());
-    const s: Snapshot = { left: this.state[0], right: this.state[1] };
+    const s: Snapshot = {
+      version: 2,
+      left: [...this.state[0].entries()],
+      right: [...this.state[1].entries()],
+    };
     return serialize(s);
   }
 
   restoreState(bytes: Uint8Array): void {
-    const s = deserialize(bytes) as Snapshot;
-    this.state = [s.left, s.right];
+    const s = deserialize(bytes) as Snapshot | { left: LegacySide; right: LegacySide };
+    this.state = this.emptyState();
+    this.ids = [this.counted[0] ? new Map() : null, this.counted[1] ? new Map() : null];
+    const sides = 'version' in s ? [s.left, s.right] : [legacyRows(s.left), legacyRows(s.right)];
+    sides.forEach((rows, side) => {
+      const st = this.state[side] as JoinSideState;
+      const ids = this.ids[side];
+      for (const e of rows) {
+        const i = st.addValues(e.key, e.row, e.count, e.assoc, e.time);
+        if (ids !== null) ids.set(rowIdentity(e.row), i);
+      }
+    });
   }
 
   /** The number of stored rows (with multiplicity) per side, for tests and metrics. */
   stateSize(): [number, number] {
-    const count = (s: SideState): number => {
-      let n = 0;
-      for (const recs of s.values()) for (const rec of recs.values()) n += rec.count;
-      return n;
-    };
-    return [count(this.state[0]), count(this.state[1])];
+    return [this.state[0].size, this.state[1].size];
   }
 
   finish(): void {}
@@ -451,18 +562,35 @@ export class StreamingJoinOperator implements StreamOperator {
   close(): void {}
 }
 
-/** Whether two rows are equal as state identities are (rowIdentity): same values, NULLs equal, NaN equal to NaN. */
-function sameRow(a: readonly Value[], b: readonly Value[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i] as Value;
-    const y = b[i] as Value;
-    if (x === y) continue;
-    if (typeof x === 'number' && typeof y === 'number' && Number.isNaN(x) && Number.isNaN(y)) continue;
-    if (typeof x !== 'object' && typeof y !== 'object' && typeof x === typeof y) return false;
-    if (rowIdentity([x]) !== rowIdentity([y])) return false;
+function hasRetraction(batch: RecordBatch): boolean {
+  const kinds = batch.kinds;
+  for (let r = 0; r < batch.length; r++) {
+    const k = kinds[r] as number;
+    if (k === RowKind.UPDATE_BEFORE || k === RowKind.DELETE) return true;
   }
+  return false;
+}
+
+/** Rows of a snapshot taken before the columnar state. */
+function* legacyRows(side: LegacySide): Generator<StoredRow> {
+  for (const [key, recs] of side) {
+    for (const rec of recs.values())
+      yield { key, row: rec.row, count: rec.count, assoc: rec.assoc, time: rec.time };
+  }
+}
+
+/** Whether stored row `i` equals `row` as state identities compare. */
+function sameStored(st: JoinSideState, i: number, row: readonly Value[]): boolean {
+  for (let c = 0; c < row.length; c++) if (!sameValue(st.cell(i, c), row[c] as Value)) return false;
   return true;
+}
+
+/** Whether two cells are equal as state identities are (rowIdentity): NULLs equal, NaN equal to NaN, 5 = 5n. */
+function sameValue(x: Value, y: Value): boolean {
+  if (x === y) return true;
+  if (typeof x === 'number' && typeof y === 'number') return Number.isNaN(x) && Number.isNaN(y);
+  if (typeof x !== 'object' && typeof y !== 'object' && typeof x === typeof y) return false;
+  return rowIdentity([x]) === rowIdentity([y]);
 }
 
 /**
@@ -476,7 +604,12 @@ function stateRow(batch: RecordBatch, r: number): Value[] {
   const out = new Array<Value>(cols.length);
   for (let i = 0; i < cols.length; i++) {
     const c = cols[i] as Column;
-    out[i] = c.kind === 'f64' ? (isValid(c.validity, r) ? (c.values[r] as number) : null) : getValue(c, batch.schema.field(i).type, r);
+    out[i] =
+      c.kind === 'f64'
+        ? isValid(c.validity, r)
+          ? (c.values[r] as number)
+          : null
+        : getValue(c, batch.schema.field(i).type, r);
   }
   return out;
 }

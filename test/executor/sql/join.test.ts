@@ -244,6 +244,34 @@ describe('regular join: outer', () => {
   it('LEFT: rows of one batch act in order, each seeing the match counts the earlier ones left', () => {
     const h = join('LEFT');
     push(h, 0, I, [1, 'a']);
+    push(h, 1, I, [1, 'x']);
+    changelog(h);
+    h.processBatch(
+      batchFromRows(
+        R,
+        [
+          [1, 'x'],
+          [1, 'y'],
+          [1, 'z'],
+        ],
+        [D, I, I],
+      ),
+      1,
+    );
+    expect(changelog(h)).toEqual([
+      '-D(1, a, 1, x)',
+      '+I(1, a, null, null)',
+      '-D(1, a, null, null)',
+      '+I(1, a, 1, y)',
+      '+I(1, a, 1, z)',
+    ]);
+  });
+
+  // Flink's mini-batch join bundle (FLIP-415, InputSideHasNoUniqueKeyBundle.foldRecord): a retraction of a row
+  // accumulated earlier in the same bundle cancels it; the joined table after the batch is the same.
+  it('LEFT: a row accumulated and retracted in one batch is folded away, the rest act in order', () => {
+    const h = join('LEFT');
+    push(h, 0, I, [1, 'a']);
     changelog(h);
     h.processBatch(
       batchFromRows(
@@ -257,14 +285,28 @@ describe('regular join: outer', () => {
       ),
       1,
     );
-    expect(changelog(h)).toEqual([
-      '-D(1, a, null, null)',
-      '+I(1, a, 1, x)',
-      '-D(1, a, 1, x)',
-      '+I(1, a, null, null)',
-      '-D(1, a, null, null)',
-      '+I(1, a, 1, y)',
-    ]);
+    expect(changelog(h)).toEqual(['-D(1, a, null, null)', '+I(1, a, 1, y)']);
+    expect((h.operator as StreamingJoinOperator).stateSize()).toEqual([1, 1]);
+  });
+
+  it('folds only an accumulation followed by its retraction: a retraction first still acts', () => {
+    const h = join('INNER');
+    push(h, 0, I, [1, 'a']);
+    push(h, 1, I, [1, 'x']);
+    changelog(h);
+    h.processBatch(
+      batchFromRows(
+        R,
+        [
+          [1, 'x'],
+          [1, 'x'],
+        ],
+        [D, I],
+      ),
+      1,
+    );
+    expect(changelog(h)).toEqual(['-D(1, a, 1, x)', '+I(1, a, 1, x)']);
+    expect((h.operator as StreamingJoinOperator).stateSize()).toEqual([1, 1]);
   });
 
   it('LEFT: NULL keys and failed conditions are padded', () => {

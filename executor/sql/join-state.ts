@@ -1,0 +1,534 @@
+// One side of the regular join's state, kept columnar: rows live in typed-array chunks (one per column, plus
+// per-row links), a join key maps to a slot holding the head and tail of its rows' chain, and strings are copied
+// into a shared byte pool. Storing a row so allocates no object (q7 keeps every bid: 10 M rows were 2.6 GB of
+// small objects whose marking was most of the time); rows become Value[] only when they are joined or emitted.
+// Row indexes are reused after a row leaves, and the string pool is compacted when most of it is dead.
+import type { RecordBatch } from '../batch/batch.js';
+import { getValue, type Column, type Value } from '../batch/column.js';
+import { isValid } from '../batch/validity.js';
+import type { Key } from '../runtime/key.js';
+import type { LogicalType } from '../types/logical-type.js';
+import type { Schema } from '../types/schema.js';
+
+const BITS = 14;
+const CHUNK = 1 << BITS;
+const MASK = CHUNK - 1;
+/** The first chunk starts this small and doubles up to CHUNK, so a join of ten rows does not take 16 K slots. */
+const FIRST = 64;
+
+type Numeric = Float64Array | Int32Array | Uint8Array;
+
+/** A growable array of numbers in fixed-size typed-array chunks (no copy of the old rows when it grows). */
+class Chunks<A extends Numeric> {
+  readonly chunks: A[] = [];
+  private cap = 0;
+
+  constructor(private readonly make: (n: number) => A) {}
+
+  /** Makes index `i` addressable; rows are allocated in order, so `i` is at most the capacity. */
+  ensure(i: number): void {
+    if (i < this.cap) return;
+    if (this.cap < CHUNK) {
+      const next = Math.min(CHUNK, Math.max(FIRST, this.cap * 2));
+      const grown = this.make(next);
+      const old = this.chunks[0];
+      if (old !== undefined) grown.set(old as ArrayLike<number>);
+      this.chunks[0] = grown;
+      this.cap = next;
+    } else {
+      this.chunks.push(this.make(CHUNK));
+      this.cap += CHUNK;
+    }
+  }
+
+  get(i: number): number {
+    return (this.chunks[i >>> BITS] as A)[i & MASK] as number;
+  }
+
+  set(i: number, v: number): void {
+    (this.chunks[i >>> BITS] as A)[i & MASK] = v;
+  }
+}
+
+const f64 = (n: number): Float64Array => new Float64Array(n);
+const i32 = (n: number): Int32Array => new Int32Array(n);
+const u8 = (n: number): Uint8Array => new Uint8Array(n);
+
+/** How a column's cells are stored. */
+interface CellStore {
+  ensure(i: number): void;
+  /** Copies cell `r` of `col` into row `i`. */
+  write(i: number, col: Column, type: LogicalType, r: number): void;
+  writeValue(i: number, v: Value): void;
+  read(i: number): Value;
+  /** Releases what row `i` holds (its string bytes, its object). */
+  clear(i: number): void;
+}
+
+const TWO_53 = 2 ** 53;
+const NULL = 0;
+const NUMBER = 1;
+const OTHER = 2;
+
+/**
+ * Number-valued types (BOOLEAN to DOUBLE, BIGINT/DECIMAL unscaled, TIMESTAMP(p <= 3), INTERVAL) as doubles. A
+ * BIGINT or DECIMAL outside the exact-double range keeps its bigint in a side map (a wide batch is rare). Cells
+ * read back as numbers (booleans as booleans): column builders and row identities take BIGINT 5 and 5n alike.
+ */
+class NumberCells implements CellStore {
+  private readonly values = new Chunks(f64);
+  private readonly tag = new Chunks(u8);
+  private wide: Map<number, Value> | null = null;
+
+  constructor(private readonly bool: boolean) {}
+
+  ensure(i: number): void {
+    this.values.ensure(i);
+    this.tag.ensure(i);
+  }
+
+  write(i: number, col: Column, type: LogicalType, r: number): void {
+    if (!isValid(col.validity, r)) {
+      this.tag.set(i, NULL);
+      return;
+    }
+    switch (col.kind) {
+      case 'bool':
+      case 'i8':
+      case 'i16':
+      case 'i32':
+      case 'f32':
+      case 'f64':
+        this.values.set(i, col.values[r] as number);
+        this.tag.set(i, NUMBER);
+        return;
+      default:
+        this.writeValue(i, getValue(col, type, r));
+    }
+  }
+
+  writeValue(i: number, v: Value): void {
+    if (v === null) this.tag.set(i, NULL);
+    else if (typeof v === 'number') {
+      this.values.set(i, v);
+      this.tag.set(i, NUMBER);
+    } else if (typeof v === 'boolean') {
+      this.values.set(i, v ? 1 : 0);
+      this.tag.set(i, NUMBER);
+    } else if (typeof v === 'bigint' && v >= -TWO_53 && v <= TWO_53) {
+      this.values.set(i, Number(v));
+      this.tag.set(i, NUMBER);
+    } else {
+      (this.wide ??= new Map()).set(i, v);
+      this.tag.set(i, OTHER);
+    }
+  }
+
+  read(i: number): Value {
+    const t = this.tag.get(i);
+    if (t === NUMBER) {
+      const v = this.values.get(i);
+      return this.bool ? v !== 0 : v;
+    }
+    return t === NULL ? null : ((this.wide as Map<number, Value>).get(i) as Value);
+  }
+
+  clear(i: number): void {
+    if (this.tag.get(i) === OTHER) (this.wide as Map<number, Value>).delete(i);
+    this.tag.set(i, NULL);
+  }
+}
+
+/** Bytes per string pool chunk; a string of more than a third of it is kept as a JS string. */
+const POOL = 1 << 20;
+
+/**
+ * CHAR/VARCHAR cells: ASCII strings are copied into a shared byte pool (a row holds an offset and a length);
+ * others, and strings longer than a pool chunk, stay JS strings in a side map. Bytes of rows that left are
+ * counted, and the pool is rewritten once more than half of it is dead.
+ */
+class StringCells implements CellStore {
+  private readonly offset = new Chunks(f64);
+  /** Byte length, or -1 for NULL, -2 for a string in `other`. */
+  private readonly len = new Chunks(i32);
+  private pool: Buffer[] = [];
+  private used = POOL; // bytes used in the last pool chunk (POOL: no chunk yet)
+  private other: Map<number, string> | null = null;
+  liveBytes = 0;
+  totalBytes = 0;
+
+  ensure(i: number): void {
+    this.offset.ensure(i);
+    this.len.ensure(i);
+  }
+
+  write(i: number, col: Column, type: LogicalType, r: number): void {
+    if (!isValid(col.validity, r)) this.len.set(i, -1);
+    else if (col.kind === 'str') this.put(i, col.values[r] as string);
+    else this.writeValue(i, getValue(col, type, r));
+  }
+
+  writeValue(i: number, v: Value): void {
+    if (v === null) this.len.set(i, -1);
+    else this.put(i, v as string);
+  }
+
+  private put(i: number, s: string): void {
+    const n = s.length;
+    if (3 * n > POOL) {
+      this.keep(i, s);
+      return;
+    }
+    // Room for 3 bytes per character (UTF-8's most per UTF-16 unit), so nothing is cut at the chunk's end:
+    // then one byte per character written means the string is ASCII, and any other string is kept whole.
+    if (this.used + 3 * n > POOL) {
+      this.pool.push(Buffer.allocUnsafe(POOL));
+      this.used = 0;
+    }
+    const chunk = this.pool.length - 1;
+    if ((this.pool[chunk] as Buffer).write(s, this.used, 'utf8') !== n) {
+      this.keep(i, s);
+      return;
+    }
+    this.offset.set(i, chunk * POOL + this.used);
+    this.len.set(i, n);
+    this.used += n;
+    this.liveBytes += n;
+    this.totalBytes += n;
+  }
+
+  private keep(i: number, s: string): void {
+    (this.other ??= new Map()).set(i, s);
+    this.len.set(i, -2);
+  }
+
+  read(i: number): Value {
+    const n = this.len.get(i);
+    if (n === -1) return null;
+    if (n === -2) return (this.other as Map<number, string>).get(i) as string;
+    const at = this.offset.get(i);
+    const chunk = Math.floor(at / POOL);
+    const from = at - chunk * POOL;
+    return (this.pool[chunk] as Buffer).toString('latin1', from, from + n);
+  }
+
+  clear(i: number): void {
+    const n = this.len.get(i);
+    if (n === -2) (this.other as Map<number, string>).delete(i);
+    else if (n > 0) this.liveBytes -= n;
+    this.len.set(i, -1);
+  }
+
+  /** Whether rewriting the pool would free much: more than half dead and at least 16 MB of it. */
+  wantsCompaction(): boolean {
+    return this.totalBytes - this.liveBytes > Math.max(this.liveBytes, 16 * POOL);
+  }
+
+  /** Rewrites the live rows' bytes into a fresh pool. */
+  compact(live: (i: number) => boolean, rows: number): void {
+    const old = this.pool;
+    this.pool = [];
+    this.used = POOL;
+    this.liveBytes = 0;
+    this.totalBytes = 0;
+    for (let i = 0; i < rows; i++) {
+      if (!live(i)) continue;
+      const n = this.len.get(i);
+      if (n < 0) continue;
+      const at = this.offset.get(i);
+      const chunk = Math.floor(at / POOL);
+      const from = at - chunk * POOL;
+      if (this.used + n > POOL) {
+        this.pool.push(Buffer.allocUnsafe(POOL));
+        this.used = 0;
+      }
+      const to = this.pool.length - 1;
+      (old[chunk] as Buffer).copy(this.pool[to] as Buffer, this.used, from, from + n);
+      this.offset.set(i, to * POOL + this.used);
+      this.used += n;
+      this.liveBytes += n;
+      this.totalBytes += n;
+    }
+  }
+}
+
+/** Any other type (TIMESTAMP(p > 3), BINARY, ROW, ARRAY, MAP): the cell's Value in chunked arrays. */
+class ValueCells implements CellStore {
+  private readonly chunks: Value[][] = [];
+  private cap = 0;
+
+  ensure(i: number): void {
+    if (i < this.cap) return;
+    this.chunks.push(new Array<Value>(CHUNK).fill(null));
+    this.cap += CHUNK;
+  }
+
+  write(i: number, col: Column, type: LogicalType, r: number): void {
+    this.writeValue(i, getValue(col, type, r));
+  }
+
+  writeValue(i: number, v: Value): void {
+    (this.chunks[i >>> BITS] as Value[])[i & MASK] = v;
+  }
+
+  read(i: number): Value {
+    return (this.chunks[i >>> BITS] as Value[])[i & MASK] as Value;
+  }
+
+  clear(i: number): void {
+    (this.chunks[i >>> BITS] as Value[])[i & MASK] = null;
+  }
+}
+
+function cellStore(t: LogicalType): CellStore {
+  switch (t.kind) {
+    case 'BOOLEAN':
+      return new NumberCells(true);
+    case 'TINYINT':
+    case 'SMALLINT':
+    case 'INT':
+    case 'DATE':
+    case 'TIME':
+    case 'FLOAT':
+    case 'DOUBLE':
+    case 'BIGINT':
+    case 'DECIMAL':
+    case 'INTERVAL':
+      return new NumberCells(false);
+    case 'TIMESTAMP':
+    case 'TIMESTAMP_LTZ':
+      return t.precision <= 3 ? new NumberCells(false) : new ValueCells();
+    case 'CHAR':
+    case 'VARCHAR':
+      return new StringCells();
+    default:
+      return new ValueCells();
+  }
+}
+
+/** The end of a chain. */
+export const NONE = -1;
+
+/** One stored row as a snapshot keeps it. */
+export interface StoredRow {
+  readonly key: Key;
+  readonly row: Value[];
+  readonly count: number;
+  readonly assoc: number;
+  readonly time: number;
+}
+
+/**
+ * The rows of one join input. A row has an index; the rows of a join key form a doubly linked chain in arrival
+ * order (`first`, `next`). With `counted` (outer sides, SEMI/ANTI's left, any side under a state TTL) a row also
+ * has a multiplicity, a match count (`assoc`) and a last-write time; without, every stored row counts once.
+ */
+export class JoinSideState {
+  private readonly cells: CellStore[];
+  private readonly types: LogicalType[];
+  private readonly strings: StringCells[];
+  private readonly slots = new Map<Key, number>();
+  private head = new Int32Array(16);
+  private tail = new Int32Array(16);
+  private slotKeys: Key[] = [];
+  private freeSlots: number[] = [];
+  private nextSlot = 0;
+  private readonly nextRow = new Chunks(i32);
+  private readonly prevRow = new Chunks(i32);
+  /** The row's key slot, or -1 for a free row index. */
+  private readonly slotOf = new Chunks(i32);
+  private readonly counts: Chunks<Int32Array> | null;
+  private readonly assocs: Chunks<Int32Array> | null;
+  private readonly times: Chunks<Float64Array> | null;
+  private freeRows = new Int32Array(16);
+  private freeCount = 0;
+  private rows = 0; // row indexes handed out so far (live or free)
+  private cap = 0;
+  /** Rows stored, with multiplicity. */
+  size = 0;
+
+  constructor(
+    schema: Schema,
+    readonly counted: boolean,
+  ) {
+    this.types = schema.fields.map((f) => f.type);
+    this.cells = this.types.map(cellStore);
+    this.strings = this.cells.filter((c): c is StringCells => c instanceof StringCells);
+    this.counts = counted ? new Chunks(i32) : null;
+    this.assocs = counted ? new Chunks(i32) : null;
+    this.times = counted ? new Chunks(f64) : null;
+  }
+
+  /** The first row of `key`'s chain, or NONE. */
+  first(key: Key): number {
+    const s = this.slots.get(key);
+    return s === undefined ? NONE : (this.head[s] as number);
+  }
+
+  next(row: number): number {
+    return this.nextRow.get(row);
+  }
+
+  count(row: number): number {
+    return this.counts === null ? 1 : this.counts.get(row);
+  }
+
+  assoc(row: number): number {
+    return this.assocs === null ? -1 : this.assocs.get(row);
+  }
+
+  time(row: number): number {
+    return this.times === null ? 0 : this.times.get(row);
+  }
+
+  setCount(row: number, n: number): void {
+    const d = n - this.count(row);
+    (this.counts as Chunks<Int32Array>).set(row, n);
+    this.size += d;
+  }
+
+  setAssoc(row: number, n: number, now: number): void {
+    (this.assocs as Chunks<Int32Array>).set(row, n);
+    (this.times as Chunks<Float64Array>).set(row, now);
+  }
+
+  touch(row: number, now: number): void {
+    (this.times as Chunks<Float64Array>).set(row, now);
+  }
+
+  /** Stores row `r` of `batch` at the end of `key`'s chain; returns its index. */
+  add(key: Key, batch: RecordBatch, r: number, assoc: number, now: number): number {
+    const i = this.allocate(key, assoc, now);
+    const cols = batch.columns;
+    const cells = this.cells;
+    for (let c = 0; c < cells.length; c++) {
+      (cells[c] as CellStore).write(i, cols[c] as Column, this.types[c] as LogicalType, r);
+    }
+    return i;
+  }
+
+  /** Stores a row given as values (restore, tests). */
+  addValues(key: Key, row: readonly Value[], count: number, assoc: number, now: number): number {
+    const i = this.allocate(key, assoc, now);
+    for (let c = 0; c < this.cells.length; c++) (this.cells[c] as CellStore).writeValue(i, row[c] ?? null);
+    if (count !== 1) this.setCount(i, count);
+    return i;
+  }
+
+  /** The row's values (a fresh array). */
+  row(i: number): Value[] {
+    const n = this.cells.length;
+    const out = new Array<Value>(n);
+    for (let c = 0; c < n; c++) out[c] = (this.cells[c] as CellStore).read(i);
+    return out;
+  }
+
+  /** One cell of row `i`. */
+  cell(i: number, c: number): Value {
+    return (this.cells[c] as CellStore).read(i);
+  }
+
+  /** Takes row `i` out of its chain and frees its index. */
+  remove(i: number): void {
+    const s = this.slotOf.get(i);
+    const prev = this.prevRow.get(i);
+    const next = this.nextRow.get(i);
+    if (prev === NONE) this.head[s] = next;
+    else this.nextRow.set(prev, next);
+    if (next === NONE) this.tail[s] = prev;
+    else this.prevRow.set(next, prev);
+    if (this.head[s] === NONE) {
+      this.slots.delete(this.slotKeys[s] as Key);
+      this.slotKeys[s] = null;
+      this.freeSlots.push(s);
+    }
+    this.size -= this.count(i);
+    this.slotOf.set(i, -1);
+    for (let c = 0; c < this.cells.length; c++) (this.cells[c] as CellStore).clear(i);
+    if (this.freeCount === this.freeRows.length) {
+      const grown = new Int32Array(this.freeCount * 2);
+      grown.set(this.freeRows);
+      this.freeRows = grown;
+    }
+    this.freeRows[this.freeCount++] = i;
+    for (const s of this.strings) {
+      if (s.wantsCompaction()) s.compact((r) => this.slotOf.get(r) !== -1, this.rows);
+    }
+  }
+
+  /** Every stored row, key by key in the order keys first arrived (a snapshot's content). */
+  *entries(): Generator<StoredRow> {
+    for (const [key, s] of this.slots) {
+      for (let i = this.head[s] as number; i !== NONE; i = this.nextRow.get(i)) {
+        yield { key, row: this.row(i), count: this.count(i), assoc: this.assoc(i), time: this.time(i) };
+      }
+    }
+  }
+
+  /** Bytes held in the string pools (live and dead), for tests and metrics. */
+  stringBytes(): number {
+    let n = 0;
+    for (const s of this.strings) n += s.totalBytes;
+    return n;
+  }
+
+  /** Every key with rows (for sweeps: keys may be removed while iterating the returned array). */
+  keys(): Key[] {
+    return [...this.slots.keys()];
+  }
+
+  private allocate(key: Key, assoc: number, now: number): number {
+    let i: number;
+    if (this.freeCount > 0) i = this.freeRows[--this.freeCount] as number;
+    else {
+      i = this.rows++;
+      if (i >= this.cap) this.grow(i);
+    }
+    let s = this.slots.get(key);
+    if (s === undefined) {
+      s = this.freeSlots.length > 0 ? (this.freeSlots.pop() as number) : this.newSlot();
+      this.slots.set(key, s);
+      this.slotKeys[s] = key;
+      this.head[s] = i;
+      this.prevRow.set(i, NONE);
+    } else {
+      const t = this.tail[s] as number;
+      this.nextRow.set(t, i);
+      this.prevRow.set(i, t);
+    }
+    this.tail[s] = i;
+    this.nextRow.set(i, NONE);
+    this.slotOf.set(i, s);
+    if (this.counts !== null) {
+      this.counts.set(i, 1);
+      (this.assocs as Chunks<Int32Array>).set(i, assoc);
+      (this.times as Chunks<Float64Array>).set(i, now);
+    }
+    this.size++;
+    return i;
+  }
+
+  private grow(i: number): void {
+    this.nextRow.ensure(i);
+    this.prevRow.ensure(i);
+    this.slotOf.ensure(i);
+    this.counts?.ensure(i);
+    this.assocs?.ensure(i);
+    this.times?.ensure(i);
+    for (const c of this.cells) c.ensure(i);
+    this.cap = i < CHUNK ? Math.min(CHUNK, Math.max(FIRST, this.cap * 2)) : this.cap + CHUNK;
+  }
+
+  private newSlot(): number {
+    const s = this.nextSlot++;
+    if (s === this.head.length) {
+      const h = new Int32Array(s * 2);
+      h.set(this.head);
+      this.head = h;
+      const t = new Int32Array(s * 2);
+      t.set(this.tail);
+      this.tail = t;
+    }
+    return s;
+  }
+}

@@ -6,6 +6,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { ExceptionInfo, ExecutionState } from './api.js';
 import type { JobGraph } from '../graph/job-graph.js';
 import type { LocalJob } from '../runtime/local-executor.js';
+import type { CheckpointingStatistics } from '../checkpoint/coordinator.js';
 
 /** One subtask as an executor reports it: cumulative counters and gauges, read when a view is asked for. */
 export interface SubtaskSnapshot {
@@ -36,6 +37,10 @@ export interface ExecutingJob {
   restarts(): number;
   /** Failures the job recovered from by restarting (the exception history; the final failure is `run`'s rejection). */
   recoveredFailures(): readonly ExceptionInfo[];
+  /** Its checkpoint statistics (Flink's /jobs/:jid/checkpoints); null without checkpointing. */
+  checkpoints?(): CheckpointingStatistics | null;
+  /** Stop-with-savepoint (into `dir`, or the job's checkpoint folder); resolves to the savepoint's folder. */
+  stopWithSavepoint?(dir: string | null): Promise<string>;
 }
 
 export type ObservedJob =

@@ -550,26 +550,32 @@ export class Dispatcher implements ClusterGateway {
   }
 
   /**
-   * Flink SQL's STOP JOB: without a savepoint the job is cancelled (the SQL client does the same); with one it
-   * needs checkpoints, which issue #12 brings.
+   * Flink SQL's STOP JOB: without a savepoint the job is cancelled (the SQL client does the same); with one the
+   * job needs checkpointing on, in this thread or on the MiniCluster.
    */
   async stopJob(jid: string, opts: StopOptions = {}): Promise<StopResult> {
     const j = this.get(jid);
     if (opts.savepoint !== undefined) {
-      // A savepoint, then the stop (Flink's stop-with-savepoint; it drains with MAX_WATERMARK, this cancels).
-      const coordinator = j.observed?.kind === 'local' ? j.observed.job.checkpointCoordinator() : null;
-      if (coordinator === null || TERMINAL_JOB_STATES.has(j.state)) {
+      // A savepoint, then the stop (Flink's stop-with-savepoint; it drains with MAX_WATERMARK, this cancels). A job
+      // in this thread takes it with its LocalJob, a MiniCluster job with its JobManager (the checkpoint coordinator).
+      const o = j.observed;
+      const take: ((dir: string | null) => Promise<string>) | null =
+        o?.kind === 'local'
+          ? o.job.checkpointCoordinator() === null
+            ? null
+            : (dir) => o.job.stopWithSavepoint(dir)
+          : o?.kind === 'executor' && o.checkpoints?.() != null
+            ? (o.stopWithSavepoint ?? null)
+            : null;
+      if (take === null || TERMINAL_JOB_STATES.has(j.state)) {
         throw new GatewayError(
           501,
-          j.observed?.kind === 'executor'
-            ? 'STOP JOB ... WITH SAVEPOINT: jobs on the MiniCluster do not take savepoints yet; run with execution.target = local'
-            : "STOP JOB ... WITH SAVEPOINT needs a running job with checkpointing on (SET 'execution.checkpointing.interval')",
+          "STOP JOB ... WITH SAVEPOINT needs a running job with checkpointing on (SET 'execution.checkpointing.interval')",
         );
       }
-      if (j.observed?.kind !== 'local') throw new GatewayError(501, 'STOP JOB ... WITH SAVEPOINT: the job is not running in this process');
       let path: string;
       try {
-        path = await j.observed.job.stopWithSavepoint(opts.savepoint === '' ? null : opts.savepoint);
+        path = await take(opts.savepoint === '' ? null : opts.savepoint);
       } catch (e) {
         // The job ended or failed while the savepoint was taken: a conflict with its state, not a server error.
         throw new GatewayError(409, `the savepoint of job ${jid} failed: ${e instanceof Error ? e.message : String(e)}`);
@@ -583,7 +589,9 @@ export class Dispatcher implements ClusterGateway {
 
   async checkpoints(jid: string): Promise<CheckpointingStatistics | null> {
     const j = this.get(jid);
-    return j.observed?.kind === 'local' ? (j.observed.job.checkpointCoordinator()?.statistics() ?? null) : null;
+    const o = j.observed;
+    if (o?.kind === 'executor') return o.checkpoints?.() ?? null;
+    return o?.kind === 'local' ? (o.job.checkpointCoordinator()?.statistics() ?? null) : null;
   }
 
   // ---- ClusterGateway -------------------------------------------------------------------------------------------

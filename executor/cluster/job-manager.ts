@@ -862,6 +862,8 @@ export class JobManager {
         }),
       restarts: () => this.restarts,
       recoveredFailures: () => (this.state === 'FAILED' ? this.exceptions.slice(0, -1) : this.exceptions),
+      checkpoints: () => this.checkpointStatistics(),
+      stopWithSavepoint: (dir) => this.stopWithSavepoint(dir),
     };
   }
 

@@ -126,12 +126,12 @@ export function lowerJob(roots: readonly PhysicalNode[], opts: LoweringOptions):
       jobGraph,
       async run(signal, resultSink) {
         const checkpointing = checkpointingOf(opts.config ?? {}, opts.sql);
-        if (opts.target === 'mini-cluster' && checkpointing !== null) {
-          noteLocalFallback("checkpointing runs in the client thread until the MiniCluster's JobManager coordinates checkpoints");
-        } else if (opts.target === 'mini-cluster') {
+        if (opts.target === 'mini-cluster') {
           const remote = clusterSpec(roots, opts);
           if (remote.ok) {
-            await runOnMiniCluster(remote.spec, signal, resultSink ?? null);
+            // With checkpointing on, the cluster's JobManager coordinates the checkpoints (executor/cluster/job-manager.ts).
+            const spec = checkpointing === null ? remote.spec : { ...remote.spec, ...clusterCheckpointingOf(opts.config ?? {}) };
+            await runOnMiniCluster(spec, signal, resultSink ?? null);
             return;
           }
           // Not an error: the job still runs, in this thread, as Flink runs a job its cluster cannot take locally.
@@ -201,6 +201,27 @@ function checkpointingOf(config: Readonly<Record<string, string>>, sql: string):
     retention: checkpointRetentionOf(get('execution.checkpointing.externalized-checkpoint-retention')),
     restartStrategy: restartStrategyOf(restartConfig),
     log: (m) => process.emitWarning(`${m} (${sql.trim().slice(0, 60)})`, { code: 'FRESHET_RESTART' }),
+  };
+}
+
+/**
+ * The same checkpointing settings as plain data for a cluster's JobManager, which makes the storage itself under
+ * `<execution.checkpointing.dir>/<job id>` (Flink's layout) and restarts by the job's restart-strategy.* keys
+ * (exponential delay by default when checkpointing is on, as checkpointingOf).
+ */
+function clusterCheckpointingOf(config: Readonly<Record<string, string>>): Pick<JobSpec, 'checkpointing' | 'restartStrategy'> {
+  const get = (k: string): string | undefined => config[k];
+  const restartStrategy: Record<string, string> = Object.fromEntries(Object.entries(config).filter(([k]) => k.startsWith('restart-strategy')));
+  if (restartStrategy['restart-strategy.type'] === undefined && restartStrategy['restart-strategy'] === undefined) restartStrategy['restart-strategy.type'] = 'exponential-delay';
+  return {
+    checkpointing: {
+      config: checkpointConfigFrom(get, (v) => parseFlinkDuration('execution.checkpointing.*', v)),
+      dir: get('execution.checkpointing.dir') ?? get('state.checkpoints.dir') ?? defaultCheckpointDir(),
+      numRetained: Number(get('execution.checkpointing.num-retained') ?? get('state.checkpoints.num-retained') ?? '1'),
+      restorePath: get('execution.savepoint.path') ?? null,
+      retention: checkpointRetentionOf(get('execution.checkpointing.externalized-checkpoint-retention')),
+    },
+    restartStrategy,
   };
 }
 

@@ -78,3 +78,6 @@ export * from './checkpoint/storage.js';
 export { defaultCheckpointDir } from './checkpoint/defaults.js';
 export { vertexUids } from './checkpoint/uids.js';
 export * from './cluster/rest-sql.js';
+export { StandaloneJobManager, type StandaloneJobManagerOptions } from './cluster/standalone-jobmanager.js';
+export { StandaloneTaskManager, RegistrationRejected, type StandaloneTaskManagerOptions } from './cluster/standalone-taskmanager.js';
+export { StandaloneClusterClient, type StandaloneRunOptions } from './cluster/standalone-client.js';

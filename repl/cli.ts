@@ -36,6 +36,10 @@ export interface CliOptions {
   check: boolean;
   /** `--rest-port`: serve the REST API and dashboard while a script runs (0 = any free port); null: none. */
   restPort?: number;
+  /** `--cluster host:port`: run every job on a standalone cluster (its JobManager's REST address). */
+  cluster?: string;
+  /** `--token`: the standalone cluster's shared token. */
+  token?: string;
 }
 
 export const EXIT = { OK: 0, SQL_ERROR: 1, USAGE: 2, INTERRUPTED: 130 } as const;
@@ -104,6 +108,15 @@ export function parseArgs(argv: readonly string[]): CliOptions {
         o.restPort = Number(v);
         break;
       }
+      case '--cluster': {
+        const v = value();
+        if (!/^(\[[^\]]+\]|[^:\s]+):\d+$/.test(v)) throw new UsageError(`--cluster needs host:port (the JobManager's REST address), got '${v}'`);
+        o.cluster = v;
+        break;
+      }
+      case '--token':
+        o.token = value();
+        break;
       case '-i':
       case '--init':
         o.init.push(value());
@@ -125,6 +138,11 @@ export function parseArgs(argv: readonly string[]): CliOptions {
 
 /** Runs the CLI; resolves to the process exit code. */
 export async function main(argv: readonly string[], io: CliIO): Promise<number> {
+  // The standalone cluster's processes are subcommands with their own options.
+  if (argv[0] === 'jobmanager' || argv[0] === 'taskmanager') {
+    const { runClusterCommand } = await import('./cluster-commands.js');
+    return runClusterCommand(argv, io);
+  }
   let opts: CliOptions;
   try {
     opts = parseArgs(argv);
@@ -162,13 +180,13 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       // Only the interactive shell loads ink (and React): it needs raw mode, which pipes and CI do not have.
       const { runRepl } = await import('./repl.js');
       session.interactive = true;
-      return runRepl(io, { init: inits });
+      return runRepl(io, { init: inits, ...clusterSettings(opts) });
     }
     scripts.push({ name: '<stdin>', sql: await readAll(io.stdin) });
   }
   if (opts.syntax) return checkSyntax([...inits, ...scripts], io);
   if (opts.check) return checkScripts([...inits, ...scripts], io);
-  const env = TableEnvironment.create();
+  const env = TableEnvironment.create(clusterSettings(opts));
   let rest: { url: string; close(): Promise<void> } | null = null;
   if (opts.restPort !== undefined) {
     // Scripts serve no dashboard unless asked: the URL goes to stderr, so stdout stays the results.
@@ -191,6 +209,14 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     // The server lives as long as the scripts: an embedding caller (and the tests) must not be left a listener.
     await rest?.close();
   }
+}
+
+/** The TableEnvironment settings of `--cluster` / `--token`. */
+export function clusterSettings(opts: CliOptions): { cluster?: string; clusterToken?: string } {
+  return {
+    ...(opts.cluster === undefined ? {} : { cluster: opts.cluster }),
+    ...(opts.token === undefined ? {} : { clusterToken: opts.token }),
+  };
 }
 
 /** `--syntax`: every statement of every script is parsed (with recovery, so all mistakes show), none runs. */

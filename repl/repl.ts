@@ -12,10 +12,16 @@ import { Shell } from './shell.js';
 
 export interface ReplOptions {
   readonly init: ReadonlyArray<{ readonly name: string; readonly sql: string }>;
+  /** `--cluster` / `--token`: jobs run on a standalone cluster. */
+  readonly cluster?: string;
+  readonly clusterToken?: string;
 }
 
 export async function runRepl(io: CliIO, options: ReplOptions = { init: [] }): Promise<number> {
-  const env = TableEnvironment.create();
+  const env = TableEnvironment.create({
+    ...(options.cluster === undefined ? {} : { cluster: options.cluster }),
+    ...(options.clusterToken === undefined ? {} : { clusterToken: options.clusterToken }),
+  });
   const examples = demoCatalog(env);
   const history = History.load(defaultHistoryPath());
   const stdout = io.stdout as NodeJS.WriteStream;

@@ -1,6 +1,8 @@
 // The usage text of `freshet --help`, apart from the CLI so that the process entry can answer --help and
 // --version without loading the engine (which takes about a CPU-second).
 export const USAGE = `Usage: freshet [options]
+       freshet jobmanager [options]     start a standalone cluster's JobManager (--help for its options)
+       freshet taskmanager [options]    start a TaskManager that joins it
 
 Freshet: streaming SQL in Flink's semantics, for TypeScript and Node.js.
 With no script, starts the interactive SQL shell.
@@ -17,6 +19,8 @@ Options:
                            (for unbounded sources; exits 0)
       --rest-port <port>   serve the REST API and dashboard while the scripts run
                            (0 = any free port; the interactive shell always does)
+      --cluster <host:port>  run the jobs on a standalone cluster (the JobManager's REST address)
+      --token <secret>     the cluster's shared token (default: $FRESHET_CLUSTER_TOKEN)
   -i, --init <path>        run the statements of a file first, before the prompt or the
                            script, without printing their results (may be repeated)
       --syntax             only check the syntax of the scripts: print every error,

@@ -6,7 +6,8 @@
 // tools written against Flink's REST API read Freshet's. Freshet-only fields are marked as such.
 
 /** Flink's JobStatus (org.apache.flink.api.common.JobStatus). */
-import type { CheckpointingStatistics } from '../checkpoint/coordinator.js';
+import type { CheckpointConfigInfo, CheckpointDetails, CheckpointingStatistics } from '../checkpoint/coordinator.js';
+import type { JobSpec } from './protocol.js';
 export type JobState =
   | 'INITIALIZING'
   | 'CREATED'
@@ -333,4 +334,29 @@ export interface ClusterGateway {
    * Optional: executors that do not coordinate checkpoints yet leave it out.
    */
   checkpoints?(jid: string): Promise<CheckpointingStatistics | null>;
+  /** Flink's /jobs/:jid/checkpoints/config from the job's own settings; null or absent = not known per job. */
+  checkpointConfig?(jid: string): Promise<CheckpointConfigInfo | null>;
+  /** Flink's /jobs/:jid/checkpoints/details/:id with per-vertex figures; null = not in the history. */
+  checkpointDetails?(jid: string, id: number): Promise<CheckpointDetails | null>;
+  /**
+   * Flink's POST /jobs: runs a job on this cluster. Only a standalone JobManager takes jobs over REST; the
+   * in-process gateways run what their session submits.
+   */
+  submitJob?(req: RestJobSubmission): Promise<JobSubmitResult>;
+}
+
+/** The body of POST /v1/jobs: a job as a builder module and its payload (JSON: a serialized SQL plan is). */
+export interface RestJobSubmission {
+  readonly spec: JobSpec;
+  /** A query: its rows are relayed to the client that connects for them on the JobManager's RPC port. */
+  readonly collect: boolean;
+  /** The id to use (the client's TableResult id); a fresh one otherwise. */
+  readonly jobId?: string;
+}
+
+/** Flink answers POST /jobs with the job's URL; Freshet adds the id and the RPC port results are fetched from. */
+export interface JobSubmitResult {
+  readonly jobid: string;
+  readonly jobUrl: string;
+  readonly 'rpc-port': number;
 }

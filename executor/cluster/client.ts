@@ -9,6 +9,8 @@ import {
   type JobDetail,
   type JobExceptions,
   type JobPlan,
+  type JobSubmitResult,
+  type RestJobSubmission,
   type JobsOverview,
   type StopOptions,
   type StopResult,
@@ -71,6 +73,11 @@ export class RestClusterClient implements ClusterGateway {
   }
   config(): Promise<DashboardConfig> {
     return this.call('GET', '/config');
+  }
+
+  /** POST /v1/jobs: runs a job on a standalone JobManager (standalone-client.ts follows it to its end). */
+  submitJob(req: RestJobSubmission): Promise<JobSubmitResult> {
+    return this.call('POST', '/jobs', req);
   }
 
   private async call<T>(method: string, path: string, body?: unknown): Promise<T> {

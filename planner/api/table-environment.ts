@@ -3,7 +3,7 @@
 //   SQL text ──parser──▶ AST ──binder──▶ logical plan ──lower──▶ source + compiled operators ──▶ runtime
 //
 // DDL changes the catalog; a query starts a job whose result is a TableResult.
-import { Dispatcher, MiniCluster, localTaskManagers, newJobId, type JobOverview } from '../../executor/index.js';
+import { Dispatcher, MiniCluster, StandaloneClusterClient, localTaskManagers, newJobId, type JobOverview } from '../../executor/index.js';
 import { Schema, Types } from '../../executor/index.js';
 import { parseStatements, UnsupportedError, ValidationError, type Span, type Statement } from '../../parser/index.js';
 import { Catalog, formatPath, type ObjectPath } from '../catalog/catalog.js';
@@ -31,6 +31,13 @@ export interface EnvironmentSettings {
   readonly factories?: FactoryRegistry;
   /** The Dispatcher jobs are submitted to (SHOW JOBS lists its jobs); by default each environment has its own. */
   readonly dispatcher?: Dispatcher;
+  /**
+   * A standalone cluster to run every job on: its JobManager's REST address, `host:port` (`freshet jobmanager`'s
+   * --rest-port). Jobs are submitted over REST; a query's rows stream back through the JobManager.
+   */
+  readonly cluster?: string;
+  /** The cluster's shared token (`--token`); default: the FRESHET_CLUSTER_TOKEN environment variable. */
+  readonly clusterToken?: string;
 }
 
 export class TableEnvironment {
@@ -41,8 +48,13 @@ export class TableEnvironment {
   private readonly defaults: ReadonlyMap<string, string>;
   /** Every query and INSERT job goes through it: SHOW JOBS / STOP JOB, the REST API and the dashboard see them. */
   readonly dispatcher: Dispatcher;
+  /** The standalone cluster jobs run on (settings.cluster), or null. */
+  private readonly cluster: { readonly address: string; readonly token?: string } | null;
 
   private constructor(settings: EnvironmentSettings) {
+    const clusterToken = settings.clusterToken ?? process.env['FRESHET_CLUSTER_TOKEN'];
+    this.cluster = settings.cluster === undefined ? null : { address: settings.cluster, ...(clusterToken === undefined ? {} : { token: clusterToken }) };
+    const cluster = this.cluster;
     this.factories = settings.factories ?? defaultFactories;
     this.config.set('execution.runtime-mode', settings.mode ?? 'streaming');
     this.config.set('parallelism.default', String(settings.parallelism ?? 1));
@@ -54,7 +66,9 @@ export class TableEnvironment {
         configuration: () => Object.fromEntries(this.config),
         // The TaskManagers of wherever jobs run: the shared MiniCluster's under execution.target = mini-cluster.
         taskManagers: () =>
-          (this.config.get('execution.target') ?? process.env['FRESHET_EXECUTION_TARGET'] ?? 'local').toLowerCase() === 'mini-cluster'
+          cluster !== null
+            ? new StandaloneClusterClient(cluster.address, cluster.token).rest.taskManagers()
+            : (this.config.get('execution.target') ?? process.env['FRESHET_EXECUTION_TARGET'] ?? 'local').toLowerCase() === 'mini-cluster'
             ? MiniCluster.shared().then((c) => c.taskManagers())
             : localTaskManagers(),
       });
@@ -350,9 +364,11 @@ export class TableEnvironment {
    * runs through the planned job's own `run` (which picks the executor), so the Dispatcher only observes it.
    */
   private submit(plans: readonly LogicalPlan[], source: string, span: Span, schema: Schema | null): TableResult {
-    const lowering = this.lowering(source);
-    const lowered = planJob(plans, lowering);
     const jid = newJobId();
+    const base = this.lowering(source);
+    // On a standalone cluster the job keeps the TableResult's id, so SHOW JOBS here and the cluster's REST agree.
+    const lowering = base.cluster === undefined ? base : { ...base, cluster: { ...base.cluster, jobId: jid } };
+    const lowered = planJob(plans, lowering);
     const dispatcher = this.dispatcher;
     // Flink's default job names: insert-into_<sink identifiers> for INSERTs, collect for queries; pipeline.name wins.
     const sinks = plans.flatMap((p) => (p.kind === 'sink' && p.table !== null ? [formatPath(p.table.path)] : []));
@@ -393,7 +409,7 @@ export class TableEnvironment {
     if (target !== 'local' && target !== 'mini-cluster') throw new Error(`'execution.target' must be 'mini-cluster' or 'local', not '${target}'`);
     const upsertMaterialize = (this.config.get('table.exec.sink.upsert-materialize') ?? 'AUTO').toUpperCase();
     if (upsertMaterialize !== 'AUTO' && upsertMaterialize !== 'FORCE' && upsertMaterialize !== 'NONE') throw new Error(`'table.exec.sink.upsert-materialize' must be AUTO, FORCE or NONE, not '${upsertMaterialize}'`);
-    return { factories: this.factories, sql, parallelism, stateTtlMs: ttl === undefined ? 0 : parseDuration(ttl), batch: mode === 'batch', aggPhaseStrategy, target, upsertMaterialize, config: Object.fromEntries(this.config), sourceIdleTimeoutMs: this.config.get('table.exec.source.idle-timeout') === undefined ? 0 : parseDuration(this.config.get('table.exec.source.idle-timeout') as string) };
+    return { factories: this.factories, sql, parallelism, stateTtlMs: ttl === undefined ? 0 : parseDuration(ttl), batch: mode === 'batch', aggPhaseStrategy, target, ...(this.cluster === null ? {} : { cluster: this.cluster }), upsertMaterialize, config: Object.fromEntries(this.config), sourceIdleTimeoutMs: this.config.get('table.exec.source.idle-timeout') === undefined ? 0 : parseDuration(this.config.get('table.exec.source.idle-timeout') as string) };
   }
 
   /** Names for SHOW FUNCTIONS. */

@@ -27,6 +27,7 @@ import {
   type LocalCheckpointing,
   checkpointRetentionOf,
   MiniCluster,
+  StandaloneClusterClient,
   type JobSpec,
   LookupJoinOperator,
   MatchRecognizeOperator,
@@ -93,6 +94,11 @@ export interface LoweringOptions {
    * can be serialized; 'local' (the default here) runs every subtask in the calling thread (LocalJob).
    */
   readonly target?: 'local' | 'mini-cluster';
+  /**
+   * A standalone cluster to run on (`--cluster`, TableEnvironment.create({ cluster })): its JobManager's REST
+   * address, the shared token, and the job id to use. Wins over `target`.
+   */
+  readonly cluster?: { readonly address: string; readonly token?: string; readonly jobId?: string };
   /** table.exec.source.idle-timeout in ms (0 = splits never go idle); a table's 'scan.watermark.idle-timeout' wins. */
   readonly sourceIdleTimeoutMs?: number;
   /** The session configuration by Flink's keys, for the optimizer's options (distinct-agg split, mini-batch). */
@@ -126,6 +132,10 @@ export function lowerJob(roots: readonly PhysicalNode[], opts: LoweringOptions):
       jobGraph,
       async run(signal, resultSink) {
         const checkpointing = checkpointingOf(opts.config ?? {}, opts.sql);
+        if (opts.cluster !== undefined) {
+          await runOnStandalone(roots, opts, opts.cluster, checkpointing !== null, signal, resultSink ?? null);
+          return;
+        }
         if (opts.target === 'mini-cluster') {
           const remote = clusterSpec(roots, opts);
           if (remote.ok) {
@@ -244,6 +254,29 @@ function noteLocalFallback(reason: string): void {
   process.emitWarning(`running the job in the client thread, not on the MiniCluster: ${reason}`, { code: 'FRESHET_LOCAL_EXECUTION' });
 }
 
+/**
+ * Runs the job on a standalone cluster. A job the cluster cannot take fails with the reason instead of running
+ * here: the user asked for that cluster, and a silent local run would hide where the work happens.
+ */
+async function runOnStandalone(
+  roots: readonly PhysicalNode[],
+  opts: LoweringOptions,
+  cluster: NonNullable<LoweringOptions['cluster']>,
+  checkpointing: boolean,
+  signal: AbortSignal,
+  resultSink: SinkWriter | null,
+): Promise<void> {
+  if (checkpointing)
+    throw new UnsupportedError('checkpointing on a standalone cluster (--cluster)', opts.sql, { start: 0, end: Math.max(1, opts.sql.length) });
+  const remote = clusterSpec(roots, opts);
+  if (!remote.ok) throw new UnsupportedError(`running this job on the standalone cluster at ${cluster.address} (${remote.reason})`, opts.sql, { start: 0, end: Math.max(1, opts.sql.length) });
+  await new StandaloneClusterClient(cluster.address, cluster.token).run(remote.spec, {
+    resultSink,
+    signal,
+    ...(cluster.jobId === undefined ? {} : { jobId: cluster.jobId }),
+  });
+}
+
 async function runOnMiniCluster(spec: JobSpec, signal: AbortSignal, resultSink: SinkWriter | null): Promise<void> {
   const cluster = await MiniCluster.shared();
   const job = await cluster.submit(spec, { resultSink });
@@ -323,7 +356,8 @@ function transformation(
           bounded: false,
           createReader: (index, parallelism) => (planOnly ? notRunnable(n.schema) : createScanSource(scan, opts).createReader(index, parallelism)),
         };
-        const p = scanParallelism(scan.table.options['scan.parallelism'], opts.parallelism);
+        const dflt = opts.factories.get(scan.table.options['connector'] ?? '')?.defaultScanParallelism?.(scan.table.options);
+        const p = scanParallelism(scan.table.options['scan.parallelism'], dflt ?? opts.parallelism);
         return { t: { ...common(n.kind, n.schema, p), kind: 'source', source: parallel }, parallelism: p };
       }
       const source: Source = { outputSchema: n.schema, bounded: false, createReader };

@@ -183,7 +183,7 @@ export class QueryBinder {
         return scoped(this.renameColumns(plan, item.columnAliases, item.span), item.alias?.value ?? name);
       }
       case 'subquery': {
-        if (item.lateral) throw new UnsupportedError('LATERAL subqueries', this.source, item.span);
+        // A leading LATERAL has nothing on its left to correlate with: it is an ordinary derived table.
         const plan = this.renameColumns(this.query(item.query), item.alias?.columns ?? [], item.span);
         return scoped(plan, item.alias?.name.value ?? null);
       }
@@ -263,8 +263,7 @@ export class QueryBinder {
       return bindCorrelate(this.correlateContext(), this.from(item.left), item.right as CorrelateItem, item.joinType === 'LEFT' ? 'LEFT' : 'INNER', on, item.span);
     }
     const asOf = item.right.kind === 'table' ? item.right.forSystemTime : null;
-    if (item.right.kind === 'subquery' && item.right.lateral)
-      throw new UnsupportedError('LATERAL subqueries', this.source, item.right.span);
+    if (item.right.kind === 'subquery' && item.right.lateral) return this.lateralJoin(item, item.right);
     const left = this.from(item.left);
     const right = this.from(item.right.kind === 'table' && asOf !== null ? { ...item.right, forSystemTime: null } : item.right);
     const offset = left.plan.schema.size;
@@ -644,6 +643,193 @@ export class QueryBinder {
       scalars.set(sq, Rex.input(at, t));
     }
     return { plan, scalars };
+  }
+
+  /**
+   * `left, LATERAL (SELECT … FROM r WHERE …) AS x` and `left [LEFT] JOIN LATERAL (…) AS x ON …`, decorrelated into
+   * a join as Calcite's RelDecorrelator does for these shapes (Flink runs it in its subquery-rewrite phase):
+   * - a plain `SELECT items FROM r WHERE …`: the WHERE terms reading only r filter r, the terms reading the left
+   *   side (the correlation) become the join condition with the ON condition; items reading only r are computed
+   *   on r before the join (a LEFT JOIN pads them with NULL), items reading the left side after it (INNER only);
+   * - `SELECT agg(…), … FROM r WHERE r.k = left.k …` (aggregates only, no GROUP BY): one row per left row even
+   *   without a match, so a LEFT join with `SELECT k, agg(…) … GROUP BY k` on the correlation keys, COUNT of no
+   *   row 0 (the shape of correlated scalar subqueries).
+   * An uncorrelated LATERAL subquery is an ordinary join. Other shapes are refused, naming what is not supported.
+   */
+  private lateralJoin(item: Extract<FromItem, { kind: 'join' }>, right: Extract<FromItem, { kind: 'subquery' }>): { plan: LogicalPlan; scope: Scope } {
+    const jt = item.joinType;
+    if (jt === 'RIGHT' || jt === 'FULL') throw new UnsupportedError(`${jt} JOIN LATERAL (only INNER, CROSS, comma and LEFT)`, this.source, item.span);
+    if (item.condition?.kind === 'using') this.fail('JOIN LATERAL takes ON, not USING', item.span);
+    if (jt === 'LEFT' && item.condition === null) this.fail('LEFT JOIN needs an ON or USING condition', item.span);
+    // Uncorrelated: the same as without LATERAL.
+    try {
+      this.query(right.query);
+      return this.join({ ...item, right: { ...right, lateral: false } });
+    } catch (err) {
+      if (!(err instanceof ValidationError && /not found/.test(err.message))) throw err;
+    }
+    const left = this.from(item.left);
+    const q = right.query;
+    const shape = (what: string): never => {
+      throw new UnsupportedError(`LATERAL subqueries ${what} (decorrelated: SELECT … FROM … WHERE …, optionally of aggregates only)`, this.source, right.span);
+    };
+    if (q.kind !== 'select' || q.from === null) return shape('other than one SELECT … FROM');
+    if (q.groupBy.length > 0 || q.having !== null || q.distinct) return shape('with GROUP BY, HAVING or DISTINCT');
+    if (q.items.some((i) => i.kind !== 'expr')) return shape("with '*'");
+    const items = q.items as readonly Extract<(typeof q.items)[number], { kind: 'expr' }>[];
+    const itemExprs = items.map((i) => i.expr);
+    if (findOver(itemExprs).length > 0) return shape('with OVER');
+    const aggregates = findAggregates(itemExprs, () => false).length > 0;
+    const inner = this.from(q.from);
+    const n = left.plan.schema.size;
+    const combined = new Scope([...left.scope.columns, ...inner.scope.columns.map((c) => ({ ...c, index: c.index + n }))]);
+    const tryBind = (e: Expr, sc: Scope): Rex | null => {
+      try {
+        return this.exprBinder(sc).bind(e);
+      } catch {
+        return null;
+      }
+    };
+    const bool = (xs: readonly Rex[]): Rex => xs.reduce((a, b) => Rex.call('AND', [a, b], Types.BOOLEAN(a.type.nullable || b.type.nullable)));
+    const names = uniqueNames(items.map((i, k) => itemName(i.alias, i.expr, k)));
+    const aliasCols = right.alias?.columns ?? [];
+    if (aliasCols.length > 0 && aliasCols.length !== items.length) this.fail(`${aliasCols.length} column aliases given for ${items.length} columns`, right.span);
+    const outNames = aliasCols.length > 0 ? aliasCols.map((c) => c.value) : names;
+    const qualifier = right.alias?.name.value ?? null;
+
+    let joined: LogicalPlan;
+    let values: Rex[];
+    if (!aggregates) {
+      const own: Rex[] = [];
+      const correlation: Rex[] = [];
+      for (const t of q.where === null ? [] : andTerms(q.where)) {
+        const r = tryBind(t, inner.scope);
+        if (r !== null) own.push(r);
+        else correlation.push(this.exprBinder(combined).bind(t));
+      }
+      const m = inner.plan.schema.size;
+      const filtered: LogicalPlan = own.length === 0 ? inner.plan : { kind: 'filter', input: inner.plan, condition: bool(own), schema: inner.plan.schema };
+      // Items over r alone go into r's projection (after r's columns); the others are bound over the join.
+      const pre: Rex[] = [];
+      const preNames: string[] = [];
+      /** Per item: a column of r (a plain reference) or the position in `pre`, or -1 when bound after the join. */
+      const at: number[] = [];
+      const post: (Rex | null)[] = items.map((i, k) => {
+        const r = tryBind(i.expr, inner.scope);
+        if (r !== null) {
+          if (r.kind === 'input') at.push(r.index);
+          else {
+            at.push(inner.plan.schema.size + pre.length);
+            pre.push(r);
+            preNames.push(outNames[k] as string);
+          }
+          return null;
+        }
+        at.push(-1);
+        if (jt === 'LEFT') return shape('under LEFT JOIN whose SELECT list reads the left side');
+        return this.exprBinder(combined).bind(i.expr);
+      });
+      const rightPlan: LogicalPlan = {
+        kind: 'project',
+        input: filtered,
+        exprs: [...filtered.schema.fields.map((f, i) => Rex.input(i, f.type)), ...pre],
+        schema: new Schema([...filtered.schema.fields, ...uniqueNames([...filtered.schema.fields.map((f) => f.name), ...preNames]).slice(m).map((name, k) => ({ name, type: (pre[k] as Rex).type }))]),
+      };
+      // LEFT: the ON condition reads the left side and the lateral columns (all computed on r, at n + m + k)
+      // and decides the padding, so it joins; INNER: it filters the result below (bound over the output scope).
+      const lateralScope = (): Scope =>
+        new Scope([
+          ...left.scope.columns,
+          ...items.map((_i, k) => ({ name: outNames[k] as string, qualifier, type: rightPlan.schema.field(at[k] as number).type, index: n + (at[k] as number) })),
+        ]);
+      const on = jt === 'LEFT' && item.condition?.kind === 'on' ? this.exprBinder(lateralScope()).bind(item.condition.expr) : null;
+      const conds = [...correlation, ...(on === null ? [] : [on])];
+      const rightNullable = jt === 'LEFT';
+      joined = {
+        kind: 'join',
+        left: left.plan,
+        right: rightPlan,
+        joinType: jt === 'LEFT' ? 'LEFT' : 'INNER',
+        condition: conds.length === 0 ? Rex.literal(true, Types.BOOLEAN(false)) : bool(conds),
+        schema: new Schema([...left.plan.schema.fields, ...rightPlan.schema.fields.map((f) => ({ name: f.name, type: rightNullable ? withNullability(f.type, true) : f.type }))]),
+      };
+      values = post.map((r, k) => {
+        if (r !== null) return r;
+        const i = n + (at[k] as number);
+        return Rex.input(i, joined.schema.field(i).type);
+      });
+    } else {
+      if (item.condition?.kind === 'on' && !(item.condition.expr.kind === 'boolLit' && item.condition.expr.value === true))
+        return shape('of aggregates joined ON a condition other than TRUE');
+      // Equality correlations `inner = outer` become group keys of the subquery and the join condition.
+      const own: Expr[] = [];
+      const innerKeys: Expr[] = [];
+      const outerKeys: Rex[] = [];
+      for (const t of q.where === null ? [] : andTerms(q.where)) {
+        if (tryBind(t, inner.scope) !== null) {
+          own.push(t);
+          continue;
+        }
+        if (t.kind !== 'binary' || t.op !== '=') return shape('of aggregates correlated other than by inner = outer equalities');
+        const [i, o] = tryBind(t.left, inner.scope) !== null ? [t.left, t.right] : [t.right, t.left];
+        const outer = tryBind(o, left.scope);
+        if (tryBind(i, inner.scope) === null || outer === null) return shape('of aggregates correlated other than by inner = outer equalities');
+        innerKeys.push(i);
+        outerKeys.push(outer);
+      }
+      const alias = (v: string, span: Span): Ident => ({ value: v, span, quoted: true });
+      const where = own.length === 0 ? null : own.reduce((a, b) => ({ kind: 'binary', span: b.span, op: 'AND', left: a, right: b }) as Expr);
+      const grouped: Select = {
+        ...q,
+        items: [
+          ...innerKeys.map((e, i) => ({ kind: 'expr' as const, span: e.span, expr: e, alias: alias(`$k${i}`, e.span) })),
+          ...items.map((it, k) => ({ ...it, alias: alias(`$v${k}`, it.span) })),
+        ],
+        where,
+        groupBy: innerKeys.map((e) => ({ kind: 'expr' as const, span: e.span, expr: e })),
+      };
+      const sub = this.select(grouped);
+      const conds = outerKeys.map((o, i) => {
+        const t = sub.schema.field(i).type;
+        const common = commonType([o.type, t]);
+        if (common === null) this.fail(`the correlation compares ${formatType(o.type)} with ${formatType(t)}`, right.span);
+        return Rex.call('EQUALS', [coerceTo(o, common), coerceTo(Rex.input(n + i, t), common)], Types.BOOLEAN(true));
+      });
+      joined = {
+        kind: 'join',
+        left: left.plan,
+        right: sub,
+        joinType: 'LEFT',
+        condition: conds.length === 0 ? Rex.literal(true, Types.BOOLEAN(false)) : bool(conds),
+        schema: new Schema([...left.plan.schema.fields, ...sub.schema.fields.map((f) => ({ name: f.name, type: withNullability(f.type, true) }))]),
+      };
+      // An aggregate of no row: COUNT is 0 (the others NULL, as the outer join pads them).
+      values = items.map((it, k) => {
+        const at = n + innerKeys.length + k;
+        const v = Rex.input(at, joined.schema.field(at).type);
+        const e = it.expr;
+        return e.kind === 'call' && AGGREGATE_FUNCTIONS[callName(e)] === 'COUNT' ? Rex.call('COALESCE', [v, Rex.literal(0, Types.BIGINT(false))], Types.BIGINT(false)) : v;
+      });
+    }
+    const fields: Field[] = [
+      ...left.plan.schema.fields,
+      ...values.map((v, k) => ({ name: outNames[k] as string, type: v.type.kind === 'NULL' ? Types.STRING() : v.type })),
+    ];
+    const plan: LogicalPlan = {
+      kind: 'project',
+      input: joined,
+      exprs: [...left.plan.schema.fields.map((f, i) => Rex.input(i, f.type)), ...values],
+      schema: new Schema(fields),
+    };
+    const scope = new Scope([
+      ...left.scope.columns,
+      ...values.map((_v, k) => ({ name: outNames[k] as string, qualifier, type: (fields[n + k] as Field).type, index: n + k })),
+    ]);
+    if (jt !== 'LEFT' && item.condition?.kind === 'on') {
+      const cond = this.exprBinder(scope).bind(item.condition.expr);
+      return { plan: { kind: 'filter', input: plan, condition: cond, schema: plan.schema }, scope };
+    }
+    return { plan, scope };
   }
 
   private correlatedScalar(sq: Extract<Expr, { kind: 'subquery' }>, plan: LogicalPlan, scope: Scope): { plan: LogicalPlan; value: Rex } | null {

@@ -99,6 +99,23 @@ export interface CheckpointingStatistics {
   readonly history: readonly CheckpointStats[];
 }
 
+/** Flink's /jobs/:jid/checkpoints/config (CheckpointConfigInfo). */
+export interface CheckpointConfigInfo {
+  readonly mode: 'exactly_once' | 'at_least_once';
+  readonly interval: number;
+  readonly timeout: number;
+  readonly min_pause: number;
+  readonly max_concurrent: number;
+  readonly externalization: { readonly enabled: boolean; readonly delete_on_cancellation: boolean };
+  readonly state_backend: string;
+  readonly checkpoint_storage: string;
+  readonly unaligned_checkpoints: boolean;
+  readonly tolerable_failed_checkpoints: number;
+  readonly aligned_checkpoint_timeout: number;
+  readonly checkpoints_after_tasks_finish: boolean;
+  readonly state_changelog_enabled: boolean;
+}
+
 /** One vertex's part of a checkpoint, in Flink's REST names (TaskCheckpointStatistics). */
 export interface TaskCheckpointStats {
   readonly id: number;

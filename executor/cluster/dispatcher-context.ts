@@ -6,7 +6,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { ExceptionInfo, ExecutionState } from './api.js';
 import type { JobGraph } from '../graph/job-graph.js';
 import type { LocalJob } from '../runtime/local-executor.js';
-import type { CheckpointingStatistics } from '../checkpoint/coordinator.js';
+import type { CheckpointConfigInfo, CheckpointDetails, CheckpointingStatistics } from '../checkpoint/coordinator.js';
 
 /** One subtask as an executor reports it: cumulative counters and gauges, read when a view is asked for. */
 export interface SubtaskSnapshot {
@@ -41,6 +41,10 @@ export interface ExecutingJob {
   checkpoints?(): CheckpointingStatistics | null;
   /** Stop-with-savepoint (into `dir`, or the job's checkpoint folder); resolves to the savepoint's folder. */
   stopWithSavepoint?(dir: string | null): Promise<string>;
+  /** The job's own checkpointing settings (Flink's /checkpoints/config); null without checkpointing. */
+  checkpointConfig?(): CheckpointConfigInfo | null;
+  /** One checkpoint of the history with its per-vertex figures (Flink's /checkpoints/details/:id). */
+  checkpointDetails?(id: number): CheckpointDetails | null;
 }
 
 export type ObservedJob =

@@ -9,7 +9,7 @@
 import { describePartitioner } from '../runtime/partitioner.js';
 import { CancelledError } from '../runtime/errors.js';
 import { LocalJob, type ExecutionOptions } from '../runtime/local-executor.js';
-import type { CheckpointingStatistics } from '../checkpoint/coordinator.js';
+import type { CheckpointConfigInfo, CheckpointDetails, CheckpointingStatistics } from '../checkpoint/coordinator.js';
 import { SystemProcessingTimeService } from '../runtime/time.js';
 import type { JobGraph } from '../graph/job-graph.js';
 import type { SubtaskState } from '../runtime/subtask.js';
@@ -592,6 +592,19 @@ export class Dispatcher implements ClusterGateway {
     const o = j.observed;
     if (o?.kind === 'executor') return o.checkpoints?.() ?? null;
     return o?.kind === 'local' ? (o.job.checkpointCoordinator()?.statistics() ?? null) : null;
+  }
+
+  /** A cluster job's own checkpoint settings (its JobManager has them); null for jobs in this thread. */
+  async checkpointConfig(jid: string): Promise<CheckpointConfigInfo | null> {
+    const o = this.get(jid).observed;
+    return o?.kind === 'executor' ? (o.checkpointConfig?.() ?? null) : null;
+  }
+
+  /** One checkpoint of the job's history with its per-vertex figures; null when unknown. */
+  async checkpointDetails(jid: string, id: number): Promise<CheckpointDetails | null> {
+    const o = this.get(jid).observed;
+    if (o?.kind === 'executor') return o.checkpointDetails?.(id) ?? null;
+    return o?.kind === 'local' ? (o.job.checkpointCoordinator()?.details(id) ?? null) : null;
   }
 
   // ---- ClusterGateway -------------------------------------------------------------------------------------------

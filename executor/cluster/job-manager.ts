@@ -8,7 +8,12 @@
 // deploys a restarted attempt with the state of the latest completed checkpoint.
 import path from 'node:path';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
-import { CheckpointCoordinator, type CheckpointDetails, type CheckpointingStatistics } from '../checkpoint/coordinator.js';
+import {
+  CheckpointCoordinator,
+  type CheckpointConfigInfo,
+  type CheckpointDetails,
+  type CheckpointingStatistics,
+} from '../checkpoint/coordinator.js';
 import { stateByTask } from '../checkpoint/restore.js';
 import { FileCheckpointStorage, loadCheckpoint, type LoadedCheckpoint } from '../checkpoint/storage.js';
 import { vertexUids } from '../checkpoint/uids.js';
@@ -77,23 +82,6 @@ export interface ClusterJobResult {
 
 const TERMINAL: ReadonlySet<ExecutionState> = new Set(['FINISHED', 'CANCELED', 'FAILED']);
 const CLOCK = new SystemProcessingTimeService();
-
-/** Flink's /jobs/:jid/checkpoints/config (CheckpointConfigInfo). */
-export interface CheckpointConfigInfo {
-  readonly mode: 'exactly_once' | 'at_least_once';
-  readonly interval: number;
-  readonly timeout: number;
-  readonly min_pause: number;
-  readonly max_concurrent: number;
-  readonly externalization: { readonly enabled: boolean; readonly delete_on_cancellation: boolean };
-  readonly state_backend: string;
-  readonly checkpoint_storage: string;
-  readonly unaligned_checkpoints: boolean;
-  readonly tolerable_failed_checkpoints: number;
-  readonly aligned_checkpoint_timeout: number;
-  readonly checkpoints_after_tasks_finish: boolean;
-  readonly state_changelog_enabled: boolean;
-}
 
 /** A completed checkpoint's "complete" notification, until every slot of the attempt said its commits settled. */
 interface CommitWait {
@@ -864,6 +852,8 @@ export class JobManager {
       recoveredFailures: () => (this.state === 'FAILED' ? this.exceptions.slice(0, -1) : this.exceptions),
       checkpoints: () => this.checkpointStatistics(),
       stopWithSavepoint: (dir) => this.stopWithSavepoint(dir),
+      checkpointConfig: () => this.checkpointConfig(),
+      checkpointDetails: (id) => this.checkpointDetails(id),
     };
   }
 

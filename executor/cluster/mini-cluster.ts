@@ -30,8 +30,8 @@ import {
   type VertexSubtasks,
 } from './api.js';
 import { reportJobStarted } from './dispatcher-context.js';
-import type { CheckpointDetails, CheckpointingStatistics } from '../checkpoint/coordinator.js';
-import { JobManager, type CheckpointConfigInfo, type ExecutionVertex } from './job-manager.js';
+import type { CheckpointConfigInfo, CheckpointDetails, CheckpointingStatistics } from '../checkpoint/coordinator.js';
+import { JobManager, type ExecutionVertex } from './job-manager.js';
 import type { FromSlot, JobGraphBuilder, JobSpec } from './protocol.js';
 import { ResourceManager } from './resource-manager.js';
 import { parseFlinkDuration, restartStrategyOf } from './restart-strategy.js';

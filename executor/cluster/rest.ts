@@ -150,13 +150,18 @@ export class RestServer {
         await g.job(p.jid as string);
         if ((await g.checkpoints?.(p.jid as string)) == null)
           throw new GatewayError(404, 'Checkpointing is not enabled for this job');
-        return ok(checkpointConfigInfo((await g.config()).configuration));
+        // A cluster job's JobManager knows the job's own settings; otherwise the session's configuration.
+        const own = await g.checkpointConfig?.(p.jid as string);
+        return ok(own ?? checkpointConfigInfo((await g.config()).configuration));
       }),
       // Flink's CheckpointStatisticDetailsHandler: one checkpoint of the history (404 once it left the history).
       route('GET', '/jobs/:jid/checkpoints/details/:cid', async (p) => {
         await g.job(p.jid as string);
-        const stats = await g.checkpoints?.(p.jid as string);
         const id = Number(p.cid);
+        // With per-vertex figures (Flink's `tasks`) where the gateway has them.
+        const details = await g.checkpointDetails?.(p.jid as string, id);
+        if (details != null) return ok(details);
+        const stats = await g.checkpoints?.(p.jid as string);
         const c = stats?.history.find((h) => h.id === id);
         if (c === undefined)
           throw new GatewayError(404, `Could not find checkpointing statistics for checkpoint ${p.cid}.`);

@@ -10,7 +10,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_CHECKPOINT_CONFIG } from '../../executor/checkpoint/coordinator.js';
+import { DEFAULT_CHECKPOINT_CONFIG, type CheckpointDetails } from '../../executor/checkpoint/coordinator.js';
 import { MiniCluster } from '../../executor/cluster/mini-cluster.js';
 import type { JobCheckpointing, JobSpec } from '../../executor/cluster/protocol.js';
 import { RestServer } from '../../executor/cluster/rest.js';
@@ -191,15 +191,27 @@ describe('checkpoints on the MiniCluster', () => {
       expect(body.latest.completed.state_size).toBeGreaterThan(0);
       expect(body.latest.completed.end_to_end_duration).toBeGreaterThanOrEqual(0);
       expect(body.latest.completed.alignment_duration).toBeGreaterThanOrEqual(0);
-      // The JobManager's own views (the REST handlers for config and details read them where the gateway has them).
-      const config = await cluster.checkpointConfig(jm.jobId);
-      expect(config).toMatchObject({ mode: 'exactly_once', interval: 200, max_concurrent: 1 });
-      const details = await cluster.checkpointDetails(jm.jobId, body.latest.completed.id);
-      expect(details?.status).toBe('COMPLETED');
+      // Flink's CheckpointConfigHandler: the job's own settings, from its JobManager.
+      const config = await fetch(`${server.url}v1/jobs/${jm.jobId}/checkpoints/config`);
+      expect(config.status).toBe(200);
+      expect(await config.json()).toMatchObject({
+        mode: 'exactly_once',
+        interval: 200,
+        max_concurrent: 1,
+        externalization: { enabled: false, delete_on_cancellation: false },
+      });
+      // Flink's CheckpointStatisticDetailsHandler: the checkpoint with its tasks by vertex id.
+      const res2 = await fetch(
+        `${server.url}v1/jobs/${jm.jobId}/checkpoints/details/${body.latest.completed.id}`,
+      );
+      expect(res2.status).toBe(200);
+      const details = (await res2.json()) as CheckpointDetails;
+      expect(details.status).toBe('COMPLETED');
       // Every vertex of the job acknowledged with all its subtasks.
-      const tasks = Object.values(details?.tasks ?? {});
-      expect(tasks.length).toBe(jm.graph.vertices.length);
+      expect(Object.keys(details.tasks).sort()).toEqual(jm.graph.vertices.map((v) => String(v.id)).sort());
+      const tasks = Object.values(details.tasks);
       for (const t of tasks) expect(t.num_acknowledged_subtasks).toBe(t.num_subtasks);
+      expect((await fetch(`${server.url}v1/jobs/${jm.jobId}/checkpoints/details/99999`)).status).toBe(404);
     } finally {
       await server.close();
       await jm.cancel();

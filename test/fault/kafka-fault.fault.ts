@@ -1,0 +1,217 @@
+// Proof by fault injection (issue #12), in-thread executor, against the real broker: Kafka → tumbling-window
+// aggregation and an interval join → Kafka at parallelism 2, a checkpoint every 500 ms, restart strategy
+// fixed-delay. A UDF of the job throws at seeded points (FAULT_SEED to repeat a run), at least 10 restarts per run.
+// - exactly-once sinks: Kafka's Java consumer reading read_committed sees exactly the failure-free run's output,
+//   row for row, and no transaction is left open (Flink's guarantee, docs "Fault Tolerance Guarantees of Data
+//   Sources and Sinks": Kafka sink exactly-once with checkpointing enabled);
+// - at-least-once sinks: no expected row is missing; duplicates are allowed and counted;
+// - stop with a savepoint and a job resumed from it (same parallelism) give the uninterrupted run's output.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { kafkaForTests } from '../support/kafka.js';
+import { JavaTopicReader } from './oracle.js';
+import { FaultHarness, FaultInjector, rng, type Input, type Topics } from './pipeline.js';
+
+const kafka = await kafkaForTests();
+const SEED = Number(process.env['FAULT_SEED'] ?? 20261124);
+/** Orders in the input (about two thirds are paid): ~70 window rows and ~2670 join rows. */
+const ORDERS = 4000;
+
+/** Rows of `actual` not in `expected` (extra) and of `expected` not in `actual` (missing), as multisets. */
+function multisetDiff(
+  expected: readonly string[],
+  actual: readonly string[],
+): { missing: string[]; extra: string[] } {
+  const counts = new Map<string, number>();
+  for (const r of expected) counts.set(r, (counts.get(r) ?? 0) + 1);
+  const extra: string[] = [];
+  for (const r of actual) {
+    const c = counts.get(r) ?? 0;
+    if (c > 0) counts.set(r, c - 1);
+    else extra.push(r);
+  }
+  const missing = [...counts].flatMap(([r, c]) => Array<string>(c).fill(r));
+  return { missing, extra };
+}
+
+/** Counts the restarts the restart strategy announces (a warning per restart, planner/physical/lower.ts). */
+function countRestarts(): { count: () => number; stop: () => void } {
+  let n = 0;
+  const on = (w: Error & { code?: string }): void => {
+    if (w.code === 'FRESHET_RESTART') n++;
+  };
+  process.on('warning', on);
+  return { count: () => n, stop: () => process.off('warning', on) };
+}
+
+describe.skipIf(kafka === null)('fault injection: Kafka → window aggregation + join → Kafka', () => {
+  const bootstrap = kafka?.bootstrap ?? '';
+  let h: FaultHarness;
+  let oracle: JavaTopicReader;
+  const input: Input = FaultHarness.input(ORDERS);
+  /** The failure-free run's output. */
+  let expected: { win: string[]; join: string[] };
+
+  async function outputs(): Promise<{ win: string; join: string }> {
+    return { win: await h.topic('win'), join: await h.topic('join') };
+  }
+
+  /** Runs the statement set while the input trickles in (so checkpoints, commits and failures interleave). */
+  async function runJob(opts: {
+    topics: Topics;
+    out: { win: string; join: string };
+    guarantee: 'exactly-once' | 'at-least-once';
+    fault: FaultInjector;
+  }): Promise<void> {
+    const env = h.env({ ...opts, input, checkpointDir: await h.tempDir() });
+    const result = env.executeSql(FaultHarness.STATEMENT_SET);
+    await Promise.all([result.await(), h.produce(opts.topics, input, 40, 150)]);
+  }
+
+  function read(
+    out: { win: string; join: string },
+    isolation: 'read_committed' | 'read_uncommitted',
+  ): { win: string[]; join: string[]; open: string[] } {
+    const r = oracle.read(bootstrap, isolation, [out.win, out.join]);
+    return { win: r.values.get(out.win) ?? [], join: r.values.get(out.join) ?? [], open: r.openTransactions };
+  }
+
+  /** A fault schedule of `count` failures, each 150-400 UDF calls into an attempt. */
+  function schedule(seed: number, count: number): FaultInjector {
+    const r = rng(seed);
+    return new FaultInjector(Array.from({ length: count }, () => 150 + Math.floor(r() * 250)));
+  }
+
+  beforeAll(async () => {
+    h = new FaultHarness(bootstrap);
+    oracle = new JavaTopicReader();
+    // The failure-free run reads the whole input at once; its output is the reference of every test below.
+    const topics = await h.inputTopics();
+    await h.produce(topics, input, 1, 0);
+    const out = await outputs();
+    const env = h.env({
+      topics,
+      input,
+      out,
+      guarantee: 'exactly-once',
+      fault: new FaultInjector([]),
+      checkpointDir: await h.tempDir(),
+    });
+    await env.executeSql(FaultHarness.STATEMENT_SET).await();
+    const r = read(out, 'read_committed');
+    expected = { win: r.win, join: r.join };
+    // The reference itself checked against the input: every order counted once in its window, and the join has
+    // exactly the paid orders (all paid within the 1 s interval).
+    const win = r.win.map((v) => JSON.parse(v) as { n: number; total: number });
+    expect(win.reduce((s, w) => s + w.n, 0)).toBe(ORDERS);
+    expect(win.reduce((s, w) => s + w.total, 0)).toBe(
+      Array.from({ length: ORDERS }, (_, i) => 1 + (i % 50)).reduce((a, b) => a + b, 0),
+    );
+    const paid = Array.from({ length: ORDERS }, (_, i) => i).filter((i) => i % 3 !== 2);
+    expect(r.join.map((v) => (JSON.parse(v) as { id: number }).id).sort((a, b) => a - b)).toEqual(paid);
+  }, 120_000);
+
+  afterAll(async () => {
+    oracle?.close();
+    await h?.close();
+  });
+
+  it('exactly-once: read_committed output equals the failure-free run after 10+ injected failures', async () => {
+    const topics = await h.inputTopics();
+    const out = await outputs();
+    const fault = schedule(SEED, 18);
+    const restarts = countRestarts();
+    try {
+      await runJob({ topics, out, guarantee: 'exactly-once', fault });
+    } finally {
+      restarts.stop();
+    }
+    console.log(
+      `[fault] exactly-once (seed ${SEED}): ${fault.failures} injected failures, ${restarts.count()} restarts, ${fault.calls} UDF calls for ${ORDERS} orders`,
+    );
+    expect(restarts.count()).toBeGreaterThanOrEqual(10);
+    const r = read(out, 'read_committed');
+    expect(r.open).toEqual([]);
+    const win = multisetDiff(expected.win, r.win);
+    const join = multisetDiff(expected.join, r.join);
+    expect({
+      missing: win.missing.length,
+      extra: win.extra.length,
+      sample: [...win.missing, ...win.extra].slice(0, 3),
+    }).toEqual({ missing: 0, extra: 0, sample: [] });
+    expect({
+      missing: join.missing.length,
+      extra: join.extra.length,
+      sample: [...join.missing, ...join.extra].slice(0, 3),
+    }).toEqual({ missing: 0, extra: 0, sample: [] });
+    // Failed attempts did write: their rows are in the log, only aborted, so read_committed is what filtered them.
+    const uncommitted = read(out, 'read_uncommitted');
+    expect(uncommitted.join.length).toBeGreaterThan(r.join.length);
+  }, 120_000);
+
+  it('at-least-once: no row lost across 10+ injected failures (duplicates counted)', async () => {
+    const topics = await h.inputTopics();
+    const out = await outputs();
+    const fault = schedule(SEED + 1, 18);
+    const restarts = countRestarts();
+    try {
+      await runJob({ topics, out, guarantee: 'at-least-once', fault });
+    } finally {
+      restarts.stop();
+    }
+    expect(restarts.count()).toBeGreaterThanOrEqual(10);
+    const r = read(out, 'read_committed');
+    const win = multisetDiff(expected.win, r.win);
+    const join = multisetDiff(expected.join, r.join);
+    console.log(
+      `[fault] at-least-once (seed ${SEED + 1}): ${restarts.count()} restarts; duplicates: ${win.extra.length} of ${r.win.length} window rows, ${join.extra.length} of ${r.join.length} join rows`,
+    );
+    expect(win.missing).toEqual([]);
+    expect(join.missing).toEqual([]);
+    // Every extra row is a repeat of an expected row, never a row the failure-free run does not have.
+    const known = new Set([...expected.win, ...expected.join]);
+    expect([...win.extra, ...join.extra].filter((x) => !known.has(x))).toEqual([]);
+  }, 120_000);
+
+  it('stop with a savepoint, resume from it: the output equals the uninterrupted run', async () => {
+    const topics = await h.inputTopics();
+    const out = await outputs();
+    const savepoints = await h.tempDir();
+    const first = h.env({
+      topics,
+      input,
+      out,
+      guarantee: 'exactly-once',
+      fault: new FaultInjector([]),
+      checkpointDir: await h.tempDir(),
+    });
+    const job = first.executeSql(FaultHarness.STATEMENT_SET);
+    const producing = h.produce(topics, input, 40, 150);
+    // Stop part-way through the input, after some checkpoints committed.
+    await new Promise((r) => setTimeout(r, 2500));
+    const savepoint = await first
+      .stopJob(job.jobId as string, { savepoint: savepoints })
+      .catch(async (e: unknown) => {
+        await producing;
+        throw e;
+      });
+    expect(savepoint).toMatch(/savepoint-\d+$/);
+    const before = read(out, 'read_committed');
+    expect(before.join.length).toBeGreaterThan(0);
+    expect(before.join.length).toBeLessThan(expected.join.length);
+
+    const resumed = h.env({
+      topics,
+      input,
+      out,
+      guarantee: 'exactly-once',
+      fault: new FaultInjector([]),
+      checkpointDir: await h.tempDir(),
+      config: { 'execution.savepoint.path': savepoint as string },
+    });
+    await Promise.all([resumed.executeSql(FaultHarness.STATEMENT_SET).await(), producing]);
+    const r = read(out, 'read_committed');
+    expect(r.open).toEqual([]);
+    expect(multisetDiff(expected.win, r.win)).toEqual({ missing: [], extra: [] });
+    expect(multisetDiff(expected.join, r.join)).toEqual({ missing: [], extra: [] });
+  }, 120_000);
+});

@@ -1,0 +1,217 @@
+// The fault-injection pipeline: orders and payments trickle into two Kafka topics while one SQL job (a statement
+// set) runs a tumbling-window aggregation over the orders and an interval join of orders with payments, at
+// parallelism 2 with a checkpoint every 500 ms, into two Kafka sinks. A scalar UDF in the window query is the
+// fault hook: it is a real operator of the job and throws on the N-th call of an attempt (N seeded), which fails
+// the task and makes the restart strategy restore the job from its latest checkpoint.
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Admin, ProduceAcks, Producer, stringSerializers } from '@platformatic/kafka';
+import { ScalarFunction, TableEnvironment, Types } from '../../index.js';
+import { clientOptions } from '../support/kafka.js';
+
+/** Mulberry32: a small seeded generator, so a failing run can be repeated with its seed. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * The fault hook: `FAULT(id)` is TRUE for every row, except that the `gaps[k]`-th call after the k-th failure
+ * throws (the counter restarts with each failure, i.e. with each attempt). Calls from both parallel subtasks
+ * count: they share this object in the in-thread executor.
+ */
+export class FaultInjector extends ScalarFunction<boolean> {
+  readonly resultType = Types.BOOLEAN();
+  failures = 0;
+  calls = 0;
+  private sinceFailure = 0;
+  constructor(private readonly gaps: readonly number[]) {
+    super();
+  }
+  eval(_id: bigint): boolean {
+    this.calls++;
+    this.sinceFailure++;
+    const gap = this.gaps[this.failures];
+    if (gap !== undefined && this.sinceFailure >= gap) {
+      this.failures++;
+      this.sinceFailure = 0;
+      throw new Error(`injected fault #${this.failures}`);
+    }
+    return true;
+  }
+}
+
+export interface Topics {
+  readonly orders: string;
+  readonly payments: string;
+}
+
+export interface Input {
+  readonly orders: number;
+  /** Per topic and partition, how many records it holds at the end (the bounded read stops there). */
+  readonly ends: { orders: [number, number]; payments: [number, number] };
+}
+
+const BASE_TS = 1_700_000_000_000;
+
+/** Order i: customer i % 7, amount 1 + i % 50, event time 20 ms apart per partition (ascending per partition). */
+function order(i: number): { partition: number; value: string } {
+  const partition = i % 2;
+  return {
+    partition,
+    value: JSON.stringify({
+      id: i,
+      customer: i % 7,
+      amount: 1 + (i % 50),
+      ts: iso(BASE_TS + Math.floor(i / 2) * 20),
+    }),
+  };
+}
+
+/** Two in three orders are paid, 0-800 ms after the order (within the join's 1 s interval). */
+function payment(i: number): { partition: number; value: string } | null {
+  if (i % 3 === 2) return null;
+  return {
+    partition: i % 2,
+    value: JSON.stringify({
+      order_id: i,
+      paid: 100 + i,
+      pts: iso(BASE_TS + Math.floor(i / 2) * 20 + (i % 5) * 200),
+    }),
+  };
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
+}
+
+export class FaultHarness {
+  readonly run = randomBytes(4).toString('hex');
+  private readonly admin: Admin;
+  private readonly producer: Producer<string, string, string, string>;
+  private n = 0;
+  readonly dirs: string[] = [];
+
+  constructor(readonly bootstrap: string) {
+    this.admin = new Admin(clientOptions(bootstrap, `fault-admin-${this.run}`));
+    this.producer = new Producer({
+      ...clientOptions(bootstrap, `fault-producer-${this.run}`),
+      serializers: stringSerializers,
+      idempotent: true,
+      acks: ProduceAcks.ALL,
+    });
+  }
+
+  async topic(label: string): Promise<string> {
+    const name = `${label}-${this.n++}-${this.run}`;
+    await this.admin.createTopics({ topics: [name], partitions: 2, replicas: 1 });
+    return name;
+  }
+
+  async inputTopics(): Promise<Topics> {
+    return { orders: await this.topic('orders'), payments: await this.topic('payments') };
+  }
+
+  /** What `produce` will write: the partition ends let the job read exactly that much (bounded). */
+  static input(orders: number): Input {
+    const ends = { orders: [0, 0] as [number, number], payments: [0, 0] as [number, number] };
+    for (let i = 0; i < orders; i++) {
+      ends.orders[order(i).partition]++;
+      const p = payment(i);
+      if (p !== null) ends.payments[p.partition]++;
+    }
+    return { orders, ends };
+  }
+
+  /** Writes the input in `chunks` slices `everyMs` apart, so the job reads while it is written. */
+  async produce(t: Topics, input: Input, chunks: number, everyMs: number): Promise<void> {
+    const per = Math.ceil(input.orders / chunks);
+    for (let c = 0; c < chunks; c++) {
+      const messages = [];
+      for (let i = c * per; i < Math.min(input.orders, (c + 1) * per); i++) {
+        messages.push({ topic: t.orders, ...order(i) });
+        const p = payment(i);
+        if (p !== null) messages.push({ topic: t.payments, ...p });
+      }
+      if (messages.length > 0) await this.producer.send({ messages });
+      if (everyMs > 0) await new Promise((r) => setTimeout(r, everyMs));
+    }
+  }
+
+  async tempDir(): Promise<string> {
+    const d = await fs.mkdtemp(path.join(os.tmpdir(), 'freshet-fault-'));
+    this.dirs.push(d);
+    return d;
+  }
+
+  /**
+   * The job's DDL and its statement set. `guarantee` is the sinks' sink.delivery-guarantee; outputs go to
+   * `out.win` and `out.join`.
+   */
+  env(opts: {
+    topics: Topics;
+    input: Input;
+    out: { win: string; join: string };
+    guarantee: 'exactly-once' | 'at-least-once';
+    fault: FaultInjector;
+    checkpointDir: string;
+    config?: Record<string, string>;
+  }): TableEnvironment {
+    const env = TableEnvironment.create({
+      config: {
+        'execution.target': 'local',
+        'parallelism.default': '2',
+        'execution.checkpointing.interval': '500 ms',
+        'execution.checkpointing.dir': opts.checkpointDir,
+        'restart-strategy.type': 'fixed-delay',
+        'restart-strategy.fixed-delay.attempts': '100',
+        'restart-strategy.fixed-delay.delay': '100 ms',
+        ...opts.config,
+      },
+    });
+    env.createTemporarySystemFunction('FAULT', opts.fault);
+    const bounded = (ends: [number, number]): string =>
+      `partition:0,offset:${ends[0]};partition:1,offset:${ends[1]}`;
+    const source = (topic: string, ends: [number, number]): string =>
+      `'connector' = 'kafka', 'topic' = '${topic}', 'properties.bootstrap.servers' = '${this.bootstrap}', 'format' = 'json', 'scan.startup.mode' = 'earliest-offset', 'scan.bounded.mode' = 'specific-offsets', 'scan.bounded.specific-offsets' = '${bounded(ends)}'`;
+    const sink = (topic: string, label: string): string =>
+      `'connector' = 'kafka', 'topic' = '${topic}', 'properties.bootstrap.servers' = '${this.bootstrap}', 'format' = 'json', 'sink.delivery-guarantee' = '${opts.guarantee}', 'sink.transactional-id-prefix' = 'fault-${label}-${topic}'`;
+    env.executeSql(
+      `CREATE TABLE orders (id BIGINT, customer INT, amount BIGINT, ts TIMESTAMP(3), WATERMARK FOR ts AS ts - INTERVAL '1' SECOND) WITH (${source(opts.topics.orders, opts.input.ends.orders)})`,
+    );
+    env.executeSql(
+      `CREATE TABLE payments (order_id BIGINT, paid BIGINT, pts TIMESTAMP(3), WATERMARK FOR pts AS pts - INTERVAL '1' SECOND) WITH (${source(opts.topics.payments, opts.input.ends.payments)})`,
+    );
+    env.executeSql(
+      `CREATE TABLE win_out (window_start TIMESTAMP(3), customer INT, n BIGINT, total BIGINT) WITH (${sink(opts.out.win, 'win')})`,
+    );
+    env.executeSql(
+      `CREATE TABLE join_out (id BIGINT, amount BIGINT, paid BIGINT) WITH (${sink(opts.out.join, 'join')})`,
+    );
+    return env;
+  }
+
+  static readonly WINDOW = `INSERT INTO win_out SELECT window_start, customer, COUNT(*) AS n, SUM(amount) AS total
+    FROM TABLE(TUMBLE(TABLE orders, DESCRIPTOR(ts), INTERVAL '2' SECOND)) WHERE FAULT(id)
+    GROUP BY window_start, window_end, customer`;
+  static readonly JOIN = `INSERT INTO join_out SELECT o.id, o.amount, p.paid FROM orders o JOIN payments p
+    ON o.id = p.order_id AND p.pts BETWEEN o.ts AND o.ts + INTERVAL '1' SECOND`;
+
+  /** Both INSERTs as one job, through the Dispatcher (so it can be stopped with a savepoint). */
+  static readonly STATEMENT_SET = `EXECUTE STATEMENT SET BEGIN ${FaultHarness.WINDOW}; ${FaultHarness.JOIN}; END`;
+
+  async close(): Promise<void> {
+    await this.producer.close();
+    await this.admin.close();
+    for (const d of this.dirs)
+      await fs.rm(d, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+  }
+}

@@ -27,6 +27,8 @@ export interface CheckpointJobPayload {
   readonly dir: string;
   /** Names this job's transactions apart from another job's writing to the same store (a resumed job). */
   readonly run: string;
+  /** In attempt 0, the slot thread running the subtask that first sees a running sum past this ends (process.exit). */
+  readonly exitAt?: number;
   /** Read through a wrapper that hides the generator's position (a source that cannot checkpoint). */
   readonly positionless?: boolean;
 }
@@ -127,6 +129,8 @@ export function buildJobGraph(payload: unknown, ctx: BuildContext): JobGraph {
     .sum('v')
     .map((row: Value[]) => {
       // The failure is in the keyed subtask that first sees a running sum past this attempt's threshold.
+      // A worker thread's process.exit ends only that thread: the slot is lost mid-checkpointing, not the process.
+      if (p.exitAt !== undefined && ctx.attempt === 0 && Number(row[1]) > p.exitAt) process.exit(3);
       if (threshold !== undefined && Number(row[1]) > threshold)
         throw new Error(`injected failure (attempt ${ctx.attempt})`);
       return row;

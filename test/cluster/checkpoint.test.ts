@@ -142,6 +142,20 @@ describe('checkpoints on the MiniCluster', () => {
     expect(ids).toEqual([...ids].sort((a, b) => b - a));
   }, 240_000);
 
+  it('a slot thread that dies mid-job is replaced and the job resumes from the latest checkpoint, committing the same rows', async () => {
+    const [exitAt] = seededThresholds(7, 1);
+    const { spec, store } = job({});
+    const jm = await cluster.submit({
+      ...spec,
+      payload: { ...(spec.payload as CheckpointJobPayload), exitAt },
+    });
+    const res = await jm.getJobExecutionResult();
+    expect(res.restarts).toBeGreaterThanOrEqual(1);
+    expect(jm.exceptions[0]?.exceptionName).toBe('SlotLostException');
+    expect(committedRows(store)).toEqual(expected);
+    expect(jm.checkpointStatistics()?.counts.restored).toBe(res.restarts);
+  }, 240_000);
+
   it('stop-with-savepoint, then a new job resumes from the savepoint: the committed rows are the uninterrupted run', async () => {
     const first = job({ rowsPerSecond: 1500 });
     const jm1 = await cluster.submit(first.spec);

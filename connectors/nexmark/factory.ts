@@ -2,6 +2,8 @@
 // reference's combined table (event_type, person, auction, bid and the dateTime the DDL computes); the Freshet
 // option `'table' = 'person' | 'auction' | 'bid'` gives one entity as flat columns, which is what the shell's
 // demo tables use. With max-emit-speed = false events are paced to the wall clock by their event time.
+// At parallelism P the scan is split by subtask: subtask g keeps the events k ≡ g (mod P) of the one global
+// sequence, so a query's output is the same at every parallelism (see createScanSource for what that costs).
 import {
   Schema,
   abortableSleep,
@@ -12,6 +14,7 @@ import {
   type Column,
   type LogicalType,
   type RecordBatch,
+  type Source,
   type SourceReader,
   type StreamElement,
 } from '../../executor/index.js';
@@ -55,7 +58,9 @@ function entityOption(options: Readonly<Record<string, string>>): EntityTable | 
 
 function generatorOptions(options: Readonly<Record<string, string>>): NexmarkConfig {
   const rest: Record<string, string> = {};
-  for (const [k, v] of Object.entries(options)) if (k !== 'connector' && k !== 'table') rest[k] = v;
+  // 'table' is Freshet's entity choice and 'scan.parallelism' the planner's (FLIP-367): not generator options.
+  for (const [k, v] of Object.entries(options))
+    if (k !== 'connector' && k !== 'table' && k !== 'scan.parallelism') rest[k] = v;
   return parseNexmarkOptions(rest);
 }
 
@@ -88,6 +93,11 @@ export const nexmarkFactory: DynamicTableFactory = {
       description: "Freshet extension: 'person', 'auction' or 'bid' gives that entity as flat columns",
       values: ['person', 'auction', 'bid'],
     },
+    {
+      key: 'scan.parallelism',
+      description:
+        "Flink's FLIP-367 option: readers that share the one event sequence, reader g keeping events k ≡ g (mod P) (default 1)",
+    },
   ],
   validate(options, physicalSchema) {
     generatorOptions(options);
@@ -98,20 +108,45 @@ export const nexmarkFactory: DynamicTableFactory = {
   supportsProjectionPushDown: () => true,
   acceptsFilter: (_options, p, schema) => evaluablePredicate(p, schema),
   createSource(ctx) {
-    const config = generatorOptions(ctx.options);
-    const table = entityOption(ctx.options);
-    // baseTime is the wall clock at planning, as in the reference, unless 'base-time' fixes it.
-    const baseTime = config.baseTime ?? Date.now();
-    const pushDown = new SourcePushDown(ctx.physicalSchema, ctx.projection, ctx.filters);
-    return new NexmarkReader(
-      pushDown,
-      config,
-      table,
-      baseTime,
-      columnMapping(pushDown.readSchema, offeredSchema(table)),
-    );
+    return nexmarkScan(ctx).createReader(0, 1);
   },
+  /**
+   * The scan at 'scan.parallelism' (Flink's FLIP-367 option; default 1, below): reader g of P emits the events k ≡ g (mod P) of the
+   * global sequence, so the union of the readers is exactly the parallelism-1 stream, event for event (same ids,
+   * times and random fields), and a query's output does not depend on P. The reference instead cuts ids into P
+   * disjoint ranges with a timeline each (NEXMARK.md §2.2, GeneratorConfig.split), which makes the events
+   * themselves depend on P. The price of the same stream: the random fields come from one sequential PRNG stream,
+   * so every reader runs the generator over the whole sequence and keeps its share (P times the generator's CPU;
+   * the generator makes 8 M+ events per CPU-second, the queries downstream far fewer).
+   */
+  createScanSource(ctx) {
+    return nexmarkScan(ctx);
+  },
+  /**
+   * Without 'scan.parallelism' the scan stays at 1, as before split readers: the events are the same at any P, but
+   * P readers interleave them nondeterministically into a downstream operator, so an updating query (a global
+   * aggregate, a Top-N) emits a different changelog — the same final result — at P = 2 than at P = 1 (measured:
+   * Nexmark q15 and q19 checksums). Flink runs the source at parallelism.default and has that too; here the
+   * benchmark's p1 = p2 changelog checksums (docs/benchmarks.md) keep holding unless a table asks for more.
+   */
+  defaultScanParallelism: () => 1,
 };
+
+function nexmarkScan(ctx: Parameters<NonNullable<DynamicTableFactory['createSource']>>[0]): Source {
+  const config = generatorOptions(ctx.options);
+  const table = entityOption(ctx.options);
+  // baseTime is the wall clock at planning, as in the reference, unless 'base-time' fixes it: every reader of
+  // the scan shares it (it is taken once, here, not per reader).
+  const baseTime = config.baseTime ?? Date.now();
+  const pushDown = new SourcePushDown(ctx.physicalSchema, ctx.projection, ctx.filters);
+  const mapping = columnMapping(pushDown.readSchema, offeredSchema(table));
+  return {
+    outputSchema: pushDown.outputSchema,
+    bounded: config.eventsNum > 0 && !config.keepAlive,
+    createReader: (index, parallelism) =>
+      new NexmarkReader(pushDown, config, table, baseTime, mapping, index, parallelism),
+  };
+}
 
 const MAX_BATCH = 8192;
 
@@ -125,6 +160,9 @@ class NexmarkReader implements SourceReader {
     private readonly table: EntityTable | null,
     private readonly baseTime: number,
     private readonly mapping: readonly number[],
+    /** This reader keeps the events k ≡ index (mod parallelism) of the global sequence. */
+    private readonly index = 0,
+    private readonly parallelism = 1,
   ) {
     this.outputSchema = pushDown.outputSchema;
     this.readSchema = pushDown.readSchema;
@@ -143,7 +181,7 @@ class NexmarkReader implements SourceReader {
   }
 
   async *read(signal: AbortSignal): AsyncGenerator<StreamElement> {
-    // One split until the slot-based executor runs sources in parallel (then: split g of P per subtask).
+    // The whole sequence (split 0 of 1) in every reader; `project` keeps this reader's share of it.
     const gen = new NexmarkGenerator(
       this.config,
       nexmarkSplit(this.config, 1, 0, this.baseTime),
@@ -168,11 +206,12 @@ class NexmarkReader implements SourceReader {
         }
         n = Math.min(due, MAX_BATCH);
       }
+      const first = gen.eventsEmitted;
       const batch = gen.nextBatch(n);
       if (batch === null) break;
       // Updated in the step that yields, so a snapshot between two elements is exact.
       this.position = gen.snapshot();
-      const out = this.pushDown.finish(this.project(batch));
+      const out = this.pushDown.finish(this.project(batch, first));
       if (out.length > 0) yield { kind: 'batch', batch: out };
     }
     if (signal.aborted) return;
@@ -182,21 +221,31 @@ class NexmarkReader implements SourceReader {
     else yield { kind: 'end' };
   }
 
-  /** The table's columns from a generated batch: chosen columns, or one entity's rows as flat columns. */
-  private project(batch: RecordBatch): RecordBatch {
+  /**
+   * The table's columns from a generated batch whose first row is event `first` of the sequence: chosen columns,
+   * or one entity's rows as flat columns; at parallelism P only the events k ≡ index (mod P).
+   */
+  private project(batch: RecordBatch, first: number): RecordBatch {
+    const p = this.parallelism;
+    // Row r is event first + r: this reader's rows start at the first r with (first + r) mod P = index.
+    const start = (((this.index - first) % p) + p) % p;
     if (this.table === null) {
+      const all = this.mapping.map((i) => batch.columns[i] as Column);
+      if (p === 1) return makeBatch(this.readSchema, all, batch.length, batch.kinds);
+      const rows = new Int32Array(Math.ceil(Math.max(0, batch.length - start) / p));
+      let m = 0;
+      for (let r = start; r < batch.length; r += p) rows[m++] = r;
       return makeBatch(
         this.readSchema,
-        this.mapping.map((i) => batch.columns[i] as Column),
-        batch.length,
-        batch.kinds,
+        all.map((c, j) => takeColumn(c, this.readSchema.field(j).type, rows, m)),
+        m,
       );
     }
     const entity = ENTITY[this.table];
     const types = (batch.columns[0] as Extract<Column, { kind: 'i32' }>).values;
     const rows = new Int32Array(batch.length);
     let m = 0;
-    for (let r = 0; r < batch.length; r++) if (types[r] === entity.eventType) rows[m++] = r;
+    for (let r = start; r < batch.length; r += p) if (types[r] === entity.eventType) rows[m++] = r;
     const struct = batch.columns[entity.column] as Extract<Column, { kind: 'struct' }>;
     const fields = (entity.type as Extract<LogicalType, { kind: 'ROW' }>).fields;
     const columns = this.mapping.map((i) =>

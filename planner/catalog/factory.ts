@@ -109,6 +109,11 @@ export interface DynamicTableFactory {
    * createSource and runs the scan at parallelism.default.
    */
   createScanSource?(ctx: SourceContext): Source;
+  /**
+   * The scan's parallelism when the table sets no 'scan.parallelism' (absent: parallelism.default). Nexmark keeps 1:
+   * its split readers interleave one event sequence, which changes the order rows reach an updating operator in.
+   */
+  defaultScanParallelism?(options: Readonly<Record<string, string>>): number;
   /** SupportsWatermarkPushDown: the table's WATERMARK runs inside the source, per split (Source#withWatermarks). */
   supportsWatermarkPushDown?(options: Readonly<Record<string, string>>): boolean;
   /** SupportsPartitioning: the table may be PARTITIONED BY columns (files in `k=v/` directories). */

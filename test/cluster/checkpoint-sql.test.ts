@@ -71,6 +71,25 @@ describe('checkpointed SQL on the MiniCluster', () => {
     }
   }, 180_000);
 
+  it('fails a cluster job whose source cannot checkpoint its position, naming the source, without restarting it', async () => {
+    const env = TableEnvironment.create({
+      parallelism: 2,
+      config: {
+        'execution.target': 'mini-cluster',
+        'execution.checkpointing.interval': '50 ms',
+        'execution.checkpointing.dir': dir,
+      },
+    });
+    env.executeSql(
+      `CREATE TABLE t (x INT) WITH ('connector' = 'datagen', 'rows-per-second' = '2000', 'number-of-rows' = '4000')`,
+    );
+    await expect(env.executeSql('SELECT COUNT(*) FROM t').materialize()).rejects.toThrow(
+      /checkpointing is on, but source '.*' cannot checkpoint its read position/,
+    );
+    // Unrecoverable: the default exponential-delay restart strategy is not consulted (no restart loop).
+    expect((await lastClusterJob()).restarts).toBe(0);
+  }, 120_000);
+
   it('STOP JOB WITH SAVEPOINT stops the cluster job; a job started from the savepoint reads only the rest', async () => {
     const config = {
       'execution.target': 'mini-cluster',

@@ -1,7 +1,8 @@
 // Which subtask gets which state on a restore: a loaded (verified) checkpoint in, per subtask its state blobs out,
 // matched by operator uid. Used by the MiniCluster's JobManager, which reads the state once and ships it to the
-// slots with the deployment; the checks (a changed parallelism, state of an operator the job no longer has) are
-// the ones LocalJob makes, with the same messages.
+// slots with the deployment. A vertex restored at another parallelism has its state redistributed by key group
+// (executor/state/rescale.ts, Flink's StateAssignmentOperation), the same rules and messages as LocalJob's.
+import { redistributeState } from '../state/rescale.js';
 import type { LoadedCheckpoint } from './storage.js';
 
 /** A vertex of the job being restored: its stable uid and name, its parallelism, and how its subtasks are named. */
@@ -9,6 +10,9 @@ export interface RestoreVertex {
   readonly uid: string;
   readonly name: string;
   readonly parallelism: number;
+  readonly maxParallelism: number;
+  /** Names of the chain's operators after the source, in order (state entry `op-i` is operatorNames[i]'s). */
+  readonly operatorNames: readonly string[];
   /** Subtask i of this vertex is `${key}/${i}` in the result. */
   readonly key: string;
 }
@@ -21,20 +25,30 @@ export async function stateByTask(
   const out = new Map<string, Map<string, Uint8Array>>();
   for (const v of vertices) {
     const saved = c.metadata.operators.find((o) => o.uid === v.uid);
-    const handles = c.metadata.state.filter((h) => h.operator === v.uid);
-    if (handles.length > 0 && saved !== undefined && saved.parallelism !== v.parallelism) {
-      throw new Error(
-        `restoring operator '${v.name}' at parallelism ${v.parallelism} from a checkpoint taken at ${saved.parallelism} is not supported yet (rescaling keyed state comes with key-group redistribution)`,
-      );
-    }
-    for (const h of handles) {
+    const old = new Map<number, Map<string, Uint8Array>>();
+    for (const h of c.metadata.state) {
+      if (h.operator !== v.uid) continue;
       const data = await c.read(h.operator, h.subtask, h.name);
       if (data === null) continue;
-      const task = `${v.key}/${h.subtask}`;
-      let m = out.get(task);
-      if (m === undefined) out.set(task, (m = new Map()));
+      let m = old.get(h.subtask);
+      if (m === undefined) old.set(h.subtask, (m = new Map()));
       m.set(h.name, data);
     }
+    if (old.size === 0) continue;
+    const assigned =
+      saved === undefined
+        ? old
+        : redistributeState(
+            {
+              name: v.name,
+              parallelism: v.parallelism,
+              maxParallelism: v.maxParallelism,
+              operatorNames: v.operatorNames,
+            },
+            saved,
+            old,
+          );
+    for (const [i, m] of assigned) out.set(`${v.key}/${i}`, m);
   }
   const known = new Set(vertices.map((v) => v.uid));
   const orphan = c.metadata.state.find((h) => !known.has(h.operator));

@@ -445,6 +445,8 @@ export class JobManager {
         uid: this.uids.get(v.id) as string,
         name: v.name,
         parallelism: v.parallelism,
+        maxParallelism: v.maxParallelism,
+        operatorNames: v.chain.filter((n) => n.body.kind !== 'source').map((n) => n.name),
         key: String(pos.get(v.id)),
       })),
     );

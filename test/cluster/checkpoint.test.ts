@@ -179,6 +179,22 @@ describe('checkpoints on the MiniCluster', () => {
     expect(jm2.checkpointStatistics()?.latest.restored?.external_path).toBe(stop.savepoint);
   }, 240_000);
 
+  it('a savepoint taken at parallelism 2 resumes at parallelism 1: keyed state is redistributed by key group', async () => {
+    const first = job({ rowsPerSecond: 1500 });
+    const jm1 = await cluster.submit(first.spec);
+    while ((jm1.checkpointStatistics()?.counts.completed ?? 0) < 2)
+      await new Promise((r) => setTimeout(r, 100));
+    const stop = await cluster.stop(jm1.jobId, { savepoint: path.join(root, 'savepoints-rescale') });
+    expect(committedRows(first.store).length).toBeLessThan(N);
+    const second = job({ restorePath: stop.savepoint, store: first.store });
+    const payload = { ...(second.spec.payload as CheckpointJobPayload), parallelism: 1 };
+    const jm2 = await cluster.submit({ ...second.spec, payload });
+    await jm2.getJobExecutionResult();
+    expect(jm2.parallelism).toBe(1);
+    // Both old subtasks' key groups (and their sinks' pending transactions) landed in the one new subtask.
+    expect(committedRows(first.store)).toEqual(expected);
+  }, 240_000);
+
   it('serves the statistics, the configuration and a checkpoint’s details over REST', async () => {
     const { spec } = job({ rowsPerSecond: 2000 });
     const jm = await cluster.submit(spec);

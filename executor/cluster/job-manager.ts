@@ -463,7 +463,12 @@ export class JobManager {
     const out: Record<string, StateEntryWire[]> = {};
     for (const [v, i] of subtasks) {
       const m = restored.get(`${v}/${i}`);
-      if (m !== undefined) out[`${v}/${i}`] = [...m].map(([name, data]) => ({ name, data }));
+      // Exactly the blob's bytes: a view (a key-group split) would be cloned with its whole buffer.
+      if (m !== undefined)
+        out[`${v}/${i}`] = [...m].map(([name, data]) => ({
+          name,
+          data: data.byteOffset === 0 && data.byteLength === data.buffer.byteLength ? data : data.slice(),
+        }));
     }
     return out;
   }

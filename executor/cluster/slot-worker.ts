@@ -311,7 +311,11 @@ function checkpointingOf(
         index,
         checkpointId,
         alignmentMs,
-        state: state.map((e) => ({ name: e.name, data: e.data })),
+        // A view into a larger buffer would be cloned with all of that buffer: send exactly its bytes.
+        state: state.map((e) => ({
+          name: e.name,
+          data: e.data.byteOffset === 0 && e.data.byteLength === e.data.buffer.byteLength ? e.data : e.data.slice(),
+        })),
       }),
     decline: (checkpointId, reason) =>
       send({ type: 'checkpoint-decline', jobId, attempt, vertex, index, checkpointId, reason }),

@@ -1,7 +1,8 @@
 // Runs a JobGraph in the current thread: every parallel subtask of every vertex is a LocalSubtask, edges are
 // LocalChannels. This is the executor until the slot-based one (issue 6) places the same subtasks in worker
 // threads; the JobClient below is the handle both return.
-import type { JobGraph } from '../graph/job-graph.js';
+import type { JobGraph, JobVertex } from '../graph/job-graph.js';
+import type { StreamNode } from '../graph/stream-graph.js';
 import { LocalChannel } from './channel.js';
 import type { StreamOperator } from './operator.js';
 import { CancelledError } from './errors.js';
@@ -15,7 +16,7 @@ import {
 } from './subtask.js';
 import { SystemProcessingTimeService, type ProcessingTimeService } from './time.js';
 import { CheckpointCoordinator, type CheckpointConfig } from '../checkpoint/coordinator.js';
-import { vertexUids } from '../checkpoint/uids.js';
+import { operatorUids } from '../checkpoint/uids.js';
 import { loadCheckpoint, type FileCheckpointStorage, type LoadedCheckpoint } from '../checkpoint/storage.js';
 import { reportJobStarted } from '../cluster/dispatcher-context.js';
 import { redistributeState } from '../state/rescale.js';
@@ -92,7 +93,7 @@ export class LocalJob implements JobClient {
   /** Aborts the current attempt only (a failure), where `controller` ends the job (cancel). */
   private attempt = new AbortController();
   private coordinator: CheckpointCoordinator | null = null;
-  /** Vertex id → the stable uid its state is saved under. */
+  /** Stream node id → the stable uid its state is saved under (per operator, so re-chaining keeps state). */
   private readonly uids: Map<number, string>;
   /** Restarts so far (Flink's numRestarts). */
   restarts = 0;
@@ -105,7 +106,7 @@ export class LocalJob implements JobClient {
     private readonly checkpointing: LocalCheckpointing | null = null,
   ) {
     this.jobName = job.jobName;
-    this.uids = vertexUids(job);
+    this.uids = operatorUids(job);
     this.controller.signal.addEventListener('abort', () => this.attempt.abort(), { once: true });
     this.deploy(null, new Map());
     this.result = this.run();
@@ -195,7 +196,7 @@ export class LocalJob implements JobClient {
           }
         }
         const task = `${v.id}/${i}`;
-        const uid = this.uids.get(v.id) as string;
+        const handlesOf = this.stateHandleNames(v);
         tasks.push(task);
         const checkpointing: SubtaskCheckpointing | undefined =
           cp === null
@@ -206,7 +207,7 @@ export class LocalJob implements JobClient {
                   coordinatorRef.c?.acknowledge(id, {
                     task,
                     alignmentMs,
-                    state: state.map((e) => ({ operator: uid, subtask: i, name: e.name, data: e.data })),
+                    state: state.flatMap((e) => handlesOf(e.name).map((h) => ({ ...h, subtask: i, data: e.data }))),
                   }),
                 decline: (id, reason) => coordinatorRef.c?.decline(id, task, reason),
                 ...(restored.has(task)
@@ -241,12 +242,14 @@ export class LocalJob implements JobClient {
         {
           jobId: this.jobName,
           tasks,
-          operators: job.vertices.map((v) => ({
-            uid: this.uids.get(v.id) as string,
-            name: v.name,
-            parallelism: v.parallelism,
-            maxParallelism: v.maxParallelism,
-          })),
+          operators: job.vertices.flatMap((v) =>
+            v.chain.map((n) => ({
+              uid: this.uids.get(n.id) as string,
+              name: n.name,
+              parallelism: v.parallelism,
+              maxParallelism: v.maxParallelism,
+            })),
+          ),
           triggerSources: (id, timestamp) => {
             for (const s of sources) s.triggerCheckpoint(id, timestamp);
           },
@@ -268,19 +271,18 @@ export class LocalJob implements JobClient {
       if (restore !== null) coordinator.noteRestored(restore.metadata.checkpointId, restore.path);
       coordinatorRef.c = coordinator;
       this.coordinator = coordinator;
+      const byVertex = new Map(job.vertices.map((v) => [v.id, v]));
       const finishedAcks = tasks.map((task, k) => {
         const [vid = '', sub = '0'] = task.split('/');
+        const v = byVertex.get(Number(vid));
         return {
           task,
           alignmentMs: 0,
-          state: [
-            {
-              operator: this.uids.get(Number(vid)) as string,
-              subtask: Number(sub),
-              name: FINISHED_MARKER.name,
-              data: FINISHED_MARKER.data,
-            },
-          ],
+          state: (v === undefined ? [] : this.stateHandleNames(v)(FINISHED_MARKER.name)).map((h) => ({
+            ...h,
+            subtask: Number(sub),
+            data: FINISHED_MARKER.data,
+          })),
           k,
         };
       });
@@ -313,38 +315,67 @@ export class LocalJob implements JobClient {
   private onFinished: ((k: number) => void) | null = null;
 
   /**
-   * The state of every subtask in `c`, read and verified before any subtask starts. A vertex whose parallelism
-   * changed since the checkpoint gets its state redistributed by key group (state/rescale.ts).
+   * Where a subtask's state entry is saved: 'source' and 'op-<i>' under the uid of the chain node they belong to
+   * (as 'source' and 'op', so that the node's place in a chain does not matter), the finished marker under every
+   * node of the chain.
+   */
+  private stateHandleNames(v: JobVertex): (entry: string) => { operator: string; name: string }[] {
+    const ops = v.chain.filter((n) => n.body.kind !== 'source');
+    const source = v.chain[0]?.body.kind === 'source' ? (v.chain[0] as StreamNode) : null;
+    return (entry) => {
+      if (entry === FINISHED_MARKER.name) return v.chain.map((n) => ({ operator: this.uids.get(n.id) as string, name: entry }));
+      if (entry === 'source' && source !== null) return [{ operator: this.uids.get(source.id) as string, name: 'source' }];
+      const m = /^op-(\d+)$/.exec(entry);
+      const node = m === null ? undefined : ops[Number(m[1])];
+      if (node === undefined) throw new Error(`${v.name}: state entry '${entry}' belongs to no operator of the chain`);
+      return [{ operator: this.uids.get(node.id) as string, name: 'op' }];
+    };
+  }
+
+  /**
+   * The state of every subtask in `c`, read and verified before any subtask starts, matched per operator by uid.
+   * An operator whose parallelism changed since the checkpoint gets its state redistributed by key group
+   * (state/rescale.ts); operators chained together now may come from vertices of different parallelisms then.
    */
   private async readRestoredState(c: LoadedCheckpoint): Promise<Map<string, Map<string, Uint8Array>>> {
     const out = new Map<string, Map<string, Uint8Array>>();
     for (const v of this.job.vertices) {
-      const uid = this.uids.get(v.id) as string;
-      const saved = c.metadata.operators.find((o) => o.uid === uid);
-      const handles = c.metadata.state.filter((h) => h.operator === uid);
-      const old = new Map<number, Map<string, Uint8Array>>();
-      for (const h of handles) {
-        const data = await c.read(h.operator, h.subtask, h.name);
-        if (data === null) continue;
-        let m = old.get(h.subtask);
-        if (m === undefined) old.set(h.subtask, (m = new Map()));
-        m.set(h.name, data);
+      const ops = v.chain.filter((n) => n.body.kind !== 'source');
+      for (const n of v.chain) {
+        const uid = this.uids.get(n.id) as string;
+        const saved = c.metadata.operators.find((o) => o.uid === uid);
+        const handles = c.metadata.state.filter((h) => h.operator === uid);
+        // The entry name this operator's state has in the new chain.
+        const entry = n.body.kind === 'source' ? 'source' : `op-${ops.indexOf(n)}`;
+        const old = new Map<number, Map<string, Uint8Array>>();
+        for (const h of handles) {
+          const data = await c.read(h.operator, h.subtask, h.name);
+          if (data === null) continue;
+          let m = old.get(h.subtask);
+          if (m === undefined) old.set(h.subtask, (m = new Map()));
+          m.set(h.name === FINISHED_MARKER.name ? FINISHED_MARKER.name : entry, data);
+        }
+        if (old.size === 0) continue;
+        const assigned =
+          saved === undefined
+            ? old
+            : redistributeState(
+                {
+                  name: v.name,
+                  parallelism: v.parallelism,
+                  maxParallelism: v.maxParallelism,
+                  operatorNames: ops.map((o) => o.name),
+                },
+                saved,
+                old,
+              );
+        for (const [i, m] of assigned) {
+          const task = `${v.id}/${i}`;
+          let t = out.get(task);
+          if (t === undefined) out.set(task, (t = new Map()));
+          for (const [k, d] of m) t.set(k, d);
+        }
       }
-      if (old.size === 0) continue;
-      const assigned =
-        saved === undefined
-          ? old
-          : redistributeState(
-              {
-                name: v.name,
-                parallelism: v.parallelism,
-                maxParallelism: v.maxParallelism,
-                operatorNames: v.chain.filter((n) => n.body.kind !== 'source').map((n) => n.name),
-              },
-              saved,
-              old,
-            );
-      for (const [i, m] of assigned) out.set(`${v.id}/${i}`, m);
     }
     const known = new Set(this.uids.values());
     const orphan = c.metadata.state.find((h) => !known.has(h.operator));

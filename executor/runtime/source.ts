@@ -7,6 +7,12 @@ import type { RecordBatch, StreamElement } from '../batch/batch.js';
 import type { Schema } from '../types/schema.js';
 import type { SourceReader } from './operator.js';
 import { abortableSleep } from './time.js';
+import {
+  OPERATOR_STATE_ONLY,
+  decodeKeyGroupedSnapshot,
+  encodeKeyGroupedSnapshot,
+  isKeyGroupedSnapshot,
+} from '../state/key-grouped-snapshot.js';
 
 export interface Source {
   readonly outputSchema: Schema;
@@ -337,21 +343,39 @@ export class SplitSourceReader<S extends SourceSplit> implements SourceReader {
         : new SplitWatermarkMultiplexer(source.watermarks, Date.now, !source.bounded);
   }
 
-  /** Splits owned and not finished, with their positions (what a checkpoint takes). */
+  /**
+   * Splits owned and not finished, with their positions, and the finished ones (what a checkpoint takes), as
+   * union operator state: on a restore at another parallelism every reader gets every old reader's splits and
+   * keeps the ones it owns now, which is the enumerator's re-assignment of Flink's FLIP-27 sources on rescale.
+   */
   snapshotState(): Uint8Array {
-    const snap: SplitReaderSnapshot = {
-      splits: [...this.positions.values()].map((p) => ({ split: p.split, position: p.position })),
-      finished: [...this.finished],
-    };
-    return new TextEncoder().encode(JSON.stringify(snap));
+    return encodeKeyGroupedSnapshot({
+      maxParallelism: OPERATOR_STATE_ONLY,
+      keyGroups: new Map(),
+      operatorState: {
+        union: new Map<string, unknown[]>([
+          ['splits', [...this.positions.values()].map((p) => ({ split: p.split, position: p.position }))],
+          ['finished', [...this.finished]],
+        ]),
+      },
+    });
   }
 
-  /** Resumes from a snapshot: splits continue at their positions, finished ones are not read again. */
+  /** Resumes from a snapshot: owned splits continue at their positions, finished ones are not read again. */
   restoreState(bytes: Uint8Array): void {
-    const snap = JSON.parse(new TextDecoder().decode(bytes)) as SplitReaderSnapshot;
+    let snap: SplitReaderSnapshot;
+    if (isKeyGroupedSnapshot(bytes)) {
+      const union = decodeKeyGroupedSnapshot(bytes).operatorState.union;
+      snap = {
+        splits: (union?.get('splits') ?? []) as SplitReaderSnapshot['splits'],
+        finished: (union?.get('finished') ?? []) as string[],
+      };
+    } else snap = JSON.parse(new TextDecoder().decode(bytes)) as SplitReaderSnapshot; // before union state
     for (const id of snap.finished) this.finished.add(id);
-    for (const s of snap.splits)
+    for (const s of snap.splits) {
+      if (!this.owns(s.split as S)) continue;
       this.positions.set(s.split.splitId, { split: s.split as S, position: s.position });
+    }
   }
 
   /** Splits finished so far (ids). */

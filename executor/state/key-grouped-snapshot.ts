@@ -30,6 +30,9 @@ const MAGIC = [0x46, 0x4b, 0x47, 0x53];
 const VERSION = 1;
 const HEADER = 4 + 1 + 4 + 4;
 
+/** The max parallelism of a blob with operator state only: it fits any layout of key groups. */
+export const OPERATOR_STATE_ONLY = 0;
+
 /** Whether `bytes` is a key-grouped snapshot (the operator can be restored at another parallelism). */
 export function isKeyGroupedSnapshot(bytes: Uint8Array): boolean {
   return bytes.length >= HEADER && MAGIC.every((b, i) => bytes[i] === b);
@@ -128,7 +131,8 @@ export function redistributeKeyGrouped(
       continue;
     }
     const s = readKeyGroupedSections(bytes);
-    if (s.maxParallelism !== maxParallelism) {
+    // 0: operator state only (a source reader, which has no key groups and does not know the max parallelism).
+    if (s.maxParallelism !== maxParallelism && s.maxParallelism !== OPERATOR_STATE_ONLY) {
       throw new Error(
         `the state was taken with max parallelism ${s.maxParallelism} and cannot be restored at max parallelism ${maxParallelism}`,
       );

@@ -189,6 +189,74 @@ describe.skipIf(kafka === null)('exactly-once kafka sink', () => {
     expect(await read(t, 'read_uncommitted')).toEqual([1, 2, 3, 4, 5, 6]);
   }, 60_000);
 
+  it('a transaction timeout above the broker maximum fails with a message naming both settings', async () => {
+    const t = await topic();
+    // Flink's KafkaSink default (1 h) against a broker with the default transaction.max.timeout.ms (15 min).
+    const w = writer(t, { 'properties.transaction.timeout.ms': '3600000' });
+    init(w);
+    await expect(w.write(batch([1])).then(() => w.flush())).rejects.toThrow(
+      /transaction timeout 3600000 ms .* above the broker's transaction.max.timeout.ms .* 'properties.transaction.timeout.ms'/,
+    );
+    await w.close();
+  }, 60_000);
+
+  it('upsert-kafka writes upserts and tombstones inside the transaction', async () => {
+    const t = await topic(1);
+    const upsert = (extra: Record<string, string> = {}): Record<string, string> => {
+      const { format: _format, ...o } = options(t, {
+        connector: 'upsert-kafka',
+        'key.format': 'json',
+        'value.format': 'json',
+        ...extra,
+      });
+      return o;
+    };
+    const cfg = kafkaConfig('upsert-kafka', upsert(), schema, ['id']);
+    const w = new KafkaSinkWriter(cfg, schema, 'out');
+    init(w);
+    await w.write(
+      batchFromRows(
+        schema,
+        [
+          [1, 'a'],
+          [2, 'b'],
+          [1, 'a2'],
+          [2, 'b'],
+        ],
+        [RowKind.INSERT, RowKind.INSERT, RowKind.UPDATE_AFTER, RowKind.DELETE],
+      ),
+    );
+    await w.flush();
+    const c = w.prepareCommit(1) as Uint8Array;
+    await w.commit([c]);
+    await w.close();
+    const reader = new KafkaSource(
+      kafkaConfig(
+        'upsert-kafka',
+        upsert({ 'scan.bounded.mode': 'latest-offset', 'properties.isolation.level': 'read_committed' }),
+        schema,
+        ['id'],
+      ),
+      schema,
+      [],
+      'out',
+    ).createReader(0, 1);
+    const rows: Value[][] = [];
+    for await (const e of reader.read(new AbortController().signal)) {
+      if (e.kind === 'batch')
+        rows.push(...batchToRows(e.batch).map((r, i) => [e.batch.kinds[i] as number, ...r]));
+      if (e.kind === 'end') break;
+    }
+    // +I 1, +I 2, then 1 updated (-U/+U) and 2 deleted: the changelog of the committed upserts.
+    expect(rows).toEqual([
+      [RowKind.INSERT, 1, 'a'],
+      [RowKind.INSERT, 2, 'b'],
+      [RowKind.UPDATE_BEFORE, 1, 'a'],
+      [RowKind.UPDATE_AFTER, 1, 'a2'],
+      [RowKind.DELETE, 2, 'b'],
+    ]);
+  }, 60_000);
+
   it('initializes the ids of checkpoints it skipped, so a later probe finds transactions past the gap', async () => {
     const t = await topic();
     const a = writer(t);

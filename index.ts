@@ -30,3 +30,5 @@ export { ScalarFunction, TableFunction, AggregateFunction, type FunctionDefiniti
 export { OverWindowedTable, AggregatedTable } from './planner/api/table.js';
 export { Over, UNBOUNDED_RANGE, UNBOUNDED_ROW, CURRENT_RANGE, CURRENT_ROW, type OverWindow } from './planner/api/expressions.js';
 export { StatementSet } from './planner/api/statement-set.js';
+// The values connector's test helpers (Flink's TestValuesTableFactory shape), for embedding users' tests.
+export { registerData, getResults, getRawResults, clearValues, type ValuesRow } from './connectors/index.js';

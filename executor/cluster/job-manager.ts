@@ -14,9 +14,9 @@ import {
   type CheckpointDetails,
   type CheckpointingStatistics,
 } from '../checkpoint/coordinator.js';
-import { stateByTask } from '../checkpoint/restore.js';
+import { operatorInfos, stateByTask, stateHandleNames } from '../checkpoint/layout.js';
 import { FileCheckpointStorage, loadCheckpoint, type LoadedCheckpoint } from '../checkpoint/storage.js';
-import { vertexUids } from '../checkpoint/uids.js';
+import { operatorUids } from '../checkpoint/uids.js';
 import { FINISHED_MARKER } from '../runtime/subtask.js';
 import { SystemProcessingTimeService } from '../runtime/time.js';
 import type { RecordBatch } from '../batch/batch.js';
@@ -205,7 +205,8 @@ export class JobManager {
     });
     this.result = new Promise((resolve, reject) => (this.settle = { resolve, reject }));
     this.result.catch(() => undefined);
-    this.uids = vertexUids(graph);
+    // Per operator, as LocalJob: a savepoint of either executor restores on the other (checkpoint/layout.ts).
+    this.uids = operatorUids(graph);
     this.cp = spec.checkpointing ?? null;
     this.checkpointStorage =
       this.cp === null
@@ -439,17 +440,7 @@ export class JobManager {
     if (from === null) return null;
     this.restoreSource = from;
     const pos = new Map(this.graph.vertices.map((v, p) => [v.id, p]));
-    return stateByTask(
-      from,
-      this.graph.vertices.map((v) => ({
-        uid: this.uids.get(v.id) as string,
-        name: v.name,
-        parallelism: v.parallelism,
-        maxParallelism: v.maxParallelism,
-        operatorNames: v.chain.filter((n) => n.body.kind !== 'source').map((n) => n.name),
-        key: String(pos.get(v.id)),
-      })),
-    );
+    return stateByTask(from, this.graph, this.uids, (v) => String(pos.get(v.id)));
   }
 
   /** What the attempt being deployed was restored from (for `latest.restored` and the next checkpoint id). */
@@ -488,12 +479,7 @@ export class JobManager {
       {
         jobId: this.jobId,
         tasks: this.executions.map((e) => `${e.vertex.id}/${e.index}`),
-        operators: this.graph.vertices.map((v) => ({
-          uid: this.uids.get(v.id) as string,
-          name: v.name,
-          parallelism: v.parallelism,
-          maxParallelism: v.maxParallelism,
-        })),
+        operators: operatorInfos(this.graph, this.uids),
         triggerSources: (checkpointId, timestamp) => {
           for (const s of this.slots)
             if (!s.dead) s.post({ type: 'trigger-checkpoint', jobId: this.jobId, attempt, checkpointId, timestamp });
@@ -539,11 +525,11 @@ export class JobManager {
       case 'checkpoint-ack': {
         const e = this.byKey.get(`${m.vertex}/${m.index}`);
         if (e === undefined) return;
-        const uid = this.uids.get(e.vertex.id) as string;
+        const handlesOf = stateHandleNames(e.vertex, this.uids);
         c.acknowledge(m.checkpointId, {
           task: `${e.vertex.id}/${e.index}`,
           alignmentMs: m.alignmentMs,
-          state: m.state.map((x) => ({ operator: uid, subtask: e.index, name: x.name, data: x.data })),
+          state: m.state.flatMap((x) => handlesOf(x.name).map((h) => ({ ...h, subtask: e.index, data: x.data }))),
         });
         return;
       }
@@ -567,14 +553,11 @@ export class JobManager {
     this.coordinator?.taskFinished({
       task: `${e.vertex.id}/${e.index}`,
       alignmentMs: 0,
-      state: [
-        {
-          operator: this.uids.get(e.vertex.id) as string,
-          subtask: e.index,
-          name: FINISHED_MARKER.name,
-          data: FINISHED_MARKER.data,
-        },
-      ],
+      state: stateHandleNames(e.vertex, this.uids)(FINISHED_MARKER.name).map((h) => ({
+        ...h,
+        subtask: e.index,
+        data: FINISHED_MARKER.data,
+      })),
     });
   }
 

@@ -14,7 +14,9 @@ import { DEFAULT_CHECKPOINT_CONFIG, type CheckpointDetails } from '../../executo
 import { MiniCluster } from '../../executor/cluster/mini-cluster.js';
 import type { JobCheckpointing, JobSpec } from '../../executor/cluster/protocol.js';
 import { RestServer } from '../../executor/cluster/rest.js';
-import { committedRows, type CheckpointJobPayload } from './checkpoint-fixtures.js';
+import { FileCheckpointStorage } from '../../executor/checkpoint/storage.js';
+import { DEFAULT_EXECUTION_OPTIONS, LocalJob } from '../../executor/runtime/local-executor.js';
+import { buildJobGraph, committedRows, type CheckpointJobPayload } from './checkpoint-fixtures.js';
 
 const BUILDER = new URL('./checkpoint-fixtures.ts', import.meta.url).href;
 const N = 6000;
@@ -192,6 +194,30 @@ describe('checkpoints on the MiniCluster', () => {
     await jm2.getJobExecutionResult();
     expect(jm2.parallelism).toBe(1);
     // Both old subtasks' key groups (and their sinks' pending transactions) landed in the one new subtask.
+    expect(committedRows(first.store)).toEqual(expected);
+  }, 240_000);
+
+  it('a savepoint of the in-thread executor (LocalJob) resumes on the cluster: one state format for both', async () => {
+    const first = job({ rowsPerSecond: 1500 });
+    const graph = buildJobGraph(first.spec.payload, { resultSink: null, attempt: 0 });
+    const local = new LocalJob(
+      graph,
+      { ...DEFAULT_EXECUTION_OPTIONS, bufferTimeout: 0 },
+      {
+        config: { ...DEFAULT_CHECKPOINT_CONFIG, intervalMs: 200 },
+        storage: new FileCheckpointStorage(path.join(first.checkpoints, 'local')),
+        restorePath: null,
+        restartStrategy: { nextDelay: () => null },
+      },
+    );
+    while ((local.checkpointCoordinator()?.statistics().counts.completed ?? 0) < 2)
+      await new Promise((r) => setTimeout(r, 100));
+    const savepoint = await local.stopWithSavepoint(path.join(root, 'savepoints-local'));
+    expect(committedRows(first.store).length).toBeLessThan(N);
+    const second = job({ restorePath: savepoint, store: first.store });
+    const jm = await cluster.submit(second.spec);
+    await jm.getJobExecutionResult();
+    expect(jm.checkpointStatistics()?.latest.restored?.external_path).toBe(savepoint);
     expect(committedRows(first.store)).toEqual(expected);
   }, 240_000);
 

@@ -1,7 +1,8 @@
 // Savepoint at parallelism 2, resume at 1, 3 and 4 (Flink's rescaling on restore): a keyed running sum (keyed
-// state moved by key group) runs behind a checkpointed source at parallelism 1 and in front of a two-phase-commit
-// sink whose pending transactions are list state; the committed output of run-stop-resume equals the
-// uninterrupted run, row for row, whatever the parallelism of the resumed job.
+// state moved by key group) and an event-time tumbling window count (window contents and event-time timers moved
+// by key group) run behind a checkpointed source at parallelism 1 and in front of a two-phase-commit sink whose
+// pending transactions are list state; the committed output of run-stop-resume equals the uninterrupted run, row
+// for row, whatever the parallelism of the resumed job.
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,7 +12,7 @@ import type { Value } from '../../executor/batch/column.js';
 import { StreamExecutionEnvironment } from '../../executor/datastream/environment.js';
 import { GeneratorSource } from '../../executor/datastream/sources.js';
 import type { SinkWriter } from '../../executor/runtime/operator.js';
-import { Schema, Types } from '../../executor/index.js';
+import { Schema, TumblingEventTimeWindows, Types, WatermarkStrategy } from '../../executor/index.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -85,31 +86,58 @@ function runningSum(env: StreamExecutionEnvironment, store: TransactionalStore, 
     .uid('sink');
 }
 
+/** source (P=1) → event time → keyBy(k) 1 s tumbling windows counting rows (window state and timers) → sink. */
+const eventSchema = Schema.of(['k', Types.INT()], ['v', Types.BIGINT()], ['ts', Types.DOUBLE()]);
+function windowCounts(env: StreamExecutionEnvironment, store: TransactionalStore, rowsPerSecond: number): void {
+  env
+    .fromSource(GeneratorSource.ofRows(eventSchema, (i) => [i % 11, i, i * 7], { count: N, batchSize: 50, rowsPerSecond }), null, 'events')
+    .setParallelism(1)
+    .uid('events')
+    .assignTimestampsAndWatermarks(WatermarkStrategy.forMonotonousTimestamps().withTimestampAssigner('ts'))
+    .uid('timestamps')
+    .keyBy('k')
+    .window(TumblingEventTimeWindows.of(1000))
+    .count(Schema.of(['k', Types.INT()], ['start', Types.DOUBLE()], ['n', Types.INT()]), {
+      process(key, ctx, els, out) {
+        out.collect([key as number, ctx.window().start, els[0]?.[0] as number]);
+      },
+    })
+    .uid('windows')
+    .addSink((i) => store.writer(i), 'transactional sink')
+    .uid('sink');
+}
+
+type Pipeline = (env: StreamExecutionEnvironment, store: TransactionalStore, rowsPerSecond: number) => void;
+
 const sorted = (xs: readonly string[]): string[] => [...xs].sort();
 
-async function uninterrupted(): Promise<string[]> {
+async function uninterrupted(pipeline: Pipeline = runningSum): Promise<string[]> {
   const store = new TransactionalStore();
   const env = StreamExecutionEnvironment.getExecutionEnvironment({ parallelism: 2 });
   env.enableCheckpointing(50).getCheckpointConfig().setCheckpointStorage(path.join(dir, 'clean'));
-  runningSum(env, store, 200_000);
+  pipeline(env, store, 200_000);
   await env.executeAsync('clean').getJobExecutionResult();
   return sorted(store.committed);
 }
 
 /** Runs at P=2 until a third is written, stops with a savepoint, resumes at `to`. */
-async function rescaled(to: number): Promise<{ committed: string[]; committedAtStop: number }> {
+async function rescaled(
+  to: number,
+  pipeline: Pipeline = runningSum,
+  waitFor = N / 3,
+): Promise<{ committed: string[]; committedAtStop: number }> {
   const store = new TransactionalStore();
   const env = StreamExecutionEnvironment.getExecutionEnvironment({ parallelism: 2 });
   env.enableCheckpointing(60_000).getCheckpointConfig().setCheckpointStorage(path.join(dir, `first-${to}`));
-  runningSum(env, store, 6_000);
+  pipeline(env, store, 6_000);
   const job = env.executeAsync('rescaled');
-  while (store.written < N / 3) await new Promise((r) => setTimeout(r, 5));
+  while (store.written < waitFor) await new Promise((r) => setTimeout(r, 5));
   const savepoint = await job.stopWithSavepoint();
   const committedAtStop = store.committed.length;
   const env2 = StreamExecutionEnvironment.getExecutionEnvironment({ parallelism: to });
   env2.enableCheckpointing(60_000).getCheckpointConfig().setCheckpointStorage(path.join(dir, `second-${to}`));
   env2.setSavepointRestorePath(savepoint);
-  runningSum(env2, store, 200_000);
+  pipeline(env2, store, 200_000);
   await env2.executeAsync('rescaled').getJobExecutionResult();
   return { committed: sorted(store.committed), committedAtStop };
 }
@@ -122,6 +150,16 @@ describe('rescaling a DataStream job on restore', () => {
     // The savepoint fell in the middle: part of the output came from the first run, the rest after the restore.
     expect(committedAtStop).toBeGreaterThan(0);
     expect(committedAtStop).toBeLessThan(N);
+    expect(committed).toEqual(expected);
+  });
+
+  it.each([1, 3, 4])('event-time windows: savepoint at parallelism 2, resume at %i: the output equals the uninterrupted run', async (to) => {
+    const expected = await uninterrupted(windowCounts);
+    // 6000 rows 7 ms apart: 42 one-second windows, each split over the 11 keys.
+    expect(expected.length).toBeGreaterThan(400);
+    const { committed, committedAtStop } = await rescaled(to, windowCounts, 60);
+    expect(committedAtStop).toBeGreaterThan(0);
+    expect(committedAtStop).toBeLessThan(expected.length);
     expect(committed).toEqual(expected);
   });
 

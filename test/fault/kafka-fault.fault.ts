@@ -185,9 +185,10 @@ describe.skipIf(kafka === null)('fault injection: Kafka → window aggregation +
       checkpointDir: await h.tempDir(),
     });
     const job = first.executeSql(FaultHarness.STATEMENT_SET);
-    const producing = h.produce(topics, input, 40, 150);
-    // Stop part-way through the input, after some checkpoints committed.
-    await new Promise((r) => setTimeout(r, 2500));
+    const producing = h.produce(topics, input, 60, 150);
+    // Stop part-way through the input, once a checkpoint has committed output (polled: start-up time varies).
+    for (let i = 0; i < 200 && (await h.committedEnd(out.join)) === 0n; i++)
+      await new Promise((r) => setTimeout(r, 100));
     const savepoint = await first
       .stopJob(job.jobId as string, { savepoint: savepoints })
       .catch(async (e: unknown) => {

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Admin, ProduceAcks, Producer, stringSerializers } from '@platformatic/kafka';
+import { Admin, FetchIsolationLevels, ProduceAcks, Producer, stringSerializers } from '@platformatic/kafka';
 import { ScalarFunction, TableEnvironment, Types } from '../../index.js';
 import { clientOptions } from '../support/kafka.js';
 
@@ -144,6 +144,15 @@ export class FaultHarness {
       if (messages.length > 0) await this.producer.send({ messages });
       if (everyMs > 0) await new Promise((r) => setTimeout(r, everyMs));
     }
+  }
+
+  /** The sum over partitions of the last stable offset: grows when a transaction of `topic` commits. */
+  async committedEnd(topic: string): Promise<bigint> {
+    const r = await this.admin.listOffsets({
+      topics: [{ name: topic, partitions: [0, 1].map((p) => ({ partitionIndex: p, timestamp: -1n })) }],
+      isolationLevel: FetchIsolationLevels.READ_COMMITTED,
+    });
+    return r.flatMap((t) => t.partitions).reduce((s, p) => s + p.offset, 0n);
   }
 
   async tempDir(): Promise<string> {

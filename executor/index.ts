@@ -81,3 +81,9 @@ export * from './cluster/rest-sql.js';
 export { StandaloneJobManager, type StandaloneJobManagerOptions } from './cluster/standalone-jobmanager.js';
 export { StandaloneTaskManager, RegistrationRejected, type StandaloneTaskManagerOptions } from './cluster/standalone-taskmanager.js';
 export { StandaloneClusterClient, type StandaloneRunOptions } from './cluster/standalone-client.js';
+// Rescaling on restore: key-grouped snapshots (custom operators can write them to be rescalable) and the
+// redistribution a restore at another parallelism runs.
+export * from './state/key-grouped-snapshot.js';
+export { snapshotKeyedOperator, restoreKeyedOperator } from './state/keyed-operator.js';
+export { redistributeState, checkRescalePreconditions, type RescaleTarget, type RescaleSource } from './state/rescale.js';
+export { operatorUids } from './checkpoint/uids.js';

@@ -111,6 +111,14 @@ describe('checkpointed SQL on the MiniCluster', () => {
     const stop = await env.dispatcher.stopJob(jid, { savepoint: path.join(dir, 'savepoints') });
     expect(stop.savepoint).toMatch(new RegExp(`^${path.join(dir, 'savepoints')}/savepoint-\\d+$`));
     expect(stopped.state).toBe('CANCELED');
+    // The Dispatcher serves the cluster job's own checkpoint settings and per-vertex details (REST's sources).
+    expect(await env.dispatcher.checkpointConfig(jid)).toMatchObject({ mode: 'exactly_once', interval: 100 });
+    const savepointStats = (await env.dispatcher.checkpoints(jid))?.latest.savepoint;
+    const details = await env.dispatcher.checkpointDetails(jid, savepointStats?.id ?? -1);
+    expect(details?.checkpoint_type).toBe('SAVEPOINT');
+    expect(Object.keys(details?.tasks ?? {}).sort()).toEqual(
+      stopped.graph.vertices.map((v) => String(v.id)).sort(),
+    );
     const sp = await loadCheckpoint(stop.savepoint as string);
     const source = sp.metadata.state.find((h) => h.name === 'source');
     const position = JSON.parse(

@@ -102,7 +102,8 @@ export async function runClusterCommand(argv: readonly string[], io: CliIO): Pro
     return 0;
   }
   const { flags, config } = parsed;
-  const token = flags.get('--token') ?? process.env['FRESHET_CLUSTER_TOKEN'];
+  // An empty token is no token (an exported but empty FRESHET_CLUSTER_TOKEN).
+  const token = (flags.get('--token') ?? process.env['FRESHET_CLUSTER_TOKEN']) || undefined;
   const bind = flags.get('--bind');
   const { StandaloneJobManager, StandaloneTaskManager } = await import('../executor/index.js');
   try {

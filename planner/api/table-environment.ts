@@ -10,7 +10,8 @@ import { Catalog, formatPath, type ObjectPath } from '../catalog/catalog.js';
 import { defaultFactories, type FactoryRegistry } from '../catalog/factory.js';
 import { StatementBinder } from '../binder/bind-statement.js';
 import type { LogicalPlan } from '../logical/plan.js';
-import { configTable, describe, show, showCreate } from './statements.js';
+import { configTable, describe, describeFunction, show, showCreate } from './statements.js';
+import { FunctionLoadError, loadFunction, type LoadedFunction } from '../catalog/function-loader.js';
 import { FUNCTION_NAMES } from '../binder/bind-functions.js';
 import { functionsOf } from '../expr/functions.js';
 import { toRegistered, type FunctionDefinition } from './functions.js';
@@ -52,7 +53,7 @@ export class TableEnvironment {
   private readonly cluster: { readonly address: string; readonly token?: string } | null;
 
   private constructor(settings: EnvironmentSettings) {
-    const clusterToken = settings.clusterToken ?? process.env['FRESHET_CLUSTER_TOKEN'];
+    const clusterToken = (settings.clusterToken ?? process.env['FRESHET_CLUSTER_TOKEN']) || undefined;
     this.cluster = settings.cluster === undefined ? null : { address: settings.cluster, ...(clusterToken === undefined ? {} : { token: clusterToken }) };
     const cluster = this.cluster;
     this.factories = settings.factories ?? defaultFactories;
@@ -154,7 +155,7 @@ export class TableEnvironment {
         return TableResult.ok();
       }
       case 'createFunction':
-        throw new UnsupportedError('CREATE FUNCTION (register TypeScript functions with createTemporarySystemFunction)', source, s.span);
+        return this.createFunction(s, source);
       case 'createCatalog':
         throw new UnsupportedError('CREATE CATALOG (only the in-memory default_catalog exists)', source, s.span);
       case 'createDatabase': {
@@ -228,10 +229,12 @@ export class TableEnvironment {
         return TableResult.ok();
       case 'show':
         if (s.what === 'JOBS') return showJobs(this.dispatcher.listJobs());
+        if (s.what === 'USER FUNCTIONS') return show(s, this.catalog, source, () => functionsOf(this.catalog).userFunctions().map((f) => f.name));
         return show(s, this.catalog, source, () => this.functionNames());
       case 'showCreate':
         return showCreate(s, this.catalog, source);
       case 'describe':
+        if (s.function === true) return describeFunction(s, functionsOf(this.catalog), source);
         return describe(s, this.catalog, source);
       case 'explain': {
         const inner = s.statement;
@@ -346,10 +349,59 @@ export class TableEnvironment {
         }
         return TableResult.ok();
       }
-      case 'FUNCTION':
+      case 'FUNCTION': {
+        const registry = functionsOf(this.catalog);
+        const name = parts[parts.length - 1] as string;
+        const info = registry.lookup(name) === undefined ? undefined : registry.info(name);
+        if (registry.lookup(name) === undefined) {
+          if (s.ifExists) return TableResult.ok();
+          throw new ValidationError(`Function '${this.functionPath(parts, s.system)}' does not exist`, source, s.name.span);
+        }
+        const temporary = info?.temporary ?? true;
+        if (s.temporary !== temporary)
+          throw new ValidationError(`Function '${name}' is ${temporary ? 'temporary: use DROP TEMPORARY FUNCTION' : 'a catalog function: use DROP FUNCTION'}`, source, s.name.span);
+        registry.drop(name);
+        return TableResult.ok();
+      }
       case 'CATALOG':
         throw new UnsupportedError(`DROP ${s.object}`, source, s.span);
     }
+  }
+
+  private functionPath(parts: readonly string[], system: boolean): string {
+    return system ? (parts[parts.length - 1] as string) : formatPath(this.catalog.qualify(parts));
+  }
+
+  /**
+   * CREATE [TEMPORARY] [SYSTEM] FUNCTION [IF NOT EXISTS] name AS 'module#Export' [LANGUAGE JAVASCRIPT|TYPESCRIPT]
+   * (Flink's statement; the identifier names an ES module export instead of a JVM class: function-loader.ts).
+   * The class is loaded and checked now, as Flink validates it at CREATE time. One session registry holds all
+   * user functions, so a name is one function whatever its catalog and database.
+   */
+  private createFunction(s: Extract<Statement, { kind: 'createFunction' }>, source: string): TableResult {
+    const language = s.language ?? 'JAVASCRIPT';
+    if (language !== 'JAVASCRIPT' && language !== 'TYPESCRIPT')
+      throw new UnsupportedError(`CREATE FUNCTION ... LANGUAGE ${language} (Freshet loads ES modules: LANGUAGE JAVASCRIPT or TYPESCRIPT with AS 'module#Export')`, source, s.span);
+    const parts = s.name.parts.map((p) => p.value);
+    if (s.system && parts.length > 1) throw new ValidationError('A system function is named without catalog or database', source, s.name.span);
+    const name = parts[parts.length - 1] as string;
+    const path = s.system ? null : this.catalog.qualify(parts);
+    if (path !== null) this.requireDatabase(path, source, s.name.span);
+    const registry = functionsOf(this.catalog);
+    if (registry.lookup(name) !== undefined) {
+      if (s.ifNotExists) return TableResult.ok();
+      throw new ValidationError(`Function '${this.functionPath(parts, s.system)}' already exists`, source, s.name.span);
+    }
+    let loaded: LoadedFunction;
+    try {
+      loaded = loadFunction(name, s.className, language);
+    } catch (e) {
+      if (e instanceof FunctionLoadError) throw new ValidationError(e.message, source, s.span);
+      throw e;
+    }
+    registry.registerFunction(toRegistered(name, loaded.definition));
+    registry.setInfo({ name, identifier: s.className, language, temporary: s.temporary, system: s.system, path: path === null ? null : `${path.catalog}.${path.database}` });
+    return TableResult.ok();
   }
 
   private requireDatabase(path: ObjectPath, source: string, span: Span): void {
@@ -440,7 +492,9 @@ export class TableEnvironment {
    * bigint); with `argTypes` the arguments are checked and cast to them.
    */
   createTemporarySystemFunction(name: string, fn: FunctionDefinition): void {
-    functionsOf(this.catalog).registerFunction(toRegistered(name, fn));
+    const registry = functionsOf(this.catalog);
+    registry.registerFunction(toRegistered(name, fn));
+    registry.setInfo({ name, identifier: classNameOf(fn), language: 'JAVASCRIPT', temporary: true, system: true, path: null });
   }
 
   /**
@@ -452,7 +506,9 @@ export class TableEnvironment {
     const qualified = this.catalog.qualify(parts);
     if (!this.catalog.hasDatabase(qualified.catalog, qualified.database))
       throw new Error(`createTemporaryFunction('${path}'): database '${qualified.catalog}.${qualified.database}' does not exist`);
-    functionsOf(this.catalog).registerFunction(toRegistered(qualified.name, fn));
+    const registry = functionsOf(this.catalog);
+    registry.registerFunction(toRegistered(qualified.name, fn));
+    registry.setInfo({ name: qualified.name, identifier: classNameOf(fn), language: 'JAVASCRIPT', temporary: true, system: false, path: `${qualified.catalog}.${qualified.database}` });
   }
 
   /** Removes a function registered with createTemporaryFunction; false if there was none. */
@@ -543,4 +599,10 @@ function showJobs(jobs: readonly JobOverview[]): TableResult {
     Schema.of(['job id', str], ['job name', str], ['status', str], ['start time', str]),
     jobs.map((j) => [j.jid, j.name, j.state, new Date(j['start-time']).toISOString()]),
   );
+}
+
+/** The class name DESCRIBE FUNCTION shows for an API-registered function (a plain definition has none). */
+function classNameOf(fn: FunctionDefinition): string {
+  const c = (fn as { constructor?: { name?: string } }).constructor?.name;
+  return c === undefined || c === 'Object' ? '(inline definition)' : c;
 }

@@ -1,8 +1,8 @@
 // One side of the regular join's state, kept columnar: rows live in typed-array chunks (one per column, plus
-// per-row links), a join key maps to a slot holding the head and tail of its rows' chain, and strings are copied
-// into a shared byte pool. Storing a row so allocates no object (q7 keeps every bid: 10 M rows were 2.6 GB of
-// small objects whose marking was most of the time); rows become Value[] only when they are joined or emitted.
-// Row indexes are reused after a row leaves, and the string pool is compacted when most of it is dead.
+// per-row links), and a join key maps to a slot holding the head and tail of its rows' chain. Storing a row so
+// allocates no object (q7 keeps every bid: 10 M rows were 2.6 GB of Value[] rows, records and BigInts whose
+// garbage collection was most of the time); rows become Value[] only when they are joined or emitted. Row
+// indexes are reused after a row leaves.
 import type { RecordBatch } from '../batch/batch.js';
 import { getValue, type Column, type Value } from '../batch/column.js';
 import { isValid } from '../batch/validity.js';
@@ -16,43 +16,97 @@ const MASK = CHUNK - 1;
 /** The first chunk starts this small and doubles up to CHUNK, so a join of ten rows does not take 16 K slots. */
 const FIRST = 64;
 
-type Numeric = Float64Array | Int32Array | Uint8Array;
-
-/** A growable array of numbers in fixed-size typed-array chunks (no copy of the old rows when it grows). */
-class Chunks<A extends Numeric> {
-  readonly chunks: A[] = [];
+/**
+ * Growable arrays of numbers in fixed-size typed-array chunks (no copy of the old rows when they grow). One class
+ * per element type, not one generic class: a generic one's element accesses see three typed-array kinds and go
+ * megamorphic, which made storing a q7 bid cost over a microsecond.
+ */
+class F64Chunks {
+  readonly chunks: Float64Array[] = [];
   private cap = 0;
-
-  constructor(private readonly make: (n: number) => A) {}
 
   /** Makes index `i` addressable; rows are allocated in order, so `i` is at most the capacity. */
   ensure(i: number): void {
     if (i < this.cap) return;
     if (this.cap < CHUNK) {
       const next = Math.min(CHUNK, Math.max(FIRST, this.cap * 2));
-      const grown = this.make(next);
+      const grown = new Float64Array(next);
       const old = this.chunks[0];
-      if (old !== undefined) grown.set(old as ArrayLike<number>);
+      if (old !== undefined) grown.set(old);
       this.chunks[0] = grown;
       this.cap = next;
     } else {
-      this.chunks.push(this.make(CHUNK));
+      this.chunks.push(new Float64Array(CHUNK));
       this.cap += CHUNK;
     }
   }
 
   get(i: number): number {
-    return (this.chunks[i >>> BITS] as A)[i & MASK] as number;
+    return (this.chunks[i >>> BITS] as Float64Array)[i & MASK] as number;
   }
 
   set(i: number, v: number): void {
-    (this.chunks[i >>> BITS] as A)[i & MASK] = v;
+    (this.chunks[i >>> BITS] as Float64Array)[i & MASK] = v;
   }
 }
 
-const f64 = (n: number): Float64Array => new Float64Array(n);
-const i32 = (n: number): Int32Array => new Int32Array(n);
-const u8 = (n: number): Uint8Array => new Uint8Array(n);
+class I32Chunks {
+  readonly chunks: Int32Array[] = [];
+  private cap = 0;
+
+  /** Makes index `i` addressable; rows are allocated in order, so `i` is at most the capacity. */
+  ensure(i: number): void {
+    if (i < this.cap) return;
+    if (this.cap < CHUNK) {
+      const next = Math.min(CHUNK, Math.max(FIRST, this.cap * 2));
+      const grown = new Int32Array(next);
+      const old = this.chunks[0];
+      if (old !== undefined) grown.set(old);
+      this.chunks[0] = grown;
+      this.cap = next;
+    } else {
+      this.chunks.push(new Int32Array(CHUNK));
+      this.cap += CHUNK;
+    }
+  }
+
+  get(i: number): number {
+    return (this.chunks[i >>> BITS] as Int32Array)[i & MASK] as number;
+  }
+
+  set(i: number, v: number): void {
+    (this.chunks[i >>> BITS] as Int32Array)[i & MASK] = v;
+  }
+}
+
+class U8Chunks {
+  readonly chunks: Uint8Array[] = [];
+  private cap = 0;
+
+  /** Makes index `i` addressable; rows are allocated in order, so `i` is at most the capacity. */
+  ensure(i: number): void {
+    if (i < this.cap) return;
+    if (this.cap < CHUNK) {
+      const next = Math.min(CHUNK, Math.max(FIRST, this.cap * 2));
+      const grown = new Uint8Array(next);
+      const old = this.chunks[0];
+      if (old !== undefined) grown.set(old);
+      this.chunks[0] = grown;
+      this.cap = next;
+    } else {
+      this.chunks.push(new Uint8Array(CHUNK));
+      this.cap += CHUNK;
+    }
+  }
+
+  get(i: number): number {
+    return (this.chunks[i >>> BITS] as Uint8Array)[i & MASK] as number;
+  }
+
+  set(i: number, v: number): void {
+    (this.chunks[i >>> BITS] as Uint8Array)[i & MASK] = v;
+  }
+}
 
 /** How a column's cells are stored. */
 interface CellStore {
@@ -76,8 +130,8 @@ const OTHER = 2;
  * read back as numbers (booleans as booleans): column builders and row identities take BIGINT 5 and 5n alike.
  */
 class NumberCells implements CellStore {
-  private readonly values = new Chunks(f64);
-  private readonly tag = new Chunks(u8);
+  private readonly values = new F64Chunks();
+  private readonly tag = new U8Chunks();
   private wide: Map<number, Value> | null = null;
 
   constructor(private readonly bool: boolean) {}
@@ -139,120 +193,13 @@ class NumberCells implements CellStore {
   }
 }
 
-/** Bytes per string pool chunk; a string of more than a third of it is kept as a JS string. */
-const POOL = 1 << 20;
-
 /**
- * CHAR/VARCHAR cells: ASCII strings are copied into a shared byte pool (a row holds an offset and a length);
- * others, and strings longer than a pool chunk, stay JS strings in a side map. Bytes of rows that left are
- * counted, and the pool is rewritten once more than half of it is dead.
+ * Any other type (CHAR/VARCHAR, TIMESTAMP(p > 3), BINARY, ROW, ARRAY, MAP): the cell's Value in chunked arrays.
+ * Strings are kept as the batch's string objects. Copying them into a byte pool was measured and lost: q7 at
+ * 3 M events ran at 324 K events/CPU-s with a pool and 433 K without, and took 618 MB against 472 MB, because
+ * the generator's `extra` strings are slices of one shared text (a 20-byte object each), which a copy makes
+ * 100 bytes, and writing each (Buffer.write) cost more than the garbage collector spends on the slices.
  */
-class StringCells implements CellStore {
-  private readonly offset = new Chunks(f64);
-  /** Byte length, or -1 for NULL, -2 for a string in `other`. */
-  private readonly len = new Chunks(i32);
-  private pool: Buffer[] = [];
-  private used = POOL; // bytes used in the last pool chunk (POOL: no chunk yet)
-  private other: Map<number, string> | null = null;
-  liveBytes = 0;
-  totalBytes = 0;
-
-  ensure(i: number): void {
-    this.offset.ensure(i);
-    this.len.ensure(i);
-  }
-
-  write(i: number, col: Column, type: LogicalType, r: number): void {
-    if (!isValid(col.validity, r)) this.len.set(i, -1);
-    else if (col.kind === 'str') this.put(i, col.values[r] as string);
-    else this.writeValue(i, getValue(col, type, r));
-  }
-
-  writeValue(i: number, v: Value): void {
-    if (v === null) this.len.set(i, -1);
-    else this.put(i, v as string);
-  }
-
-  private put(i: number, s: string): void {
-    const n = s.length;
-    if (3 * n > POOL) {
-      this.keep(i, s);
-      return;
-    }
-    // Room for 3 bytes per character (UTF-8's most per UTF-16 unit), so nothing is cut at the chunk's end:
-    // then one byte per character written means the string is ASCII, and any other string is kept whole.
-    if (this.used + 3 * n > POOL) {
-      this.pool.push(Buffer.allocUnsafe(POOL));
-      this.used = 0;
-    }
-    const chunk = this.pool.length - 1;
-    if ((this.pool[chunk] as Buffer).write(s, this.used, 'utf8') !== n) {
-      this.keep(i, s);
-      return;
-    }
-    this.offset.set(i, chunk * POOL + this.used);
-    this.len.set(i, n);
-    this.used += n;
-    this.liveBytes += n;
-    this.totalBytes += n;
-  }
-
-  private keep(i: number, s: string): void {
-    (this.other ??= new Map()).set(i, s);
-    this.len.set(i, -2);
-  }
-
-  read(i: number): Value {
-    const n = this.len.get(i);
-    if (n === -1) return null;
-    if (n === -2) return (this.other as Map<number, string>).get(i) as string;
-    const at = this.offset.get(i);
-    const chunk = Math.floor(at / POOL);
-    const from = at - chunk * POOL;
-    return (this.pool[chunk] as Buffer).toString('latin1', from, from + n);
-  }
-
-  clear(i: number): void {
-    const n = this.len.get(i);
-    if (n === -2) (this.other as Map<number, string>).delete(i);
-    else if (n > 0) this.liveBytes -= n;
-    this.len.set(i, -1);
-  }
-
-  /** Whether rewriting the pool would free much: more than half dead and at least 16 MB of it. */
-  wantsCompaction(): boolean {
-    return this.totalBytes - this.liveBytes > Math.max(this.liveBytes, 16 * POOL);
-  }
-
-  /** Rewrites the live rows' bytes into a fresh pool. */
-  compact(live: (i: number) => boolean, rows: number): void {
-    const old = this.pool;
-    this.pool = [];
-    this.used = POOL;
-    this.liveBytes = 0;
-    this.totalBytes = 0;
-    for (let i = 0; i < rows; i++) {
-      if (!live(i)) continue;
-      const n = this.len.get(i);
-      if (n < 0) continue;
-      const at = this.offset.get(i);
-      const chunk = Math.floor(at / POOL);
-      const from = at - chunk * POOL;
-      if (this.used + n > POOL) {
-        this.pool.push(Buffer.allocUnsafe(POOL));
-        this.used = 0;
-      }
-      const to = this.pool.length - 1;
-      (old[chunk] as Buffer).copy(this.pool[to] as Buffer, this.used, from, from + n);
-      this.offset.set(i, to * POOL + this.used);
-      this.used += n;
-      this.liveBytes += n;
-      this.totalBytes += n;
-    }
-  }
-}
-
-/** Any other type (TIMESTAMP(p > 3), BINARY, ROW, ARRAY, MAP): the cell's Value in chunked arrays. */
 class ValueCells implements CellStore {
   private readonly chunks: Value[][] = [];
   private cap = 0;
@@ -264,7 +211,9 @@ class ValueCells implements CellStore {
   }
 
   write(i: number, col: Column, type: LogicalType, r: number): void {
-    this.writeValue(i, getValue(col, type, r));
+    const v =
+      col.kind === 'str' && isValid(col.validity, r) ? (col.values[r] as string) : getValue(col, type, r);
+    (this.chunks[i >>> BITS] as Value[])[i & MASK] = v;
   }
 
   writeValue(i: number, v: Value): void {
@@ -300,7 +249,7 @@ function cellStore(t: LogicalType): CellStore {
       return t.precision <= 3 ? new NumberCells(false) : new ValueCells();
     case 'CHAR':
     case 'VARCHAR':
-      return new StringCells();
+      return new ValueCells();
     default:
       return new ValueCells();
   }
@@ -326,20 +275,19 @@ export interface StoredRow {
 export class JoinSideState {
   private readonly cells: CellStore[];
   private readonly types: LogicalType[];
-  private readonly strings: StringCells[];
   private readonly slots = new Map<Key, number>();
-  private head = new Int32Array(16);
-  private tail = new Int32Array(16);
+  /** Per slot its chain's head and tail, side by side (one cache line for both). */
+  private ends = new Int32Array(32);
   private slotKeys: Key[] = [];
   private freeSlots: number[] = [];
   private nextSlot = 0;
-  private readonly nextRow = new Chunks(i32);
-  private readonly prevRow = new Chunks(i32);
+  private readonly nextRow = new I32Chunks();
+  private readonly prevRow = new I32Chunks();
   /** The row's key slot, or -1 for a free row index. */
-  private readonly slotOf = new Chunks(i32);
-  private readonly counts: Chunks<Int32Array> | null;
-  private readonly assocs: Chunks<Int32Array> | null;
-  private readonly times: Chunks<Float64Array> | null;
+  private readonly slotOf = new I32Chunks();
+  private readonly counts: I32Chunks | null;
+  private readonly assocs: I32Chunks | null;
+  private readonly times: F64Chunks | null;
   private freeRows = new Int32Array(16);
   private freeCount = 0;
   private rows = 0; // row indexes handed out so far (live or free)
@@ -353,16 +301,15 @@ export class JoinSideState {
   ) {
     this.types = schema.fields.map((f) => f.type);
     this.cells = this.types.map(cellStore);
-    this.strings = this.cells.filter((c): c is StringCells => c instanceof StringCells);
-    this.counts = counted ? new Chunks(i32) : null;
-    this.assocs = counted ? new Chunks(i32) : null;
-    this.times = counted ? new Chunks(f64) : null;
+    this.counts = counted ? new I32Chunks() : null;
+    this.assocs = counted ? new I32Chunks() : null;
+    this.times = counted ? new F64Chunks() : null;
   }
 
   /** The first row of `key`'s chain, or NONE. */
   first(key: Key): number {
     const s = this.slots.get(key);
-    return s === undefined ? NONE : (this.head[s] as number);
+    return s === undefined ? NONE : (this.ends[2 * s] as number);
   }
 
   next(row: number): number {
@@ -383,17 +330,17 @@ export class JoinSideState {
 
   setCount(row: number, n: number): void {
     const d = n - this.count(row);
-    (this.counts as Chunks<Int32Array>).set(row, n);
+    (this.counts as I32Chunks).set(row, n);
     this.size += d;
   }
 
   setAssoc(row: number, n: number, now: number): void {
-    (this.assocs as Chunks<Int32Array>).set(row, n);
-    (this.times as Chunks<Float64Array>).set(row, now);
+    (this.assocs as I32Chunks).set(row, n);
+    (this.times as F64Chunks).set(row, now);
   }
 
   touch(row: number, now: number): void {
-    (this.times as Chunks<Float64Array>).set(row, now);
+    (this.times as F64Chunks).set(row, now);
   }
 
   /** Stores row `r` of `batch` at the end of `key`'s chain; returns its index. */
@@ -433,11 +380,11 @@ export class JoinSideState {
     const s = this.slotOf.get(i);
     const prev = this.prevRow.get(i);
     const next = this.nextRow.get(i);
-    if (prev === NONE) this.head[s] = next;
+    if (prev === NONE) this.ends[2 * s] = next;
     else this.nextRow.set(prev, next);
-    if (next === NONE) this.tail[s] = prev;
+    if (next === NONE) this.ends[2 * s + 1] = prev;
     else this.prevRow.set(next, prev);
-    if (this.head[s] === NONE) {
+    if (this.ends[2 * s] === NONE) {
       this.slots.delete(this.slotKeys[s] as Key);
       this.slotKeys[s] = null;
       this.freeSlots.push(s);
@@ -451,25 +398,15 @@ export class JoinSideState {
       this.freeRows = grown;
     }
     this.freeRows[this.freeCount++] = i;
-    for (const s of this.strings) {
-      if (s.wantsCompaction()) s.compact((r) => this.slotOf.get(r) !== -1, this.rows);
-    }
   }
 
   /** Every stored row, key by key in the order keys first arrived (a snapshot's content). */
   *entries(): Generator<StoredRow> {
     for (const [key, s] of this.slots) {
-      for (let i = this.head[s] as number; i !== NONE; i = this.nextRow.get(i)) {
+      for (let i = this.ends[2 * s] as number; i !== NONE; i = this.nextRow.get(i)) {
         yield { key, row: this.row(i), count: this.count(i), assoc: this.assoc(i), time: this.time(i) };
       }
     }
-  }
-
-  /** Bytes held in the string pools (live and dead), for tests and metrics. */
-  stringBytes(): number {
-    let n = 0;
-    for (const s of this.strings) n += s.totalBytes;
-    return n;
   }
 
   /** Every key with rows (for sweeps: keys may be removed while iterating the returned array). */
@@ -489,20 +426,20 @@ export class JoinSideState {
       s = this.freeSlots.length > 0 ? (this.freeSlots.pop() as number) : this.newSlot();
       this.slots.set(key, s);
       this.slotKeys[s] = key;
-      this.head[s] = i;
+      this.ends[2 * s] = i;
       this.prevRow.set(i, NONE);
     } else {
-      const t = this.tail[s] as number;
+      const t = this.ends[2 * s + 1] as number;
       this.nextRow.set(t, i);
       this.prevRow.set(i, t);
     }
-    this.tail[s] = i;
+    this.ends[2 * s + 1] = i;
     this.nextRow.set(i, NONE);
     this.slotOf.set(i, s);
     if (this.counts !== null) {
       this.counts.set(i, 1);
-      (this.assocs as Chunks<Int32Array>).set(i, assoc);
-      (this.times as Chunks<Float64Array>).set(i, now);
+      (this.assocs as I32Chunks).set(i, assoc);
+      (this.times as F64Chunks).set(i, now);
     }
     this.size++;
     return i;
@@ -521,13 +458,10 @@ export class JoinSideState {
 
   private newSlot(): number {
     const s = this.nextSlot++;
-    if (s === this.head.length) {
-      const h = new Int32Array(s * 2);
-      h.set(this.head);
-      this.head = h;
-      const t = new Int32Array(s * 2);
-      t.set(this.tail);
-      this.tail = t;
+    if (2 * s === this.ends.length) {
+      const e = new Int32Array(4 * s);
+      e.set(this.ends);
+      this.ends = e;
     }
     return s;
   }

@@ -1,9 +1,8 @@
 // The regular join's columnar side state (executor/sql/join-state.ts): rows go in from a batch's columns and
-// come back as the values the join emits, for every storage class (numbers, the string pool and its fallbacks,
-// wide BIGINTs, other values); chains keep arrival order per key through removals; freed row indexes are
-// reused; the string pool is rewritten when most of it is dead and the live rows still read back.
+// come back as the values the join emits, for every storage class (numbers, wide BIGINTs, strings, other
+// values); chains keep arrival order per key through removals; freed row indexes are reused.
 import { describe, expect, it } from 'vitest';
-import { batchFromRows, makeBatch } from '../../../executor/batch/batch.js';
+import { batchFromRows } from '../../../executor/batch/batch.js';
 import type { Value } from '../../../executor/batch/column.js';
 import { JoinSideState, NONE } from '../../../executor/sql/join-state.js';
 import { Types } from '../../../executor/types/logical-type.js';
@@ -84,30 +83,5 @@ describe('join side state', () => {
     expect([...st.entries()]).toEqual([
       { key: 3, row: [true, 1, 'r', 0, null, null], count: 3, assoc: 0, time: 100 },
     ]);
-  });
-
-  it('rewrites the string pool once most of it is dead, and the live rows still read back', () => {
-    const T = Schema.of(['k', Types.INT()], ['s', Types.STRING()]);
-    const st = new JoinSideState(T, false);
-    const n = 40_000;
-    const text = (i: number): string => `${i}:`.padEnd(1000, String.fromCharCode(97 + (i % 26)));
-    const batch = makeBatch(
-      T,
-      [
-        { kind: 'i32', values: Int32Array.from({ length: n }, (_, i) => i % 7), validity: null },
-        { kind: 'str', values: Array.from({ length: n }, (_, i) => text(i)), validity: null },
-      ],
-      n,
-    );
-    const idx = Array.from({ length: n }, (_, r) => st.add(r % 7, batch, r, -1, 0));
-    expect(st.stringBytes()).toBeGreaterThan(39_000_000);
-    // 40 MB of strings; removing all but every 100th row leaves 0.4 MB live and triggers the rewrite.
-    for (let r = 0; r < n; r++) if (r % 100 !== 0) st.remove(idx[r] as number);
-    expect(st.size).toBe(n / 100);
-    expect(st.stringBytes()).toBeLessThan(16 * 2 ** 20 + 400_000);
-    for (let r = 0; r < n; r += 100) expect(st.row(idx[r] as number)).toEqual([r % 7, text(r)]);
-    // Rows added after the rewrite land in the new pool.
-    const more = st.add(0, batch, 1, -1, 0);
-    expect(st.row(more)).toEqual([1, text(1)]);
   });
 });

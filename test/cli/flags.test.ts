@@ -57,6 +57,8 @@ describe('short and long forms', () => {
       '--max-rows',
       '--timeout',
       '--rest-port',
+      '--cluster',
+      '--token',
       '-i',
       '--init',
       '--syntax',

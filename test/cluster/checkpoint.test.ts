@@ -1,6 +1,6 @@
 // Checkpoints on the MiniCluster: the JobManager is the checkpoint coordinator (Flink's CheckpointCoordinator in
 // the JobMaster; docs "Checkpointing" and "Task Failure Recovery"). A keyed running sum at parallelism 2 in two slot
-// threads, checkpointed every 200 ms, fails at seeded points in its first three attempts; each restart restores every
+// threads, checkpointed every 200 ms, fails at seeded points in its first ten attempts; each restart restores every
 // subtask from the latest completed checkpoint, and the rows a two-phase-commit sink made visible equal the
 // failure-free run's exactly (a lost state, a replay from the start or a double count changes them). Also:
 // stop-with-savepoint then resume from it (docs "Savepoints"), the REST checkpoint statistics
@@ -20,6 +20,8 @@ import { buildJobGraph, committedRows, type CheckpointJobPayload } from './check
 
 const BUILDER = new URL('./checkpoint-fixtures.ts', import.meta.url).href;
 const N = 6000;
+/** Failures injected in the recovery test (the issue asks for at least 10 per run). */
+const FAILURES = 10;
 
 /** The running sums the job must commit: per key k = i mod 7, the sum of every i so far, once each. */
 function expectedRows(): string[] {
@@ -92,7 +94,7 @@ function job(
       checkpointing,
       restartStrategy: {
         'restart-strategy.type': 'fixed-delay',
-        'restart-strategy.fixed-delay.attempts': '5',
+        'restart-strategy.fixed-delay.attempts': '12',
         'restart-strategy.fixed-delay.delay': '100 ms',
       },
     },
@@ -121,23 +123,23 @@ describe('checkpoints on the MiniCluster', () => {
     expect(await fs.readdir(path.join(checkpoints, jm.jobId)).catch(() => [])).toEqual([]);
   }, 180_000);
 
-  it('fails three times at seeded points, restores every subtask from the latest checkpoint, and commits exactly the failure-free rows', async () => {
-    const failAt = seededThresholds(20261124, 3);
+  it('fails ten times at seeded points, restores every subtask from the latest checkpoint, and commits exactly the failure-free rows', async () => {
+    const failAt = seededThresholds(20261124, FAILURES);
     const { spec, store } = job({ failAt });
     const jm = await cluster.submit(spec);
     const res = await jm.getJobExecutionResult();
-    expect(res.restarts).toBe(3);
+    expect(res.restarts).toBe(FAILURES);
     // Both keyed subtasks may pass the threshold before the attempt is cancelled (their sums grow alike): the
     // exception history can hold an attempt twice, the restarts count each attempt once.
     expect(new Set(jm.exceptions.map((e) => e.stacktrace.split('\n')[0]))).toEqual(
-      new Set([0, 1, 2].map((a) => `Error: injected failure (attempt ${a})`)),
+      new Set(Array.from({ length: FAILURES }, (_, a) => `Error: injected failure (attempt ${a})`)),
     );
     // No loss, no duplicate: a restart from scratch would commit the first attempts' rows twice, a lost keyed
     // state would commit different sums.
     expect(committedRows(store)).toEqual(expected);
     const stats = await cluster.checkpoints(jm.jobId);
     // Each restart restored from a completed checkpoint (Flink counts restores in the same statistics).
-    expect(stats?.counts.restored).toBe(3);
+    expect(stats?.counts.restored).toBe(FAILURES);
     expect(stats?.latest.restored?.id).toBeGreaterThan(0);
     // The statistics survive the restarts: ids keep increasing across attempts.
     const ids = (stats?.history ?? []).map((h) => h.id);

@@ -606,6 +606,9 @@ export class SqlGrammar extends EmbeddedActionsParser {
         { ALT: () => (this.CONSUME(K.SCALA), 'SCALA' as const) },
         { ALT: () => (this.CONSUME(K.PYTHON), 'PYTHON' as const) },
         { ALT: () => (this.CONSUME(K.SQL), 'SQL' as const) },
+        // Freshet's languages: the identifier names an ES module export (docs/planner.md, CREATE FUNCTION).
+        { ALT: () => (this.CONSUME(K.JAVASCRIPT), 'JAVASCRIPT' as const) },
+        { ALT: () => (this.CONSUME(K.TYPESCRIPT), 'TYPESCRIPT' as const) },
       ]);
     });
     return this.ACTION(() => ({
@@ -927,9 +930,10 @@ export class SqlGrammar extends EmbeddedActionsParser {
 
   private describeStatement = this.RULE('describeStatement', (): A.Statement => {
     const start = this.OR([{ ALT: () => this.CONSUME(K.DESCRIBE) }, { ALT: () => this.CONSUME(K.DESC) }]);
+    const fn = this.OPTION2(() => this.CONSUME(K.FUNCTION)) !== undefined;
     const extended = this.OPTION(() => this.CONSUME(K.EXTENDED)) !== undefined;
     const name = this.SUBRULE(this.qualifiedName);
-    return this.ACTION((): A.Statement => ({ kind: 'describe', span: this.spanFrom(start), extended, name }));
+    return this.ACTION((): A.Statement => ({ kind: 'describe', span: this.spanFrom(start), extended, name, ...(fn ? { function: true } : {}) }));
   });
 
   private explainStatement = this.RULE('explainStatement', (): A.Statement => {

@@ -598,7 +598,7 @@ export function formatStatement(s: A.Statement): string {
     case 'showCreate':
       return `SHOW CREATE ${s.object} ${formatName(s.name)}`;
     case 'describe':
-      return `DESCRIBE ${s.extended ? 'EXTENDED ' : ''}${formatName(s.name)}`;
+      return `DESCRIBE ${s.function === true ? 'FUNCTION ' : ''}${s.extended ? 'EXTENDED ' : ''}${formatName(s.name)}`;
     case 'explain':
       return `EXPLAIN ${s.details.length > 0 ? `${s.details.join(', ')} ` : ''}${formatStatement(s.statement)}`;
     case 'use':

@@ -84,8 +84,9 @@ export interface CreateFunction {
   readonly system: boolean;
   readonly ifNotExists: boolean;
   readonly name: QualifiedName;
+  /** Flink: a class name; Freshet: an ES module and export, `'file:///path/udfs.mjs#MyUpper'`, `'pkg#Fn'`. */
   readonly className: string;
-  readonly language: 'JAVA' | 'SCALA' | 'PYTHON' | 'SQL' | null;
+  readonly language: 'JAVA' | 'SCALA' | 'PYTHON' | 'SQL' | 'JAVASCRIPT' | 'TYPESCRIPT' | null;
 }
 
 export interface CreateCatalog {

@@ -52,6 +52,8 @@ export interface ShowCreate {
 /** `DESCRIBE t` or `DESC t`, optionally EXTENDED. */
 export interface Describe {
   readonly kind: 'describe';
+  /** `DESCRIBE FUNCTION [EXTENDED] f` (Flink 1.19+): the function's properties instead of a table's columns. */
+  readonly function?: boolean;
   readonly span: Span;
   readonly extended: boolean;
   readonly name: QualifiedName;

@@ -76,6 +76,28 @@ export abstract class AggregateFunction<T extends Value = Value, ACC = unknown> 
   abstract getValue(acc: ACC): T;
 }
 
+/**
+ * The kind a function class declares, found on its prototype chain under a registry-wide symbol: a class from a
+ * module loaded by CREATE FUNCTION may extend another copy of these classes (the package installed beside the
+ * module, or dist/ beside the sources), where `instanceof` would say no.
+ */
+const KIND = Symbol.for('freshet.udf.kind');
+for (const [cls, kind] of [
+  [ScalarFunction, 'scalar'],
+  [TableFunction, 'table'],
+  [AggregateFunction, 'aggregate'],
+] as const)
+  Object.defineProperty(cls.prototype, KIND, { value: kind, enumerable: false });
+
+export type FunctionClassKind = 'scalar' | 'table' | 'aggregate';
+
+/** 'scalar' / 'table' / 'aggregate' for an instance of a subclass of the public function classes, else null. */
+export function functionKindOf(x: unknown): FunctionClassKind | null {
+  if (typeof x !== 'object' || x === null) return null;
+  const k = (x as Record<symbol, unknown>)[KIND];
+  return k === 'scalar' || k === 'table' || k === 'aggregate' ? k : null;
+}
+
 /** A declared type: an engine LogicalType (`Types.INT()`) or a Table API DataType (`DataTypes.INT()`). */
 export type DeclaredType = LogicalType | DataTypeAst;
 
@@ -105,8 +127,10 @@ function tableFields(t: LogicalType): { name: string; type: LogicalType }[] {
   return t.kind === 'ROW' ? t.fields.map((f) => ({ name: f.name, type: f.type })) : [{ name: 'f0', type: t }];
 }
 
-export function toRegistered(name: string, def: FunctionDefinition): RegisteredFunction {
-  if (def instanceof TableFunction) {
+export function toRegistered(name: string, definition: FunctionDefinition): RegisteredFunction {
+  const kind = functionKindOf(definition);
+  if (kind === 'table') {
+    const def = definition as TableFunction<readonly Value[]>;
     const resultType = resolve(def.resultType);
     if (resultType.kind === 'NULL')
       throw new Error(`table function ${name}: resultType must be a concrete type`);
@@ -120,7 +144,8 @@ export function toRegistered(name: string, def: FunctionDefinition): RegisteredF
       },
     };
   }
-  if (def instanceof AggregateFunction) {
+  if (kind === 'aggregate') {
+    const def = definition;
     const f = def as AggregateFunction<Value, unknown>;
     const x = extras(def);
     const retract = x.retract;
@@ -144,7 +169,8 @@ export function toRegistered(name: string, def: FunctionDefinition): RegisteredF
       },
     };
   }
-  if (def instanceof ScalarFunction) {
+  if (kind === 'scalar') {
+    const def = definition as ScalarFunction;
     return {
       kind: 'scalar',
       fn: {
@@ -155,5 +181,5 @@ export function toRegistered(name: string, def: FunctionDefinition): RegisteredF
       },
     };
   }
-  return { kind: 'scalar', fn: { ...(def as Omit<UserFunction, 'name'>), name } };
+  return { kind: 'scalar', fn: { ...(definition as Omit<UserFunction, 'name'>), name } };
 }

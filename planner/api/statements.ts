@@ -4,6 +4,7 @@ import { Schema, Types, formatType, type Value } from '../../executor/index.js';
 import { ValidationError, closest, type Describe, type ShowCreate, type ShowStatement, type Span } from '../../parser/index.js';
 import { formatPath, type Catalog, type CatalogObject, type CatalogTable } from '../catalog/catalog.js';
 import { TableResult } from './table-result.js';
+import type { FunctionRegistry } from '../expr/functions.js';
 
 function stringTable(column: string, values: readonly string[]): TableResult {
   return TableResult.rows(Schema.of([column, Types.STRING(false)]), values.map((v) => [v]));
@@ -125,4 +126,28 @@ export function showCreate(s: ShowCreate, catalog: Catalog, source: string): Tab
 export function configTable(config: ReadonlyMap<string, string>): TableResult {
   const rows = [...config.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => [k, v]);
   return TableResult.rows(Schema.of(['key', Types.STRING(false)], ['value', Types.STRING(false)]), rows);
+}
+
+/**
+ * DESCRIBE FUNCTION [EXTENDED] (Flink 1.19's layout: `info name`, `info value`; rows system function, temporary,
+ * class name, function language, resource uris, and with EXTENDED the kind and determinism).
+ */
+export function describeFunction(s: Describe, registry: FunctionRegistry, source: string): TableResult {
+  const name = s.name.parts[s.name.parts.length - 1]?.value as string;
+  const fn = registry.lookup(name);
+  if (fn === undefined) throw new ValidationError(`Function '${s.name.parts.map((p) => p.value).join('.')}' does not exist`, source, s.name.span);
+  const info = registry.info(name);
+  const rows: [string, string][] = [
+    ['system function', String(info?.system ?? true)],
+    ['temporary', String(info?.temporary ?? true)],
+    ['class name', info?.identifier ?? ''],
+    ['function language', info?.language ?? 'JAVASCRIPT'],
+    ['resource uris', '[]'],
+  ];
+  if (s.extended) {
+    rows.push(['kind', fn.kind === 'scalar' ? 'SCALAR' : fn.kind === 'table' ? 'TABLE' : 'AGGREGATE']);
+    // User functions are never folded or reordered (rex-util's isDeterministic treats every UDF call as such).
+    rows.push(['deterministic', 'false']);
+  }
+  return TableResult.rows(Schema.of(['info name', Types.STRING(false)], ['info value', Types.STRING(false)]), rows);
 }

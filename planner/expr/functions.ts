@@ -28,8 +28,38 @@ export type RegisteredFunction =
   | { readonly kind: 'table'; readonly fn: UserTableFunction }
   | { readonly kind: 'aggregate'; readonly fn: UserAggregateFunction };
 
+/** What DESCRIBE FUNCTION shows (Flink's info rows): how a function was created. */
+export interface FunctionInfo {
+  /** The name as written at creation (SHOW USER FUNCTIONS lists it). */
+  readonly name: string;
+  /** CREATE FUNCTION's `'module#Export'`, or the class (constructor) name of an API-registered instance. */
+  readonly identifier: string;
+  readonly language: 'JAVASCRIPT' | 'TYPESCRIPT';
+  readonly temporary: boolean;
+  readonly system: boolean;
+  /** The catalog and database of a catalog function (null for system functions). */
+  readonly path: string | null;
+}
+
 export class FunctionRegistry {
   private readonly fns = new Map<string, RegisteredFunction>();
+  private readonly infos = new Map<string, FunctionInfo>();
+
+  /** Records how `name` was created (CREATE FUNCTION or the API). */
+  setInfo(info: FunctionInfo): void {
+    this.infos.set(info.name.toUpperCase(), info);
+  }
+
+  info(name: string): FunctionInfo | undefined {
+    return this.infos.get(name.toUpperCase());
+  }
+
+  /** The user functions as created, by name. */
+  userFunctions(): FunctionInfo[] {
+    return [...this.fns.keys()].map(
+      (k) => this.infos.get(k) ?? { name: k.toLowerCase(), identifier: '', language: 'JAVASCRIPT', temporary: true, system: true, path: null },
+    );
+  }
 
   /** Registers a scalar function (the original entry point, kept for its callers). */
   register(fn: UserFunction): void {
@@ -41,6 +71,7 @@ export class FunctionRegistry {
   }
 
   drop(name: string): boolean {
+    this.infos.delete(name.toUpperCase());
     return this.fns.delete(name.toUpperCase());
   }
 

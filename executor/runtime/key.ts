@@ -51,10 +51,18 @@ export function fieldKeySelector(field: number, name: string): KeySelector {
 
 /** A primitive key for any value: composite values become their canonical text. */
 export function toKey(v: Value): Key {
-  if (v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') {
+  if (
+    v === null ||
+    typeof v === 'string' ||
+    typeof v === 'number' ||
+    typeof v === 'boolean' ||
+    typeof v === 'bigint'
+  ) {
     return v;
   }
-  return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? `${x}n` : x instanceof Map ? [...x] : x));
+  return JSON.stringify(v, (_k, x: unknown) =>
+    typeof x === 'bigint' ? `${x}n` : x instanceof Map ? [...x] : x,
+  );
 }
 
 const f64 = new Float64Array(1);
@@ -148,7 +156,11 @@ export function computeDefaultMaxParallelism(parallelism: number): number {
 
 /** Flink's checkParallelismPreconditions: max parallelism in [1, 32768]. */
 export function checkMaxParallelism(maxParallelism: number): void {
-  if (!Number.isInteger(maxParallelism) || maxParallelism < 1 || maxParallelism > UPPER_BOUND_MAX_PARALLELISM) {
+  if (
+    !Number.isInteger(maxParallelism) ||
+    maxParallelism < 1 ||
+    maxParallelism > UPPER_BOUND_MAX_PARALLELISM
+  ) {
     throw new RangeError(
       `max parallelism must be an integer in [1, ${UPPER_BOUND_MAX_PARALLELISM}], not ${maxParallelism}`,
     );
@@ -161,7 +173,11 @@ export function subtaskOfKeyGroup(keyGroup: number, maxParallelism: number, para
 }
 
 /** The key groups [start, end] a subtask owns. */
-export function keyGroupRange(subtask: number, maxParallelism: number, parallelism: number): [number, number] {
+export function keyGroupRange(
+  subtask: number,
+  maxParallelism: number,
+  parallelism: number,
+): [number, number] {
   const start = Math.ceil((subtask * maxParallelism) / parallelism);
   const end = Math.ceil(((subtask + 1) * maxParallelism) / parallelism) - 1;
   return [start, end];

@@ -41,7 +41,8 @@ export interface KeyedStateBackend {
   getReducingState<T>(d: ReducingStateDescriptor<T>): ReducingState<T> & InternalKvState;
   getAggregatingState<IN, ACC, OUT>(
     d: AggregatingStateDescriptor<IN, ACC, OUT>,
-  ): AggregatingState<IN, OUT> & InternalKvState & { getAccumulator(): ACC | undefined; setAccumulator(acc: ACC): void };
+  ): AggregatingState<IN, OUT> &
+    InternalKvState & { getAccumulator(): ACC | undefined; setAccumulator(acc: ACC): void };
   /** Number of (key, namespace) entries over all states: a size metric and a test hook. */
   entryCount(): number;
   /** A key-grouped snapshot (key-grouped-snapshot.ts). */
@@ -132,7 +133,8 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     const list = (): T[] => (s.read() as T[] | undefined) ?? [];
     return {
       setNamespace: (ns) => s.setNamespace(ns),
-      mergeNamespaces: (target, sources) => s.merge(target, sources, (a, b) => [...(a as T[]), ...(b as T[])]),
+      mergeNamespaces: (target, sources) =>
+        s.merge(target, sources, (a, b) => [...(a as T[]), ...(b as T[])]),
       get: () => list(),
       add: (v: T) => {
         const l = s.read() as T[] | undefined;
@@ -194,7 +196,8 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
 
   getAggregatingState<IN, ACC, OUT>(
     d: AggregatingStateDescriptor<IN, ACC, OUT>,
-  ): AggregatingState<IN, OUT> & InternalKvState & { getAccumulator(): ACC | undefined; setAccumulator(acc: ACC): void } {
+  ): AggregatingState<IN, OUT> &
+    InternalKvState & { getAccumulator(): ACC | undefined; setAccumulator(acc: ACC): void } {
     const s = new KvState(this, this.table(d as unknown as StateDescriptor), this.now);
     const f: AggregateFunction<IN, ACC, OUT> = d.aggregate;
     return {
@@ -310,14 +313,22 @@ class KvState {
 
   write(v: unknown): void {
     const ttl = this.table.ttl;
-    this.table.put(this.backend.getCurrentKey(), this.ns, ttl === null ? v : ({ v, t: this.now() } satisfies TtlValue));
+    this.table.put(
+      this.backend.getCurrentKey(),
+      this.ns,
+      ttl === null ? v : ({ v, t: this.now() } satisfies TtlValue),
+    );
   }
 
   clear(): void {
     this.table.remove(this.backend.getCurrentKey(), this.ns);
   }
 
-  merge(target: NamespaceKey, sources: readonly NamespaceKey[], combine: (a: unknown, b: unknown) => unknown): void {
+  merge(
+    target: NamespaceKey,
+    sources: readonly NamespaceKey[],
+    combine: (a: unknown, b: unknown) => unknown,
+  ): void {
     let acc: unknown = undefined;
     for (const ns of sources) {
       this.ns = ns;

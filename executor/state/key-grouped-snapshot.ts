@@ -104,7 +104,11 @@ export function decodeKeyGroupedSnapshot(bytes: Uint8Array): KeyGroupedSnapshot 
   const s = readKeyGroupedSections(bytes);
   const keyGroups = new Map<number, unknown>();
   for (const [g, b] of s.groups) keyGroups.set(g, deserialize(b));
-  return { maxParallelism: s.maxParallelism, keyGroups, operatorState: deserialize(s.operatorState) as OperatorStateSections };
+  return {
+    maxParallelism: s.maxParallelism,
+    keyGroups,
+    operatorState: deserialize(s.operatorState) as OperatorStateSections,
+  };
 }
 
 function normalizeOperatorState(o: OperatorStateSections): Required<OperatorStateSections> {
@@ -176,7 +180,11 @@ export function repartitionOperatorState(
     if (mine.length > 0) list.set(name, mine);
   }
   const union = new Map<string, unknown[]>();
-  for (const name of names((o) => o.union)) union.set(name, old.flatMap((o) => [...(o.union.get(name) ?? [])]));
+  for (const name of names((o) => o.union))
+    union.set(
+      name,
+      old.flatMap((o) => [...(o.union.get(name) ?? [])]),
+    );
   const broadcast = new Map<string, unknown>();
   for (const name of names((o) => o.broadcast)) {
     const first = old.find((o) => o.broadcast.has(name));
@@ -186,7 +194,10 @@ export function repartitionOperatorState(
 }
 
 /** Entries of a key → value map grouped by key group (a keyed operator's snapshot sections). */
-export function groupByKeyGroup<V>(entries: Iterable<readonly [Key, V]>, maxParallelism: number): Map<number, [Key, V][]> {
+export function groupByKeyGroup<V>(
+  entries: Iterable<readonly [Key, V]>,
+  maxParallelism: number,
+): Map<number, [Key, V][]> {
   const out = new Map<number, [Key, V][]>();
   for (const [k, v] of entries) {
     const g = keyGroupOf(k, maxParallelism);

@@ -37,8 +37,12 @@ export function snapshotKeyedOperator<N>(
   };
   if (backend !== null) for (const [g, section] of backend.snapshotKeyGroups()) at(g).s = section;
   if (timers !== null) {
-    timers.eventTime.forEach(([ts, k, ns], i) => (at(keyGroupOf(k, maxParallelism)).e ??= []).push([ts, k, ns, i]));
-    timers.processingTime.forEach(([ts, k, ns], i) => (at(keyGroupOf(k, maxParallelism)).p ??= []).push([ts, k, ns, i]));
+    timers.eventTime.forEach(([ts, k, ns], i) =>
+      (at(keyGroupOf(k, maxParallelism)).e ??= []).push([ts, k, ns, i]),
+    );
+    timers.processingTime.forEach(([ts, k, ns], i) =>
+      (at(keyGroupOf(k, maxParallelism)).p ??= []).push([ts, k, ns, i]),
+    );
   }
   return encodeKeyGroupedSnapshot({ maxParallelism, keyGroups: groups, operatorState });
 }
@@ -61,7 +65,8 @@ export function restoreKeyedOperator<N>(
   for (const section of s.keyGroups.values()) {
     const sec = section as KeyedOperatorSection<N>;
     if (sec.s !== undefined) {
-      if (backend === null) throw new Error('the snapshot has keyed state but the operator has no keyed state backend');
+      if (backend === null)
+        throw new Error('the snapshot has keyed state but the operator has no keyed state backend');
       backend.restoreKeyGroup(sec.s);
     }
     if (sec.e !== undefined) for (const t of sec.e) eventTime.push(t);
@@ -69,7 +74,8 @@ export function restoreKeyedOperator<N>(
   }
   if (timers !== null) {
     const byTime = (a: SavedTimer<N>, b: SavedTimer<N>): number => a[0] - b[0] || a[3] - b[3];
-    const plain = (l: SavedTimer<N>[]): [number, Key, N][] => l.sort(byTime).map(([ts, k, ns]) => [ts, k, ns]);
+    const plain = (l: SavedTimer<N>[]): [number, Key, N][] =>
+      l.sort(byTime).map(([ts, k, ns]) => [ts, k, ns]);
     timers.restore({ eventTime: plain(eventTime), processingTime: plain(processingTime) });
   }
   return s.operatorState;

@@ -76,7 +76,11 @@ const N = 6000;
 /** source (P=1, checkpointed) → keyBy(k) running sum (keyed state, job parallelism) → two-phase sink. */
 function runningSum(env: StreamExecutionEnvironment, store: TransactionalStore, rowsPerSecond: number): void {
   env
-    .fromSource(GeneratorSource.ofRows(schema, (i) => [i % 37, i], { count: N, batchSize: 50, rowsPerSecond }), null, 'numbers')
+    .fromSource(
+      GeneratorSource.ofRows(schema, (i) => [i % 37, i], { count: N, batchSize: 50, rowsPerSecond }),
+      null,
+      'numbers',
+    )
     .setParallelism(1)
     .uid('numbers')
     .keyBy('k')
@@ -88,9 +92,21 @@ function runningSum(env: StreamExecutionEnvironment, store: TransactionalStore, 
 
 /** source (P=1) → event time → keyBy(k) 1 s tumbling windows counting rows (window state and timers) → sink. */
 const eventSchema = Schema.of(['k', Types.INT()], ['v', Types.BIGINT()], ['ts', Types.DOUBLE()]);
-function windowCounts(env: StreamExecutionEnvironment, store: TransactionalStore, rowsPerSecond: number): void {
+function windowCounts(
+  env: StreamExecutionEnvironment,
+  store: TransactionalStore,
+  rowsPerSecond: number,
+): void {
   env
-    .fromSource(GeneratorSource.ofRows(eventSchema, (i) => [i % 11, i, i * 7], { count: N, batchSize: 50, rowsPerSecond }), null, 'events')
+    .fromSource(
+      GeneratorSource.ofRows(eventSchema, (i) => [i % 11, i, i * 7], {
+        count: N,
+        batchSize: 50,
+        rowsPerSecond,
+      }),
+      null,
+      'events',
+    )
     .setParallelism(1)
     .uid('events')
     .assignTimestampsAndWatermarks(WatermarkStrategy.forMonotonousTimestamps().withTimestampAssigner('ts'))
@@ -128,14 +144,20 @@ async function rescaled(
 ): Promise<{ committed: string[]; committedAtStop: number }> {
   const store = new TransactionalStore();
   const env = StreamExecutionEnvironment.getExecutionEnvironment({ parallelism: 2 });
-  env.enableCheckpointing(60_000).getCheckpointConfig().setCheckpointStorage(path.join(dir, `first-${to}`));
+  env
+    .enableCheckpointing(60_000)
+    .getCheckpointConfig()
+    .setCheckpointStorage(path.join(dir, `first-${to}`));
   pipeline(env, store, 6_000);
   const job = env.executeAsync('rescaled');
   while (store.written < waitFor) await new Promise((r) => setTimeout(r, 5));
   const savepoint = await job.stopWithSavepoint();
   const committedAtStop = store.committed.length;
   const env2 = StreamExecutionEnvironment.getExecutionEnvironment({ parallelism: to });
-  env2.enableCheckpointing(60_000).getCheckpointConfig().setCheckpointStorage(path.join(dir, `second-${to}`));
+  env2
+    .enableCheckpointing(60_000)
+    .getCheckpointConfig()
+    .setCheckpointStorage(path.join(dir, `second-${to}`));
   env2.setSavepointRestorePath(savepoint);
   pipeline(env2, store, 200_000);
   await env2.executeAsync('rescaled').getJobExecutionResult();
@@ -143,25 +165,31 @@ async function rescaled(
 }
 
 describe('rescaling a DataStream job on restore', () => {
-  it.each([1, 3, 4])('savepoint at parallelism 2, resume at %i: the output equals the uninterrupted run', async (to) => {
-    const expected = await uninterrupted();
-    expect(expected).toHaveLength(N);
-    const { committed, committedAtStop } = await rescaled(to);
-    // The savepoint fell in the middle: part of the output came from the first run, the rest after the restore.
-    expect(committedAtStop).toBeGreaterThan(0);
-    expect(committedAtStop).toBeLessThan(N);
-    expect(committed).toEqual(expected);
-  });
+  it.each([1, 3, 4])(
+    'savepoint at parallelism 2, resume at %i: the output equals the uninterrupted run',
+    async (to) => {
+      const expected = await uninterrupted();
+      expect(expected).toHaveLength(N);
+      const { committed, committedAtStop } = await rescaled(to);
+      // The savepoint fell in the middle: part of the output came from the first run, the rest after the restore.
+      expect(committedAtStop).toBeGreaterThan(0);
+      expect(committedAtStop).toBeLessThan(N);
+      expect(committed).toEqual(expected);
+    },
+  );
 
-  it.each([1, 3, 4])('event-time windows: savepoint at parallelism 2, resume at %i: the output equals the uninterrupted run', async (to) => {
-    const expected = await uninterrupted(windowCounts);
-    // 6000 rows 7 ms apart: 42 one-second windows, each split over the 11 keys.
-    expect(expected.length).toBeGreaterThan(400);
-    const { committed, committedAtStop } = await rescaled(to, windowCounts, 60);
-    expect(committedAtStop).toBeGreaterThan(0);
-    expect(committedAtStop).toBeLessThan(expected.length);
-    expect(committed).toEqual(expected);
-  });
+  it.each([1, 3, 4])(
+    'event-time windows: savepoint at parallelism 2, resume at %i: the output equals the uninterrupted run',
+    async (to) => {
+      const expected = await uninterrupted(windowCounts);
+      // 6000 rows 7 ms apart: 42 one-second windows, each split over the 11 keys.
+      expect(expected.length).toBeGreaterThan(400);
+      const { committed, committedAtStop } = await rescaled(to, windowCounts, 60);
+      expect(committedAtStop).toBeGreaterThan(0);
+      expect(committedAtStop).toBeLessThan(expected.length);
+      expect(committed).toEqual(expected);
+    },
+  );
 
   it('restoring a parallel source whose position is not a set of splits at another parallelism fails, naming it', async () => {
     // The generator's position at parallelism 2 is not a set of splits: restoring the source at 3 must fail
@@ -170,7 +198,11 @@ describe('rescaling a DataStream job on restore', () => {
     const env = StreamExecutionEnvironment.getExecutionEnvironment({ parallelism: 2 });
     env.enableCheckpointing(60_000).getCheckpointConfig().setCheckpointStorage(path.join(dir, 'src'));
     const pipeline = (e: StreamExecutionEnvironment, rate: number): void => {
-      e.fromSource(GeneratorSource.ofRows(schema, (i) => [i % 5, i], { count: N, batchSize: 50, rowsPerSecond: rate }), null, 'parallel numbers')
+      e.fromSource(
+        GeneratorSource.ofRows(schema, (i) => [i % 5, i], { count: N, batchSize: 50, rowsPerSecond: rate }),
+        null,
+        'parallel numbers',
+      )
         .uid('numbers')
         .map((r: Value[]) => r)
         .addSink((i) => store.writer(i), 'sink')

@@ -63,12 +63,28 @@ describe('key groups (Flink KeyGroupRangeAssignment)', () => {
   });
 
   it('computes the default max parallelism as Flink (roundUpToPowerOfTwo(p + p/2) within [128, 32768])', () => {
-    const cases: [number, number][] = [[1, 128], [2, 128], [3, 128], [85, 128], [86, 256], [100, 256], [1000, 2048], [30000, 32768]];
+    const cases: [number, number][] = [
+      [1, 128],
+      [2, 128],
+      [3, 128],
+      [85, 128],
+      [86, 256],
+      [100, 256],
+      [1000, 2048],
+      [30000, 32768],
+    ];
     for (const [p, m] of cases) expect(computeDefaultMaxParallelism(p)).toBe(m);
   });
 
   it('gives each subtask a contiguous key-group range, and routes every group to the subtask that owns it', () => {
-    for (const [maxP, p] of [[128, 1], [128, 2], [128, 3], [128, 7], [256, 5], [10, 10]] as const) {
+    for (const [maxP, p] of [
+      [128, 1],
+      [128, 2],
+      [128, 3],
+      [128, 7],
+      [256, 5],
+      [10, 10],
+    ] as const) {
       let next = 0;
       for (let i = 0; i < p; i++) {
         const [from, to] = keyGroupRange(i, maxP, p);
@@ -95,12 +111,16 @@ describe('key-grouped snapshots', () => {
     const bytes = backend.snapshot();
     const sections = readKeyGroupedSections(bytes);
     expect(sections.maxParallelism).toBe(128);
-    expect(new Set(sections.groups.keys())).toEqual(new Set(Array.from({ length: 50 }, (_, k) => keyGroupOf(k, 128))));
+    expect(new Set(sections.groups.keys())).toEqual(
+      new Set(Array.from({ length: 50 }, (_, k) => keyGroupOf(k, 128))),
+    );
     // The second of three subtasks takes only its range.
     const [from, to] = keyGroupRange(1, 128, 3);
     const part = new HeapKeyedStateBackend(128, () => 0);
     part.restore(bytes, [from, to]);
-    const mine = Array.from({ length: 50 }, (_, k) => k).filter((k) => subtaskOfKeyGroup(keyGroupOf(k, 128), 128, 3) === 1);
+    const mine = Array.from({ length: 50 }, (_, k) => k).filter(
+      (k) => subtaskOfKeyGroup(keyGroupOf(k, 128), 128, 3) === 1,
+    );
     expect(part.entryCount()).toBe(mine.length);
     const v = part.getValueState(new ValueStateDescriptor<number>('count'));
     for (const k of mine) {
@@ -165,7 +185,9 @@ describe('key-grouped snapshots', () => {
         },
       }),
     ];
-    const at3 = [0, 1, 2].map((i) => decodeKeyGroupedSnapshot(redistributeKeyGrouped(old, i, 3, 128)).operatorState);
+    const at3 = [0, 1, 2].map(
+      (i) => decodeKeyGroupedSnapshot(redistributeKeyGrouped(old, i, 3, 128)).operatorState,
+    );
     // 5 elements over 3 subtasks: runs of 2, 2, 1 in order.
     expect(at3.map((o) => o.list?.get('offsets') ?? [])).toEqual([['a', 'b'], ['c', 'd'], ['e']]);
     for (const o of at3) {
@@ -179,8 +201,20 @@ describe('key-grouped snapshots', () => {
 
 describe('restoring a vertex at another parallelism', () => {
   const keyed = (maxParallelism = 128): Uint8Array =>
-    encodeKeyGroupedSnapshot({ maxParallelism, keyGroups: new Map([[5, 'x'], [100, 'y']]), operatorState: {} });
-  const target = { name: 'KeyedSum -> Sink: out', parallelism: 3, maxParallelism: 128, operatorNames: ['KeyedSum', 'Sink: out'] };
+    encodeKeyGroupedSnapshot({
+      maxParallelism,
+      keyGroups: new Map([
+        [5, 'x'],
+        [100, 'y'],
+      ]),
+      operatorState: {},
+    });
+  const target = {
+    name: 'KeyedSum -> Sink: out',
+    parallelism: 3,
+    maxParallelism: 128,
+    operatorNames: ['KeyedSum', 'Sink: out'],
+  };
 
   it('assigns every new subtask its groups, and keeps blobs in place at the same parallelism', () => {
     const old = new Map([
@@ -191,7 +225,11 @@ describe('restoring a vertex at another parallelism', () => {
     expect([...out.keys()]).toEqual([0, 1, 2]);
     const groups = [0, 1, 2].map((i) => [...readKeyGroupedSections(out.get(i)!.get('op-0')!).groups.keys()]);
     expect(groups).toEqual([[5], [], [100]]);
-    const same = redistributeState({ ...target, parallelism: 2 }, { parallelism: 2, maxParallelism: 128 }, old);
+    const same = redistributeState(
+      { ...target, parallelism: 2 },
+      { parallelism: 2, maxParallelism: 128 },
+      old,
+    );
     expect(same.get(1)!.has('finished')).toBe(true);
   });
 
@@ -203,18 +241,27 @@ describe('restoring a vertex at another parallelism', () => {
     expect(() => redistributeState(target, { parallelism: 2, maxParallelism: 128 }, old)).toThrow(
       "operator 'Sink: out' (in 'KeyedSum -> Sink: out') cannot be restored at parallelism 3 from a checkpoint taken at parallelism 2: its state is not partitioned by key group (non-rescalable state); restore it at parallelism 2",
     );
-    const source = new Map([[0, new Map([['source', new TextEncoder().encode('17')]])], [1, new Map()]]);
-    expect(() => redistributeState({ ...target, name: 'numbers' }, { parallelism: 2, maxParallelism: 128 }, source)).toThrow(
+    const source = new Map([
+      [0, new Map([['source', new TextEncoder().encode('17')]])],
+      [1, new Map()],
+    ]);
+    expect(() =>
+      redistributeState({ ...target, name: 'numbers' }, { parallelism: 2, maxParallelism: 128 }, source),
+    ).toThrow(
       /^source 'numbers' cannot be restored at parallelism 3 from a checkpoint taken at parallelism 2: its read positions are not split/,
     );
   });
 
   it('fails when the max parallelism changed, or the parallelism exceeds it (Flink checkParallelismPreconditions)', () => {
     const old = new Map([[0, new Map([['op-0', keyed()]])]]);
-    expect(() => redistributeState({ ...target, maxParallelism: 256 }, { parallelism: 1, maxParallelism: 128 }, old)).toThrow(
+    expect(() =>
+      redistributeState({ ...target, maxParallelism: 256 }, { parallelism: 1, maxParallelism: 128 }, old),
+    ).toThrow(
       "the maximum parallelism (128) with which the checkpoint of operator 'KeyedSum -> Sink: out' was taken and its current maximum parallelism (256) differ",
     );
-    expect(() => redistributeState({ ...target, parallelism: 200 }, { parallelism: 1, maxParallelism: 128 }, old)).toThrow(
+    expect(() =>
+      redistributeState({ ...target, parallelism: 200 }, { parallelism: 1, maxParallelism: 128 }, old),
+    ).toThrow(
       "the state of operator 'KeyedSum -> Sink: out' cannot be restored at parallelism 200: its maximum parallelism (number of key groups) is 128",
     );
   });

@@ -22,7 +22,10 @@ beforeEach(async () => {
   for (let f = 0; f < FILES; f++) {
     const lines: string[] = [];
     for (let i = 0; i < ROWS; i++) {
-      const ts = new Date(Date.UTC(2024, 0, 1, 0, 0, 0) + Math.floor((i * 60_000) / ROWS)).toISOString().replace('T', ' ').slice(0, 23);
+      const ts = new Date(Date.UTC(2024, 0, 1, 0, 0, 0) + Math.floor((i * 60_000) / ROWS))
+        .toISOString()
+        .replace('T', ' ')
+        .slice(0, 23);
       lines.push(`${(i * 7 + f) % 13},${(i % 100) + f},${ts}`);
     }
     await fs.writeFile(path.join(dir, 'data', `part-${f}.csv`), `${lines.join('\n')}\n`);
@@ -70,7 +73,10 @@ async function uninterrupted(q: Query): Promise<string[]> {
 }
 
 /** Runs at parallelism 2, stops with a savepoint a while in, resumes at `to`; the raw changes of both runs. */
-async function rescaled(q: Query, to: number): Promise<{ first: string[]; second: string[]; final: string[] }> {
+async function rescaled(
+  q: Query,
+  to: number,
+): Promise<{ first: string[]; second: string[]; final: string[] }> {
   const e = env({ 'parallelism.default': '2', 'execution.checkpointing.interval': '60 s' });
   e.executeSql(EVENTS());
   e.executeSql(q.sink);
@@ -91,26 +97,32 @@ async function rescaled(q: Query, to: number): Promise<{ first: string[]; second
 }
 
 describe('rescaling SQL jobs on restore', () => {
-  it.each([1, 3, 4])('GROUP BY: savepoint at parallelism 2, resume at %i, final table equals the uninterrupted run', async (to) => {
-    const expected = await uninterrupted(GROUP);
-    expect(expected).toHaveLength(13);
-    const { first, second, final } = await rescaled(GROUP, to);
-    expect(first.length).toBeGreaterThan(0);
-    // Every group existed at the savepoint: the resumed job updates them (-U/+U), it never starts one afresh (+I).
-    expect(second.filter((r) => r.startsWith('+I'))).toEqual([]);
-    expect(second.some((r) => r.startsWith('-U'))).toBe(true);
-    expect(final).toEqual(expected);
-  });
+  it.each([1, 3, 4])(
+    'GROUP BY: savepoint at parallelism 2, resume at %i, final table equals the uninterrupted run',
+    async (to) => {
+      const expected = await uninterrupted(GROUP);
+      expect(expected).toHaveLength(13);
+      const { first, second, final } = await rescaled(GROUP, to);
+      expect(first.length).toBeGreaterThan(0);
+      // Every group existed at the savepoint: the resumed job updates them (-U/+U), it never starts one afresh (+I).
+      expect(second.filter((r) => r.startsWith('+I'))).toEqual([]);
+      expect(second.some((r) => r.startsWith('-U'))).toBe(true);
+      expect(final).toEqual(expected);
+    },
+  );
 
-  it.each([1, 3, 4])('TUMBLE window: savepoint at parallelism 2, resume at %i, the windows equal the uninterrupted run', async (to) => {
-    const expected = await uninterrupted(WINDOW);
-    expect(expected.length).toBeGreaterThan(100);
-    const { first, second } = await rescaled(WINDOW, to);
-    expect(first.length).toBeGreaterThan(0);
-    expect(second.length).toBeGreaterThan(0);
-    // Windows fired between the savepoint and the stop come again from the resumed job (the values sink is
-    // at-least-once): identical rows, so the set of both runs is the uninterrupted output, and a window whose
-    // state was lost or split would show up as a second, different row for the same key and window.
-    expect([...new Set([...first, ...second])].sort()).toEqual(expected);
-  });
+  it.each([1, 3, 4])(
+    'TUMBLE window: savepoint at parallelism 2, resume at %i, the windows equal the uninterrupted run',
+    async (to) => {
+      const expected = await uninterrupted(WINDOW);
+      expect(expected.length).toBeGreaterThan(100);
+      const { first, second } = await rescaled(WINDOW, to);
+      expect(first.length).toBeGreaterThan(0);
+      expect(second.length).toBeGreaterThan(0);
+      // Windows fired between the savepoint and the stop come again from the resumed job (the values sink is
+      // at-least-once): identical rows, so the set of both runs is the uninterrupted output, and a window whose
+      // state was lost or split would show up as a second, different row for the same key and window.
+      expect([...new Set([...first, ...second])].sort()).toEqual(expected);
+    },
+  );
 });

@@ -108,7 +108,7 @@ export class KafkaSinkWriter implements SinkWriter {
     this.chain(async () => {
       const coordinator = this.coordinator();
       const prefix = this.cfg.transactionalIdPrefix as string;
-      const fenced = await abortLingeringTransactions(
+      const { fenced, own } = await abortLingeringTransactions(
         coordinator,
         prefix,
         this.subtaskIndex,
@@ -117,8 +117,8 @@ export class KafkaSinkWriter implements SinkWriter {
         this.cfg.transactionTimeoutMs,
       );
       this.transactions.fenced += fenced;
-      // The probe initialized every id from `start` to the first unused one.
-      this.initializedUpTo = Math.max(this.initializedUpTo, start + fenced);
+      // The probe initialized this subtask's ids from `start` to the first unused one.
+      this.initializedUpTo = Math.max(this.initializedUpTo, start + own);
     });
   }
 

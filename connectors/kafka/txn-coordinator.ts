@@ -187,7 +187,8 @@ export class TransactionCoordinatorClient {
  * Flink's TransactionAborter (probing): for this subtask, and for subtask + k * parallelism while those had any
  * (ids a larger earlier parallelism left), fence `<prefix>-<subtask>-<n>` for n from `startCheckpointId` upwards
  * until an id answers with epoch 0, i.e. was never used. The writer initializes every id it passes over (no gaps),
- * so the first unused id ends the ids earlier attempts may have left open. Returns how many ids were fenced.
+ * so the first unused id ends the ids earlier attempts may have left open. Returns how many ids were fenced, in
+ * all and of this subtask (whose ids from `startCheckpointId` to `startCheckpointId + own` are now initialized).
  */
 export async function abortLingeringTransactions(
   coordinator: TransactionCoordinatorClient,
@@ -196,8 +197,9 @@ export async function abortLingeringTransactions(
   parallelism: number,
   startCheckpointId: number,
   transactionTimeoutMs: number,
-): Promise<number> {
-  let total = 0;
+): Promise<{ readonly fenced: number; readonly own: number }> {
+  let fenced = 0;
+  let own = 0;
   for (let s = subtask; ; s += parallelism) {
     let aborted = 0;
     for (let n = startCheckpointId; ; n++) {
@@ -205,9 +207,10 @@ export async function abortLingeringTransactions(
       if (epoch === 0) break;
       aborted++;
     }
-    total += aborted;
+    fenced += aborted;
+    if (s === subtask) own = aborted;
     // No id of this subtask was used: no subtask with a higher number existed either (Flink's rule).
     if (aborted === 0) break;
   }
-  return total;
+  return { fenced, own };
 }

@@ -257,6 +257,36 @@ describe.skipIf(kafka === null)('exactly-once kafka sink', () => {
     ]);
   }, 60_000);
 
+  it('restored at a lower parallelism, subtask 0 also fences the ids of subtasks that no longer exist', async () => {
+    const t = await topic();
+    // Two subtasks of a parallelism-2 attempt leave transactions open; the job comes back at parallelism 1.
+    const olds = [0, 1].map((s) => {
+      const w = writer(t);
+      w.initialize({
+        subtaskIndex: s,
+        parallelism: 2,
+        restoredCheckpointId: null,
+        checkpointingEnabled: true,
+      });
+      return w;
+    });
+    for (const [s, w] of olds.entries()) {
+      await w.write(batch([s + 1]));
+      await w.flush();
+    }
+    const b = writer(t);
+    init(b, 0);
+    await b.write(batch([9]));
+    await b.flush();
+    // Flink's TransactionAborter: subtask 0's ids, then subtask 0 + 1 × parallelism's, until one had none.
+    expect(b.transactions.fenced).toBe(2);
+    await b.finish();
+    await b.close();
+    for (const w of olds) await w.close();
+    expect(await openTransactions(t)).toBe(false);
+    expect(await read(t, 'read_committed')).toEqual([9]);
+  }, 60_000);
+
   it('initializes the ids of checkpoints it skipped, so a later probe finds transactions past the gap', async () => {
     const t = await topic();
     const a = writer(t);

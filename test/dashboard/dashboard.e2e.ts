@@ -174,22 +174,18 @@ describe.skipIf(exe === null)('dashboard in Chromium', () => {
   });
 
   it('a checkpointed job shows completed checkpoints increasing, then stops with a savepoint', async () => {
-    // The MiniCluster's JobManager does not coordinate checkpoints yet (lower.ts runs a checkpointed job in the
-    // client thread, with a warning), so this job runs locally on purpose: the REST statistics come from the
-    // in-thread CheckpointCoordinator. Nexmark can checkpoint its position (datagen cannot).
+    // On the MiniCluster: its JobManager coordinates the checkpoints, and the Dispatcher serves the job's own
+    // statistics and configuration. Nexmark can checkpoint its position (datagen cannot).
     const dir = mkdtempSync(join(tmpdir(), 'freshet-dash-cp-'));
     try {
       const t = TableEnvironment.create({
         dispatcher: env.dispatcher,
         config: {
-          'execution.target': 'local',
+          ...CLUSTER,
           'execution.checkpointing.interval': '300 ms',
           'execution.checkpointing.dir': join(dir, 'cp'),
         },
       });
-      // The checkpoint configuration the REST server shows is its session's (the gateway keeps none per job).
-      env.getConfig().set('execution.checkpointing.interval', '300 ms');
-      env.getConfig().set('execution.checkpointing.dir', join(dir, 'cp'));
       t.executeSql(
         "CREATE TABLE bids (auction BIGINT, price BIGINT) WITH ('connector' = 'nexmark', 'table' = 'bid', 'first-event.rate' = '2000', 'next-event.rate' = '2000', 'max-emit-speed' = 'false')",
       );
@@ -210,8 +206,15 @@ describe.skipIf(exe === null)('dashboard in Chromium', () => {
       expect(await page.textContent('[data-testid=cp-latest]')).toMatch(/^\s*#\d+/);
       expect(await page.textContent('[data-testid=cp-config]')).toContain('Exactly once');
       expect(await page.textContent('[data-testid=cp-config]')).toContain('300 ms');
-      expect(await page.textContent('[data-testid=cp-config]')).toContain(join(dir, 'cp'));
+      // The job's own settings (the JobManager's), not the session's: this session never set checkpointing.
+      expect(env.getConfig().get('execution.checkpointing.interval')).toBeUndefined();
       await page.screenshot({ path: `${OUT}/checkpoints.png`, fullPage: true });
+      // It runs in a slot thread of the MiniCluster, not in this thread.
+      const cdetail = (await (await fetch(`${server.url}v1/jobs/${cjid}`)).json()) as JobDetail;
+      const sub = (await (
+        await fetch(`${server.url}v1/jobs/${cjid}/vertices/${cdetail.vertices[0]?.id}`)
+      ).json()) as { subtasks: { endpoint: string }[] };
+      expect(sub.subtasks[0]?.endpoint).toMatch(/^tm-\d+\/slot-\d+$/);
 
       // Stop with savepoint: a directory prompt, then a confirmation, then the savepoint's path.
       page.removeAllListeners('dialog');
@@ -231,8 +234,6 @@ describe.skipIf(exe === null)('dashboard in Chromium', () => {
         .toMatch(/^(FINISHED|CANCELED)$/);
       expect(existsSync(join(dir, 'sp')) && readdirSync(join(dir, 'sp')).length).toBeGreaterThan(0);
     } finally {
-      env.executeSql("RESET 'execution.checkpointing.interval'");
-      env.executeSql("RESET 'execution.checkpointing.dir'");
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -41,6 +41,13 @@ const NODE_VERSIONS: Readonly<Partial<Record<PhysicalNode['kind'], number>>> = {
   StreamLimit: 1,
   StreamTemporalSort: 1,
   StreamOverAggregate: 1,
+  // Plain data like the others (pattern, measures and navigation slots as Rex; lookup keys and cache options;
+  // the sink key); listed so that a saved plan names the version it was made for, with round-trip tests.
+  StreamMatch: 1,
+  StreamLookupJoin: 1,
+  StreamSinkUpsertMaterializer: 1,
+  StreamCorrelate: 1,
+  StreamMiniBatchAssigner: 1,
 };
 
 /** Why a plan cannot leave the thread that planned it. */

@@ -289,6 +289,29 @@ describe('regular join: outer', () => {
     expect((h.operator as StreamingJoinOperator).stateSize()).toEqual([1, 1]);
   });
 
+  // The uncorrelated scalar subquery's plan: the outer rows LEFT JOIN a one-row aggregate that changes with every
+  // input row. A batch of n changes (-U v0, +U v1, -U v1, +U v2, ...) now re-joins the outer side once, not n
+  // times: 4 rows per outer row instead of 4n (16 M rows here, the quadratic differential run).
+  it('LEFT: a batch of n updates of the one right row re-joins each left row once', () => {
+    const h = join('LEFT');
+    const n = 2000;
+    push(h, 0, I, ...Array.from({ length: n }, (_, i) => [1, `o${i}`]));
+    push(h, 1, I, [1, 'v0']);
+    changelog(h);
+    const rows: Value[][] = [];
+    const kinds: Kind[] = [];
+    for (let k = 0; k < n; k++) {
+      rows.push([1, `v${k}`], [1, `v${k + 1}`]);
+      kinds.push(UB, UA);
+    }
+    h.processBatch(batchFromRows(R, rows, kinds), 1);
+    const out = changelog(h);
+    expect(out).toHaveLength(4 * n);
+    expect(out.slice(0, 2)).toEqual(['-U(1, o0, 1, v0)', '+I(1, o0, null, null)']);
+    expect(out.slice(-2)).toEqual(['-D(1, o1999, null, null)', `+I(1, o1999, 1, v${n})`]);
+    expect((h.operator as StreamingJoinOperator).stateSize()).toEqual([n, 1]);
+  });
+
   it('folds only an accumulation followed by its retraction: a retraction first still acts', () => {
     const h = join('INNER');
     push(h, 0, I, [1, 'a']);

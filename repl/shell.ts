@@ -541,6 +541,16 @@ export class Shell {
     const env = this.opts.env;
     switch (cmd.kind) {
       case 'showJobs': {
+        // On a standalone cluster: every job of the cluster, from its REST API (as Flink's SQL client lists the
+        // jobs of the cluster it is connected to).
+        const cluster = env.clusterClient();
+        if (cluster !== null) {
+          void cluster.jobs().then(
+            ({ jobs }) => this.print('table', jobs.length === 0 ? 'No jobs on the cluster: INSERT INTO ... or a query submits one.' : this.jobTable(jobs)),
+            (e: unknown) => this.print('error', `[ERROR] the cluster's REST API: ${e instanceof Error ? e.message : String(e)}`),
+          );
+          return true;
+        }
         const jobs = env.dispatcher.listJobs();
         this.print('table', jobs.length === 0 ? 'No jobs: INSERT INTO ... or a query submits one.' : this.jobTable(jobs));
         return true;
@@ -548,6 +558,15 @@ export class Shell {
       case 'stopJob':
       case 'describeJob': {
         const job = env.dispatcher.listJobs().find((j) => j.jid === cmd.id);
+        const cluster = env.clusterClient();
+        if (job === undefined && cluster !== null && cmd.kind === 'stopJob' && cmd.withSavepoint !== true) {
+          // A job of the cluster that another client submitted: cancelled through the REST API.
+          void cluster.cancel(cmd.id).then(
+            () => this.print('info', `[INFO] Job ${cmd.id} is stopped.`),
+            (e: unknown) => this.print('error', `[ERROR] ${e instanceof Error ? e.message : String(e)}`),
+          );
+          return true;
+        }
         if (job === undefined) {
           this.print('error', `[ERROR] no job '${cmd.id}' in this session (SHOW JOBS; lists them)`);
           return false;

@@ -79,6 +79,11 @@ export class TableEnvironment {
     return new TableEnvironment(settings);
   }
 
+  /** The standalone cluster's REST client when this environment runs its jobs there (settings.cluster), else null. */
+  clusterClient(): StandaloneClusterClient['rest'] | null {
+    return this.cluster === null ? null : new StandaloneClusterClient(this.cluster.address, this.cluster.token).rest;
+  }
+
   getConfig(): { get(key: string): string | undefined; set(key: string, value: string): void } {
     return { get: (k) => this.config.get(k), set: (k, v) => void this.config.set(k, v) };
   }

@@ -113,7 +113,10 @@ export async function getJson<T = unknown>(
   url: string,
   token?: string,
 ): Promise<{ status: number; body: T }> {
-  const res = await fetch(url, token === undefined ? {} : { headers: { Authorization: `Bearer ${token}` } });
+  const init = token === undefined ? {} : { headers: { Authorization: `Bearer ${token}` } };
+  // A pooled keep-alive socket the server closed after its idle timeout fails the request ("other side
+  // closed"): that is the HTTP client's race, not the server's answer, so it is retried once.
+  const res = await fetch(url, init).catch(() => fetch(url, init));
   const text = await res.text();
   return { status: res.status, body: (text === '' ? null : JSON.parse(text)) as T };
 }

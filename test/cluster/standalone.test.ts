@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TableEnvironment, type Value } from '../../index.js';
+import { History } from '../../repl/history.js';
+import { Shell } from '../../repl/shell.js';
 import {
   distBuilt,
   getJson,
@@ -18,6 +20,7 @@ import {
   stopAll,
   waitFor,
   type JobManagerProc,
+  until,
   type TaskManagerProc,
 } from './standalone-harness.js';
 
@@ -132,6 +135,49 @@ describe.skipIf(!distBuilt())('standalone cluster (separate processes)', () => {
     const jobs = await getJson<{ jobs: { state: string }[] }>(`${jm.rest}v1/jobs/overview`);
     expect(jobs.body.jobs.length).toBeGreaterThanOrEqual(2);
   }, 180_000);
+
+  it("the shell's SHOW JOBS lists the cluster's jobs and STOP JOB cancels one another client submitted (REST)", async () => {
+    // Client A: an unbounded INSERT job on the cluster.
+    const a = TableEnvironment.create({ cluster: jm.restAddress });
+    await a
+      .executeSql(`CREATE TABLE g (x BIGINT) WITH ('connector' = 'datagen', 'rows-per-second' = '100')`)
+      .await();
+    await a.executeSql(`CREATE TABLE sink (x BIGINT) WITH ('connector' = 'blackhole')`).await();
+    const insert = a.executeSql('INSERT INTO sink SELECT x FROM g');
+    const jid = insert.jobId as string;
+    await until(
+      'the INSERT job to run',
+      async () => {
+        const s = (await getJson<{ state: string }>(`${jm.rest}v1/jobs/${jid}`)).body.state;
+        return s === 'RUNNING';
+      },
+      120_000,
+    );
+    // Client B: a shell on the same cluster.
+    const b = TableEnvironment.create({ cluster: jm.restAddress });
+    const shell = new Shell({ env: b, history: History.load(null), exit: () => undefined });
+    try {
+      await shell.execute('SHOW JOBS;');
+      const table = await until('the SHOW JOBS table', async () =>
+        shell.log.find((l) => l.kind === 'table' && l.text.includes(jid)),
+      );
+      expect(table.text).toMatch(/job id.*job name.*status.*start time/s);
+      expect(table.text).toContain('RUNNING');
+      await shell.execute(`STOP JOB '${jid}';`);
+      await until(
+        'the job to be cancelled',
+        async () => {
+          const s = (await getJson<{ state: string }>(`${jm.rest}v1/jobs/${jid}`)).body.state;
+          return s === 'CANCELED';
+        },
+        60_000,
+      );
+      // Client A sees its job end as cancelled.
+      await expect(insert.await()).rejects.toThrow(/cancel/i);
+    } finally {
+      shell.quit();
+    }
+  }, 240_000);
 });
 
 describe.skipIf(!distBuilt())('standalone cluster security (bound beyond loopback)', () => {

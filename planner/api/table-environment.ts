@@ -460,7 +460,9 @@ export class TableEnvironment {
     const strategy = (this.config.get('table.optimizer.agg-phase-strategy') ?? 'AUTO').toUpperCase();
     if (!['AUTO', 'ONE_PHASE', 'TWO_PHASE'].includes(strategy)) throw new Error(`'table.optimizer.agg-phase-strategy' must be AUTO, ONE_PHASE or TWO_PHASE, not '${strategy}'`);
     const miniBatch = (this.config.get('table.exec.mini-batch.enabled') ?? 'false').toLowerCase() === 'true';
-    const aggPhaseStrategy = strategy === 'TWO_PHASE' || (strategy === 'AUTO' && miniBatch) ? 'TWO_PHASE' : 'ONE_PHASE';
+    // Flink's TwoStageOptimizedAggregateRule: local-global only with mini-batch on and a strategy other than
+    // ONE_PHASE (AUTO and TWO_PHASE alike); without mini-batch, TWO_PHASE plans one phase, as in Flink.
+    const aggPhaseStrategy = miniBatch && strategy !== 'ONE_PHASE' ? 'TWO_PHASE' : 'ONE_PHASE';
     // execution.target: where jobs run (docs/cluster.md); serializable SQL jobs go to the shared MiniCluster.
     const target = (this.config.get('execution.target') ?? process.env['FRESHET_EXECUTION_TARGET'] ?? 'local').toLowerCase();
     if (target !== 'local' && target !== 'mini-cluster') throw new Error(`'execution.target' must be 'mini-cluster' or 'local', not '${target}'`);

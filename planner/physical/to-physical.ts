@@ -35,7 +35,7 @@ export interface PlanningContext {
   readonly factories: FactoryRegistry;
   readonly sql: string;
   readonly batch?: boolean;
-  /** table.optimizer.agg-phase-strategy, resolved: AUTO is TWO_PHASE when mini-batch is on (as in Flink). */
+  /** table.optimizer.agg-phase-strategy, resolved: TWO_PHASE only with mini-batch on and AUTO or TWO_PHASE (as in Flink). */
   readonly aggPhaseStrategy?: 'ONE_PHASE' | 'TWO_PHASE';
   /** table.exec.sink.upsert-materialize (default AUTO). */
   readonly upsertMaterialize?: 'AUTO' | 'FORCE' | 'NONE';

@@ -152,7 +152,8 @@ describe('golden plans', () => {
   });
   const cases: [string, string, Record<string, string>][] = [
     ...Object.entries(QUERIES).map(([n, q]) => [n, q, {}] as [string, string, Record<string, string>]),
-    ['two-phase', 'SELECT customer, COUNT(*), SUM(amount) FROM orders GROUP BY customer', { 'table.optimizer.agg-phase-strategy': 'TWO_PHASE' }],
+    ['two-phase', 'SELECT customer, COUNT(*), SUM(amount) FROM orders GROUP BY customer', { 'table.optimizer.agg-phase-strategy': 'TWO_PHASE', 'table.exec.mini-batch.enabled': 'true', 'table.exec.mini-batch.allow-latency': '1 s', 'table.exec.mini-batch.size': '1000' }],
+    ['two-phase-needs-mini-batch', 'SELECT customer, COUNT(*), SUM(amount) FROM orders GROUP BY customer', { 'table.optimizer.agg-phase-strategy': 'TWO_PHASE' }],
     ['batch-final-table', 'INSERT INTO out_append SELECT customer, COUNT(*) FROM orders GROUP BY customer', { 'execution.runtime-mode': 'batch' }],
     ['split-distinct', 'SELECT customer, COUNT(DISTINCT product), SUM(amount), MAX(id) FROM orders GROUP BY customer', { 'table.optimizer.distinct-agg.split.enabled': 'true' }],
     ['split-distinct-buckets-global', 'SELECT COUNT(DISTINCT product) FILTER (WHERE amount > 5), COUNT(*) FROM orders', { 'table.optimizer.distinct-agg.split.enabled': 'true', 'table.optimizer.distinct-agg.split.bucket-num': '16' }],

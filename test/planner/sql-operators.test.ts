@@ -137,8 +137,11 @@ describe('group aggregation', () => {
 
   it('two-phase (local-global) aggregation gives the same table (table.optimizer.agg-phase-strategy)', async () => {
     const q = 'SELECT w, COUNT(*), SUM(n), MAX(n), AVG(n), COUNT(DISTINCT n) FROM words GROUP BY w';
-    const two = env({ 'table.optimizer.agg-phase-strategy': 'TWO_PHASE', 'parallelism.default': '2' });
+    const mini = { 'table.exec.mini-batch.enabled': 'true', 'table.exec.mini-batch.allow-latency': '1 s', 'table.exec.mini-batch.size': '1000' };
+    const two = env({ 'table.optimizer.agg-phase-strategy': 'TWO_PHASE', 'parallelism.default': '2', ...mini });
     expect(two.explainSql(q)).toContain('StreamLocalGroupAggregate(');
+    // Flink's TwoStageOptimizedAggregateRule matches only with mini-batch on: TWO_PHASE alone plans one phase.
+    expect(env({ 'table.optimizer.agg-phase-strategy': 'TWO_PHASE', 'parallelism.default': '2' }).explainSql(q)).not.toContain('StreamLocalGroupAggregate(');
     expect(await table(two, q)).toEqual(await table(env(), q));
     // AUTO splits only with mini-batch on, as in Flink; FIRST_VALUE cannot be split and stays one-phase.
     // (mini-batch needs its latency and size, as in Flink)

@@ -17,11 +17,15 @@ export function modeStatements(mode: Mode): string[] {
     case 'streaming-p2':
       return ["SET 'execution.runtime-mode' = 'streaming'", "SET 'parallelism.default' = '2'"];
     case 'streaming-p2-two-phase':
-      // Local-global aggregation: a local aggregate before the exchange, a global one after it.
+      // Local-global aggregation: a local aggregate before the exchange, a global one after it. Flink (and now
+      // Freshet) splits only with mini-batch on (TwoStageOptimizedAggregateRule), so this mode turns it on.
       return [
         "SET 'execution.runtime-mode' = 'streaming'",
         "SET 'parallelism.default' = '2'",
         "SET 'table.optimizer.agg-phase-strategy' = 'TWO_PHASE'",
+        "SET 'table.exec.mini-batch.enabled' = 'true'",
+        "SET 'table.exec.mini-batch.allow-latency' = '1 s'",
+        "SET 'table.exec.mini-batch.size' = '1000'",
       ];
     case 'batch':
       return ["SET 'execution.runtime-mode' = 'batch'", "SET 'parallelism.default' = '1'"];

@@ -3,11 +3,11 @@
 // ProcTimeDeduplicateKeepLastRowFunction (each new row replaces the last one: +I, then -U/+U; a changelog input's
 // retraction deletes it) and RowTimeDeduplicateFunction (the row with the smallest/largest event time wins; the
 // result is updated as soon as a better row arrives, not on the watermark, and no row is ever late).
-import { deserialize, serialize } from 'node:v8';
 import { type RecordBatch } from '../batch/batch.js';
 import type { Value } from '../batch/column.js';
-import type { Key, KeySelector } from '../runtime/key.js';
-import type { Output, StreamOperator } from '../runtime/operator.js';
+import { DEFAULT_MAX_PARALLELISM, type Key, type KeySelector } from '../runtime/key.js';
+import { decodeKeyedMaps, encodeKeyedMaps } from '../state/key-grouped-snapshot.js';
+import type { OperatorContext, Output, StreamOperator } from '../runtime/operator.js';
 import { isAccumulate, RowKind } from '../types/row-kind.js';
 import type { Schema } from '../types/schema.js';
 import { ChangelogBuilder, partitionSelector, rowsEqual, timesOf, stateRowAt } from './rank.js';
@@ -24,12 +24,6 @@ export interface DeduplicateConfig {
   readonly generateUpdateBefore: boolean;
   /** The input's fields (optionally followed by the row number, always 1). */
   readonly outputSchema: Schema;
-}
-
-interface Snapshot {
-  readonly firstSeen: Set<Key>;
-  readonly rows: Map<Key, Value[]>;
-  readonly times: Map<Key, number>;
 }
 
 type Mode = 'procFirst' | 'procLast' | 'rowtime';
@@ -153,15 +147,25 @@ export class DeduplicateOperator implements StreamOperator {
   }
 
   snapshotState(): Uint8Array {
-    const s: Snapshot = { firstSeen: this.firstSeen, rows: this.rows, times: this.times };
-    return serialize(s);
+    // Key-grouped, so a restore at another parallelism can split it.
+    return encodeKeyedMaps(this.maxParallelism, {
+      firstSeen: [...this.firstSeen].map((k) => [k, 1] as const),
+      rows: this.rows,
+      times: this.times,
+    });
   }
 
   restoreState(bytes: Uint8Array): void {
-    const s = deserialize(bytes) as Snapshot;
-    this.firstSeen = s.firstSeen;
-    this.rows = s.rows;
-    this.times = s.times;
+    const { maps } = decodeKeyedMaps(bytes);
+    this.firstSeen = new Set((maps['firstSeen'] ?? []).map(([k]) => k));
+    this.rows = new Map((maps['rows'] ?? []) as [Key, Value[]][]);
+    this.times = new Map((maps['times'] ?? []) as [Key, number][]);
+  }
+
+  /** Key groups of the snapshot (the subtask's max parallelism). */
+  private maxParallelism = DEFAULT_MAX_PARALLELISM;
+  setup(ctx: OperatorContext): void {
+    this.maxParallelism = ctx.maxParallelism;
   }
 
   finish(): void {}

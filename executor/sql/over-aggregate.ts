@@ -4,10 +4,10 @@
 // RowTimeRangeUnboundedPrecedingFunction, RowTimeRowsUnboundedPrecedingFunction,
 // RowTimeRangeBoundedPrecedingFunction and RowTimeRowsBoundedPrecedingFunction do: RANGE frames include the peers
 // (rows of the same time), ROWS frames count rows; a bounded frame retracts the rows that leave it.
-import { deserialize, serialize } from 'node:v8';
 import { makeBatch, type RecordBatch } from '../batch/batch.js';
 import { ColumnBuilder, type Value } from '../batch/column.js';
-import type { Key, KeySelector } from '../runtime/key.js';
+import { DEFAULT_MAX_PARALLELISM, type Key, type KeySelector } from '../runtime/key.js';
+import { decodeKeyedMaps, encodeKeyedMaps } from '../state/key-grouped-snapshot.js';
 import type { OperatorContext, Output, StreamOperator } from '../runtime/operator.js';
 import { RowKind, rowKindShort } from '../types/row-kind.js';
 import type { Schema } from '../types/schema.js';
@@ -53,11 +53,6 @@ interface Partition {
    * Flink's cleanupTsState, the earlier ones are stale (Flink does not delete them) and only advance lastFired.
    */
   cleanupTimers: number[];
-}
-
-interface Snapshot {
-  readonly watermark: number;
-  readonly partitions: Map<Key, Partition>;
 }
 
 /** One partition's share of a work batch: rows [from, from + kept) are retraction candidates, then due rows. */
@@ -376,14 +371,18 @@ export class OverAggregateOperator implements StreamOperator {
   }
 
   snapshotState(): Uint8Array {
-    const s: Snapshot = { watermark: this.watermark, partitions: this.partitions };
-    return serialize(s);
+    // Key-grouped (partitions by key group, the watermark as union state), so a restore at another parallelism can
+    // split it; a rescaled subtask starts from the smallest restored watermark.
+    return encodeKeyedMaps(this.ctx?.maxParallelism ?? DEFAULT_MAX_PARALLELISM, { partitions: this.partitions }, {
+      union: new Map([['watermark', [this.watermark]]]),
+    });
   }
 
   restoreState(bytes: Uint8Array): void {
-    const s = deserialize(bytes) as Snapshot;
-    this.watermark = s.watermark;
-    this.partitions = s.partitions;
+    const s = decodeKeyedMaps(bytes);
+    const watermarks = (s.operatorState.union?.get('watermark') ?? []) as number[];
+    this.watermark = watermarks.length === 0 ? -Infinity : Math.min(...watermarks);
+    this.partitions = new Map((s.maps['partitions'] ?? []) as [Key, Partition][]);
     this.waiting = new Set();
     for (const [k, p] of this.partitions)
       if (p.pendingTimes.length > 0 || p.cleanupTimers.length > 0) this.waiting.add(k);

@@ -207,3 +207,40 @@ export function groupByKeyGroup<V>(
   }
   return out;
 }
+
+/**
+ * A snapshot of an operator whose keyed state is a few maps keyed by the exchange's key (name → entries), cut by
+ * key group, plus its operator state: the one-call form for the SQL operators.
+ */
+export function encodeKeyedMaps(
+  maxParallelism: number,
+  maps: Readonly<Record<string, Iterable<readonly [Key, unknown]>>>,
+  operatorState: OperatorStateSections = {},
+): Uint8Array {
+  const groups = new Map<number, Record<string, [Key, unknown][]>>();
+  for (const [name, entries] of Object.entries(maps)) {
+    for (const [k, v] of entries) {
+      const g = keyGroupOf(k, maxParallelism);
+      let sec = groups.get(g);
+      if (sec === undefined) groups.set(g, (sec = {}));
+      (sec[name] ??= []).push([k, v]);
+    }
+  }
+  return encodeKeyGroupedSnapshot({ maxParallelism, keyGroups: groups, operatorState });
+}
+
+/** The maps of `encodeKeyedMaps` (entries of every key group in the blob, in key-group order). */
+export function decodeKeyedMaps(bytes: Uint8Array): {
+  maps: Record<string, [Key, unknown][]>;
+  operatorState: OperatorStateSections;
+} {
+  const s = decodeKeyGroupedSnapshot(bytes);
+  const maps: Record<string, [Key, unknown][]> = {};
+  for (const section of s.keyGroups.values()) {
+    for (const [name, entries] of Object.entries(section as Record<string, [Key, unknown][]>)) {
+      const out = (maps[name] ??= []);
+      for (const e of entries) out.push(e);
+    }
+  }
+  return { maps, operatorState: s.operatorState };
+}

@@ -1,8 +1,8 @@
 // SQL jobs stopped with a savepoint at parallelism 2 and resumed at 1, 3 and 4 (Flink: a savepoint may be restored
 // at a different parallelism; keyed state moves by key group, the window operator's watermark is union state, the
 // file splits' positions go to the readers that own them at the new parallelism): an unbounded GROUP BY
-// (retracting changelog into a values sink) and a TUMBLE window aggregation (append-only) over CSV files read by
-// the filesystem source at parallelism.default. The final result equals the uninterrupted run's.
+// (retracting changelog into a values sink), a TUMBLE window aggregation and an OVER window (append-only) over CSV
+// files read by the filesystem source at parallelism.default. The final result equals the uninterrupted run's.
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -51,6 +51,11 @@ const WINDOW = {
   insert: `INSERT INTO win_out SELECT k, window_start, window_end, COUNT(*) AS n, SUM(v) AS total
     FROM TABLE(TUMBLE(TABLE events, DESCRIPTOR(ts), INTERVAL '5' SECOND)) GROUP BY k, window_start, window_end`,
   table: 'default_catalog.default_database.win_out',
+};
+const OVER = {
+  sink: `CREATE TABLE over_out (k INT, ts TIMESTAMP(3), s BIGINT) WITH ('connector' = 'values')`,
+  insert: `INSERT INTO over_out SELECT k, ts, SUM(v) OVER (PARTITION BY k ORDER BY ts RANGE BETWEEN INTERVAL '2' SECOND PRECEDING AND CURRENT ROW) FROM events`,
+  table: 'default_catalog.default_database.over_out',
 };
 type Query = typeof GROUP;
 
@@ -123,6 +128,21 @@ describe('rescaling SQL jobs on restore', () => {
       // at-least-once): identical rows, so the set of both runs is the uninterrupted output, and a window whose
       // state was lost or split would show up as a second, different row for the same key and window.
       expect([...new Set([...first, ...second])].sort()).toEqual(expected);
+    },
+  );
+
+  // An append-only result (a running sum per row, ties summed alike): both runs together, duplicates between the
+  // savepoint and the stop removed, are the uninterrupted run; the partitions' rows and the watermark move.
+  it.each([3, 1])(
+    'OVER window (RANGE 2 s on event time): savepoint at parallelism 2, resume at %i, equals the uninterrupted run',
+    async (to) => {
+      const q = OVER;
+      const expected = await uninterrupted(q);
+      expect(expected.length).toBeGreaterThan(100);
+      const { first, second } = await rescaled(q, to);
+      expect(first.length).toBeGreaterThan(0);
+      expect(second.length).toBeGreaterThan(0);
+      expect([...new Set([...first, ...second])].sort()).toEqual([...new Set(expected)].sort());
     },
   );
 });

@@ -420,7 +420,7 @@ export class TableEnvironment {
    * Plans a query or INSERT job and submits it to the Dispatcher under the TableResult's job id. The job still
    * runs through the planned job's own `run` (which picks the executor), so the Dispatcher only observes it.
    */
-  private submit(plans: readonly LogicalPlan[], source: string, span: Span, schema: Schema | null): TableResult {
+  private submit(plans: readonly LogicalPlan[], source: string, span: Span, schema: Schema | null, sql = source.slice(span.start, span.end)): TableResult {
     const jid = newJobId();
     const base = this.lowering(source);
     // On a standalone cluster the job keeps the TableResult's id, so SHOW JOBS here and the cluster's REST agree.
@@ -437,7 +437,7 @@ export class TableEnvironment {
         dispatcher.submit({
           jid,
           name,
-          sql: source.slice(span.start, span.end),
+          sql,
           explain: () => explainStatements(plans, lowering),
           type: lowering.batch === true ? 'BATCH' : 'STREAMING',
           run: (jobSignal) => lowered.run(jobSignal, resultSink),
@@ -585,7 +585,9 @@ export class TableEnvironment {
   /** @internal INSERTs (each with the text its spans index into) planned as one job. */
   executeInserts(items: readonly { readonly statement: InsertStatement; readonly source: string }[]): TableResult {
     const plans = items.map((i) => new StatementBinder(this.catalog, this.factories, i.source).insert(i.statement));
-    return TableResult.insert(planJob(plans, this.lowering(items[0]?.source ?? '')));
+    // Submitted through the Dispatcher like EXECUTE STATEMENT SET, so SHOW JOBS, STOP JOB and the REST API see it.
+    const sql = `EXECUTE STATEMENT SET BEGIN\n${items.map((i) => `  ${i.source.slice(i.statement.span.start, i.statement.span.end) || i.source}`).join(';\n')};\nEND`;
+    return this.submit(plans, items[0]?.source ?? '', NO_SPAN, null, sql);
   }
 
   /** @internal The plan of INSERTs planned together. */

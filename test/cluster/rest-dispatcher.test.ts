@@ -57,6 +57,22 @@ describe('Dispatcher', () => {
     expect(after[0]?.['end-time']).toBeGreaterThanOrEqual(after[0]?.['start-time'] as number);
   });
 
+  it('lists a Table API StatementSet job too, so STOP JOB and the REST API reach it (as EXECUTE STATEMENT SET)', async () => {
+    const t = env();
+    for (const s of WINDOWED_JOB.slice(0, 2)) t.executeSql(s);
+    const r = t.createStatementSet().addInsertSql(WINDOWED_JOB[2] as string).execute();
+    const jid = r.jobId as string;
+    const jobs = await until(
+      () => t.dispatcher.listJobs(),
+      (j) => j.length === 1,
+    );
+    expect(jobs[0]?.jid).toBe(jid);
+    expect(jobs[0]?.name).toBe('insert-into_default_catalog.default_database.counts');
+    expect(t.dispatcher.jobDetail(jid).sql).toContain('INSERT INTO counts');
+    t.executeSql(`STOP JOB '${jid}'`);
+    await expect(r.await()).rejects.toThrow();
+  });
+
   it('reports vertices with the job graph, per-vertex records in/out growing, watermarks and subtasks', async () => {
     const t = env(2);
     for (const s of WINDOWED_JOB.slice(0, 2)) t.executeSql(s);

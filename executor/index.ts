@@ -71,6 +71,7 @@ export { TaskManager, Slot } from './cluster/task-manager.js';
 export { restartStrategyOf, parseFlinkDuration, type RestartStrategy } from './cluster/restart-strategy.js';
 export { encodeElement, decodeElement, encodeBatch } from './cluster/frame.js';
 export type { JobSpec, BuildContext, JobGraphBuilder, SlotExecutionOptions } from './cluster/protocol.js';
+export type { JobCheckpointing } from './cluster/protocol.js';
 export * from './cluster/rest.js';
 export * from './cluster/client.js';
 export * from './checkpoint/coordinator.js';

@@ -5,12 +5,12 @@
 // by a per-key event-time timer once the watermark has passed its bound. The output watermark is held back
 // by the larger relative window size, since a joined row can be as old as that (Flink's
 // KeyedCoProcessOperatorWithWatermarkDelay with RowTimeIntervalJoin.getMaxOutputDelay).
-import { deserialize, serialize } from 'node:v8';
 import { MAX_WATERMARK, rowAt, type RecordBatch } from '../batch/batch.js';
 import type { Value } from '../batch/column.js';
-import type { Key, KeySelector } from '../runtime/key.js';
+import { DEFAULT_MAX_PARALLELISM, type Key, type KeySelector } from '../runtime/key.js';
+import { restoreKeyedMapWithTimers, snapshotKeyedMapWithTimers } from '../state/keyed-operator.js';
 import type { OperatorContext, Output, StreamOperator } from '../runtime/operator.js';
-import { InternalTimerService, type InternalTimer, type TimersSnapshot } from '../runtime/timer-service.js';
+import { InternalTimerService, type InternalTimer } from '../runtime/timer-service.js';
 import type { ProcessingTimeService } from '../runtime/time.js';
 import { RowKind } from '../types/row-kind.js';
 import type { Schema } from '../types/schema.js';
@@ -54,11 +54,6 @@ interface Cached {
 interface KeyState {
   readonly caches: [Map<number, Cached[]>, Map<number, Cached[]>];
   readonly timers: [number | null, number | null];
-}
-
-interface Snapshot {
-  readonly state: Map<Key, KeyState>;
-  readonly timers: TimersSnapshot<0>;
 }
 
 /** One cached time entry of the other side that a row's probe touched: joined, expired, or both. */
@@ -329,12 +324,12 @@ export class IntervalJoinOperator implements StreamOperator {
   }
 
   snapshotState(): Uint8Array {
-    const s: Snapshot = { state: this.state, timers: this.timerService.snapshot() };
-    return serialize(s);
+    // Key-grouped (keys' state and timers per key group), so a restore at another parallelism can split it.
+    return snapshotKeyedMapWithTimers(this.ctx?.maxParallelism ?? DEFAULT_MAX_PARALLELISM, this.state, this.timerService.snapshot());
   }
 
   restoreState(bytes: Uint8Array): void {
-    const s = deserialize(bytes) as Snapshot;
+    const s = restoreKeyedMapWithTimers<KeyState, 0>(bytes);
     this.state = s.state;
     this.timerService.restore(s.timers);
   }

@@ -5,12 +5,12 @@
 // Each key has one event-time timer, at the smallest time it waits for; when it fires, every left row at or
 // before the watermark is emitted in arrival order and versions older than the one valid at the watermark
 // are dropped.
-import { deserialize, serialize } from 'node:v8';
 import { rowAt, type RecordBatch } from '../batch/batch.js';
 import type { Value } from '../batch/column.js';
-import type { Key, KeySelector } from '../runtime/key.js';
+import { DEFAULT_MAX_PARALLELISM, type Key, type KeySelector } from '../runtime/key.js';
+import { restoreKeyedMapWithTimers, snapshotKeyedMapWithTimers } from '../state/keyed-operator.js';
 import type { OperatorContext, Output, StreamOperator } from '../runtime/operator.js';
-import { InternalTimerService, type InternalTimer, type TimersSnapshot } from '../runtime/timer-service.js';
+import { InternalTimerService, type InternalTimer } from '../runtime/timer-service.js';
 import type { ProcessingTimeService } from '../runtime/time.js';
 import { RowKind } from '../types/row-kind.js';
 import type { Schema } from '../types/schema.js';
@@ -60,11 +60,6 @@ interface KeyState {
   readonly right: Map<number, Version>;
   /** The one registered timer of the key, or null. */
   timer: number | null;
-}
-
-interface Snapshot {
-  readonly state: Map<Key, KeyState>;
-  readonly timers: TimersSnapshot<0>;
 }
 
 const NO_CLOCK: ProcessingTimeService = {
@@ -221,12 +216,12 @@ export class TemporalJoinOperator implements StreamOperator {
   }
 
   snapshotState(): Uint8Array {
-    const s: Snapshot = { state: this.state, timers: this.timerService.snapshot() };
-    return serialize(s);
+    // Key-grouped (keys' state and timers per key group), so a restore at another parallelism can split it.
+    return snapshotKeyedMapWithTimers(this.ctx?.maxParallelism ?? DEFAULT_MAX_PARALLELISM, this.state, this.timerService.snapshot());
   }
 
   restoreState(bytes: Uint8Array): void {
-    const s = deserialize(bytes) as Snapshot;
+    const s = restoreKeyedMapWithTimers<KeyState, 0>(bytes);
     this.state = s.state;
     this.timerService.restore(s.timers);
   }

@@ -7,7 +7,9 @@ import type { TimersSnapshot } from '../runtime/timer-service.js';
 import type { KeyedBackendSection, KeyedStateBackend } from './heap-backend.js';
 import {
   decodeKeyGroupedSnapshot,
+  decodeKeyedMaps,
   encodeKeyGroupedSnapshot,
+  encodeKeyedMaps,
   type OperatorStateSections,
 } from './key-grouped-snapshot.js';
 
@@ -79,4 +81,34 @@ export function restoreKeyedOperator<N>(
     timers.restore({ eventTime: plain(eventTime), processingTime: plain(processingTime) });
   }
   return s.operatorState;
+}
+
+/**
+ * The snapshot of an operator that keeps its keyed state in one map keyed by the exchange's key and has a timer
+ * service (the SQL interval and temporal joins): both cut by key group, timers with their queue order.
+ */
+export function snapshotKeyedMapWithTimers<V, N>(
+  maxParallelism: number,
+  state: ReadonlyMap<Key, V>,
+  timers: TimersSnapshot<N>,
+): Uint8Array {
+  return encodeKeyedMaps(maxParallelism, {
+    state,
+    e: timers.eventTime.map(([ts, k, ns], i) => [k, [ts, ns, i]] as const),
+    p: timers.processingTime.map(([ts, k, ns], i) => [k, [ts, ns, i]] as const),
+  });
+}
+
+export function restoreKeyedMapWithTimers<V, N>(
+  bytes: Uint8Array,
+): { state: Map<Key, V>; timers: TimersSnapshot<N> } {
+  const { maps } = decodeKeyedMaps(bytes);
+  const timers = (name: string): [number, Key, N][] =>
+    ((maps[name] ?? []) as [Key, [number, N, number]][])
+      .sort((a, b) => a[1][0] - b[1][0] || a[1][2] - b[1][2])
+      .map(([k, [ts, ns]]) => [ts, k, ns]);
+  return {
+    state: new Map((maps['state'] ?? []) as [Key, V][]),
+    timers: { eventTime: timers('e'), processingTime: timers('p') },
+  };
 }

@@ -65,6 +65,7 @@ describe('Dispatcher', () => {
     const jobs = await until(
       () => t.dispatcher.listJobs(),
       (j) => j.length === 1,
+      30_000,
     );
     expect(jobs[0]?.jid).toBe(jid);
     expect(jobs[0]?.name).toBe('insert-into_default_catalog.default_database.counts');

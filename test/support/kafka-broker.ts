@@ -237,8 +237,10 @@ export async function startKafkaOrSkip(): Promise<KafkaBroker | { skipped: strin
   };
 
   // A KRaft node refuses to start on unformatted storage; the cluster id is 16 random bytes in base64url,
-  // the same shape `kafka-storage random-uuid` prints.
-  const clusterId = randomBytes(16).toString('base64url');
+  // the same shape `kafka-storage random-uuid` prints. Like Kafka's Uuid.randomUuid, an id starting with '-' is
+  // drawn again: the storage tool's argument parser would read it as an option and the format would fail.
+  let clusterId = randomBytes(16).toString('base64url');
+  while (clusterId.startsWith('-')) clusterId = randomBytes(16).toString('base64url');
   const logFd = openSync(logFile, 'a');
   const format = spawnSync(
     'java',

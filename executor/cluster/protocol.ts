@@ -107,6 +107,8 @@ export interface SubtaskReport {
   readonly bytesOut: number;
   readonly startedAt: number;
   readonly endedAt: number;
+  /** When the slot read the counters (its clock): rates divide by the time between two samples, not arrivals. */
+  readonly sampledAt: number;
 }
 
 export type ToSlot =

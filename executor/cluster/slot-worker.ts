@@ -351,6 +351,7 @@ function reportOf(h: Hosted): SubtaskReport {
       bytesOut: h.bytesOut.bytes,
       startedAt: t.startedAt,
       endedAt: t.endedAt,
+      sampledAt: Date.now(),
     };
   }
 }

@@ -31,7 +31,7 @@ const FINISHED = 'finished';
 export function checkRescalePreconditions(target: RescaleTarget, saved: RescaleSource): void {
   if (saved.maxParallelism !== target.maxParallelism) {
     throw new Error(
-      `the maximum parallelism (${saved.maxParallelism}) with which the checkpoint of operator '${target.name}' was taken and its current maximum parallelism (${target.maxParallelism}) differ; key groups cannot be remapped (set the max parallelism back to ${saved.maxParallelism}: setMaxParallelism in a DataStream program)`,
+      `the maximum parallelism (${saved.maxParallelism}) with which the checkpoint of operator '${target.name}' was taken and its current maximum parallelism (${target.maxParallelism}) differ; key groups cannot be remapped (set the max parallelism back to ${saved.maxParallelism}: 'pipeline.max-parallelism' in SQL, setMaxParallelism in a DataStream program)`,
     );
   }
   if (target.parallelism > saved.maxParallelism) {

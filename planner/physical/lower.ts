@@ -71,7 +71,7 @@ import {
 import { UnsupportedError } from '../../parser/index.js';
 import { formatPath } from '../catalog/catalog.js';
 import type { FactoryRegistry, SourceContext } from '../catalog/factory.js';
-import { expressionWatermarks } from '../../executor/index.js';
+import { checkMaxParallelism, computeDefaultMaxParallelism, expressionWatermarks } from '../../executor/index.js';
 import { CodegenUnsupported, calcReadsWatermark, compileCalc, compileCalcPerInstance } from '../codegen/calc.js';
 import { Rex } from '../expr/rex.js';
 import { isInsertOnly, physicalInputs, type PhysicalNode } from './plan.js';
@@ -113,6 +113,22 @@ export interface LoweredJob {
   run(signal: AbortSignal, resultSink?: SinkWriter): Promise<void>;
 }
 
+/**
+ * The number of key groups (Flink's max parallelism): `pipeline.max-parallelism` when set, else Flink's default for
+ * the job's parallelism (KeyGroupRangeAssignment.computeDefaultMaxParallelism: 128 up to parallelism 85). It bounds
+ * the parallelism a savepoint of this job can be restored at.
+ */
+function maxParallelismOf(opts: LoweringOptions): number {
+  const raw = opts.config?.['pipeline.max-parallelism'];
+  if (raw === undefined || raw.trim() === '' || raw.trim() === '-1') return computeDefaultMaxParallelism(opts.parallelism);
+  const n = Number(raw.trim());
+  if (!Number.isInteger(n)) throw new Error(`'pipeline.max-parallelism' must be an integer, got '${raw}'`);
+  checkMaxParallelism(n);
+  if (n < opts.parallelism)
+    throw new Error(`'pipeline.max-parallelism' (${n}) must not be below the parallelism (${opts.parallelism})`);
+  return n;
+}
+
 export function lowerJob(roots: readonly PhysicalNode[], opts: LoweringOptions): LoweredJob {
   try {
     // Compile everything now so that unsupported expressions fail when the statement is submitted, not later.
@@ -123,7 +139,7 @@ export function lowerJob(roots: readonly PhysicalNode[], opts: LoweringOptions):
       return buildJobGraph(
         buildStreamGraph(isInsert ? 'insert-into' : 'collect', sinks, {
           defaultParallelism: opts.parallelism,
-          maxParallelism: 128,
+          maxParallelism: maxParallelismOf(opts),
         }),
       );
     };
@@ -948,7 +964,7 @@ function notRunnable(schema: Schema): SourceReader {
  */
 export function explainJobGraphOf(roots: readonly PhysicalNode[], opts: LoweringOptions): string {
   const sinks = prepare(roots, opts)(null, true);
-  const graph = buildJobGraph(buildStreamGraph('explain', sinks, { defaultParallelism: opts.parallelism, maxParallelism: 128 }));
+  const graph = buildJobGraph(buildStreamGraph('explain', sinks, { defaultParallelism: opts.parallelism, maxParallelism: maxParallelismOf(opts) }));
   const number = new Map(graph.vertices.map((v, i) => [v.id, i + 1]));
   return graph.vertices
     .map((v) => {
@@ -964,7 +980,7 @@ export function explainJobGraphOf(roots: readonly PhysicalNode[], opts: Lowering
  */
 export function jsonExecutionPlanOf(roots: readonly PhysicalNode[], opts: LoweringOptions): string {
   const sinks = prepare(roots, opts)(null, true);
-  const graph = buildJobGraph(buildStreamGraph('explain', sinks, { defaultParallelism: opts.parallelism, maxParallelism: 128 }));
+  const graph = buildJobGraph(buildStreamGraph('explain', sinks, { defaultParallelism: opts.parallelism, maxParallelism: maxParallelismOf(opts) }));
   const number = new Map(graph.vertices.map((v, i) => [v.id, i + 1]));
   const nodes = graph.vertices.map((v) => ({
     id: number.get(v.id),

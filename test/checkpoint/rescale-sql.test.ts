@@ -145,4 +145,35 @@ describe('rescaling SQL jobs on restore', () => {
       expect([...new Set([...first, ...second])].sort()).toEqual([...new Set(expected)].sort());
     },
   );
+
+  // Flink: the max parallelism (number of key groups) is 'pipeline.max-parallelism', else a default from the
+  // parallelism (128 up to 85); it is part of the savepoint and bounds the parallelism it can be resumed at.
+  it("'pipeline.max-parallelism' bounds the resume parallelism, and a changed value is refused naming it", async () => {
+    const start = env({ 'parallelism.default': '2', 'pipeline.max-parallelism': '4', 'execution.checkpointing.interval': '60 s' });
+    start.executeSql(EVENTS());
+    start.executeSql(GROUP.sink);
+    const jid = start.executeSql(GROUP.insert).jobId as string;
+    while (getRawResults(GROUP.table).length < 30) await new Promise((r) => setTimeout(r, 10));
+    const savepoint = (await start.stopJob(jid, { savepoint: path.join(dir, 'savepoints') })) as string;
+    const resume = async (config: Record<string, string>): Promise<void> => {
+      const e = env({ 'execution.checkpointing.interval': '60 s', 'execution.savepoint.path': savepoint, ...config });
+      e.executeSql(EVENTS());
+      e.executeSql(GROUP.sink);
+      await e.executeSql(GROUP.insert).await();
+    };
+    await expect(resume({ 'parallelism.default': '5', 'pipeline.max-parallelism': '5' })).rejects.toThrow(
+      /maximum parallelism \(4\).*differ.*'pipeline\.max-parallelism'/,
+    );
+    await expect(resume({ 'parallelism.default': '2' })).rejects.toThrow(/maximum parallelism \(4\).*\(128\) differ/);
+    const tooSmall = async (): Promise<void> => {
+      const e = env({ 'parallelism.default': '8', 'pipeline.max-parallelism': '4' });
+      e.executeSql(EVENTS());
+      e.executeSql(GROUP.sink);
+      await e.executeSql(GROUP.insert).await();
+    };
+    await expect(tooSmall()).rejects.toThrow(/'pipeline.max-parallelism' \(4\) must not be below the parallelism \(8\)/);
+    clearValues();
+    await resume({ 'parallelism.default': '4', 'pipeline.max-parallelism': '4' });
+    expect(getResults(GROUP.table)).toHaveLength(13);
+  });
 });

@@ -1,8 +1,7 @@
 // Runs a JobGraph in the current thread: every parallel subtask of every vertex is a LocalSubtask, edges are
 // LocalChannels. This is the executor until the slot-based one (issue 6) places the same subtasks in worker
 // threads; the JobClient below is the handle both return.
-import type { JobGraph, JobVertex } from '../graph/job-graph.js';
-import type { StreamNode } from '../graph/stream-graph.js';
+import type { JobGraph } from '../graph/job-graph.js';
 import { LocalChannel } from './channel.js';
 import type { StreamOperator } from './operator.js';
 import { CancelledError } from './errors.js';
@@ -19,7 +18,7 @@ import { CheckpointCoordinator, type CheckpointConfig } from '../checkpoint/coor
 import { operatorUids } from '../checkpoint/uids.js';
 import { loadCheckpoint, type FileCheckpointStorage, type LoadedCheckpoint } from '../checkpoint/storage.js';
 import { reportJobStarted } from '../cluster/dispatcher-context.js';
-import { redistributeState } from '../state/rescale.js';
+import { operatorInfos, stateByTask, stateHandleNames } from '../checkpoint/layout.js';
 
 export interface ExecutionOptions {
   /** Rows per network buffer: a channel batch is flushed once it holds this many rows. */
@@ -196,7 +195,7 @@ export class LocalJob implements JobClient {
           }
         }
         const task = `${v.id}/${i}`;
-        const handlesOf = this.stateHandleNames(v);
+        const handlesOf = stateHandleNames(v, this.uids);
         tasks.push(task);
         const checkpointing: SubtaskCheckpointing | undefined =
           cp === null
@@ -242,14 +241,7 @@ export class LocalJob implements JobClient {
         {
           jobId: this.jobName,
           tasks,
-          operators: job.vertices.flatMap((v) =>
-            v.chain.map((n) => ({
-              uid: this.uids.get(n.id) as string,
-              name: n.name,
-              parallelism: v.parallelism,
-              maxParallelism: v.maxParallelism,
-            })),
-          ),
+          operators: operatorInfos(job, this.uids),
           triggerSources: (id, timestamp) => {
             for (const s of sources) s.triggerCheckpoint(id, timestamp);
           },
@@ -278,7 +270,7 @@ export class LocalJob implements JobClient {
         return {
           task,
           alignmentMs: 0,
-          state: (v === undefined ? [] : this.stateHandleNames(v)(FINISHED_MARKER.name)).map((h) => ({
+          state: (v === undefined ? [] : stateHandleNames(v, this.uids)(FINISHED_MARKER.name)).map((h) => ({
             ...h,
             subtask: Number(sub),
             data: FINISHED_MARKER.data,
@@ -315,77 +307,12 @@ export class LocalJob implements JobClient {
   private onFinished: ((k: number) => void) | null = null;
 
   /**
-   * Where a subtask's state entry is saved: 'source' and 'op-<i>' under the uid of the chain node they belong to
-   * (as 'source' and 'op', so that the node's place in a chain does not matter), the finished marker under every
-   * node of the chain.
-   */
-  private stateHandleNames(v: JobVertex): (entry: string) => { operator: string; name: string }[] {
-    const ops = v.chain.filter((n) => n.body.kind !== 'source');
-    const source = v.chain[0]?.body.kind === 'source' ? (v.chain[0] as StreamNode) : null;
-    return (entry) => {
-      if (entry === FINISHED_MARKER.name) return v.chain.map((n) => ({ operator: this.uids.get(n.id) as string, name: entry }));
-      if (entry === 'source' && source !== null) return [{ operator: this.uids.get(source.id) as string, name: 'source' }];
-      const m = /^op-(\d+)$/.exec(entry);
-      const node = m === null ? undefined : ops[Number(m[1])];
-      if (node === undefined) throw new Error(`${v.name}: state entry '${entry}' belongs to no operator of the chain`);
-      return [{ operator: this.uids.get(node.id) as string, name: 'op' }];
-    };
-  }
-
-  /**
    * The state of every subtask in `c`, read and verified before any subtask starts, matched per operator by uid.
    * An operator whose parallelism changed since the checkpoint gets its state redistributed by key group
    * (state/rescale.ts); operators chained together now may come from vertices of different parallelisms then.
    */
-  private async readRestoredState(c: LoadedCheckpoint): Promise<Map<string, Map<string, Uint8Array>>> {
-    const out = new Map<string, Map<string, Uint8Array>>();
-    for (const v of this.job.vertices) {
-      const ops = v.chain.filter((n) => n.body.kind !== 'source');
-      for (const n of v.chain) {
-        const uid = this.uids.get(n.id) as string;
-        const saved = c.metadata.operators.find((o) => o.uid === uid);
-        const handles = c.metadata.state.filter((h) => h.operator === uid);
-        // The entry name this operator's state has in the new chain.
-        const entry = n.body.kind === 'source' ? 'source' : `op-${ops.indexOf(n)}`;
-        const old = new Map<number, Map<string, Uint8Array>>();
-        for (const h of handles) {
-          const data = await c.read(h.operator, h.subtask, h.name);
-          if (data === null) continue;
-          let m = old.get(h.subtask);
-          if (m === undefined) old.set(h.subtask, (m = new Map()));
-          m.set(h.name === FINISHED_MARKER.name ? FINISHED_MARKER.name : entry, data);
-        }
-        if (old.size === 0) continue;
-        const assigned =
-          saved === undefined
-            ? old
-            : redistributeState(
-                {
-                  name: v.name,
-                  parallelism: v.parallelism,
-                  maxParallelism: v.maxParallelism,
-                  operatorNames: ops.map((o) => o.name),
-                },
-                saved,
-                old,
-              );
-        for (const [i, m] of assigned) {
-          const task = `${v.id}/${i}`;
-          let t = out.get(task);
-          if (t === undefined) out.set(task, (t = new Map()));
-          for (const [k, d] of m) t.set(k, d);
-        }
-      }
-    }
-    const known = new Set(this.uids.values());
-    const orphan = c.metadata.state.find((h) => !known.has(h.operator));
-    if (orphan !== undefined) {
-      const name = c.metadata.operators.find((o) => o.uid === orphan.operator)?.name ?? orphan.operator;
-      throw new Error(
-        `the checkpoint ${c.path} has state for operator '${name}' (uid ${orphan.operator}) that this job does not contain; the job changed incompatibly`,
-      );
-    }
-    return out;
+  private readRestoredState(c: LoadedCheckpoint): Promise<Map<string, Map<string, Uint8Array>>> {
+    return stateByTask(c, this.job, this.uids, (v) => String(v.id));
   }
 
   private async runAttempt(): Promise<unknown> {

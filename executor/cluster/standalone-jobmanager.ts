@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { TransferListItem } from 'node:worker_threads';
 import type { RecordBatch } from '../batch/batch.js';
+import type { CheckpointingStatistics } from '../checkpoint/coordinator.js';
 import type { SinkWriter } from '../runtime/operator.js';
 import type { Schema } from '../types/schema.js';
 import {
@@ -487,6 +488,9 @@ export class StandaloneJobManager implements ClusterGateway {
   }
   taskManagers(): Promise<TaskManagersInfo> {
     return this.cluster.taskManagers();
+  }
+  checkpoints(jid: string): Promise<CheckpointingStatistics | null> {
+    return this.cluster.checkpoints(jid);
   }
   config(): Promise<DashboardConfig> {
     return this.cluster.config();

@@ -136,6 +136,16 @@ describe.skipIf(!distBuilt())('standalone cluster (separate processes)', () => {
     expect(jobs.body.jobs.length).toBeGreaterThanOrEqual(2);
   }, 180_000);
 
+  it('refuses checkpointing on the cluster by name (not supported there yet)', async () => {
+    const env = TableEnvironment.create({
+      cluster: jm.restAddress,
+      config: { 'execution.checkpointing.interval': '1s' },
+    });
+    await expect(env.executeSql('SELECT 1').await()).rejects.toThrow(
+      /checkpointing on a standalone cluster \(--cluster\) is not supported/,
+    );
+  }, 60_000);
+
   it("the shell's SHOW JOBS lists the cluster's jobs and STOP JOB cancels one another client submitted (REST)", async () => {
     // Client A: an unbounded INSERT job on the cluster.
     const a = TableEnvironment.create({ cluster: jm.restAddress });

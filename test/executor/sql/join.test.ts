@@ -3,6 +3,7 @@
 // StreamingJoinOperatorTest / StreamingSemiAntiJoinOperatorTest in flink-table-runtime): inner joins forward
 // the input's row kind, outer joins move the NULL-padded row with -D/+I when the first match arrives or the
 // last one leaves, SEMI/ANTI emit left rows as their match count crosses zero.
+import { serialize } from 'node:v8';
 import { describe, expect, it } from 'vitest';
 import { batchFromRows, makeBatch, type RecordBatch } from '../../../executor/batch/batch.js';
 import type { Value } from '../../../executor/batch/column.js';
@@ -423,6 +424,36 @@ describe('regular join: SEMI and ANTI', () => {
 });
 
 describe('regular join: state', () => {
+  it('restores list sides (INNER) with equal rows and their order', () => {
+    const h = join('INNER');
+    push(h, 0, I, [1, 'a'], [1, 'a'], [1, 'b'], [2, 'c']);
+    const restored = join('INNER', {}, h.snapshot());
+    expect((restored.operator as StreamingJoinOperator).stateSize()).toEqual([4, 0]);
+    push(restored, 1, I, [1, 'x']);
+    expect(changelog(restored)).toEqual(['+I(1, a, 1, x)', '+I(1, a, 1, x)', '+I(1, b, 1, x)']);
+    push(restored, 0, D, [1, 'a']);
+    expect(changelog(restored)).toEqual(['-D(1, a, 1, x)']);
+    expect((restored.operator as StreamingJoinOperator).stateSize()).toEqual([3, 1]);
+  });
+
+  it('restores a snapshot of the row-object state of earlier versions', () => {
+    // Before the columnar state a side was Map<key, Map<identity, record> | record[]>, serialized with v8.
+    const rec = (row: Value[], count: number, assoc: number) => ({ row, count, assoc, time: 0 });
+    const legacy = serialize({
+      left: new Map([[1, new Map([['1\u0000a', rec([1, 'a'], 2, 0)]])]]),
+      right: new Map([[2, [rec([2, 'y'], 1, -1)]]]),
+    });
+    const h = join('LEFT', {}, new Uint8Array(legacy));
+    expect((h.operator as StreamingJoinOperator).stateSize()).toEqual([2, 1]);
+    push(h, 1, I, [1, 'x']);
+    expect(changelog(h)).toEqual([
+      '-D(1, a, null, null)',
+      '+I(1, a, 1, x)',
+      '-D(1, a, null, null)',
+      '+I(1, a, 1, x)',
+    ]);
+  });
+
   it('restores both sides and the match counts from a snapshot', () => {
     const h = join('FULL');
     push(h, 0, I, [1, 'a'], [2, 'b']);

@@ -1,9 +1,9 @@
 // The `kafka` and `upsert-kafka` table factories: option specs (Flink's names), validation at CREATE TABLE time,
 // and the source / sink writer of a table. SQL scans use the FLIP-27 KafkaSource (partitions spread over the
 // parallel readers, watermarks per partition); createSource is the single-reader form (every partition).
-import type { Schema } from '../../executor/index.js';
+import { Schema } from '../../executor/index.js';
 import type { DynamicTableFactory, SinkContext, SourceContext } from '../../planner/index.js';
-import { READABLE_METADATA, UPSERT_KAFKA_OPTIONS, KAFKA_OPTIONS, isMetadataKey, kafkaConfig, type ConnectorKind, type KafkaTableConfig } from './options.js';
+import { READABLE_METADATA, UPSERT_KAFKA_OPTIONS, KAFKA_OPTIONS, isMetadataKey, kafkaConfig, type ConnectorKind, type KafkaTableConfig, type MessagePart } from './options.js';
 import { KafkaSinkWriter } from './sink.js';
 import { KafkaSource, type MetadataColumn } from './source.js';
 
@@ -37,17 +37,45 @@ function factory(connector: ConnectorKind): DynamicTableFactory {
     sourceChangelogMode: (options) => (connector === 'upsert-kafka' ? 'upsert' : changelogFormat(options) ? 'all' : 'insert-only'),
     sinkChangelogMode: (options) => (connector === 'upsert-kafka' ? 'upsert' : changelogFormat(options) ? 'all' : 'insert-only'),
     createSource(ctx) {
-      return new KafkaSource(config(connector, ctx, ctx.physicalSchema), ctx.physicalSchema, kafkaMetadataColumns(ctx.metadata ?? []), ctx.tableName).createReader(0, 1);
+      const full = config(connector, ctx, ctx.physicalSchema);
+      const { cfg, schema } = ctx.projection === undefined ? { cfg: full, schema: ctx.physicalSchema } : projected(full, ctx.physicalSchema, ctx.projection);
+      return new KafkaSource(cfg, schema, kafkaMetadataColumns(ctx.metadata ?? []), ctx.tableName).createReader(0, 1);
     },
     // Partitions are the splits: the planner reads at parallelism.default and pushes the WATERMARK in, so it is
     // generated per partition (Flink's KafkaSource with per-partition watermarks).
     createScanSource(ctx) {
-      return new KafkaSource(config(connector, ctx, ctx.physicalSchema), ctx.physicalSchema, kafkaMetadataColumns(ctx.metadata ?? []), ctx.tableName);
+      const full = config(connector, ctx, ctx.physicalSchema);
+      const { cfg, schema } = ctx.projection === undefined ? { cfg: full, schema: ctx.physicalSchema } : projected(full, ctx.physicalSchema, ctx.projection);
+      return new KafkaSource(cfg, schema, kafkaMetadataColumns(ctx.metadata ?? []), ctx.tableName);
     },
+    supportsProjectionPushDown: (options) => projectable(connector, options),
     supportsWatermarkPushDown: () => true,
     createSink(ctx) {
       return new KafkaSinkWriter(config(connector, ctx, ctx.schema), ctx.schema, ctx.tableName);
     },
+  };
+}
+
+/**
+ * Projection push-down (Flink's SupportsProjectionPushDown over a ProjectableDecodingFormat): plain `kafka` whose
+ * value (and key, if any) is JSON, fields by name, so a decoder given only the projected fields converts only
+ * those. Positional formats (csv, raw) and changelog formats keep the whole row.
+ */
+function projectable(connector: ConnectorKind, options: Readonly<Record<string, string>>): boolean {
+  if (connector !== 'kafka' || changelogFormat(options)) return false;
+  const key = options['key.format'];
+  return (options['value.format'] ?? options['format']) === 'json' && (key === undefined || key === 'json');
+}
+
+/** The config and physical schema of the projected columns: each part keeps the fields the projection reads. */
+function projected(cfg: KafkaTableConfig, schema: Schema, projection: readonly number[]): { cfg: KafkaTableConfig; schema: Schema } {
+  const part = (p: MessagePart): MessagePart => {
+    const keep = p.columns.flatMap((c, i) => (projection.includes(c) ? [[projection.indexOf(c), i] as const] : []));
+    return { ...p, columns: keep.map(([at]) => at), schema: new Schema(keep.map(([, i]) => p.schema.field(i))) };
+  };
+  return {
+    cfg: { ...cfg, key: cfg.key === null ? null : part(cfg.key), value: part(cfg.value) },
+    schema: new Schema(projection.map((i) => schema.field(i))),
   };
 }
 

@@ -101,7 +101,7 @@ describe.skipIf(kafka === null)('per-partition watermarks in SQL (real broker)',
     const e = env(await topic(3));
     const plan = e.explainSql(WINDOWS);
     expect(plan).toContain(
-      'StreamTableSourceScan(table=[[default_catalog.default_database.events, watermark=[-(ts, +0 00:00:01.000)]]]',
+      'StreamTableSourceScan(table=[[default_catalog.default_database.events, project=[ts], watermark=[-(ts, +0 00:00:01.000)]]]',
     );
     expect(plan).toMatch(/1: StreamTableSourceScan.*\[parallelism=2\]/);
     expect(plan.slice(plan.indexOf('== Optimized Physical Plan =='))).not.toContain(

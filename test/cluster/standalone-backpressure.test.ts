@@ -83,12 +83,14 @@ describe.skipIf(!distBuilt())('standalone cluster: backpressure across a process
     );
     // Rows that can sit in buffers: per remote channel 16 credits, per local channel 8 elements, the relay's and
     // the client's 16 credits each, of batches of up to 1024 rows (the generator's of 4096) — a few hundred
-    // thousand rows at most. Unthrottled, the generator makes that many in a second or two.
+    // thousand rows at most. Unthrottled, the generator makes ~300 k rows/s here (2 M rows into blackhole: 8 s).
     expect(produced).toBeLessThan(read + 400_000);
     const job = (await getJson<Job>(`${jm.rest}v1/jobs/${jid}`)).body;
     expect(job.vertices[0]?.metrics['accumulated-backpressured-time']).toBeGreaterThan(0);
     // Memory of the TaskManager processes stays bounded while the reader lags (no queue grows with the lag).
-    rssPeak.forEach((peak, i) => expect(peak - (rss0[i] as number)).toBeLessThan(200 * 1024 * 1024));
+    // (Measured: +50 and +180 MB over 15 s, mostly V8 heap headroom and the aggregate's state; a queue that grew
+    // with the lag would hold every row the generator makes.)
+    rssPeak.forEach((peak, i) => expect(peak - (rss0[i] as number)).toBeLessThan(320 * 1024 * 1024));
     // Cancelling the result cancels the job on the cluster (REST PATCH /jobs/:jid?mode=cancel from the client).
     result.cancel();
     await it.return?.(undefined);

@@ -1464,13 +1464,18 @@ export class QueryBinder {
           `column ${i + 1} of UNION has incompatible types ${formatType(f.type)} and ${formatType(other)}`,
           q.span,
         );
-      // A time attribute survives a union only when both sides carry it.
+      // A time attribute survives a union only when both sides carry the same one (Flink's leastRestrictive keeps
+      // a time indicator common to all inputs, so a window over a UNION ALL of two rowtime streams is valid); the
+      // common type itself comes back without it.
       const keep =
         f.type.kind === other.kind &&
         'timeAttribute' in f.type &&
         'timeAttribute' in other &&
+        f.type.timeAttribute !== undefined &&
         f.type.timeAttribute === other.timeAttribute;
-      return keep ? t : withoutTimeAttribute(t);
+      return keep && (t.kind === 'TIMESTAMP' || t.kind === 'TIMESTAMP_LTZ')
+        ? ({ ...t, timeAttribute: (f.type as { timeAttribute?: 'rowtime' | 'proctime' }).timeAttribute } as LogicalType)
+        : withoutTimeAttribute(t);
     });
     const schema = new Schema(
       first.schema.fields.map((f, i) => ({ name: f.name, type: types[i] as LogicalType })),

@@ -182,6 +182,11 @@ class RemoteTaskManager implements TaskManagerHandle {
         if (slot !== undefined) this.owner.cluster.routeSlotMessage(slot, m['msg'] as FromSlot);
         return;
       }
+      case 'bye':
+        // A TaskManager shutting down says so (Flink's TaskExecutor disconnects from the ResourceManager): its
+        // slots go now, not after the heartbeat timeout.
+        this.owner.cluster.rm.lose(this, `TaskManager with id ${this.id} shut down.`);
+        return;
       case 'slot-restarted': {
         const r = this.restarts.get(m['seq'] as number);
         this.restarts.delete(m['seq'] as number);

@@ -321,7 +321,12 @@ export class StandaloneTaskManager {
 
   async close(): Promise<void> {
     this.stopped = true;
-    this.jm?.destroy();
+    const jm = this.jm;
+    this.jm = null;
+    if (jm !== null) {
+      jm.control({ t: 'bye' });
+      jm.close();
+    }
     for (const c of this.dataConns.values()) c.destroy();
     this.data.close();
     await this.tm.terminate();

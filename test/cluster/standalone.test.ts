@@ -239,5 +239,17 @@ describe.skipIf(!distBuilt())('standalone cluster security (bound beyond loopbac
     await waitFor(good, /registered with the JobManager/);
     o = await getJson<Record<string, number>>(`http://127.0.0.1:${port}/v1/overview`, 's3cret');
     expect(o.body['taskmanagers']).toBe(1);
+
+    // A TaskManager stopped with SIGTERM says goodbye: it leaves at once, not after heartbeat.timeout (50 s).
+    good.child.kill('SIGTERM');
+    expect(await good.exited).toBe(0);
+    await until(
+      'the TaskManager to leave',
+      async () =>
+        (await getJson<Record<string, number>>(`http://127.0.0.1:${port}/v1/overview`, 's3cret')).body[
+          'taskmanagers'
+        ] === 0,
+      10_000,
+    );
   }, 180_000);
 });

@@ -422,14 +422,14 @@ export class TableEnvironment {
    */
   private submit(plans: readonly LogicalPlan[], source: string, span: Span, schema: Schema | null, sql = source.slice(span.start, span.end)): TableResult {
     const jid = newJobId();
-    const base = this.lowering(source);
-    // On a standalone cluster the job keeps the TableResult's id, so SHOW JOBS here and the cluster's REST agree.
-    const lowering = base.cluster === undefined ? base : { ...base, cluster: { ...base.cluster, jobId: jid } };
-    const lowered = planJob(plans, lowering);
-    const dispatcher = this.dispatcher;
     // Flink's default job names: insert-into_<sink identifiers> for INSERTs, collect for queries; pipeline.name wins.
     const sinks = plans.flatMap((p) => (p.kind === 'sink' && p.table !== null ? [formatPath(p.table.path)] : []));
     const name = this.config.get('pipeline.name') ?? (schema === null ? `insert-into_${sinks.join(',')}` : 'collect');
+    const base = this.lowering(source);
+    // On a standalone cluster the job keeps the TableResult's id and name, so SHOW JOBS here and the cluster's REST agree.
+    const lowering = base.cluster === undefined ? base : { ...base, cluster: { ...base.cluster, jobId: jid, jobName: name } };
+    const lowered = planJob(plans, lowering);
+    const dispatcher = this.dispatcher;
     const tracked: LoweredJob = {
       isInsert: lowered.isInsert,
       jobGraph: lowered.jobGraph,

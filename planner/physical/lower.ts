@@ -98,7 +98,7 @@ export interface LoweringOptions {
    * A standalone cluster to run on (`--cluster`, TableEnvironment.create({ cluster })): its JobManager's REST
    * address, the shared token, and the job id to use. Wins over `target`.
    */
-  readonly cluster?: { readonly address: string; readonly token?: string; readonly jobId?: string };
+  readonly cluster?: { readonly address: string; readonly token?: string; readonly jobId?: string; readonly jobName?: string };
   /** table.exec.source.idle-timeout in ms (0 = splits never go idle); a table's 'scan.watermark.idle-timeout' wins. */
   readonly sourceIdleTimeoutMs?: number;
   /** The session configuration by Flink's keys, for the optimizer's options (distinct-agg split, mini-batch). */
@@ -290,7 +290,11 @@ async function runOnStandalone(
   if (!remote.ok) throw new UnsupportedError(`running this job on the standalone cluster at ${cluster.address} (${remote.reason})`, opts.sql, { start: 0, end: Math.max(1, opts.sql.length) });
   // The session's restart-strategy.* keys are the job's (job-level configuration over the cluster's, as in Flink).
   const restart = Object.fromEntries(Object.entries(opts.config ?? {}).filter(([k]) => k.startsWith('restart-strategy')));
-  const spec: JobSpec = Object.keys(restart).length === 0 ? remote.spec : { ...remote.spec, restartStrategy: restart };
+  const spec: JobSpec = {
+    ...remote.spec,
+    ...(cluster.jobName === undefined ? {} : { name: cluster.jobName }),
+    ...(Object.keys(restart).length === 0 ? {} : { restartStrategy: restart }),
+  };
   await new StandaloneClusterClient(cluster.address, cluster.token).run(spec, {
     resultSink,
     signal,

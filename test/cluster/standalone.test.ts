@@ -102,10 +102,13 @@ describe.skipIf(!distBuilt())('standalone cluster (separate processes)', () => {
     // The job ran on both processes, and the exchange moved bytes between them (remote channels count bytes).
     const jid = result.jobId as string;
     const job = await getJson<{
+      name: string;
       state: string;
       vertices: { id: string; name: string; parallelism: number; metrics: Record<string, number> }[];
     }>(`${jm.rest}v1/jobs/${jid}`);
     expect(job.body.state).toBe('FINISHED');
+    // Flink's default name of a query job, the same as the session's Dispatcher shows.
+    expect(job.body.name).toBe('collect');
     const agg = job.body.vertices.find((v) => v.name.includes('WindowAggregate'));
     expect(agg?.parallelism).toBe(2);
     expect(agg?.metrics['read-bytes']).toBeGreaterThan(0);

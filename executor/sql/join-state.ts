@@ -255,6 +255,107 @@ function cellStore(t: LogicalType): CellStore {
   }
 }
 
+const bits = new Float64Array(1);
+const words = new Uint32Array(bits.buffer);
+
+/**
+ * Join key -> slot. Number keys (every single-column numeric key: q7's price) go into an open-addressing table
+ * whose entries are (key, slot) pairs side by side in one Float64Array, so a look-up is one cache miss for a
+ * key seen before; a Map of millions of number keys took two or three, and was a third of storing a q7 bid.
+ * Other keys (strings of composite keys, wide BIGINTs, booleans, NULL) use a Map.
+ */
+class KeySlots {
+  private table = new Float64Array(2 * 64).fill(-1);
+  private mask = 63;
+  private used = 0; // entries holding a slot or a tombstone
+  private readonly others = new Map<Key, number>();
+
+  get(key: Key): number {
+    if (typeof key !== 'number') return this.others.get(key) ?? -1;
+    const k = canonical(key);
+    const t = this.table;
+    for (let e = hash(k) & this.mask; ; e = (e + 1) & this.mask) {
+      const slot = t[2 * e + 1] as number;
+      if (slot === EMPTY) return -1;
+      if (slot >= 0 && sameKey(t[2 * e] as number, k)) return slot;
+    }
+  }
+
+  set(key: Key, slot: number): void {
+    if (typeof key !== 'number') {
+      this.others.set(key, slot);
+      return;
+    }
+    if (2 * (this.used + 1) > this.mask + 1) this.rehash();
+    const k = canonical(key);
+    const t = this.table;
+    let e = hash(k) & this.mask;
+    while ((t[2 * e + 1] as number) >= 0) e = (e + 1) & this.mask;
+    if (t[2 * e + 1] === EMPTY) this.used++;
+    t[2 * e] = k;
+    t[2 * e + 1] = slot;
+  }
+
+  delete(key: Key): void {
+    if (typeof key !== 'number') {
+      this.others.delete(key);
+      return;
+    }
+    const k = canonical(key);
+    const t = this.table;
+    for (let e = hash(k) & this.mask; ; e = (e + 1) & this.mask) {
+      const slot = t[2 * e + 1] as number;
+      if (slot === EMPTY) return;
+      if (slot >= 0 && sameKey(t[2 * e] as number, k)) {
+        t[2 * e + 1] = TOMBSTONE;
+        return;
+      }
+    }
+  }
+
+  /** Doubles the table when half of it holds entries (live or tombstones), dropping the tombstones. */
+  private rehash(): void {
+    const old = this.table;
+    let live = 0;
+    for (let e = 1; e < old.length; e += 2) if ((old[e] as number) >= 0) live++;
+    let cap = this.mask + 1;
+    while (4 * (live + 1) > cap) cap *= 2;
+    const t = new Float64Array(2 * cap).fill(-1);
+    const mask = cap - 1;
+    for (let e = 0; e < old.length; e += 2) {
+      const slot = old[e + 1] as number;
+      if (slot < 0) continue;
+      const k = old[e] as number;
+      let f = hash(k) & mask;
+      while ((t[2 * f + 1] as number) >= 0) f = (f + 1) & mask;
+      t[2 * f] = k;
+      t[2 * f + 1] = slot;
+    }
+    this.table = t;
+    this.mask = mask;
+    this.used = live;
+  }
+}
+
+const EMPTY = -1;
+const TOMBSTONE = -2;
+
+/** Keys equal as a Map's SameValueZero sees them hash alike: -0 is 0, every NaN the same NaN. */
+function canonical(k: number): number {
+  return k === 0 ? 0 : k !== k ? Number.NaN : k;
+}
+
+function sameKey(a: number, b: number): boolean {
+  return a === b || (a !== a && b !== b);
+}
+
+function hash(k: number): number {
+  bits[0] = k;
+  let h = Math.imul((words[0] as number) ^ Math.imul(words[1] as number, 0x9e3779b1), 0x85ebca6b);
+  h ^= h >>> 15;
+  return Math.imul(h, 0xc2b2ae35) ^ (h >>> 13);
+}
+
 /** The end of a chain. */
 export const NONE = -1;
 
@@ -275,7 +376,7 @@ export interface StoredRow {
 export class JoinSideState {
   private readonly cells: CellStore[];
   private readonly types: LogicalType[];
-  private readonly slots = new Map<Key, number>();
+  private readonly slots = new KeySlots();
   /** Per slot its chain's head and tail, side by side (one cache line for both). */
   private ends = new Int32Array(32);
   private slotKeys: Key[] = [];
@@ -309,7 +410,7 @@ export class JoinSideState {
   /** The first row of `key`'s chain, or NONE. */
   first(key: Key): number {
     const s = this.slots.get(key);
-    return s === undefined ? NONE : (this.ends[2 * s] as number);
+    return s < 0 ? NONE : (this.ends[2 * s] as number);
   }
 
   next(row: number): number {
@@ -402,7 +503,8 @@ export class JoinSideState {
 
   /** Every stored row, key by key in the order keys first arrived (a snapshot's content). */
   *entries(): Generator<StoredRow> {
-    for (const [key, s] of this.slots) {
+    for (let s = 0; s < this.nextSlot; s++) {
+      const key = this.slotKeys[s] as Key;
       for (let i = this.ends[2 * s] as number; i !== NONE; i = this.nextRow.get(i)) {
         yield { key, row: this.row(i), count: this.count(i), assoc: this.assoc(i), time: this.time(i) };
       }
@@ -411,7 +513,9 @@ export class JoinSideState {
 
   /** Every key with rows (for sweeps: keys may be removed while iterating the returned array). */
   keys(): Key[] {
-    return [...this.slots.keys()];
+    const out: Key[] = [];
+    for (let s = 0; s < this.nextSlot; s++) if (this.ends[2 * s] !== NONE) out.push(this.slotKeys[s] as Key);
+    return out;
   }
 
   private allocate(key: Key, assoc: number, now: number): number {
@@ -422,7 +526,7 @@ export class JoinSideState {
       if (i >= this.cap) this.grow(i);
     }
     let s = this.slots.get(key);
-    if (s === undefined) {
+    if (s < 0) {
       s = this.freeSlots.length > 0 ? (this.freeSlots.pop() as number) : this.newSlot();
       this.slots.set(key, s);
       this.slotKeys[s] = key;

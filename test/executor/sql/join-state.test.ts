@@ -84,4 +84,52 @@ describe('join side state', () => {
       { key: 3, row: [true, 1, 'r', 0, null, null], count: 3, assoc: 0, time: 100 },
     ]);
   });
+
+  it('finds every key through growth and removals, as a Map would (number keys, -0, NaN, strings, NULL)', () => {
+    const T = Schema.of(['v', Types.INT()]);
+    const st = new JoinSideState(T, false);
+    const model = new Map<unknown, number[]>();
+    const where = new Map<number, { key: unknown; v: number }>();
+    let seed = 7;
+    const rand = (): number => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+    const keyOf = (x: number): number | string | null =>
+      x < 0.05
+        ? null
+        : x < 0.1
+          ? `s${Math.floor(x * 100)}`
+          : x < 0.12
+            ? -0
+            : x < 0.14
+              ? Number.NaN
+              : Math.floor(x * 5000) * 1.5;
+    for (let step = 0; step < 20_000; step++) {
+      if (rand() < 0.7 || where.size === 0) {
+        const key = keyOf(rand());
+        const batch = batchFromRows(T, [[step]], [RowKind.INSERT]);
+        const i = st.add(key, batch, 0, -1, 0);
+        where.set(i, { key, v: step });
+        const k = Object.is(key, -0) ? 0 : key;
+        model.set(k, [...(model.get(k) ?? []), step]);
+      } else {
+        const idx = [...where.keys()][Math.floor(rand() * where.size)] as number;
+        const { key, v } = where.get(idx) as { key: unknown; v: number };
+        st.remove(idx);
+        where.delete(idx);
+        const k = Object.is(key, -0) ? 0 : key;
+        const left = (model.get(k) as number[]).filter((x) => x !== v);
+        if (left.length === 0) model.delete(k);
+        else model.set(k, left);
+      }
+    }
+    for (const [k, vs] of model) {
+      const got: Value[] = [];
+      for (let i = st.first(k as number); i !== NONE; i = st.next(i)) got.push(st.cell(i, 0));
+      expect(got).toEqual(vs);
+    }
+    expect(st.first(-0)).toBe(st.first(0));
+    expect(new Set(st.keys().map((k) => (Number.isNaN(k) ? 'NaN' : k)))).toEqual(
+      new Set([...model.keys()].map((k) => (Number.isNaN(k) ? 'NaN' : k))),
+    );
+    expect(st.first(123_456.5)).toBe(NONE);
+  });
 });

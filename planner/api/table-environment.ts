@@ -426,8 +426,10 @@ export class TableEnvironment {
     const sinks = plans.flatMap((p) => (p.kind === 'sink' && p.table !== null ? [formatPath(p.table.path)] : []));
     const name = this.config.get('pipeline.name') ?? (schema === null ? `insert-into_${sinks.join(',')}` : 'collect');
     const base = this.lowering(source);
-    // On a standalone cluster the job keeps the TableResult's id and name, so SHOW JOBS here and the cluster's REST agree.
-    const lowering = base.cluster === undefined ? base : { ...base, cluster: { ...base.cluster, jobId: jid, jobName: name } };
+    // On a cluster the job keeps the TableResult's name (and on a standalone one its id), so SHOW JOBS here and the
+    // cluster's REST agree.
+    const lowering =
+      base.cluster === undefined ? { ...base, jobName: name } : { ...base, jobName: name, cluster: { ...base.cluster, jobId: jid, jobName: name } };
     const lowered = planJob(plans, lowering);
     const dispatcher = this.dispatcher;
     const tracked: LoweredJob = {

@@ -99,6 +99,8 @@ export interface LoweringOptions {
    * address, the shared token, and the job id to use. Wins over `target`.
    */
   readonly cluster?: { readonly address: string; readonly token?: string; readonly jobId?: string; readonly jobName?: string };
+  /** The job's name on a cluster (Flink's insert-into_<sinks> / collect, or pipeline.name); else the SQL text. */
+  readonly jobName?: string;
   /** table.exec.source.idle-timeout in ms (0 = splits never go idle); a table's 'scan.watermark.idle-timeout' wins. */
   readonly sourceIdleTimeoutMs?: number;
   /** The session configuration by Flink's keys, for the optimizer's options (distinct-agg split, mini-batch). */
@@ -255,7 +257,7 @@ function clusterCheckpointingOf(config: Readonly<Record<string, string>>): Pick<
 function clusterSpec(roots: readonly PhysicalNode[], opts: LoweringOptions): { ok: true; spec: JobSpec } | { ok: false; reason: string } {
   try {
     const payload = serializePlan(roots, opts);
-    return { ok: true, spec: { name: opts.sql.trim().slice(0, 200) || 'sql job', builder: BUILDER_MODULE, preload: BUILDER_PRELOAD, payload, sql: opts.sql } };
+    return { ok: true, spec: { name: opts.jobName ?? (opts.sql.trim().slice(0, 200) || 'sql job'), builder: BUILDER_MODULE, preload: BUILDER_PRELOAD, payload, sql: opts.sql } };
   } catch (e) {
     if (e instanceof NotSerializable) return { ok: false, reason: e.reason };
     throw e;

@@ -52,6 +52,8 @@ describe('SQL on the MiniCluster', () => {
     const { jobs } = await cluster.jobs();
     const last = cluster.getJob((jobs[jobs.length - 1] as { jid: string }).jid);
     expect(last?.state).toBe('FINISHED');
+    // Flink's default name for a query job, as SHOW JOBS in the session shows it, not the SQL text.
+    expect((jobs[jobs.length - 1] as { name: string }).name).toBe('collect');
     const threads = new Set(last?.placement().map((p) => p.threadId));
     expect(threads.size).toBe(2);
     expect(threads.has(threadId)).toBe(false);

@@ -84,7 +84,8 @@ async function outcome(q: (typeof queries)[number], mode: Mode): Promise<Outcome
     );
   let run;
   try {
-    // The large data set has ten times the orders: quadratic plans (the scalar subquery's cross join) need longer.
+    // The large data set has ten times the orders; on a loaded 2-core CI machine its slowest query (the scalar
+    // subquery's join, 5-17 s since join batches fold their retractions) still needs well over 20 s.
     run = await runFreshet(environment(data, mode), q.sql, mode, spec === LARGE ? 120_000 : 20_000);
   } catch (e) {
     if (e instanceof ChangelogError) return { kind: 'wrong', message: e.message };

@@ -10,7 +10,11 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { TransferListItem } from 'node:worker_threads';
 import type { RecordBatch } from '../batch/batch.js';
-import type { CheckpointingStatistics } from '../checkpoint/coordinator.js';
+import type {
+  CheckpointConfigInfo,
+  CheckpointDetails,
+  CheckpointingStatistics,
+} from '../checkpoint/coordinator.js';
 import type { SinkWriter } from '../runtime/operator.js';
 import type { Schema } from '../types/schema.js';
 import {
@@ -496,6 +500,14 @@ export class StandaloneJobManager implements ClusterGateway {
   }
   checkpoints(jid: string): Promise<CheckpointingStatistics | null> {
     return this.cluster.checkpoints(jid);
+  }
+  // The job's own checkpointing settings and per-checkpoint details (Flink's CheckpointConfigHandler and
+  // CheckpointStatisticDetailsHandler): without these REST answered from the cluster's -D keys (interval 0).
+  checkpointConfig(jid: string): Promise<CheckpointConfigInfo | null> {
+    return this.cluster.checkpointConfig(jid);
+  }
+  checkpointDetails(jid: string, id: number): Promise<CheckpointDetails | null> {
+    return this.cluster.checkpointDetails(jid, id);
   }
   config(): Promise<DashboardConfig> {
     return this.cluster.config();

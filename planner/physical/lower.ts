@@ -284,10 +284,6 @@ async function runOnStandalone(
   signal: AbortSignal,
   resultSink: SinkWriter | null,
 ): Promise<void> {
-  // The JobManager's coordinator exists, but no checkpoint was seen to trigger for a job submitted over REST
-  // (docs/cluster.md, Not yet): refused by name rather than run without the guarantees asked for.
-  if (checkpointing)
-    throw new UnsupportedError('checkpointing on a standalone cluster (--cluster)', opts.sql, { start: 0, end: Math.max(1, opts.sql.length) });
   const remote = clusterSpec(roots, opts);
   if (!remote.ok) throw new UnsupportedError(`running this job on the standalone cluster at ${cluster.address} (${remote.reason})`, opts.sql, { start: 0, end: Math.max(1, opts.sql.length) });
   // The session's restart-strategy.* keys are the job's (job-level configuration over the cluster's, as in Flink).
@@ -296,6 +292,10 @@ async function runOnStandalone(
     ...remote.spec,
     ...(cluster.jobName === undefined ? {} : { name: cluster.jobName }),
     ...(Object.keys(restart).length === 0 ? {} : { restartStrategy: restart }),
+    // The JobManager process coordinates the checkpoints and writes them under execution.checkpointing.dir (its
+    // filesystem: the slots send their state bytes with the acknowledgement, so the TaskManagers need no shared
+    // storage), with the exponential-delay default restart strategy of a checkpointed job (clusterCheckpointingOf).
+    ...(checkpointing ? clusterCheckpointingOf(opts.config ?? {}) : {}),
   };
   await new StandaloneClusterClient(cluster.address, cluster.token).run(spec, {
     resultSink,

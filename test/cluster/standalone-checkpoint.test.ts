@@ -45,10 +45,10 @@ const KILLS = 4;
 const SEED = 20261125;
 
 /** The running sums a failure-free run commits: per key k = i mod 7, the sum of every i so far, once each. */
-function expectedRows(): string[] {
+function expectedRows(n = N): string[] {
   const sums = new Array<number>(7).fill(0);
   const rows: string[] = [];
-  for (let i = 0; i < N; i++) {
+  for (let i = 0; i < n; i++) {
     sums[i % 7] = (sums[i % 7] as number) + i;
     rows.push(`${i % 7},${sums[i % 7]}`);
   }
@@ -119,6 +119,34 @@ describe.skipIf(!distBuilt())('standalone cluster: checkpoints and TaskManagers 
     await fs.rm(root, { recursive: true, force: true });
   }, 30_000);
 
+  const rest = (): RestClusterClient => new RestClusterClient(jm.rest);
+
+  /** The fixture job: keyed running sums at P=2 into the two-phase-commit file sink, checkpointed every 400 ms. */
+  async function fixtureSpec(
+    p: Pick<CheckpointJobPayload, 'count' | 'rowsPerSecond' | 'dir' | 'run'>,
+    restorePath: string | null,
+  ): Promise<JobSpec> {
+    const payload: CheckpointJobPayload = { ...p, parallelism: 2, failAt: [] };
+    const checkpointing: JobCheckpointing = {
+      config: { ...DEFAULT_CHECKPOINT_CONFIG, intervalMs: 400 },
+      dir: path.join(root, 'checkpoints'),
+      numRetained: 2,
+      restorePath,
+      retention: 'NO_EXTERNALIZED_CHECKPOINTS',
+    };
+    return {
+      name: `checkpointed sums (${p.run})`,
+      builder: await compiledFixture(root),
+      payload,
+      checkpointing,
+      restartStrategy: {
+        'restart-strategy.type': 'fixed-delay',
+        'restart-strategy.fixed-delay.attempts': '20',
+        'restart-strategy.fixed-delay.delay': '200 ms',
+      },
+    };
+  }
+
   it('checkpointed SQL with --cluster: the JobManager process checkpoints it and the result equals the local run', async () => {
     const bids = `CREATE TABLE bid (auction BIGINT, bidder BIGINT, price BIGINT, dateTime TIMESTAMP(3)) WITH (
       'connector' = 'nexmark', 'table' = 'bid', 'events.num' = '4000', 'first-event.rate' = '1000',
@@ -155,34 +183,9 @@ describe.skipIf(!distBuilt())('standalone cluster: checkpoints and TaskManagers 
   it(`survives ${KILLS} TaskManagers killed with SIGKILL at seeded points and commits exactly the failure-free rows`, async () => {
     const started = Date.now();
     const store = path.join(root, 'store');
-    const payload: CheckpointJobPayload = {
-      count: N,
-      rowsPerSecond: RATE,
-      parallelism: 2,
-      failAt: [],
-      dir: store,
-      run: 'k',
-    };
-    const checkpointing: JobCheckpointing = {
-      config: { ...DEFAULT_CHECKPOINT_CONFIG, intervalMs: 400 },
-      dir: path.join(root, 'checkpoints'),
-      numRetained: 2,
-      restorePath: null,
-      retention: 'NO_EXTERNALIZED_CHECKPOINTS',
-    };
-    const spec: JobSpec = {
-      name: 'checkpointed sums (SIGKILL)',
-      builder: await compiledFixture(root),
-      payload,
-      checkpointing,
-      restartStrategy: {
-        'restart-strategy.type': 'fixed-delay',
-        'restart-strategy.fixed-delay.attempts': '20',
-        'restart-strategy.fixed-delay.delay': '200 ms',
-      },
-    };
+    const spec = await fixtureSpec({ count: N, rowsPerSecond: RATE, dir: store, run: 'k' }, null);
     // Submitted as the CLI's client does (POST /v1/jobs with the CSRF header), without a result to stream back.
-    const jid = (await new RestClusterClient(jm.rest).submitJob({ spec, collect: false })).jobid;
+    const jid = (await rest().submitJob({ spec, collect: false })).jobid;
     const job = async (): Promise<JobDetail> => (await getJson<JobDetail>(`${jm.rest}v1/jobs/${jid}`)).body;
     const completed = async (): Promise<number> =>
       (await getJson<CheckpointingStatistics>(`${jm.rest}v1/jobs/${jid}/checkpoints`)).body.counts.completed;
@@ -263,4 +266,46 @@ describe.skipIf(!distBuilt())('standalone cluster: checkpoints and TaskManagers 
         `${stats.counts.restored} restores, ${rows.length} rows committed exactly once, ${Date.now() - started} ms`,
     );
   }, 300_000);
+  it('stop-with-savepoint over REST, then a job resuming from it: the committed rows are the uninterrupted run', async () => {
+    // Flink's "Savepoints": POST /jobs/:jobid/stop with a targetDirectory takes the savepoint (written by the
+    // JobManager process), waits until the sinks committed it, then stops; execution.savepoint.path resumes.
+    const n = 6000;
+    const store = path.join(root, 'store-savepoint');
+    const first = (
+      await rest().submitJob({
+        spec: await fixtureSpec({ count: n, rowsPerSecond: 1000, dir: store, run: 's1' }, null),
+        collect: false,
+      })
+    ).jobid;
+    await until(
+      'a completed checkpoint',
+      async () =>
+        (await getJson<CheckpointingStatistics>(`${jm.rest}v1/jobs/${first}/checkpoints`)).body.counts
+          .completed > 0,
+    );
+    const stop = await rest().stop(first, { savepoint: path.join(root, 'savepoints') });
+    expect(stop.savepoint).toMatch(/savepoint-\d+$/);
+    await until(
+      'the first job to stop',
+      async () => (await getJson<JobDetail>(`${jm.rest}v1/jobs/${first}`)).body.state === 'CANCELED',
+    );
+    const partial = committedRows(store).length;
+    expect(partial).toBeGreaterThan(0);
+    expect(partial).toBeLessThan(n);
+
+    const second = (
+      await rest().submitJob({
+        spec: await fixtureSpec({ count: n, rowsPerSecond: 4000, dir: store, run: 's2' }, stop.savepoint),
+        collect: false,
+      })
+    ).jobid;
+    await until(
+      'the resumed job to finish',
+      async () => (await getJson<JobDetail>(`${jm.rest}v1/jobs/${second}`)).body.state === 'FINISHED',
+      120_000,
+    );
+    expect(committedRows(store)).toEqual(expectedRows(n));
+    const stats = (await getJson<CheckpointingStatistics>(`${jm.rest}v1/jobs/${second}/checkpoints`)).body;
+    expect(stats.latest.restored?.external_path).toBe(stop.savepoint);
+  }, 240_000);
 });

@@ -48,7 +48,11 @@ export const EXIT = { OK: 0, SQL_ERROR: 1, USAGE: 2, INTERRUPTED: 130 } as const
  * Whether this run was the interactive shell. The process entry ends the process after the shell closes even
  * if jobs the user started (INSERT INTO) still run, while a script's process lives until its jobs finish.
  */
-export const session = { interactive: false };
+export const session = {
+  interactive: false,
+  /** INSERT jobs were left running on a standalone cluster: the process exits without waiting for them. */
+  detached: false,
+};
 
 export { USAGE } from './usage.js';
 
@@ -211,6 +215,32 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   }
 }
 
+/**
+ * Whether an INSERT job of `env` runs on a standalone cluster and is not awaited (Flink's table.dml-sync, false),
+ * once the cluster lists it (the job keeps the TableResult's id there); a job that fails before that throws.
+ */
+async function detachedOnCluster(env: TableEnvironment, result: TableResult): Promise<boolean> {
+  const client = env.clusterClient();
+  const jid = result.jobId;
+  if (client === null || jid === null || env.getConfig().get('table.dml-sync')?.trim().toLowerCase() === 'true') return false;
+  const ended = result.await().then(
+    () => ({ error: null }),
+    (e: unknown) => ({ error: e }),
+  );
+  for (;;) {
+    const listed = await client.job(jid).then(
+      () => true,
+      () => false,
+    );
+    if (listed) return true;
+    const end = await Promise.race([ended, new Promise<null>((r) => setTimeout(() => r(null), 50))]);
+    if (end !== null) {
+      if (end.error !== null) throw end.error;
+      return true; // it already finished
+    }
+  }
+}
+
 /** The TableEnvironment settings of `--cluster` / `--token`. */
 export function clusterSettings(opts: CliOptions): { cluster?: string; clusterToken?: string } {
   return {
@@ -258,7 +288,14 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-type PrintOptions = Pick<CliOptions, 'format' | 'changelog'> & Partial<Pick<CliOptions, 'maxRows' | 'timeout'>>;
+type PrintOptions = Pick<CliOptions, 'format' | 'changelog'> &
+  Partial<Pick<CliOptions, 'maxRows' | 'timeout'>> & {
+    /**
+     * Whether an INSERT is left running instead of awaited (on a standalone cluster, unless table.dml-sync); it
+     * resolves once the cluster has the job, so the process can exit without losing the submission.
+     */
+    readonly detachInserts?: (result: TableResult) => Promise<boolean>;
+  };
 
 /** Runs every statement of a script; stops at the first error, which is printed with its place. */
 export async function runScript(env: TableEnvironment, name: string, sql: string, opts: PrintOptions, io: CliIO): Promise<number> {
@@ -269,7 +306,7 @@ export async function runScript(env: TableEnvironment, name: string, sql: string
         io.stderr.write('freshet: interrupted\n');
         return EXIT.INTERRUPTED;
       }
-      const received = await printResult(result, opts, io);
+      const received = await printResult(result, { ...opts, detachInserts: (r) => detachedOnCluster(env, r) }, io);
       if (received !== null) {
         io.stderr.write(`freshet: interrupted; the query was cancelled after ${received} ${received === 1 ? 'row' : 'rows'}\n`);
         return EXIT.INTERRUPTED;
@@ -319,8 +356,14 @@ async function printResult(result: TableResult, opts: PrintOptions, io: CliIO): 
   const schema = result.schema;
   if (schema === null) {
     if (result.jobId !== null) {
-      // INSERT INTO: the job runs in this process, so script mode waits for it (Flink's table.dml-sync).
       if (opts.format === 'tableau') io.stdout.write(`[INFO] Submitting SQL update statement to the cluster...\n[INFO] SQL update statement has been successfully submitted to the cluster:\nJob ID: ${result.jobId}\n`);
+      // On a standalone cluster the job lives there: the script goes on and the process exits without waiting,
+      // as Flink's SQL client does (table.dml-sync = false). In this process, the script waits for its INSERTs
+      // (the job would die with the process), as with table.dml-sync = true.
+      if (opts.detachInserts !== undefined && (await opts.detachInserts(result))) {
+        session.detached = true;
+        return null;
+      }
       await result.await();
       return null;
     }

@@ -30,7 +30,8 @@ main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, st
     // A script's process otherwise lives until the jobs it started (INSERT INTO) end. After an interrupt, or
     // when the user leaves the shell, it ends now: writes to pipes, files and terminals are synchronous on
     // POSIX, so nothing printed is lost.
-    if (code === 130 || session.interactive) process.exit(code);
+    // So does a script that left INSERT jobs running on a standalone cluster (they live there, not here).
+    if (code === 130 || session.interactive || session.detached) process.exit(code);
   },
   (e: unknown) => {
     process.stderr.write(`freshet: internal error: ${(e as Error).stack ?? String(e)}\n`);

@@ -8,7 +8,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TableEnvironment, type Value } from '../../index.js';
+import { RestClusterClient, TableEnvironment, type Value } from '../../index.js';
 import { History } from '../../repl/history.js';
 import { Shell } from '../../repl/shell.js';
 import {
@@ -137,6 +137,33 @@ describe.skipIf(!distBuilt())('standalone cluster (separate processes)', () => {
     expect(r.stdout).toContain('b,1');
     const jobs = await getJson<{ jobs: { state: string }[] }>(`${jm.rest}v1/jobs/overview`);
     expect(jobs.body.jobs.length).toBeGreaterThanOrEqual(2);
+  }, 180_000);
+
+  // Flink's SQL client: an INSERT is submitted and the client goes on (table.dml-sync = false); the job lives on
+  // the cluster after the script's process has exited. With table.dml-sync = true the script waits for it.
+  it('a script with --cluster leaves its INSERT running on the cluster and exits', async () => {
+    const started = Date.now();
+    const r = spawnSync(
+      process.execPath,
+      [
+        'dist/repl/main.js',
+        '--cluster',
+        jm.restAddress,
+        '-e',
+        `CREATE TABLE g (k INT) WITH ('connector' = 'datagen', 'rows-per-second' = '50');
+         CREATE TABLE b (k INT) WITH ('connector' = 'blackhole');
+         INSERT INTO b SELECT k FROM g;`,
+      ],
+      { cwd: path.resolve(import.meta.dirname, '../..'), encoding: 'utf8', timeout: 120_000 },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    const jid = /Job ID: ([0-9a-f]{32})/.exec(r.stdout)?.[1];
+    expect(jid, r.stdout).toBeDefined();
+    expect(Date.now() - started).toBeLessThan(60_000);
+    const job = await getJson<{ state: string; name: string }>(`${jm.rest}v1/jobs/${jid}`);
+    expect(['CREATED', 'RUNNING']).toContain(job.body.state);
+    expect(job.body.name).toBe('insert-into_default_catalog.default_database.b');
+    await new RestClusterClient(jm.rest).cancel(jid as string);
   }, 180_000);
 
   // Checkpointing runs on the cluster (standalone-checkpoint.test.ts); a source that cannot checkpoint its read

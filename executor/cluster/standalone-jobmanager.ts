@@ -15,6 +15,7 @@ import type {
   CheckpointDetails,
   CheckpointingStatistics,
 } from '../checkpoint/coordinator.js';
+import { defaultCheckpointDir } from '../checkpoint/defaults.js';
 import type { SinkWriter } from '../runtime/operator.js';
 import type { Schema } from '../types/schema.js';
 import {
@@ -450,8 +451,23 @@ export class StandaloneJobManager implements ClusterGateway {
   // ---- ClusterGateway: the MiniCluster's views, plus job submission ----
 
   async submitJob(req: RestJobSubmission): Promise<JobSubmitResult> {
+    const conf = this.opts.config ?? {};
+    const cp = req.spec.checkpointing;
     const spec: JobSpec = {
       ...req.spec,
+      // A job that names no checkpoint folder gets this cluster's (Flink: the job's configuration over the
+      // cluster's execution.checkpointing.dir); the folder is on this process's filesystem, which writes it.
+      ...(cp === undefined || cp.dir !== ''
+        ? {}
+        : {
+            checkpointing: {
+              ...cp,
+              dir:
+                conf['execution.checkpointing.dir'] ??
+                conf['state.checkpoints.dir'] ??
+                defaultCheckpointDir(),
+            },
+          }),
       builder: portableModuleUrl(req.spec.builder),
       ...(req.spec.preload === undefined ? {} : { preload: req.spec.preload.map(portableModuleUrl) }),
     };

@@ -276,6 +276,17 @@ function noteLocalFallback(reason: string): void {
  * Runs the job on a standalone cluster. A job the cluster cannot take fails with the reason instead of running
  * here: the user asked for that cluster, and a silent local run would hide where the work happens.
  */
+/**
+ * The checkpointing spec for a standalone cluster: a folder the session names is the job's (job-level
+ * configuration wins, as in Flink); otherwise the dir is left empty for the JobManager process to fill with its own
+ * execution.checkpointing.dir (-D) or default, since this client's home folder means nothing on that machine.
+ */
+function standaloneCheckpointing(config: Readonly<Record<string, string>>): Pick<JobSpec, 'checkpointing' | 'restartStrategy'> {
+  const cp = clusterCheckpointingOf(config);
+  const named = config['execution.checkpointing.dir'] !== undefined || config['state.checkpoints.dir'] !== undefined;
+  return named || cp.checkpointing === undefined ? cp : { ...cp, checkpointing: { ...cp.checkpointing, dir: '' } };
+}
+
 async function runOnStandalone(
   roots: readonly PhysicalNode[],
   opts: LoweringOptions,
@@ -295,7 +306,7 @@ async function runOnStandalone(
     // The JobManager process coordinates the checkpoints and writes them under execution.checkpointing.dir (its
     // filesystem: the slots send their state bytes with the acknowledgement, so the TaskManagers need no shared
     // storage), with the exponential-delay default restart strategy of a checkpointed job (clusterCheckpointingOf).
-    ...(checkpointing ? clusterCheckpointingOf(opts.config ?? {}) : {}),
+    ...(checkpointing ? standaloneCheckpointing(opts.config ?? {}) : {}),
   };
   await new StandaloneClusterClient(cluster.address, cluster.token).run(spec, {
     resultSink,

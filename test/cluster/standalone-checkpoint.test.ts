@@ -110,6 +110,8 @@ describe.skipIf(!distBuilt())('standalone cluster: checkpoints and TaskManagers 
       'heartbeat.timeout=3s',
       '-D',
       'slot.request.timeout=60s',
+      '-D',
+      `execution.checkpointing.dir=${path.join(root, 'jm-checkpoints')}`,
     ]);
     tms = await Promise.all([startTaskManager(jm, 1), startTaskManager(jm, 1), startTaskManager(jm, 1)]);
   }, 240_000);
@@ -162,7 +164,8 @@ describe.skipIf(!distBuilt())('standalone cluster: checkpoints and TaskManagers 
       parallelism: 2,
       config: {
         'execution.checkpointing.interval': '300 ms',
-        'execution.checkpointing.dir': path.join(root, 'sql-checkpoints'),
+        // Kept after the end, to see where the JobManager process wrote them.
+        'execution.checkpointing.externalized-checkpoint-retention': 'RETAIN_ON_CANCELLATION',
       },
     });
     await env.executeSql(bids).await();
@@ -173,6 +176,10 @@ describe.skipIf(!distBuilt())('standalone cluster: checkpoints and TaskManagers 
       .body;
     expect(stats.counts.completed).toBeGreaterThan(0);
     expect(stats.latest.completed?.num_acknowledged_subtasks).toBe(stats.latest.completed?.num_subtasks);
+    // The session named no folder: the JobManager's -D execution.checkpointing.dir holds the job's checkpoints.
+    const where = stats.latest.completed?.external_path ?? '';
+    expect(where.startsWith(path.join(root, 'jm-checkpoints', result.jobId as string))).toBe(true);
+    expect(await fs.readdir(where)).toContain('_metadata');
     const config = await getJson<{ interval: number }>(
       `${jm.rest}v1/jobs/${result.jobId}/checkpoints/config`,
     );

@@ -254,7 +254,10 @@ export async function runLatency(
     factories.register(defaultFactories.get(id) as DynamicTableFactory);
   factories.register(latencySink);
   // T0 is the source's first emission, the origin of its pacing (connectors/nexmark/factory.ts, `firstEmit`).
-  const nexmark = defaultFactories.get('nexmark') as DynamicTableFactory;
+  // The wrapper must be the source the plan runs: without the split-scan entry (createScanSource) the planner takes
+  // createSource, one paced reader at parallelism 1 (with it, the wrapper was bypassed and T0 stayed 0, so every
+  // latency came out as an absolute epoch time).
+  const { createScanSource: _splitScan, ...nexmark } = defaultFactories.get('nexmark') as DynamicTableFactory;
   factories.register({
     ...nexmark,
     createSource(ctx) {

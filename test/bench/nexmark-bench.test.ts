@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { ChangelogChecksum } from '../../connectors/blackhole/checksum.js';
 import { Schema, Types, batchFromRows, makeBatch, RowKind, type RecordBatch } from '../../executor/index.js';
-import { runQuery } from '../../scripts/bench-nexmark.js';
+import { runLatency, runQuery } from '../../scripts/bench-nexmark.js';
 import { QUERIES } from '../../scripts/bench-nexmark-queries.js';
 
 const EVENTS = 20_000;
@@ -34,6 +34,19 @@ describe('nexmark benchmark: reproducible output', () => {
       expect(a.peakRssMb).toBeGreaterThan(0);
     }, 60_000);
   }
+
+  // Latency mode dates rows against the paced source's clock: a latency is milliseconds since ingestion, never an
+  // absolute time (which is what it printed when the planner bypassed the paced reader for the split scan).
+  it('latency mode: q0 reports latencies relative to ingestion', async () => {
+    for (const query of ['q0']) {
+      const r = await runLatency(query, 20_000, 20_000, 7);
+      expect(r.samples, query).toBeGreaterThan(0);
+      expect(r.minMs, query).toBeGreaterThanOrEqual(-1);
+      // Generous bounds for a loaded machine; an epoch time is ~1.8e12.
+      expect(r.p50Ms, query).toBeLessThan(30_000);
+      expect(r.maxMs, query).toBeLessThan(60_000);
+    }
+  }, 60_000);
 
   it('a different seed changes the random fields and so the checksum of q0, not its row count', async () => {
     const a = await run('q0', 1, 7);

@@ -82,7 +82,7 @@ export function javaHashCode(k: Key): number {
     case 'number':
       if (Number.isInteger(k)) {
         if (k >= INT_MIN && k <= INT_MAX) return k | 0; // Integer.hashCode
-        if (Number.isSafeInteger(k)) return longHash(BigInt(k));
+        if (Number.isSafeInteger(k)) return safeLongHash(k);
       }
       // Double.hashCode: bits ^ (bits >>> 32), with every NaN canonical (doubleToLongBits).
       f64[0] = k;
@@ -101,6 +101,16 @@ export function javaHashCode(k: Key): number {
     default:
       return 0;
   }
+}
+
+/**
+ * Long.hashCode of a safe integer without BigInt (this runs per row in hash exchanges, e.g. on epoch-millisecond
+ * window ends): the high word is floor(v / 2^32) (the arithmetic shift, negative for negative v), the low word
+ * v − high·2^32 in [0, 2^32); both are exact in a double, and `^` takes each as its 32-bit two's complement.
+ */
+function safeLongHash(v: number): number {
+  const hi = Math.floor(v / 4294967296);
+  return ((v - hi * 4294967296) ^ hi) | 0;
 }
 
 /** Long.hashCode: (int)(v ^ (v >>> 32)) of the two's-complement 64-bit value. */

@@ -62,6 +62,24 @@ describe('key groups (Flink KeyGroupRangeAssignment)', () => {
     expect(keyGroupOf(key, 32768)).toBe(g32768);
   });
 
+  // Long.hashCode of a number key is computed without BigInt (it runs per row in hash exchanges); it must agree
+  // with the exact 64-bit reference for every safe integer, negative ones and word boundaries included.
+  it('hashes safe integers beyond 32 bits as the Long they are, without BigInt', () => {
+    const reference = (v: bigint): number => {
+      const u = BigInt.asUintN(64, v);
+      return Number(BigInt.asIntN(32, u ^ (u >> 32n)));
+    };
+    const xs = [2 ** 31, -(2 ** 31) - 1, 2 ** 32, -(2 ** 32), 2 ** 32 - 1, -(2 ** 32) + 1, 1_700_000_000_000, -1_700_000_000_000];
+    xs.push(Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER);
+    let seed = 12345;
+    const random = (): number => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    for (let i = 0; i < 20_000; i++) {
+      const x = Math.floor((random() * 2 - 1) * 2 ** (33 + random() * 20));
+      if (Math.abs(x) > 2 ** 31) xs.push(x);
+    }
+    for (const x of xs) expect(javaHashCode(x), String(x)).toBe(reference(BigInt(x)));
+  });
+
   it('computes the default max parallelism as Flink (roundUpToPowerOfTwo(p + p/2) within [128, 32768])', () => {
     const cases: [number, number][] = [
       [1, 128],

@@ -185,6 +185,16 @@ export class ChangelogChecksum {
   private sumA = 0;
   private sumB = 0;
   private scratch = new Int32Array(1024);
+  // The final table's checksum (with `withFinal`): each row's value hash, without its kind, added for +I/+U and
+  // subtracted for -U/-D. What is left is the hash of the rows still in the table, whatever order the changes
+  // came in, so it is equal where the changelog itself legitimately differs (updates from two parallel upstream
+  // subtasks interleave differently from run to run, e.g. Nexmark q4 at parallelism 2).
+  private finalA = 0;
+  private finalB = 0;
+  private values: Int32Array | null = null;
+
+  /** `withFinal`: also keep the final table's checksum (a second pass over the columns per batch). */
+  constructor(private readonly withFinal = false) {}
 
   add(batch: RecordBatch): void {
     const n = batch.length;
@@ -207,6 +217,41 @@ export class ChangelogChecksum {
     this.sumA = a;
     this.sumB = b;
     this.rows += n;
+    if (this.withFinal) this.addFinal(batch);
+  }
+
+  private addFinal(batch: RecordBatch): void {
+    const n = batch.length;
+    if (this.values === null || this.values.length < n) this.values = new Int32Array(Math.max(n, 1024));
+    const hv = this.values;
+    hv.fill(0x5eed, 0, n);
+    const cols = batch.columns;
+    const fields = batch.schema.fields;
+    for (let j = 0; j < cols.length; j++) mixColumn(hv, cols[j] as Column, (fields[j] as Field).type, n);
+    const kinds = batch.kinds;
+    let a = this.finalA;
+    let b = this.finalB;
+    for (let r = 0; r < n; r++) {
+      const h = hv[r] as number;
+      const x = fmix(h);
+      const y = fmix(mix(h, 0x2545f491));
+      // +I (0) and +U (2) add the row, -U (1) and -D (3) take it away.
+      if (((kinds[r] as number) & 1) === 0) {
+        a = (a + x) | 0;
+        b = (b + y) | 0;
+      } else {
+        a = (a - x) | 0;
+        b = (b - y) | 0;
+      }
+    }
+    this.finalA = a;
+    this.finalB = b;
+  }
+
+  /** 16 hex digits: the final table's checksum (constructed `withFinal`), else null. */
+  finalHex(): string | null {
+    if (!this.withFinal) return null;
+    return (this.finalA >>> 0).toString(16).padStart(8, '0') + (this.finalB >>> 0).toString(16).padStart(8, '0');
   }
 
   /** 16 hex digits: the two sums. */

@@ -9,8 +9,10 @@ import { ChangelogChecksum } from './checksum.js';
 export interface BlackholeCounts {
   rows: number;
   batches: number;
-  /** With 'checksum' = 'true': the changelog checksum (16 hex digits), set when the input ends; else null. */
+  /** With 'checksum' = 'true' or 'final': the changelog checksum (16 hex digits), set when the input ends; else null. */
   checksum: string | null;
+  /** With 'checksum' = 'final': also the checksum of the final table (the rows the changelog leaves); else null. */
+  finalChecksum: string | null;
 }
 
 /** Rows and batches received per sink table name, since process start (the last job writing to each table). */
@@ -23,19 +25,20 @@ export const blackholeFactory: DynamicTableFactory = {
     {
       key: 'checksum',
       description:
-        "Freshet extension: 'true' hashes every row with its row kind into an order-independent checksum",
-      values: ['true', 'false'],
+        "Freshet extension: 'true' hashes every row with its row kind into an order-independent checksum; 'final' also the final table's",
+      values: ['true', 'false', 'final'],
     },
   ],
   validate(options) {
     const c = options['checksum'];
-    if (c !== undefined && c !== 'true' && c !== 'false')
-      throw new Error(`option 'checksum' of the blackhole sink must be 'true' or 'false', got '${c}'`);
+    if (c !== undefined && c !== 'true' && c !== 'false' && c !== 'final')
+      throw new Error(`option 'checksum' of the blackhole sink must be 'true', 'false' or 'final', got '${c}'`);
   },
   createSink(ctx): SinkWriter {
-    const counts: BlackholeCounts = { rows: 0, batches: 0, checksum: null };
+    const counts: BlackholeCounts = { rows: 0, batches: 0, checksum: null, finalChecksum: null };
     blackholeCounts.set(ctx.tableName, counts);
-    if (ctx.options['checksum'] !== 'true') {
+    const mode = ctx.options['checksum'];
+    if (mode !== 'true' && mode !== 'final') {
       return {
         write(batch) {
           counts.rows += batch.length;
@@ -45,18 +48,20 @@ export const blackholeFactory: DynamicTableFactory = {
         async close() {},
       };
     }
-    const sum = new ChangelogChecksum();
+    const sum = new ChangelogChecksum(mode === 'final');
+    const publish = (): void => {
+      counts.checksum = sum.hex();
+      counts.finalChecksum = sum.finalHex();
+    };
     return {
       write(batch) {
         sum.add(batch);
         counts.rows += batch.length;
         counts.batches++;
       },
-      finish() {
-        counts.checksum = sum.hex();
-      },
+      finish: publish,
       async close() {
-        counts.checksum = sum.hex();
+        publish();
       },
     };
   },

@@ -11,25 +11,15 @@ import type {
   VertexSubtasks,
 } from '../../executor/cluster/api.js';
 import type { SqlResult } from '../../executor/cluster/rest-sql.js';
-import type { CheckpointingStatistics } from '../../executor/checkpoint/coordinator.js';
+import type { CheckpointConfigInfo, CheckpointingStatistics } from '../../executor/checkpoint/coordinator.js';
 
 export type * from '../../executor/cluster/api.js';
 export type { SqlResult } from '../../executor/cluster/rest-sql.js';
-export type { CheckpointingStatistics, CheckpointStats } from '../../executor/checkpoint/coordinator.js';
-
-/** Flink's CheckpointConfigInfo, as GET /jobs/:jid/checkpoints/config answers (executor/cluster/rest.ts). */
-export interface CheckpointConfigInfo {
-  readonly mode: 'exactly_once' | 'at_least_once';
-  readonly interval: number;
-  readonly timeout: number;
-  readonly min_pause: number;
-  readonly max_concurrent: number;
-  readonly externalization: { readonly enabled: boolean; readonly delete_on_cancellation: boolean };
-  readonly state_backend: string;
-  readonly checkpoint_storage: string;
-  readonly unaligned_checkpoints: boolean;
-  readonly tolerable_failed_checkpoints: number;
-}
+export type {
+  CheckpointConfigInfo,
+  CheckpointingStatistics,
+  CheckpointStats,
+} from '../../executor/checkpoint/coordinator.js';
 
 /**
  * A server bound off loopback needs rest.token: open the dashboard as `http://host:port/#token=<token>`. The

@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RestServer, TableEnvironment } from '../../index.js';
+import type { CheckpointingStatistics } from '../../executor/checkpoint/coordinator.js';
 import { FileCheckpointStorage, loadCheckpoint } from '../../executor/checkpoint/storage.js';
 
 let dir: string;
@@ -36,10 +37,10 @@ function env(extra: Record<string, string> = {}): TableEnvironment {
   return e;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-async function getJson(url: string): Promise<{ status: number; body: any }> {
+/** GET /v1/jobs/:jid/checkpoints: Flink's CheckpointingStatistics (an error body on a 404). */
+async function getStats(url: string): Promise<{ status: number; body: CheckpointingStatistics }> {
   const res = await fetch(url);
-  return { status: res.status, body: await res.json() };
+  return { status: res.status, body: (await res.json()) as CheckpointingStatistics };
 }
 
 describe('stop with savepoint', () => {
@@ -52,16 +53,16 @@ describe('stop with savepoint', () => {
     cleanups.push(() => server.close());
 
     // Flink's /jobs/:jid/checkpoints: completed checkpoints appear while the job runs.
-    let stats = await getJson(`${server.url}v1/jobs/${jid}/checkpoints`);
+    let stats = await getStats(`${server.url}v1/jobs/${jid}/checkpoints`);
     for (let i = 0; i < 100 && stats.body.counts.completed < 2; i++) {
       await new Promise((r) => setTimeout(r, 50));
-      stats = await getJson(`${server.url}v1/jobs/${jid}/checkpoints`);
+      stats = await getStats(`${server.url}v1/jobs/${jid}/checkpoints`);
     }
     expect(stats.status).toBe(200);
     expect(stats.body.counts.completed).toBeGreaterThanOrEqual(2);
     expect(stats.body.latest.completed).toMatchObject({ status: 'COMPLETED', checkpoint_type: 'CHECKPOINT', is_savepoint: false });
-    expect(stats.body.latest.completed.external_path).toContain(path.join(dir, 'chk'));
-    expect((await getJson(`${server.url}v1/jobs/nope/checkpoints`)).status).toBe(404);
+    expect(stats.body.latest.completed?.external_path).toContain(path.join(dir, 'chk'));
+    expect((await getStats(`${server.url}v1/jobs/nope/checkpoints`)).status).toBe(404);
 
     const target = path.join(dir, 'savepoints');
     const savepointPath = await e.stopJob(jid, { savepoint: target });

@@ -226,14 +226,25 @@ export interface ExceptionInfo {
   readonly taskManagerId: string | null;
 }
 
+/**
+ * One entry of the exception history (Flink: JobExceptionsInfoWithHistory.RootExceptionInfo): the failure that
+ * started a failover, with the failures of other subtasks that arrived while that failover was under way (both
+ * subtasks of a P2 vertex throwing the same error is one entry with one concurrent exception, not two entries).
+ */
+export interface RootExceptionInfo extends ExceptionInfo {
+  readonly concurrentExceptions: readonly ExceptionInfo[];
+}
+
 /** GET /v1/jobs/:jid/exceptions (Flink: JobExceptionsInfoWithHistory). */
 export interface JobExceptions {
   /** The stack trace of the failure that failed the job (or the latest one), null when none. */
   readonly 'root-exception': string | null;
   readonly timestamp: number | null;
+  /** Every failure, concurrent ones included, oldest first (Flink's deprecated flat list). */
   readonly 'all-exceptions': readonly ExceptionInfo[];
   readonly truncated: boolean;
-  readonly exceptionHistory: { readonly entries: readonly ExceptionInfo[]; readonly truncated: boolean };
+  /** The failovers, newest first, each with its concurrent failures. */
+  readonly exceptionHistory: { readonly entries: readonly RootExceptionInfo[]; readonly truncated: boolean };
 }
 
 /** One TaskManager (Flink: TaskManagerInfo). */

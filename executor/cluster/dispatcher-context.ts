@@ -3,7 +3,7 @@
 // job (LocalJob in this thread, the MiniCluster's JobManager) reports itself to the scope's observer when it
 // starts. A job started outside any Dispatcher reports to nobody.
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { ExceptionInfo, ExecutionState } from './api.js';
+import type { ExceptionInfo, ExecutionState, RootExceptionInfo } from './api.js';
 import type { JobGraph } from '../graph/job-graph.js';
 import type { LocalJob } from '../runtime/local-executor.js';
 import type { CheckpointConfigInfo, CheckpointDetails, CheckpointingStatistics } from '../checkpoint/coordinator.js';
@@ -36,7 +36,9 @@ export interface ExecutingJob {
   /** Restarts so far (Flink's numRestarts). */
   restarts(): number;
   /** Failures the job recovered from by restarting (the exception history; the final failure is `run`'s rejection). */
-  recoveredFailures(): readonly ExceptionInfo[];
+  recoveredFailures(): readonly RootExceptionInfo[];
+  /** The failure that failed the job, with its concurrent ones; null unless FAILED. */
+  finalFailure?(): RootExceptionInfo | null;
   /** Its checkpoint statistics (Flink's /jobs/:jid/checkpoints); null without checkpointing. */
   checkpoints?(): CheckpointingStatistics | null;
   /** Stop-with-savepoint (into `dir`, or the job's checkpoint folder); resolves to the savepoint's folder. */
@@ -65,4 +67,9 @@ export function runObserved<T>(observer: JobObserver, fn: () => T): T {
 /** Called by an executor when it starts a job; a no-op outside a Dispatcher. */
 export function reportJobStarted(job: ObservedJob): void {
   scope.getStore()?.attach(job);
+}
+
+/** Flink's flat `all-exceptions`: every failure in order, each root followed by its concurrent ones. */
+export function flattenExceptions(history: readonly RootExceptionInfo[]): ExceptionInfo[] {
+  return history.flatMap(({ concurrentExceptions, ...root }) => [root, ...concurrentExceptions]);
 }

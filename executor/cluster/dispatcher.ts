@@ -14,6 +14,7 @@ import { SystemProcessingTimeService } from '../runtime/time.js';
 import type { JobGraph } from '../graph/job-graph.js';
 import type { SubtaskState } from '../runtime/subtask.js';
 import {
+  flattenExceptions,
   runObserved,
   type JobObserver,
   type ObservedJob,
@@ -28,6 +29,7 @@ import {
   type ClusterOverview,
   type DashboardConfig,
   type ExceptionInfo,
+  type RootExceptionInfo,
   type ExecutionState,
   type IOMetrics,
   type JobDetail,
@@ -107,7 +109,7 @@ class DispatchedJob implements JobObserver {
   state: JobState = 'RUNNING';
   readonly timestamps: Partial<Record<JobState, number>> = {};
   endTime = -1;
-  failure: ExceptionInfo | null = null;
+  failure: RootExceptionInfo | null = null;
   /** What executes the job, once it reported itself (right after `run` starts it). */
   observed: ObservedJob | null = null;
   /** Subtask snapshots frozen when the job ended (the executor drops its subtasks with it). */
@@ -143,7 +145,7 @@ class DispatchedJob implements JobObserver {
     return this.observed?.kind === 'executor' ? this.observed.restarts() : 0;
   }
 
-  recoveredFailures(): readonly ExceptionInfo[] {
+  recoveredFailures(): readonly RootExceptionInfo[] {
     return this.observed?.kind === 'executor' ? this.observed.recoveredFailures() : [];
   }
 
@@ -371,7 +373,10 @@ export class Dispatcher implements ClusterGateway {
     job.state = state;
     job.timestamps[state] = at;
     job.endTime = at;
-    if (state === 'FAILED') job.failure = exceptionOf(error, at);
+    if (state === 'FAILED') {
+      const o = job.observed;
+      job.failure = (o?.kind === 'executor' ? o.finalFailure?.() : null) ?? { ...exceptionOf(error, at), concurrentExceptions: [] };
+    }
     this.finished.push(job.jid);
     while (this.finished.length > this.historySize) this.jobsById.delete(this.finished.shift() as string);
     this.emit(job.jid, state);
@@ -491,7 +496,7 @@ export class Dispatcher implements ClusterGateway {
     return {
       'root-exception': root?.stacktrace ?? null,
       timestamp: root?.timestamp ?? null,
-      'all-exceptions': history,
+      'all-exceptions': flattenExceptions(history),
       truncated: false,
       exceptionHistory: { entries: [...history].reverse(), truncated: false },
     };

@@ -25,7 +25,7 @@ import type { SinkWriter } from '../runtime/operator.js';
 import { targetsOf } from '../runtime/partitioner.js';
 import { CancelledError } from '../runtime/errors.js';
 import type { Schema } from '../types/schema.js';
-import type { ExceptionInfo, ExecutionState, JobState } from './api.js';
+import type { ExceptionInfo, ExecutionState, JobState, RootExceptionInfo } from './api.js';
 import type { ExecutingJob, SubtaskSnapshot } from './dispatcher-context.js';
 import { decodeElement } from './frame.js';
 import { JobStatusMachine } from './job-status.js';
@@ -149,7 +149,8 @@ class ResultReceiver {
 export class JobManager {
   readonly status: JobStatusMachine;
   readonly executions: ExecutionVertex[] = [];
-  readonly exceptions: ExceptionInfo[] = [];
+  /** The exception history, oldest first: one entry per failover, later failures of it as its concurrent ones. */
+  private readonly failures: { readonly root: ExceptionInfo; readonly concurrent: ExceptionInfo[] }[] = [];
   restarts = 0;
   readonly startTime = Date.now();
   endTime = -1;
@@ -657,14 +658,24 @@ export class JobManager {
 
   private recordException(err: unknown, taskName: string | null, slot: Slot | null, tmId?: string): void {
     const e = err as Partial<SerializedError> & { stack?: string };
-    this.exceptions.push({
+    const info: ExceptionInfo = {
       exceptionName: e.name ?? 'Error',
       stacktrace: e.stack ?? String(err),
       timestamp: Date.now(),
       taskName,
       endpoint: slot?.id ?? null,
       taskManagerId: slot?.tm.id ?? tmId ?? null,
-    });
+    };
+    // A failure that arrives while a failover is already under way (the other subtask of the vertex throwing
+    // too, or its channel breaking) belongs to that failover, as in Flink's exception history.
+    const last = this.failures[this.failures.length - 1];
+    if (this.state !== 'RUNNING' && last !== undefined) last.concurrent.push(info);
+    else this.failures.push({ root: info, concurrent: [] });
+  }
+
+  /** The exception history as Flink's REST API shows it: one entry per failover, oldest first. */
+  get exceptions(): RootExceptionInfo[] {
+    return this.failures.map((x) => ({ ...x.root, concurrentExceptions: [...x.concurrent] }));
   }
 
   private failover(
@@ -841,7 +852,11 @@ export class JobManager {
           };
         }),
       restarts: () => this.restarts,
-      recoveredFailures: () => (this.state === 'FAILED' ? this.exceptions.slice(0, -1) : this.exceptions),
+      recoveredFailures: () => {
+        const all = this.exceptions;
+        return this.state === 'FAILED' ? all.slice(0, -1) : all;
+      },
+      finalFailure: () => (this.state === 'FAILED' ? (this.exceptions.pop() ?? null) : null),
       checkpoints: () => this.checkpointStatistics(),
       stopWithSavepoint: (dir) => this.stopWithSavepoint(dir),
       checkpointConfig: () => this.checkpointConfig(),

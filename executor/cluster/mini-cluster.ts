@@ -29,7 +29,7 @@ import {
   type VertexDetail,
   type VertexSubtasks,
 } from './api.js';
-import { reportJobStarted } from './dispatcher-context.js';
+import { flattenExceptions, reportJobStarted } from './dispatcher-context.js';
 import type { CheckpointConfigInfo, CheckpointDetails, CheckpointingStatistics } from '../checkpoint/coordinator.js';
 import { JobManager, type ExecutionVertex } from './job-manager.js';
 import type { FromSlot, JobGraphBuilder, JobSpec } from './protocol.js';
@@ -347,14 +347,14 @@ export class MiniCluster implements ClusterGateway {
 
   async exceptions(jid: string): Promise<JobExceptions> {
     const j = this.jm(jid);
-    const all = [...j.exceptions].reverse();
-    const root = all[0];
+    const history = j.exceptions;
+    const root = history[history.length - 1];
     return {
       'root-exception': root?.stacktrace ?? null,
       timestamp: root?.timestamp ?? null,
-      'all-exceptions': all,
+      'all-exceptions': flattenExceptions(history),
       truncated: false,
-      exceptionHistory: { entries: all, truncated: false },
+      exceptionHistory: { entries: history.reverse(), truncated: false },
     };
   }
 

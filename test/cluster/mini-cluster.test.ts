@@ -102,6 +102,22 @@ describe('MiniCluster with two single-slot TaskManagers', () => {
     expect((await cluster.job(job.jobId)).restarts).toBe(1);
   }, 60_000);
 
+  it('groups the failures of one failover into one exception-history entry, as Flink does', async () => {
+    // Both keyed subtasks throw on their first row of the first batch, microseconds apart in two threads: the
+    // second failure reaches the JobManager while the first one's failover is under way.
+    const payload: FixturePayload = { batches: 10, rows: 100, keys: 8, delayMs: 5, parallelism: 2, failAfter: 0 };
+    const out = collector();
+    const job = await cluster.submit({ name: 'fail-both', builder: BUILDER, payload }, { resultSink: out.sink });
+    const r = await job.getJobExecutionResult();
+    expect(r.restarts).toBe(1);
+    expect(out.finals).toEqual(expected(payload));
+    const ex = await cluster.exceptions(job.jobId);
+    expect(ex.exceptionHistory.entries).toHaveLength(1);
+    const [entry] = ex.exceptionHistory.entries;
+    expect(entry?.stacktrace).toContain('injected failure');
+    expect(ex['all-exceptions']).toHaveLength(1 + (entry?.concurrentExceptions.length ?? 0));
+  }, 60_000);
+
   it('a slot thread that exits is replaced and its job restarts on it', async () => {
     const payload: FixturePayload = {
       batches: 20,
@@ -121,6 +137,11 @@ describe('MiniCluster with two single-slot TaskManagers', () => {
     expect(out.finals).toEqual(expected(payload));
     const ex = await cluster.exceptions(job.jobId);
     expect(ex['all-exceptions'].some((e) => e.exceptionName === 'SlotLostException')).toBe(true);
+    // Flink's exception history has one entry per failover; the other subtasks' failures that the lost slot
+    // caused (broken channels) are that entry's concurrent exceptions, not entries of their own.
+    expect(ex.exceptionHistory.entries).toHaveLength(r.restarts);
+    const concurrent = ex.exceptionHistory.entries.reduce((n, e) => n + e.concurrentExceptions.length, 0);
+    expect(ex['all-exceptions']).toHaveLength(ex.exceptionHistory.entries.length + concurrent);
     expect((await cluster.overview())['slots-available']).toBe(2);
   }, 60_000);
 

@@ -91,6 +91,36 @@ for (const [cls, kind] of [
 
 export type FunctionClassKind = 'scalar' | 'table' | 'aggregate';
 
+/**
+ * Where a function created by CREATE FUNCTION came from: the module's file URL and export. A plan that calls it
+ * carries this instead of the function's code, and every slot or TaskManager loads the module again
+ * (planner/physical/serialize.ts), as Flink ships a UDF's class name and loads the class from the user jar in each
+ * task. Functions registered as instances through the Table API have no origin: their code cannot be shipped.
+ */
+export interface FunctionOrigin {
+  readonly name: string;
+  readonly kind: FunctionClassKind;
+  /** A file: URL (resolved at CREATE time, so the working directory of the slot does not matter). */
+  readonly module: string;
+  readonly exportName: string;
+  readonly language: 'JAVASCRIPT' | 'TYPESCRIPT';
+}
+
+/** The key of a loaded instance's and its registered runtime function's origin (not enumerable). */
+export const FUNCTION_ORIGIN = Symbol.for('freshet.udf.origin');
+
+/** The origin of a function loaded by CREATE FUNCTION (the instance or the registered runtime object), if any. */
+export function functionOriginOf(x: object): FunctionOrigin | undefined {
+  return (x as Record<symbol, FunctionOrigin | undefined>)[FUNCTION_ORIGIN];
+}
+
+/** Marks the runtime object made from a loaded instance with the instance's origin. */
+function withOrigin<T extends object>(fn: T, definition: object): T {
+  const origin = functionOriginOf(definition);
+  if (origin !== undefined) Object.defineProperty(fn, FUNCTION_ORIGIN, { value: origin, enumerable: false });
+  return fn;
+}
+
 /** 'scalar' / 'table' / 'aggregate' for an instance of a subclass of the public function classes, else null. */
 export function functionKindOf(x: unknown): FunctionClassKind | null {
   if (typeof x !== 'object' || x === null) return null;
@@ -128,6 +158,12 @@ function tableFields(t: LogicalType): { name: string; type: LogicalType }[] {
 }
 
 export function toRegistered(name: string, definition: FunctionDefinition): RegisteredFunction {
+  const r = registeredOf(name, definition);
+  withOrigin(r.fn, definition);
+  return r;
+}
+
+function registeredOf(name: string, definition: FunctionDefinition): RegisteredFunction {
   const kind = functionKindOf(definition);
   if (kind === 'table') {
     const def = definition as TableFunction<readonly Value[]>;

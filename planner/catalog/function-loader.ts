@@ -5,9 +5,18 @@
 // statement fails at CREATE time, as Flink validates the class there, and the binder stays synchronous.
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { hostname } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { functionKindOf, type FunctionClassKind, type FunctionDefinition } from '../api/functions.js';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import {
+  FUNCTION_ORIGIN,
+  functionKindOf,
+  toRegistered,
+  type FunctionClassKind,
+  type FunctionDefinition,
+  type FunctionOrigin,
+} from '../api/functions.js';
+import type { RegisteredFunction } from '../expr/functions.js';
 
 export type FunctionLanguage = 'JAVASCRIPT' | 'TYPESCRIPT';
 
@@ -93,5 +102,38 @@ export function loadFunction(
   }
   const kind = functionKindOf(instance);
   if (kind === null) return fail(notAClass);
+  // Where the class came from, so a plan using it can name the module to a cluster's slots instead of carrying
+  // code (serialize.ts): the resolved file, not the identifier, since a slot's working directory may differ.
+  const origin: FunctionOrigin = {
+    name,
+    kind,
+    module: pathToFileURL(path).href,
+    exportName,
+    language,
+  };
+  Object.defineProperty(instance, FUNCTION_ORIGIN, { value: origin, enumerable: false });
   return { definition: instance as FunctionDefinition, kind, file: path };
+}
+
+/**
+ * A shipped function (a plan's `$udf` entry) loaded again where the plan runs: a slot thread or a TaskManager
+ * process imports the module and makes a fresh instance, as Flink deserializes a UserDefinedFunction in each task.
+ * A failure names the function, the module and the host, since it happens on a machine the user is not looking at.
+ */
+export function loadShippedFunction(origin: FunctionOrigin): RegisteredFunction['fn'] {
+  let loaded: LoadedFunction;
+  try {
+    loaded = loadFunction(origin.name, `${origin.module}#${origin.exportName}`, origin.language);
+  } catch (e) {
+    if (!(e instanceof FunctionLoadError)) throw e;
+    throw new FunctionLoadError(
+      `the user function '${origin.name}' (module ${origin.module}) cannot be loaded on host ${hostname()} (pid ${process.pid}): ${e.message}`,
+      { cause: e },
+    );
+  }
+  if (loaded.kind !== origin.kind)
+    throw new FunctionLoadError(
+      `the user function '${origin.name}' (module ${origin.module}) is a ${loaded.kind} function on host ${hostname()}, but the plan was made for a ${origin.kind} function: the module changed after planning`,
+    );
+  return toRegistered(origin.name, loaded.definition).fn;
 }

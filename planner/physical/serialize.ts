@@ -1,11 +1,15 @@
 // Physical plans as text: what a SQL job ships to the worker threads (and later processes) of a cluster, which
 // rebuild the same job graph from it. Each node is written with its name and a version (Flink's ExecNode
 // `@ExecNodeMetadata(name, version)`: a saved plan says which node implementation it was made for), Schemas and
-// BIGINT/DECIMAL literals survive (bigint-safe JSON), and a node reached twice stays one node. A plan holding
-// what text cannot carry — a user-defined function's code, a table of a connector factory that is not built in —
-// is refused with the reason, and the caller runs the job in its own thread instead.
+// BIGINT/DECIMAL literals survive (bigint-safe JSON), and a node reached twice stays one node. A function made by
+// CREATE FUNCTION ... AS 'module#Export' travels as its module URL and export (`$udf`), loaded again where the plan
+// is rebuilt. A plan holding what text cannot carry — the code of a function registered as an instance through the
+// Table API, a table of a connector factory that is not built in — is refused with the reason, and the caller runs
+// the job in its own thread instead.
 import { Schema, type JobGraph, type SinkWriter } from '../../executor/index.js';
+import { functionOriginOf, type FunctionOrigin } from '../api/functions.js';
 import { defaultFactories } from '../catalog/factory.js';
+import { loadShippedFunction } from '../catalog/function-loader.js';
 import { formatPath } from '../catalog/catalog.js';
 import { lowerJob, type LoweringOptions } from './lower.js';
 import { physicalInputs, type PhysicalNode } from './plan.js';
@@ -89,6 +93,12 @@ export function serializePlan(roots: readonly PhysicalNode[], opts: LoweringOpti
     if (typeof v === 'undefined') return { $undefined: true };
     if (typeof v === 'function') throw new NotSerializable(`${where} holds code (a user-defined function)`);
     if (typeof v !== 'object') throw new NotSerializable(`${where} holds a ${typeof v}`);
+    const origin = functionOriginOf(v);
+    if (origin !== undefined) return { $udf: { ...origin } };
+    if (isUserFunction(v))
+      throw new NotSerializable(
+        `${where} calls the user-defined function '${String((v as { name: unknown }).name)}', registered as an instance through the Table API: its code cannot be shipped to a slot (register it with CREATE FUNCTION ... AS 'module#Export' to run it on the cluster)`,
+      );
     if (Array.isArray(v)) return v.map((x: unknown, i: number) => encode(x, `${where}[${i}]`));
     if (v instanceof Schema)
       return { $schema: v.fields.map((f) => ({ name: f.name, type: encode(f.type, `${where}.${f.name}`) })) };
@@ -124,6 +134,17 @@ export function serializePlan(roots: readonly PhysicalNode[], opts: LoweringOpti
   return { format: 'freshet-plan', version: 1, nodes, roots: rootIds, options };
 }
 
+/** A runtime function object (it holds code: eval, invoke or accumulate) that has no shippable origin. */
+function isUserFunction(v: object): boolean {
+  const r = v as Record<string, unknown>;
+  return (
+    typeof r['name'] === 'string' &&
+    (typeof r['eval'] === 'function' ||
+      typeof r['invoke'] === 'function' ||
+      typeof r['accumulate'] === 'function')
+  );
+}
+
 function checkConnector(
   options: Readonly<Record<string, string>>,
   table: string,
@@ -140,6 +161,8 @@ export function deserializePlan(plan: SerializedPlan): { roots: PhysicalNode[]; 
   if (plan.format !== 'freshet-plan' || plan.version !== 1)
     throw new Error(`not a Freshet plan (format ${String(plan.format)} version ${String(plan.version)})`);
   const built: PhysicalNode[] = [];
+  // One instance per function name and plan: every node calling it shares it, as the planning session did.
+  const functions = new Map<string, unknown>();
   const decode = (v: unknown): unknown => {
     if (v === null || typeof v !== 'object') return v;
     if (Array.isArray(v)) return v.map(decode);
@@ -148,6 +171,12 @@ export function deserializePlan(plan: SerializedPlan): { roots: PhysicalNode[]; 
       const n = built[rec['$ref'] as number];
       if (n === undefined) throw new Error(`plan refers to node ${String(rec['$ref'])} before it is defined`);
       return n;
+    }
+    if ('$udf' in rec) {
+      const origin = rec['$udf'] as FunctionOrigin;
+      const key = `${origin.name}\u0000${origin.module}#${origin.exportName}`;
+      if (!functions.has(key)) functions.set(key, loadShippedFunction(origin));
+      return functions.get(key);
     }
     if ('$bigint' in rec) return BigInt(rec['$bigint'] as string);
     if ('$num' in rec) return Number(rec['$num']);

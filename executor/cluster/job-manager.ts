@@ -569,6 +569,8 @@ export class JobManager {
         if (m.jobId !== this.jobId || m.attempt !== this.attempt) return;
         const e = this.byKey.get(`${m.vertex}/${m.index}`);
         if (e === undefined) return;
+        // A subtask failed by its deployment (or forced to CANCELED after the cancel timeout) keeps that state.
+        if (TERMINAL.has(e.state)) return;
         if (m.report !== undefined) this.applyReport(e, m.report);
         if (m.state === 'RUNNING') {
           e.state = 'RUNNING';
@@ -601,6 +603,15 @@ export class JobManager {
       case 'deploy-failed':
         if (m.jobId !== this.jobId || (m.attempt !== this.attempt && m.attempt !== -1)) return;
         if (!this.slots.includes(slot)) return;
+        // The slot runs none of its subtasks (no deployment got as far as run()): they fail here, as a failed
+        // deployment fails its executions in Flink. Left DEPLOYING, the failover waited the whole cancel timeout
+        // for them to report CANCELED, which they never would.
+        for (const e of this.executions)
+          if (e.slot === slot && !TERMINAL.has(e.state)) {
+            e.state = 'FAILED';
+            e.endTime = Date.now();
+          }
+        this.notifyStates();
         this.failover(m.error, null, slot, undefined, m.unrecoverable === true);
         return;
       case 'checkpoint-ack':

@@ -118,6 +118,18 @@ describe('MiniCluster with two single-slot TaskManagers', () => {
     expect(ex['all-exceptions']).toHaveLength(1 + (entry?.concurrentExceptions.length ?? 0));
   }, 60_000);
 
+  it('a deployment that fails fails its subtasks at once and restarts per the strategy', async () => {
+    // The graph builds in the client, but every slot's build throws: each deployment fails.
+    const payload: FixturePayload = { batches: 5, rows: 10, keys: 3, delayMs: 0, parallelism: 2, refuseInSlots: true };
+    const job = await cluster.submit({ name: 'bad-deploy', builder: BUILDER, payload }, { resultSink: collector().sink });
+    await expect(job.getJobExecutionResult()).rejects.toThrow(/refuses to build in a slot/);
+    expect(job.state).toBe('FAILED');
+    expect((await cluster.job(job.jobId)).restarts).toBe(2);
+    // FAILED by the deployment, not CANCELED after waiting out the cancel timeout.
+    expect(job.executions.every((e) => e.state === 'FAILED')).toBe(true);
+    expect((await cluster.overview())['slots-available']).toBe(2);
+  }, 60_000);
+
   it('a slot thread that exits is replaced and its job restarts on it', async () => {
     const payload: FixturePayload = {
       batches: 20,

@@ -573,7 +573,11 @@ export class JobManager {
         if (TERMINAL.has(e.state)) return;
         if (m.report !== undefined) this.applyReport(e, m.report);
         if (m.state === 'RUNNING') {
+          // A subtask being cancelled stays CANCELING: its RUNNING was sent before the cancel reached it, and the
+          // failover waits for it to report CANCELED.
+          if (e.state === 'CANCELING') return;
           e.state = 'RUNNING';
+          this.notifyStates();
           this.maybeStartCheckpointing();
           return;
         }

@@ -12,6 +12,8 @@
 //   ... --final-checksum     also the final table's checksum (finalChecksum): equal at P1 and P2 where the
 //                            changelog's interleaving is not (q4)
 //   ... --cpu-profile DIR    also writes DIR/<query>-p<P>.cpuprofile of each query alone (scripts/bench-nexmark-profile.ts)
+//   ... --latency-trace F    latency mode: F-<query>.txt, one line per sink batch (ms since the pacing origin, rows,
+//                            min and max latency ms), to see when the stalls behind a p99 happen
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
@@ -206,12 +208,15 @@ export async function runLatency(
   rate: number,
   events: number,
   seed: number,
+  traceFile: string | null = null,
 ): Promise<LatencyResult> {
   const q = queryByName(name);
   const spec = q.latency;
   if (spec === undefined)
     throw new Error(`${name} has no latency measurement: its output carries no event time`);
   const samples = new Samples();
+  // --latency-trace: one line per sink batch (ms since T0, rows, min and max latency), to see when stalls happen.
+  const trace: string[] | null = traceFile === null ? null : [];
   const clock = { t0: 0, base: 0 };
   // Windows the watermark never passed fire at the end of input (the maximal watermark): not a latency.
   const spanMs = (events / rate) * 1000;
@@ -248,10 +253,18 @@ export async function runLatency(
           const c = batch.columns[col] as Column;
           if (c.kind !== 'f64')
             throw new Error(`latency column '${spec.column}' is not a TIMESTAMP(3) column (${c.kind})`);
+          let lo = Infinity;
+          let hi = -Infinity;
           for (let r = 0; r < batch.length; r++) {
             const l = latencyOf(c.values[r] as number, now);
-            if (l !== null) samples.push(l);
+            if (l !== null) {
+              samples.push(l);
+              if (l < lo) lo = l;
+              if (l > hi) hi = l;
+            }
           }
+          if (trace !== null)
+            trace.push(`${(now - clock.t0).toFixed(2)} ${batch.length} ${lo.toFixed(2)} ${hi.toFixed(2)}`);
           return inner.write(batch);
         },
         finish: () => inner.finish(),
@@ -314,6 +327,7 @@ export async function runLatency(
   const columns = extra === undefined ? q.sinkColumns : `${extra.ddl}, ${q.sinkColumns}`;
   env.executeSql(`CREATE TABLE nexmark_${q.name} (${columns}) WITH ('connector' = 'blackhole-latency')`);
   await env.executeSql(insert).await();
+  if (trace !== null) writeFileSync(traceFile as string, trace.join('\n') + '\n');
   const sorted = samples.values.subarray(0, samples.n).sort();
   const at = (p: number): number =>
     samples.n === 0 ? NaN : (sorted[Math.min(samples.n - 1, Math.floor(p * samples.n))] as number);
@@ -343,6 +357,7 @@ interface Args {
   memoryEvents: number[];
   seed: number;
   cpuProfileDir: string | null;
+  latencyTrace: string | null;
   checksum: boolean;
   finalChecksum: boolean;
   miniBatch: boolean;
@@ -362,6 +377,7 @@ function parseArgs(args: readonly string[]): Args {
     memoryEvents: [10_000_000, 50_000_000],
     seed: 42,
     cpuProfileDir: null,
+    latencyTrace: null,
     checksum: true,
     finalChecksum: false,
     miniBatch: false,
@@ -409,6 +425,9 @@ function parseArgs(args: readonly string[]): Args {
         break;
       case '--cpu-profile':
         a.cpuProfileDir = next();
+        break;
+      case '--latency-trace':
+        a.latencyTrace = next();
         break;
       case '--mini-batch':
         a.miniBatch = true;
@@ -461,6 +480,8 @@ function inChild<T>(query: string, mode: 'run' | 'latency', a: Args, events: num
     String(a.seed),
   ];
   if (mode === 'latency') argv.push('--rate', String(a.rate));
+  if (mode === 'latency' && a.latencyTrace !== null)
+    argv.push('--latency-trace', a.latencyTrace.replace(/(\.\w+)?$/, `-${query}$1`));
   if (a.cpuProfileDir !== null) argv.push('--cpu-profile', a.cpuProfileDir);
   if (!a.checksum) argv.push('--no-checksum');
   if (a.finalChecksum) argv.push('--final-checksum');
@@ -501,7 +522,9 @@ export async function main(args: string[]): Promise<void> {
   }
   if (a.child === 'latency') {
     process.stdout.write(
-      JSON.stringify(await runLatency(a.queries[0] as string, a.rate as number, a.events, a.seed)) + '\n',
+      JSON.stringify(
+        await runLatency(a.queries[0] as string, a.rate as number, a.events, a.seed, a.latencyTrace),
+      ) + '\n',
     );
     return;
   }

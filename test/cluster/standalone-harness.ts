@@ -3,8 +3,9 @@
 // every thread (10-15 s each on the shared machine, docs/cluster.md), so the processes run the compiled code; the
 // tests' own client runs from sources and its job specs name .ts modules, which the cluster maps onto dist/.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { buildSync } from 'esbuild';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const MAIN = path.join(ROOT, 'dist/repl/main.js');
@@ -16,12 +17,15 @@ let warned = false;
  * the tests skip with one visible line, except in CI, where a skip would hide the cluster tests: there it fails.
  */
 export function distBuilt(): boolean {
-  const built = existsSync(MAIN) && existsSync(path.join(ROOT, 'dist/executor/cluster/standalone-jobmanager.js'));
+  const built =
+    existsSync(MAIN) && existsSync(path.join(ROOT, 'dist/executor/cluster/standalone-jobmanager.js'));
   if (!built && process.env['CI'] === 'true')
     throw new Error('the standalone-cluster tests need dist/ (npm test builds it first; run npm run build)');
   if (!built && !warned) {
     warned = true;
-    process.stderr.write('standalone-cluster tests skipped: dist/ is not built (npm test builds it; or run npm run build)\n');
+    process.stderr.write(
+      'standalone-cluster tests skipped: dist/ is not built (npm test builds it; or run npm run build)\n',
+    );
   }
   return built;
 }
@@ -145,4 +149,28 @@ export async function until<T>(
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/**
+ * Writes `freshet.mjs` into `dir`: the public function classes bundled into one file, as an installed 'freshet'
+ * package would give them to a user's UDF module. Such a module loads in the client (sources), in the MiniCluster's
+ * slot threads and in TaskManager processes running dist/ (the loader recognises the classes across copies).
+ */
+export function writeFunctionBundle(dir: string): void {
+  const entry = path.join(dir, 'entry.ts');
+  writeFileSync(
+    entry,
+    [
+      `export { ScalarFunction, TableFunction, AggregateFunction } from ${JSON.stringify(path.join(ROOT, 'planner/api/functions.ts'))};`,
+      `export { Types } from ${JSON.stringify(path.join(ROOT, 'executor/types/logical-type.ts'))};`,
+    ].join('\n'),
+  );
+  buildSync({
+    entryPoints: [entry],
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    outfile: path.join(dir, 'freshet.mjs'),
+    logLevel: 'silent',
+  });
 }

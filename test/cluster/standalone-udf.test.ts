@@ -9,7 +9,6 @@ import { mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { buildSync } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ScalarFunction, TableEnvironment, Types } from '../../index.js';
 import {
@@ -17,37 +16,14 @@ import {
   startJobManager,
   startTaskManager,
   stopAll,
+  writeFunctionBundle,
   type JobManagerProc,
 } from './standalone-harness.js';
 
 process.env['FRESHET_TASK_SLOTS'] ??= '2';
 
-const ROOT = join(import.meta.dirname, '..', '..');
 let dir = '';
 let udfs = '';
-
-/**
- * The public function classes bundled into one file, as an installed 'freshet' package would give them: the
- * module works in the client (sources), in the MiniCluster's slots and in TaskManager processes running dist/.
- */
-export function writeFunctionBundle(into: string): void {
-  const entry = join(into, 'entry.ts');
-  writeFileSync(
-    entry,
-    [
-      `export { ScalarFunction, TableFunction, AggregateFunction } from ${JSON.stringify(join(ROOT, 'planner/api/functions.ts'))};`,
-      `export { Types } from ${JSON.stringify(join(ROOT, 'executor/types/logical-type.ts'))};`,
-    ].join('\n'),
-  );
-  buildSync({
-    entryPoints: [entry],
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    outfile: join(into, 'freshet.mjs'),
-    logLevel: 'silent',
-  });
-}
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'freshet-udf-slots-'));

@@ -73,3 +73,20 @@ export class JavaTopicReader {
     rmSync(this.classes, { recursive: true, force: true });
   }
 }
+
+/** Rows of `actual` not in `expected` (extra) and of `expected` not in `actual` (missing), as multisets. */
+export function multisetDiff(
+  expected: readonly string[],
+  actual: readonly string[],
+): { missing: string[]; extra: string[] } {
+  const counts = new Map<string, number>();
+  for (const r of expected) counts.set(r, (counts.get(r) ?? 0) + 1);
+  const extra: string[] = [];
+  for (const r of actual) {
+    const c = counts.get(r) ?? 0;
+    if (c > 0) counts.set(r, c - 1);
+    else extra.push(r);
+  }
+  const missing = [...counts].flatMap(([r, c]) => Array<string>(c).fill(r));
+  return { missing, extra };
+}

@@ -2,14 +2,17 @@
 // set) runs a tumbling-window aggregation over the orders and an interval join of orders with payments, at
 // parallelism 2 with a checkpoint every 500 ms, into two Kafka sinks. A scalar UDF in the window query is the
 // fault hook: it is a real operator of the job and throws on the N-th call of an attempt (N seeded), which fails
-// the task and makes the restart strategy restore the job from its latest checkpoint.
+// the task and makes the restart strategy restore the job from its latest checkpoint. On a cluster the hook is a
+// CREATE FUNCTION module (FaultModule): it runs in the slots, and throws when the test arms it.
 import { randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { promises as fs, existsSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Admin, FetchIsolationLevels, ProduceAcks, Producer, stringSerializers } from '@platformatic/kafka';
 import { ScalarFunction, TableEnvironment, Types } from '../../index.js';
 import { clientOptions } from '../support/kafka.js';
+import { writeFunctionBundle } from '../cluster/standalone-harness.js';
 
 /** Mulberry32: a small seeded generator, so a failing run can be repeated with its seed. */
 export function rng(seed: number): () => number {
@@ -46,6 +49,53 @@ export class FaultInjector extends ScalarFunction<boolean> {
       throw new Error(`injected fault #${this.failures}`);
     }
     return true;
+  }
+}
+
+/**
+ * The fault hook as a user function module (CREATE FUNCTION FAULT AS '<module>#Fault'), for jobs whose operators
+ * run in other threads or processes, where a shared counter cannot reach: `FAULT(id)` is TRUE, except that the
+ * first call anywhere after `arm()` claims the armed file (an atomic rename, so exactly one subtask of one process
+ * wins) and throws inside its operator.
+ */
+export class FaultModule {
+  readonly url: string;
+  private readonly armed: string;
+
+  constructor(dir: string) {
+    writeFunctionBundle(dir);
+    this.armed = path.join(dir, 'armed');
+    const file = path.join(dir, 'fault-udf.mjs');
+    writeFileSync(
+      file,
+      `import { existsSync, renameSync } from 'node:fs';
+import { ScalarFunction, Types } from './freshet.mjs';
+const ARMED = ${JSON.stringify(this.armed)};
+export class Fault extends ScalarFunction {
+  resultType = Types.BOOLEAN();
+  eval(id) {
+    if (!existsSync(ARMED)) return true;
+    try {
+      renameSync(ARMED, ARMED + '.fired-' + process.pid + '-' + Date.now());
+    } catch {
+      return true; // another subtask claimed it first
+    }
+    throw new Error('injected fault (thrown inside the operator, pid ' + process.pid + ', order ' + id + ')');
+  }
+}
+`,
+    );
+    this.url = pathToFileURL(file).href;
+  }
+
+  /** The next FAULT call on any slot throws. */
+  arm(): void {
+    writeFileSync(this.armed, '');
+  }
+
+  /** Whether an armed fault has not been thrown yet. */
+  pending(): boolean {
+    return existsSync(this.armed);
   }
 }
 
@@ -131,10 +181,21 @@ export class FaultHarness {
     return { orders, ends };
   }
 
-  /** Writes the input in `chunks` slices `everyMs` apart, so the job reads while it is written. */
-  async produce(t: Topics, input: Input, chunks: number, everyMs: number): Promise<void> {
+  /**
+   * Writes the input in `chunks` slices `everyMs` apart, so the job reads while it is written. With `gate`, slice
+   * c is written once `gate(c)` resolves: a test holds input back so the bounded job cannot run out of rows (or
+   * finish) before it is done failing it.
+   */
+  async produce(
+    t: Topics,
+    input: Input,
+    chunks: number,
+    everyMs: number,
+    gate?: (chunk: number) => Promise<void>,
+  ): Promise<void> {
     const per = Math.ceil(input.orders / chunks);
     for (let c = 0; c < chunks; c++) {
+      if (gate !== undefined) await gate(c);
       const messages = [];
       for (let i = c * per; i < Math.min(input.orders, (c + 1) * per); i++) {
         messages.push({ topic: t.orders, ...order(i) });
@@ -170,23 +231,29 @@ export class FaultHarness {
     input: Input;
     out: { win: string; join: string };
     guarantee: 'exactly-once' | 'at-least-once';
-    fault: FaultInjector;
-    checkpointDir: string;
+    fault: FaultInjector | FaultModule;
+    /** The session's execution.checkpointing.dir; null: the cluster's JobManager picks it (-D). */
+    checkpointDir: string | null;
     config?: Record<string, string>;
+    /** A standalone cluster's REST address (`--cluster`): the job runs there. */
+    cluster?: string;
   }): TableEnvironment {
     const env = TableEnvironment.create({
+      ...(opts.cluster === undefined ? {} : { cluster: opts.cluster }),
       config: {
         'execution.target': 'local',
         'parallelism.default': '2',
         'execution.checkpointing.interval': '500 ms',
-        'execution.checkpointing.dir': opts.checkpointDir,
+        ...(opts.checkpointDir === null ? {} : { 'execution.checkpointing.dir': opts.checkpointDir }),
         'restart-strategy.type': 'fixed-delay',
         'restart-strategy.fixed-delay.attempts': '100',
         'restart-strategy.fixed-delay.delay': '100 ms',
         ...opts.config,
       },
     });
-    env.createTemporarySystemFunction('FAULT', opts.fault);
+    if (opts.fault instanceof FaultModule)
+      env.executeSql(`CREATE TEMPORARY SYSTEM FUNCTION FAULT AS '${opts.fault.url}#Fault'`);
+    else env.createTemporarySystemFunction('FAULT', opts.fault);
     const bounded = (ends: [number, number]): string =>
       `partition:0,offset:${ends[0]};partition:1,offset:${ends[1]}`;
     const source = (topic: string, ends: [number, number]): string =>

@@ -5,33 +5,21 @@
 //   row for row, and no transaction is left open (Flink's guarantee, docs "Fault Tolerance Guarantees of Data
 //   Sources and Sinks": Kafka sink exactly-once with checkpointing enabled);
 // - at-least-once sinks: no expected row is missing; duplicates are allowed and counted;
+// - the same exactly-once job on the MiniCluster's slot threads, the fault hook a CREATE FUNCTION module throwing
+//   inside the operator on a slot 10 times;
 // - stop with a savepoint and a job resumed from it (same parallelism) give the uninterrupted run's output.
+// The standalone cluster's SIGKILL proof is standalone-kafka.fault.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kafkaForTests } from '../support/kafka.js';
-import { JavaTopicReader } from './oracle.js';
-import { FaultHarness, FaultInjector, rng, type Input, type Topics } from './pipeline.js';
+import { JavaTopicReader, multisetDiff } from './oracle.js';
+import { MiniCluster } from '../../index.js';
+import { until } from '../cluster/standalone-harness.js';
+import { FaultHarness, FaultInjector, FaultModule, rng, type Input, type Topics } from './pipeline.js';
 
 const kafka = await kafkaForTests();
 const SEED = Number(process.env['FAULT_SEED'] ?? 20261124);
 /** Orders in the input (about two thirds are paid): ~70 window rows and ~2670 join rows. */
 const ORDERS = 4000;
-
-/** Rows of `actual` not in `expected` (extra) and of `expected` not in `actual` (missing), as multisets. */
-function multisetDiff(
-  expected: readonly string[],
-  actual: readonly string[],
-): { missing: string[]; extra: string[] } {
-  const counts = new Map<string, number>();
-  for (const r of expected) counts.set(r, (counts.get(r) ?? 0) + 1);
-  const extra: string[] = [];
-  for (const r of actual) {
-    const c = counts.get(r) ?? 0;
-    if (c > 0) counts.set(r, c - 1);
-    else extra.push(r);
-  }
-  const missing = [...counts].flatMap(([r, c]) => Array<string>(c).fill(r));
-  return { missing, extra };
-}
 
 /** Counts the restarts the restart strategy announces (a warning per restart, planner/physical/lower.ts). */
 function countRestarts(): { count: () => number; stop: () => void } {
@@ -172,37 +160,75 @@ describe.skipIf(kafka === null)('fault injection: Kafka → window aggregation +
     expect([...win.extra, ...join.extra].filter((x) => !known.has(x))).toEqual([]);
   }, 120_000);
 
-  // A job with a UDF runs in the client thread (its code cannot cross to a slot), so this one has no fault hook:
-  // it checks the sink in slot threads, with the MiniCluster's JobManager coordinating checkpoints and commits.
-  it('on the MiniCluster (slot threads): exactly-once output equals the failure-free run', async () => {
+  // The fault hook is a CREATE FUNCTION module here (pipeline.ts FaultModule), so the job, UDF included, runs in
+  // the slot threads and every failure is an exception thrown inside an operator on a slot; the MiniCluster's
+  // JobManager restores the job from its latest checkpoint (Flink's JobMaster with the restart strategy).
+  it('on the MiniCluster (slot threads): exactly-once output equals the failure-free run after 10 exceptions thrown in operators', async () => {
     const topics = await h.inputTopics();
     const out = await outputs();
+    const fault = new FaultModule(await h.tempDir());
     const env = h.env({
       topics,
       input,
       out,
       guarantee: 'exactly-once',
-      fault: new FaultInjector([]),
+      fault,
       checkpointDir: await h.tempDir(),
       config: { 'execution.target': 'mini-cluster' },
     });
     const warnings: string[] = [];
     const on = (w: Error & { code?: string }): void => void warnings.push(w.code ?? '');
     process.on('warning', on);
+    const throws = 10;
+    let remaining = throws;
+    let done = false;
+    // Each failure still to come holds back the last 3 slices (an armed fault needs rows to throw on).
+    const gate = async (c: number): Promise<void> => {
+      while (!done && c >= 80 - 3 * remaining) await new Promise((r) => setTimeout(r, 50));
+    };
+    const random = rng(SEED + 2);
+    let restarts = 0;
     try {
-      await Promise.all([
-        env.executeSql(FaultHarness.STATEMENT_SET.replace(' WHERE FAULT(id)', '')).await(),
-        h.produce(topics, input, 20, 150),
-      ]);
+      const finished = env.executeSql(FaultHarness.STATEMENT_SET).await();
+      finished.catch(() => undefined);
+      const producing = h.produce(topics, input, 80, 100, gate);
+      const cluster = await MiniCluster.shared();
+      const jm = await until('the job on the MiniCluster', async () => {
+        const { jobs } = await cluster.jobs();
+        const newest = [...jobs].sort((a, b) => b['start-time'] - a['start-time'])[0];
+        return newest === undefined ? null : (cluster.getJob(newest.jid) ?? null);
+      });
+      try {
+        for (let k = 0; k < throws; k++) {
+          // A checkpoint completed since the last restore, then a seeded pause of 0-600 ms.
+          const before = jm.checkpointStatistics()?.counts.completed ?? 0;
+          await until(
+            `a checkpoint before failure ${k}`,
+            async () => (jm.checkpointStatistics()?.counts.completed ?? 0) > before,
+          );
+          await new Promise((r) => setTimeout(r, Math.floor(random() * 600)));
+          remaining--;
+          fault.arm();
+          await until(`the restart after failure ${k}`, async () => jm.restarts > restarts);
+          restarts = jm.restarts;
+        }
+      } finally {
+        done = true;
+      }
+      await Promise.all([finished, producing]);
     } finally {
       process.off('warning', on);
     }
+    console.log(
+      `[fault] MiniCluster exactly-once (seed ${SEED + 2}): ${throws} exceptions thrown in slot operators, ${restarts} restarts`,
+    );
     expect(warnings).not.toContain('FRESHET_LOCAL_EXECUTION');
+    expect(restarts).toBeGreaterThanOrEqual(throws);
     const r = read(out, 'read_committed');
     expect(r.open).toEqual([]);
     expect(multisetDiff(expected.win, r.win)).toEqual({ missing: [], extra: [] });
     expect(multisetDiff(expected.join, r.join)).toEqual({ missing: [], extra: [] });
-  }, 120_000);
+  }, 180_000);
 
   it('stop with a savepoint, resume from it: the output equals the uninterrupted run', async () => {
     const topics = await h.inputTopics();

@@ -4,7 +4,10 @@
 // keys ++ aggregates ++ window_start, window_end, window_time (= window_end - 1).
 //
 // Aligned windows keep state per slice (slices.ts): a row updates exactly one slice, a firing window merges its
-// slices into a fresh accumulator, and a slice is freed once the last window that needs it has fired. A row whose
+// slices into a fresh accumulator, and a slice is freed once the last window that needs it has fired. Between two
+// fires of a HOP or CUMULATE window the older slices of the next window, complete by then, are merged ahead a few
+// thousand accumulators per input batch (PartialWindow), so that the fire itself merges only the newest slice: the
+// same merges in the same order as Flink's SliceSharedAssigner.mergeSlices, moved off the firing watermark. A row whose
 // slice has fired still counts for the windows of it that have not (AbstractWindowAggProcessor.processElement);
 // only a row whose every window has fired is dropped (numLateRecordsDropped). SESSION windows merge per key.
 // Over a PROCTIME attribute rows take their arrival's processing time and windows fire on processing time.
@@ -25,7 +28,7 @@ import {
   type AggCall,
   type AggsHandle,
 } from './aggregates.js';
-import { columnsKeySelector } from './keys.js';
+import { columnsKeySelector, keyOfValues } from './keys.js';
 import {
   checkSliceable,
   heapPeek,
@@ -37,6 +40,7 @@ import {
   overlapEnd,
   ProcessingTimeTrigger,
   sliceEndOf,
+  sliceSize,
   slicesOfWindow,
   windowEndsOfSlice,
   windowStartOfEnd,
@@ -67,6 +71,24 @@ interface Part {
   readonly k: Value[];
   a: AccState;
 }
+
+/**
+ * The merged accumulators of the slices of window `forEnd` but its newest (transient). Built a budget of parts at
+ * a time after the previous window fired (all these slices were complete by then); a row landing in one of them
+ * (a late row still counting for this window) drops it, and the fire merges every slice as before.
+ */
+interface PartialWindow {
+  readonly forEnd: number;
+  /** Ends of the slices merged into `merged`, oldest first. */
+  readonly sliceEnds: readonly number[];
+  /** The slice being merged (index into sliceEnds) and where in it. */
+  next: number;
+  it: Iterator<[Key, Part]> | null;
+  readonly merged: Map<Key, Part>;
+}
+
+/** Parts merged ahead per input batch: a bounded slice of work per step (a few hundred microseconds). */
+const MERGE_AHEAD_BUDGET = 2048;
 
 /** A session window of one key. */
 interface Session {
@@ -103,6 +125,8 @@ export class WindowAggregateOperator implements StreamOperator {
   /** Windows over a PROCTIME attribute: rows take the processing time they arrive at, timers fire windows. */
   private readonly proctime: boolean;
   private readonly trigger = new ProcessingTimeTrigger((now) => this.onProcessingTime(now));
+  /** The next window's older slices, merged ahead of its fire (HOP, CUMULATE). */
+  private partial: PartialWindow | null = null;
   private ctx: OperatorContext | null = null;
   private output: Output | null = null;
 
@@ -153,7 +177,7 @@ export class WindowAggregateOperator implements StreamOperator {
         );
       }
     }
-    const keys = this.selector.keysOf(batch);
+    const keys = this.keysOf(batch);
     if (this.proctime) {
       // Flink's processing-time slice assigners: every row of the batch at the current processing time; nothing
       // is late, a window fires when processing time reaches its end - 1.
@@ -183,6 +207,46 @@ export class WindowAggregateOperator implements StreamOperator {
         ? this.addToSessions(batch, keys, col.values, this.config.window.gap, wm)
         : this.addToSlices(batch, keys, col.values, this.config.window, wm);
     if (dropped > 0) this.ctx?.metrics.inc('numLateRecordsDropped', dropped);
+    if (this.partial !== null) this.mergeAhead(this.partial, MERGE_AHEAD_BUDGET);
+  }
+
+  /**
+   * The grouping keys of a batch's rows. Several key columns make a text key per row (keys.ts); a window
+   * aggregate's input often holds runs of rows with the same key values (a cascaded aggregate over one window's
+   * results: every row has the same window_start, window_end), so a row whose flat key cells equal the previous
+   * row's reuses its key. Equal to the selector's keys (keyOfValues is its per-row form).
+   */
+  private keysOf(batch: RecordBatch): readonly Key[] {
+    const ks = this.config.keys;
+    if (ks.length < 2) return this.selector.keysOf(batch);
+    const cols: Float64Array[] = [];
+    for (const c of ks) {
+      const col = batch.columns[c] as Column;
+      // Flat doubles without NULLs (BIGINT and TIMESTAMP(3) values take this layout): others by the selector.
+      if (col.kind !== 'f64' || col.validity !== null) return this.selector.keysOf(batch);
+      cols.push(col.values);
+    }
+    const n = batch.length;
+    const out = new Array<Key>(n);
+    const values = new Array<Value>(ks.length);
+    let prev: Key = '';
+    for (let r = 0; r < n; r++) {
+      let same = r > 0;
+      for (let j = 0; same && j < cols.length; j++) {
+        const v = cols[j] as Float64Array;
+        // Object.is: -0 and 0 have different key texts; NaN equals itself.
+        same = Object.is(v[r], v[r - 1]);
+      }
+      if (!same) {
+        for (let j = 0; j < ks.length; j++) {
+          const c = ks[j] as number;
+          values[j] = getValue(batch.columns[c] as Column, batch.schema.field(c).type, r);
+        }
+        prev = keyOfValues(values);
+      }
+      out[r] = prev;
+    }
+    return out;
   }
 
   /** Aligned windows: each row into the one slice that holds its time. */
@@ -206,6 +270,8 @@ export class WindowAggregateOperator implements StreamOperator {
           dropped++;
           continue;
         }
+        // A (late) row in a slice already merged ahead: that merge no longer holds.
+        if (this.partial !== null && sliceEnd < this.partial.forEnd) this.partial = null;
         slice = this.slices.get(sliceEnd);
         if (slice === undefined) {
           this.slices.set(sliceEnd, (slice = new Map()));
@@ -346,12 +412,24 @@ export class WindowAggregateOperator implements StreamOperator {
       if (sliceEnds.length === 1) {
         // TUMBLE (and a first CUMULATE step): the slice is the window.
         const only = this.slices.get(sliceEnds[0] as number);
-        if (only !== undefined) for (const part of only.values()) out.add(part.k, part.a, start, end);
+        if (only !== undefined) {
+          out.reserve(only.size);
+          for (const part of only.values()) out.add(part.k, part.a, start, end);
+        }
       } else {
         // Oldest slice first, so that FIRST_VALUE/LAST_VALUE see time order (SliceSharedAssigner.mergeSlices).
-        const merged = new Map<Key, Part>();
-        for (const se of sliceEnds) {
-          const slice = this.slices.get(se);
+        const partial = this.partial;
+        let merged: Map<Key, Part>;
+        let from = 0;
+        if (partial !== null && partial.forEnd === end) {
+          // The older slices were merged ahead: finish that, then merge only the newest slice into it.
+          this.mergeAhead(partial, Infinity);
+          merged = partial.merged;
+          from = sliceEnds.length - 1;
+        } else merged = new Map<Key, Part>();
+        this.partial = null;
+        for (let i = from; i < sliceEnds.length; i++) {
+          const slice = this.slices.get(sliceEnds[i] as number);
           if (slice === undefined) continue;
           for (const [key, part] of slice) {
             let m = merged.get(key);
@@ -359,9 +437,50 @@ export class WindowAggregateOperator implements StreamOperator {
             handle.merge(m.a, part.a);
           }
         }
+        out.reserve(merged.size);
         for (const m of merged.values()) out.add(m.k, m.a, start, end);
       }
       for (const se of sliceEnds) if (lastWindowEnd(spec, se) <= end) this.slices.delete(se);
+    }
+    // The next window's slices but its newest are complete now: merge them ahead of its fire.
+    const next = (due[due.length - 1] as number) + sliceSize(spec);
+    if (spec.kind !== 'TUMBLE' && this.pending.has(next)) {
+      slicesOfWindow(spec, next, sliceEnds);
+      if (sliceEnds.length > 1)
+        this.partial = {
+          forEnd: next,
+          sliceEnds: sliceEnds.slice(0, -1),
+          next: 0,
+          it: null,
+          merged: new Map(),
+        };
+    }
+  }
+
+  /** Merges up to `budget` parts of the partial window's slices (in slice order, as the fire would). */
+  private mergeAhead(p: PartialWindow, budget: number): void {
+    const handle = this.handle;
+    const merged = p.merged;
+    while (budget > 0 && p.next < p.sliceEnds.length) {
+      if (p.it === null) {
+        const slice = this.slices.get(p.sliceEnds[p.next] as number);
+        if (slice === undefined) {
+          p.next++;
+          continue;
+        }
+        p.it = slice.entries();
+      }
+      const step = p.it.next();
+      if (step.done === true) {
+        p.it = null;
+        p.next++;
+        continue;
+      }
+      const [key, part] = step.value;
+      let m = merged.get(key);
+      if (m === undefined) merged.set(key, (m = { k: part.k, a: handle.createAccumulators() }));
+      handle.merge(m.a, part.a);
+      budget--;
     }
   }
 
@@ -405,7 +524,12 @@ export class WindowAggregateOperator implements StreamOperator {
     return encodeKeyGroupedSnapshot({
       maxParallelism,
       keyGroups: groups,
-      operatorState: { union: new Map([['watermark', [this.watermark]], ['pending', [...this.pending]]]) },
+      operatorState: {
+        union: new Map([
+          ['watermark', [this.watermark]],
+          ['pending', [...this.pending]],
+        ]),
+      },
     });
   }
 
@@ -415,6 +539,7 @@ export class WindowAggregateOperator implements StreamOperator {
     this.watermark = watermarks.length === 0 ? -Infinity : Math.min(...watermarks);
     this.pending = new Set((s.operatorState.union?.get('pending') ?? []) as number[]);
     this.slices = new Map();
+    this.partial = null;
     this.sessions = new Map();
     this.sessionEnds = newEndHeap();
     // Slices in time order (sections of several key groups each list their own ends).
@@ -456,37 +581,88 @@ export class WindowAggregateOperator implements StreamOperator {
   }
 }
 
-/** The output rows of one watermark: keys ++ aggregates ++ window_start, window_end, window_time. */
+/**
+ * The output rows of one watermark: keys ++ aggregates ++ window_start, window_end, window_time. Builders are
+ * sized for the rows announced by `reserve` (a fired window knows its row count), and the three window columns
+ * are written as typed arrays rather than appended value by value.
+ */
 class Emitter {
-  private readonly builders: ResultBuilder[];
+  private builders: ResultBuilder[] | null = null;
+  private starts = new Float64Array(64);
+  private ends = new Float64Array(64);
   private n = 0;
+  /** Whether window_start/_end/_time are TIMESTAMP(p <= 3): epoch-ms doubles, written directly. */
+  private readonly flatTimes: boolean;
 
   constructor(
     private readonly schema: Schema,
     private readonly nKeys: number,
     private readonly handle: AggsHandle,
   ) {
-    this.builders = schema.fields.map((f) => new ResultBuilder(f.type, 64));
+    const w = nKeys + handle.calls.length;
+    this.flatTimes = schema.fields.slice(w).every((f) => {
+      const t = f.type;
+      return (t.kind === 'TIMESTAMP' || t.kind === 'TIMESTAMP_LTZ') && t.precision <= 3 && !t.nullable;
+    });
+  }
+
+  /** Room for `more` rows (a firing window's count), so that no column grows while they are added. */
+  reserve(more: number): void {
+    const need = this.n + more;
+    if (this.builders === null) {
+      const w = this.nKeys + this.handle.calls.length;
+      const cap = Math.max(64, need);
+      this.builders = this.schema.fields.map(
+        (f, i) => new ResultBuilder(f.type, i < w || !this.flatTimes ? cap : 8),
+      );
+    }
+    if (need > this.starts.length) {
+      const cap = Math.max(need, this.starts.length * 2);
+      const s = new Float64Array(cap);
+      s.set(this.starts);
+      this.starts = s;
+      const e = new Float64Array(cap);
+      e.set(this.ends);
+      this.ends = e;
+    }
   }
 
   add(keyValues: readonly Value[], acc: AccState, start: number, end: number): void {
-    const bs = this.builders;
+    if (this.builders === null || this.n === this.starts.length) this.reserve(Math.max(64, this.n));
+    const bs = this.builders as ResultBuilder[];
     const nk = this.nKeys;
     for (let i = 0; i < nk; i++) (bs[i] as ResultBuilder).append(keyValues[i] as Value);
     this.handle.writeValues(acc, bs, nk);
-    const w = nk + this.handle.calls.length;
-    (bs[w] as ResultBuilder).append(start);
-    (bs[w + 1] as ResultBuilder).append(end);
-    (bs[w + 2] as ResultBuilder).append(end - 1);
+    this.starts[this.n] = start;
+    this.ends[this.n] = end;
     this.n++;
   }
 
   build(): RecordBatch | null {
-    if (this.n === 0) return null;
-    return makeBatch(
-      this.schema,
-      this.builders.map((b) => b.finish()),
-      this.n,
-    );
+    const n = this.n;
+    if (n === 0) return null;
+    const bs = this.builders as ResultBuilder[];
+    const w = this.nKeys + this.handle.calls.length;
+    const columns: Column[] = [];
+    for (let i = 0; i < w; i++) columns.push((bs[i] as ResultBuilder).finish());
+    if (this.flatTimes) {
+      const starts = this.starts.slice(0, n);
+      const ends = this.ends.slice(0, n);
+      const times = new Float64Array(n);
+      for (let r = 0; r < n; r++) times[r] = (ends[r] as number) - 1;
+      columns.push(
+        { kind: 'f64', values: starts, validity: null },
+        { kind: 'f64', values: ends, validity: null },
+        { kind: 'f64', values: times, validity: null },
+      );
+    } else {
+      for (let r = 0; r < n; r++) {
+        (bs[w] as ResultBuilder).append(this.starts[r] as number);
+        (bs[w + 1] as ResultBuilder).append(this.ends[r] as number);
+        (bs[w + 2] as ResultBuilder).append((this.ends[r] as number) - 1);
+      }
+      for (let i = w; i < w + 3; i++) columns.push((bs[i] as ResultBuilder).finish());
+    }
+    return makeBatch(this.schema, columns, n);
   }
 }

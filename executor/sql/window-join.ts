@@ -158,7 +158,15 @@ function gatherSide(side: RecordBatch | null, schema: Schema, idx: Int32Array, n
     });
   }
   let padded = false;
-  for (let j = 0; j < n; j++) if ((idx[j] as number) < 0) padded = true;
+  let identity = n === side.length;
+  for (let j = 0; j < n; j++) {
+    const i = idx[j] as number;
+    if (i < 0) padded = true;
+    if (i !== j) identity = false;
+  }
+  // Every row once, in order (one bucket holding the whole side, as a window join on window_start alone has):
+  // the side's columns as they are (batches are immutable).
+  if (identity) return side.columns.slice();
   let rows = idx;
   if (padded) {
     rows = new Int32Array(n);

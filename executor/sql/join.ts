@@ -4,11 +4,12 @@
 // also keeps per row how many rows of the other side it matches, which decides when its NULL-padded row is
 // retracted (first match arrives) or re-emitted (last match leaves). Row kinds follow Flink exactly, see
 // `processJoin`. Input 0 is the left side, input 1 the right.
-import { deserialize, serialize } from 'node:v8';
+import { deserialize } from 'node:v8';
 import { takeRows, type RecordBatch } from '../batch/batch.js';
 import { getValue, type Column, type Value } from '../batch/column.js';
 import { isValid } from '../batch/validity.js';
-import type { Key, KeySelector } from '../runtime/key.js';
+import { DEFAULT_MAX_PARALLELISM, type Key, type KeySelector } from '../runtime/key.js';
+import { KeyedSections, keyedMapsOrLegacy } from '../state/key-grouped-snapshot.js';
 import type { OperatorContext, Output, StreamOperator } from '../runtime/operator.js';
 import { RowKind } from '../types/row-kind.js';
 import type { Schema } from '../types/schema.js';
@@ -46,7 +47,10 @@ export interface StreamingJoinConfig {
 /** Row identity -> row index in a counted side's state (Flink's add() of an equal row bumps that row). */
 type Identities = Map<Key, number>;
 
-/** The snapshot: every stored row of each side, with its multiplicity, match count and last write. */
+/** Map names of the two sides in a key-grouped snapshot. */
+const SIDE_NAMES = ['l', 'r'] as const;
+
+/** The opaque snapshot before key groups: every stored row of each side, with its count, matches, last write. */
 interface Snapshot {
   readonly version: 2;
   readonly left: StoredRow[];
@@ -527,29 +531,52 @@ export class StreamingJoinOperator implements StreamOperator {
     (this.output as Output).emitWatermark(timestamp);
   }
 
+  /**
+   * Key-grouped (one section per key group, as Flink's keyed state backend writes it), so a restore at another
+   * parallelism can split it: a join key's rows of both sides live in one group. A stored row is
+   * [row, count, assoc, time] on a counted side and just its values otherwise.
+   */
   snapshotState(): Uint8Array {
     if (this.ttl > 0) this.sweep(this.now());
-    const s: Snapshot = {
-      version: 2,
-      left: [...this.state[0].entries()],
-      right: [...this.state[1].entries()],
-    };
-    return serialize(s);
+    const sections = new KeyedSections(this.ctx?.maxParallelism ?? DEFAULT_MAX_PARALLELISM);
+    for (const side of [0, 1] as const) {
+      const name = SIDE_NAMES[side];
+      const counted = this.counted[side];
+      for (const e of this.state[side].entries())
+        sections.add(name, e.key, counted ? [e.row, e.count, e.assoc, e.time] : e.row);
+    }
+    return sections.encode();
   }
 
   restoreState(bytes: Uint8Array): void {
-    const s = deserialize(bytes) as Snapshot | { left: LegacySide; right: LegacySide };
     this.state = this.emptyState();
     this.ids = [this.counted[0] ? new Map() : null, this.counted[1] ? new Map() : null];
-    const sides = 'version' in s ? [s.left, s.right] : [legacyRows(s.left), legacyRows(s.right)];
-    sides.forEach((rows, side) => {
-      const st = this.state[side] as JoinSideState;
-      const ids = this.ids[side];
-      for (const e of rows) {
-        const i = st.addValues(e.key, e.row, e.count, e.assoc, e.time);
-        if (ids !== null) ids.set(rowIdentity(e.row), i);
+    const grouped = keyedMapsOrLegacy(bytes);
+    if (grouped === null) {
+      // A snapshot taken before the state was key-grouped: restorable at its own parallelism only.
+      const s = deserialize(bytes) as Snapshot | { left: LegacySide; right: LegacySide };
+      const sides = 'version' in s ? [s.left, s.right] : [legacyRows(s.left), legacyRows(s.right)];
+      sides.forEach((rows, side) => {
+        for (const e of rows) this.restoreRow(side, e.key, e.row, e.count, e.assoc, e.time);
+      });
+      return;
+    }
+    for (const side of [0, 1] as const) {
+      const entries = grouped.maps[SIDE_NAMES[side]] ?? [];
+      if (this.counted[side]) {
+        for (const [key, [row, count, assoc, time]] of entries as [Key, [Value[], number, number, number]][])
+          this.restoreRow(side, key, row, count, assoc, time);
+      } else {
+        // Rows of an uncounted side were snapshotted with count 1, assoc -1 (none kept) and time 0.
+        for (const [key, row] of entries as [Key, Value[]][]) this.restoreRow(side, key, row, 1, -1, 0);
       }
-    });
+    }
+  }
+
+  private restoreRow(side: number, key: Key, row: Value[], count: number, assoc: number, time: number): void {
+    const i = (this.state[side] as JoinSideState).addValues(key, row, count, assoc, time);
+    const ids = this.ids[side];
+    if (ids !== null && ids !== undefined) ids.set(rowIdentity(row), i);
   }
 
   /** The number of stored rows (with multiplicity) per side, for tests and metrics. */

@@ -9,10 +9,11 @@
 // slot is one navigation (`LAST(A.price, 1)`, `PREV(price)`), aggregate (`AVG(A.price)`) or function
 // (`CLASSIFIER()`, `MATCH_NUMBER()`) value, computed here per candidate, evaluated for all candidates of a row (or
 // all matches of a watermark) in one call.
-import { deserialize, serialize } from 'node:v8';
+import { deserialize } from 'node:v8';
 import { batchFromRows, rowAt, type RecordBatch } from '../batch/batch.js';
 import type { Value } from '../batch/column.js';
-import type { Key, KeySelector } from '../runtime/key.js';
+import { DEFAULT_MAX_PARALLELISM, type Key, type KeySelector } from '../runtime/key.js';
+import { KeyedSections, keyedMapsOrLegacy, minUnionWatermark } from '../state/key-grouped-snapshot.js';
 import type { OperatorContext, Output, StreamOperator } from '../runtime/operator.js';
 import type { Schema } from '../types/schema.js';
 import { RowKind } from '../types/row-kind.js';
@@ -502,16 +503,36 @@ export class MatchRecognizeOperator implements StreamOperator {
     (this.output as Output).emitBatch(ms.project(batchFromRows(ms.slotSchema, rows)));
   }
 
+  /**
+   * Key-grouped by partition key (the exchange's key), as Flink's CepOperator keeps its NFA state and buffer in
+   * keyed state, so a restore at another parallelism can split it. The watermark and the arrival counter are
+   * union state: a rescaled subtask takes the minimum watermark (so it drops as late no row that the old subtask
+   * with the lowest watermark would have kept) and the largest counter, so rows restored from several subtasks
+   * still sort before the ones that arrive after the restore.
+   */
   snapshotState(): Uint8Array {
-    const snap: Snapshot = { state: this.state, watermark: this.watermark, seq: this.seq };
-    return serialize(snap);
+    const sections = new KeyedSections(this.ctx?.maxParallelism ?? DEFAULT_MAX_PARALLELISM);
+    for (const [k, ps] of this.state) sections.add('p', k, ps);
+    return sections.encode({
+      union: new Map([
+        ['watermark', [this.watermark]],
+        ['seq', [this.seq]],
+      ]),
+    });
   }
 
   restoreState(bytes: Uint8Array): void {
-    const snap = deserialize(bytes) as Snapshot;
-    this.state = snap.state;
-    this.watermark = snap.watermark;
-    this.seq = snap.seq;
+    const grouped = keyedMapsOrLegacy(bytes);
+    if (grouped === null) {
+      const snap = deserialize(bytes) as Snapshot; // before key groups (same parallelism only)
+      this.state = snap.state;
+      this.watermark = snap.watermark;
+      this.seq = snap.seq;
+      return;
+    }
+    this.state = new Map((grouped.maps['p'] ?? []) as [Key, PartitionState][]);
+    this.watermark = minUnionWatermark(grouped.operatorState);
+    this.seq = Math.max(0, ...((grouped.operatorState.union?.get('seq') ?? []) as number[]));
   }
 
   finish(): void {

@@ -4,12 +4,13 @@
 // input: keeps every row, since a retraction can pull a row from beyond the range into it) do. Without the rank
 // number column a row that merely moves within the range is not re-emitted; with it, every shifted rank is an
 // update. Also home of the sort-key comparator and the changelog output builder the other ranking operators share.
-import { deserialize, serialize } from 'node:v8';
+import { deserialize } from 'node:v8';
 import { makeBatch, type RecordBatch } from '../batch/batch.js';
 import { ColumnBuilder, getValue, type Column, type Value } from '../batch/column.js';
 import { allValid, isValid, setValid, validityBytes } from '../batch/validity.js';
-import type { Key, KeySelector } from '../runtime/key.js';
-import type { Output, StreamOperator } from '../runtime/operator.js';
+import { DEFAULT_MAX_PARALLELISM, type Key, type KeySelector } from '../runtime/key.js';
+import type { OperatorContext, Output, StreamOperator } from '../runtime/operator.js';
+import { KeyedSections, keyedMapsOrLegacy } from '../state/key-grouped-snapshot.js';
 import { isAccumulate, RowKind } from '../types/row-kind.js';
 import type { LogicalType } from '../types/logical-type.js';
 import type { Schema } from '../types/schema.js';
@@ -431,6 +432,8 @@ export class RankOperator implements StreamOperator {
   private partitions = new Map<Key, TopNBuffer>();
   // Transient.
   private output: Output | null = null;
+  /** Key groups of the snapshot (the subtask's max parallelism). */
+  private maxParallelism = DEFAULT_MAX_PARALLELISM;
   private readonly keySelector: KeySelector;
   private readonly out: ChangelogBuilder;
   private readonly keys: readonly SortKey[];
@@ -730,16 +733,26 @@ export class RankOperator implements StreamOperator {
     (this.output as Output).emitWatermark(timestamp);
   }
 
+  setup(ctx: OperatorContext): void {
+    this.maxParallelism = ctx.maxParallelism;
+  }
+
+  /** Key-grouped by partition key (the exchange's key), so a restore at another parallelism can split it. */
   snapshotState(): Uint8Array {
-    const s: Snapshot = new Map();
-    for (const [k, b] of this.partitions) s.set(k, b.entries);
-    return serialize(s);
+    const sections = new KeyedSections(this.maxParallelism);
+    for (const [k, b] of this.partitions) sections.add('p', k, b.entries);
+    return sections.encode();
   }
 
   restoreState(bytes: Uint8Array): void {
-    const s = deserialize(bytes) as Snapshot;
+    const grouped = keyedMapsOrLegacy(bytes);
+    // Before key groups the snapshot was one opaque map (restorable at its own parallelism only).
+    const entries =
+      grouped === null
+        ? (deserialize(bytes) as Snapshot)
+        : ((grouped.maps['p'] ?? []) as [Key, SortedEntry[]][]);
     this.partitions = new Map();
-    for (const [k, entries] of s) this.partitions.set(k, new TopNBuffer(this.keys, entries));
+    for (const [k, e] of entries) this.partitions.set(k, new TopNBuffer(this.keys, e));
   }
 
   /** The number of rows held (all partitions): what a test or a metric can check the state's bound against. */

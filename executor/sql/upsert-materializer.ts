@@ -4,10 +4,11 @@
 // in arrival order and writes the newest: an insert or update-after appends (or replaces an equal row) and is
 // written as +I for the key's first row, +U otherwise; a retraction removes the first equal row and, if that was
 // the newest, writes the one before it as +U, or -D when none is left. The output is an upsert changelog by key.
-import { deserialize, serialize } from 'node:v8';
+import { deserialize } from 'node:v8';
 import { rowAt, type RecordBatch } from '../batch/batch.js';
 import type { Value } from '../batch/column.js';
-import type { Key, KeySelector } from '../runtime/key.js';
+import { DEFAULT_MAX_PARALLELISM, type Key, type KeySelector } from '../runtime/key.js';
+import { encodeKeyedMaps, keyedMapsOrLegacy } from '../state/key-grouped-snapshot.js';
 import type { OperatorContext, Output, StreamOperator } from '../runtime/operator.js';
 import { RowKind, isAccumulate } from '../types/row-kind.js';
 import type { Schema } from '../types/schema.js';
@@ -90,12 +91,18 @@ export class SinkUpsertMaterializer implements StreamOperator {
     (this.output as Output).emitWatermark(timestamp);
   }
 
+  /** Key-grouped by sink key (the exchange's key), so a restore at another parallelism can split it. */
   snapshotState(): Uint8Array {
-    return serialize(this.state);
+    return encodeKeyedMaps(this.ctx?.maxParallelism ?? DEFAULT_MAX_PARALLELISM, { rows: this.state });
   }
 
   restoreState(bytes: Uint8Array): void {
-    this.state = deserialize(bytes) as Map<Key, Value[][]>;
+    const grouped = keyedMapsOrLegacy(bytes);
+    // Before key groups the snapshot was the opaque map (restorable at its own parallelism only).
+    this.state =
+      grouped === null
+        ? (deserialize(bytes) as Map<Key, Value[][]>)
+        : new Map((grouped.maps['rows'] ?? []) as [Key, Value[][]][]);
   }
 
   finish(): void {}

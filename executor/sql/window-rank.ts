@@ -3,10 +3,11 @@
 // watermark reaches window_end - 1 (Flink's WindowRankProcessor / TopNRecordsCombiner and
 // RowTimeWindowDeduplicateProcessor / RowTimeDeduplicateRecordsCombiner). A row whose window has already fired
 // is late: dropped and counted in numLateRecordsDropped.
-import { deserialize, serialize } from 'node:v8';
+import { deserialize } from 'node:v8';
 import { type RecordBatch } from '../batch/batch.js';
 import type { Value } from '../batch/column.js';
-import type { Key, KeySelector } from '../runtime/key.js';
+import { DEFAULT_MAX_PARALLELISM, type Key, type KeySelector } from '../runtime/key.js';
+import { KeyedSections, keyedMapsOrLegacy, minUnionWatermark } from '../state/key-grouped-snapshot.js';
 import type { OperatorContext, Output, StreamOperator } from '../runtime/operator.js';
 import { isAccumulate, rowKindShort } from '../types/row-kind.js';
 import { ProcessingTimeTrigger } from './slices.js';
@@ -201,26 +202,37 @@ export class WindowRankOperator implements StreamOperator {
     }
   }
 
+  /**
+   * Key-grouped by partition key (the exchange's key: windows of one key stay together), the watermark as union
+   * state whose minimum a rescaled subtask takes, as Flink's WindowAggOperator and window rank do.
+   */
   snapshotState(): Uint8Array {
-    const windows = new Map<number, Map<Key, SortedEntry[]>>();
-    for (const [end, parts] of this.windows) {
-      const m = new Map<Key, SortedEntry[]>();
-      for (const [k, b] of parts) m.set(k, b.entries);
-      windows.set(end, m);
-    }
-    const s: RankSnapshot = { watermark: this.watermark, windows };
-    return serialize(s);
+    const sections = new KeyedSections(this.ctx?.maxParallelism ?? DEFAULT_MAX_PARALLELISM);
+    for (const [end, parts] of this.windows)
+      for (const [k, b] of parts) sections.add('w', k, [end, b.entries]);
+    return sections.encode({ union: new Map([['watermark', [this.watermark]]]) });
   }
 
   restoreState(bytes: Uint8Array): void {
-    const s = deserialize(bytes) as RankSnapshot;
-    this.watermark = s.watermark;
     this.windows = new Map();
-    for (const [end, parts] of s.windows) {
-      const m = new Map<Key, TopNBuffer>();
-      for (const [k, entries] of parts) m.set(k, new TopNBuffer(this.cfg.orderKeys, entries));
-      this.windows.set(end, m);
+    const grouped = keyedMapsOrLegacy(bytes);
+    if (grouped === null) {
+      // Before key groups: one opaque snapshot, restorable at its own parallelism only.
+      const s = deserialize(bytes) as RankSnapshot;
+      this.watermark = s.watermark;
+      for (const [end, parts] of s.windows)
+        for (const [k, entries] of parts) this.restoreBuffer(end, k, entries);
+      return;
     }
+    this.watermark = minUnionWatermark(grouped.operatorState);
+    for (const [k, [end, entries]] of (grouped.maps['w'] ?? []) as [Key, [number, SortedEntry[]]][])
+      this.restoreBuffer(end, k, entries);
+  }
+
+  private restoreBuffer(end: number, key: Key, entries: SortedEntry[]): void {
+    let m = this.windows.get(end);
+    if (m === undefined) this.windows.set(end, (m = new Map()));
+    m.set(key, new TopNBuffer(this.cfg.orderKeys, entries));
   }
 
   finish(): void {}
@@ -327,15 +339,28 @@ export class WindowDeduplicateOperator implements StreamOperator {
     (this.output as Output).emitWatermark(timestamp);
   }
 
+  /** Key-grouped as the window Top-N's state, the watermark as union state (its minimum after a rescale). */
   snapshotState(): Uint8Array {
-    const s: DedupSnapshot = { watermark: this.watermark, windows: this.windows };
-    return serialize(s);
+    const sections = new KeyedSections(this.ctx?.maxParallelism ?? DEFAULT_MAX_PARALLELISM);
+    for (const [end, kept] of this.windows) for (const [k, row] of kept) sections.add('w', k, [end, row]);
+    return sections.encode({ union: new Map([['watermark', [this.watermark]]]) });
   }
 
   restoreState(bytes: Uint8Array): void {
-    const s = deserialize(bytes) as DedupSnapshot;
-    this.watermark = s.watermark;
-    this.windows = s.windows;
+    const grouped = keyedMapsOrLegacy(bytes);
+    if (grouped === null) {
+      const s = deserialize(bytes) as DedupSnapshot; // before key groups (same parallelism only)
+      this.watermark = s.watermark;
+      this.windows = s.windows;
+      return;
+    }
+    this.watermark = minUnionWatermark(grouped.operatorState);
+    this.windows = new Map();
+    for (const [k, [end, row]] of (grouped.maps['w'] ?? []) as [Key, [number, KeptRow]][]) {
+      let m = this.windows.get(end);
+      if (m === undefined) this.windows.set(end, (m = new Map()));
+      m.set(k, row);
+    }
   }
 
   finish(): void {}

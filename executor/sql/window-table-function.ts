@@ -5,12 +5,13 @@
 // before it knows the window (UnalignedWindowTableFunctionOperator): rows are buffered per partition key until
 // the watermark passes the session's end - 1, then emitted in arrival order; rows of a session that has already
 // fired are late, dropped and counted. Over a PROCTIME attribute rows take the processing time they arrive at.
-import { deserialize, serialize } from 'node:v8';
+import { deserialize } from 'node:v8';
 import { makeBatch, rowAt, type RecordBatch } from '../batch/batch.js';
 import { takeColumn, type Column, type Value } from '../batch/column.js';
 import { isValid } from '../batch/validity.js';
 import { RowBatchBuilder } from '../datastream/rows.js';
-import type { Key, KeySelector } from '../runtime/key.js';
+import { DEFAULT_MAX_PARALLELISM, type Key, type KeySelector } from '../runtime/key.js';
+import { KeyedSections, keyedMapsOrLegacy, minUnionWatermark } from '../state/key-grouped-snapshot.js';
 import type { OperatorContext, Output, StreamOperator } from '../runtime/operator.js';
 import { formatType } from '../types/logical-type.js';
 import { RowKind, rowKindShort } from '../types/row-kind.js';
@@ -292,22 +293,37 @@ export class WindowTableFunctionOperator implements StreamOperator {
     if (b !== null) (this.output as Output).emitBatch(b);
   }
 
+  /**
+   * Key-grouped by partition key (SESSION routes rows by it; the aligned windows keep no keyed state), so a
+   * restore at another parallelism can split it. The watermark and the arrival counter are union state: a
+   * rescaled subtask takes the smallest watermark and the largest counter. The heap of session ends is derived.
+   */
   snapshotState(): Uint8Array {
-    const s: Snapshot & { seq: number } = {
-      watermark: this.watermark,
-      sessions: this.sessions,
-      ends: this.ends,
-      seq: this.seq,
-    };
-    return serialize(s);
+    const sections = new KeyedSections(this.ctx?.maxParallelism ?? DEFAULT_MAX_PARALLELISM);
+    for (const [k, list] of this.sessions) sections.add('s', k, list);
+    return sections.encode({
+      union: new Map([
+        ['watermark', [this.watermark]],
+        ['seq', [this.seq]],
+      ]),
+    });
   }
 
   restoreState(bytes: Uint8Array): void {
-    const s = deserialize(bytes) as Snapshot & { seq: number };
-    this.watermark = s.watermark;
-    this.sessions = s.sessions;
-    this.ends = s.ends;
-    this.seq = s.seq;
+    const grouped = keyedMapsOrLegacy(bytes);
+    if (grouped === null) {
+      const s = deserialize(bytes) as Snapshot & { seq: number }; // before key groups (same parallelism only)
+      this.watermark = s.watermark;
+      this.sessions = s.sessions;
+      this.ends = s.ends;
+      this.seq = s.seq;
+      return;
+    }
+    this.watermark = minUnionWatermark(grouped.operatorState);
+    this.seq = Math.max(0, ...((grouped.operatorState.union?.get('seq') ?? []) as number[]));
+    this.sessions = new Map((grouped.maps['s'] ?? []) as [Key, BufferedSession[]][]);
+    this.ends = newEndHeap();
+    for (const [k, list] of this.sessions) for (const session of list) heapPush(this.ends, session.end, k);
   }
 
   finish(): void {}

@@ -217,16 +217,58 @@ export function encodeKeyedMaps(
   maps: Readonly<Record<string, Iterable<readonly [Key, unknown]>>>,
   operatorState: OperatorStateSections = {},
 ): Uint8Array {
-  const groups = new Map<number, Record<string, [Key, unknown][]>>();
-  for (const [name, entries] of Object.entries(maps)) {
-    for (const [k, v] of entries) {
-      const g = keyGroupOf(k, maxParallelism);
-      let sec = groups.get(g);
-      if (sec === undefined) groups.set(g, (sec = {}));
-      (sec[name] ??= []).push([k, v]);
+  const sections = new KeyedSections(maxParallelism);
+  for (const [name, entries] of Object.entries(maps)) for (const [k, v] of entries) sections.add(name, k, v);
+  return sections.encode(operatorState);
+}
+
+/**
+ * Builds the sections of `encodeKeyedMaps` entry by entry. A key's group is hashed once for a run of entries of
+ * that key (a join key with many stored rows, a Top-N partition's rows), not once per entry.
+ */
+export class KeyedSections {
+  private readonly groups = new Map<number, Record<string, [Key, unknown][]>>();
+  private lastKey: Key | undefined = undefined;
+  private lastGroup: Record<string, [Key, unknown][]> | null = null;
+
+  constructor(readonly maxParallelism: number) {}
+
+  /** Adds entry `[key, value]` to map `name` of the key's group. */
+  add(name: string, key: Key, value: unknown): void {
+    let sec = this.lastGroup;
+    if (sec === null || key !== this.lastKey) {
+      const g = keyGroupOf(key, this.maxParallelism);
+      sec = this.groups.get(g) ?? null;
+      if (sec === null) this.groups.set(g, (sec = {}));
+      this.lastKey = key;
+      this.lastGroup = sec;
     }
+    (sec[name] ??= []).push([key, value]);
   }
-  return encodeKeyGroupedSnapshot({ maxParallelism, keyGroups: groups, operatorState });
+
+  encode(operatorState: OperatorStateSections = {}): Uint8Array {
+    return encodeKeyGroupedSnapshot({
+      maxParallelism: this.maxParallelism,
+      keyGroups: this.groups,
+      operatorState,
+    });
+  }
+}
+
+/**
+ * The operator state of a blob of `encodeKeyedMaps`' shape, or of the opaque blob an operator wrote before its
+ * state was key-grouped (null then: the caller decodes its old format, which restores at the same parallelism).
+ */
+export function keyedMapsOrLegacy(bytes: Uint8Array): ReturnType<typeof decodeKeyedMaps> | null {
+  return isKeyGroupedSnapshot(bytes) ? decodeKeyedMaps(bytes) : null;
+}
+
+/** The minimum of a union-state list of watermarks (Flink's WindowAggOperator takes it after a rescale). */
+export function minUnionWatermark(operatorState: OperatorStateSections, name = 'watermark'): number {
+  const all = (operatorState.union?.get(name) ?? []) as number[];
+  let min = Infinity;
+  for (const w of all) if (w < min) min = w;
+  return all.length === 0 ? -Infinity : min;
 }
 
 /** The maps of `encodeKeyedMaps` (entries of every key group in the blob, in key-group order). */

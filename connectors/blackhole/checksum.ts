@@ -59,7 +59,14 @@ function hashString(s: string): number {
 const stringHashes = new Map<string, number>();
 const STRING_CACHE_LIMIT = 1 << 16;
 
+/**
+ * Below this length hashing the characters costs less than the cache's look-up, and, for a new value (a person's
+ * name), its insert: q8's fire of ~20 k rows spent 40% of its time in this Map (docs/benchmarks.md, Latency).
+ */
+const SHORT_STRING = 24;
+
 function mixString(h: number, s: string): number {
+  if (s.length <= SHORT_STRING) return mix(h, hashString(s));
   let sh = stringHashes.get(s);
   if (sh === undefined) {
     sh = hashString(s);
@@ -251,7 +258,9 @@ export class ChangelogChecksum {
   /** 16 hex digits: the final table's checksum (constructed `withFinal`), else null. */
   finalHex(): string | null {
     if (!this.withFinal) return null;
-    return (this.finalA >>> 0).toString(16).padStart(8, '0') + (this.finalB >>> 0).toString(16).padStart(8, '0');
+    return (
+      (this.finalA >>> 0).toString(16).padStart(8, '0') + (this.finalB >>> 0).toString(16).padStart(8, '0')
+    );
   }
 
   /** 16 hex digits: the two sums. */

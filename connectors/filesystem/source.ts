@@ -151,12 +151,13 @@ async function* readFile(
   );
   let skip = typeof position === 'number' ? position : 0;
   let emitted = skip;
-  const assemble = (b: RecordBatch): RecordBatch => {
+  // null: every row of the batch was emitted before the restored position (nothing to yield).
+  const assemble = (b: RecordBatch): RecordBatch | null => {
     let batch = b;
     if (skip > 0) {
       const drop = Math.min(skip, batch.length);
       skip -= drop;
-      if (drop === batch.length) return makeBatch(cfg.outputSchema ?? cfg.physicalSchema, [], 0);
+      if (drop === batch.length) return null;
       batch = sliceBatch(batch, drop, batch.length);
     }
     const full = narrowed === null ? withPartitionColumns(cfg, split, batch) : batch;
@@ -166,7 +167,7 @@ async function* readFile(
   const source = batchesOf(cfg, fileSchema, split.path, signal, narrowed);
   for await (const b of source) {
     const out = assemble(b);
-    if (out.length > 0 || skip === 0) yield { batch: out, position: emitted };
+    if (out !== null) yield { batch: out, position: emitted };
   }
 }
 

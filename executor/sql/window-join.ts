@@ -131,6 +131,9 @@ interface Firing {
   readonly pairs: RecordBatch | null;
 }
 
+/** Output rows per emitted batch of a firing window (a large window goes out in several). */
+const OUTPUT_BATCH = 4096;
+
 /** A growable Int32Array list (pair and output row indexes of one firing window). */
 class IntList {
   a = new Int32Array(256);
@@ -337,8 +340,7 @@ export class WindowJoinOperator implements StreamOperator {
       });
       const matches = this.evaluate(firing);
       for (let k = 0; k < firing.length; k++) {
-        const batch = this.outputOf(firing[k] as Firing, matches[k] ?? null);
-        if (batch !== null) (this.output as Output).emitBatch(batch);
+        this.outputOf(firing[k] as Firing, matches[k] ?? null);
       }
     }
     (this.output as Output).emitWatermark(timestamp);
@@ -410,26 +412,42 @@ export class WindowJoinOperator implements StreamOperator {
    * FULL pads the right rows no left row matched after the left loop, SEMI/ANTI emit each left row at most once),
    * bucket by bucket in first-arrival order; rows are gathered column by column at the end.
    */
-  private outputOf(f: Firing, match: Uint8Array | null): RecordBatch | null {
+  private outputOf(f: Firing, match: Uint8Array | null): void {
     const { w, L, R, buckets, bases } = f;
     const ln = w.sides[0].next;
     const rn = w.sides[1].next;
-    const ol = new IntList();
-    const or = new IntList();
-    for (let b = 0; b < buckets.length; b++)
+    let ol = new IntList();
+    let or = new IntList();
+    for (let b = 0; b < buckets.length; b++) {
       this.join(buckets[b] as Bucket, match, bases[b] as number, ln, rn, ol, or);
-    if (ol.n === 0) return null;
+      // Bounded batches as they are produced: a chained sink has the first rows of a large window while the
+      // rest is still being joined.
+      if (ol.n >= OUTPUT_BATCH && b < buckets.length - 1) {
+        this.emitRows(L, R, ol, or);
+        ol = new IntList();
+        or = new IntList();
+      }
+    }
+    this.emitRows(L, R, ol, or);
+  }
+
+  /** Output rows `ol`/`or` (row numbers of L and R, -1 for NULL) as one batch. */
+  private emitRows(L: RecordBatch | null, R: RecordBatch | null, ol: IntList, or: IntList): void {
+    if (ol.n === 0) return;
+    let batch: RecordBatch;
     if (this.type === 'SEMI' || this.type === 'ANTI') {
       const left = L as RecordBatch;
       const kinds = new Uint8Array(ol.n);
       for (let j = 0; j < ol.n; j++) kinds[j] = left.kinds[ol.a[j] as number] as number;
-      return makeBatch(this.outputSchema, gatherSide(left, this.schemas[0], ol.a, ol.n), ol.n, kinds);
+      batch = makeBatch(this.outputSchema, gatherSide(left, this.schemas[0], ol.a, ol.n), ol.n, kinds);
+    } else {
+      batch = makeBatch(
+        this.outputSchema,
+        [...gatherSide(L, this.schemas[0], ol.a, ol.n), ...gatherSide(R, this.schemas[1], or.a, or.n)],
+        ol.n,
+      );
     }
-    return makeBatch(
-      this.outputSchema,
-      [...gatherSide(L, this.schemas[0], ol.a, ol.n), ...gatherSide(R, this.schemas[1], or.a, or.n)],
-      ol.n,
-    );
+    (this.output as Output).emitBatch(batch);
   }
 
   /** One bucket's output row indexes into `ol`/`or` (-1: NULL padding; SEMI/ANTI use `ol` only). */

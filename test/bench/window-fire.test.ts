@@ -5,9 +5,11 @@
 // reference computed here row by row, with more keys than one batch's budget (the fire finishes the merge), and
 // with a late row landing in a slice already merged ahead (that merge is dropped).
 import { describe, expect, it } from 'vitest';
+import { batchFromRows, batchToRows, MAX_WATERMARK, type RecordBatch } from '../../executor/batch/batch.js';
 import type { Value } from '../../executor/batch/column.js';
 import type { AggCall } from '../../executor/sql/aggregates.js';
 import { WindowAggregateOperator } from '../../executor/sql/window-aggregate.js';
+import { WindowJoinOperator } from '../../executor/sql/window-join.js';
 import { OperatorTestHarness } from '../../executor/testing/harness.js';
 import { Types, type LogicalType } from '../../executor/types/logical-type.js';
 import { Schema } from '../../executor/types/schema.js';
@@ -168,5 +170,59 @@ describe('window aggregate: HOP slices merged ahead of the fire', () => {
     expect(out).toEqual(expected.sort());
     // The row made a difference: its MAX is in the two windows.
     expect(out.filter((l) => l.includes(' 999999999 ')).length).toBe(2);
+  });
+});
+
+describe('window join: a large window', () => {
+  it('goes out in bounded batches as it is joined, the same rows as one batch', () => {
+    // (k, window_end): 10,000 keys, one row per key and side, all in the window ending at 10 s.
+    const side = Schema.of(['k', Types.BIGINT(false)], ['window_end', Types.TIMESTAMP(3, false)]);
+    const op = new WindowJoinOperator({
+      name: 'WindowJoin',
+      type: 'LEFT',
+      leftSchema: side,
+      rightSchema: side,
+      leftKeys: [0],
+      rightKeys: [0],
+      leftWindowEnd: 1,
+      rightWindowEnd: 1,
+      condition: null,
+      outputSchema: Schema.of(
+        ['k', Types.BIGINT(false)],
+        ['window_end', Types.TIMESTAMP(3, false)],
+        ['r_k', Types.BIGINT()],
+        ['r_window_end', Types.TIMESTAMP(3)],
+      ),
+    });
+    const batches: RecordBatch[] = [];
+    op.open({
+      emitBatch: (b) => void batches.push(b),
+      emitWatermark: () => {},
+      emitSideOutput: () => {},
+      emitWatermarkStatus: () => {},
+    });
+    const keys = Array.from({ length: 10_000 }, (_, k) => k);
+    op.processBatch(
+      batchFromRows(
+        side,
+        keys.map((k) => [k, 10_000]),
+      ),
+      0,
+    );
+    // Right rows for the even keys only: the odd ones are padded with NULLs.
+    op.processBatch(
+      batchFromRows(
+        side,
+        keys.filter((k) => k % 2 === 0).map((k) => [k, 10_000]),
+      ),
+      1,
+    );
+    op.processWatermark(MAX_WATERMARK);
+    expect(batches.map((b) => b.length)).toEqual([4096, 4096, 1808]);
+    const rows = batches.flatMap((b) => batchToRows(b));
+    const text = (r: readonly Value[]): string => r.map((v) => String(v)).join(' ');
+    expect(rows.map(text)).toEqual(
+      keys.map((k) => (k % 2 === 0 ? `${k} 10000 ${k} 10000` : `${k} 10000 null null`)),
+    );
   });
 });

@@ -29,7 +29,7 @@ import { committedRows, type CheckpointJobPayload } from './checkpoint-fixtures.
 import {
   distBuilt,
   getJson,
-  startJobManager,
+  startKillCluster,
   startTaskManager,
   stopAll,
   until,
@@ -103,17 +103,7 @@ describe.skipIf(!distBuilt())('standalone cluster: checkpoints and TaskManagers 
 
   beforeAll(async () => {
     root = await fs.mkdtemp(path.join(os.tmpdir(), 'freshet-standalone-ckpt-'));
-    jm = await startJobManager([
-      '-D',
-      'heartbeat.interval=500ms',
-      '-D',
-      'heartbeat.timeout=3s',
-      '-D',
-      'slot.request.timeout=60s',
-      '-D',
-      `execution.checkpointing.dir=${path.join(root, 'jm-checkpoints')}`,
-    ]);
-    tms = await Promise.all([startTaskManager(jm, 1), startTaskManager(jm, 1), startTaskManager(jm, 1)]);
+    ({ jm, tms } = await startKillCluster(path.join(root, 'jm-checkpoints')));
   }, 240_000);
 
   afterAll(async () => {

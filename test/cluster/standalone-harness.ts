@@ -106,6 +106,28 @@ export async function startTaskManager(
   return Object.assign(p, { id });
 }
 
+/**
+ * The cluster of the SIGKILL proofs: a JobManager that declares a TaskManager lost after 3 s without heartbeats
+ * (500 ms apart) and writes checkpoints into `checkpointDir`, and three one-slot TaskManagers — two for a job at
+ * parallelism 2, one spare, so a restart after a kill finds a slot while the replacement process starts.
+ */
+export async function startKillCluster(
+  checkpointDir: string,
+): Promise<{ jm: JobManagerProc; tms: TaskManagerProc[] }> {
+  const jm = await startJobManager([
+    '-D',
+    'heartbeat.interval=500ms',
+    '-D',
+    'heartbeat.timeout=3s',
+    '-D',
+    'slot.request.timeout=60s',
+    '-D',
+    `execution.checkpointing.dir=${checkpointDir}`,
+  ]);
+  const tms = await Promise.all([startTaskManager(jm, 1), startTaskManager(jm, 1), startTaskManager(jm, 1)]);
+  return { jm, tms };
+}
+
 /** SIGTERM to every process still running (each by its pid), SIGKILL after a grace period. */
 export async function stopAll(): Promise<void> {
   const running = [...procs];

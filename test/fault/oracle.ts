@@ -90,3 +90,12 @@ export function multisetDiff(
   const missing = [...counts].flatMap(([r, c]) => Array<string>(c).fill(r));
   return { missing, extra };
 }
+
+/** What to assert for exactly-once: the counts of missing and extra rows and a few of them (empty when equal). */
+export function diffSummary(
+  expected: readonly string[],
+  actual: readonly string[],
+): { missing: number; extra: number; sample: string[] } {
+  const d = multisetDiff(expected, actual);
+  return { missing: d.missing.length, extra: d.extra.length, sample: [...d.missing, ...d.extra].slice(0, 3) };
+}

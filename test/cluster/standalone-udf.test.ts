@@ -1,10 +1,11 @@
 // User functions on the cluster's slots: a function made by CREATE FUNCTION ... AS 'module#Export' travels in the
 // serialized plan as its module URL and export name, and every slot (MiniCluster worker thread, or TaskManager
 // process of the standalone cluster) loads the module again, as Flink ships a UDF's class name and loads the class
-// from the user jar in each task (docs "User-defined Functions", "Class Loading"). A function registered as an
-// instance through the Table API holds code that cannot be shipped: its job still runs in the client thread
-// (MiniCluster) or is refused with the reason (standalone). A module a TaskManager cannot load fails the job with
-// an error naming the module and the host.
+// from the user jar in each task (docs "User-defined Functions"; "Debugging Classloading": dynamic user code is
+// loaded per job in the TaskManagers; a class it cannot find fails the task with StreamTaskException "Cannot load
+// user class"). A function registered as an instance through the Table API holds code that cannot be shipped:
+// its job still runs in the client thread (MiniCluster) or is refused with the reason (standalone). A module the
+// cluster cannot load fails the job with an error naming the module and the host.
 import { mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

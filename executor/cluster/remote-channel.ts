@@ -19,6 +19,8 @@ export interface ByteCounter {
 type Wire = { readonly credit: number } | { readonly frame: ArrayBuffer };
 
 export class RemoteChannelWriter implements ChannelWriter {
+  /** push encodes the element into a frame at once. */
+  readonly copiesOnPush = true;
   private credit = 0;
   private writableCb: (() => void) | null = null;
   private closed = false;

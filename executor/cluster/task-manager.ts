@@ -9,7 +9,28 @@ import type { FromSlot, SubtaskReport, ToSlot } from './protocol.js';
 const HERE = import.meta.url;
 /** The slot entry next to this module: .ts under tsx/vitest (loaded through tsx in the worker), .js when built. */
 const SLOT_ENTRY = new URL(HERE.endsWith('.ts') ? './slot-worker.ts' : './slot-worker.js', HERE);
-const SLOT_EXEC_ARGV = HERE.endsWith('.ts') ? ['--import', 'tsx'] : [];
+/**
+ * A Worker given `execArgv` does not inherit the process's; the profiler flags are passed on so that
+ * `node --cpu-prof --cpu-prof-dir d` profiles the slot threads too (how the exchange costs in docs/benchmarks.md
+ * were found).
+ */
+const SLOT_EXEC_ARGV = [
+  ...(HERE.endsWith('.ts') ? ['--import', 'tsx'] : []),
+  ...profilerArgs(process.execArgv),
+];
+
+function profilerArgs(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (!/^--(cpu|heap)-prof/.test(a)) continue;
+    out.push(a);
+    // `--cpu-prof-dir d` (value in the next argument) as well as `--cpu-prof-dir=d`.
+    if (/^--(cpu|heap)-prof-(dir|name|interval)$/.test(a) && i + 1 < argv.length)
+      out.push(argv[++i] as string);
+  }
+  return out;
+}
 
 export type SlotListener = (slot: Slot, m: FromSlot) => void;
 

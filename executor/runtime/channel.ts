@@ -8,6 +8,11 @@ import type { StreamElement } from '../batch/batch.js';
 
 export interface ChannelWriter {
   push(el: StreamElement): void;
+  /**
+   * `push` copies the element before it returns (a remote channel encodes it into a frame), so the caller may
+   * reuse a pushed batch's arrays at once; otherwise the batch is handed on as it is and must not change.
+   */
+  readonly copiesOnPush?: boolean;
   /** Below capacity: the producer may process more input. */
   writable(): boolean;
   /** Called (once per registration) when the channel drops below capacity. */

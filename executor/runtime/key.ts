@@ -15,11 +15,16 @@ export interface KeySelector {
   /** For plans and error messages. */
   readonly description: string;
   keysOf(batch: RecordBatch): readonly Key[];
+  /**
+   * Optional fast path of a hash exchange: each row's `javaHashCode(key)` into `out[0 .. batch.length)`, read
+   * from the typed arrays without materialising the keys. Must equal javaHashCode of what `keysOf` yields.
+   */
+  hashCodesOf?(batch: RecordBatch, out: Int32Array): void;
 }
 
 /** The key is one field of the row (the fast path: no per-row objects). */
 export function fieldKeySelector(field: number, name: string): KeySelector {
-  return {
+  const selector: KeySelector = {
     description: name,
     keysOf(batch: RecordBatch): Key[] {
       const c = batch.columns[field];
@@ -46,7 +51,46 @@ export function fieldKeySelector(field: number, name: string): KeySelector {
         }
       }
     },
+    hashCodesOf(batch: RecordBatch, out: Int32Array): void {
+      const c = batch.columns[field];
+      if (c === undefined) throw new RangeError(`key field ${field} out of range`);
+      const n = batch.length;
+      const valid = c.validity;
+      switch (c.kind) {
+        case 'i8':
+        case 'i16':
+        case 'i32': {
+          // Integer.hashCode is the value itself.
+          const v = c.values;
+          for (let i = 0; i < n; i++) out[i] = v[i] as number;
+          break;
+        }
+        case 'f32':
+        case 'f64': {
+          const v = c.values;
+          for (let i = 0; i < n; i++) out[i] = numberHashCode(v[i] as number);
+          break;
+        }
+        case 'str': {
+          const v = c.values;
+          // A null slot may hold anything (undefined): it is zeroed below.
+          for (let i = 0; i < n; i++) {
+            const k = v[i];
+            out[i] = typeof k === 'string' ? stringHashCode(k) : 0;
+          }
+          break;
+        }
+        default: {
+          const keys = selector.keysOf(batch);
+          for (let i = 0; i < n; i++) out[i] = javaHashCode(keys[i] as Key);
+          return;
+        }
+      }
+      // A null key hashes as 0 (javaHashCode(null)); the loops above read whatever a null slot holds.
+      if (valid !== null) for (let i = 0; i < n; i++) if (!isValid(valid, i)) out[i] = 0;
+    },
   };
+  return selector;
 }
 
 /** A primitive key for any value: composite values become their canonical text. */
@@ -68,7 +112,6 @@ export function toKey(v: Value): Key {
 const f64 = new Float64Array(1);
 const u32 = new Uint32Array(f64.buffer);
 const INT_MIN = -0x80000000;
-const INT_MAX = 0x7fffffff;
 
 /**
  * The key's hashCode as the JVM computes it for the boxed type Flink would key by, so that a key lands in the same
@@ -80,18 +123,9 @@ const INT_MAX = 0x7fffffff;
 export function javaHashCode(k: Key): number {
   switch (typeof k) {
     case 'number':
-      if (Number.isInteger(k)) {
-        if (k >= INT_MIN && k <= INT_MAX) return k | 0; // Integer.hashCode
-        if (Number.isSafeInteger(k)) return safeLongHash(k);
-      }
-      // Double.hashCode: bits ^ (bits >>> 32), with every NaN canonical (doubleToLongBits).
-      f64[0] = k;
-      return ((u32[0] as number) ^ (u32[1] as number)) | 0;
-    case 'string': {
-      let h = 0;
-      for (let i = 0; i < k.length; i++) h = (Math.imul(h, 31) + k.charCodeAt(i)) | 0;
-      return h;
-    }
+      return numberHashCode(k);
+    case 'string':
+      return stringHashCode(k);
     case 'boolean':
       return k ? 1231 : 1237;
     case 'bigint':
@@ -101,6 +135,23 @@ export function javaHashCode(k: Key): number {
     default:
       return 0;
   }
+}
+
+/** javaHashCode of a number key: Integer, Long or Double.hashCode (see javaHashCode). */
+function numberHashCode(k: number): number {
+  // `k | 0` equals k exactly for an integer in 32-bit range (and only then, except -0, which Integer also gets).
+  if ((k | 0) === k) return k | 0; // Integer.hashCode
+  if (Number.isSafeInteger(k)) return safeLongHash(k);
+  // Double.hashCode: bits ^ (bits >>> 32), with every NaN canonical (doubleToLongBits).
+  f64[0] = k;
+  return ((u32[0] as number) ^ (u32[1] as number)) | 0;
+}
+
+/** String.hashCode: s[0]*31^(n-1) + ... over UTF-16 units. */
+function stringHashCode(k: string): number {
+  let h = 0;
+  for (let i = 0; i < k.length; i++) h = (Math.imul(h, 31) + k.charCodeAt(i)) | 0;
+  return h;
 }
 
 /**
@@ -147,6 +198,30 @@ export function hashKey(k: Key): number {
 /** Flink's KeyGroupRangeAssignment.assignToKeyGroup: murmurHash(key.hashCode()) % maxParallelism. */
 export function keyGroupOf(k: Key, maxParallelism: number): number {
   return murmurHash(javaHashCode(k)) % maxParallelism;
+}
+
+/**
+ * Each row's key group (keyGroupOf of its key) into `out[0 .. batch.length)`: the per-batch form a hash exchange
+ * uses, through the selector's typed-array fast path when it has one.
+ */
+export function keyGroupsOf(
+  selector: KeySelector,
+  batch: RecordBatch,
+  maxParallelism: number,
+  out: Int32Array,
+): void {
+  const n = batch.length;
+  if (selector.hashCodesOf !== undefined) selector.hashCodesOf(batch, out);
+  else {
+    const keys = selector.keysOf(batch);
+    for (let i = 0; i < n; i++) out[i] = javaHashCode(keys[i] as Key);
+  }
+  // murmurHash is non-negative, so for a power-of-two max parallelism (the default 128) the remainder is a mask;
+  // an integer division per row would cost more than the hash.
+  if ((maxParallelism & (maxParallelism - 1)) === 0) {
+    const mask = maxParallelism - 1;
+    for (let i = 0; i < n; i++) out[i] = murmurHash(out[i] as number) & mask;
+  } else for (let i = 0; i < n; i++) out[i] = murmurHash(out[i] as number) % maxParallelism;
 }
 
 /** Flink's bounds for max parallelism (KeyGroupRangeAssignment.DEFAULT_LOWER_BOUND / UPPER_BOUND_MAX_PARALLELISM). */

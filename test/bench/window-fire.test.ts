@@ -225,4 +225,42 @@ describe('window join: a large window', () => {
       keys.map((k) => (k % 2 === 0 ? `${k} 10000 ${k} 10000` : `${k} 10000 null null`)),
     );
   });
+  it('pads with NULLs when one side has no rows in the window (NOT NULL input columns)', () => {
+    const side = Schema.of(['k', Types.BIGINT(false)], ['window_end', Types.TIMESTAMP(3, false)]);
+    const op = new WindowJoinOperator({
+      name: 'WindowJoin',
+      type: 'FULL',
+      leftSchema: side,
+      rightSchema: side,
+      leftKeys: [0],
+      rightKeys: [0],
+      leftWindowEnd: 1,
+      rightWindowEnd: 1,
+      condition: null,
+      outputSchema: Schema.of(
+        ['k', Types.BIGINT()],
+        ['window_end', Types.TIMESTAMP(3)],
+        ['r_k', Types.BIGINT()],
+        ['r_window_end', Types.TIMESTAMP(3)],
+      ),
+    });
+    const batches: RecordBatch[] = [];
+    op.open({
+      emitBatch: (b) => void batches.push(b),
+      emitWatermark: () => {},
+      emitSideOutput: () => {},
+      emitWatermarkStatus: () => {},
+    });
+    op.processBatch(
+      batchFromRows(side, [
+        [1, 10_000],
+        [2, 10_000],
+      ]),
+      0,
+    );
+    op.processBatch(batchFromRows(side, [[3, 20_000]]), 1);
+    op.processWatermark(MAX_WATERMARK);
+    const rows = batches.flatMap((b) => batchToRows(b)).map((r) => r.map((v) => String(v)).join(' '));
+    expect(rows).toEqual(['1 10000 null null', '2 10000 null null', 'null null 3 20000']);
+  });
 });

@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Admin, FetchIsolationLevels, ProduceAcks, Producer, stringSerializers } from '@platformatic/kafka';
+import { expect } from 'vitest';
 import { ScalarFunction, TableEnvironment, Types } from '../../index.js';
 import { clientOptions } from '../support/kafka.js';
 import { writeFunctionBundle } from '../cluster/standalone-harness.js';
@@ -280,6 +281,39 @@ export class FaultHarness {
     GROUP BY window_start, window_end, customer`;
   static readonly JOIN = `INSERT INTO join_out SELECT o.id, o.amount, p.paid FROM orders o JOIN payments p
     ON o.id = p.order_id AND p.pts BETWEEN o.ts AND o.ts + INTERVAL '1' SECOND`;
+
+  /**
+   * The failure-free run, in-thread, the whole input written first: its committed output (read by `read`) is the
+   * reference of the fault tests, itself checked against the input: every order counted once in its window, and
+   * the join has exactly the paid orders (all paid within the 1 s interval).
+   */
+  async reference(
+    input: Input,
+    fault: FaultInjector | FaultModule,
+    read: (out: { win: string; join: string }) => { win: string[]; join: string[] },
+  ): Promise<{ win: string[]; join: string[] }> {
+    const topics = await this.inputTopics();
+    await this.produce(topics, input, 1, 0);
+    const out = { win: await this.topic('win'), join: await this.topic('join') };
+    const env = this.env({
+      topics,
+      input,
+      out,
+      guarantee: 'exactly-once',
+      fault,
+      checkpointDir: await this.tempDir(),
+    });
+    await env.executeSql(FaultHarness.STATEMENT_SET).await();
+    const r = read(out);
+    const win = r.win.map((v) => JSON.parse(v) as { n: number; total: number });
+    expect(win.reduce((s, w) => s + w.n, 0)).toBe(input.orders);
+    expect(win.reduce((s, w) => s + w.total, 0)).toBe(
+      Array.from({ length: input.orders }, (_, i) => 1 + (i % 50)).reduce((a, b) => a + b, 0),
+    );
+    const paid = Array.from({ length: input.orders }, (_, i) => i).filter((i) => i % 3 !== 2);
+    expect(r.join.map((v) => (JSON.parse(v) as { id: number }).id).sort((a, b) => a - b)).toEqual(paid);
+    return { win: r.win, join: r.join };
+  }
 
   /** Both INSERTs as one job, through the Dispatcher (so it can be stopped with a savepoint). */
   static readonly STATEMENT_SET = `EXECUTE STATEMENT SET BEGIN ${FaultHarness.WINDOW}; ${FaultHarness.JOIN}; END`;

@@ -105,6 +105,11 @@ interface Result {
   readonly eventsPerSecond: number;
   readonly eventsPerCpuSecond: number;
   readonly peakRssMb: number;
+  /**
+   * Per subtask (vertex name, index): ms busy, idle (waiting for input) and backpressured (waiting for credit or
+   * channel room), Flink's busy/idle/backPressuredTimeMsPerSecond summed over the run: where P=2 loses time.
+   */
+  readonly subtasks: readonly { name: string; busyMs: number; idleMs: number; backPressuredMs: number }[];
 }
 
 async function runOne(parallelism: number, events: number): Promise<Result> {
@@ -128,6 +133,21 @@ async function runOne(parallelism: number, events: number): Promise<Result> {
     await job.getJobExecutionResult();
     const wallSeconds = (performance.now() - wall0) / 1000;
     const cpu = process.cpuUsage(cpu0);
+    const subtasks = job.executions.flatMap((e) => {
+      const r = e.report;
+      if (r === null) return [];
+      const idleMs = r.counters['idleTimeMs'] ?? 0;
+      const backPressuredMs = r.counters['backPressuredTimeMs'] ?? 0;
+      const wall = r.endedAt - r.startedAt;
+      return [
+        {
+          name: `${e.vertex.name}#${e.index}`,
+          busyMs: Math.round(wall - idleMs - backPressuredMs),
+          idleMs: Math.round(idleMs),
+          backPressuredMs: Math.round(backPressuredMs),
+        },
+      ];
+    });
     const cpuSeconds = (cpu.user + cpu.system) / 1e6;
     return {
       parallelism,
@@ -137,6 +157,7 @@ async function runOne(parallelism: number, events: number): Promise<Result> {
       eventsPerSecond: events / wallSeconds,
       eventsPerCpuSecond: events / cpuSeconds,
       peakRssMb: process.resourceUsage().maxRSS / 1024,
+      subtasks,
     };
   } finally {
     await cluster.close();
@@ -172,6 +193,10 @@ export async function main(args: string[]): Promise<void> {
   for (const r of results)
     console.log(
       `${String(r.parallelism).padEnd(12)} ${String(r.events).padEnd(11)} ${r.wallSeconds.toFixed(2).padEnd(7)} ${r.cpuSeconds.toFixed(2).padEnd(7)} ${Math.round(r.eventsPerSecond).toLocaleString('en-US').padEnd(11)} ${Math.round(r.eventsPerCpuSecond).toLocaleString('en-US').padEnd(13)} ${r.peakRssMb.toFixed(0)}`,
+    );
+  for (const r of results)
+    console.log(
+      `P=${r.parallelism} subtasks (busy/idle/backpressured ms): ${r.subtasks.map((t) => `${t.name} ${t.busyMs}/${t.idleMs}/${t.backPressuredMs}`).join(', ')}`,
     );
   const [p1, p2] = results as [Result, Result];
   console.log(`speed-up at P=2 (wall): ${(p2.eventsPerSecond / p1.eventsPerSecond).toFixed(2)}x`);

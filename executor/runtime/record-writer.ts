@@ -236,10 +236,10 @@ const align8 = (n: number): number => (n + 7) & ~7;
 /**
  * One channel's output buffer: rows copied in (whole batches, or gathered by row index from a hash split) until
  * it holds at least `batchSize` rows, then pushed to the channel as one batch, so one input element pushes at
- * most one batch per channel (the bound backpressure relies on). Room for twice `batchSize` rows is one
- * ArrayBuffer (row kinds, timestamps, every column's values: one allocation per batch, not one per array), grown
- * when a larger input arrives. When the channel copies what it is pushed (a remote channel encodes it into a
- * frame), the same block takes the next batch: no allocation at all.
+ * most one batch per channel (the bound backpressure relies on). The room is one ArrayBuffer (row kinds,
+ * timestamps, every column's values: one allocation per batch, not one per array), grown when a larger input
+ * arrives. When the channel copies what it is pushed (a remote channel encodes it into a frame), the same block
+ * (twice `batchSize` rows) takes the next batch: no allocation at all.
  */
 class ChannelBuffer {
   private rows = 0;
@@ -259,8 +259,8 @@ class ChannelBuffer {
     private readonly batchSize: number,
     private readonly channel: ChannelWriter,
   ) {
-    this.capacity = 2 * Math.max(1, batchSize);
     this.reuse = channel.copiesOnPush === true;
+    this.capacity = 2 * Math.max(1, batchSize);
   }
 
   /** Copies rows `order[start .. start+count)` of `batch` (rows start .. start+count when `order` is null). */
@@ -333,7 +333,15 @@ class ChannelBuffer {
       }
       return;
     }
-    this.capacity = Math.max(this.capacity, count);
+    // A reused block may be roomy (twice batchSize). A block handed on with its batch is sized to what it will
+    // hold: the flush comes at the first add that reaches batchSize, so with pieces no larger than this first
+    // one it holds at most batchSize - 1 + count rows (a larger piece grows it). Slack in a handed-on block is
+    // external memory V8 counts towards its next GC.
+    this.capacity = this.reuse
+      ? Math.max(this.capacity, count)
+      : count >= this.batchSize
+        ? count
+        : this.batchSize - 1 + count;
     this.allocate(
       batch.columns.map((c) => c.kind as FlatKind),
       batch.timestamps !== undefined,

@@ -7,10 +7,14 @@ import { randomBytes } from 'node:crypto';
 import { Admin, Consumer, type RecordsBatch, type fetchV17 } from '@platformatic/kafka';
 import {
   ColumnBuilder,
+  OPERATOR_STATE_ONLY,
   RowKind,
   Schema,
   SplitWatermarkMultiplexer,
   abortableSleep,
+  decodeKeyGroupedSnapshot,
+  encodeKeyGroupedSnapshot,
+  isKeyGroupedSnapshot,
   javaStringHash,
   makeBatch,
   type LogicalType,
@@ -72,6 +76,17 @@ function positionKey(topic: string, partition: number): string {
   return `${topic}:${partition}`;
 }
 
+/** Between a partition's position key and a record key in `lastValues` (neither a topic nor `:n` contains it). */
+const UPSERT_KEY_SEPARATOR = '\u0000';
+
+/** One partition split as a checkpoint keeps it (offsets as decimal strings: they are 64-bit). */
+interface KafkaSplitState {
+  readonly topic: string;
+  readonly partition: number;
+  readonly next: string;
+  readonly stop: string | null;
+}
+
 export class KafkaSource implements Source {
   readonly outputSchema: Schema;
   readonly bounded: boolean;
@@ -114,8 +129,8 @@ export class KafkaSourceReader implements SourceReader {
   /** Malformed records skipped under the format's ignore-parse-errors option (a metric once metrics exist). */
   skippedRecords = 0;
   /**
-   * upsert-kafka: the last value per key, so an update can retract the previous row and a tombstone can name the
-   * deleted one. In Flink this is ChangelogNormalize's keyed state after the source; it lives here until the
+   * upsert-kafka: the last value per partition and key (`<topic:partition>\0<key>`), so an update can retract the
+   * previous row and a tombstone can name the deleted one. In Flink this is ChangelogNormalize's keyed state after the source; it lives here until the
    * planner has that operator, and is part of the state a checkpoint must take.
    */
   readonly lastValues = new Map<string, Value[]>();
@@ -147,41 +162,75 @@ export class KafkaSourceReader implements SourceReader {
         : new SplitWatermarkMultiplexer(source.watermarks, Date.now, !source.bounded);
   }
 
-  /** Where every owned partition is, as bytes (what a checkpoint takes; Flink's KafkaPartitionSplit state). */
+  /**
+   * Where every owned partition is (Flink's KafkaPartitionSplit: topic, partition, starting and stopping offset),
+   * as union operator state: after a restore at another parallelism every reader sees every old reader's splits and
+   * keeps the ones it owns now, by the enumerator's assignment (`partitionOwner`), so each partition goes on at
+   * its offset in exactly one reader. upsert-kafka's last value per key moves with the key's partition.
+   */
   snapshotState(): Uint8Array {
-    const parts = [...this.state.partitions.values()].map((p) => ({
+    const splits: KafkaSplitState[] = [...this.state.partitions.values()].map((p) => ({
       topic: p.topic,
       partition: p.partition,
       next: String(p.next),
       stop: p.stop === null ? null : String(p.stop),
     }));
-    const upserts = [...this.lastValues].map(([k, v]) => [
-      k,
-      v.map((x) => (typeof x === 'bigint' ? { $big: String(x) } : x)),
-    ]);
-    return new TextEncoder().encode(JSON.stringify({ parts, upserts }));
+    const upserts: [string, string, Value[]][] = [...this.lastValues].map(([k, v]) => {
+      const cut = k.indexOf(UPSERT_KEY_SEPARATOR);
+      return [k.slice(0, cut), k.slice(cut + 1), v];
+    });
+    return encodeKeyGroupedSnapshot({
+      maxParallelism: OPERATOR_STATE_ONLY,
+      keyGroups: new Map(),
+      operatorState: {
+        union: new Map<string, unknown[]>([
+          ['splits', splits],
+          ['upserts', upserts],
+        ]),
+      },
+    });
   }
 
   /** Resumes at the snapshot's positions; the startup mode applies only to partitions the snapshot does not know. */
   restoreState(bytes: Uint8Array): void {
-    const snap = JSON.parse(new TextDecoder().decode(bytes)) as {
-      parts: Array<{ topic: string; partition: number; next: string; stop: string | null }>;
-      upserts: Array<[string, Value[]]>;
-    };
-    for (const p of snap.parts)
+    let splits: KafkaSplitState[];
+    let upserts: [string, string, Value[]][];
+    if (isKeyGroupedSnapshot(bytes)) {
+      const union = decodeKeyGroupedSnapshot(bytes).operatorState.union;
+      splits = (union?.get('splits') ?? []) as KafkaSplitState[];
+      upserts = (union?.get('upserts') ?? []) as [string, string, Value[]][];
+    } else {
+      // The JSON of a checkpoint taken before union state (restorable at its own parallelism only).
+      const snap = JSON.parse(new TextDecoder().decode(bytes)) as {
+        parts: KafkaSplitState[];
+        upserts: Array<[string, Value[]]>;
+      };
+      splits = snap.parts;
+      const only = snap.parts.length === 1 ? snap.parts[0] : undefined;
+      if (snap.upserts.length > 0 && only === undefined)
+        throw new Error(
+          `the checkpointed upsert-kafka state of table ${this.source.tableName} predates per-partition keys and covers ${snap.parts.length} partitions; restore it from a newer checkpoint`,
+        );
+      const home = only === undefined ? '' : positionKey(only.topic, only.partition);
+      upserts = snap.upserts.map(([k, v]) => [
+        home,
+        k,
+        v.map((x) =>
+          x !== null && typeof x === 'object' && '$big' in x ? BigInt((x as { $big: string }).$big) : x,
+        ),
+      ]);
+    }
+    for (const p of splits) {
+      if (partitionOwner(p.topic, p.partition, this.parallelism) !== this.index) continue;
       this.state.partitions.set(positionKey(p.topic, p.partition), {
         topic: p.topic,
         partition: p.partition,
         next: BigInt(p.next),
         stop: p.stop === null ? null : BigInt(p.stop),
       });
-    for (const [k, v] of snap.upserts)
-      this.lastValues.set(
-        k,
-        v.map((x) =>
-          x !== null && typeof x === 'object' && '$big' in x ? BigInt((x as { $big: string }).$big) : x,
-        ),
-      );
+    }
+    for (const [part, k, v] of upserts)
+      if (this.state.partitions.has(part)) this.lastValues.set(`${part}${UPSERT_KEY_SEPARATOR}${k}`, v);
   }
 
   private clients(): { consumer: Consumer; admin: Admin } {
@@ -618,7 +667,8 @@ export class KafkaSourceReader implements SourceReader {
       return;
     }
     // upsert-kafka: normalize to a changelog with the last value per key.
-    const k = Buffer.from(record.key as Buffer).toString('latin1');
+    // Per partition (a key lives in one partition), so the last values move with their partition on a rescale.
+    const k = `${positionKey(pos.topic, pos.partition)}${UPSERT_KEY_SEPARATOR}${Buffer.from(record.key as Buffer).toString('latin1')}`;
     const previous = this.lastValues.get(k);
     const first = decoded.rows[0];
     if (first === undefined) {

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Admin, ProduceAcks, Producer, stringSerializers } from '@platformatic/kafka';
-import { Schema, TableEnvironment, Types, batchToRows, type SourceReader, type Value } from '../../index.js';
+import { Schema, TableEnvironment, Types, batchToRows, decodeKeyGroupedSnapshot, type SourceReader, type Value } from '../../index.js';
 import { kafkaConfig } from '../../connectors/kafka/options.js';
 import { KafkaSource } from '../../connectors/kafka/source.js';
 import { clientOptions, kafkaForTests } from '../support/kafka.js';
@@ -95,7 +95,7 @@ describe.skipIf(kafka === null)('kafka splits, startup and windowed round trip (
     const first = src.createReader(0, 1);
     expect((await take(first, 3)).sort()).toEqual([1, 2, 3]);
     const bytes = first.snapshotState();
-    expect(JSON.parse(new TextDecoder().decode(bytes)).parts).toHaveLength(2);
+    expect(decodeKeyGroupedSnapshot(bytes).operatorState.union?.get('splits')).toHaveLength(2);
     await produce(t, [
       [1, '{"a":4}'],
       [0, '{"a":5}'],

@@ -360,15 +360,15 @@ export class WindowAggregateOperator implements StreamOperator {
     (this.output as Output).emitWatermark(timestamp);
   }
 
-  /** Fires every window with end - 1 <= time as one output batch. */
+  /** Fires every window with end - 1 <= time, emitted in batches of at most OUTPUT_BATCH rows. */
   private fireDue(time: number): void {
     // Most watermarks (one per source batch) fire nothing: check before building the output columns.
     if (!this.anyDue(time)) return;
-    const out = new Emitter(this.outputSchema, this.nKeys, this.handle);
+    const output = this.output as Output;
+    const out = new Emitter(this.outputSchema, this.nKeys, this.handle, (b) => output.emitBatch(b));
     if (this.config.window.kind === 'SESSION') this.fireSessions(time, out);
     else this.fireWindows(time, out, this.config.window);
-    const b = out.build();
-    if (b !== null) (this.output as Output).emitBatch(b);
+    out.flush();
   }
 
   private anyDue(time: number): boolean {
@@ -581,16 +581,22 @@ export class WindowAggregateOperator implements StreamOperator {
   }
 }
 
+/** Rows per emitted batch of a fire: a large window goes out in several, as they are produced. */
+const OUTPUT_BATCH = 4096;
+
 /**
- * The output rows of one watermark: keys ++ aggregates ++ window_start, window_end, window_time. Builders are
- * sized for the rows announced by `reserve` (a fired window knows its row count), and the three window columns
- * are written as typed arrays rather than appended value by value.
+ * The output rows of one watermark: keys ++ aggregates ++ window_start, window_end, window_time, emitted in
+ * batches of at most OUTPUT_BATCH rows as they are added (a chained sink gets the first rows of a large window
+ * before the rest is merged). Builders are sized for the rows announced by `reserve` (a fired window knows its
+ * row count), and the three window columns are written as typed arrays rather than appended value by value.
  */
 class Emitter {
   private builders: ResultBuilder[] | null = null;
   private starts = new Float64Array(64);
   private ends = new Float64Array(64);
   private n = 0;
+  /** Rows announced by `reserve` and not added yet. */
+  private expected = 0;
   /** Whether window_start/_end/_time are TIMESTAMP(p <= 3): epoch-ms doubles, written directly. */
   private readonly flatTimes: boolean;
 
@@ -598,6 +604,7 @@ class Emitter {
     private readonly schema: Schema,
     private readonly nKeys: number,
     private readonly handle: AggsHandle,
+    private readonly emit: (batch: RecordBatch) => void,
   ) {
     const w = nKeys + handle.calls.length;
     this.flatTimes = schema.fields.slice(w).every((f) => {
@@ -606,29 +613,33 @@ class Emitter {
     });
   }
 
-  /** Room for `more` rows (a firing window's count), so that no column grows while they are added. */
+  /** `more` rows are coming (a firing window's count): columns are sized for them, up to a batch. */
   reserve(more: number): void {
-    const need = this.n + more;
-    if (this.builders === null) {
-      const w = this.nKeys + this.handle.calls.length;
-      const cap = Math.max(64, need);
-      this.builders = this.schema.fields.map(
-        (f, i) => new ResultBuilder(f.type, i < w || !this.flatTimes ? cap : 8),
-      );
-    }
-    if (need > this.starts.length) {
-      const cap = Math.max(need, this.starts.length * 2);
-      const s = new Float64Array(cap);
-      s.set(this.starts);
-      this.starts = s;
-      const e = new Float64Array(cap);
-      e.set(this.ends);
-      this.ends = e;
+    this.expected += more;
+  }
+
+  private open(): void {
+    const cap = Math.max(64, Math.min(OUTPUT_BATCH, this.expected));
+    const w = this.nKeys + this.handle.calls.length;
+    this.builders = this.schema.fields.map(
+      (f, i) => new ResultBuilder(f.type, i < w || !this.flatTimes ? cap : 8),
+    );
+    if (this.starts.length < cap) {
+      this.starts = new Float64Array(cap);
+      this.ends = new Float64Array(cap);
     }
   }
 
   add(keyValues: readonly Value[], acc: AccState, start: number, end: number): void {
-    if (this.builders === null || this.n === this.starts.length) this.reserve(Math.max(64, this.n));
+    if (this.builders === null) this.open();
+    if (this.n === this.starts.length) {
+      const s = new Float64Array(this.n * 2);
+      s.set(this.starts);
+      this.starts = s;
+      const e = new Float64Array(this.n * 2);
+      e.set(this.ends);
+      this.ends = e;
+    }
     const bs = this.builders as ResultBuilder[];
     const nk = this.nKeys;
     for (let i = 0; i < nk; i++) (bs[i] as ResultBuilder).append(keyValues[i] as Value);
@@ -636,11 +647,14 @@ class Emitter {
     this.starts[this.n] = start;
     this.ends[this.n] = end;
     this.n++;
+    if (this.expected > 0) this.expected--;
+    if (this.n >= OUTPUT_BATCH) this.flush();
   }
 
-  build(): RecordBatch | null {
+  /** Emits the rows added since the last flush as one batch. */
+  flush(): void {
     const n = this.n;
-    if (n === 0) return null;
+    if (n === 0) return;
     const bs = this.builders as ResultBuilder[];
     const w = this.nKeys + this.handle.calls.length;
     const columns: Column[] = [];
@@ -663,6 +677,8 @@ class Emitter {
       }
       for (let i = w; i < w + 3; i++) columns.push((bs[i] as ResultBuilder).finish());
     }
-    return makeBatch(this.schema, columns, n);
+    this.builders = null;
+    this.n = 0;
+    this.emit(makeBatch(this.schema, columns, n));
   }
 }

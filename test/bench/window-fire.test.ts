@@ -264,3 +264,28 @@ describe('window join: a large window', () => {
     expect(rows).toEqual(['1 10000 null null', '2 10000 null null', 'null null 3 20000']);
   });
 });
+
+describe('window aggregate: a large window', () => {
+  it('goes out in bounded batches as it is produced, the same rows', () => {
+    const op = operator();
+    const batches: RecordBatch[] = [];
+    op.open({
+      emitBatch: (b) => void batches.push(b),
+      emitWatermark: () => {},
+      emitSideOutput: () => {},
+      emitWatermarkStatus: () => {},
+    });
+    // 10,000 keys, one row each at 1 s: every HOP window containing 1 s has 10,000 rows.
+    const keys = Array.from({ length: 10_000 }, (_, k) => k);
+    op.processBatch(
+      batchFromRows(
+        input,
+        keys.map((k) => [1_000, k, k]),
+      ),
+    );
+    op.processWatermark(1_999); // fires [-8 s, 2 s)
+    expect(batches.map((b) => b.length)).toEqual([4096, 4096, 1808]);
+    const rows = batches.flatMap((b) => batchToRows(b)).map((r) => `${String(r[0])} ${String(r[1])}`);
+    expect(rows).toEqual(keys.map((k) => `${k} 1`));
+  });
+});

@@ -4,7 +4,13 @@
 // for checkpoints that are durable. It is transport-agnostic: `CheckpointTarget` is how it reaches the job, so
 // the same coordinator serves the in-thread executor and the JobManager of the cluster.
 import type { Cancellable, ProcessingTimeService } from '../runtime/time.js';
-import { FileCheckpointStorage, folderName, type CheckpointMetadata, type OperatorInfo, type SnapshotKind } from './storage.js';
+import {
+  FileCheckpointStorage,
+  folderName,
+  type CheckpointMetadata,
+  type OperatorInfo,
+  type SnapshotKind,
+} from './storage.js';
 import path from 'node:path';
 
 export type CheckpointingMode = 'EXACTLY_ONCE' | 'AT_LEAST_ONCE';
@@ -23,6 +29,18 @@ export interface CheckpointConfig {
   readonly minPauseMs: number;
   /** execution.checkpointing.tolerable-failed-checkpoints: consecutive failures tolerated before the job fails. */
   readonly tolerableFailures: number;
+  /**
+   * execution.checkpointing.checkpoints-after-tasks-finish (Flink 1.x: `...checkpoints-after-tasks-finish.enabled`;
+   * default true since Flink 1.15): a task whose input ended takes part in one more checkpoint and finishes only
+   * once it completed, so two-phase sinks commit their last transaction in notifyCheckpointComplete (FLIP-147).
+   * Absent = true. Only with periodic checkpoints (a positive interval), as in Flink.
+   */
+  readonly checkpointsAfterTasksFinish?: boolean;
+}
+
+/** Whether tasks wait for a final checkpoint after their input ended (see checkpointsAfterTasksFinish). */
+export function finalCheckpointsEnabled(c: CheckpointConfig): boolean {
+  return c.intervalMs > 0 && c.checkpointsAfterTasksFinish !== false;
 }
 
 export const DEFAULT_CHECKPOINT_CONFIG: CheckpointConfig = {
@@ -32,6 +50,7 @@ export const DEFAULT_CHECKPOINT_CONFIG: CheckpointConfig = {
   maxConcurrent: 1,
   minPauseMs: 0,
   tolerableFailures: 0,
+  checkpointsAfterTasksFinish: true,
 };
 
 /** What the coordinator needs of the running job. */
@@ -130,7 +149,9 @@ export interface TaskCheckpointStats {
 }
 
 /** /jobs/:jid/checkpoints/details/:id: the checkpoint's row plus its tasks by vertex id. */
-export type CheckpointDetails = CheckpointStats & { readonly tasks: Readonly<Record<string, TaskCheckpointStats>> };
+export type CheckpointDetails = CheckpointStats & {
+  readonly tasks: Readonly<Record<string, TaskCheckpointStats>>;
+};
 
 interface TaskAck {
   readonly task: string;
@@ -190,8 +211,12 @@ export class CheckpointCoordinator {
 
   /** Starts periodic checkpoints (no-op when the interval is not positive). */
   start(): void {
+    this.started = true;
     if (this.config.intervalMs > 0) this.schedule(this.config.intervalMs);
+    // Tasks whose input ended before every task ran (a tiny bounded source) wait for their final checkpoint.
+    if (this.awaitingFinal.size > 0) this.triggerFinalSoon();
   }
+  private started = false;
 
   /**
    * Stops triggering and aborts what is in flight (job finished, failed or cancelled); resolves once no storage
@@ -216,8 +241,37 @@ export class CheckpointCoordinator {
    * checkpoints after tasks finished (FLIP-147).
    */
   taskFinished(ack: SubtaskAck): void {
+    this.awaitingFinal.delete(ack.task);
     this.finished.set(ack.task, ack);
     for (const p of [...this.pending.values()]) if (p.waiting.has(ack.task)) this.acknowledge(p.id, ack);
+  }
+
+  /**
+   * Per task whose input ended and that waits for its final checkpoint (FLIP-147): the first checkpoint id that
+   * snapshots it after its end. A checkpoint still waiting for the task counts (the task takes it directly once its
+   * input ended); one it acknowledged before does not.
+   */
+  private readonly awaitingFinal = new Map<string, number>();
+
+  /**
+   * A task's input ended and it waits for a checkpoint to commit what it sealed (checkpoints-after-tasks-finish).
+   * Flink waits for the next periodic checkpoint; here one is triggered at once (after min-pause) when none is in
+   * flight, so that a bounded job does not idle for a whole interval at its end.
+   */
+  taskInputEnded(task: string): void {
+    if (this.stopped || this.finished.has(task)) return;
+    let first = this.nextId;
+    for (const p of this.pending.values()) if (p.waiting.has(task) && p.id < first) first = p.id;
+    this.awaitingFinal.set(task, first);
+    if (this.started && first === this.nextId) this.triggerFinalSoon();
+  }
+
+  /** The next checkpoint as soon as min-pause and max-concurrent-checkpoints allow (not a whole interval later). */
+  private triggerFinalSoon(): void {
+    if (this.stopped || this.config.intervalMs <= 0) return;
+    if (this.pending.size >= this.config.maxConcurrent) return; // the next completion or abort re-arms
+    const wait = Math.max(0, this.config.minPauseMs - (this.clock.now() - this.lastCompletedAt));
+    this.schedule(wait);
   }
 
   /** The settings this coordinator runs with (REST /checkpoints/config). */
@@ -248,7 +302,8 @@ export class CheckpointCoordinator {
       e.total++;
       byVertex.set(v, e);
     }
-    for (const a of this.taskAcks.get(id) ?? []) byVertex.get(a.task.slice(0, a.task.lastIndexOf('/')))?.acks.push(a);
+    for (const a of this.taskAcks.get(id) ?? [])
+      byVertex.get(a.task.slice(0, a.task.lastIndexOf('/')))?.acks.push(a);
     const tasks: Record<string, TaskCheckpointStats> = {};
     for (const [v, e] of byVertex) {
       const latest = Math.max(stats.trigger_timestamp, ...e.acks.map((a) => a.at));
@@ -419,9 +474,11 @@ export class CheckpointCoordinator {
         if (older.id < p.id && older.kind === 'checkpoint')
           this.abort(older, `subsumed by checkpoint ${p.id}`, false);
       }
+      for (const [task, first] of [...this.awaitingFinal]) if (first <= p.id) this.awaitingFinal.delete(task);
       this.target.notifyComplete(p.id);
       p.done.resolve(md);
-      if (this.config.intervalMs > 0 && this.timer === null)
+      if (this.awaitingFinal.size > 0) this.triggerFinalSoon();
+      else if (this.config.intervalMs > 0 && this.timer === null)
         this.schedule(Math.max(this.config.minPauseMs, 0));
     } catch (e) {
       this.abort(p, `writing checkpoint ${p.id} failed: ${(e as Error).message}`, true);
@@ -447,7 +504,8 @@ export class CheckpointCoordinator {
         );
       }
     }
-    if (this.config.intervalMs > 0 && this.timer === null && !this.stopped)
+    if (this.awaitingFinal.size > 0) this.triggerFinalSoon();
+    else if (this.config.intervalMs > 0 && this.timer === null && !this.stopped)
       this.schedule(this.config.minPauseMs);
   }
 
@@ -477,6 +535,12 @@ export function checkpointConfigFrom(
     if (!Number.isInteger(n) || n < 0) throw new Error(`'${k}' must be a non-negative integer, got '${v}'`);
     return n;
   };
+  const bool = (k: string, d: boolean): boolean => {
+    const v = get(k)?.toLowerCase();
+    if (v === undefined) return d;
+    if (v !== 'true' && v !== 'false') throw new Error(`'${k}' must be true or false, got '${v}'`);
+    return v === 'true';
+  };
   const mode = (get('execution.checkpointing.mode') ?? 'EXACTLY_ONCE').toUpperCase().replaceAll('-', '_');
   if (mode !== 'EXACTLY_ONCE' && mode !== 'AT_LEAST_ONCE') {
     throw new Error(`'execution.checkpointing.mode' must be EXACTLY_ONCE or AT_LEAST_ONCE, got '${mode}'`);
@@ -488,5 +552,9 @@ export function checkpointConfigFrom(
     maxConcurrent: Math.max(1, int('execution.checkpointing.max-concurrent-checkpoints', 1)),
     minPauseMs: dur('execution.checkpointing.min-pause', 0),
     tolerableFailures: int('execution.checkpointing.tolerable-failed-checkpoints', 0),
+    checkpointsAfterTasksFinish: bool(
+      'execution.checkpointing.checkpoints-after-tasks-finish',
+      bool('execution.checkpointing.checkpoints-after-tasks-finish.enabled', true),
+    ),
   };
 }

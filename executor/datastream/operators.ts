@@ -489,6 +489,7 @@ export class SinkOperator implements StreamOperator {
     // The subtask takes the snapshot only once earlier writes settled, so the sealed transaction is complete.
     const sealed = this.writer.prepareCommit?.(checkpointId) ?? null;
     if (sealed !== null) this.committables.push({ checkpointId, data: sealed });
+    if (this.ended) this.finalSnapshotId ??= checkpointId;
     return encodeCommittables(this.ctx?.maxParallelism ?? DEFAULT_MAX_PARALLELISM, checkpointId, this.committables);
   }
 
@@ -502,7 +503,7 @@ export class SinkOperator implements StreamOperator {
   }
   private recovering = false;
 
-  notifyCheckpointComplete(checkpointId: number): void {
+  private commitUpTo(checkpointId: number): void {
     const ready = this.committables.filter((c) => c.checkpointId <= checkpointId);
     if (ready.length === 0 || this.writer.commit === undefined) return;
     this.committables = this.committables.filter((c) => c.checkpointId > checkpointId);
@@ -511,10 +512,37 @@ export class SinkOperator implements StreamOperator {
     this.track(prev === null ? commit() : prev.then(commit));
   }
 
+  /** Commits what checkpoint `checkpointId` sealed; the final checkpoint's completion then finishes the writer. */
+  notifyCheckpointComplete(checkpointId: number): void {
+    this.commitUpTo(checkpointId);
+    if (this.finalSnapshotId === null || checkpointId < this.finalSnapshotId) return;
+    this.finalSnapshotId = null;
+    this.ended = false;
+    const prev = this.pending;
+    const end = (): void | Promise<void> => this.writer.finish();
+    this.track(prev === null ? end() : prev.then(end));
+  }
+
+  /** Final-checkpoint mode: the input ended; the first snapshot after it is the final checkpoint's. */
+  private ended = false;
+  private finalSnapshotId: number | null = null;
+
+  /** Whether the last transaction waits for a final checkpoint (a two-phase writer in final-checkpoint mode). */
+  private get awaitsFinalCheckpoint(): boolean {
+    return this.ctx?.finalCheckpoint === true && this.writer.prepareCommit !== undefined;
+  }
+
   finish(): void {
-    // End of input: sealed transactions are committed with the rest (the writer's finish commits its open one).
-    // Flink waits for a final checkpoint here; a failure between this commit and the job's end would replay the
-    // tail from the last checkpoint (documented in docs/checkpoints.md).
+    if (this.awaitsFinalCheckpoint) {
+      // Flink's SinkWriterOperator with checkpoints after tasks finish: the open transaction is sealed by the
+      // final checkpoint's snapshot and committed when it completes (notifyCheckpointComplete); the writer's own
+      // finish runs after that commit. A failure before then aborts it and the tail is replayed, once.
+      this.ended = true;
+      return;
+    }
+    // End of input without a final checkpoint (checkpointing off, or checkpoints-after-tasks-finish false):
+    // sealed transactions are committed with the rest (the writer's finish commits its open one). A failure
+    // between this commit and the job's end would replay the tail from the last checkpoint.
     const sealed = this.committables;
     this.committables = [];
     const prev = this.pending;

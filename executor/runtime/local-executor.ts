@@ -14,7 +14,11 @@ import {
   type SubtaskOutput,
 } from './subtask.js';
 import { SystemProcessingTimeService, type ProcessingTimeService } from './time.js';
-import { CheckpointCoordinator, type CheckpointConfig } from '../checkpoint/coordinator.js';
+import {
+  CheckpointCoordinator,
+  finalCheckpointsEnabled,
+  type CheckpointConfig,
+} from '../checkpoint/coordinator.js';
 import { operatorUids } from '../checkpoint/uids.js';
 import { loadCheckpoint, type FileCheckpointStorage, type LoadedCheckpoint } from '../checkpoint/storage.js';
 import { reportJobStarted } from '../cluster/dispatcher-context.js';
@@ -56,12 +60,14 @@ export interface JobClient {
   getJobExecutionResult(): Promise<JobExecutionResult>;
 }
 
-export type CheckpointRetention = 'NO_EXTERNALIZED_CHECKPOINTS' | 'DELETE_ON_CANCELLATION' | 'RETAIN_ON_CANCELLATION';
+export type CheckpointRetention =
+  'NO_EXTERNALIZED_CHECKPOINTS' | 'DELETE_ON_CANCELLATION' | 'RETAIN_ON_CANCELLATION';
 
 /** Reads execution.checkpointing.externalized-checkpoint-retention. */
 export function checkpointRetentionOf(value: string | undefined): CheckpointRetention {
   const v = (value ?? 'NO_EXTERNALIZED_CHECKPOINTS').toUpperCase();
-  if (v === 'NO_EXTERNALIZED_CHECKPOINTS' || v === 'DELETE_ON_CANCELLATION' || v === 'RETAIN_ON_CANCELLATION') return v;
+  if (v === 'NO_EXTERNALIZED_CHECKPOINTS' || v === 'DELETE_ON_CANCELLATION' || v === 'RETAIN_ON_CANCELLATION')
+    return v;
   throw new Error(
     `'execution.checkpointing.externalized-checkpoint-retention' must be NO_EXTERNALIZED_CHECKPOINTS, DELETE_ON_CANCELLATION or RETAIN_ON_CANCELLATION, not '${value}'`,
   );
@@ -164,7 +170,6 @@ export class LocalJob implements JobClient {
     }
     const cp = this.checkpointing;
     const tasks: string[] = [];
-    const sources: LocalSubtask[] = [];
     const byTask = new Map<string, LocalSubtask>();
     const coordinatorRef: { c: CheckpointCoordinator | null } = { c: null };
     for (const v of job.vertices) {
@@ -206,9 +211,13 @@ export class LocalJob implements JobClient {
                   coordinatorRef.c?.acknowledge(id, {
                     task,
                     alignmentMs,
-                    state: state.flatMap((e) => handlesOf(e.name).map((h) => ({ ...h, subtask: i, data: e.data }))),
+                    state: state.flatMap((e) =>
+                      handlesOf(e.name).map((h) => ({ ...h, subtask: i, data: e.data })),
+                    ),
                   }),
                 decline: (id, reason) => coordinatorRef.c?.decline(id, task, reason),
+                finalCheckpoint: finalCheckpointsEnabled(cp.config),
+                inputEnded: () => coordinatorRef.c?.taskInputEnded(task),
                 ...(restored.has(task)
                   ? { restored: restored.get(task) as ReadonlyMap<string, Uint8Array> }
                   : {}),
@@ -231,7 +240,6 @@ export class LocalJob implements JobClient {
         });
         this.subtasks.push(subtask);
         byTask.set(task, subtask);
-        if (source !== null) sources.push(subtask);
       }
     }
     if (cp !== null) {
@@ -243,10 +251,14 @@ export class LocalJob implements JobClient {
           tasks,
           operators: operatorInfos(job, this.uids),
           triggerSources: (id, timestamp) => {
-            for (const s of sources) s.triggerCheckpoint(id, timestamp);
+            // Every subtask hears the trigger: sources inject the barrier; a subtask whose input ended (waiting for
+            // its final checkpoint) snapshots directly, as Flink triggers tasks whose predecessors all finished.
+            for (const s of this.subtasks) s.triggerCheckpoint(id, timestamp);
           },
           notifyComplete: (id) => {
-            const done = Promise.all(this.subtasks.map((t) => t.notifyCheckpointComplete(id))).then(() => undefined);
+            const done = Promise.all(this.subtasks.map((t) => t.notifyCheckpointComplete(id))).then(
+              () => undefined,
+            );
             done.catch(() => undefined); // a failing commit fails its subtask; this is only for stopWithSavepoint
             this.committed.set(id, done);
             for (const k of this.committed.keys()) if (k < id) this.committed.delete(k);
@@ -295,11 +307,18 @@ export class LocalJob implements JobClient {
    */
   async stopWithSavepoint(targetDir: string | null = null): Promise<string> {
     const c = this.coordinator;
-    if (c === null) throw new Error("a savepoint needs checkpointing on (SET 'execution.checkpointing.interval')");
+    if (c === null)
+      throw new Error("a savepoint needs checkpointing on (SET 'execution.checkpointing.interval')");
     const md = await c.trigger('savepoint', targetDir);
     // A subtask that ends meanwhile runs no more mail (its sink committed everything at its end): the job's end
     // settles the wait as well.
-    await Promise.race([this.committed.get(md.checkpointId), this.result.then(() => undefined, () => undefined)]);
+    await Promise.race([
+      this.committed.get(md.checkpointId),
+      this.result.then(
+        () => undefined,
+        () => undefined,
+      ),
+    ]);
     await this.cancel();
     return c.pathOf(md.checkpointId) as string;
   }
@@ -397,8 +416,16 @@ export class LocalJob implements JobClient {
     const cp = this.checkpointing;
     if (cp === null) return;
     const retention = cp.retention ?? 'NO_EXTERNALIZED_CHECKPOINTS';
-    if (retention === 'RETAIN_ON_CANCELLATION' || (retention === 'DELETE_ON_CANCELLATION' && end === 'FAILED')) return;
-    await cp.storage.discardCheckpoints().catch((e: unknown) => cp.log?.(`could not remove the checkpoints in ${cp.storage.root}: ${(e as Error).message}`));
+    if (
+      retention === 'RETAIN_ON_CANCELLATION' ||
+      (retention === 'DELETE_ON_CANCELLATION' && end === 'FAILED')
+    )
+      return;
+    await cp.storage
+      .discardCheckpoints()
+      .catch((e: unknown) =>
+        cp.log?.(`could not remove the checkpoints in ${cp.storage.root}: ${(e as Error).message}`),
+      );
   }
 
   metrics(): Record<string, number> {

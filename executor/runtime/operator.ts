@@ -35,6 +35,11 @@ export interface OperatorContext {
   readonly autoWatermarkInterval: number;
   /** Whether the job takes checkpoints (absent: no). Two-phase-commit sinks commit only on completed ones. */
   readonly checkpointingEnabled?: boolean;
+  /**
+   * After `finish` the subtask takes part in one more checkpoint and ends once it completed (Flink's
+   * checkpoints-after-tasks-finish, FLIP-147): a two-phase sink leaves its last transaction to that checkpoint.
+   */
+  readonly finalCheckpoint?: boolean;
 }
 
 export interface StreamOperator {

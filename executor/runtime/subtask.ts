@@ -55,6 +55,14 @@ export interface SubtaskCheckpointing {
   decline(checkpointId: number, reason: string): void;
   /** State to start from (a restore): applied after setup, before open, as Flink's initializeState. */
   readonly restored?: ReadonlyMap<string, Uint8Array>;
+  /**
+   * execution.checkpointing.checkpoints-after-tasks-finish with periodic checkpoints (FLIP-147): once its input
+   * ended and its operators finished, the subtask takes part in one more checkpoint and ends only after that
+   * checkpoint completed, so two-phase sinks commit their last transaction in notifyCheckpointComplete.
+   */
+  readonly finalCheckpoint?: boolean;
+  /** The input ended and the subtask now waits for its final checkpoint (the coordinator triggers one soon). */
+  inputEnded?(): void;
 }
 
 export interface SubtaskSpec {
@@ -134,6 +142,18 @@ export class LocalSubtask implements Subtask {
   private sourceWatermark = Number.NEGATIVE_INFINITY;
 
   private restoredFinished = false;
+  /** Final-checkpoint mode: the input ended and operators finished; the subtask waits for its final checkpoint. */
+  private waitingForFinal = false;
+  /** The first checkpoint acknowledged after the input ended: its completion ends the subtask. */
+  private finalCheckpointId: number | null = null;
+  /** The last checkpoint this subtask snapshotted (a trigger for it or an older one is stale). */
+  private lastSnapshotId = 0;
+  /**
+   * Checkpoints triggered while a non-source subtask still had input: normally their barriers arrive through the
+   * channels, but when every upstream task ended before forwarding one, the subtask takes it directly once its
+   * input ended (Flink triggers such tasks, whose predecessors all finished, from the coordinator).
+   */
+  private triggered: { id: number; timestamp: number } | null = null;
   private sourceIter: AsyncIterator<StreamElement> | null = null;
   private sourceNext: Promise<IteratorResult<StreamElement>> | null = null;
   private sourceResult: IteratorResult<StreamElement> | null = null;
@@ -199,6 +219,7 @@ export class LocalSubtask implements Subtask {
       metrics: this.metrics,
       autoWatermarkInterval: this.spec.autoWatermarkInterval,
       checkpointingEnabled: this.spec.checkpointing !== undefined,
+      finalCheckpoint: this.spec.checkpointing?.finalCheckpoint === true,
     };
     try {
       for (const op of this.spec.operators) op.setup?.(ctx);
@@ -265,7 +286,11 @@ export class LocalSubtask implements Subtask {
         this.metrics.inc('backPressuredTimeMs', performance.now() - t0);
         continue;
       }
-      const progressed = this.spec.source !== null ? this.stepSource() : this.stepInput();
+      const progressed = this.waitingForFinal
+        ? false
+        : this.spec.source !== null
+          ? this.stepSource()
+          : this.stepInput();
       if (!progressed) {
         // Flink's idleTimeMsPerSecond: time waiting for input; busy time is the rest of the wall time.
         const t0 = performance.now();
@@ -420,7 +445,12 @@ export class LocalSubtask implements Subtask {
         // An input that ends during an alignment no longer owes its barrier.
         if (this.aligning !== null) this.maybeCompleteAlignment();
         if (this.barriers.size > 0) this.completeUnalignedBarriers();
-        if (this.endedCount === this.spec.inputs.length) this.endOfInput();
+        if (this.endedCount === this.spec.inputs.length) {
+          // A snapshot being prepared (a sink flushing for it) is taken before `finish` emits anything more:
+          // what finish emits comes after the barrier. Regular mail waits for the snapshot.
+          if (this.preBarrier !== null) this.enqueueMail(() => this.endOfInput());
+          else this.endOfInput();
+        }
         return;
       default: {
         const never: never = el;
@@ -441,7 +471,15 @@ export class LocalSubtask implements Subtask {
         this.spec.checkpointing?.acknowledge(checkpointId, [FINISHED_MARKER], 0);
         return;
       }
-      if (this.sourceResult !== null) {
+      if (checkpointId <= this.lastSnapshotId) return;
+      if (this.spec.source === null && !this.waitingForFinal) {
+        // Its barrier comes through the inputs; kept in case every input ends first (see `triggered`).
+        // Only the newest matters: an older one is subsumed once it completes.
+        if (this.triggered === null || checkpointId > this.triggered.id)
+          this.triggered = { id: checkpointId, timestamp };
+        return;
+      }
+      if (this.sourceResult !== null && !this.waitingForFinal) {
         this.stepSource();
         if (this.done) {
           this.spec.checkpointing?.acknowledge(checkpointId, [FINISHED_MARKER], 0);
@@ -461,6 +499,8 @@ export class LocalSubtask implements Subtask {
     return new Promise<void>((resolve, reject) => {
       this.enqueueMail(() => {
         for (const op of this.spec.operators) op.notifyCheckpointComplete?.(checkpointId);
+        // The final checkpoint completed: the subtask ends once what the operators started (commits) settled.
+        if (this.finalCheckpointId !== null && checkpointId >= this.finalCheckpointId) this.done = true;
         (this.pendingWork() ?? Promise.resolve()).then(resolve, reject);
       });
     });
@@ -554,13 +594,17 @@ export class LocalSubtask implements Subtask {
   /** Snapshot (source position, then every chain operator), acknowledge, forward the barrier downstream. */
   private snapshotAndForward(checkpointId: number, timestamp: number, alignmentMs: number): void {
     const cp = this.spec.checkpointing;
+    this.lastSnapshotId = Math.max(this.lastSnapshotId, checkpointId);
+    // After the end of input the channels carry nothing more (their consumers were sent 'end'): no barrier.
+    const forward = !this.waitingForFinal;
     if (cp !== undefined) {
       const state: SubtaskStateEntry[] = [];
       const source = this.spec.source;
       if (source !== null && source.snapshotState === undefined) {
         // Without its position a restore would read the source again from the start: refuse the checkpoint.
         cp.decline(checkpointId, `source ${this.name} cannot checkpoint its read position`);
-        for (const w of this.writers) w.broadcastEvent({ kind: 'barrier', checkpointId, timestamp });
+        if (forward)
+          for (const w of this.writers) w.broadcastEvent({ kind: 'barrier', checkpointId, timestamp });
         return;
       }
       try {
@@ -572,13 +616,15 @@ export class LocalSubtask implements Subtask {
         });
       } catch (e) {
         cp.decline(checkpointId, `snapshot of ${this.name} failed: ${(e as Error).message}`);
-        for (const w of this.writers) w.broadcastEvent({ kind: 'barrier', checkpointId, timestamp });
+        if (forward)
+          for (const w of this.writers) w.broadcastEvent({ kind: 'barrier', checkpointId, timestamp });
         return;
       }
+      if (this.waitingForFinal) this.finalCheckpointId ??= checkpointId;
       cp.acknowledge(checkpointId, state, alignmentMs);
     }
     this.metrics.inc('numCheckpointBarriers');
-    for (const w of this.writers) w.broadcastEvent({ kind: 'barrier', checkpointId, timestamp });
+    if (forward) for (const w of this.writers) w.broadcastEvent({ kind: 'barrier', checkpointId, timestamp });
   }
 
   private restoreState(): void {
@@ -631,7 +677,17 @@ export class LocalSubtask implements Subtask {
   private endOfInput(): void {
     for (const op of this.spec.operators) op.finish();
     for (const w of this.writers) w.broadcastEvent({ kind: 'end' });
-    this.done = true;
+    const cp = this.spec.checkpointing;
+    if (cp?.finalCheckpoint !== true) {
+      this.done = true;
+      return;
+    }
+    // FLIP-147: stay alive for one more checkpoint (StreamTask waits for the final checkpoint after endData).
+    this.waitingForFinal = true;
+    cp.inputEnded?.();
+    const t = this.triggered;
+    this.triggered = null;
+    if (t !== null && t.id > this.lastSnapshotId) this.checkpoint(t.id, t.timestamp, 0);
   }
 
   private armFlush(): void {

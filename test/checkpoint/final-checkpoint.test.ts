@@ -1,0 +1,220 @@
+// The final checkpoint before tasks finish (Flink's FLIP-147, execution.checkpointing.checkpoints-after-tasks-finish,
+// default true since Flink 1.15): a two-phase sink whose input ended commits its last transaction only when a
+// checkpoint taken after its end completed, and its task finishes after that. A failure between the end of the
+// input and the end of the job then replays nothing twice. Flink: docs "Checkpointing" → "Checkpointing with parts
+// of the graph finished"; StreamTask waits for the final checkpoint after endData; SinkWriterOperator/CommitterOperator
+// commit the end-of-input committables on notifyCheckpointComplete.
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MAX_WATERMARK, batchToRows, type RecordBatch } from '../../executor/batch/batch.js';
+import { StreamExecutionEnvironment, fixedDelayRestart } from '../../executor/datastream/environment.js';
+import { GeneratorSource } from '../../executor/datastream/sources.js';
+import type { SinkWriter } from '../../executor/runtime/operator.js';
+import type { LocalJob } from '../../executor/runtime/local-executor.js';
+import { Schema, Types } from '../../executor/index.js';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'freshet-final-cp-'));
+});
+afterEach(async () => {
+  await fs.rm(dir, { recursive: true, force: true });
+});
+
+/** An external system with transactions: staged rows become visible on commit, once per transaction id. */
+class TransactionalStore {
+  readonly committed: string[] = [];
+  private readonly staged = new Map<string, string[]>();
+  private readonly done = new Set<string>();
+  private seq = 0;
+  written = 0;
+  /** A sink subtask saw the end of its input (the maximal watermark). */
+  inputEnded = false;
+  /** A writer's `finish` ran (in final-checkpoint mode: after the final checkpoint's commit). */
+  finished = false;
+  /** Rows committed by `finish` itself (the old end-of-input commit). */
+  committedByFinish = 0;
+
+  writer(subtask: number): SinkWriter {
+    let txn = `${subtask}-${this.seq++}`;
+    let rows: string[] = [];
+    const seal = (): string | null => {
+      if (rows.length === 0) return null;
+      this.staged.set(txn, rows);
+      const sealed = txn;
+      txn = `${subtask}-${this.seq++}`;
+      rows = [];
+      return sealed;
+    };
+    return {
+      write: (b: RecordBatch) => {
+        for (const r of batchToRows(b)) rows.push(r.map(String).join(','));
+        this.written += b.length;
+      },
+      writeWatermark: (ts) => {
+        if (ts === MAX_WATERMARK) this.inputEnded = true;
+      },
+      prepareCommit: () => {
+        const id = seal();
+        return id === null ? null : new TextEncoder().encode(id);
+      },
+      commit: async (committables) => {
+        for (const c of committables) this.commitTxn(new TextDecoder().decode(c));
+      },
+      finish: () => {
+        // As KafkaWriter without a final checkpoint: the open transaction is committed at the end of input.
+        const id = seal();
+        if (id !== null) this.committedByFinish += this.commitTxn(id);
+        this.finished = true;
+      },
+      close: async () => {},
+    };
+  }
+
+  private commitTxn(id: string): number {
+    if (this.done.has(id)) return 0;
+    const rows = this.staged.get(id);
+    if (rows === undefined) throw new Error(`unknown transaction ${id}`);
+    this.done.add(id);
+    this.committed.push(...rows);
+    return rows.length;
+  }
+}
+
+const schema = Schema.of(['k', Types.INT()], ['v', Types.BIGINT()]);
+const N = 2000;
+const sorted = (xs: readonly string[]): string[] => [...xs].sort();
+const expected = sorted(Array.from({ length: N }, (_, i) => `${i % 7},${i}`));
+
+/**
+ * Two independent pipelines in one job: numbers (P=1, N rows, fast) → rebalance → two-phase sink (P=2), and a
+ * slower side pipeline whose map throws once, when `failWhen` holds: after the sink's input ended, before the job
+ * finished (the side pipeline still runs).
+ */
+function build(
+  store: TransactionalStore,
+  opts: { intervalMs: number; afterTasksFinish: boolean; failWhen: (() => boolean) | null },
+): { env: StreamExecutionEnvironment; failed: { at: number | null } } {
+  const env = StreamExecutionEnvironment.getExecutionEnvironment({ parallelism: 2 });
+  env
+    .enableCheckpointing(opts.intervalMs)
+    .getCheckpointConfig()
+    .setCheckpointStorage(dir)
+    .setNumRetainedCheckpoints(2);
+  const cc = env.getCheckpointConfig();
+  cc.config = { ...cc.config, checkpointsAfterTasksFinish: opts.afterTasksFinish };
+  env.setRestartStrategy(fixedDelayRestart(2, 10));
+  const failed: { at: number | null } = { at: null };
+  env
+    .fromSource(
+      GeneratorSource.ofRows(schema, (i) => [i % 7, i], { count: N, batchSize: 50, rowsPerSecond: 8000 }),
+      null,
+      'numbers',
+    )
+    .setParallelism(1)
+    .rebalance()
+    .addSink((i) => store.writer(i), 'transactional sink')
+    .setParallelism(2);
+  env
+    .fromSource(
+      GeneratorSource.ofRows(schema, (i) => [0, i], { count: 300, batchSize: 1, rowsPerSecond: 300 }),
+      null,
+      'side',
+    )
+    .setParallelism(1)
+    .map((row) => {
+      if (failed.at === null && opts.failWhen?.() === true) {
+        failed.at = Date.now();
+        throw new Error('injected failure after the end of input');
+      }
+      return row;
+    })
+    .setParallelism(1)
+    .addSink(() => ({ write: () => {}, finish: () => {}, close: async () => {} }), 'discard')
+    .setParallelism(1);
+  return { env, failed };
+}
+
+/** Runs the job; `midRun` takes one checkpoint by hand after a third of the rows (periodic ones are far apart). */
+async function run(
+  store: TransactionalStore,
+  opts: { intervalMs: number; afterTasksFinish: boolean; failWhen: (() => boolean) | null; midRun: boolean },
+): Promise<{ job: LocalJob; failedAt: number | null; ms: number }> {
+  const { env, failed } = build(store, opts);
+  const t0 = Date.now();
+  const job = env.executeAsync('final-checkpoint') as LocalJob;
+  if (opts.midRun) {
+    while (store.written < N / 3) await new Promise((r) => setTimeout(r, 2));
+    await job.checkpointCoordinator()!.trigger();
+  }
+  await job.getJobExecutionResult();
+  return { job, failedAt: failed.at, ms: Date.now() - t0 };
+}
+
+describe('final checkpoint before tasks finish (FLIP-147)', () => {
+  it('a failure after the end of input but before the job finished commits nothing twice', async () => {
+    const store = new TransactionalStore();
+    // Fails as soon as a sink subtask saw its end of input: before its final checkpoint completed, mostly.
+    let beforeFinalCommit = false;
+    const failWhen = (): boolean =>
+      (beforeFinalCommit = store.inputEnded && !store.finished) || store.finished;
+    const r = await run(store, { intervalMs: 60_000, afterTasksFinish: true, failWhen, midRun: true });
+    expect(r.failedAt).not.toBeNull();
+    expect(r.job.restarts).toBe(1);
+    // The tail after the mid-run checkpoint was written twice (once by each attempt) but committed once.
+    expect(store.written).toBeGreaterThan(N);
+    expect(store.committedByFinish).toBe(0);
+    expect(sorted(store.committed)).toEqual(expected);
+    // The side pipeline checks every ~3 ms, sooner than the final checkpoint is written and committed.
+    expect(beforeFinalCommit).toBe(true);
+  });
+
+  it('a failure after the final checkpoint committed restores it: the tail is not replayed', async () => {
+    const store = new TransactionalStore();
+    // `finished`: a sink writer finished, i.e. its final checkpoint completed and its last transaction committed.
+    const r = await run(store, {
+      intervalMs: 60_000,
+      afterTasksFinish: true,
+      failWhen: () => store.finished,
+      midRun: true,
+    });
+    expect(r.failedAt).not.toBeNull();
+    expect(r.job.restarts).toBe(1);
+    // The restart began from the final checkpoint: the numbers source at its end, nothing written again.
+    expect(store.written).toBe(N);
+    expect(sorted(store.committed)).toEqual(expected);
+  });
+
+  it("with 'checkpoints-after-tasks-finish' false the sink commits at its end of input (the old behaviour: duplicates after such a failure)", async () => {
+    const store = new TransactionalStore();
+    const r = await run(store, {
+      intervalMs: 60_000,
+      afterTasksFinish: false,
+      failWhen: () => store.finished,
+      midRun: true,
+    });
+    expect(r.failedAt).not.toBeNull();
+    expect(r.job.restarts).toBe(1);
+    // The end-of-input commit happened before the failure; the restart replayed the tail from the mid-run
+    // checkpoint and committed it again.
+    expect(store.committedByFinish).toBeGreaterThan(0);
+    expect(store.committed.length).toBeGreaterThan(N);
+    expect(new Set(store.committed).size).toBe(N);
+  });
+
+  it('a bounded job with a long checkpoint interval ends promptly: the final checkpoint has its own trigger', async () => {
+    const store = new TransactionalStore();
+    const r = await run(store, { intervalMs: 60_000, afterTasksFinish: true, failWhen: null, midRun: false });
+    // The side pipeline alone takes ~1 s; the 60 s interval is never waited for.
+    expect(r.ms).toBeLessThan(15_000);
+    expect(r.job.restarts).toBe(0);
+    expect(store.committedByFinish).toBe(0);
+    expect(sorted(store.committed)).toEqual(expected);
+    const stats = r.job.checkpointCoordinator()!.statistics();
+    // Final checkpoints only (no periodic one fell due): at least one completed, none failed.
+    expect(stats.counts.completed).toBeGreaterThanOrEqual(1);
+    expect(stats.counts.failed).toBe(0);
+  });
+});

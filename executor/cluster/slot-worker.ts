@@ -319,6 +319,8 @@ function checkpointingOf(
       }),
     decline: (checkpointId, reason) =>
       send({ type: 'checkpoint-decline', jobId, attempt, vertex, index, checkpointId, reason }),
+    finalCheckpoint: m.finalCheckpoint === true,
+    inputEnded: () => send({ type: 'task', jobId, attempt, vertex, index, state: 'RUNNING', endOfInput: true }),
     ...(restored === undefined ? {} : { restored: new Map(restored.map((e) => [e.name, e.data])) }),
   };
 }
@@ -367,7 +369,8 @@ port.on('message', (m: ToSlot) => {
       return;
     case 'trigger-checkpoint': {
       const dep = deploymentOf(m.jobId, m.attempt);
-      for (const h of dep?.tasks ?? []) if (h.isSource) h.task.triggerCheckpoint(m.checkpointId, m.timestamp);
+      // Sources inject the barrier; a subtask whose input ended snapshots directly (its final checkpoint).
+      for (const h of dep?.tasks ?? []) h.task.triggerCheckpoint(m.checkpointId, m.timestamp);
       return;
     }
     case 'checkpoint-complete': {

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import {
   CheckpointCoordinator,
+  finalCheckpointsEnabled,
   type CheckpointConfigInfo,
   type CheckpointDetails,
   type CheckpointingStatistics,
@@ -248,7 +249,7 @@ export class JobManager {
       unaligned_checkpoints: false,
       tolerable_failed_checkpoints: cp.config.tolerableFailures,
       aligned_checkpoint_timeout: 0,
-      checkpoints_after_tasks_finish: true,
+      checkpoints_after_tasks_finish: cp.config.checkpointsAfterTasksFinish !== false,
       state_changelog_enabled: false,
     };
   }
@@ -416,7 +417,9 @@ export class JobManager {
           subtasks,
           ports: ports[s] as Record<string, MessagePort>,
           resultPort: rp,
-          ...(this.cp === null ? {} : { checkpointMode: this.cp.config.mode }),
+          ...(this.cp === null
+            ? {}
+            : { checkpointMode: this.cp.config.mode, finalCheckpoint: finalCheckpointsEnabled(this.cp.config) }),
           ...(state === null ? {} : { restored: state }),
         },
         [...(transfers[s] as MessagePort[]), ...(rp !== null ? [rp] : [])],
@@ -576,6 +579,8 @@ export class JobManager {
           // A subtask being cancelled stays CANCELING: its RUNNING was sent before the cancel reached it, and the
           // failover waits for it to report CANCELED.
           if (e.state === 'CANCELING') return;
+          // Its input ended: it waits for its final checkpoint, which the coordinator triggers soon (FLIP-147).
+          if (m.endOfInput === true) this.coordinator?.taskInputEnded(`${e.vertex.id}/${e.index}`);
           e.state = 'RUNNING';
           this.notifyStates();
           this.maybeStartCheckpointing();

@@ -124,6 +124,8 @@ export type ToSlot =
       readonly resultPort: MessagePort | null;
       /** Checkpointing on: the barrier mode; absent = off (barriers are not injected, state is not taken). */
       readonly checkpointMode?: CheckpointingMode;
+      /** checkpoints-after-tasks-finish with periodic checkpoints: subtasks wait for a final checkpoint (FLIP-147). */
+      readonly finalCheckpoint?: boolean;
       /** State to restore, per hosted subtask `${vertex position}/${index}` (read and verified by the JobManager). */
       readonly restored?: Readonly<Record<string, readonly StateEntryWire[]>>;
     }
@@ -154,6 +156,8 @@ export type FromSlot =
       readonly vertex: number;
       readonly index: number;
       readonly state: 'RUNNING' | 'FINISHED' | 'FAILED' | 'CANCELED';
+      /** With RUNNING: the subtask's input ended and it waits for its final checkpoint (FLIP-147). */
+      readonly endOfInput?: boolean;
       readonly error?: SerializedError;
       /** The subtask's final figures, with its terminal state. */
       readonly report?: SubtaskReport;

@@ -208,4 +208,47 @@ describe('CheckpointCoordinator', () => {
       checkpointConfigFrom((k) => (k === 'execution.checkpointing.mode' ? 'sometimes' : undefined), parse),
     ).toThrow("'execution.checkpointing.mode' must be EXACTLY_ONCE or AT_LEAST_ONCE, got 'SOMETIMES'");
   });
+
+  it('reads checkpoints-after-tasks-finish under its Flink 2 and Flink 1.x names (default true)', () => {
+    const parse = (v: string): number => Number(v);
+    const of = (conf: Record<string, string>): boolean | undefined =>
+      checkpointConfigFrom((k) => conf[k], parse).checkpointsAfterTasksFinish;
+    expect(of({})).toBe(true);
+    expect(of({ 'execution.checkpointing.checkpoints-after-tasks-finish': 'false' })).toBe(false);
+    expect(of({ 'execution.checkpointing.checkpoints-after-tasks-finish.enabled': 'FALSE' })).toBe(false);
+    expect(() => of({ 'execution.checkpointing.checkpoints-after-tasks-finish': 'maybe' })).toThrow(
+      "'execution.checkpointing.checkpoints-after-tasks-finish' must be true or false, got 'maybe'",
+    );
+  });
+
+  it('a task whose input ended gets its final checkpoint at once, not after the interval (FLIP-147)', async () => {
+    const { clock, events, c, ackAll } = setup({ intervalMs: 60_000 });
+    c.start();
+    c.taskInputEnded('src/0');
+    clock.advanceTo(0);
+    expect(events.triggered).toEqual([1]);
+    ackAll(1);
+    await completed(events, [1]);
+    // Satisfied by checkpoint 1: nothing more until the interval.
+    clock.advanceTo(1000);
+    expect(events.triggered).toEqual([1]);
+    // A task whose input ends while a checkpoint waits for it takes that one: no extra trigger.
+    clock.advanceTo(60_000);
+    expect(events.triggered).toEqual([1, 2]);
+    c.taskInputEnded('agg/0');
+    clock.advanceTo(60_001);
+    expect(events.triggered).toEqual([1, 2]);
+    // That checkpoint aborted (declined): the waiting task gets the next one at once, not 60 s later.
+    c.decline(2, 'agg/1', 'test');
+    clock.advanceTo(60_002);
+    expect(events.triggered).toEqual([1, 2, 3]);
+  });
+
+  it('without periodic checkpoints a task whose input ended triggers nothing', () => {
+    const { clock, events, c } = setup({ intervalMs: 0 });
+    c.start();
+    c.taskInputEnded('src/0');
+    clock.advanceTo(10_000);
+    expect(events.triggered).toEqual([]);
+  });
 });

@@ -355,7 +355,9 @@ export class KafkaSinkWriter implements SinkWriter {
 
   async finish(): Promise<void> {
     await this.flush();
-    // End of input: the open transaction is committed now (Flink commits it with a final checkpoint).
+    // With checkpoints after tasks finish (the default) this runs after the final checkpoint sealed the last
+    // transaction and committed it (SinkOperator), so the open one is empty. With that option false it commits the
+    // open transaction here, at the end of input, and a failure before the job's end would replay it.
     const t = this.current;
     if (this.exactlyOnce && t !== null && t.records > 0 && t.txn !== null) {
       this.current = null;

@@ -132,19 +132,46 @@ export const nexmarkFactory: DynamicTableFactory = {
   defaultScanParallelism: () => 1,
 };
 
+/** When a paced generator's first event went out: the origin its event times are paced from. */
+interface PacingOrigin {
+  at: number | null;
+}
+
+/**
+ * Pacing origins of the scans planned in the current synchronous planning pass, by generator configuration. A
+ * query that reads the same generator twice (Nexmark q5 and q8 scan it for two subqueries) gets one origin for
+ * both scans, so an event goes out at the same wall time from each; with an origin per scan the later scan's
+ * watermark trailed by its start-up (17 ms, a batch of event time), and a join of the two waited for it. Cleared
+ * after the pass, so a later job never inherits an old origin.
+ */
+const planningOrigins = new Map<string, PacingOrigin>();
+
+function sharedOrigin(config: NexmarkConfig, baseTime: number): PacingOrigin {
+  const key = JSON.stringify([config, baseTime]);
+  let origin = planningOrigins.get(key);
+  if (origin === undefined) {
+    if (planningOrigins.size === 0) setImmediate(() => planningOrigins.clear());
+    planningOrigins.set(key, (origin = { at: null }));
+  }
+  return origin;
+}
+
 function nexmarkScan(ctx: Parameters<NonNullable<DynamicTableFactory['createSource']>>[0]): Source {
   const config = generatorOptions(ctx.options);
   const table = entityOption(ctx.options);
   // baseTime is the wall clock at planning, as in the reference, unless 'base-time' fixes it: every reader of
   // the scan shares it (it is taken once, here, not per reader).
   const baseTime = config.baseTime ?? Date.now();
+  // Readers of this scan (split readers at P > 1) and other scans of the same generator planned with it pace
+  // from one origin: the first emission of any of them.
+  const origin = sharedOrigin(config, baseTime);
   const pushDown = new SourcePushDown(ctx.physicalSchema, ctx.projection, ctx.filters);
   const mapping = columnMapping(pushDown.readSchema, offeredSchema(table));
   return {
     outputSchema: pushDown.outputSchema,
     bounded: config.eventsNum > 0 && !config.keepAlive,
     createReader: (index, parallelism) =>
-      new NexmarkReader(pushDown, config, table, baseTime, mapping, index, parallelism),
+      new NexmarkReader(pushDown, config, table, baseTime, mapping, origin, index, parallelism),
   };
 }
 
@@ -160,6 +187,8 @@ class NexmarkReader implements SourceReader {
     private readonly table: EntityTable | null,
     private readonly baseTime: number,
     private readonly mapping: readonly number[],
+    /** The pacing origin shared with the other readers of this generator (see sharedOrigin). */
+    private readonly origin: PacingOrigin,
     /** This reader keeps the events k ≡ index (mod parallelism) of the global sequence. */
     private readonly index = 0,
     private readonly parallelism = 1,
@@ -187,10 +216,12 @@ class NexmarkReader implements SourceReader {
       nexmarkSplit(this.config, 1, 0, this.baseTime),
       this.position,
     );
-    // Resumed, the pacing clock continues from the restored event's time instead of waiting for it again.
+    // Resumed, the pacing clock continues from the restored event's time instead of waiting for it again; a
+    // fresh reader paces from the shared origin, set by the first reader to get here.
     const firstEmit =
-      Date.now() -
-      (this.position === undefined ? 0 : Math.max(0, gen.timestampOf(gen.eventsEmitted) - this.baseTime));
+      this.position === undefined
+        ? (this.origin.at ??= Date.now())
+        : Date.now() - Math.max(0, gen.timestampOf(gen.eventsEmitted) - this.baseTime);
     while (gen.hasNext() && !signal.aborted) {
       let n = MAX_BATCH;
       if (!this.config.maxEmitSpeed) {

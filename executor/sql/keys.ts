@@ -5,7 +5,7 @@
 // with a separator that cannot occur in them, so (1, 'a') and ('1', 'a') stay different.
 import type { RecordBatch } from '../batch/batch.js';
 import { getValue, type Value } from '../batch/column.js';
-import { fieldKeySelector, toKey, type Key, type KeySelector } from '../runtime/key.js';
+import { fieldKeySelector, javaHashCode, toKey, type Key, type KeySelector } from '../runtime/key.js';
 
 /** The key of a row with no key columns (a global aggregate, a Top-N without PARTITION BY). */
 export const EMPTY_KEY: Key = '';
@@ -23,6 +23,14 @@ export function columnsKeySelector(cols: readonly number[], names: readonly stri
         const keys = fast.keysOf(batch) as Key[];
         for (let i = 0; i < keys.length; i++) keys[i] = normalize(keys[i] as Key);
         return keys;
+      },
+      // The exchange's per-batch hash from the typed array (no key per row), except for wide BIGINT batches,
+      // whose normalized keys hash differently from the raw bigints (Long.hashCode(-1n) is 0, Integer's is -1).
+      hashCodesOf(batch: RecordBatch, out: Int32Array): void {
+        const kind = batch.columns[cols[0] as number]?.kind;
+        if (kind !== 'i64' && kind !== 'big' && fast.hashCodesOf !== undefined) return fast.hashCodesOf(batch, out);
+        const keys = this.keysOf(batch);
+        for (let i = 0; i < keys.length; i++) out[i] = javaHashCode(keys[i] as Key);
       },
     };
   }

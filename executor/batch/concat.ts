@@ -68,7 +68,41 @@ function concatFlat<T extends Flat>(parts: readonly T[], lengths: readonly numbe
   return out;
 }
 
-function concatColumns(cols: readonly Column[], lengths: readonly number[]): Column {
+/**
+ * BIGINT and DECIMAL columns come in an exact-double layout (f64) and, once a value needs it, a wide one (i64 for
+ * BIGINT, big for DECIMAL; see column.ts). Batches built apart can differ, so parts are brought to the widest
+ * layout among them before concatenation (a Float64Array cannot take a BigInt64Array's values).
+ */
+function sameLayout(cols: readonly Column[]): readonly Column[] {
+  let wide: 'i64' | 'big' | null = null;
+  for (const c of cols) {
+    if (c.kind === 'big') wide = 'big';
+    else if (c.kind === 'i64' && wide === null) wide = 'i64';
+  }
+  if (wide === null || cols.every((c) => c.kind === wide)) return cols;
+  return cols.map((c): Column => {
+    if (c.kind === wide) return c;
+    if (c.kind !== 'f64' && c.kind !== 'i64')
+      throw new Error(`concatBatches: a ${c.kind} column cannot join ${wide} columns of the same field`);
+    // A null slot may hold anything (NaN): it becomes 0n, its validity bit still says null.
+    const at = (i: number): bigint => {
+      const v = c.values[i] as number | bigint;
+      return typeof v === 'bigint' ? v : Number.isInteger(v) ? BigInt(v) : 0n;
+    };
+    const n = c.values.length;
+    if (wide === 'i64') {
+      const values = new BigInt64Array(n);
+      for (let i = 0; i < n; i++) values[i] = at(i);
+      return { kind: 'i64', validity: c.validity, values };
+    }
+    const values = new Array<bigint>(n);
+    for (let i = 0; i < n; i++) values[i] = at(i);
+    return { kind: 'big', validity: c.validity, values };
+  });
+}
+
+function concatColumns(parts: readonly Column[], lengths: readonly number[]): Column {
+  const cols = sameLayout(parts);
   let n = 0;
   for (const l of lengths) n += l;
   const validity = concatValidity(cols, lengths, n);

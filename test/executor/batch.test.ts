@@ -8,6 +8,7 @@ import {
   batchToRows,
   batchFromIPC,
   batchToIPC,
+  concatBatches,
   formatType,
   takeRows,
   type LogicalType,
@@ -109,5 +110,25 @@ describe('batch round trip', () => {
       [3, 'z', [3, 3]],
     ]);
     expect(Array.from(taken.kinds)).toEqual([RowKind.DELETE, RowKind.UPDATE_AFTER]);
+  });
+});
+
+describe('concatBatches across BIGINT/DECIMAL layouts', () => {
+  // Batches built apart can hold the same BIGINT (DECIMAL) field exact-double in one and wide in another (a
+  // record writer's buffer of nested rows takes pieces from different input batches): they concatenate to the
+  // wide layout with every value and null kept.
+  it.each([
+    ['BIGINT', Types.BIGINT(), [1n, null, -5n], [2n ** 60n, null]],
+    ['DECIMAL(38,2)', Types.DECIMAL(38, 2), [150n, null], [10n ** 30n, -1n]],
+  ] as const)('%s: exact-double then wide, and wide then exact-double', (_name, type, narrow, wide) => {
+    const schema = new Schema([{ name: 'v', type }]);
+    const a = batchFromRows(schema, narrow.map((v) => [v]));
+    const b = batchFromRows(schema, wide.map((v) => [v]));
+    expect(a.columns[0]?.kind).toBe('f64');
+    expect(b.columns[0]?.kind).not.toBe('f64');
+    const rows = (x: readonly (bigint | null)[]): Value[][] => x.map((v) => [v]);
+    expect(batchToRows(concatBatches([a, b]))).toEqual(rows([...narrow, ...wide]));
+    expect(batchToRows(concatBatches([b, a, b]))).toEqual(rows([...wide, ...narrow, ...wide]));
+    expect(concatBatches([a, b]).columns[0]?.kind).toBe(b.columns[0]?.kind);
   });
 });

@@ -455,11 +455,23 @@ export class KafkaSourceReader implements SourceReader {
         if (signal.aborted) return;
         const todo = this.unfinished();
         if (todo.length === 0 && this.source.bounded) break;
+        const before = new Map(todo.map((p) => [positionKey(p.topic, p.partition), p.next] as const));
         const batches =
           todo.length === 0 ? (await abortableSleep(FETCH_WAIT_MS, signal), []) : await this.fetchOnce(todo);
         const wm = this.watermarks;
-        for (const [key, batch] of batches)
+        // One fetch decodes several partitions at once and moves all their positions; a checkpoint barrier can
+        // come between two of the yields below, so a partition's position moves only as its batch is yielded
+        // (else the barrier's snapshot would count rows that are emitted after it, and a restore would lose them).
+        const after = new Map<string, bigint>();
+        for (const [key] of batches) {
+          const pos = this.state.partitions.get(key) as PartitionPosition;
+          after.set(key, pos.next);
+          pos.next = before.get(key) ?? pos.next;
+        }
+        for (const [key, batch] of batches) {
+          (this.state.partitions.get(key) as PartitionPosition).next = after.get(key) as bigint;
           yield { kind: 'batch', batch: wm === null ? batch : wm.onBatch(key, batch) };
+        }
         if (wm !== null) {
           // A partition read up to its bounded stop no longer holds the watermark back.
           for (const [key, p] of this.state.partitions)

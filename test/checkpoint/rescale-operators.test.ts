@@ -18,15 +18,8 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { TableEnvironment, type Value } from '../../index.js';
-import { formatPrintRow } from '../../connectors/print/factory.js';
-import type { RecordBatch } from '../../executor/batch/batch.js';
-import type { SinkWriter } from '../../executor/runtime/operator.js';
-import {
-  FactoryRegistry,
-  defaultFactories,
-  type DynamicTableFactory,
-} from '../../planner/catalog/factory.js';
+import { TableEnvironment } from '../../index.js';
+import { factories, finalTable, paced, pacing, store } from './rescale-support.js';
 
 let dir: string;
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -65,85 +58,6 @@ afterEach(async () => {
   await fs.rm(dir, { recursive: true, force: true });
   store.clear();
 });
-
-/** Transactions of the 'txn' sink: staged rows by id, and the committed changelog per table. */
-const store = {
-  staged: new Map<string, { table: string; lines: string[] }>(),
-  done: new Set<string>(),
-  committed: new Map<string, string[]>(),
-  seq: 0,
-  /**
-   * Set while a job is stopped with a savepoint: Flink's stop-with-savepoint ends the sources at the savepoint's
-   * barrier, so nothing after it is ever committed. Here the job runs on until it is cancelled and may reach the
-   * end of its input first, so its end-of-input commit is dropped (the resumed job produces those rows).
-   */
-  stopping: false,
-  commit(id: string): void {
-    if (this.done.has(id)) return;
-    const t = this.staged.get(id);
-    if (t === undefined) throw new Error(`unknown transaction ${id}`);
-    this.done.add(id);
-    const l = this.committed.get(t.table) ?? [];
-    l.push(...t.lines);
-    this.committed.set(t.table, l);
-  },
-  clear(): void {
-    this.staged.clear();
-    this.done.clear();
-    this.committed.clear();
-    this.stopping = false;
-  },
-};
-
-/** A changelog sink with two-phase commit (the shape of Flink's TwoPhaseCommittingSink), for the oracle. */
-const txnSink: DynamicTableFactory = {
-  identifier: 'txn',
-  options: [],
-  sinkChangelogMode: () => 'all',
-  createSink(ctx): SinkWriter {
-    let lines: string[] = [];
-    const seal = (): string | null => {
-      if (lines.length === 0) return null;
-      const id = `${ctx.tableName}-${store.seq++}`;
-      store.staged.set(id, { table: ctx.tableName, lines });
-      lines = [];
-      return id;
-    };
-    return {
-      write(batch: RecordBatch) {
-        for (let r = 0; r < batch.length; r++) lines.push(formatPrintRow(ctx.schema, batch, r));
-      },
-      prepareCommit: () => {
-        const id = seal();
-        return id === null ? null : new TextEncoder().encode(id);
-      },
-      commit: async (committables) => {
-        for (const c of committables) store.commit(new TextDecoder().decode(c));
-      },
-      finish: () => {
-        const id = seal();
-        if (id !== null && !store.stopping) store.commit(id);
-      },
-      close: async () => {},
-    };
-  },
-};
-const factories = new FactoryRegistry();
-for (const id of defaultFactories.identifiers())
-  factories.register(defaultFactories.get(id) as DynamicTableFactory);
-factories.register(txnSink);
-
-/** A changelog folded into its final rows: +I/+U add a row, -U/-D remove an equal one. */
-function finalTable(changelog: readonly string[]): string[] {
-  const rows = new Map<string, number>();
-  for (const line of changelog) {
-    const text = line.slice(2);
-    const n = (rows.get(text) ?? 0) + (line.startsWith('+') ? 1 : -1);
-    if (n === 0) rows.delete(text);
-    else rows.set(text, n);
-  }
-  return [...rows].flatMap(([text, n]) => Array<string>(n).fill(text)).sort();
-}
 
 const TABLES = (): string[] => [
   ...['l_raw', 'r'].map(
@@ -226,20 +140,6 @@ function env(config: Record<string, string>): TableEnvironment {
   return e;
 }
 
-/** Left rows read so far (by the `paced` calls of the running job). */
-let leftRead = 0;
-
-/** The identity, counted, after ~25 µs of busy work: slows the left scan down enough to stop it mid-stream. */
-const paced = {
-  eval: (id: Value): Value => {
-    leftRead++;
-    const until = performance.now() + 0.025;
-    while (performance.now() < until);
-    return id;
-  },
-  resultType: { kind: 'INT', nullable: true },
-} as const;
-
 function start(e: TableEnvironment, q: Query): { jobId: string; done: () => Promise<unknown> } {
   e.createTemporarySystemFunction('paced', paced);
   for (const t of TABLES()) e.executeSql(t);
@@ -265,20 +165,20 @@ async function uninterrupted(q: Query): Promise<string[]> {
 /** Runs at parallelism 2, stops with a savepoint once part of the input went through, resumes at `to`. */
 async function rescaled(q: Query, to: number): Promise<{ resumedRead: number; result: string[] }> {
   const first = env({ 'parallelism.default': '2', 'execution.checkpointing.interval': '60 s' });
-  leftRead = 0;
+  pacing.rows = 0;
   const { jobId } = start(first, q);
-  while (leftRead < (ROWS * FILES) / 5) await new Promise((r) => setTimeout(r, 5));
+  while (pacing.rows < (ROWS * FILES) / 5) await new Promise((r) => setTimeout(r, 5));
   store.stopping = true;
   const savepoint = await first.stopJob(jobId, { savepoint: path.join(dir, 'savepoints') });
   store.stopping = false;
-  leftRead = 0;
+  pacing.rows = 0;
   const resumed = env({
     'parallelism.default': String(to),
     'execution.checkpointing.interval': '60 s',
     'execution.savepoint.path': savepoint as string,
   });
   await start(resumed, q).done();
-  return { resumedRead: leftRead, result: committed(q) };
+  return { resumedRead: pacing.rows, result: committed(q) };
 }
 
 describe('rescaling the key-grouped SQL operators on restore', () => {

@@ -8,12 +8,11 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MAX_WATERMARK, batchToRows, type RecordBatch } from '../../executor/batch/batch.js';
 import { StreamExecutionEnvironment, fixedDelayRestart } from '../../executor/datastream/environment.js';
 import { GeneratorSource } from '../../executor/datastream/sources.js';
-import type { SinkWriter } from '../../executor/runtime/operator.js';
 import type { LocalJob } from '../../executor/runtime/local-executor.js';
 import { Schema, Types } from '../../executor/index.js';
+import { TransactionalStore } from './transactional-store.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -22,66 +21,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await fs.rm(dir, { recursive: true, force: true });
 });
-
-/** An external system with transactions: staged rows become visible on commit, once per transaction id. */
-class TransactionalStore {
-  readonly committed: string[] = [];
-  private readonly staged = new Map<string, string[]>();
-  private readonly done = new Set<string>();
-  private seq = 0;
-  written = 0;
-  /** A sink subtask saw the end of its input (the maximal watermark). */
-  inputEnded = false;
-  /** A writer's `finish` ran (in final-checkpoint mode: after the final checkpoint's commit). */
-  finished = false;
-  /** Rows committed by `finish` itself (the old end-of-input commit). */
-  committedByFinish = 0;
-
-  writer(subtask: number): SinkWriter {
-    let txn = `${subtask}-${this.seq++}`;
-    let rows: string[] = [];
-    const seal = (): string | null => {
-      if (rows.length === 0) return null;
-      this.staged.set(txn, rows);
-      const sealed = txn;
-      txn = `${subtask}-${this.seq++}`;
-      rows = [];
-      return sealed;
-    };
-    return {
-      write: (b: RecordBatch) => {
-        for (const r of batchToRows(b)) rows.push(r.map(String).join(','));
-        this.written += b.length;
-      },
-      writeWatermark: (ts) => {
-        if (ts === MAX_WATERMARK) this.inputEnded = true;
-      },
-      prepareCommit: () => {
-        const id = seal();
-        return id === null ? null : new TextEncoder().encode(id);
-      },
-      commit: async (committables) => {
-        for (const c of committables) this.commitTxn(new TextDecoder().decode(c));
-      },
-      finish: () => {
-        // As KafkaWriter without a final checkpoint: the open transaction is committed at the end of input.
-        const id = seal();
-        if (id !== null) this.committedByFinish += this.commitTxn(id);
-        this.finished = true;
-      },
-      close: async () => {},
-    };
-  }
-
-  private commitTxn(id: string): number {
-    if (this.done.has(id)) return 0;
-    const rows = this.staged.get(id);
-    if (rows === undefined) throw new Error(`unknown transaction ${id}`);
-    this.done.add(id);
-    this.committed.push(...rows);
-    return rows.length;
-  }
-}
 
 const schema = Schema.of(['k', Types.INT()], ['v', Types.BIGINT()]);
 const N = 2000;

@@ -6,12 +6,11 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { batchToRows, type RecordBatch } from '../../executor/batch/batch.js';
 import type { Value } from '../../executor/batch/column.js';
 import { StreamExecutionEnvironment, fixedDelayRestart } from '../../executor/datastream/environment.js';
 import { GeneratorSource } from '../../executor/datastream/sources.js';
-import type { SinkWriter } from '../../executor/runtime/operator.js';
 import { Schema, Types } from '../../executor/index.js';
+import { TransactionalStore } from './transactional-store.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -20,69 +19,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await fs.rm(dir, { recursive: true, force: true });
 });
-
-/**
- * A transactional store standing in for an external system: writers stage rows in a transaction per checkpoint,
- * `commit` makes them visible once (committing twice is a no-op), uncommitted transactions are never seen.
- */
-class TransactionalStore {
-  readonly committed: string[] = [];
-  private readonly staged = new Map<string, string[]>();
-  private readonly done = new Set<string>();
-  private seq = 0;
-  /** Rows written so far, committed or not (how at-least-once duplicates would show). */
-  written = 0;
-
-  writer(subtask: number): SinkWriter {
-    let txn = `${subtask}-${this.seq++}`;
-    let rows: string[] = [];
-    // Rows sent but not yet acknowledged, as a client library buffers them: `flush` waits for them.
-    let buffered: string[] = [];
-    const seal = (): string | null => {
-      // The subtask flushes (prepareSnapshotPreBarrier) before the snapshot: a transaction never misses a row.
-      if (buffered.length > 0) throw new Error(`prepareCommit with ${buffered.length} unflushed rows`);
-      if (rows.length === 0) return null;
-      this.staged.set(txn, rows);
-      const sealed = txn;
-      txn = `${subtask}-${this.seq++}`;
-      rows = [];
-      return sealed;
-    };
-    return {
-      write: (b: RecordBatch) => {
-        for (const r of batchToRows(b)) buffered.push(r.map(String).join(','));
-        this.written += b.length;
-      },
-      prepareCommit: () => {
-        const id = seal();
-        return id === null ? null : new TextEncoder().encode(id);
-      },
-      commit: async (committables) => {
-        for (const c of committables) this.commitTxn(new TextDecoder().decode(c));
-      },
-      flush: async () => {
-        await new Promise((r) => setTimeout(r, 1));
-        rows.push(...buffered);
-        buffered = [];
-      },
-      finish: () => {
-        rows.push(...buffered);
-        buffered = [];
-        const id = seal();
-        if (id !== null) this.commitTxn(id);
-      },
-      close: async () => {},
-    };
-  }
-
-  private commitTxn(id: string): void {
-    if (this.done.has(id)) return;
-    const rows = this.staged.get(id);
-    if (rows === undefined) throw new Error(`unknown transaction ${id}`);
-    this.done.add(id);
-    this.committed.push(...rows);
-  }
-}
 
 const schema = Schema.of(['k', Types.INT()], ['v', Types.BIGINT()]);
 const N = 6000;

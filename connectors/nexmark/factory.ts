@@ -5,8 +5,12 @@
 // At parallelism P the scan is split by subtask: subtask g keeps the events k ≡ g (mod P) of the one global
 // sequence, so a query's output is the same at every parallelism (see createScanSource for what that costs).
 import {
+  OPERATOR_STATE_ONLY,
   Schema,
   abortableSleep,
+  decodeKeyGroupedSnapshot,
+  encodeKeyGroupedSnapshot,
+  isKeyGroupedSnapshot,
   formatType,
   makeBatch,
   takeColumn,
@@ -177,6 +181,20 @@ function nexmarkScan(ctx: Parameters<NonNullable<DynamicTableFactory['createSour
 
 const MAX_BATCH = 8192;
 
+/** Events emitted by the readers of one parallelism: reader g emitted the events k < ends[g] with k ≡ g (mod P). */
+interface EmittedLayer {
+  readonly parallelism: number;
+  readonly ends: readonly number[];
+}
+
+/** One reader's checkpointed state (union state: a restore at another parallelism sees every reader's). */
+interface NexmarkReaderState {
+  readonly index: number;
+  readonly parallelism: number;
+  readonly position: NexmarkGeneratorState | null;
+  readonly emitted: readonly EmittedLayer[];
+}
+
 class NexmarkReader implements SourceReader {
   readonly outputSchema: Schema;
   private readonly readSchema: Schema;
@@ -199,14 +217,81 @@ class NexmarkReader implements SourceReader {
 
   /** The generator's counters as of the last emitted batch (the checkpointed read position). */
   private position: NexmarkGeneratorState | undefined = undefined;
+  /**
+   * Events emitted before the restored checkpoint by the readers of earlier parallelisms (empty unless restored at
+   * another parallelism): this reader skips them, so no event is emitted twice.
+   */
+  private emitted: readonly EmittedLayer[] = [];
+  /** No event at or after this index is in `emitted` (the per-row check stops there). */
+  private skipUntil = 0;
 
+  /**
+   * Union operator state: every reader's share (index of parallelism), its position and the layers it skips. A
+   * restore at the same parallelism continues each reader where it was. At another parallelism the readers'
+   * positions become one more layer of emitted events (reader g of P emitted the events k < end_g with k ≡ g mod
+   * P); every new reader restarts the generator at the smallest position (the generator state there is that
+   * reader's, and every event before it was emitted) and skips what a layer says was emitted: no event is lost
+   * or emitted twice, at the cost of generating the events between the smallest and largest position again.
+   */
   snapshotState(): Uint8Array {
-    return new TextEncoder().encode(JSON.stringify(this.position ?? null));
+    const me: NexmarkReaderState = {
+      index: this.index,
+      parallelism: this.parallelism,
+      position: this.position ?? null,
+      emitted: this.emitted,
+    };
+    return encodeKeyGroupedSnapshot({
+      maxParallelism: OPERATOR_STATE_ONLY,
+      keyGroups: new Map(),
+      operatorState: { union: new Map([['readers', [me]]]) },
+    });
   }
 
   restoreState(bytes: Uint8Array): void {
-    this.position =
-      (JSON.parse(new TextDecoder().decode(bytes)) as NexmarkGeneratorState | null) ?? undefined;
+    if (!isKeyGroupedSnapshot(bytes)) {
+      // A position of before union state: this reader's own, at its own parallelism.
+      this.position =
+        (JSON.parse(new TextDecoder().decode(bytes)) as NexmarkGeneratorState | null) ?? undefined;
+      return;
+    }
+    const readers = (decodeKeyGroupedSnapshot(bytes).operatorState.union?.get('readers') ??
+      []) as NexmarkReaderState[];
+    const own = readers.length === 1 ? readers[0] : undefined;
+    if (own !== undefined && own.index === this.index && own.parallelism === this.parallelism) {
+      this.position = own.position ?? undefined;
+      this.setEmitted(own.emitted);
+      return;
+    }
+    if (readers.length === 0) return;
+    const old = (readers[0] as NexmarkReaderState).parallelism;
+    // A reader absent from the state had finished (its subtask left only a marker): it emitted all of its share.
+    const ends = new Array<number>(old).fill(Number.MAX_SAFE_INTEGER);
+    let restart: NexmarkReaderState | null = null;
+    for (const r of readers) {
+      ends[r.index] = r.position?.eventsEmitted ?? 0;
+      if (restart === null || (r.position?.eventsEmitted ?? 0) < (restart.position?.eventsEmitted ?? 0))
+        restart = r;
+    }
+    this.position = restart?.position ?? undefined;
+    const layers = new Map<string, EmittedLayer>();
+    for (const l of [...readers.flatMap((r) => r.emitted), { parallelism: old, ends }])
+      layers.set(JSON.stringify(l), l);
+    this.setEmitted([...layers.values()]);
+  }
+
+  /** Keeps the layers that still cover an event at or after the restart position. */
+  private setEmitted(layers: readonly EmittedLayer[]): void {
+    const from = this.position?.eventsEmitted ?? 0;
+    const top = (l: EmittedLayer): number =>
+      Math.max(...l.ends.filter((e) => e < Number.MAX_SAFE_INTEGER), 0);
+    this.emitted = layers.filter((l) => top(l) > from);
+    this.skipUntil = Math.max(0, ...this.emitted.map(top));
+  }
+
+  /** Whether event `k` was emitted before the restored checkpoint. */
+  private wasEmitted(k: number): boolean {
+    for (const l of this.emitted) if (k < (l.ends[k % l.parallelism] as number)) return true;
+    return false;
   }
 
   async *read(signal: AbortSignal): AsyncGenerator<StreamElement> {
@@ -260,12 +345,15 @@ class NexmarkReader implements SourceReader {
     const p = this.parallelism;
     // Row r is event first + r: this reader's rows start at the first r with (first + r) mod P = index.
     const start = (((this.index - first) % p) + p) % p;
+    // Events emitted before a rescaled restore are skipped (per row only while the batch is below skipUntil).
+    const skipping = first < this.skipUntil;
     if (this.table === null) {
       const all = this.mapping.map((i) => batch.columns[i] as Column);
-      if (p === 1) return makeBatch(this.readSchema, all, batch.length, batch.kinds);
+      if (p === 1 && !skipping) return makeBatch(this.readSchema, all, batch.length, batch.kinds);
       const rows = new Int32Array(Math.ceil(Math.max(0, batch.length - start) / p));
       let m = 0;
-      for (let r = start; r < batch.length; r += p) rows[m++] = r;
+      for (let r = start; r < batch.length; r += p)
+        if (!skipping || !this.wasEmitted(first + r)) rows[m++] = r;
       return makeBatch(
         this.readSchema,
         all.map((c, j) => takeColumn(c, this.readSchema.field(j).type, rows, m)),
@@ -276,7 +364,8 @@ class NexmarkReader implements SourceReader {
     const types = (batch.columns[0] as Extract<Column, { kind: 'i32' }>).values;
     const rows = new Int32Array(batch.length);
     let m = 0;
-    for (let r = start; r < batch.length; r += p) if (types[r] === entity.eventType) rows[m++] = r;
+    for (let r = start; r < batch.length; r += p)
+      if (types[r] === entity.eventType && (!skipping || !this.wasEmitted(first + r))) rows[m++] = r;
     const struct = batch.columns[entity.column] as Extract<Column, { kind: 'struct' }>;
     const fields = (entity.type as Extract<LogicalType, { kind: 'ROW' }>).fields;
     const columns = this.mapping.map((i) =>

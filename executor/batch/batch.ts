@@ -75,9 +75,11 @@ export function rowAt(batch: RecordBatch, r: number): Value[] {
   return out;
 }
 
-/** The rows at the given indices, in order: the output of a filter. */
+/** The rows at the given indices, in order: the output of a filter, or any gather (a sort's permutation). */
 export function takeRows(batch: RecordBatch, rows: Int32Array, n: number): RecordBatch {
-  if (n === batch.length) return batch;
+  // A filter that kept every row returns the batch itself; n rows that are not 0..n-1 in order (a permutation, a
+  // row taken twice) are a real gather.
+  if (n === batch.length && isIdentity(rows, n)) return batch;
   const kinds = new Uint8Array(n);
   for (let j = 0; j < n; j++) kinds[j] = batch.kinds[rows[j] as number] as number;
   let ts: Float64Array | undefined;
@@ -92,4 +94,9 @@ export function takeRows(batch: RecordBatch, rows: Int32Array, n: number): Recor
     kinds,
     ts,
   );
+}
+
+function isIdentity(rows: Int32Array, n: number): boolean {
+  for (let j = 0; j < n; j++) if (rows[j] !== j) return false;
+  return true;
 }

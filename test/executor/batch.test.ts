@@ -132,3 +132,14 @@ describe('concatBatches across BIGINT/DECIMAL layouts', () => {
     expect(concatBatches([a, b]).columns[0]?.kind).toBe(b.columns[0]?.kind);
   });
 });
+
+describe('takeRows', () => {
+  const schema = new Schema([{ name: 'v', type: Types.INT() }]);
+  const batch = batchFromRows(schema, [[1], [2], [3]]);
+  it('returns the batch itself for every row in order, and gathers a permutation of the same length', () => {
+    expect(takeRows(batch, Int32Array.of(0, 1, 2), 3)).toBe(batch);
+    expect(batchToRows(takeRows(batch, Int32Array.of(2, 0, 1), 3))).toEqual([[3], [1], [2]]);
+    expect(batchToRows(takeRows(batch, Int32Array.of(1, 1, 1), 3))).toEqual([[2], [2], [2]]);
+    expect(batchToRows(takeRows(batch, Int32Array.of(2, 0), 2))).toEqual([[3], [1]]);
+  });
+});

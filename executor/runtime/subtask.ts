@@ -597,7 +597,11 @@ export class LocalSubtask implements Subtask {
     this.lastSnapshotId = Math.max(this.lastSnapshotId, checkpointId);
     // After the end of input the channels carry nothing more (their consumers were sent 'end'): no barrier.
     const forward = !this.waitingForFinal;
-    if (cp !== undefined) {
+    if (cp !== undefined && this.restoredFinished) {
+      // Restored as finished, its operators were never restored: the state to keep is still "finished", not the
+      // fresh state they started with (a source at position 0 would replay everything on the next restore).
+      cp.acknowledge(checkpointId, [FINISHED_MARKER], alignmentMs);
+    } else if (cp !== undefined) {
       const state: SubtaskStateEntry[] = [];
       const source = this.spec.source;
       if (source !== null && source.snapshotState === undefined) {
@@ -678,7 +682,8 @@ export class LocalSubtask implements Subtask {
     for (const op of this.spec.operators) op.finish();
     for (const w of this.writers) w.broadcastEvent({ kind: 'end' });
     const cp = this.spec.checkpointing;
-    if (cp?.finalCheckpoint !== true) {
+    // A subtask restored as finished has nothing to commit: it ends at once (Flink's finished-on-restore tasks).
+    if (cp?.finalCheckpoint !== true || this.restoredFinished) {
       this.done = true;
       return;
     }

@@ -34,8 +34,15 @@ const expected = sorted(Array.from({ length: N }, (_, i) => `${i % 7},${i}`));
  */
 function build(
   store: TransactionalStore,
-  opts: { intervalMs: number; afterTasksFinish: boolean; failWhen: (() => boolean) | null },
-): { env: StreamExecutionEnvironment; failed: { at: number | null } } {
+  opts: {
+    intervalMs: number;
+    afterTasksFinish: boolean;
+    failWhen: (() => boolean) | null;
+    /** Failures injected at most (default 1); the side pipeline's rows (default 300, at 300 a second). */
+    failures?: number;
+    sideRows?: number;
+  },
+): { env: StreamExecutionEnvironment; failed: { at: number | null; count: number } } {
   const env = StreamExecutionEnvironment.getExecutionEnvironment({ parallelism: 2 });
   env
     .enableCheckpointing(opts.intervalMs)
@@ -45,7 +52,7 @@ function build(
   const cc = env.getCheckpointConfig();
   cc.config = { ...cc.config, checkpointsAfterTasksFinish: opts.afterTasksFinish };
   env.setRestartStrategy(fixedDelayRestart(2, 10));
-  const failed: { at: number | null } = { at: null };
+  const failed: { at: number | null; count: number } = { at: null, count: 0 };
   env
     .fromSource(
       GeneratorSource.ofRows(schema, (i) => [i % 7, i], { count: N, batchSize: 50, rowsPerSecond: 8000 }),
@@ -58,14 +65,19 @@ function build(
     .setParallelism(2);
   env
     .fromSource(
-      GeneratorSource.ofRows(schema, (i) => [0, i], { count: 300, batchSize: 1, rowsPerSecond: 300 }),
+      GeneratorSource.ofRows(schema, (i) => [0, i], {
+        count: opts.sideRows ?? 300,
+        batchSize: 1,
+        rowsPerSecond: 300,
+      }),
       null,
       'side',
     )
     .setParallelism(1)
     .map((row) => {
-      if (failed.at === null && opts.failWhen?.() === true) {
+      if (failed.count < (opts.failures ?? 1) && opts.failWhen?.() === true) {
         failed.at = Date.now();
+        failed.count++;
         throw new Error('injected failure after the end of input');
       }
       return row;
@@ -122,6 +134,53 @@ describe('final checkpoint before tasks finish (FLIP-147)', () => {
     expect(r.failedAt).not.toBeNull();
     expect(r.job.restarts).toBe(1);
     // The restart began from the final checkpoint: the numbers source at its end, nothing written again.
+    expect(store.written).toBe(N);
+    expect(sorted(store.committed)).toEqual(expected);
+  });
+
+  it('tasks restored as finished stay finished: a further checkpoint and failure replay nothing', async () => {
+    const store = new TransactionalStore();
+    const gate = { fail: false };
+    const failWhen = (): boolean => {
+      const f = gate.fail;
+      gate.fail = false;
+      return f;
+    };
+    const { env } = build(store, {
+      intervalMs: 60_000,
+      afterTasksFinish: true,
+      failWhen,
+      failures: 2,
+      sideRows: 1500,
+    });
+    const job = env.executeAsync('final-checkpoint') as LocalJob;
+    const until = async (p: () => boolean): Promise<void> => {
+      while (!p()) await new Promise((r) => setTimeout(r, 5));
+    };
+    /** A checkpoint of the current attempt (a restarting job has no coordinator to take it for a moment). */
+    const checkpoint = async (): Promise<void> => {
+      for (;;) {
+        const ok = await job
+          .checkpointCoordinator()!
+          .trigger()
+          .then(
+            () => true,
+            () => false,
+          );
+        if (ok) return;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    // The numbers pipeline finished (its final checkpoint committed); a checkpoint now holds its finished markers.
+    await until(() => store.finished && job.subtasks.filter((t) => t.state === 'finished').length >= 3);
+    await checkpoint();
+    gate.fail = true;
+    await until(() => job.restarts === 1);
+    // Attempt 2 restored those subtasks as finished; its checkpoint must keep them finished (not a source at 0).
+    await checkpoint();
+    gate.fail = true;
+    await until(() => job.restarts === 2);
+    await job.getJobExecutionResult();
     expect(store.written).toBe(N);
     expect(sorted(store.committed)).toEqual(expected);
   });

@@ -13,7 +13,12 @@ import { deserialize } from 'node:v8';
 import { batchFromRows, rowAt, type RecordBatch } from '../batch/batch.js';
 import type { Value } from '../batch/column.js';
 import { DEFAULT_MAX_PARALLELISM, type Key, type KeySelector } from '../runtime/key.js';
-import { KeyedSections, keyedMapsOrLegacy, minUnionWatermark } from '../state/key-grouped-snapshot.js';
+import {
+  KeyedSections,
+  keyedMapsOrLegacy,
+  restoreWatermarkAndCounter,
+  watermarkAndCounter,
+} from '../state/key-grouped-snapshot.js';
 import type { OperatorContext, Output, StreamOperator } from '../runtime/operator.js';
 import type { Schema } from '../types/schema.js';
 import { RowKind } from '../types/row-kind.js';
@@ -513,12 +518,7 @@ export class MatchRecognizeOperator implements StreamOperator {
   snapshotState(): Uint8Array {
     const sections = new KeyedSections(this.ctx?.maxParallelism ?? DEFAULT_MAX_PARALLELISM);
     for (const [k, ps] of this.state) sections.add('p', k, ps);
-    return sections.encode({
-      union: new Map([
-        ['watermark', [this.watermark]],
-        ['seq', [this.seq]],
-      ]),
-    });
+    return sections.encode(watermarkAndCounter(this.watermark, this.seq));
   }
 
   restoreState(bytes: Uint8Array): void {
@@ -531,8 +531,7 @@ export class MatchRecognizeOperator implements StreamOperator {
       return;
     }
     this.state = new Map((grouped.maps['p'] ?? []) as [Key, PartitionState][]);
-    this.watermark = minUnionWatermark(grouped.operatorState);
-    this.seq = Math.max(0, ...((grouped.operatorState.union?.get('seq') ?? []) as number[]));
+    ({ watermark: this.watermark, counter: this.seq } = restoreWatermarkAndCounter(grouped.operatorState));
   }
 
   finish(): void {

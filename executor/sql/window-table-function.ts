@@ -11,7 +11,12 @@ import { takeColumn, type Column, type Value } from '../batch/column.js';
 import { isValid } from '../batch/validity.js';
 import { RowBatchBuilder } from '../datastream/rows.js';
 import { DEFAULT_MAX_PARALLELISM, type Key, type KeySelector } from '../runtime/key.js';
-import { KeyedSections, keyedMapsOrLegacy, minUnionWatermark } from '../state/key-grouped-snapshot.js';
+import {
+  KeyedSections,
+  keyedMapsOrLegacy,
+  restoreWatermarkAndCounter,
+  watermarkAndCounter,
+} from '../state/key-grouped-snapshot.js';
 import type { OperatorContext, Output, StreamOperator } from '../runtime/operator.js';
 import { formatType } from '../types/logical-type.js';
 import { RowKind, rowKindShort } from '../types/row-kind.js';
@@ -301,12 +306,7 @@ export class WindowTableFunctionOperator implements StreamOperator {
   snapshotState(): Uint8Array {
     const sections = new KeyedSections(this.ctx?.maxParallelism ?? DEFAULT_MAX_PARALLELISM);
     for (const [k, list] of this.sessions) sections.add('s', k, list);
-    return sections.encode({
-      union: new Map([
-        ['watermark', [this.watermark]],
-        ['seq', [this.seq]],
-      ]),
-    });
+    return sections.encode(watermarkAndCounter(this.watermark, this.seq));
   }
 
   restoreState(bytes: Uint8Array): void {
@@ -319,8 +319,7 @@ export class WindowTableFunctionOperator implements StreamOperator {
       this.seq = s.seq;
       return;
     }
-    this.watermark = minUnionWatermark(grouped.operatorState);
-    this.seq = Math.max(0, ...((grouped.operatorState.union?.get('seq') ?? []) as number[]));
+    ({ watermark: this.watermark, counter: this.seq } = restoreWatermarkAndCounter(grouped.operatorState));
     this.sessions = new Map((grouped.maps['s'] ?? []) as [Key, BufferedSession[]][]);
     this.ends = newEndHeap();
     for (const [k, list] of this.sessions) for (const session of list) heapPush(this.ends, session.end, k);

@@ -263,6 +263,24 @@ export function keyedMapsOrLegacy(bytes: Uint8Array): ReturnType<typeof decodeKe
   return isKeyGroupedSnapshot(bytes) ? decodeKeyedMaps(bytes) : null;
 }
 
+/** An operator's event-time watermark and arrival counter as union state (MATCH_RECOGNIZE, the SESSION TVF). */
+export function watermarkAndCounter(watermark: number, counter: number): OperatorStateSections {
+  return {
+    union: new Map([
+      ['watermark', [watermark]],
+      ['seq', [counter]],
+    ]),
+  };
+}
+
+/** What `watermarkAndCounter` restores to: the smallest watermark and the largest counter of the old subtasks. */
+export function restoreWatermarkAndCounter(o: OperatorStateSections): { watermark: number; counter: number } {
+  return {
+    watermark: minUnionWatermark(o),
+    counter: Math.max(0, ...((o.union?.get('seq') ?? []) as number[])),
+  };
+}
+
 /** The minimum of a union-state list of watermarks (Flink's WindowAggOperator takes it after a rescale). */
 export function minUnionWatermark(operatorState: OperatorStateSections, name = 'watermark'): number {
   const all = (operatorState.union?.get(name) ?? []) as number[];

@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RestServer, TableEnvironment } from '../../index.js';
 import type { CheckpointingStatistics } from '../../executor/checkpoint/coordinator.js';
 import { FileCheckpointStorage, loadCheckpoint } from '../../executor/checkpoint/storage.js';
+import { decodeKeyGroupedSnapshot } from '../../executor/state/key-grouped-snapshot.js';
 
 let dir: string;
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -60,7 +61,11 @@ describe('stop with savepoint', () => {
     }
     expect(stats.status).toBe(200);
     expect(stats.body.counts.completed).toBeGreaterThanOrEqual(2);
-    expect(stats.body.latest.completed).toMatchObject({ status: 'COMPLETED', checkpoint_type: 'CHECKPOINT', is_savepoint: false });
+    expect(stats.body.latest.completed).toMatchObject({
+      status: 'COMPLETED',
+      checkpoint_type: 'CHECKPOINT',
+      is_savepoint: false,
+    });
     expect(stats.body.latest.completed?.external_path).toContain(path.join(dir, 'chk'));
     expect((await getStats(`${server.url}v1/jobs/nope/checkpoints`)).status).toBe(404);
 
@@ -71,13 +76,20 @@ describe('stop with savepoint', () => {
     expect(sp.metadata.kind).toBe('savepoint');
     const source = sp.metadata.state.find((h) => h.name === 'source');
     expect(source).toBeDefined();
-    const position = JSON.parse(new TextDecoder().decode((await sp.read(source!.operator, 0, 'source'))!)) as { eventsEmitted: number };
+    // The nexmark reader's state is union operator state (81d68c1): one entry per reader, with its generator position.
+    const readers = decodeKeyGroupedSnapshot(
+      (await sp.read(source!.operator, 0, 'source'))!,
+    ).operatorState.union?.get('readers') as { position: { eventsEmitted: number } | null }[];
+    const position = { eventsEmitted: readers[0]?.position?.eventsEmitted ?? 0 };
     expect(position.eventsEmitted).toBeGreaterThan(0);
     expect(position.eventsEmitted).toBeLessThan(100_000);
     expect(e.dispatcher.listJobs().find((j) => j.jid === jid)?.state).toBe('CANCELED');
 
     // Resumed from the savepoint, the generator continues at the saved event: the job reads only the rest.
-    const resumed = env({ 'execution.savepoint.path': savepointPath!, 'execution.checkpointing.interval': '60 s' });
+    const resumed = env({
+      'execution.savepoint.path': savepointPath!,
+      'execution.checkpointing.interval': '60 s',
+    });
     resumed.executeSql(BIDS(position.eventsEmitted + 2000));
     resumed.executeSql(SINK);
     const r = resumed.executeSql('INSERT INTO out SELECT auction, price FROM bid');

@@ -428,8 +428,8 @@ export function checkpointConfigInfo(conf: Readonly<Record<string, string>>): Re
     unaligned_checkpoints: false,
     tolerable_failed_checkpoints: cc.tolerableFailures,
     aligned_checkpoint_timeout: 0,
-    // FLIP-147: finished tasks acknowledge later checkpoints (coordinator.taskFinished).
-    checkpoints_after_tasks_finish: true,
+    // FLIP-147: tasks whose input ended take part in one more checkpoint before they finish (coordinator.ts).
+    checkpoints_after_tasks_finish: cc.checkpointsAfterTasksFinish !== false,
     state_changelog_enabled: false,
   };
 }

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { TableEnvironment } from '../../index.js';
 import {
   RestServer,
+  checkpointConfigInfo,
   RestClusterClient,
   restOptionsFromConfig,
   type JobDetail,
@@ -268,5 +269,18 @@ describe('REST API: the SQL tab', () => {
         })
       ).status,
     ).toBe(501);
+  });
+});
+
+describe('checkpoint config (GET /jobs/:jid/checkpoints/config)', () => {
+  // Flink's CheckpointConfigInfo.checkpoints_after_tasks_finish reports the FLIP-147 setting, not a constant.
+  it('reports execution.checkpointing.checkpoints-after-tasks-finish as set', () => {
+    const base = { 'execution.checkpointing.interval': '1 s' };
+    expect(checkpointConfigInfo(base)['checkpoints_after_tasks_finish']).toBe(true);
+    expect(
+      checkpointConfigInfo({ ...base, 'execution.checkpointing.checkpoints-after-tasks-finish': 'false' })[
+        'checkpoints_after_tasks_finish'
+      ],
+    ).toBe(false);
   });
 });

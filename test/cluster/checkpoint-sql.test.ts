@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MiniCluster, TableEnvironment } from '../../index.js';
 import { loadCheckpoint } from '../../executor/checkpoint/storage.js';
+import { decodeKeyGroupedSnapshot } from '../../executor/state/key-grouped-snapshot.js';
 
 process.env['FRESHET_TASK_SLOTS'] = '2';
 
@@ -121,9 +122,11 @@ describe('checkpointed SQL on the MiniCluster', () => {
     );
     const sp = await loadCheckpoint(stop.savepoint as string);
     const source = sp.metadata.state.find((h) => h.name === 'source');
-    const position = JSON.parse(
-      new TextDecoder().decode((await sp.read(source?.operator ?? '', 0, 'source')) ?? new Uint8Array()),
-    ) as { eventsEmitted: number };
+    // The nexmark reader's state is union operator state: one entry per reader, with its generator position.
+    const readers = decodeKeyGroupedSnapshot(
+      (await sp.read(source?.operator ?? '', 0, 'source')) ?? new Uint8Array(),
+    ).operatorState.union?.get('readers') as { position: { eventsEmitted: number } | null }[] | undefined;
+    const position = { eventsEmitted: readers?.[0]?.position?.eventsEmitted ?? 0 };
     expect(position.eventsEmitted).toBeGreaterThan(0);
     expect(position.eventsEmitted).toBeLessThan(N);
 

@@ -7,7 +7,25 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TableEnvironment } from '../../index.js';
+import { datagenFactory } from '../../connectors/datagen/factory.js';
+import { FactoryRegistry, defaultFactories, type DynamicTableFactory } from '../../planner/catalog/factory.js';
 
+
+/**
+ * A source without a read position: the datagen reader with its snapshotState taken away (every built-in SQL
+ * source checkpoints its position now, datagen since test/checkpoint/datagen-checkpoint.test.ts).
+ */
+const positionless: DynamicTableFactory = {
+  ...datagenFactory,
+  identifier: 'positionless',
+  createSource(ctx) {
+    const reader = datagenFactory.createSource!(ctx);
+    return { outputSchema: reader.outputSchema, read: (signal) => reader.read(signal), close: () => reader.close() };
+  },
+};
+const factories = new FactoryRegistry();
+for (const id of defaultFactories.identifiers()) factories.register(defaultFactories.get(id) as DynamicTableFactory);
+factories.register(positionless);
 let dir: string;
 beforeEach(async () => {
   dir = await fs.mkdtemp(path.join(os.tmpdir(), 'freshet-sqlchk-'));
@@ -59,6 +77,7 @@ describe('checkpointing configured in SQL', () => {
 
   it('fails a job whose source cannot checkpoint its position, naming the source', async () => {
     const env = TableEnvironment.create({
+      factories,
       config: {
         'execution.target': 'local',
         'execution.checkpointing.interval': '50 ms',
@@ -66,7 +85,7 @@ describe('checkpointing configured in SQL', () => {
       },
     });
     env.executeSql(
-      `CREATE TABLE t (x INT) WITH ('connector' = 'datagen', 'rows-per-second' = '2000', 'number-of-rows' = '4000')`,
+      `CREATE TABLE t (x INT) WITH ('connector' = 'positionless', 'rows-per-second' = '2000', 'number-of-rows' = '4000')`,
     );
     await expect(env.executeSql('SELECT COUNT(*) FROM t').materialize()).rejects.toThrow(
       /checkpointing is on, but source '.*' cannot checkpoint its read position; turn checkpointing off for this job or read from a source that can/,

@@ -10,9 +10,35 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MiniCluster, TableEnvironment } from '../../index.js';
 import { loadCheckpoint } from '../../executor/checkpoint/storage.js';
 import { decodeKeyGroupedSnapshot } from '../../executor/state/key-grouped-snapshot.js';
+import { datagenFactory } from '../../connectors/datagen/factory.js';
+import {
+  FactoryRegistry,
+  defaultFactories,
+  type DynamicTableFactory,
+} from '../../planner/catalog/factory.js';
 
 process.env['FRESHET_TASK_SLOTS'] = '2';
 
+/**
+ * A source without a read position: the datagen reader with its snapshotState taken away (every built-in SQL
+ * source checkpoints its position now, datagen since test/checkpoint/datagen-checkpoint.test.ts).
+ */
+const positionless: DynamicTableFactory = {
+  ...datagenFactory,
+  identifier: 'positionless',
+  createSource(ctx) {
+    const reader = datagenFactory.createSource!(ctx);
+    return {
+      outputSchema: reader.outputSchema,
+      read: (signal) => reader.read(signal),
+      close: () => reader.close(),
+    };
+  },
+};
+const factories = new FactoryRegistry();
+for (const id of defaultFactories.identifiers())
+  factories.register(defaultFactories.get(id) as DynamicTableFactory);
+factories.register(positionless);
 let dir: string;
 beforeAll(async () => {
   dir = await fs.mkdtemp(path.join(os.tmpdir(), 'freshet-cluster-sqlchk-'));
@@ -75,6 +101,7 @@ describe('checkpointed SQL on the MiniCluster', () => {
   it('fails a cluster job whose source cannot checkpoint its position, naming the source, without restarting it', async () => {
     const env = TableEnvironment.create({
       parallelism: 2,
+      factories,
       config: {
         'execution.target': 'mini-cluster',
         'execution.checkpointing.interval': '50 ms',
@@ -82,7 +109,7 @@ describe('checkpointed SQL on the MiniCluster', () => {
       },
     });
     env.executeSql(
-      `CREATE TABLE t (x INT) WITH ('connector' = 'datagen', 'rows-per-second' = '2000', 'number-of-rows' = '4000')`,
+      `CREATE TABLE t (x INT) WITH ('connector' = 'positionless', 'rows-per-second' = '2000', 'number-of-rows' = '4000')`,
     );
     await expect(env.executeSql('SELECT COUNT(*) FROM t').materialize()).rejects.toThrow(
       /checkpointing is on, but source '.*' cannot checkpoint its read position/,

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TableEnvironment, type Value } from '../../index.js';
 import { loadCheckpoint } from '../../executor/checkpoint/storage.js';
+import { decodeKeyGroupedSnapshot, isKeyGroupedSnapshot } from '../../executor/state/key-grouped-snapshot.js';
 import { factories, store } from './rescale-support.js';
 
 const ROWS = 6000;
@@ -40,7 +41,7 @@ const probe = {
   resultType: { kind: 'BIGINT', nullable: true },
 } as const;
 
-function env(config: Record<string, string>, rate = 20_000): TableEnvironment {
+function env(config: Record<string, string>, rate = 20_000, scanParallelism = 1): TableEnvironment {
   const e = TableEnvironment.create({
     config: {
       'execution.target': 'local',
@@ -57,7 +58,7 @@ function env(config: Record<string, string>, rate = 20_000): TableEnvironment {
   // A sequence field (bounded far above number-of-rows, so 'number-of-rows' ends the source) and a random one.
   e.executeSql(`CREATE TABLE g (id BIGINT, r INT) WITH ('connector' = 'datagen', 'rows-per-second' = '${rate}',
     'number-of-rows' = '${ROWS}', 'fields.id.kind' = 'sequence', 'fields.id.start' = '1', 'fields.id.end' = '1000000',
-    'fields.r.min' = '0', 'fields.r.max' = '9', 'seed' = '7')`);
+    'fields.r.min' = '0', 'fields.r.max' = '9', 'seed' = '7', 'scan.parallelism' = '${scanParallelism}')`);
   e.executeSql(`CREATE TABLE out (id BIGINT) WITH ('connector' = 'txn')`);
   return e;
 }
@@ -97,17 +98,22 @@ describe('datagen source checkpoints its position', () => {
 
     // The savepoint holds the reader's position: rows emitted and the sequence's next value (start + emitted).
     const sp = await loadCheckpoint(savepoint);
-    let state: { produced: number; nextValues: Record<string, number> } | null = null;
+    // One reader's union operator state: its remaining row ranges (row n holds sequence value start + n).
+    let state: {
+      remaining: [number, number | null][];
+      emitted: number;
+      starts: Record<string, number>;
+    } | null = null;
     for (const h of sp.metadata.state) {
       const bytes = await sp.read(h.operator, 0, h.name);
-      if (bytes === null || bytes === undefined) continue;
-      const text = new TextDecoder().decode(bytes);
-      if (text.includes('"nextValues"')) state = JSON.parse(text) as typeof state;
+      if (bytes === null || bytes === undefined || !isKeyGroupedSnapshot(bytes)) continue;
+      const readers = decodeKeyGroupedSnapshot(bytes).operatorState.union?.get('readers');
+      if (readers !== undefined) state = readers[0] as typeof state;
     }
     expect(state).not.toBeNull();
-    expect(state!.produced).toBeGreaterThan(0);
-    expect(state!.produced).toBeLessThan(ROWS);
-    expect(state!.nextValues).toEqual({ id: state!.produced + 1 });
+    expect(state!.starts).toEqual({ id: 1 });
+    expect(state!.emitted).toBeGreaterThan(0);
+    expect(state!.remaining).toEqual([[state!.emitted, ROWS]]);
 
     probeState.rows = 0;
     const resumed = env({
@@ -117,7 +123,42 @@ describe('datagen source checkpoints its position', () => {
     });
     await resumed.executeSql(INSERT).await();
     // Only the rest went through: exactly the rows after the saved position.
-    expect(probeState.rows).toBe(ROWS - state!.produced);
+    expect(probeState.rows).toBe(ROWS - state!.emitted);
     expect(committedIds()).toEqual(oneToRows);
   });
+
+  // Flink's DataGeneratorSource splits a sequence's range evenly over its readers and redistributes the remaining
+  // ranges (SequenceGenerator's list state) on a restore at another parallelism.
+  it.each([3, 1])(
+    '2 readers, savepoint, resume with %i readers: every sequence value exactly once',
+    async (to) => {
+      const first = env({ 'execution.checkpointing.interval': '60 s', 'parallelism.default': '2' }, 4000, 2);
+      probeState.rows = 0;
+      probeState.failAt = null;
+      const jid = first.executeSql(INSERT).jobId as string;
+      while (probeState.rows < ROWS / 5) await new Promise((r) => setTimeout(r, 5));
+      store.stopping = true;
+      const savepoint = (await first.stopJob(jid, { savepoint: path.join(dir, 'savepoints') })) as string;
+      store.stopping = false;
+      const before = committedIds();
+      // Both readers advanced within their halves: values from 1 and from ROWS / 2 + 1 were committed.
+      expect(before.some((v) => v <= ROWS / 2)).toBe(true);
+      expect(before.some((v) => v > ROWS / 2)).toBe(true);
+
+      probeState.rows = 0;
+      const resumed = env(
+        {
+          'execution.checkpointing.interval': '60 s',
+          'execution.savepoint.path': savepoint,
+          'parallelism.default': '2',
+        },
+        20_000,
+        to,
+      );
+      await resumed.executeSql(INSERT).await();
+      expect(probeState.rows).toBeGreaterThan(0);
+      expect(probeState.rows).toBeLessThanOrEqual(ROWS - before.length);
+      expect(committedIds()).toEqual(oneToRows);
+    },
+  );
 });

@@ -16,8 +16,10 @@ import { FactoryRegistry, defaultFactories, type DynamicTableFactory } from '../
  * source checkpoints its position now, datagen since test/checkpoint/datagen-checkpoint.test.ts).
  */
 const positionless: DynamicTableFactory = {
-  ...datagenFactory,
   identifier: 'positionless',
+  options: datagenFactory.options,
+  optionPrefixes: ['fields.'],
+  validate: (options, schema, pk) => datagenFactory.validate?.(options, schema, pk),
   createSource(ctx) {
     const reader = datagenFactory.createSource!(ctx);
     return { outputSchema: reader.outputSchema, read: (signal) => reader.read(signal), close: () => reader.close() };

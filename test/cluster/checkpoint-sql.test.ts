@@ -24,8 +24,10 @@ process.env['FRESHET_TASK_SLOTS'] = '2';
  * source checkpoints its position now, datagen since test/checkpoint/datagen-checkpoint.test.ts).
  */
 const positionless: DynamicTableFactory = {
-  ...datagenFactory,
   identifier: 'positionless',
+  options: datagenFactory.options,
+  optionPrefixes: ['fields.'],
+  validate: (options, schema, pk) => datagenFactory.validate?.(options, schema, pk),
   createSource(ctx) {
     const reader = datagenFactory.createSource!(ctx);
     return {

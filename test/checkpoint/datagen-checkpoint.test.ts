@@ -69,6 +69,26 @@ const committedIds = (): number[] =>
   (store.committed.get(SINK) ?? []).map((line) => Number(/-?\d+/.exec(line)?.[0])).sort((a, b) => a - b);
 const oneToRows = Array.from({ length: ROWS }, (_, i) => i + 1);
 
+/**
+ * Runs the job at 4000 rows/s with `readers` datagen readers (the rest at parallelism 2) and stops it with a
+ * savepoint after a fifth of the rows passed the probe; the rows committed by then stay in the store.
+ */
+async function savepointAfterAFifth(readers: number): Promise<string> {
+  const first = env(
+    { 'execution.checkpointing.interval': '60 s', 'parallelism.default': '2' },
+    4000,
+    readers,
+  );
+  probeState.rows = 0;
+  probeState.failAt = null;
+  const jid = first.executeSql(INSERT).jobId as string;
+  while (probeState.rows < ROWS / 5) await new Promise((r) => setTimeout(r, 5));
+  store.stopping = true;
+  const savepoint = (await first.stopJob(jid, { savepoint: path.join(dir, 'savepoints') })) as string;
+  store.stopping = false;
+  return savepoint;
+}
+
 describe('datagen source checkpoints its position', () => {
   it('a failure mid-stream restarts from the checkpoint: every sequence value committed exactly once', async () => {
     probeState.rows = 0;
@@ -85,14 +105,7 @@ describe('datagen source checkpoints its position', () => {
   });
 
   it('stop with savepoint, resume (the rest of the job at another parallelism): the sequence continues', async () => {
-    const first = env({ 'execution.checkpointing.interval': '60 s', 'parallelism.default': '2' }, 4000);
-    probeState.rows = 0;
-    probeState.failAt = null;
-    const jid = first.executeSql(INSERT).jobId as string;
-    while (probeState.rows < ROWS / 5) await new Promise((r) => setTimeout(r, 5));
-    store.stopping = true;
-    const savepoint = (await first.stopJob(jid, { savepoint: path.join(dir, 'savepoints') })) as string;
-    store.stopping = false;
+    const savepoint = await savepointAfterAFifth(1);
     const before = committedIds();
     expect(before.length).toBeGreaterThan(0);
 
@@ -132,14 +145,7 @@ describe('datagen source checkpoints its position', () => {
   it.each([3, 1])(
     '2 readers, savepoint, resume with %i readers: every sequence value exactly once',
     async (to) => {
-      const first = env({ 'execution.checkpointing.interval': '60 s', 'parallelism.default': '2' }, 4000, 2);
-      probeState.rows = 0;
-      probeState.failAt = null;
-      const jid = first.executeSql(INSERT).jobId as string;
-      while (probeState.rows < ROWS / 5) await new Promise((r) => setTimeout(r, 5));
-      store.stopping = true;
-      const savepoint = (await first.stopJob(jid, { savepoint: path.join(dir, 'savepoints') })) as string;
-      store.stopping = false;
+      const savepoint = await savepointAfterAFifth(2);
       const before = committedIds();
       // Both readers advanced within their halves: values from 1 and from ROWS / 2 + 1 were committed.
       expect(before.some((v) => v <= ROWS / 2)).toBe(true);

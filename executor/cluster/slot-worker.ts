@@ -14,6 +14,7 @@ import {
   type SubtaskInput,
   type SubtaskOutput,
 } from '../runtime/subtask.js';
+import { positionlessSourceError } from '../runtime/errors.js';
 import { SystemProcessingTimeService } from '../runtime/time.js';
 import { encodeBatch } from './frame.js';
 import {
@@ -201,11 +202,7 @@ async function deploy(m: Extract<ToSlot, { type: 'deploy' }>): Promise<void> {
           jobId: m.jobId,
           attempt: m.attempt,
           unrecoverable: true,
-          error: serializeError(
-            new Error(
-              `checkpointing is on, but source '${v.name}' cannot checkpoint its read position; turn checkpointing off for this job or read from a source that can (kafka, nexmark)`,
-            ),
-          ),
+          error: serializeError(positionlessSourceError(v.name)),
         });
         controller.abort();
         // None of this slot's subtasks will run: say so, so the JobManager does not wait for them to cancel.

@@ -4,7 +4,7 @@
 import type { JobGraph } from '../graph/job-graph.js';
 import { LocalChannel } from './channel.js';
 import type { StreamOperator } from './operator.js';
-import { CancelledError } from './errors.js';
+import { CancelledError, positionlessSourceError } from './errors.js';
 import { targetsOf } from './partitioner.js';
 import {
   FINISHED_MARKER,
@@ -180,9 +180,7 @@ export class LocalJob implements JobClient {
         if (cp !== null && source !== null && source.snapshotState === undefined) {
           // Refused up front, never restarted: every checkpoint would be declined, and each restart would replay
           // the source from its start (Flink's sources all checkpoint their positions).
-          throw new Error(
-            `checkpointing is on, but source '${v.name}' cannot checkpoint its read position; turn checkpointing off for this job or read from a source that can (kafka, nexmark)`,
-          );
+          throw positionlessSourceError(v.name);
         }
         const operators: StreamOperator[] = [];
         for (const n of v.chain) {

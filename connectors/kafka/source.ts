@@ -462,14 +462,11 @@ export class KafkaSourceReader implements SourceReader {
         // One fetch decodes several partitions at once and moves all their positions; a checkpoint barrier can
         // come between two of the yields below, so a partition's position moves only as its batch is yielded
         // (else the barrier's snapshot would count rows that are emitted after it, and a restore would lose them).
-        const after = new Map<string, bigint>();
-        for (const [key] of batches) {
-          const pos = this.state.partitions.get(key) as PartitionPosition;
-          after.set(key, pos.next);
-          pos.next = before.get(key) ?? pos.next;
-        }
-        for (const [key, batch] of batches) {
-          (this.state.partitions.get(key) as PartitionPosition).next = after.get(key) as bigint;
+        // Each batch carries the position after it: a fetch session can answer a partition twice.
+        for (const [key] of batches)
+          (this.state.partitions.get(key) as PartitionPosition).next = before.get(key) as bigint;
+        for (const [key, batch, next] of batches) {
+          (this.state.partitions.get(key) as PartitionPosition).next = next;
           yield { kind: 'batch', batch: wm === null ? batch : wm.onBatch(key, batch) };
         }
         if (wm !== null) {
@@ -517,7 +514,8 @@ export class KafkaSourceReader implements SourceReader {
   }
 
   /** One Fetch round to every leader of the unfinished partitions; returns the decoded rows per partition. */
-  private async fetchOnce(todo: PartitionPosition[]): Promise<Array<[string, RecordBatch]>> {
+  /** One fetch: each partition's rows as a batch, with the partition's position after that batch. */
+  private async fetchOnce(todo: PartitionPosition[]): Promise<Array<[string, RecordBatch, bigint]>> {
     const { consumer } = this.clients();
     const metadata = await consumer.metadata({ topics: [...new Set(todo.map((p) => p.topic))] });
     const byNode = new Map<number, Map<string, PartitionPosition[]>>();
@@ -566,7 +564,7 @@ export class KafkaSourceReader implements SourceReader {
     );
     const outOfRange = new Map<string, number[]>();
     // One batch per partition: the watermark strategy runs per partition and must see only its rows.
-    const batches: Array<[string, RecordBatch]> = [];
+    const batches: Array<[string, RecordBatch, bigint]> = [];
     for (const res of responses) {
       for (const t of res.responses) {
         const topic = topicNames.get(t.topicId) ?? t.topicId;
@@ -578,7 +576,7 @@ export class KafkaSourceReader implements SourceReader {
           else {
             const out = new RowCollector(this.outputSchema);
             this.processPartition(pos, pr, out);
-            if (out.size > 0) batches.push([positionKey(topic, pr.partitionIndex), out.take()]);
+            if (out.size > 0) batches.push([positionKey(topic, pr.partitionIndex), out.take(), pos.next]);
           }
         }
       }

@@ -7,27 +7,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TableEnvironment } from '../../index.js';
-import { datagenFactory } from '../../connectors/datagen/factory.js';
-import { FactoryRegistry, defaultFactories, type DynamicTableFactory } from '../../planner/catalog/factory.js';
+import { factoriesWithPositionless } from './positionless.js';
 
 
-/**
- * A source without a read position: the datagen reader with its snapshotState taken away (every built-in SQL
- * source checkpoints its position now, datagen since test/checkpoint/datagen-checkpoint.test.ts).
- */
-const positionless: DynamicTableFactory = {
-  identifier: 'positionless',
-  options: datagenFactory.options,
-  optionPrefixes: ['fields.'],
-  validate: (options, schema, pk) => datagenFactory.validate?.(options, schema, pk),
-  createSource(ctx) {
-    const reader = datagenFactory.createSource!(ctx);
-    return { outputSchema: reader.outputSchema, read: (signal) => reader.read(signal), close: () => reader.close() };
-  },
-};
-const factories = new FactoryRegistry();
-for (const id of defaultFactories.identifiers()) factories.register(defaultFactories.get(id) as DynamicTableFactory);
-factories.register(positionless);
+const factories = factoriesWithPositionless();
 let dir: string;
 beforeEach(async () => {
   dir = await fs.mkdtemp(path.join(os.tmpdir(), 'freshet-sqlchk-'));
